@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// librdkafka 2.16 comes from the confluent-kafka wheel; `make setup` links it into
+// .native/lib (see scripts/setup.sh). Debian's 2.0.2 headers are used to compile.
+let nativeLib = Context.packageDirectory + "/.native/lib"
+let rdkafkaLinker: [LinkerSetting] = [
+    .unsafeFlags(["-L\(nativeLib)", "-Xlinker", "-rpath", "-Xlinker", nativeLib]),
+]
+
+let package = Package(
+    name: "Tributary",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tributary", targets: ["tributary"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
+        .target(
+            name: "KafkaClient",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: rdkafkaLinker
+        ),
+        .executableTarget(
+            name: "tributary",
+            dependencies: [
+                "KafkaClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: rdkafkaLinker
+        ),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: ["KafkaClient"],
+            linkerSettings: rdkafkaLinker
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
