@@ -41,9 +41,18 @@ let package = Package(
             ],
             linkerSettings: rdkafkaLinker
         ),
+        // Helpers every test target and benchmark shares: package root, .venv python,
+        // free ports, child processes (test servers, oracles).
+        .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
+        .executableTarget(
+            name: "tributary-bench",
+            dependencies: ["KafkaClient", "TributaryTesting"],
+            path: "Benchmarks/TributaryBench",
+            linkerSettings: rdkafkaLinker
+        ),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient"],
+            dependencies: ["KafkaClient", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
     ],

@@ -1,0 +1,16 @@
+import Foundation
+
+// `tributary-bench AREA [options]`: one benchmark area per file (KafkaBench.swift, ...).
+// Each prints a table of ours vs the peer (run in the same process or script) and ratios.
+// Run through `make bench` (release build).
+
+let areas: [String: ([String]) async throws -> Void] = [
+    "kafka": KafkaBench.run,
+]
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let area = args.first, let run = areas[area] else {
+    print("usage: tributary-bench <\(areas.keys.sorted().joined(separator: "|"))> [options]")
+    exit(2)
+}
+try await run(Array(args.dropFirst()))

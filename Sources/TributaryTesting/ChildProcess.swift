@@ -1,0 +1,147 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The captured result of a finished process.
+public struct ProcessOutput: Sendable {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: Data
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+public struct ProcessFailure: Error, CustomStringConvertible {
+    public var command: String
+    public var output: ProcessOutput
+    public var description: String {
+        "\(command) exited with \(output.status): \(output.stderrText.suffix(4000))"
+    }
+}
+
+/// Runs a program to completion, feeding `stdin`, and captures its output.
+/// Output is read concurrently so large outputs never dead-lock on a full pipe.
+@discardableResult
+public func runProcess(
+    _ executable: URL, _ arguments: [String], stdin: Data? = nil,
+    environment: [String: String]? = nil, check: Bool = true
+) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
+    try process.run()
+    let group = DispatchGroup()
+    nonisolated(unsafe) var out = Data(), err = Data()
+    DispatchQueue.global().async(group: group) { out = outPipe.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) { err = errPipe.fileHandleForReading.readDataToEndOfFile() }
+    if let stdin {
+        inPipe.fileHandleForWriting.write(stdin)
+        try? inPipe.fileHandleForWriting.close()
+    }
+    process.waitUntilExit()
+    group.wait()
+    let output = ProcessOutput(status: process.terminationStatus, stdout: out, stderr: err)
+    if check && output.status != 0 {
+        throw ProcessFailure(command: ([executable.path] + arguments).joined(separator: " "), output: output)
+    }
+    return output
+}
+
+/// Runs `.venv/bin/python` with a script file (or `-c CODE`) and arguments.
+@discardableResult
+public func runPython(_ arguments: [String], stdin: Data? = nil, check: Bool = true) throws -> ProcessOutput {
+    try runProcess(TestEnvironment.python, arguments, stdin: stdin, check: check)
+}
+
+/// A free TCP port on 127.0.0.1 (bound then released; good enough for test servers).
+public func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ptr -> Int32 in
+            guard bind(fd, ptr, len) == 0 else { return -1 }
+            return getsockname(fd, ptr, &len)
+        }
+    }
+    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// True when something accepts TCP connections on 127.0.0.1:`port`.
+public func isListening(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+}
+
+/// A long-running child (a test server such as moto_server): started, awaited until
+/// its port answers, and killed when stopped or deinitialised.
+public final class ManagedProcess: @unchecked Sendable {
+    public let process: Process
+    public let port: Int
+    private let logURL: URL
+
+    /// Starts `executable` and waits up to `timeout` seconds until `port` accepts connections.
+    public init(
+        _ executable: URL, _ arguments: [String], port: Int,
+        environment: [String: String] = [:], timeout: Double = 30
+    ) throws {
+        self.port = port
+        process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        logURL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(executable.lastPathComponent)-\(port).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while !isListening(port: port) {
+            guard process.isRunning, Date() < deadline else {
+                stop()
+                let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+                throw ProcessFailure(
+                    command: ([executable.path] + arguments).joined(separator: " "),
+                    output: ProcessOutput(status: -1, stdout: Data(), stderr: Data("did not listen on \(port): \(text.suffix(2000))".utf8)))
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// Kills the process (SIGKILL by default, like a crash) and waits for it.
+    public func stop(signal: Int32 = SIGKILL) {
+        if process.isRunning {
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Release-build benchmarks: each area prints ours vs a peer in the same run, with ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.native/bin:$PATH"
+swift build -c release --scratch-path .build-release --product tributary-bench
+BENCH=./.build-release/release/tributary-bench
+areas=${BENCH_AREAS:-kafka}
+for area in $areas; do
+  echo "== $area =="
+  "$BENCH" "$area"
+done
