@@ -1,0 +1,148 @@
+import CRdKafka
+import Foundation
+
+/// Messages handed back by one `KafkaConsumer.poll`, stored contiguously: keys, values
+/// and headers of all messages share one byte buffer, so a batch costs a few
+/// allocations however many messages it holds.
+public struct ConsumedBatch: Sendable, RandomAccessCollection {
+    struct Entry: Sendable {
+        var topicIndex: Int32
+        var partition: Int32
+        var offset: Int64
+        var timestamp: Int64
+        var keyStart: Int32, keyLength: Int32  // keyLength -1: no key
+        var valueStart: Int32, valueLength: Int32
+        var headerStart: Int32, headerCount: Int32
+    }
+    struct HeaderEntry: Sendable {
+        var nameStart: Int32, nameLength: Int32
+        var valueStart: Int32, valueLength: Int32  // -1: null value
+    }
+
+    var storage: [UInt8] = []
+    var entries: [Entry] = []
+    var headerEntries: [HeaderEntry] = []
+    var topics: [String] = []
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { entries.count }
+    public subscript(position: Int) -> ConsumedMessage { ConsumedMessage(batch: self, index: position) }
+
+    /// The total size of keys, values and headers in bytes.
+    public var byteCount: Int { storage.count }
+
+    /// The offset to commit per partition: one past the last message of each.
+    public var nextOffsets: [TopicPartition: Int64] {
+        var result: [TopicPartition: Int64] = [:]
+        for entry in entries {
+            let tp = TopicPartition(topics[Int(entry.topicIndex)], entry.partition)
+            result[tp] = Swift.max(result[tp] ?? 0, entry.offset + 1)
+        }
+        return result
+    }
+
+    mutating func append(_ m: UnsafeMutablePointer<rd_kafka_message_t>, lastTopic: inout (OpaquePointer?, Int32)) {
+        let message = m.pointee
+        if message.rkt != lastTopic.0 {
+            let name = String(cString: rd_kafka_topic_name(message.rkt))
+            if let index = topics.firstIndex(of: name) {
+                lastTopic = (message.rkt, Int32(index))
+            } else {
+                topics.append(name)
+                lastTopic = (message.rkt, Int32(topics.count - 1))
+            }
+        }
+        var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(m, &tsType)
+        var entry = Entry(
+            topicIndex: lastTopic.1, partition: message.partition, offset: message.offset,
+            timestamp: timestamp, keyStart: 0, keyLength: -1, valueStart: 0, valueLength: 0,
+            headerStart: Int32(headerEntries.count), headerCount: 0)
+        if let key = message.key {
+            entry.keyStart = Int32(storage.count)
+            entry.keyLength = Int32(message.key_len)
+            storage.append(contentsOf: UnsafeRawBufferPointer(start: key, count: message.key_len))
+        }
+        entry.valueStart = Int32(storage.count)
+        if let payload = message.payload {
+            entry.valueLength = Int32(message.len)
+            storage.append(contentsOf: UnsafeRawBufferPointer(start: payload, count: message.len))
+        }
+        var headers: OpaquePointer?
+        if rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                index += 1
+                guard let name else { continue }
+                let nameLength = strlen(name)
+                var header = HeaderEntry(nameStart: Int32(storage.count), nameLength: Int32(nameLength), valueStart: 0, valueLength: -1)
+                name.withMemoryRebound(to: UInt8.self, capacity: nameLength) {
+                    storage.append(contentsOf: UnsafeBufferPointer(start: $0, count: nameLength))
+                }
+                if let value {
+                    header.valueStart = Int32(storage.count)
+                    header.valueLength = Int32(size)
+                    storage.append(contentsOf: UnsafeRawBufferPointer(start: value, count: size))
+                }
+                headerEntries.append(header)
+                entry.headerCount += 1
+            }
+        }
+        entries.append(entry)
+    }
+}
+
+/// One message of a `ConsumedBatch` (a view: no copy until you ask for one).
+public struct ConsumedMessage: Sendable {
+    let batch: ConsumedBatch
+    let index: Int
+    private var entry: ConsumedBatch.Entry { batch.entries[index] }
+
+    public var topic: String { batch.topics[Int(entry.topicIndex)] }
+    public var partition: Int32 { entry.partition }
+    public var offset: Int64 { entry.offset }
+    public var topicPartition: TopicPartition { TopicPartition(topic, partition) }
+    /// Milliseconds since the epoch (create or log-append time), -1 when unknown.
+    public var timestamp: Int64 { entry.timestamp }
+
+    public var key: ArraySlice<UInt8>? {
+        let e = entry
+        guard e.keyLength >= 0 else { return nil }
+        return batch.storage[Int(e.keyStart)..<Int(e.keyStart + e.keyLength)]
+    }
+
+    public var value: ArraySlice<UInt8> {
+        let e = entry
+        return batch.storage[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)]
+    }
+
+    /// Calls `body` with the value's bytes in place.
+    public func withValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let e = entry
+        return try batch.storage.withUnsafeBytes { all in
+            try body(UnsafeRawBufferPointer(rebasing: all[Int(e.valueStart)..<Int(e.valueStart + e.valueLength)]))
+        }
+    }
+
+    public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+
+    public var headers: [KafkaHeader] {
+        let e = entry
+        return (Int(e.headerStart)..<Int(e.headerStart + e.headerCount)).map { i in
+            let h = batch.headerEntries[i]
+            let name = String(decoding: batch.storage[Int(h.nameStart)..<Int(h.nameStart + h.nameLength)], as: UTF8.self)
+            let value = h.valueLength < 0 ? nil : Array(batch.storage[Int(h.valueStart)..<Int(h.valueStart + h.valueLength)])
+            return KafkaHeader(name, value)
+        }
+    }
+
+    /// The value of the first header named `name`, as text.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.stringValue
+    }
+}
