@@ -40,6 +40,7 @@ public struct KafkaConfiguration: Sendable, Equatable {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(.other, operation: "create configuration", reason: "out of memory")
         }
+        rd_kafka_conf_set_log_cb(conf, LibrdkafkaLogging.callback)
         var errorBuffer = [CChar](repeating: 0, count: 512)
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
             let result = rd_kafka_conf_set(conf, key, value, &errorBuffer, errorBuffer.count)
