@@ -6,7 +6,15 @@ struct Tributary: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Streaming lakehouse ingestion: Kafka to Apache Hudi, queried with DuckDB.",
-        subcommands: [Version.self]
+        discussion: """
+            Start everything with `tributary up` (an embedded Kafka broker when no cluster \
+            is configured). Other commands reach Kafka through --bootstrap-servers, \
+            $TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS, or the broker of a running `tributary up`.
+            """,
+        subcommands: [
+            UpCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self,
+            ConsumeCommand.self, GroupsCommand.self, Version.self,
+        ]
     )
 }
 

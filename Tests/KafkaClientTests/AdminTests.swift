@@ -51,7 +51,7 @@ import KafkaClient
         }
         let consumer = try KafkaConsumer(configuration: try await TestBroker.consumerConfiguration(), groupID: group)
         try await consumer.commit([TopicPartition(topic, 0): 5])
-        let lag = try await admin.lag(group: group, topics: [topic])
+        let lag = try await admin.lag(group: group)
         #expect(lag.count == 1)
         #expect(lag.first?.committed == 5)
         #expect(lag.first?.watermarks.high == 20)

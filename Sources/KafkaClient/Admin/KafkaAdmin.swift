@@ -223,15 +223,16 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
-    /// The committed next offsets of `group` for `partitions`.
-    public func committedOffsets(group: String, partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
-        guard !partitions.isEmpty else { return [:] }
+    /// The committed next offsets of `group` for `partitions` (nil: every partition the
+    /// group committed to).
+    public func committedOffsets(group: String, partitions: [TopicPartition]?) async throws -> [TopicPartition: Int64] {
+        if partitions?.isEmpty == true { return [:] }
         let handle = self.handle, timeout = timeoutMs
         do {
             return try await offload {
                 var errorBuffer = [CChar](repeating: 0, count: 512)
-                let list = NativePartitionList(partitions.map { ($0, nil) })
-                var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list.pointer)
+                let list = partitions.map { NativePartitionList($0.map { ($0, nil) }) }
+                var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list?.pointer)
                 defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
                 let queue = rd_kafka_queue_new(handle.pointer)
                 defer { rd_kafka_queue_destroy(queue) }
@@ -270,10 +271,17 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
-    /// Lag of `group` on every partition of `topics`.
-    public func lag(group: String, topics: [String]) async throws -> [PartitionLag] {
+    /// Lag of `group` on every partition of `topics` (nil: the topics it committed to).
+    public func lag(group: String, topics: [String]? = nil) async throws -> [PartitionLag] {
         let md = try await metadata()
-        let partitions = topics.flatMap { name in
+        let names: [String]
+        if let topics {
+            names = topics
+        } else {
+            let committed = try await committedOffsets(group: group, partitions: nil)
+            names = Array(Set(committed.keys.map(\.topic))).sorted()
+        }
+        let partitions = names.flatMap { name in
             (md.topic(name)?.partitions ?? []).map { TopicPartition(name, $0.id) }
         }
         let committed = try await committedOffsets(group: group, partitions: partitions)

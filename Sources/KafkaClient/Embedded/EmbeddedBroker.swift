@@ -8,9 +8,9 @@ import Glibc
 /// A Kafka-protocol broker (Tansu) run as a child process on a free loopback port,
 /// for the zero-configuration stack and for tests.
 ///
-/// The child is started through a small shell guard that reads our end of a pipe:
-/// when this process exits for any reason (even `kill -9`) the pipe closes and the
-/// guard stops the broker, so no orphan broker outlives us.
+/// The child is started through a small shell guard that watches our process id: when
+/// this process exits for any reason (even `kill -9`) the guard stops the broker
+/// within a second, so no orphan broker outlives us.
 public final class EmbeddedBroker: Sendable {
     public struct Options: Sendable {
         /// Tansu's storage engine: `memory://tansu/` (default) or `s3://BUCKET/`.
@@ -29,7 +29,6 @@ public final class EmbeddedBroker: Sendable {
     public let port: Int
     public var bootstrapServers: String { "127.0.0.1:\(port)" }
     private let process: Process
-    private let guardPipe: Pipe
     public let logFile: URL
 
     /// Starts the broker and waits until it answers a metadata request.
@@ -54,17 +53,20 @@ public final class EmbeddedBroker: Sendable {
         let log = try FileHandle(forWritingTo: logFile)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The guard: start tansu, then block reading stdin (our pipe); EOF or TERM stops tansu.
+        // The guard: start tansu, then wait while its parent (us, $3) lives; our exit or
+        // SIGUSR1 stops tansu. (Not TERM/INT: swift-service-lifecycle ignores those to
+        // handle them itself, and an ignored signal stays ignored across exec, so the
+        // guard and tansu inherit that; hence also KILL for tansu.) The parent check
+        // reads our ppid rather than `kill -0`, which a zombie would still pass.
         let script = """
             "$0" broker --listener-url "$1" --advertised-listener-url "$1" --storage-engine "$2" & pid=$!
-            trap 'kill $pid 2>/dev/null; wait $pid; exit 0' TERM INT
-            read _ignored
-            kill $pid 2>/dev/null; wait $pid
+            trap 'kill -9 $pid 2>/dev/null; wait $pid; exit 0' USR1
+            while [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$3" ] && kill -0 $pid 2>/dev/null; do sleep 0.3; done
+            kill -9 $pid 2>/dev/null; wait $pid
             """
-        process.arguments = ["-c", script, executable, url, options.storageEngine]
+        process.arguments = ["-c", script, executable, url, options.storageEngine, "\(getpid())"]
         process.environment = ProcessInfo.processInfo.environment.merging(options.environment) { $1 }
-        guardPipe = Pipe()
-        process.standardInput = guardPipe
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -74,8 +76,10 @@ public final class EmbeddedBroker: Sendable {
 
     /// Stops the broker and waits for it to exit.
     public func stop() {
-        try? guardPipe.fileHandleForWriting.close()
-        if process.isRunning { process.waitUntilExit() }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGUSR1)
+            process.waitUntilExit()
+        }
     }
 
     public var isRunning: Bool { process.isRunning }

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import KafkaClient
+
+struct TopicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topics", abstract: "Create and list Kafka topics.",
+        subcommands: [Setup.self, List.self])
+
+    struct Setup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the five Tributary topics and their .dlq topics (idempotent).")
+        @OptionGroup var kafka: KafkaOptions
+        @Option(help: "Partitions per topic.") var partitions: Int32 = 1
+        @Option(help: "Replication factor.") var replication: Int32 = 1
+        @Option(help: "Retention, e.g. 7d, 12h, 30m (retention.ms).") var retention: String = "7d"
+
+        func run() async throws {
+            let admin = try KafkaAdmin(configuration: try kafka.configuration())
+            let outcome = try await TopicSetup.ensure(admin: admin, partitions: partitions, replication: replication, retention: retention)
+            for name in StandardTopics.namesWithDeadLetters {
+                print("\(name)\t\(outcome[name] == .created ? "created" : "exists")")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List topics with partitions and watermarks.")
+        @OptionGroup var kafka: KafkaOptions
+        @Flag(help: "Include internal topics (names starting with __).") var all = false
+
+        func run() async throws {
+            let admin = try KafkaAdmin(configuration: try kafka.configuration())
+            let md = try await admin.metadata()
+            print(["TOPIC", "PARTITIONS", "MESSAGES", "WATERMARKS (partition:low-high)"].joined(separator: "\t"))
+            for topic in md.topics where all || !topic.name.hasPrefix("__") {
+                var marks: [String] = []
+                var total: Int64 = 0
+                for p in topic.partitions {
+                    let w = try await admin.watermarks(TopicPartition(topic.name, p.id))
+                    marks.append("\(p.id):\(w.low)-\(w.high)")
+                    total += max(0, w.high - w.low)
+                }
+                print([topic.name, "\(topic.partitions.count)", "\(total)", marks.joined(separator: " ")].joined(separator: "\t"))
+            }
+        }
+    }
+}
+
+enum TopicSetup {
+    /// Parses `7d`, `12h`, `30m`, `45s`, `500ms` or plain milliseconds.
+    static func milliseconds(_ text: String) throws -> Int64 {
+        let units: [(String, Int64)] = [("ms", 1), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            if let n = Int64(text.dropLast(suffix.count)), n > 0 { return n * factor }
+        }
+        if let n = Int64(text), n > 0 { return n }
+        throw ValidationError("retention '\(text)' is not a duration like 7d, 12h, 30m, 45s or 500ms")
+    }
+
+    static func ensure(admin: KafkaAdmin, partitions: Int32, replication: Int32, retention: String) async throws -> [String: TopicCreation] {
+        guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
+        guard replication > 0 else { throw ValidationError("--replication must be at least 1") }
+        let retentionMs = try milliseconds(retention)
+        let specs = StandardTopics.namesWithDeadLetters.map {
+            TopicSpec(name: $0, partitions: partitions, replicationFactor: replication,
+                      configs: ["retention.ms": String(retentionMs)])
+        }
+        return try await admin.createTopics(specs)
+    }
+}
