@@ -53,6 +53,13 @@ let package = Package(
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "TributaryTesting"],
+            exclude: ["interop"],
+            linkerSettings: rdkafkaLinker
+        ),
+        // End-to-end tests of the `tributary` binary (built alongside the tests).
+        .testTarget(
+            name: "TributaryCLITests",
+            dependencies: ["tributary", "KafkaClient", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
     ],

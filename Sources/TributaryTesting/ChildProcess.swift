@@ -10,11 +10,22 @@ public struct ProcessOutput: Sendable {
     public var stderr: Data
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+
+    public init(status: Int32, stdout: Data, stderr: Data) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 public struct ProcessFailure: Error, CustomStringConvertible {
     public var command: String
     public var output: ProcessOutput
+
+    public init(command: String, output: ProcessOutput) {
+        self.command = command
+        self.output = output
+    }
     public var description: String {
         "\(command) exited with \(output.status): \(output.stderrText.suffix(4000))"
     }

@@ -1,0 +1,77 @@
+import Foundation
+import TributaryTesting
+
+/// The `tributary` binary built next to the test bundle.
+enum CLI {
+    static let binary: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["TRIBUTARY_BIN"] { return URL(fileURLWithPath: explicit) }
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for dir in [bundleDir, TestEnvironment.packageRoot.appendingPathComponent(".build/debug")] {
+            let candidate = dir.appendingPathComponent("tributary")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/tributary")
+    }()
+
+    /// Runs `tributary ARGS` to completion (never throws on a non-zero exit).
+    static func run(_ args: [String], stdin: String? = nil, stateDir: URL? = nil, env: [String: String] = [:]) throws -> ProcessOutput {
+        var environment = env
+        if let stateDir { environment["TRIBUTARY_STATE_DIR"] = stateDir.path }
+        return try runProcess(binary, args, stdin: stdin.map { Data($0.utf8) }, environment: environment, check: false)
+    }
+}
+
+/// `tributary up` running as a child process in its own state directory.
+final class RunningStack: @unchecked Sendable {
+    let process = Process()
+    let stateDir: URL
+    let log: URL
+
+    init(extraArgs: [String] = []) throws {
+        stateDir = try TestEnvironment.temporaryDirectory("tributary-cli")
+        log = stateDir.appendingPathComponent("up.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.executableURL = CLI.binary
+        process.arguments = ["up"] + extraArgs
+        process.currentDirectoryURL = stateDir
+        var env = ProcessInfo.processInfo.environment
+        env["TRIBUTARY_STATE_DIR"] = stateDir.path
+        env.removeValue(forKey: "TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS")
+        process.environment = env
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Waits until the stack printed that it is up.
+    func waitUntilUp(timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !logText.contains("tributary is up") {
+            guard process.isRunning, Date() < deadline else {
+                throw ProcessFailure(command: "tributary up", output: ProcessOutput(status: -1, stdout: Data(), stderr: Data(logText.utf8)))
+            }
+            usleep(100_000)
+        }
+    }
+
+    func run(_ args: [String], stdin: String? = nil) throws -> ProcessOutput {
+        try CLI.run(args, stdin: stdin, stateDir: stateDir)
+    }
+
+    /// Ctrl-C, then wait for the exit status.
+    func interrupt(timeout: Double = 20) -> Int32? {
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TributaryTesting
+
+/// The CLI against a real `tributary up` (embedded broker): topics, produce, consume,
+/// groups, and a clean Ctrl-C.
+@Suite(.serialized) struct StackCLITests {
+    @Test func upSetsUpTopicsAndTheCommandsWork() throws {
+        let stack = try RunningStack()
+        try stack.waitUntilUp()
+
+        // Topics created by `up`; `topics setup` again changes nothing.
+        let setup = try stack.run(["topics", "setup"])
+        #expect(setup.status == 0, "\(setup.stderrText)")
+        let setupLines = setup.stdoutText.split(separator: "\n")
+        #expect(setupLines.count == 10)
+        #expect(setupLines.allSatisfy { $0.hasSuffix("\texists") })
+        let list = try stack.run(["topics", "list"])
+        for name in ["user_events", "transactions", "sensor_data", "log_events", "bulk_upload", "user_events.dlq"] {
+            #expect(list.stdoutText.contains("\n\(name)\t1\t"), "\(name) missing in \(list.stdoutText)")
+        }
+
+        // Produce: invalid lines are reported with their line number and not sent.
+        let input = """
+            {"event_id":"e1","user_id":"u1","event_type":"click","timestamp":"2026-11-26T10:00:00Z"}
+            {not json
+            {"event_id":"e2","user_id":"u2","event_type":"login","timestamp":"2026-11-26T10:00:01Z"}
+            [1,2,3]
+            """
+        let produced = try stack.run(["produce", "user_events"], stdin: input)
+        #expect(produced.status == 1)
+        #expect(produced.stderrText.contains("line 2:"))
+        #expect(produced.stderrText.contains("line 4:"))
+        #expect(produced.stderrText.contains("sent 2 message(s)"))
+
+        // Consume from the beginning as a group: exactly the two valid messages, keyed by event_id.
+        let consumed = try stack.run(["consume", "user_events", "--group", "cli-test", "--from-beginning", "--max", "2", "--envelope",
+                                        "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500"])
+        #expect(consumed.status == 0, "\(consumed.stderrText)")
+        let rows = consumed.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(rows.map { $0["key"] as? String } == ["e1", "e2"])
+        #expect(rows.map { $0["offset"] as? Int } == [0, 1])
+
+        let groups = try stack.run(["groups", "cli-test"])
+        #expect(groups.status == 0, "\(groups.stderrText)")
+        #expect(groups.stdoutText.contains("cli-test"))
+        #expect(groups.stdoutText.contains("user_events\t0\t2\t"))
+
+        // Ctrl-C stops everything: exit 0, no broker left, no state file.
+        let brokerPID = try String(contentsOf: stack.stateDir.appendingPathComponent(".tributary/broker"), encoding: .utf8)
+        #expect(!brokerPID.isEmpty)
+        #expect(stack.interrupt() == 0)
+        #expect(!FileManager.default.fileExists(atPath: stack.stateDir.appendingPathComponent(".tributary/broker").path))
+        let port = brokerPID.split(separator: " ").first.flatMap { $0.split(separator: ":").last }.flatMap { Int($0) } ?? 0
+        #expect(port > 0)
+        usleep(500_000)
+        #expect(!isListening(port: port), "the embedded broker still listens after Ctrl-C")
+    }
+
+    @Test func commandsWithoutAClusterSayWhatToDo() throws {
+        let stateDir = try TestEnvironment.temporaryDirectory("tributary-cli")
+        let result = try CLI.run(["topics", "list"], stateDir: stateDir, env: ["TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS": ""])
+        #expect(result.status != 0)
+        #expect(result.stderrText.contains("no Kafka cluster configured"))
+        let unreachable = try CLI.run(["topics", "list", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"], stateDir: stateDir)
+        #expect(unreachable.status != 0)
+        #expect(unreachable.stderrText.contains("127.0.0.1:1"))
+    }
+
+    @Test func killedStackLeavesNoBrokerBehind() throws {
+        let stack = try RunningStack()
+        try stack.waitUntilUp()
+        let state = try String(contentsOf: stack.stateDir.appendingPathComponent(".tributary/broker"), encoding: .utf8)
+        let port = state.split(separator: " ").first.flatMap { $0.split(separator: ":").last }.flatMap { Int($0) } ?? 0
+        #expect(isListening(port: port))
+        kill(stack.process.processIdentifier, SIGKILL)
+        let deadline = Date().addingTimeInterval(5)
+        while isListening(port: port) && Date() < deadline { usleep(100_000) }
+        #expect(!isListening(port: port), "an orphaned broker outlived kill -9 of tributary up")
+    }
+}
