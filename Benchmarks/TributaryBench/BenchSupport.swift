@@ -1,0 +1,37 @@
+import Foundation
+import TributaryTesting
+
+/// Shared pieces of the benchmark areas: peers, timing and the printed table.
+enum Bench {
+    static func peerScript(_ name: String) -> String {
+        TestEnvironment.packageRoot.appendingPathComponent("Benchmarks/peers/\(name)").path
+    }
+
+    /// Runs a peer script and decodes its one-line JSON answer.
+    static func runPeer(_ args: [String]) throws -> [String: Double] {
+        let output = try runPython(args)
+        let line = output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}"
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (s, atto) = duration.components
+        return Double(s) + Double(atto) / 1e18
+    }
+
+    /// Prints `rows` as an aligned table.
+    static func table(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        for (n, row) in all.enumerated() {
+            print(row.enumerated().map { i, cell in
+                i == 0 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                       : String(repeating: " ", count: widths[i] - cell.count) + cell
+            }.joined(separator: "  "))
+            if n == 0 { print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+        }
+    }
+
+    static func format(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
+}
