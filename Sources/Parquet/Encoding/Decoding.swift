@@ -27,7 +27,8 @@ enum ValueDecoding {
             for _ in 0..<count { off += w; buf.bytes.offsets.append(Int32(truncatingIfNeeded: off)) }
         case .byteArray:
             // Values are [u32 length][bytes]; copy in one pass without per-value allocation.
-            buf.bytes.offsets.reserveCapacity(buf.bytes.offsets.count + count)
+            // Every value needs a 4-byte length: never reserve more than the bytes allow.
+            buf.bytes.offsets.reserveCapacity(buf.bytes.offsets.count + min(count, c.remaining / 4))
             let start = c.position
             var p = start
             let base = c.base
