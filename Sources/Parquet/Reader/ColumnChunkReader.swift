@@ -21,10 +21,13 @@ struct ColumnChunkReader {
 
     func read(_ chunk: ColumnChunk, source: ParquetSource, rowGroupRows: Int64) throws -> LeafColumnData {
         let name = descriptor.dottedPath
-        guard chunk.filePath == nil else { throw ParquetError.unsupported("column \(name) stored in an external file") }
+        guard chunk.filePath?.isEmpty ?? true else { throw ParquetError.unsupported("column \(name) stored in an external file") }
         guard let md = chunk.metaData else { throw ParquetError.corrupt("column \(name) has no metadata") }
         guard md.type == descriptor.physicalType else {
             throw ParquetError.corrupt("column \(name) chunk type \(md.type) differs from schema type \(descriptor.physicalType)")
+        }
+        if md.numValues == 0 {
+            return try decodePages([], expected: 0, codec: md.codec)
         }
         var start = md.dataPageOffset
         if let d = md.dictionaryPageOffset, d > 0, d < start { start = d }
