@@ -7,7 +7,7 @@ when equal; prints the first differences and exits 1 otherwise.
 
 usage: compare.py FILE EXPECTED.jsonl [--engine pyarrow|duckdb] [--columns a,b] [--duckdb PATH]
 """
-import argparse, base64, datetime, json, math, struct, subprocess, sys
+import argparse, base64, decimal, datetime, json, math, struct, subprocess, sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -136,6 +136,8 @@ def duckdb_rows(path, columns, duckdb):
                     v = fmt_float(struct.unpack("f", struct.pack("f", float(v)))[0])
                 elif t == "DOUBLE":
                     v = fmt_float(float(v))
+                elif t.startswith("DECIMAL"):
+                    v = format(decimal.Decimal(v), "f")  # DuckDB prints 0.5 as .5 when scale == precision
                 elif t.startswith("TIMESTAMP"):
                     at = arrow.field(n).type
                     unit = at.unit if pa.types.is_timestamp(at) else "us"
