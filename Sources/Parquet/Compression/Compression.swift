@@ -83,7 +83,7 @@ final class PageCodec {
             if dctx == nil { dctx = ZSTD_createDCtx() }
             let frame = ZSTD_getFrameContentSize(input.baseAddress, input.count)
             // ZSTD_CONTENTSIZE_UNKNOWN / ERROR are the two largest values.
-            if frame < UInt64.max - 1, frame != UInt64(uncompressedSize), frame > UInt64(uncompressedSize) {
+            if frame < UInt64.max - 1, frame != UInt64(uncompressedSize) {
                 throw ParquetError.corrupt("zstd page: frame size \(frame) differs from the page header \(uncompressedSize)")
             }
             return try [UInt8](unsafeUninitializedCapacity: max(uncompressedSize, 1)) { out, n in

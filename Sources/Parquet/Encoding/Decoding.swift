@@ -131,7 +131,7 @@ enum ValueDecoding {
         let totalValues = Int(total)
         var out = [Int64]()
         out.reserveCapacity(count)
-        if totalValues == 0 { return out }
+        if totalValues == 0 || count == 0 { return out }
         out.append(value)
         var produced = 1
         let perMini = Int(blockSize / miniblocks)

@@ -31,7 +31,9 @@ public final class ParquetFileReader: Sendable {
                 throw ParquetError.corrupt("row group \(gi) has \(g.columns.count) column chunks, schema has \(schema.columns.count) columns")
             }
             guard g.numRows >= 0 else { throw ParquetError.corrupt("row group \(gi) has a negative row count") }
-            total += g.numRows
+            let (sum, overflow) = total.addingReportingOverflow(g.numRows)
+            guard !overflow else { throw ParquetError.corrupt("row group sizes overflow") }
+            total = sum
         }
         guard total == meta.numRows else {
             throw ParquetError.corrupt("row groups hold \(total) rows, footer says \(meta.numRows)")
@@ -97,6 +99,10 @@ public final class ParquetFileReader: Sendable {
         guard let defs = data.definitionLevels else { return Column(data.values) }
         let maxDef = UInt8(descriptor.maxDefinitionLevel)
         let validity = defs.map { $0 == maxDef }
+        let present = validity.reduce(0) { $0 + ($1 ? 1 : 0) }
+        guard present == data.values.count else {
+            throw ParquetError.corrupt("column \(descriptor.dottedPath): \(data.values.count) values for \(present) non-null levels")
+        }
         if data.values.count == data.entryCount { return Column(data.values, validity: validity) }
         var k = 0
         func scatter<T>(_ v: [T], _ zero: T) -> [T] {
@@ -142,14 +148,24 @@ public final class ParquetFileReader: Sendable {
         for g in rowGroups ?? Array(metadata.rowGroups.indices) {
             if let limit, rows.count >= limit { break }
             let n = Int(metadata.rowGroups[g].numRows)
-            var groupRows = [[ParquetValue]](repeating: [], count: n)
+            var fieldLeaves: [[Int: LeafCursor]] = []
             for fi in fields {
-                let node = schema.fields[fi]
                 var leaves: [Int: LeafCursor] = [:]
-                for l in schema.leafIndices(of: node) {
-                    leaves[l] = LeafCursor(data: try readLeaf(rowGroup: g, column: l), descriptor: schema.columns[l])
+                for l in schema.leafIndices(of: schema.fields[fi]) {
+                    let data = try readLeaf(rowGroup: g, column: l)
+                    // Every row has at least one level entry in every leaf.
+                    guard data.entryCount >= n else {
+                        throw ParquetError.corrupt("column \(schema.columns[l].dottedPath) has \(data.entryCount) entries for \(n) rows")
+                    }
+                    leaves[l] = LeafCursor(data: data, descriptor: schema.columns[l])
                 }
-                var assembler = RecordAssembler(leaves: leaves)
+                fieldLeaves.append(leaves)
+            }
+            if fields.isEmpty && n > numRows { throw ParquetError.corrupt("row group claims \(n) rows") }
+            var groupRows = [[ParquetValue]](repeating: [], count: n)
+            for (k, fi) in fields.enumerated() {
+                let node = schema.fields[fi]
+                var assembler = RecordAssembler(leaves: fieldLeaves[k])
                 for r in 0..<n { groupRows[r].append(try assembler.read(node)) }
                 try assembler.checkFullyConsumed()
             }
