@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,6 +36,7 @@ let package = Package(
             name: "tributary",
             dependencies: [
                 "KafkaClient",
+                "Parquet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "TributaryTesting"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
@@ -62,6 +64,19 @@ let package = Package(
             dependencies: ["tributary", "KafkaClient", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
+
+        // MARK: Parquet (issue 4): codecs as system libraries, the pure-Swift format module.
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CZlib"], path: "Sources/Parquet"),
+        .testTarget(
+            name: "ParquetTests",
+            dependencies: ["Parquet", "TributaryTesting"],
+            path: "Tests/ParquetTests",
+            exclude: ["oracle"]
+        ),
+        // MARK: end Parquet
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,157 @@
+import CSnappy
+import CZlib
+import CZstd
+
+/// Largest decompressed page we accept; larger claims are treated as corruption so a
+/// flipped size field cannot trigger a huge allocation.
+let maxPageSize = 512 << 20
+
+/// Compresses and decompresses page bodies. Holds zstd contexts, so one instance per
+/// writer or reader (not shared across threads).
+final class PageCodec {
+    private var cctx: OpaquePointer?
+    private var dctx: OpaquePointer?
+    let zstdLevel: Int32
+    let gzipLevel: Int32
+
+    init(zstdLevel: Int32 = 1, gzipLevel: Int32 = 6) {
+        self.zstdLevel = zstdLevel
+        self.gzipLevel = gzipLevel
+    }
+
+    deinit {
+        if let cctx { ZSTD_freeCCtx(cctx) }
+        if let dctx { ZSTD_freeDCtx(dctx) }
+    }
+
+    func compress(_ input: [UInt8], codec: CompressionCodec) throws -> [UInt8] {
+        switch codec {
+        case .uncompressed:
+            return input
+        case .snappy:
+            let cap = snappy_max_compressed_length(input.count)
+            return try [UInt8](unsafeUninitializedCapacity: cap) { out, n in
+                var len = cap
+                let st = input.withUnsafeBufferPointer { src in
+                    src.withMemoryRebound(to: CChar.self) { s in
+                        out.withMemoryRebound(to: CChar.self) { o in snappy_compress(s.baseAddress, s.count, o.baseAddress, &len) }
+                    }
+                }
+                guard st == SNAPPY_OK else { throw ParquetError.io("snappy compression failed") }
+                n = len
+            }
+        case .zstd:
+            if cctx == nil { cctx = ZSTD_createCCtx() }
+            let cap = ZSTD_compressBound(input.count)
+            return try [UInt8](unsafeUninitializedCapacity: cap) { out, n in
+                let r = input.withUnsafeBytes { src in
+                    ZSTD_compressCCtx(cctx, out.baseAddress, cap, src.baseAddress, src.count, zstdLevel)
+                }
+                guard ZSTD_isError(r) == 0 else { throw ParquetError.io("zstd compression failed") }
+                n = r
+            }
+        case .gzip:
+            return try gzipCompress(input)
+        default:
+            throw ParquetError.unsupported("writing codec \(codec)")
+        }
+    }
+
+    func decompress(_ input: UnsafeRawBufferPointer, codec: CompressionCodec, uncompressedSize: Int) throws -> [UInt8] {
+        guard uncompressedSize >= 0, uncompressedSize <= maxPageSize else {
+            throw ParquetError.corrupt("page claims \(uncompressedSize) uncompressed bytes")
+        }
+        switch codec {
+        case .uncompressed:
+            guard input.count == uncompressedSize else {
+                throw ParquetError.corrupt("uncompressed page of \(input.count) bytes, header says \(uncompressedSize)")
+            }
+            return Array(input)
+        case .snappy:
+            var claimed = 0
+            let src = input.baseAddress?.assumingMemoryBound(to: CChar.self)
+            guard snappy_uncompressed_length(src, input.count, &claimed) == SNAPPY_OK, claimed == uncompressedSize else {
+                throw ParquetError.corrupt("snappy page: invalid stream or size differs from the page header")
+            }
+            return try [UInt8](unsafeUninitializedCapacity: max(claimed, 1)) { out, n in
+                var len = claimed
+                let st = out.withMemoryRebound(to: CChar.self) { o in snappy_uncompress(src, input.count, o.baseAddress, &len) }
+                guard st == SNAPPY_OK, len == claimed else { throw ParquetError.corrupt("snappy page fails to decompress") }
+                n = len
+            }
+        case .zstd:
+            if dctx == nil { dctx = ZSTD_createDCtx() }
+            let frame = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            // ZSTD_CONTENTSIZE_UNKNOWN / ERROR are the two largest values.
+            if frame < UInt64.max - 1, frame != UInt64(uncompressedSize) {
+                throw ParquetError.corrupt("zstd page: frame size \(frame) differs from the page header \(uncompressedSize)")
+            }
+            return try [UInt8](unsafeUninitializedCapacity: max(uncompressedSize, 1)) { out, n in
+                let r = ZSTD_decompressDCtx(dctx, out.baseAddress, uncompressedSize, input.baseAddress, input.count)
+                guard ZSTD_isError(r) == 0, r == uncompressedSize else {
+                    throw ParquetError.corrupt("zstd page fails to decompress to \(uncompressedSize) bytes")
+                }
+                n = r
+            }
+        case .gzip:
+            // Deflate cannot expand more than ~1032:1; larger claims are corruption.
+            guard uncompressedSize <= max(input.count, 64) * 1100 else {
+                throw ParquetError.corrupt("gzip page claims an impossible \(uncompressedSize) bytes")
+            }
+            return try gzipDecompress(input, size: uncompressedSize)
+        default:
+            throw ParquetError.unsupported("compression codec \(codec)")
+        }
+    }
+
+    private func gzipCompress(_ input: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, gzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ParquetError.io("zlib deflateInit failed")
+        }
+        defer { deflateEnd(&stream) }
+        let cap = Int(deflateBound(&stream, uLong(input.count))) + 32
+        var output = [UInt8](repeating: 0, count: cap)
+        var mutableInput = input
+        let produced: Int = try mutableInput.withUnsafeMutableBufferPointer { src in
+            try output.withUnsafeMutableBufferPointer { out in
+                stream.next_in = src.baseAddress
+                stream.avail_in = uInt(src.count)
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(out.count)
+                guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { throw ParquetError.io("zlib deflate failed") }
+                return out.count - Int(stream.avail_out)
+            }
+        }
+        output.removeLast(output.count - produced)
+        return output
+    }
+
+    private func gzipDecompress(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
+        var stream = z_stream()
+        // 15 + 32: accept both gzip and zlib headers.
+        guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ParquetError.io("zlib inflateInit failed")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: size)
+        try output.withUnsafeMutableBufferPointer { out in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = out.baseAddress
+            stream.avail_out = uInt(out.count)
+            let r = inflate(&stream, Z_FINISH)
+            guard r == Z_STREAM_END, stream.avail_out == 0 else {
+                throw ParquetError.corrupt("gzip page fails to decompress to \(size) bytes")
+            }
+        }
+        return output
+    }
+}
+
+/// CRC-32 (the zlib polynomial) as Parquet page headers carry it.
+func pageCRC(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+    let c = crc32(0, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), uInt(bytes.count))
+    return Int32(bitPattern: UInt32(truncatingIfNeeded: c))
+}

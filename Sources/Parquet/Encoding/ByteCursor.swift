@@ -1,0 +1,98 @@
+/// A bounds-checked reader over raw bytes (page data, encoded streams).
+struct ByteCursor {
+    let base: UnsafeRawBufferPointer
+    var position: Int
+    let end: Int
+
+    init(_ base: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil) {
+        self.base = base
+        self.position = start
+        self.end = end ?? base.count
+    }
+
+    var remaining: Int { end - position }
+
+    mutating func take(_ n: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
+        guard n >= 0, n <= remaining else {
+            throw ParquetError.corrupt("\(what()): needs \(n) bytes, \(remaining) remain")
+        }
+        defer { position += n }
+        return UnsafeRawBufferPointer(rebasing: base[position..<position + n])
+    }
+
+    mutating func byte() throws -> UInt8 {
+        guard position < end else { throw ParquetError.corrupt("unexpected end of encoded data") }
+        defer { position += 1 }
+        return base[position]
+    }
+
+    mutating func uint32LE() throws -> UInt32 {
+        guard remaining >= 4 else { throw ParquetError.corrupt("truncated 4-byte length") }
+        defer { position += 4 }
+        return base.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian
+    }
+
+    mutating func varint() throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            result |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { return result }
+            shift += 7
+            guard shift < 64 else { throw ParquetError.corrupt("varint too long") }
+        }
+    }
+
+    mutating func zigzag() throws -> Int64 {
+        let v = try varint()
+        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
+    }
+}
+
+/// Reads `width` bits (≤ 64) starting at bit `bit` of `bytes` (LSB-first packing).
+@inline(__always)
+func readBits(_ bytes: UnsafeRawBufferPointer, bit: Int, width: Int) -> UInt64 {
+    if width == 0 { return 0 }
+    let byteIndex = bit >> 3
+    let shift = bit & 7
+    if width <= 56 && byteIndex + 8 <= bytes.count {
+        let word = bytes.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self).littleEndian
+        return (word >> UInt64(shift)) & (UInt64.max >> UInt64(64 - width))
+    }
+    // Slow path near the end of the buffer or for wide values.
+    var result: UInt64 = 0
+    var got = 0
+    var i = byteIndex
+    var s = shift
+    while got < width && i < bytes.count {
+        let avail = 8 - s
+        let take = min(avail, width - got)
+        let part = (UInt64(bytes[i]) >> UInt64(s)) & ((1 << UInt64(take)) - 1)
+        result |= part << UInt64(got)
+        got += take
+        s = 0
+        i += 1
+    }
+    return result
+}
+
+/// Number of bits needed to represent `v`.
+@inline(__always)
+func bitWidth(of v: UInt64) -> Int { v == 0 ? 0 : 64 - v.leadingZeroBitCount }
+
+extension Array where Element == UInt8 {
+    @inline(__always)
+    mutating func appendLE<T: FixedWidthInteger>(_ v: T) {
+        Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) }
+    }
+
+    mutating func appendVarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        append(UInt8(v))
+    }
+}

@@ -1,0 +1,342 @@
+import Foundation
+
+/// Encodes one column chunk: optional dictionary page, then data pages (v1) with RLE
+/// definition levels, statistics and CRC.
+struct ColumnChunkWriter {
+    let field: Field
+    let options: WriterOptions
+    let codec: PageCodec
+
+    struct Output {
+        var bytes: [UInt8]
+        var metaData: ColumnMetaData
+    }
+
+    private struct Page {
+        var rows: Range<Int>
+        /// Range into the non-null value sequence.
+        var values: Range<Int>
+    }
+
+    func write(_ column: Column, fileOffset: Int64) throws -> Output {
+        let rows = column.count
+        let validity = field.nullable ? column.validity : nil
+        if !field.nullable && column.validity?.contains(false) == true {
+            throw ParquetError.invalidArgument("column \(field.name) is required but has nulls")
+        }
+        try checkType(column)
+        let order = StatOrder(field: field.type)
+
+        // Dictionary first: decides how pages are encoded; nil means PLAIN.
+        let dict = options.dictionary ? buildDictionary(column.values, validity: validity, order: order) : nil
+
+        var out = [UInt8]()
+        var stats = StatsAccumulator(order: order)
+        var dictionaryPageOffset: Int64?
+        var uncompressedTotal: Int64 = 0
+        if let dict {
+            dictionaryPageOffset = fileOffset
+            let body = try codec.compress(dict.plain, codec: options.compression)
+            let header = PageHeader(
+                type: .dictionaryPage, uncompressedPageSize: Int32(dict.plain.count), compressedPageSize: Int32(body.count),
+                crc: options.pageChecksums ? body.withUnsafeBytes(pageCRC) : nil,
+                dictionaryPageHeader: DictionaryPageHeader(numValues: Int32(dict.count), encoding: .plain, isSorted: false))
+            uncompressedTotal += try appendPage(header, body, uncompressed: dict.plain.count, to: &out)
+        }
+        let dataPageOffset = fileOffset + Int64(out.count)
+        let indexWidth = dict.map { max(1, bitWidth(of: UInt64(max($0.count - 1, 0)))) } ?? 0
+
+        for page in pageRanges(column, validity: validity, dict: dict, indexWidth: indexWidth) {
+            var body = [UInt8]()
+            if field.nullable {
+                body.append(contentsOf: [0, 0, 0, 0])
+                let start = body.count
+                let levels = (validity ?? []).isEmpty
+                    ? [UInt8](repeating: 1, count: page.rows.count)
+                    : validity.map { v in page.rows.map { v[$0] ? UInt8(1) : 0 } } ?? []
+                levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &body) }
+                let n = UInt32(body.count - start)
+                body.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: start - 4, as: UInt32.self) }
+            }
+            let pageStats: Statistics
+            if let dict {
+                body.append(UInt8(indexWidth))
+                dict.indices.withUnsafeBufferPointer { idx in
+                    RLEEncoder.encode(UnsafeBufferPointer(rebasing: idx[page.values]), bitWidth: indexWidth, into: &body)
+                }
+                pageStats = dictionaryStats(dict, page: page, column: column)
+            } else {
+                encodePlain(column.values, rows: page.rows, validity: validity, into: &body)
+                pageStats = plainStats(column.values, rows: page.rows, validity: validity, order: order)
+            }
+            var s = pageStats
+            s.nullCount = Int64(page.rows.count - page.values.count)
+            stats.merge(s, hadValues: !page.values.isEmpty)
+            let compressed = try codec.compress(body, codec: options.compression)
+            let header = PageHeader(
+                type: .dataPage, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressed.count),
+                crc: options.pageChecksums ? compressed.withUnsafeBytes(pageCRC) : nil,
+                dataPageHeader: DataPageHeader(numValues: Int32(page.rows.count), encoding: dict == nil ? .plain : .rleDictionary,
+                                               definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle,
+                                               statistics: options.statistics ? s : nil))
+            uncompressedTotal += try appendPage(header, compressed, uncompressed: body.count, to: &out)
+        }
+        let meta = ColumnMetaData(
+            type: field.type.physicalType,
+            encodings: dict == nil ? [.plain, .rle] : [.plain, .rle, .rleDictionary],
+            pathInSchema: [field.name], codec: options.compression, numValues: Int64(rows),
+            totalUncompressedSize: uncompressedTotal, totalCompressedSize: Int64(out.count),
+            keyValueMetadata: field.metadata.isEmpty ? nil : field.metadata,
+            dataPageOffset: dataPageOffset, indexPageOffset: nil, dictionaryPageOffset: dictionaryPageOffset,
+            statistics: options.statistics ? stats.statistics : nil)
+        return Output(bytes: out, metaData: meta)
+    }
+
+    /// Appends header + body; returns the uncompressed size counted in the metadata.
+    private func appendPage(_ header: PageHeader, _ body: [UInt8], uncompressed: Int, to out: inout [UInt8]) throws -> Int64 {
+        guard uncompressed <= Int(Int32.max), body.count <= Int(Int32.max) else {
+            throw ParquetError.invalidArgument("page of column \(field.name) larger than 2 GiB")
+        }
+        var w = CompactWriter()
+        w.pageHeader(header)
+        out.append(contentsOf: w.bytes)
+        out.append(contentsOf: body)
+        return Int64(w.bytes.count + uncompressed)
+    }
+
+    private func checkType(_ column: Column) throws {
+        let physical = field.type.physicalType
+        guard column.values.physicalType == physical else {
+            throw ParquetError.invalidArgument("column \(field.name) is \(field.type) (\(physical)) but got \(column.values.physicalType) values")
+        }
+        if let v = column.validity, v.count != column.count {
+            throw ParquetError.invalidArgument("column \(field.name): validity has \(v.count) entries for \(column.count) values")
+        }
+        if case .fixedLenByteArray(let b) = column.values, let width = field.type.typeLength {
+            for i in 0..<b.count where b.offsets[i + 1] - b.offsets[i] != Int32(width) {
+                if let v = column.validity, !v[i], b.offsets[i + 1] == b.offsets[i] { continue }
+                throw ParquetError.invalidArgument("column \(field.name) row \(i): fixed-length value is not \(width) bytes")
+            }
+        }
+    }
+
+    private func buildDictionary(_ values: ColumnValues, validity: [Bool]?, order: StatOrder) -> DictionaryEncoded? {
+        let limit = options.dictionaryPageSizeLimit
+        switch values {
+        case .boolean, .int96: return nil
+        case .int32(let v):
+            return v.withUnsafeBufferPointer {
+                dictionaryEncodeFixed($0, validity: validity, limitBytes: limit, toBits: { UInt64(UInt32(bitPattern: $0)) },
+                                      less: { $0 < $1 }, isNaN: { _ in false })
+            }
+        case .int64(let v):
+            return v.withUnsafeBufferPointer {
+                dictionaryEncodeFixed($0, validity: validity, limitBytes: limit, toBits: { UInt64(bitPattern: $0) },
+                                      less: { $0 < $1 }, isNaN: { _ in false })
+            }
+        case .float(let v):
+            return v.withUnsafeBufferPointer {
+                dictionaryEncodeFixed($0, validity: validity, limitBytes: limit, toBits: { UInt64($0.bitPattern) },
+                                      less: { $0 < $1 }, isNaN: { $0.isNaN })
+            }
+        case .double(let v):
+            return v.withUnsafeBufferPointer {
+                dictionaryEncodeFixed($0, validity: validity, limitBytes: limit, toBits: { $0.bitPattern },
+                                      less: { $0 < $1 }, isNaN: { $0.isNaN })
+            }
+        case .byteArray(let b):
+            return dictionaryEncodeBytes(b, validity: validity, limitBytes: limit, fixed: false, signedOrder: false)
+        case .fixedLenByteArray(let b):
+            return dictionaryEncodeBytes(b, validity: validity, limitBytes: limit, fixed: true, signedOrder: order == .signedBytes)
+        }
+    }
+
+    /// Splits rows into pages by row count and (estimated) encoded size.
+    private func pageRanges(_ column: Column, validity: [Bool]?, dict: DictionaryEncoded?, indexWidth: Int) -> [Page] {
+        let rows = column.count
+        var pages: [Page] = []
+        var row = 0
+        var value = 0
+        let fixedWidth: Int
+        switch column.values {
+        case .boolean: fixedWidth = 1
+        case .int32, .float: fixedWidth = 4
+        case .int64, .double: fixedWidth = 8
+        case .int96: fixedWidth = 12
+        case .fixedLenByteArray: fixedWidth = field.type.typeLength ?? 1
+        case .byteArray: fixedWidth = 0
+        }
+        let offsets: [Int32]? = { if case .byteArray(let b) = column.values { return b.offsets } else { return nil } }()
+        while row < rows || (rows == 0 && pages.isEmpty) {
+            let startRow = row, startValue = value
+            var bytes = 0
+            while row < rows && row - startRow < options.pageRowLimit && bytes < options.pageSize {
+                let present = validity?[row] ?? true
+                if present {
+                    if dict != nil {
+                        bytes += max(indexWidth / 8, 1)
+                    } else if let offsets {
+                        bytes += 4 + Int(offsets[row + 1] - offsets[row])
+                    } else {
+                        bytes += fixedWidth
+                    }
+                    value += 1
+                }
+                row += 1
+            }
+            pages.append(Page(rows: startRow..<row, values: startValue..<value))
+            if rows == 0 { break }
+        }
+        return pages
+    }
+
+    private func encodePlain(_ values: ColumnValues, rows: Range<Int>, validity: [Bool]?, into out: inout [UInt8]) {
+        func fixed<T: BitwiseCopyable>(_ v: [T]) {
+            v.withUnsafeBytes { raw in
+                let w = MemoryLayout<T>.stride
+                if let validity {
+                    out.reserveCapacity(out.count + rows.count * w)
+                    for i in rows where validity[i] {
+                        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(i * w)..<(i * w + w)]))
+                    }
+                } else {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(rows.lowerBound * w)..<(rows.upperBound * w)]))
+                }
+            }
+        }
+        switch values {
+        case .boolean(let v):
+            var acc: UInt8 = 0
+            var n = 0
+            for i in rows where validity?[i] ?? true {
+                if v[i] { acc |= 1 << UInt8(n & 7) }
+                n += 1
+                if n & 7 == 0 { out.append(acc); acc = 0 }
+            }
+            if n & 7 != 0 { out.append(acc) }
+        case .int32(let v): fixed(v)
+        case .int64(let v): fixed(v)
+        case .float(let v): fixed(v)
+        case .double(let v): fixed(v)
+        case .int96(let v):
+            for i in rows where validity?[i] ?? true {
+                out.appendLE(v[i].nanosOfDay)
+                out.appendLE(v[i].julianDay)
+            }
+        case .fixedLenByteArray(let b):
+            b.data.withUnsafeBytes { data in
+                for i in rows where validity?[i] ?? true {
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[Int(b.offsets[i])..<Int(b.offsets[i + 1])]))
+                }
+            }
+        case .byteArray(let b):
+            // One pass to size, one to copy: no per-value allocation.
+            var total = 0
+            for i in rows where validity?[i] ?? true { total += 4 + Int(b.offsets[i + 1] - b.offsets[i]) }
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: total))
+            out.withUnsafeMutableBytes { dst in
+                b.data.withUnsafeBytes { src in
+                    b.offsets.withUnsafeBufferPointer { o in
+                        guard let d = dst.baseAddress else { return }
+                        var p = start
+                        for i in rows where validity?[i] ?? true {
+                            let s = Int(o[i]), n = Int(o[i + 1]) - s
+                            d.storeBytes(of: UInt32(n).littleEndian, toByteOffset: p, as: UInt32.self)
+                            if n > 0, let sb = src.baseAddress { (d + p + 4).copyMemory(from: sb + s, byteCount: n) }
+                            p += 4 + n
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func plainStats(_ values: ColumnValues, rows: Range<Int>, validity: [Bool]?, order: StatOrder) -> Statistics {
+        var s = Statistics()
+        switch values {
+        case .boolean(let v):
+            var sawFalse = false, sawTrue = false
+            for i in rows where validity?[i] ?? true { if v[i] { sawTrue = true } else { sawFalse = true } }
+            if sawFalse || sawTrue {
+                s.min = [sawFalse ? 0 : 1]
+                s.max = [sawTrue ? 1 : 0]
+            }
+        case .int32(let v):
+            if let (lo, hi) = v.withUnsafeBufferPointer({ numericMinMax($0, rows, validity: validity, isNaN: { _ in false }) }) {
+                s.min = plainBytes(lo); s.max = plainBytes(hi)
+            }
+        case .int64(let v):
+            if let (lo, hi) = v.withUnsafeBufferPointer({ numericMinMax($0, rows, validity: validity, isNaN: { _ in false }) }) {
+                s.min = plainBytes(lo); s.max = plainBytes(hi)
+            }
+        case .float(let v):
+            if let (lo, hi) = floatStats(v.withUnsafeBufferPointer { numericMinMax($0, rows, validity: validity, isNaN: { $0.isNaN }) }) {
+                s.min = lo; s.max = hi
+            }
+        case .double(let v):
+            if let (lo, hi) = floatStats(v.withUnsafeBufferPointer { numericMinMax($0, rows, validity: validity, isNaN: { $0.isNaN }) }) {
+                s.min = lo; s.max = hi
+            }
+        case .int96:
+            break
+        case .byteArray(let b), .fixedLenByteArray(let b):
+            var lo = -1, hi = -1
+            b.data.withUnsafeBytes { data in
+                for i in rows where validity?[i] ?? true {
+                    let st = Int(b.offsets[i]), n = Int(b.offsets[i + 1]) - st
+                    if lo < 0 {
+                        lo = i; hi = i
+                        continue
+                    }
+                    let ls = Int(b.offsets[lo]), hs = Int(b.offsets[hi])
+                    if compareBytes(data, st, n, ls, Int(b.offsets[lo + 1]) - ls, signed: order == .signedBytes) < 0 { lo = i }
+                    if compareBytes(data, st, n, hs, Int(b.offsets[hi + 1]) - hs, signed: order == .signedBytes) > 0 { hi = i }
+                }
+            }
+            if lo >= 0 {
+                let mn = Array(b[lo]), mx = Array(b[hi])
+                if mn.count <= maxStatisticsValueSize && mx.count <= maxStatisticsValueSize {
+                    s.min = mn; s.max = mx
+                }
+            }
+        }
+        return s
+    }
+
+    /// Page min/max from dictionary ranks: integer compares instead of value compares.
+    private func dictionaryStats(_ dict: DictionaryEncoded, page: Page, column: Column) -> Statistics {
+        var lo = Int32.max, hi = Int32.min
+        dict.indices.withUnsafeBufferPointer { idx in
+            dict.ranks.withUnsafeBufferPointer { ranks in
+                for k in page.values {
+                    let r = ranks[Int(idx[k])]
+                    if r < 0 { continue }
+                    if r < lo { lo = r }
+                    if r > hi { hi = r }
+                }
+            }
+        }
+        guard lo <= hi else { return Statistics() }
+        let minEntry = Int(dict.byRank[Int(lo)]), maxEntry = Int(dict.byRank[Int(hi)])
+        var s = Statistics()
+        switch column.values {
+        case .float:
+            let entry = { (e: Int) -> Float in dict.plain.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: e * 4, as: Float.self) } }
+            if let (a, b) = floatStats((entry(minEntry), entry(maxEntry))) { s.min = a; s.max = b }
+        case .double:
+            let entry = { (e: Int) -> Double in dict.plain.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: e * 8, as: Double.self) } }
+            if let (a, b) = floatStats((entry(minEntry), entry(maxEntry))) { s.min = a; s.max = b }
+        case .int32:
+            s.min = Array(dict.plain[minEntry * 4..<minEntry * 4 + 4]); s.max = Array(dict.plain[maxEntry * 4..<maxEntry * 4 + 4])
+        case .int64:
+            s.min = Array(dict.plain[minEntry * 8..<minEntry * 8 + 8]); s.max = Array(dict.plain[maxEntry * 8..<maxEntry * 8 + 8])
+        case .byteArray, .fixedLenByteArray:
+            let mn = Array(dict.plain[dict.entryRanges[minEntry]]), mx = Array(dict.plain[dict.entryRanges[maxEntry]])
+            if mn.count <= maxStatisticsValueSize, mx.count <= maxStatisticsValueSize { s.min = mn; s.max = mx }
+        case .boolean, .int96:
+            break
+        }
+        return s
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+@testable import Parquet
+import Testing
+import TributaryTesting
+
+/// Statistics, dictionary fallback, key/value metadata and page CRCs of our writer, as
+/// pyarrow sees them; corrupted pages must be an error on our side.
+@Suite struct WriterFeatureTests {
+    static func footer(_ path: String) throws -> [String: Any] {
+        let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/ParquetTests/oracle/stats.py").path
+        let out = try runPython([script, path])
+        return (try JSONSerialization.jsonObject(with: out.stdout)) as? [String: Any] ?? [:]
+    }
+
+    static func sampleFile(_ dir: URL, options: WriterOptions = WriterOptions()) throws -> String {
+        let path = dir.appendingPathComponent("s.parquet").path
+        let fields = [
+            Field("key", .string, nullable: false, metadata: [KeyValue(key: "role", value: "record key")]),
+            Field("n", .int64),
+            Field("x", .double),
+            Field("unique", .string, nullable: false),
+        ]
+        let n = 5000
+        let keys = Column.strings((0..<n).map { "k\($0 % 100)" })
+        let ints = Column.int64((0..<n).map { Int64($0) - 2500 }, validity: (0..<n).map { $0 % 10 != 0 })
+        let doubles = Column.double((0..<n).map { $0 == 3 ? .nan : Double($0) * 0.5 - 7 })
+        let unique = Column.strings((0..<n).map { "unique-value-\($0)-" + String(repeating: "x", count: 300) })
+        let sink = try FileSink(path: path)
+        let w = try ParquetWriter(sink: sink, fields: fields, options: options)
+        w.keyValueMetadata = [KeyValue(key: "hoodie_min_record_key", value: "k0"), KeyValue(key: "hoodie_max_record_key", value: "k99")]
+        try w.write([keys, ints, doubles, unique])
+        try w.close()
+        try sink.close()
+        return path
+    }
+
+    @Test func statisticsEncodingsAndMetadataAsPyarrowSeesThem() throws {
+        let dir = try TestEnvironment.temporaryDirectory("parquet-wf")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriterOptions()
+        options.dictionaryPageSizeLimit = 64 << 10
+        let path = try Self.sampleFile(dir, options: options)
+        let f = try Self.footer(path)
+        #expect((f["kv"] as? [String: String])?["hoodie_max_record_key"] == "k99")
+        let groups = f["row_groups"] as? [[String: Any]] ?? []
+        #expect(groups.count == 1)
+        let cols = groups.first?["columns"] as? [String: [String: Any]] ?? [:]
+        #expect(cols["key"]?["min"] as? String == "k0")
+        #expect(cols["key"]?["max"] as? String == "k99")
+        #expect(cols["key"]?["null_count"] as? Int == 0)
+        #expect((cols["key"]?["kv"] as? [String: String])?["role"] == "record key")
+        #expect((cols["key"]?["encodings"] as? [String])?.contains("RLE_DICTIONARY") == true)
+        #expect(cols["key"]?["codec"] as? String == "SNAPPY")
+        #expect(cols["n"]?["min"] as? Int == -2499)
+        #expect(cols["n"]?["max"] as? Int == 2499)
+        #expect(cols["n"]?["null_count"] as? Int == 500)
+        #expect(cols["x"]?["min"] as? Double == -7)   // NaN is left out of min/max
+        #expect(cols["x"]?["max"] as? Double == 2492.5)
+        // 5000 distinct 300-byte strings pass the 64 KiB dictionary limit: PLAIN fallback.
+        let uniqueEnc = cols["unique"]?["encodings"] as? [String] ?? []
+        #expect(!uniqueEnc.contains("RLE_DICTIONARY") && uniqueEnc.contains("PLAIN"), "\(uniqueEnc)")
+
+        // Our reader sees the same footer and prunes by statistics.
+        let reader = try ParquetFileReader(path: path)
+        #expect(reader.keyValueMetadata["hoodie_min_record_key"] == "k0")
+        #expect(reader.metadata.rowGroups[0].columns[0].metaData?.keyValueMetadata == [KeyValue(key: "role", value: "record key")])
+    }
+
+    @Test(arguments: [CompressionCodec.uncompressed, .snappy, .gzip, .zstd])
+    func corruptedPageIsAnErrorNotWrongData(_ codec: CompressionCodec) throws {
+        let dir = try TestEnvironment.temporaryDirectory("parquet-crc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriterOptions()
+        options.compression = codec
+        options.dictionary = false
+        let path = try Self.sampleFile(dir, options: options)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let reader = try ParquetFileReader(source: MemorySource(bytes))
+        guard let md = reader.metadata.rowGroups[0].columns[1].metaData else { Issue.record("no metadata"); return }
+        // Flip a bit near the end of the first data page of column n (inside the page body).
+        let target = Int(md.dataPageOffset + md.totalCompressedSize) - 3
+        bytes[target] ^= 0x10
+        let corrupted = try ParquetFileReader(source: MemorySource(bytes))
+        #expect(throws: ParquetError.self) { _ = try corrupted.readColumns(["n"]) }
+        // Other columns are still readable.
+        #expect(try corrupted.readColumns(["x"])["x"]?.count == 5000)
+        // pyarrow also verifies the CRC we wrote.
+        let p = dir.appendingPathComponent("c.parquet").path
+        try Data(bytes).write(to: URL(fileURLWithPath: p))
+        let out = try runPython(["-c", "import pyarrow.parquet as pq, sys; pq.read_table(sys.argv[1], columns=['n'], page_checksum_verification=True)", p], check: false)
+        #expect(out.status != 0)
+    }
+}
+
+@Suite struct PruningTests {
+    @Test func rowGroupsArePrunedByStatistics() throws {
+        var options = WriterOptions()
+        options.rowGroupRows = 1000
+        let n = 5000
+        let bytes = try ParquetWriter.write(
+            fields: [Field("id", .int64, nullable: false), Field("key", .string, nullable: false)],
+            columns: [Column.int64((0..<n).map(Int64.init)), Column.strings((0..<n).map { String(format: "key-%05d", $0) })],
+            options: options)
+        let reader = try ParquetFileReader(source: MemorySource(bytes))
+        #expect(reader.rowGroupCount == 5)
+        #expect(try reader.rowGroups(column: "id", overlapping: .int(1500), .int(2100)) == [1, 2])
+        #expect(try reader.rowGroups(column: "id", overlapping: .int(4999), nil) == [4])
+        #expect(try reader.rowGroups(column: "key", overlapping: .string("key-03000"), .string("key-03000")) == [3])
+        #expect(try reader.rowGroups(column: "key", overlapping: .string("zzz"), nil) == [])
+        let stats = try reader.statistics(column: "id")
+        #expect(stats[2]?.min == .int(2000) && stats[2]?.max == .int(2999) && stats[2]?.nullCount == 0)
+        // Reading only the selected row groups returns only their rows.
+        let cols = try reader.readColumns(["id"], rowGroups: [3])
+        #expect(cols["id"]?.values == .int64((3000..<4000).map(Int64.init)))
+    }
+}
