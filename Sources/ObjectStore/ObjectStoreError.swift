@@ -64,21 +64,22 @@ public enum ObjectStoreError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
-    /// The same error with `prefix` removed from its key (for prefix-scoped views).
-    func strippingKeyPrefix(_ prefix: String) -> ObjectStoreError {
+    /// The same error with `prefix` removed from its key and `view` as its backend (for
+    /// prefix-scoped views, whose callers know keys relative to the view).
+    func scoped(prefix: String, view backend: String) -> ObjectStoreError {
         func strip(_ key: String) -> String {
             key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key
         }
         switch self {
-        case .notFound(let key, let backend): return .notFound(key: strip(key), backend: backend)
-        case .alreadyExists(let key, let backend): return .alreadyExists(key: strip(key), backend: backend)
-        case .accessDenied(let key, let backend, let m): return .accessDenied(key: key.map(strip), backend: backend, message: m)
-        case .throttled(let key, let backend, let m): return .throttled(key: key.map(strip), backend: backend, message: m)
-        case .transient(let key, let backend, let m): return .transient(key: key.map(strip), backend: backend, message: m)
-        case .invalidKey(let key, let backend, let r): return .invalidKey(key: strip(key), backend: backend, reason: r)
-        case .invalidRange(let key, let backend, let range, let size):
+        case .notFound(let key, _): return .notFound(key: strip(key), backend: backend)
+        case .alreadyExists(let key, _): return .alreadyExists(key: strip(key), backend: backend)
+        case .accessDenied(let key, _, let m): return .accessDenied(key: key.map(strip), backend: backend, message: m)
+        case .throttled(let key, _, let m): return .throttled(key: key.map(strip), backend: backend, message: m)
+        case .transient(let key, _, let m): return .transient(key: key.map(strip), backend: backend, message: m)
+        case .invalidKey(let key, _, let r): return .invalidKey(key: strip(key), backend: backend, reason: r)
+        case .invalidRange(let key, _, let range, let size):
             return .invalidRange(key: strip(key), backend: backend, range: range, size: size)
-        case .failed(let key, let backend, let m): return .failed(key: key.map(strip), backend: backend, message: m)
+        case .failed(let key, _, let m): return .failed(key: key.map(strip), backend: backend, message: m)
         }
     }
 }

@@ -41,7 +41,7 @@ public struct PrefixedObjectStore: ObjectStore {
         do {
             return try await body()
         } catch let error as ObjectStoreError {
-            throw error.strippingKeyPrefix(prefix)
+            throw error.scoped(prefix: prefix, view: backendDescription)
         }
     }
 
