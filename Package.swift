@@ -15,11 +15,17 @@ let package = Package(
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        // ObjectStore (issue 5)
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // ObjectStore (issue 5): S3 REST client over HTTP, SigV4 hashing/HMAC.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
@@ -48,10 +54,32 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
+        // ObjectStore (issue 5): one protocol, memory / local folder / S3 backends.
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ObjectStoreTests",
+            dependencies: [
+                "ObjectStore", "TributaryTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // End ObjectStore (issue 5).
         .testTarget(
             name: "KafkaClientTests",
             dependencies: ["KafkaClient", "TributaryTesting"],

@@ -156,3 +156,27 @@ public final class ManagedProcess: @unchecked Sendable {
 
     deinit { stop() }
 }
+
+// MARK: servers shared by a whole test run
+
+/// Process ids killed when the test process exits normally (`ManagedProcess.stopAtExit`):
+/// a server shared by all tests of a run has no owner whose deinit would stop it.
+nonisolated(unsafe) private var exitKillList: [pid_t] = []
+private let exitKillLock = NSLock()
+private let registerExitHook: Void = {
+    atexit {
+        exitKillLock.lock()
+        for pid in exitKillList { kill(pid, SIGKILL) }
+        exitKillLock.unlock()
+    }
+}()
+
+extension ManagedProcess {
+    /// Kills this process when the test process exits (for servers shared by many tests).
+    public func stopAtExit() {
+        _ = registerExitHook
+        exitKillLock.lock()
+        exitKillList.append(process.processIdentifier)
+        exitKillLock.unlock()
+    }
+}

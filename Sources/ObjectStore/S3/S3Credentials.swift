@@ -1,0 +1,83 @@
+import Foundation
+
+/// AWS credentials: an access key pair and, for temporary credentials, a session token.
+public struct S3Credentials: Sendable, Equatable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+    /// Sent as `x-amz-security-token` (and signed) when present.
+    public var sessionToken: String?
+
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+    }
+
+    /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and the optional
+    /// `AWS_SESSION_TOKEN`; nil unless both keys are set.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> S3Credentials? {
+        guard let id = environment["AWS_ACCESS_KEY_ID"], !id.isEmpty,
+              let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty
+        else { return nil }
+        let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return S3Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
+    }
+
+    /// Credentials of `profile` in an AWS shared credentials file (INI: `[profile]`
+    /// sections with `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`).
+    public static func fromCredentialsFile(_ text: String, profile: String) -> S3Credentials? {
+        let section = AWSConfigFile.section(text, named: profile)
+        guard let id = section["aws_access_key_id"], let secret = section["aws_secret_access_key"] else { return nil }
+        return S3Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: section["aws_session_token"])
+    }
+
+    /// The usual lookup order: environment, then the profile (`AWS_PROFILE`, else
+    /// `default`) in `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`.
+    public static func resolve(
+        profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> S3Credentials? {
+        if profile == nil, let credentials = fromEnvironment(environment) { return credentials }
+        let name = profile ?? environment["AWS_PROFILE"] ?? "default"
+        let path = environment["AWS_SHARED_CREDENTIALS_FILE"]
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.aws/credentials")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return fromCredentialsFile(text, profile: name)
+    }
+}
+
+/// The region from `AWS_REGION`, `AWS_DEFAULT_REGION`, or the profile's `region` in
+/// `~/.aws/config` (`[profile NAME]` or `[default]`).
+public enum AWSRegion {
+    public static func resolve(
+        profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String? {
+        if let region = environment["AWS_REGION"], !region.isEmpty { return region }
+        if let region = environment["AWS_DEFAULT_REGION"], !region.isEmpty { return region }
+        let name = profile ?? environment["AWS_PROFILE"] ?? "default"
+        let path = environment["AWS_CONFIG_FILE"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.aws/config")
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let section = AWSConfigFile.section(text, named: name == "default" ? "default" : "profile \(name)")
+        return section["region"]
+    }
+}
+
+/// Minimal INI reading for the AWS shared config and credentials files.
+enum AWSConfigFile {
+    static func section(_ text: String, named name: String) -> [String: String] {
+        var current: String?
+        var values: [String: String] = [:]
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                current = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                continue
+            }
+            guard current == name, let eq = line.firstIndex(of: "=") else { continue }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            values[key] = value
+        }
+        return values
+    }
+}

@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+import ObjectStore
+import Testing
+import TributaryTesting
+
+/// One moto_server for the whole test run, started on first use.
+actor MotoServer {
+    static let shared = MotoServer()
+    private var process: ManagedProcess?
+    private var buckets: Set<String> = []
+
+    static let credentials = S3Credentials(accessKeyId: "test", secretAccessKey: "test")
+
+    func endpoint() throws -> String {
+        if let process { return "http://127.0.0.1:\(process.port)" }
+        let port = try freeLoopbackPort()
+        let server = try ManagedProcess(
+            TestEnvironment.nativeTool("moto_server"), ["-H", "127.0.0.1", "-p", String(port)], port: port,
+            environment: ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"], timeout: 60)
+        server.stopAtExit()
+        process = server
+        return "http://127.0.0.1:\(port)"
+    }
+
+    /// A store on `bucket` (created once), direct to moto or through `endpoint`.
+    func store(
+        bucket: String = "contract", endpoint override: String? = nil,
+        customize: (@Sendable (inout S3Configuration) -> Void)? = nil
+    ) async throws -> S3ObjectStore {
+        let endpoint = try override ?? self.endpoint()
+        var configuration = S3Configuration(
+            bucket: bucket, region: "us-east-1", endpoint: endpoint, credentials: Self.credentials,
+            requestTimeout: 20)
+        customize?(&configuration)
+        let store = try S3ObjectStore(configuration: configuration)
+        if !buckets.contains(bucket) {
+            let direct = try S3ObjectStore(configuration: S3Configuration(
+                bucket: bucket, endpoint: try self.endpoint(), credentials: Self.credentials))
+            try await direct.ensureBucket()
+            buckets.insert(bucket)
+        }
+        return store
+    }
+}
+
+/// The backends every contract test runs against.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, local, s3
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty store of `backend` (S3: a unique prefix of a shared bucket) and its cleanup.
+func makeStore(_ backend: Backend, pageSize: Int = 1000) async throws -> (store: any ObjectStore, cleanup: @Sendable () -> Void) {
+    switch backend {
+    case .memory:
+        return (MemoryObjectStore(pageSize: pageSize), {})
+    case .local:
+        let dir = try TestEnvironment.temporaryDirectory("objectstore-local")
+        return (try LocalObjectStore(root: dir, pageSize: pageSize), { try? FileManager.default.removeItem(at: dir) })
+    case .s3:
+        let store = try await MotoServer.shared.store { $0.maxKeysPerList = pageSize; $0.deleteBatchSize = 7 }
+        return (try store.scoped(to: "t-\(UUID().uuidString.prefix(8))"), {})
+    }
+}
+
+/// Deterministic pseudo-random bytes (SplitMix64), so failures reproduce.
+struct SeededRNG: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func randomData(_ count: Int, seed: UInt64) -> Data {
+    var rng = SeededRNG(seed: seed)
+    var data = Data(count: count)
+    data.withUnsafeMutableBytes { buffer in
+        let words = count / 8
+        let base = buffer.baseAddress!
+        for i in 0..<words { base.storeBytes(of: rng.next(), toByteOffset: i * 8, as: UInt64.self) }
+        for i in (words * 8)..<count { buffer[i] = UInt8(truncatingIfNeeded: rng.next()) }
+    }
+    return data
+}
+
+func sha256(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// Objects of a bucket as moto itself sees them (via boto3, not our client):
+/// key → (sha256, size), plus the open multipart uploads.
+func motoContents(bucket: String, prefix: String) async throws -> (objects: [String: String], uploads: [String]) {
+    let endpoint = try await MotoServer.shared.endpoint()
+    let script = """
+        import sys, json, hashlib, boto3
+        s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+        out = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=sys.argv[2], Prefix=sys.argv[3]):
+            for o in page.get("Contents", []):
+                body = s3.get_object(Bucket=sys.argv[2], Key=o["Key"])["Body"].read()
+                out[o["Key"]] = hashlib.sha256(body).hexdigest()
+        ups = s3.list_multipart_uploads(Bucket=sys.argv[2], Prefix=sys.argv[3]).get("Uploads", [])
+        print(json.dumps({"objects": out, "uploads": [u["Key"] for u in ups]}))
+        """
+    let output = try runPython(["-c", script, endpoint, bucket, prefix])
+    struct Result: Decodable { var objects: [String: String]; var uploads: [String] }
+    let result = try JSONDecoder().decode(Result.self, from: output.stdout)
+    return (result.objects, result.uploads)
+}
