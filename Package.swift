@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         // ObjectStore (issue 5)
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
     ],
@@ -105,6 +106,11 @@ let package = Package(
             exclude: ["oracle"]
         ),
         // MARK: end Parquet
+
+        // MARK: Pipeline: topic schemas, validation, the processor.
+        .target(name: "Pipeline", dependencies: ["Parquet"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Parquet", "TributaryTesting"]),
+        // MARK: end Pipeline
     ],
     swiftLanguageModes: [.v6]
 )
