@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // ObjectStore (issue 5): S3 REST client over HTTP, SigV4 hashing/HMAC.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -44,6 +45,7 @@ let package = Package(
             dependencies: [
                 "KafkaClient",
                 "Parquet",
+                "TributaryConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,6 +113,10 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Parquet"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Parquet", "TributaryTesting"]),
         // MARK: end Pipeline
+
+        // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
+        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryConfig
 import Logging
 import ServiceLifecycle
 
@@ -8,18 +9,16 @@ struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Start the whole stack: Kafka (embedded unless configured), topics, and the services; Ctrl-C stops it.")
-    @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (or $TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS).")
+    @OptionGroup var config: ConfigOptions
+    @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (kafka.bootstrap_servers).")
     var bootstrapServers: String?
-    @Option(help: "Partitions per topic when creating topics.") var partitions: Int32 = 1
-    @Option(help: "Replication factor when creating topics.") var replication: Int32 = 1
-    @Option(help: "Topic retention (7d, 12h, ...).") var retention: String = "7d"
 
     func run() async throws {
         let logger = Logger(label: "tributary")
+        let settings = try config.load(extra: bootstrapServers.map { ["kafka.bootstrap_servers": $0] } ?? [:])
         var services: [any Service] = []
-        let configured = bootstrapServers ?? ProcessInfo.processInfo.environment["TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS"]
         let servers: String
-        if let configured, !configured.isEmpty {
+        if let configured = settings.bootstrapServers {
             servers = configured
         } else {
             let broker = try await EmbeddedBroker.start(logger: logger)
@@ -28,8 +27,10 @@ struct UpCommand: AsyncParsableCommand {
             servers = broker.bootstrapServers
         }
         defer { EmbeddedBrokerState.remove() }
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: servers))
-        let outcome = try await TopicSetup.ensure(admin: admin, partitions: partitions, replication: replication, retention: retention)
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
+        let outcome = try await TopicSetup.ensure(
+            admin: admin, partitions: Int32(settings.int("kafka.partitions")),
+            replication: Int32(settings.int("kafka.replication")), retention: settings.string("kafka.retention"))
         let created = outcome.values.filter { $0 == .created }.count
         logger.info("topics ready", metadata: ["created": "\(created)", "existing": "\(outcome.count - created)"])
         // Unbuffered: scripts and tests wait for this line.
