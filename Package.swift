@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "KafkaClient",
                 "Parquet",
+                "Pipeline",
                 "TributaryConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

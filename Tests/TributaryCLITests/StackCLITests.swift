@@ -48,6 +48,16 @@ import TributaryTesting
         #expect(groups.stdoutText.contains("cli-test"))
         #expect(groups.stdoutText.contains("user_events\t0\t2\t"))
 
+        // The generator produces the records it is asked for, at the rate.
+        let generated = try stack.run(["generate", "--topic", "sensor_data", "--count", "50", "--rate", "500", "--seed", "3"])
+        #expect(generated.status == 0, "\(generated.stderrText)")
+        let sensorRows = try stack.run(["consume", "sensor_data", "--from-beginning", "--max", "50", "--idle-exit", "10"])
+        let sensorLines = sensorRows.stdoutText.split(separator: "\n")
+        #expect(sensorLines.count == 50)
+        #expect(sensorLines.allSatisfy { $0.contains("\"sensor_type\"") })
+        let badRatio = try stack.run(["generate", "--update-ratio", "0.9", "--delete-ratio", "0.9"])
+        #expect(badRatio.status != 0 && badRatio.stderrText.contains("more than 1"))
+
         // Ctrl-C stops everything: exit 0, no broker left, no state file.
         let brokerPID = try String(contentsOf: stack.stateDir.appendingPathComponent(".tributary/broker"), encoding: .utf8)
         #expect(!brokerPID.isEmpty)
