@@ -54,7 +54,7 @@ import TributaryTesting
         let sensorRows = try stack.run(["consume", "sensor_data", "--from-beginning", "--max", "50", "--idle-exit", "10"])
         let sensorLines = sensorRows.stdoutText.split(separator: "\n")
         #expect(sensorLines.count == 50)
-        #expect(sensorLines.allSatisfy { $0.contains("\"sensor_type\"") })
+        #expect(sensorLines.allSatisfy { $0.contains("\"reading_id\"") })
         let badRatio = try stack.run(["generate", "--update-ratio", "0.9", "--delete-ratio", "0.9"])
         #expect(badRatio.status != 0 && badRatio.stderrText.contains("more than 1"))
 
