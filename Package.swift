@@ -84,9 +84,11 @@ let package = Package(
             ]
         ),
         // End ObjectStore (issue 5).
+        // A shared embedded broker and helpers for tests that need Kafka.
+        .target(name: "KafkaTesting", dependencies: ["KafkaClient", "TributaryTesting"], linkerSettings: rdkafkaLinker),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "TributaryTesting"],
+            dependencies: ["KafkaClient", "KafkaTesting", "TributaryTesting"],
             exclude: ["interop"],
             linkerSettings: rdkafkaLinker
         ),
@@ -111,8 +113,20 @@ let package = Package(
         // MARK: end Parquet
 
         // MARK: Pipeline: topic schemas, validation, the processor.
-        .target(name: "Pipeline", dependencies: ["Parquet"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Parquet", "TributaryTesting"]),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Parquet", "KafkaClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: rdkafkaLinker
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Parquet", "KafkaClient", "KafkaTesting", "TributaryTesting"],
+            linkerSettings: rdkafkaLinker
+        ),
         // MARK: end Pipeline
 
         // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.

@@ -58,7 +58,7 @@ public struct RecordGenerator: Sendable {
         self.schema = schema
         self.mix = mix
         // Each topic gets its own stream from the same seed (FNV-1a of the name).
-        let topicHash = schema.topic.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        let topicHash = schema.name.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         random = SeededRandom(seed: seed ^ topicHash)
         runID = String(seed, radix: 36)
     }
@@ -93,7 +93,7 @@ public struct RecordGenerator: Sendable {
             }
         }
         sequence += 1
-        let key = "\(schema.topic.prefix(2))-\(runID)-\(sequence)"
+        let key = "\(schema.name.prefix(2))-\(runID)-\(sequence)"
         keys.append(key)
         latestMicros[key] = nowMicros
         return GeneratedRecord(topic: schema.topic, key: key, value: body(key: key, micros: nowMicros), kind: .insert)
@@ -104,7 +104,7 @@ public struct RecordGenerator: Sendable {
     private mutating func body(key: String, micros: Int64) -> [UInt8] {
         let ts = Self.rfc3339(micros)
         let json: String
-        switch schema.topic {
+        switch schema.name {
         case "user_events":
             let type = pick(["page_view", "click", "signup", "login", "logout", "purchase", "add_to_cart", "search"])
             let page = pick(["/", "/products", "/cart", "/checkout", "/search?q=shoes", "/account"])
@@ -133,7 +133,7 @@ public struct RecordGenerator: Sendable {
 
     private mutating func invalid(nowMicros: Int64) -> GeneratedRecord {
         sequence += 1
-        let key = "\(schema.topic.prefix(2))-\(runID)-bad-\(sequence)"
+        let key = "\(schema.name.prefix(2))-\(runID)-bad-\(sequence)"
         let valid = String(decoding: body(key: key, micros: nowMicros), as: UTF8.self)
         let kind = Int.random(in: 0..<4, using: &random)
         let text: String
@@ -150,7 +150,7 @@ public struct RecordGenerator: Sendable {
             stage = .schema
         default:
             // A value out of its range: a data-quality rejection.
-            switch schema.topic {
+            switch schema.name {
             case "transactions": text = valid.replacingFirst(#""amount":"#, with: #""amount":-"#); stage = .quality
             case "sensor_data": text = valid.replacingFirst(#""battery_level":"#, with: #""battery_level":1000"#); stage = .quality
             case "user_events":

@@ -53,10 +53,28 @@ public struct DependentRange: Sendable, Equatable {
 
 /// One topic: its fields, record key and table (shared/design/topics.md).
 public struct TopicSchema: Sendable, Equatable {
+    /// The kind of records (`user_events`, ...): fixed, whatever the Kafka topic is called.
+    public let name: String
+    /// The Kafka topic (by default the same as `name`).
     public var topic: String
     public var recordKey: String
     public var fields: [TopicField]
     public var dependentRanges: [DependentRange] = []
+
+    public init(topic: String, recordKey: String, fields: [TopicField], dependentRanges: [DependentRange] = []) {
+        name = topic
+        self.topic = topic
+        self.recordKey = recordKey
+        self.fields = fields
+        self.dependentRanges = dependentRanges
+    }
+
+    /// The same schema read from another Kafka topic (tests, renamed deployments).
+    public func onTopic(_ topic: String) -> TopicSchema {
+        var copy = self
+        copy.topic = topic
+        return copy
+    }
 
     public var tableName: String { "\(topic)_table" }
     public var deadLetterTopic: String { "\(topic).dlq" }
