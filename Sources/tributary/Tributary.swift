@@ -6,7 +6,7 @@ struct Tributary: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tributary",
         abstract: "Streaming lakehouse ingestion: Kafka to Apache Hudi, queried with DuckDB.",
-        subcommands: [Version.self]
+        subcommands: [Version.self, ParquetCommand.self]
     )
 }
 
