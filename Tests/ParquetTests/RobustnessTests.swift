@@ -22,7 +22,7 @@ import TributaryTesting
         }
         for name in ["nested_fixture": "nulls.snappy.parquet", "v2": "datapage_v2.snappy.parquet",
                      "delta": "delta_byte_array.parquet", "dict": "alltypes_dictionary.parquet"].values.sorted() {
-            if let d = FileManager.default.contents(atPath: "/work/shared/parquet/fixtures/\(name)") { out.append((name, [UInt8](d))) }
+            if let d = FileManager.default.contents(atPath: "\(FixtureTests.dir)/\(name)") { out.append((name, [UInt8](d))) }
         }
         return out
     }
