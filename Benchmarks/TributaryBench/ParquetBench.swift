@@ -9,14 +9,18 @@ enum ParquetBench {
     static func run(_ args: [String]) async throws {
         var rows = 1_000_000
         var repeats = 3
+        var oursOnly = false
         var i = 0
         while i < args.count {
             if args[i] == "--rows", i + 1 < args.count { rows = Int(args[i + 1]) ?? rows; i += 1 }
             if args[i] == "--repeats", i + 1 < args.count { repeats = Int(args[i + 1]) ?? repeats; i += 1 }
+            if args[i] == "--ours-only" { oursOnly = true }
             i += 1
         }
         let dir = try TestEnvironment.temporaryDirectory("parquet-bench")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        // PARQUET_BENCH_KEEP=1 leaves the files for inspection.
+        defer { if ProcessInfo.processInfo.environment["PARQUET_BENCH_KEEP"] != "1" { try? FileManager.default.removeItem(at: dir) } }
+        print("files in \(dir.path)")
         let (fields, columns) = userEvents(rows: rows)
         let rawBytes = columns.reduce(0) { $0 + rawSize($1) }
         let path = dir.appendingPathComponent("ours.parquet").path
@@ -46,6 +50,10 @@ enum ParquetBench {
             let cols = try r.readColumns()
             readTimes.append(seconds(since: t0))
             checksum &+= cols.count
+        }
+        if oursOnly {
+            print(String(format: "ours only: write %.3f s, read %.3f s", writeTimes.min() ?? 0, readTimes.min() ?? 0))
+            return
         }
         let peer = try runPython([TestEnvironment.packageRoot.appendingPathComponent("Benchmarks/peers/parquet_peer.py").path,
                                   path, dir.path, String(repeats)])

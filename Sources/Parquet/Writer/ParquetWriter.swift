@@ -105,11 +105,12 @@ public final class ParquetWriter {
         var totalUncompressed: Int64 = 0
         for (column, field) in zip(columns, fields) {
             let w = ColumnChunkWriter(field: field, options: options, codec: codec)
-            let out = try w.write(column, fileOffset: position)
-            try emit(out.bytes)
-            totalUncompressed += out.metaData.totalUncompressedSize
-            chunks.append(ColumnChunk(filePath: nil, fileOffset: out.metaData.dictionaryPageOffset ?? out.metaData.dataPageOffset,
-                                      metaData: out.metaData))
+            let md = try w.write(column, fileOffset: position) { bytes in
+                try sink.write(bytes)
+                position += Int64(bytes.count)
+            }
+            totalUncompressed += md.totalUncompressedSize
+            chunks.append(ColumnChunk(filePath: nil, fileOffset: md.dictionaryPageOffset ?? md.dataPageOffset, metaData: md))
         }
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: totalUncompressed, numRows: Int64(rows),
                                   fileOffset: start, totalCompressedSize: position - start,
