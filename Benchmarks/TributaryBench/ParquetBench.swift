@@ -28,31 +28,35 @@ enum ParquetBench {
         var options = WriterOptions()
         options.compression = .snappy
         options.dictionary = true
-        let rssBeforeWrite = peakRSS()
-        var writeTimes: [Double] = []
+        var writeTimes: [Double] = [], writeCPU: [Double] = []
         for _ in 0..<repeats {
-            let t0 = DispatchTime.now()
-            let sink = try FileSink(path: path)
-            let w = try ParquetWriter(sink: sink, fields: fields, options: options)
-            try w.write(columns)
-            try w.close()
-            try sink.close()
+            let t0 = DispatchTime.now(), c0 = threadCPU()
+            try writeOnce(path, fields, columns, options)
+            writeCPU.append(threadCPU() - c0)
             writeTimes.append(seconds(since: t0))
         }
-        let writePeakExtra = peakRSS() - rssBeforeWrite
+        // Memory in a separate pass: the sampler thread would disturb the timings.
+        let writeSampler = RSSSampler()
+        try writeOnce(path, fields, columns, options)
+        let writePeakExtra = writeSampler.stop()
         let ourSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
 
-        var readTimes: [Double] = []
+        var readTimes: [Double] = [], readCPU: [Double] = []
         var checksum = 0
         for _ in 0..<repeats {
-            let t0 = DispatchTime.now()
+            let t0 = DispatchTime.now(), c0 = threadCPU()
             let r = try ParquetFileReader(path: path)
             let cols = try r.readColumns()
+            readCPU.append(threadCPU() - c0)
             readTimes.append(seconds(since: t0))
             checksum &+= cols.count
         }
+        let readSampler = RSSSampler()
+        checksum &+= try ParquetFileReader(path: path).readColumns().count
+        let readPeakExtra = readSampler.stop()
         if oursOnly {
-            print(String(format: "ours only: write %.3f s, read %.3f s", writeTimes.min() ?? 0, readTimes.min() ?? 0))
+            print(String(format: "ours only: write %.3f s (cpu %.3f), read %.3f s (cpu %.3f)", writeTimes.min() ?? 0,
+                         writeCPU.min() ?? 0, readTimes.min() ?? 0, readCPU.min() ?? 0))
             return
         }
         let peer = try runPython([TestEnvironment.packageRoot.appendingPathComponent("Benchmarks/peers/parquet_peer.py").path,
@@ -63,30 +67,41 @@ enum ParquetBench {
         }
         // Our reader on pyarrow's file, for reference.
         let paPath = dir.appendingPathComponent("pyarrow.parquet").path
-        var readPA: [Double] = []
+        var readPA: [Double] = [], readPACPU: [Double] = []
         for _ in 0..<repeats {
-            let t0 = DispatchTime.now()
+            let t0 = DispatchTime.now(), c0 = threadCPU()
             _ = try ParquetFileReader(path: paPath).readColumns()
+            readPACPU.append(threadCPU() - c0)
             readPA.append(seconds(since: t0))
         }
-        let ow = writeTimes.min() ?? 0, or = readTimes.min() ?? 0
         let mb = Double(rawBytes) / 1_000_000
-        func line(_ name: String, _ t: Double) -> String {
-            name.padding(toLength: 34, withPad: " ", startingAt: 0)
-                + String(format: "%10.3f s %12.0f rows/s %9.1f MB/s", t, Double(rows) / t, mb / t)
+        func line(_ name: String, _ wall: [Double], _ cpu: [Double]) -> String {
+            let t = wall.min() ?? 0, c = cpu.min() ?? 0
+            return name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                + String(format: "%8.3f s wall %8.3f s cpu %11.0f rows/s %8.1f MB/s", t, c, Double(rows) / c, mb / c)
         }
+        func num(_ k: String) -> [Double] { [json[k] as? Double ?? 0] }
         print("user_events: \(rows) rows, \(fields.count) columns, \(String(format: "%.1f", mb)) MB raw; snappy + dictionary, one thread, best of \(repeats)")
-        print(line("write  ours", ow))
-        print(line("write  pyarrow \(json["pyarrow"] as? String ?? "")", pw))
-        print(line("read   ours (our file)", or))
-        print(line("read   pyarrow (its file)", pr))
-        print(line("read   ours (pyarrow's file)", readPA.min() ?? 0))
-        print(line("read   pyarrow (our file)", json["read_ours"] as? Double ?? 0))
+        print("(rows/s and MB/s from process CPU time: the machine is shared, wall time is noisy)")
+        print(line("write  ours", writeTimes, writeCPU))
+        print(line("write  pyarrow \(json["pyarrow"] as? String ?? "")", num("write"), num("write_cpu")))
+        print(line("read   ours (our file)", readTimes, readCPU))
+        print(line("read   pyarrow (its file)", num("read"), num("read_cpu")))
+        print(line("read   ours (pyarrow's file)", readPA, readPACPU))
+        print(line("read   pyarrow (our file)", num("read_ours"), num("read_ours_cpu")))
         print(String(format: "file size: ours %.1f MB, pyarrow %.1f MB", Double(ourSize) / 1e6, Double(json["file_bytes"] as? Int ?? 0) / 1e6))
-        print(String(format: "peak memory added while writing: ours %.1f MB, pyarrow %.1f MB (row group = %.1f MB raw)",
+        print(String(format: "peak memory added while writing (RSS above the input): ours %.1f MB, pyarrow %.1f MB (row group = %.1f MB raw)",
                      Double(writePeakExtra) / 1e6, Double(json["write_peak_extra"] as? Int ?? 0) / 1e6, mb))
-        print(String(format: "RATIO write ours/pyarrow speed = %.2fx (target >= 1.0)", pw / ow))
-        print(String(format: "RATIO read  ours/pyarrow speed = %.2fx (target >= 0.7)", pr / or))
+        print(String(format: "peak memory added while reading (RSS, incl. the result): ours %.1f MB, pyarrow %.1f MB",
+                     Double(readPeakExtra) / 1e6, Double(json["read_peak_extra"] as? Int ?? 0) / 1e6))
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print(String(format: "peak RSS of this process (input columns + all of the above): %.1f MB", Double(usage.ru_maxrss) / 1024))
+        let wc = writeCPU.min() ?? 1, rc = readCPU.min() ?? 1
+        print(String(format: "RATIO write ours/pyarrow speed = %.2fx cpu, %.2fx wall (target >= 1.0)",
+                     (json["write_cpu"] as? Double ?? 0) / wc, pw / (writeTimes.min() ?? 1)))
+        print(String(format: "RATIO read  ours/pyarrow speed = %.2fx cpu, %.2fx wall (target >= 0.7)",
+                     (json["read_cpu"] as? Double ?? 0) / rc, pr / (readTimes.min() ?? 1)))
         _ = checksum
     }
 
@@ -94,10 +109,59 @@ enum ParquetBench {
         Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
     }
 
-    static func peakRSS() -> Int {
-        var u = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &u)
-        return u.ru_maxrss * 1024
+    /// CPU time of the process (all threads): unlike wall time it does not count time the
+    /// scheduler gives to other processes on this shared machine.
+    static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func writeOnce(_ path: String, _ fields: [Field], _ columns: [Column], _ options: WriterOptions) throws {
+        let sink = try FileSink(path: path)
+        let w = try ParquetWriter(sink: sink, fields: fields, options: options)
+        try w.write(columns)
+        try w.close()
+        try sink.close()
+    }
+
+    /// Samples the resident set size every millisecond on a thread; `stop()` returns the
+    /// peak above the RSS at start (maxrss cannot: it remembers older peaks).
+    final class RSSSampler: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running = true
+        private var peak = 0
+        private let base: Int
+
+        init() {
+            base = Self.current()
+            let t = Thread { [self] in
+                while true {
+                    let r = Self.current()
+                    lock.lock()
+                    peak = max(peak, r)
+                    let go = running
+                    lock.unlock()
+                    if !go { break }
+                    usleep(1000)
+                }
+            }
+            t.start()
+        }
+
+        func stop() -> Int {
+            lock.lock()
+            running = false
+            let p = peak
+            lock.unlock()
+            return max(0, p - base)
+        }
+
+        static func current() -> Int {
+            guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+            let parts = s.split(separator: " ")
+            return parts.count > 1 ? (Int(parts[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+        }
     }
 
     static func rawSize(_ c: Column) -> Int {

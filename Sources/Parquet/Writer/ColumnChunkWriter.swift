@@ -169,23 +169,31 @@ struct ColumnChunkWriter {
         case .fixedLenByteArray: fixedWidth = field.type.typeLength ?? 1
         case .byteArray: fixedWidth = 0
         }
-        let offsets: [Int32]? = { if case .byteArray(let b) = column.values { return b.offsets } else { return nil } }()
+        let offsets: [Int32]? = { if dict == nil, case .byteArray(let b) = column.values { return b.offsets } else { return nil } }()
+        let limit = options.pageRowLimit
         while row < rows || (rows == 0 && pages.isEmpty) {
             let startRow = row, startValue = value
-            var bytes = 0
-            while row < rows && row - startRow < options.pageRowLimit && bytes < options.pageSize {
-                let present = validity?[row] ?? true
-                if present {
-                    if dict != nil {
-                        bytes += max(indexWidth / 8, 1)
-                    } else if let offsets {
+            if let offsets {
+                // PLAIN byte arrays: cut pages by encoded size.
+                var bytes = 0
+                while row < rows && row - startRow < limit && bytes < options.pageSize {
+                    if validity?[row] ?? true {
                         bytes += 4 + Int(offsets[row + 1] - offsets[row])
-                    } else {
-                        bytes += fixedWidth
+                        value += 1
                     }
-                    value += 1
+                    row += 1
                 }
-                row += 1
+            } else {
+                // Fixed-size entries (values or dictionary indices): size is a row count.
+                let width = dict != nil ? max(indexWidth, 1) : fixedWidth * 8
+                let maxRows = max(1, min(limit, options.pageSize * 8 / max(width, 1)))
+                let end = min(rows, row + maxRows)
+                if let validity {
+                    value += validity[row..<end].reduce(0) { $0 + ($1 ? 1 : 0) }
+                } else {
+                    value += end - row
+                }
+                row = end
             }
             pages.append(Page(rows: startRow..<row, values: startValue..<value))
             if rows == 0 { break }

@@ -34,6 +34,29 @@ func hashBytes(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
     return h
 }
 
+/// Equality of two short byte ranges without a libc call per value.
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    var i = 0
+    while i + 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < n {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
+
+/// True when, after a sample, the dictionary is on course to pass `limit`: almost every
+/// value is new, so the dictionary would only cost time (the writer falls back to PLAIN).
+@inline(__always)
+func dictionaryHopeless(seen: Int, distinct: Int, distinctBytes: Int, total: Int, limit: Int) -> Bool {
+    guard seen == 16384 else { return false }
+    return distinct * 10 > seen * 8 && distinctBytes / max(distinct, 1) * (total / seen) * distinct > limit
+}
+
 /// Result of dictionary encoding a column chunk.
 struct DictionaryEncoded {
     /// Index per non-null value.
@@ -65,6 +88,10 @@ func dictionaryEncodeFixed<T: BitwiseCopyable>(
     let maxEntries = limitBytes / width
     for row in 0..<values.count {
         if let validity, !validity[row] { continue }
+        if dictionaryHopeless(seen: indices.count, distinct: entries.count, distinctBytes: entries.count * width,
+                              total: values.count, limit: limitBytes) {
+            return nil
+        }
         let v = values[row]
         let bits = toBits(v)
         var mask = capacity - 1
@@ -125,8 +152,13 @@ func dictionaryEncodeBytes(_ values: ByteArrays, validity: [Bool]?, limitBytes: 
     values.data.withUnsafeBytes { data in
         values.offsets.withUnsafeBufferPointer { offsets in
             guard let base = data.baseAddress ?? UnsafeRawPointer(bitPattern: 1) else { return }
-            for row in 0..<(offsets.count - 1) {
+            let rows = offsets.count - 1
+            for row in 0..<rows {
                 if let validity, !validity[row] { continue }
+                if dictionaryHopeless(seen: indices.count, distinct: hashes.count, distinctBytes: plainSize, total: rows, limit: limitBytes) {
+                    failed = true
+                    return
+                }
                 let s = Int(offsets[row]), n = Int(offsets[row + 1]) - s
                 let p = base + s
                 let h = hashBytes(p, n)
@@ -156,7 +188,7 @@ func dictionaryEncodeBytes(_ values: ByteArrays, validity: [Bool]?, limitBytes: 
                         break
                     }
                     let e = Int(slot)
-                    if hashes[e] == h && entryLength[e] == n && (n == 0 || memcmp(base + entryStart[e], p, n) == 0) {
+                    if hashes[e] == h && entryLength[e] == n && bytesEqual(base + entryStart[e], p, n) {
                         indices.append(UInt32(e))
                         break
                     }
