@@ -48,7 +48,7 @@ enum ValueDecoding {
                 guard let d = dst.baseAddress, let src = base.baseAddress else { return }
                 for _ in 0..<count {
                     let n = Int(base.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
-                    (d + off).copyMemory(from: src + p + 4, byteCount: n)
+                    copyBytes(d + off, src + p + 4, n)
                     off += n
                     buf.bytes.offsets.append(Int32(truncatingIfNeeded: off))
                     p += 4 + n
@@ -98,7 +98,7 @@ enum ValueDecoding {
                         for i in idx {
                             let s = Int(o[Int(i)]), e = Int(o[Int(i) + 1])
                             if e > s, let ob = out.baseAddress, let sb = src.baseAddress {
-                                (ob + pos).update(from: sb + s, count: e - s)
+                                copyBytes(UnsafeMutableRawPointer(ob + pos), UnsafeRawPointer(sb + s), e - s)
                             }
                             pos += e - s
                             buf.bytes.offsets.append(Int32(pos))
