@@ -166,7 +166,7 @@ final class PageCodec {
 }
 
 /// CRC-32 (the zlib polynomial) as Parquet page headers carry it.
-func pageCRC(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-    let c = crc32(0, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), uInt(bytes.count))
+func pageCRC(_ bytes: UnsafeRawBufferPointer, continuing previous: Int32 = 0) -> Int32 {
+    let c = crc32(uLong(UInt32(bitPattern: previous)), bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), uInt(bytes.count))
     return Int32(bitPattern: UInt32(truncatingIfNeeded: c))
 }

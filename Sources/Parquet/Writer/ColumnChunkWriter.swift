@@ -31,21 +31,25 @@ struct ColumnChunkWriter {
         var scratch = [UInt8]()
         var body = [UInt8]()
         /// Writes header + compressed body; returns the uncompressed size for the metadata.
-        func emitPage(_ header: PageHeader, uncompressed: Int, compressed: Int) throws -> Int64 {
-            guard uncompressed <= Int(Int32.max), compressed <= Int(Int32.max) else {
+        /// `levels` (v2 pages) precede the compressed values uncompressed.
+        func emitPage(_ header: PageHeader, uncompressed: Int, compressed: Int, levels: [UInt8] = []) throws -> Int64 {
+            let uncompressed = uncompressed + levels.count, compressedTotal = compressed + levels.count
+            guard uncompressed <= Int(Int32.max), compressedTotal <= Int(Int32.max) else {
                 throw ParquetError.invalidArgument("page of column \(field.name) larger than 2 GiB")
             }
             var h = header
             h.uncompressedPageSize = Int32(uncompressed)
-            h.compressedPageSize = Int32(compressed)
+            h.compressedPageSize = Int32(compressedTotal)
             if options.pageChecksums {
-                h.crc = scratch.withUnsafeBytes { pageCRC(UnsafeRawBufferPointer(rebasing: $0[0..<compressed])) }
+                let head = levels.withUnsafeBytes { pageCRC($0) }
+                h.crc = scratch.withUnsafeBytes { pageCRC(UnsafeRawBufferPointer(rebasing: $0[0..<compressed]), continuing: head) }
             }
             var w = CompactWriter()
             w.pageHeader(h)
             try w.bytes.withUnsafeBytes { try emit($0) }
+            if !levels.isEmpty { try levels.withUnsafeBytes { try emit($0) } }
             try scratch.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<compressed])) }
-            written += w.bytes.count + compressed
+            written += w.bytes.count + compressedTotal
             return Int64(w.bytes.count + uncompressed)
         }
         var stats = StatsAccumulator(order: order)
@@ -64,15 +68,22 @@ struct ColumnChunkWriter {
 
         for page in pageRanges(column, validity: validity, dict: dict, indexWidth: indexWidth) {
             body.removeAll(keepingCapacity: true)
+            let v2 = options.dataPageVersion == 2
+            var v2Levels: [UInt8] = []
             if field.nullable {
-                body.append(contentsOf: [0, 0, 0, 0])
-                let start = body.count
                 let levels = (validity ?? []).isEmpty
                     ? [UInt8](repeating: 1, count: page.rows.count)
                     : validity.map { v in page.rows.map { v[$0] ? UInt8(1) : 0 } } ?? []
-                levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &body) }
-                let n = UInt32(body.count - start)
-                body.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: start - 4, as: UInt32.self) }
+                if v2 {
+                    // v2: levels without a length prefix, outside the compressed part.
+                    levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &v2Levels) }
+                } else {
+                    body.append(contentsOf: [0, 0, 0, 0])
+                    let start = body.count
+                    levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &body) }
+                    let n = UInt32(body.count - start)
+                    body.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: start - 4, as: UInt32.self) }
+                }
             }
             let pageStats: Statistics
             if let dict {
@@ -89,12 +100,24 @@ struct ColumnChunkWriter {
             s.nullCount = Int64(page.rows.count - page.values.count)
             stats.merge(s, hadValues: !page.values.isEmpty)
             let n = try body.withUnsafeBytes { try codec.compress($0, codec: options.compression, into: &scratch) }
-            let header = PageHeader(
-                type: .dataPage, uncompressedPageSize: 0, compressedPageSize: 0,
-                dataPageHeader: DataPageHeader(numValues: Int32(page.rows.count), encoding: dict == nil ? .plain : .rleDictionary,
-                                               definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle,
-                                               statistics: options.statistics ? s : nil))
-            uncompressedTotal += try emitPage(header, uncompressed: body.count, compressed: n)
+            let encoding: Encoding = dict == nil ? .plain : .rleDictionary
+            let header: PageHeader
+            if v2 {
+                header = PageHeader(
+                    type: .dataPageV2, uncompressedPageSize: 0, compressedPageSize: 0,
+                    dataPageHeaderV2: DataPageHeaderV2(
+                        numValues: Int32(page.rows.count), numNulls: Int32(page.rows.count - page.values.count),
+                        numRows: Int32(page.rows.count), encoding: encoding, definitionLevelsByteLength: Int32(v2Levels.count),
+                        repetitionLevelsByteLength: 0, isCompressed: options.compression != .uncompressed,
+                        statistics: options.statistics ? s : nil))
+            } else {
+                header = PageHeader(
+                    type: .dataPage, uncompressedPageSize: 0, compressedPageSize: 0,
+                    dataPageHeader: DataPageHeader(numValues: Int32(page.rows.count), encoding: encoding,
+                                                   definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle,
+                                                   statistics: options.statistics ? s : nil))
+            }
+            uncompressedTotal += try emitPage(header, uncompressed: body.count, compressed: n, levels: v2Levels)
         }
         let meta = ColumnMetaData(
             type: field.type.physicalType,

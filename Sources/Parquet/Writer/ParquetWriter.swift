@@ -16,6 +16,8 @@ public struct WriterOptions: Sendable {
     public var statistics = true
     /// CRC-32 of every page in its header.
     public var pageChecksums = true
+    /// Data page format: 1 (most compatible, the default) or 2 (levels stored uncompressed).
+    public var dataPageVersion = 1
     public var zstdLevel: Int32 = 1
     public var gzipLevel: Int32 = 6
     public var createdBy = "tributary-parquet version 0.1.0"
@@ -49,6 +51,9 @@ public final class ParquetWriter {
             }
             if case .fixedLenByteArray(let n) = f.type, n <= 0 {
                 throw ParquetError.invalidArgument("column \(f.name): fixed length must be positive")
+            }
+            guard options.dataPageVersion == 1 || options.dataPageVersion == 2 else {
+                throw ParquetError.invalidArgument("data page version must be 1 or 2")
             }
             if [CompressionCodec.uncompressed, .snappy, .gzip, .zstd].contains(options.compression) == false {
                 throw ParquetError.unsupported("writing with codec \(options.compression)")
