@@ -114,3 +114,39 @@ import TributaryTesting
         #expect(cols["id"]?.values == .int64((3000..<4000).map(Int64.init)))
     }
 }
+
+/// The reader only asks its source for the footer and the projected chunks (object storage).
+@Suite struct RangedReadTests {
+    final class CountingSource: ParquetSource, @unchecked Sendable {
+        let inner: MemorySource
+        private let lock = NSLock()
+        private var _bytesRead = 0
+        init(_ bytes: [UInt8]) { inner = MemorySource(bytes) }
+        var size: Int { inner.size }
+        var bytesRead: Int { lock.withLock { _bytesRead } }
+        func read(offset: Int, length: Int) throws -> [UInt8] {
+            lock.withLock { _bytesRead += length }
+            return try inner.read(offset: offset, length: length)
+        }
+    }
+
+    @Test func projectionReadsOnlyFooterAndChosenChunks() throws {
+        let n = 20_000
+        var options = WriterOptions()
+        options.dictionary = false
+        options.compression = .uncompressed
+        let bytes = try ParquetWriter.write(
+            fields: [Field("small", .int32, nullable: false), Field("big", .string, nullable: false)],
+            columns: [Column.int32((0..<n).map(Int32.init)), Column.strings((0..<n).map { "value \($0) " + String(repeating: "p", count: 100) })],
+            options: options)
+        let source = CountingSource(bytes)
+        let reader = try ParquetFileReader(source: source)
+        let footerBytes = source.bytesRead
+        #expect(footerBytes < 2_000)
+        let cols = try reader.readColumns(["small"])
+        #expect(cols["small"]?.values == .int32((0..<n).map(Int32.init)))
+        // 20k INT32 = 80 KB; the string column (~2 MB) was never fetched.
+        #expect(source.bytesRead - footerBytes < 100_000)
+        #expect(bytes.count > 2_000_000)
+    }
+}
