@@ -66,6 +66,37 @@ import TributaryTesting
         #expect(reader.metadata.rowGroups[0].columns[0].metaData?.keyValueMetadata == [KeyValue(key: "role", value: "record key")])
     }
 
+    @Test func signedDecimalAndFloatStatistics() throws {
+        let dir = try TestEnvironment.temporaryDirectory("parquet-st")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("d.parquet").path
+        // decimal(30,2) lives in 13-byte FIXED_LEN_BYTE_ARRAY: min/max use signed order.
+        func fixed(_ v: Int64) -> [UInt8] { (0..<13).reversed().map { UInt8(truncatingIfNeeded: Int128(v) >> (8 * $0)) } }
+        let values: [Int64] = [12345, -99, 0, -12345, 500]
+        for dictionary in [true, false] {
+            var o = WriterOptions()
+            o.dictionary = dictionary
+            let bytes = try ParquetWriter.write(
+                fields: [Field("d", .decimal(precision: 30, scale: 2)), Field("f", .float), Field("z", .double)],
+                columns: [Column(.fixedLenByteArray(ByteArrays(byteArrays: values.map(fixed)))),
+                          .float([1.5, -2.25, .nan, 3, 0]), .double([0, -0.0, 0, 0, 0])],
+                options: o)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let cols = (try Self.footer(path)["row_groups"] as? [[String: Any]])?.first?["columns"] as? [String: [String: Any]] ?? [:]
+            #expect(cols["d"]?["min"] as? String == "-123.45", "dictionary \(dictionary)")
+            #expect(cols["d"]?["max"] as? String == "123.45", "dictionary \(dictionary)")
+            #expect(cols["f"]?["min"] as? Double == -2.25)
+            #expect(cols["f"]?["max"] as? Double == 3)
+            // Zero bounds are written as -0.0 (min) and +0.0 (max), as the format asks.
+            #expect((cols["z"]?["min"] as? Double).map { $0 == 0 && $0.sign == .minus } == true)
+            #expect((cols["z"]?["max"] as? Double).map { $0 == 0 && $0.sign == .plus } == true)
+            // DuckDB filters with these statistics: a wrong min/max would drop rows here.
+            let duck = try runProcess(TestEnvironment.nativeTool("duckdb"), ["-no-init", "-csv", "-noheader", "-c",
+                "SELECT count(*) FROM read_parquet('\(path)') WHERE d < -100 OR d > 100"]).stdoutText
+            #expect(duck.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        }
+    }
+
     @Test(arguments: [CompressionCodec.uncompressed, .snappy, .gzip, .zstd])
     func corruptedPageIsAnErrorNotWrongData(_ codec: CompressionCodec) throws {
         let dir = try TestEnvironment.temporaryDirectory("parquet-crc")
