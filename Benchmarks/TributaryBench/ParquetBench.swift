@@ -118,6 +118,8 @@ enum ParquetBench {
     }
 
     static func writeOnce(_ path: String, _ fields: [Field], _ columns: [Column], _ options: WriterOptions) throws {
+        // A fresh file each time: truncating a just-written file makes ext4 flush it on close.
+        try? FileManager.default.removeItem(atPath: path)
         let sink = try FileSink(path: path)
         let w = try ParquetWriter(sink: sink, fields: fields, options: options)
         try w.write(columns)

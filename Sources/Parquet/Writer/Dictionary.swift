@@ -16,22 +16,28 @@ private func mix(_ x: UInt64) -> UInt64 {
 @inline(__always)
 func hashBytes(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
     var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(n)
-    var i = 0
-    while i + 8 <= n {
-        h = mix(h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-        i += 8
-    }
-    if i < n {
-        var tail: UInt64 = 0
-        var s: UInt64 = 0
-        while i < n {
-            tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << s
-            s += 8
-            i += 1
+    if n >= 8 {
+        var i = 0
+        while i + 8 <= n {
+            h = mix(h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
         }
-        h = mix(h ^ tail)
+        // The tail as one overlapping word instead of a byte loop.
+        if i < n { h = mix(h ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        return h
     }
-    return h
+    if n >= 4 {
+        let lo = UInt64(p.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        let hi = UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        return mix(h ^ (lo | hi << 32))
+    }
+    if n > 0 {
+        let a = UInt64(p.load(fromByteOffset: 0, as: UInt8.self))
+        let b = UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self))
+        let c = UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+        return mix(h ^ (a | b << 8 | c << 16))
+    }
+    return mix(h)
 }
 
 /// Equality of two short byte ranges without a libc call per value.
