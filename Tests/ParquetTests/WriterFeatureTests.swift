@@ -181,3 +181,22 @@ import TributaryTesting
         #expect(bytes.count > 2_000_000)
     }
 }
+
+@Suite struct WriterValidationTests {
+    @Test func inconsistentInputIsRejectedWithAReason() throws {
+        let sink = MemorySink()
+        let w = try ParquetWriter(sink: sink, fields: [Field("a", .int64, nullable: false), Field("s", .string)])
+        #expect(throws: ParquetError.invalidArgument("column a is int64 (INT64) but got INT32 values")) {
+            try w.write([.int32([1]), .strings(["x"])])
+        }
+        #expect(throws: ParquetError.self) { try w.write([.int64([1, 2]), .strings(["x"])]) }
+        #expect(throws: ParquetError.self) { try w.write([.int64([1], validity: [false]), .strings(["x"])]) }
+        #expect(throws: ParquetError.self) { try w.write([.int64([1])]) }
+        try w.write([.int64([7]), .strings([nil])])
+        try w.close()
+        let r = try ParquetFileReader(source: MemorySource(sink.data))
+        #expect(r.numRows == 1)
+        #expect(throws: ParquetError.self) { _ = try ParquetWriter(sink: MemorySink(), fields: [Field("a", .int64), Field("a", .int64)]) }
+        #expect(throws: ParquetError.self) { _ = try ParquetWriter(sink: MemorySink(), fields: [Field("d", .decimal(precision: 5, scale: 7))]) }
+    }
+}

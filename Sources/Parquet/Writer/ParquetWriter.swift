@@ -73,8 +73,18 @@ public final class ParquetWriter {
             throw ParquetError.invalidArgument("got \(columns.count) columns for \(fields.count) fields")
         }
         let rows = columns[0].count
-        for (c, f) in zip(columns, fields) where c.count != rows {
-            throw ParquetError.invalidArgument("column \(f.name) has \(c.count) rows, expected \(rows)")
+        for (c, f) in zip(columns, fields) {
+            guard c.count == rows else { throw ParquetError.invalidArgument("column \(f.name) has \(c.count) rows, expected \(rows)") }
+            // Checked before buffering: appending a mismatched batch would lose rows.
+            guard c.values.physicalType == f.type.physicalType else {
+                throw ParquetError.invalidArgument("column \(f.name) is \(f.type) (\(f.type.physicalType)) but got \(c.values.physicalType) values")
+            }
+            if let v = c.validity, v.count != rows {
+                throw ParquetError.invalidArgument("column \(f.name): validity has \(v.count) entries for \(rows) values")
+            }
+            if !f.nullable, c.validity?.contains(false) == true {
+                throw ParquetError.invalidArgument("column \(f.name) is required but has nulls")
+            }
         }
         var start = 0
         while start < rows {
