@@ -88,7 +88,7 @@ def canon_array(arr):
 
 
 def pyarrow_rows(path, columns):
-    table = pq.read_table(path, columns=columns)
+    table = pq.read_table(path, columns=columns, page_checksum_verification=True)
     cols = [canon_array(table.column(i).combine_chunks()) for i in range(table.num_columns)]
     names = table.column_names
     rows = [{names[j]: cols[j][i] for j in range(len(names))} for i in range(table.num_rows)]
