@@ -160,7 +160,11 @@ public final class S3ObjectStore: ObjectStore {
             // An earlier attempt may have succeeded with its answer lost (reset, timeout):
             // then the object there is ours. Equal bytes mean we won (or wrote the same
             // thing as the winner, which is the same outcome).
-            if let existing = try? await get(key), existing == data { return }
+            do {
+                if try await get(key) == data { return }
+            } catch ObjectStoreError.notFound {
+                // Deleted since: whoever created it, it was not this call's to keep.
+            }
         }
         throw ObjectStoreError.alreadyExists(key: key, backend: backendDescription)
     }
