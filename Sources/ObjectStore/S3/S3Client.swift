@@ -159,6 +159,8 @@ struct S3Client: Sendable {
             throw failure
         } catch is CancellationError where !Task.isCancelled {
             throw S3TransientFailure(description: "timed out after \(timeout) s")
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw S3TransientFailure(description: "timed out after \(timeout) s")
         } catch let error as HTTPClientError {
             throw S3TransientFailure(description: "HTTP: \(error)")
         } catch let error as ObjectStoreError {
