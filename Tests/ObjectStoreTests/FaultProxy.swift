@@ -95,10 +95,14 @@ final class FaultProxy: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Idempotent: a second close of the listening descriptor could close a number the
+    /// process has since reused for another socket.
     func stop() {
         lock.lock()
+        let wasStopped = stopped
         stopped = true
         lock.unlock()
+        if wasStopped { return }
         shutdown(listenFD, Int32(SHUT_RDWR))
         close(listenFD)
     }
