@@ -118,6 +118,12 @@ extension S3ObjectStore {
                     break
                 }
                 number += 1
+                if number > 10_000 {
+                    // S3's limit; a larger object needs a larger configured part size.
+                    throw ObjectStoreError.failed(
+                        key: key, backend: client.backend,
+                        message: "more than 10,000 parts of \(part.count) bytes: raise S3Configuration.partSize")
+                }
                 if inFlight == limit, let (n, etag) = try await group.next() {
                     etags[n] = etag
                     inFlight -= 1
@@ -172,8 +178,11 @@ extension S3ObjectStore {
 
 /// One open multipart upload, from ListMultipartUploads.
 public struct S3MultipartUpload: Sendable, Equatable {
+    /// The key being uploaded.
     public var key: String
+    /// S3's id of the upload.
     public var uploadId: String
+    /// When it was started, as the server reports it.
     public var initiated: Date?
 }
 

@@ -13,6 +13,7 @@ import NIOHTTP1
 /// - Large objects are uploaded in parts, several at a time; a failed multipart upload is
 ///   aborted, so no part lingers and nothing partial becomes visible.
 public final class S3ObjectStore: ObjectStore {
+    /// The effective configuration (sizes clamped to what S3 accepts).
     public let configuration: S3Configuration
     let client: S3Client
 
