@@ -7,6 +7,7 @@ import Foundation
 let areas: [String: ([String]) async throws -> Void] = [
     "kafka": KafkaBench.run,
     "parquet": ParquetBench.run,
+    "objectstore": ObjectStoreBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
