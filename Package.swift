@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "Parquet", targets: ["Parquet"]),
         // ObjectStore (issue 5)
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        // Hudi (issue 6)
+        .library(name: "Hudi", targets: ["Hudi"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +45,8 @@ let package = Package(
             dependencies: [
                 "KafkaClient",
                 "Parquet",
+                "Hudi",
+                "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,7 +58,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
@@ -105,6 +109,23 @@ let package = Package(
             exclude: ["oracle"]
         ),
         // MARK: end Parquet
+
+        // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.
+        .target(
+            name: "Hudi",
+            dependencies: [
+                "Parquet", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Hudi"
+        ),
+        .testTarget(
+            name: "HudiTests",
+            dependencies: ["Hudi", "Parquet", "ObjectStore", "TributaryTesting"],
+            path: "Tests/HudiTests",
+            exclude: ["oracle"]
+        ),
+        // MARK: end Hudi
     ],
     swiftLanguageModes: [.v6]
 )
