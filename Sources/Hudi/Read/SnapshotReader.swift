@@ -12,7 +12,11 @@ public struct HudiRows: Sendable {
 /// Reads the base files of a plan through the Parquet reader.
 public enum SnapshotReader {
     /// Reads `plan`'s files, optionally only `columns`, stopping after `limit` rows.
-    public static func read(store: any ObjectStore, plan: SnapshotPlan, columns: [String]? = nil, limit: Int? = nil) async throws -> HudiRows {
+    /// With `dropMetaFields` (tables written with `hoodie.populate.meta.fields=false`, whose
+    /// files may still carry empty `_hoodie_*` columns) those columns are left out, as
+    /// Hudi's readers do.
+    public static func read(store: any ObjectStore, plan: SnapshotPlan, columns: [String]? = nil, limit: Int? = nil,
+                            dropMetaFields: Bool = false) async throws -> HudiRows {
         var names: [String] = []
         var index: [String: Int] = [:]
         var rows: [[ParquetValue]] = []
@@ -20,7 +24,7 @@ public enum SnapshotReader {
             if let limit, rows.count >= limit { break }
             let data = try await store.get(slice.path)
             let reader = try ParquetFileReader(source: MemorySource(data))
-            let present = reader.schema.fields.map(\.name)
+            let present = reader.schema.fields.map(\.name).filter { !dropMetaFields || !AvroSchema.metaFieldNames.contains($0) }
             let wanted = columns.map { c in c.filter { present.contains($0) } } ?? present
             let (fileNames, fileRows) = try reader.readRows(columns: wanted, limit: limit.map { $0 - rows.count })
             for n in fileNames where index[n] == nil {
@@ -43,6 +47,7 @@ extension HudiTable {
     /// Reads the snapshot as of `asOf` (default: latest).
     public func readSnapshot(asOf: String? = nil, columns: [String]? = nil, limit: Int? = nil) async throws -> HudiRows {
         let plan = try await planSnapshot(asOf: asOf)
-        return try await SnapshotReader.read(store: store, plan: plan, columns: columns, limit: limit)
+        return try await SnapshotReader.read(store: store, plan: plan, columns: columns, limit: limit,
+                                             dropMetaFields: !config.populateMetaFields)
     }
 }

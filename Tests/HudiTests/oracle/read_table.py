@@ -73,6 +73,10 @@ def render(sc):
     return json.dumps(str(sc.as_py()))
 
 
+def read_options(as_of):
+    return hudi.HudiReadOptions().with_as_of_timestamp(as_of)
+
+
 def main():
     path = sys.argv[1]
     as_of = None
@@ -80,12 +84,11 @@ def main():
         as_of = sys.argv[sys.argv.index("--as-of") + 1]
     table = hudi.HudiTable(path)
     if "--files" in sys.argv:
-        opts = {"hoodie.read.as.of.timestamp": as_of} if as_of else {}
-        slices = table.get_file_slices(options=opts) if as_of else table.get_file_slices()
+        slices = table.get_file_slices(options=read_options(as_of)) if as_of else table.get_file_slices()
         for s in slices:
             print(s.base_file_relative_path())
         return
-    batches = table.read(options={"hoodie.read.as.of.timestamp": as_of}) if as_of else table.read()
+    batches = table.read(options=read_options(as_of)) if as_of else table.read()
     out = sys.stdout
     for b in batches:
         names = b.schema.names
