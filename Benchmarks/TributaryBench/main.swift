@@ -6,6 +6,7 @@ import Foundation
 
 let areas: [String: ([String]) async throws -> Void] = [
     "kafka": KafkaBench.run,
+    "hudi": HudiBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())
