@@ -30,6 +30,22 @@ import TributaryTesting
         #expect(try HudiOracle.read(dir.path).compactMap { $0["event_id"]?.string } == ["c"])
     }
 
+    /// A batch that changes nothing (stale updates, deletes of missing keys) still commits,
+    /// so the checkpoint advances, and the table stays readable.
+    @Test func noOpBatchCommitsCheckpoint() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-noop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        try await table.write(Events.batch([record("a", ts: 10)]), extraMetadata: ["deltastreamer.checkpoint.key": "user_events,0:1"])
+        let r = try await table.write(Events.batch([record("a", ts: 5), record("zz", delete: true)]),
+                                      extraMetadata: ["deltastreamer.checkpoint.key": "user_events,0:3"])
+        #expect(r.filesWritten == 0 && r.summary.stale == 1 && r.summary.missingDeletes == 1)
+        #expect(try await table.latestExtraMetadataValue("deltastreamer.checkpoint.key") == "user_events,0:3")
+        #expect(try HudiOracle.read(dir.path).count == 1)
+        #expect(try await table.readSnapshot().rows.count == 1)
+    }
+
     /// Decimal(18,2) amounts (the transactions topic) survive a rewrite and read in hudi-rs.
     @Test func transactionsDecimalsRoundTrip() async throws {
         let dir = try TestEnvironment.temporaryDirectory("hudi-decimal")
