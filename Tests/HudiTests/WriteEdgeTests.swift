@@ -110,6 +110,25 @@ import TributaryTesting
         await #expect(throws: ObjectStoreError.self) { try await store.putIfAbsent(".hoodie/\(t).commit", Data()) }
     }
 
+    /// Concurrent writes on one table object are queued, never interleaved.
+    @Test func concurrentWritesAreSerialized() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let results = try await withThrowingTaskGroup(of: CommitResult.self) { group in
+            for w in 0..<4 {
+                let batch = Events.batch((0..<20).map { record("c\($0)", ts: Int64(w * 100 + $0)) })
+                group.addTask { try await table.write(batch) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(results.map(\.instant)).count == 4)
+        #expect(results.filter { $0.summary.inserts == 20 }.count == 1)  // only the first inserts; the rest update
+        let rows = try await table.readSnapshot()
+        #expect(rows.rows.count == 20)
+        #expect(try await table.timeline().pending.isEmpty)
+    }
+
     /// The batch is validated before anything is written.
     @Test func invalidBatchIsRejected() async throws {
         let store = MemoryObjectStore()

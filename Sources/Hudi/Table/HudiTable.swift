@@ -14,6 +14,10 @@ public actor HudiTable {
     public nonisolated let options: WriteOptions
     let instantTimes: InstantTimeGenerator
     let cache = FooterCache()
+    /// Parsed commit metadata by instant file key (completed instants never change).
+    var metadataCache: [String: CommitMetadata] = [:]
+    private var writing = false
+    private var writeWaiters: [CheckedContinuation<Void, Never>] = []
     let logger: Logger
 
     /// Key of `hoodie.properties`.
@@ -95,6 +99,20 @@ public actor HudiTable {
         }
     }
 
+    /// Waits until no other write of this table object runs, then claims the turn.
+    func acquireWriteTurn() async {
+        if writing {
+            await withCheckedContinuation { writeWaiters.append($0) }
+        } else {
+            writing = true
+        }
+    }
+
+    /// Hands the turn to the next waiting write (or frees it).
+    func releaseWriteTurn() {
+        if writeWaiters.isEmpty { writing = false } else { writeWaiters.removeFirst().resume() }
+    }
+
     // MARK: Timeline access
 
     /// The table's active timeline as stored now.
@@ -104,7 +122,16 @@ public actor HudiTable {
 
     /// Metadata of a completed commit.
     public func commitMetadata(_ instant: Instant) async throws -> CommitMetadata {
-        try await timeline().metadata(of: instant, store: store)
+        try await metadata(of: instant, in: timeline())
+    }
+
+    /// Metadata of a completed instant of `tl`, cached.
+    func metadata(of instant: Instant, in tl: Timeline) async throws -> CommitMetadata {
+        let key = tl.key(of: instant)
+        if instant.state == .completed, let m = metadataCache[key] { return m }
+        let m = try await tl.metadata(of: instant, store: store)
+        if instant.state == .completed { metadataCache[key] = m }
+        return m
     }
 
     /// `extraMetadata` of the latest completed commit (nil when the table has none); the
@@ -112,7 +139,7 @@ public actor HudiTable {
     public func latestCommitExtraMetadata() async throws -> [String: String]? {
         let tl = try await timeline()
         guard let last = tl.latestCompletedCommit else { return nil }
-        return try await tl.metadata(of: last, store: store).extraMetadata
+        return try await metadata(of: last, in: tl).extraMetadata
     }
 
     /// The value of `key` in the newest completed commit that has it (Hudi's streamer looks
@@ -120,7 +147,7 @@ public actor HudiTable {
     public func latestExtraMetadataValue(_ key: String) async throws -> String? {
         let tl = try await timeline()
         for instant in tl.completedDataCommits.reversed() {
-            if let v = try await tl.metadata(of: instant, store: store).extraMetadata[key] { return v }
+            if let v = try await metadata(of: instant, in: tl).extraMetadata[key] { return v }
         }
         return nil
     }

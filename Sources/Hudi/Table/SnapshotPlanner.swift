@@ -17,7 +17,7 @@ extension HudiTable {
     public func planSnapshot(asOf: String? = nil) async throws -> SnapshotPlan {
         let tl = try await timeline()
         let listing = try await listBaseFiles()
-        return try await Self.plan(timeline: tl, listing: listing, asOf: asOf, store: store)
+        return try await plan(timeline: tl, listing: listing, asOf: asOf)
     }
 
     /// Every base file of the table, grouped into file groups (any state).
@@ -44,13 +44,13 @@ extension HudiTable {
         return groups
     }
 
-    static func plan(timeline tl: Timeline, listing: [FileGroupID: FileGroup], asOf: String?, store: any ObjectStore) async throws -> SnapshotPlan {
+    func plan(timeline tl: Timeline, listing: [FileGroupID: FileGroup], asOf: String?) async throws -> SnapshotPlan {
         guard let latest = tl.latestCompletedCommit?.timestamp else { return SnapshotPlan(asOf: nil, slices: []) }
-        let resolved = try asOf.map(resolveInstant) ?? latest
+        let resolved = try asOf.map(Self.resolveInstant) ?? latest
         // Groups replaced (insert_overwrite, clustering) by a replacecommit up to the snapshot.
         var replaced = Set<FileGroupID>()
         for instant in tl.completedDataCommits where instant.action == "replacecommit" && instant.timestamp <= resolved {
-            let meta = try await tl.metadata(of: instant, store: store)
+            let meta = try await metadata(of: instant, in: tl)
             for (partition, ids) in meta.partitionToReplaceFileIds {
                 for id in ids { replaced.insert(FileGroupID(partitionPath: partition, fileId: id)) }
             }

@@ -31,6 +31,13 @@ extension HudiTable {
     ///   processor's Kafka checkpoint goes here).
     @discardableResult
     public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:]) async throws -> CommitResult {
+        // Actors are reentrant across awaits: queue writes so commits never interleave.
+        await acquireWriteTurn()
+        defer { releaseWriteTurn() }
+        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata)
+    }
+
+    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String]) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
         guard config.tableVersion == 6, (config.timelineLayoutVersion ?? 1) == 1 else {
@@ -48,7 +55,7 @@ extension HudiTable {
             tl = try await timeline()
         }
         if let last = tl.latestCompletedCommit {
-            let previous = try await tl.metadata(of: last, store: store)
+            let previous = try await metadata(of: last, in: tl)
             if let s = previous.schema, s != schema {
                 throw HudiError.invalidArgument("batch schema differs from the table's schema (schema evolution is not supported yet): table \(s), batch \(schema)")
             }
@@ -63,7 +70,7 @@ extension HudiTable {
 
         // Plan against the latest committed snapshot.
         let listing = try await listBaseFiles()
-        let snapshot = try await Self.plan(timeline: tl, listing: listing, asOf: nil, store: store)
+        let snapshot = try await plan(timeline: tl, listing: listing, asOf: nil)
         cache.retain(paths: Set(snapshot.slices.map(\.path)))
         let rows = WritePlanner.deduplicate(batch)
         var summary = WritePlanSummary()
@@ -151,7 +158,7 @@ extension HudiTable {
     /// (Hudi's `averageBytesPerRecord`), else the configured estimate.
     func averageRecordSize(_ tl: Timeline) async throws -> Int {
         for instant in tl.completedDataCommits.reversed().prefix(10) {
-            let stats = try await tl.metadata(of: instant, store: store).writeStats
+            let stats = try await metadata(of: instant, in: tl).writeStats
             let bytes = stats.reduce(Int64(0)) { $0 + $1.totalWriteBytes }
             let records = stats.reduce(Int64(0)) { $0 + $1.numWrites }
             if records > 0, Double(bytes) > options.recordSizeEstimationThreshold * Double(options.smallFileLimit) {
