@@ -49,6 +49,16 @@ import TributaryTesting
         #expect(InstantTimeGenerator.millis(of: a) == 1_795_000_000_123)
     }
 
+    @Test func asOfForms() throws {
+        #expect(try HudiTable.resolveInstant("20240418172802262") == "20240418172802262")
+        #expect(try HudiTable.resolveInstant("2024-04-18T17:28:03Z") == "20240418172803000")
+        #expect(try HudiTable.resolveInstant("2024-04-18 17:28:03.5") == "20240418172803500")
+        #expect(try HudiTable.resolveInstant("2024-04-18") == "20240418000000000")
+        #expect(try HudiTable.resolveInstant("1713461283") == "20240418172803000")
+        #expect(throws: HudiError.self) { try HudiTable.resolveInstant("2024-04-18T17:28:03+02:00") }
+        #expect(throws: HudiError.self) { try HudiTable.resolveInstant("yesterday") }
+    }
+
     @Test func instantFileNames() {
         #expect(Instant.parse(fileName: "20240418172804498.inflight") == Instant(timestamp: "20240418172804498", action: "commit", state: .inflight))
         #expect(Instant.parse(fileName: "20240418172804498.commit.requested")?.state == .requested)

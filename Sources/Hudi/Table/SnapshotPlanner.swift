@@ -63,9 +63,13 @@ extension HudiTable {
         return SnapshotPlan(asOf: resolved, slices: slices)
     }
 
-    /// Accepts an instant or a `yyyy-MM-dd[ HH:mm:ss[.SSS]]` / ISO-8601 UTC time.
+    /// Accepts an instant (`yyyyMMddHHmmss[SSS]`), epoch seconds or milliseconds (as
+    /// hudi-rs does), or a `yyyy-MM-dd[ HH:mm:ss[.SSS]]` / ISO-8601 UTC time (as Spark does).
     static func resolveInstant(_ s: String) throws -> String {
         if Instant.isTimestamp(s) { return s }
+        if s.allSatisfy(\.isNumber), let v = Int64(s), s.count == 10 || s.count == 13 {
+            return InstantTimeGenerator.format(millis: s.count == 10 ? v * 1000 : v)
+        }
         let digits = s.filter { $0.isNumber }
         guard !digits.isEmpty, s.allSatisfy({ $0.isNumber || "-: T.Z".contains($0) }) else {
             throw HudiError.invalidArgument("as-of '\(s)' is neither an instant nor a yyyy-MM-dd HH:mm:ss time")
