@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Pipeline", targets: ["Pipeline"]),
         // ObjectStore (issue 5)
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        // Hudi (issue 6)
+        .library(name: "Hudi", targets: ["Hudi"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +49,8 @@ let package = Package(
                 "Parquet",
                 "Pipeline",
                 "TributaryConfig",
+                "Hudi",
+                "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,7 +62,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
@@ -132,6 +136,22 @@ let package = Package(
         // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
         .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
+        // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.
+        .target(
+            name: "Hudi",
+            dependencies: [
+                "Parquet", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Hudi"
+        ),
+        .testTarget(
+            name: "HudiTests",
+            dependencies: ["Hudi", "Parquet", "ObjectStore", "TributaryTesting"],
+            path: "Tests/HudiTests",
+            exclude: ["oracle"]
+        ),
+        // MARK: end Hudi
     ],
     swiftLanguageModes: [.v6]
 )

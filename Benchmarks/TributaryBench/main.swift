@@ -8,6 +8,7 @@ let areas: [String: ([String]) async throws -> Void] = [
     "kafka": KafkaBench.run,
     "parquet": ParquetBench.run,
     "objectstore": ObjectStoreBench.run,
+    "hudi": HudiBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

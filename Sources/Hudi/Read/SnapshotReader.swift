@@ -1,0 +1,53 @@
+import Foundation
+import ObjectStore
+import Parquet
+
+/// Rows read from a table: column names (union over the files, in first-seen order) and
+/// one value per column per row (`.null` where a file lacks the column).
+public struct HudiRows: Sendable {
+    public var names: [String]
+    public var rows: [[ParquetValue]]
+}
+
+/// Reads the base files of a plan through the Parquet reader.
+public enum SnapshotReader {
+    /// Reads `plan`'s files, optionally only `columns`, stopping after `limit` rows.
+    /// With `dropMetaFields` (tables written with `hoodie.populate.meta.fields=false`, whose
+    /// files may still carry empty `_hoodie_*` columns) those columns are left out, as
+    /// Hudi's readers do.
+    public static func read(store: any ObjectStore, plan: SnapshotPlan, columns: [String]? = nil, limit: Int? = nil,
+                            dropMetaFields: Bool = false) async throws -> HudiRows {
+        var names: [String] = []
+        var index: [String: Int] = [:]
+        var rows: [[ParquetValue]] = []
+        for slice in plan.slices {
+            if let limit, rows.count >= limit { break }
+            let data = try await store.get(slice.path)
+            let reader = try ParquetFileReader(source: MemorySource(data))
+            let present = reader.schema.fields.map(\.name).filter { !dropMetaFields || !AvroSchema.metaFieldNames.contains($0) }
+            let wanted = columns.map { c in c.filter { present.contains($0) } } ?? present
+            let (fileNames, fileRows) = try reader.readRows(columns: wanted, limit: limit.map { $0 - rows.count })
+            for n in fileNames where index[n] == nil {
+                index[n] = names.count
+                names.append(n)
+                for i in rows.indices { rows[i].append(.null) }
+            }
+            let mapping = fileNames.map { index[$0] ?? 0 }
+            for r in fileRows {
+                var row = [ParquetValue](repeating: .null, count: names.count)
+                for (k, v) in r.enumerated() { row[mapping[k]] = v }
+                rows.append(row)
+            }
+        }
+        return HudiRows(names: names, rows: rows)
+    }
+}
+
+extension HudiTable {
+    /// Reads the snapshot as of `asOf` (default: latest).
+    public func readSnapshot(asOf: String? = nil, columns: [String]? = nil, limit: Int? = nil) async throws -> HudiRows {
+        let plan = try await planSnapshot(asOf: asOf)
+        return try await SnapshotReader.read(store: store, plan: plan, columns: columns, limit: limit,
+                                             dropMetaFields: !config.populateMetaFields)
+    }
+}

@@ -1,0 +1,63 @@
+import Parquet
+
+/// Avro schemas as Hudi (through spark-avro / parquet-avro) writes them for a flat table:
+/// record `<table>_record` in namespace `hoodie.<table>`, nullable fields as
+/// `["null", T]` with `"default": null`.
+public enum AvroSchema {
+    /// Hudi's five meta columns, in file order.
+    public static let metaFieldNames = [
+        "_hoodie_commit_time", "_hoodie_commit_seqno", "_hoodie_record_key", "_hoodie_partition_path", "_hoodie_file_name",
+    ]
+
+    /// The meta columns as Parquet fields (optional strings).
+    public static var metaFields: [Field] { metaFieldNames.map { Field($0, .string, nullable: true) } }
+
+    /// The writer schema JSON of the data columns (`extraMetadata.schema`); with
+    /// `includeMetaFields` the schema of a base file (`parquet.avro.schema`).
+    public static func json(tableName: String, fields: [Field], includeMetaFields: Bool = false) -> String {
+        let recordName = "\(tableName)_record"
+        let namespace = "hoodie.\(tableName)"
+        var parts: [String] = []
+        if includeMetaFields {
+            for name in metaFieldNames {
+                parts.append(#"{"name":"\#(name)","type":["null","string"],"doc":"","default":null}"#)
+            }
+        }
+        for f in fields {
+            let t = avroType(f.type, fieldName: f.name, namespace: "\(namespace).\(recordName)")
+            if f.nullable {
+                parts.append(#"{"name":\#(quote(f.name)),"type":["null",\#(t)],"default":null}"#)
+            } else {
+                parts.append(#"{"name":\#(quote(f.name)),"type":\#(t)}"#)
+            }
+        }
+        return #"{"type":"record","name":\#(quote(recordName)),"namespace":\#(quote(namespace)),"fields":[\#(parts.joined(separator: ","))]}"#
+    }
+
+    static func avroType(_ type: FieldType, fieldName: String, namespace: String) -> String {
+        switch type {
+        case .boolean: return #""boolean""#
+        case .int32: return #""int""#
+        case .int64: return #""long""#
+        case .float: return #""float""#
+        case .double: return #""double""#
+        case .string, .json: return #""string""#
+        case .binary: return #""bytes""#
+        case .fixedLenByteArray(let n):
+            return #"{"type":"fixed","name":"fixed","namespace":\#(quote(namespace + "." + fieldName)),"size":\#(n)}"#
+        case .decimal(let p, let s):
+            // spark-avro writes decimals as fixed of the minimal width for the precision.
+            let size = ColumnGather.decimalWidth(p)
+            return #"{"type":"fixed","name":"fixed","namespace":\#(quote(namespace + "." + fieldName)),"size":\#(size),"logicalType":"decimal","precision":\#(p),"scale":\#(s)}"#
+        case .date: return #"{"type":"int","logicalType":"date"}"#
+        case .timestamp(let unit, _):
+            return unit == .millis ? #"{"type":"long","logicalType":"timestamp-millis"}"# : #"{"type":"long","logicalType":"timestamp-micros"}"#
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = ""
+        JSONValue.appendString(s, to: &out)
+        return out
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// The state of an instant on the timeline.
+public enum InstantState: String, Sendable, Comparable {
+    case requested, inflight, completed
+
+    private var rank: Int { self == .requested ? 0 : self == .inflight ? 1 : 2 }
+    public static func < (a: InstantState, b: InstantState) -> Bool { a.rank < b.rank }
+}
+
+/// One timeline entry: `<timestamp>.<action>[.<state>]` (layout 1) or, completed in layout 2,
+/// `<timestamp>_<completionTime>.<action>`.
+public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Requested time, `yyyyMMddHHmmssSSS`.
+    public var timestamp: String
+    /// `commit`, `replacecommit`, `deltacommit`, `clean`, `rollback`, ...
+    public var action: String
+    public var state: InstantState
+    /// Layout 2 completion time, when the file name carries one.
+    public var completionTime: String?
+
+    public init(timestamp: String, action: String, state: InstantState, completionTime: String? = nil) {
+        self.timestamp = timestamp
+        self.action = action
+        self.state = state
+        self.completionTime = completionTime
+    }
+
+    public static func < (a: Instant, b: Instant) -> Bool {
+        (a.timestamp, a.state, a.action) < (b.timestamp, b.state, b.action)
+    }
+
+    /// Actions whose completed instants make data visible.
+    public var isDataCommit: Bool { ["commit", "replacecommit", "deltacommit"].contains(action) }
+
+    /// File name in layout 1 (`.hoodie/`): inflight commits are `<t>.inflight`.
+    public var fileName: String {
+        switch state {
+        case .completed:
+            if let completionTime { return "\(timestamp)_\(completionTime).\(action)" }
+            return "\(timestamp).\(action)"
+        case .inflight:
+            return action == "commit" && completionTime == nil ? "\(timestamp).inflight" : "\(timestamp).\(action).inflight"
+        case .requested:
+            return "\(timestamp).\(action).requested"
+        }
+    }
+
+    public var description: String { "\(timestamp) \(action) \(state.rawValue)" }
+
+    /// Parses a timeline file name; nil for anything that is not an instant
+    /// (`hoodie.properties`, folders, `.crc` files, ...).
+    public static func parse(fileName: String) -> Instant? {
+        guard !fileName.hasPrefix("."), !fileName.hasSuffix(".crc") else { return nil }
+        let parts = fileName.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2 else { return nil }
+        var stamp = parts[0]
+        var completion: String?
+        if let u = stamp.firstIndex(of: "_") {
+            completion = String(stamp[stamp.index(after: u)...])
+            stamp = String(stamp[..<u])
+        }
+        guard isTimestamp(stamp), completion.map(isTimestamp) ?? true else { return nil }
+        switch parts.count {
+        case 2:
+            if parts[1] == "inflight" { return Instant(timestamp: stamp, action: "commit", state: .inflight) }
+            return Instant(timestamp: stamp, action: parts[1], state: .completed, completionTime: completion)
+        case 3:
+            guard let state = InstantState(rawValue: parts[2]), state != .completed else { return nil }
+            return Instant(timestamp: stamp, action: parts[1], state: state)
+        default:
+            return nil
+        }
+    }
+
+    /// 17-digit (`yyyyMMddHHmmssSSS`) or legacy 14-digit instant times.
+    static func isTimestamp(_ s: String) -> Bool {
+        (s.count == 17 || s.count == 14) && s.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}
+
+/// Generates instant times `yyyyMMddHHmmssSSS` in UTC that are strictly increasing: never
+/// at or below the last one handed out or seen on the timeline, even when the clock goes
+/// back or two commits fall into one millisecond.
+public final class InstantTimeGenerator: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lastMillis: Int64 = 0
+    private let clock: @Sendable () -> Date
+
+    public init(clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.clock = clock
+    }
+
+    /// Makes the next instant greater than `floor` (the newest instant on the timeline).
+    public func next(after floor: String? = nil) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        var millis = Int64((clock().timeIntervalSince1970 * 1000).rounded(.down))
+        if let floor, let f = Self.millis(of: floor) { lastMillis = max(lastMillis, f) }
+        if millis <= lastMillis { millis = lastMillis + 1 }
+        lastMillis = millis
+        return Self.format(millis: millis)
+    }
+
+    /// `yyyyMMddHHmmssSSS` in UTC for epoch milliseconds.
+    public static func format(millis: Int64) -> String {
+        let days = Int64((Double(millis) / 86_400_000).rounded(.down))
+        let msOfDay = millis - days * 86_400_000
+        let (y, m, d) = civilDate(days: days)
+        func p(_ v: Int64, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return p(y, 4) + p(Int64(m), 2) + p(Int64(d), 2) + p(msOfDay / 3_600_000, 2)
+            + p(msOfDay / 60_000 % 60, 2) + p(msOfDay / 1000 % 60, 2) + p(msOfDay % 1000, 3)
+    }
+
+    /// Epoch milliseconds of an instant time (14 or 17 digits, UTC); nil if malformed.
+    public static func millis(of instant: String) -> Int64? {
+        guard Instant.isTimestamp(instant) else { return nil }
+        let c = Array(instant.utf8).map { Int64($0 - 48) }
+        func n(_ r: Range<Int>) -> Int64 { r.reduce(0) { $0 * 10 + c[$1] } }
+        let y = n(0..<4), mo = n(4..<6), d = n(6..<8), h = n(8..<10), mi = n(10..<12), s = n(12..<14)
+        let ms = c.count == 17 ? n(14..<17) : 0
+        guard (1...12).contains(mo), (1...31).contains(d) else { return nil }
+        let days = daysFromCivil(y, Int(mo), Int(d))
+        return ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms
+    }
+
+    static func civilDate(days z0: Int64) -> (Int64, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, Int(m), Int(d))
+    }
+
+    static func daysFromCivil(_ y0: Int64, _ m: Int, _ d: Int) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64(m > 2 ? m - 3 : m + 9)
+        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}

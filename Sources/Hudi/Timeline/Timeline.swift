@@ -1,0 +1,69 @@
+import Foundation
+import ObjectStore
+
+/// The instants of a table's active timeline, loaded from `.hoodie/` (layout 1) or
+/// `.hoodie/timeline/` (layout 2), sorted by requested time.
+public struct Timeline: Sendable {
+    /// Every instant file found, one entry per (timestamp, action) in its most advanced state.
+    public var instants: [Instant]
+    /// Folder the instant files live in, relative to the table root.
+    public var folder: String
+    public var layoutVersion: Int
+
+    public init(instants: [Instant], folder: String, layoutVersion: Int) {
+        self.instants = instants.sorted()
+        self.folder = folder
+        self.layoutVersion = layoutVersion
+    }
+
+    /// Completed `commit`/`replacecommit`/`deltacommit` instants (what readers see).
+    public var completedDataCommits: [Instant] { instants.filter { $0.state == .completed && $0.isDataCommit } }
+
+    /// Requested or inflight instants (failed or running writes).
+    public var pending: [Instant] { instants.filter { $0.state != .completed } }
+
+    /// The newest requested time of any instant (a new instant must be greater).
+    public var latestTimestamp: String? { instants.map(\.timestamp).max() }
+
+    public var latestCompletedCommit: Instant? { completedDataCommits.last }
+
+    /// Whether a base file written at `instant` is committed as of `asOf` (Java's
+    /// `HoodieFileGroup.isFileSliceCommitted`: not after `asOf`, and completed or older than
+    /// the first completed commit, i.e. archived).
+    public func isCommitted(_ instant: String, asOf: String) -> Bool {
+        guard instant <= asOf else { return false }
+        let completed = completedDataCommits
+        if completed.contains(where: { $0.timestamp == instant }) { return true }
+        if let first = completed.first?.timestamp, instant < first { return true }
+        return false
+    }
+
+    /// Key of an instant's file.
+    public func key(of instant: Instant) -> String { "\(folder)/\(instant.fileName)" }
+
+    /// Lists the timeline folder of a table.
+    static func load(store: any ObjectStore, config: TableConfig) async throws -> Timeline {
+        let folder = config.timelineFolder
+        var byKey: [String: Instant] = [:]
+        for try await entry in store.list(prefix: folder + "/", delimiter: "/") {
+            guard let object = entry.object else { continue }
+            let name = String(object.key.dropFirst(folder.count + 1))
+            guard let instant = Instant.parse(fileName: name) else { continue }
+            let k = "\(instant.timestamp).\(instant.action)"
+            if let old = byKey[k], old.state >= instant.state { continue }
+            byKey[k] = instant
+        }
+        return Timeline(instants: Array(byKey.values), folder: folder, layoutVersion: config.timelineLayoutVersion ?? 1)
+    }
+
+    /// Reads the commit metadata of a completed instant (JSON in layout 1, Avro in layout 2).
+    func metadata(of instant: Instant, store: any ObjectStore) async throws -> CommitMetadata {
+        let data = try await store.get(key(of: instant))
+        if data.isEmpty { return CommitMetadata() }
+        if data.starts(with: [0x4F, 0x62, 0x6A, 0x01]) {
+            guard let record = try AvroReader.records(data).first else { return CommitMetadata() }
+            return CommitMetadata(json: record)
+        }
+        return try CommitMetadata.parse(json: data)
+    }
+}

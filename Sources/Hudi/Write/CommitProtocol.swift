@@ -1,0 +1,209 @@
+import Foundation
+import ObjectStore
+import Parquet
+
+/// What a commit did.
+public struct CommitResult: Sendable {
+    /// The instant time of the commit (`nil` when the batch changed nothing and no commit
+    /// was made... never: every write makes a commit so the checkpoint advances).
+    public var instant: String
+    public var metadata: CommitMetadata
+    public var summary: WritePlanSummary
+    /// Base files written, their total bytes, and how many of them rewrote an existing group.
+    public var filesWritten: Int
+    public var bytesWritten: Int64
+    public var filesRewritten: Int
+    public var bytesRewritten: Int64
+    /// Seconds spent in the index lookup, writing files, and in total.
+    public var indexLookupSeconds: Double
+    public var writeSeconds: Double
+    public var totalSeconds: Double
+}
+
+extension HudiTable {
+    /// Writes `batch` as one commit: `<t>.commit.requested` → `<t>.inflight` → base files →
+    /// `<t>.commit` created with put-if-absent (the commit point: before it readers see
+    /// nothing of the write, after it all of it).
+    ///
+    /// - `operation`: `.upsert` (and `.insert`, which keeps keys unique the same way) apply
+    ///   each record's own operation (upsert or delete); `.delete` deletes every record's key.
+    /// - `extraMetadata`: stored in the commit's `extraMetadata` next to `schema` (the
+    ///   processor's Kafka checkpoint goes here).
+    @discardableResult
+    public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:]) async throws -> CommitResult {
+        // Actors are reentrant across awaits: queue writes so commits never interleave.
+        await acquireWriteTurn()
+        defer { releaseWriteTurn() }
+        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata)
+    }
+
+    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String]) async throws -> CommitResult {
+        let started = Date()
+        try batch.validate()
+        guard config.tableVersion == 6, (config.timelineLayoutVersion ?? 1) == 1 else {
+            throw HudiError.unsupported("writing table version \(config.tableVersion) (only 6)")
+        }
+        guard config.populateMetaFields else { throw HudiError.unsupported("writing a table without meta fields") }
+        guard [.insert, .upsert, .delete].contains(operation) else { throw HudiError.unsupported("write operation \(operation.rawValue)") }
+        var batch = batch
+        if operation == .delete { batch.operations = [RecordOperation](repeating: .delete, count: batch.count) }
+        let schema = AvroSchema.json(tableName: config.tableName, fields: batch.fields)
+
+        var tl = try await timeline()
+        if !tl.pending.filter(\.isDataCommit).isEmpty {
+            try await rollbackPending(tl)
+            tl = try await timeline()
+        }
+        if let last = tl.latestCompletedCommit {
+            let previous = try await metadata(of: last, in: tl)
+            if let s = previous.schema, s != schema {
+                throw HudiError.invalidArgument("batch schema differs from the table's schema (schema evolution is not supported yet): table \(s), batch \(schema)")
+            }
+        }
+        let instant = instantTimes.next(after: tl.latestTimestamp)
+        let requested = Instant(timestamp: instant, action: "commit", state: .requested)
+        do {
+            try await store.putIfAbsent(tl.key(of: requested), Data())
+        } catch ObjectStoreError.alreadyExists {
+            throw HudiError.commitConflict("instant \(instant) already requested by another writer")
+        }
+
+        // Plan against the latest committed snapshot.
+        let listing = try await listBaseFiles()
+        let snapshot = try await plan(timeline: tl, listing: listing, asOf: nil)
+        cache.retain(paths: Set(snapshot.slices.map(\.path)))
+        let rows = WritePlanner.deduplicate(batch)
+        var summary = WritePlanSummary()
+        summary.inputRecords = batch.count
+        summary.deduplicated = batch.count - rows.count
+        let partitionPaths = batch.partitionValues.map { partitionPath(forValue: $0, config: config) }
+        let indexStart = Date()
+        let index = BloomIndex(store: store, cache: cache, precombineField: config.precombineField)
+        let (existing, _) = try await index.lookup(keys: rows.map { batch.recordKeys[$0] }, slices: snapshot.slices)
+        let indexSeconds = Date().timeIntervalSince(indexStart)
+        let work = WritePlanner.plan(.init(
+            batch: batch, rows: rows, partitionPaths: partitionPaths, existing: existing,
+            slicesByPartition: Dictionary(grouping: snapshot.slices, by: \.partitionPath),
+            averageRecordSize: try await averageRecordSize(tl), options: options), summary: &summary)
+
+        // Inflight: the workload profile, as Hudi writes it before any data file.
+        let inflight = Instant(timestamp: instant, action: "commit", state: .inflight)
+        try await store.put(tl.key(of: inflight), Self.workloadProfile(work, operation: operation).jsonData())
+
+        // Partition markers for partitions new to the table.
+        let knownPartitions = Set(listing.keys.map(\.partitionPath))
+        for partition in Set(work.map(\.id.partitionPath)) where !knownPartitions.contains(partition) {
+            let key = partition.isEmpty ? PartitionMetadata.fileName : "\(partition)/\(PartitionMetadata.fileName)"
+            let depth = partition.isEmpty ? 0 : partition.split(separator: "/").count
+            if try await !store.exists(key) {
+                try await store.put(key, PartitionMetadata.contents(commitTime: instant, depth: depth))
+            }
+        }
+
+        let writeStart = Date()
+        let writer = FileGroupWriter(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
+                                     precombineField: config.precombineField, options: options)
+        let outputs = try await withThrowingTaskGroup(of: (Int, FileGroupWriter.Output).self) { group in
+            var results = [FileGroupWriter.Output?](repeating: nil, count: work.count)
+            var next = 0
+            let sharedBatch = batch
+            func launch() {
+                let i = next
+                let item = work[i]
+                group.addTask { (i, try await writer.write(item, batch: sharedBatch, taskIndex: i)) }
+                next += 1
+            }
+            while next < work.count && next < max(1, options.parallelism) { launch() }
+            while let (i, out) = try await group.next() {
+                results[i] = out
+                if next < work.count { launch() }
+            }
+            return results.compactMap { $0 }
+        }
+        let writeSeconds = Date().timeIntervalSince(writeStart)
+
+        var byPartition: [String: [WriteStat]] = [:]
+        var partitionOrder: [String] = []
+        for o in outputs {
+            if byPartition[o.stat.partitionPath] == nil { partitionOrder.append(o.stat.partitionPath) }
+            byPartition[o.stat.partitionPath, default: []].append(o.stat)
+            cache.setFooter(o.slice.path, o.footer)
+            cache.setKeyMap(o.slice.path, o.keyMap)
+        }
+        var extra = extraMetadata
+        extra["schema"] = schema
+        let metadata = CommitMetadata(
+            partitionToWriteStats: partitionOrder.map { ($0, byPartition[$0] ?? []) },
+            extraMetadata: extra, operationType: operation.rawValue)
+        let completed = Instant(timestamp: instant, action: "commit", state: .completed)
+        do {
+            try await store.putIfAbsent(tl.key(of: completed), metadata.jsonData())
+        } catch ObjectStoreError.alreadyExists {
+            throw HudiError.commitConflict("instant \(instant) was completed by another writer")
+        }
+        let rewritten = outputs.filter { $0.stat.prevCommit != "null" }
+        let result = CommitResult(
+            instant: instant, metadata: metadata, summary: summary, filesWritten: outputs.count,
+            bytesWritten: outputs.reduce(0) { $0 + $1.stat.totalWriteBytes }, filesRewritten: rewritten.count,
+            bytesRewritten: rewritten.reduce(0) { $0 + $1.stat.totalWriteBytes }, indexLookupSeconds: indexSeconds,
+            writeSeconds: writeSeconds, totalSeconds: Date().timeIntervalSince(started))
+        logger.debug("hudi commit", metadata: [
+            "table": "\(config.tableName)", "instant": "\(instant)", "files": "\(outputs.count)",
+            "inserts": "\(summary.inserts)", "updates": "\(summary.updates)", "deletes": "\(summary.deletes)",
+        ])
+        return result
+    }
+
+    /// Bytes per record from the newest commit that wrote at least `smallFileLimit` bytes
+    /// (Hudi's `averageBytesPerRecord`), else the configured estimate.
+    func averageRecordSize(_ tl: Timeline) async throws -> Int {
+        for instant in tl.completedDataCommits.reversed().prefix(10) {
+            let stats = try await metadata(of: instant, in: tl).writeStats
+            let bytes = stats.reduce(Int64(0)) { $0 + $1.totalWriteBytes }
+            let records = stats.reduce(Int64(0)) { $0 + $1.numWrites }
+            if records > 0, Double(bytes) > options.recordSizeEstimationThreshold * Double(options.smallFileLimit) {
+                return max(1, Int(bytes / records))
+            }
+        }
+        return options.recordSizeEstimate
+    }
+
+    /// Inflight metadata: per partition, existing groups with their update counts and the
+    /// insert count under an empty fileId (Hudi's `WorkloadProfile` form).
+    static func workloadProfile(_ work: [FileGroupWork], operation: WriteOperation) -> CommitMetadata {
+        var byPartition: [String: [WriteStat]] = [:]
+        var order: [String] = []
+        for w in work {
+            let p = w.id.partitionPath
+            if byPartition[p] == nil { order.append(p) }
+            var s = WriteStat(fileId: w.base == nil ? "" : w.id.fileId, path: "", prevCommit: w.base?.instant ?? "null",
+                              numWrites: 0, numDeletes: 0, numUpdateWrites: Int64(w.updates.count),
+                              numInserts: Int64(w.inserts.count), totalWriteBytes: 0, partitionPath: p, fileSizeInBytes: 0)
+            s.numDeletes = Int64(w.deletes.count)
+            byPartition[p, default: []].append(s)
+        }
+        return CommitMetadata(partitionToWriteStats: order.map { ($0, byPartition[$0] ?? []) }, extraMetadata: [:], operationType: operation.rawValue)
+    }
+
+    /// Minimal recovery from a crashed writer: deletes the base files written under each
+    /// pending data instant, then the instant's files. (The full rollback protocol with
+    /// `rollback` instants is the table-services issue.)
+    func rollbackPending(_ tl: Timeline) async throws {
+        let pending = tl.pending.filter(\.isDataCommit)
+        let stamps = Set(pending.map(\.timestamp))
+        var doomed: [String] = []
+        for object in try await store.listAll(prefix: "") where !object.key.hasPrefix(".hoodie/") {
+            let name = object.key.split(separator: "/").last.map(String.init) ?? object.key
+            if let base = BaseFileName(parsing: name), stamps.contains(base.instant) { doomed.append(object.key) }
+        }
+        try await store.delete(doomed)
+        var instantFiles: [String] = []
+        for p in pending {
+            instantFiles.append(tl.key(of: Instant(timestamp: p.timestamp, action: p.action, state: .inflight)))
+            instantFiles.append(tl.key(of: Instant(timestamp: p.timestamp, action: p.action, state: .requested)))
+        }
+        // Inflight first: a half-done rollback then still shows a requested instant to redo.
+        try await store.delete(instantFiles)
+        logger.warning("rolled back pending instants", metadata: ["instants": "\(stamps.sorted())", "files": "\(doomed.count)"])
+    }
+}

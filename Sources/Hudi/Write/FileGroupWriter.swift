@@ -1,0 +1,147 @@
+import Foundation
+import ObjectStore
+import Parquet
+
+/// Writes the new base file of one file group: the old slice's records minus deletes, with
+/// updates swapped in, plus inserts; Hudi's meta columns first; footer with the bloom
+/// filter, key range and Avro schema.
+struct FileGroupWriter: Sendable {
+    let store: any ObjectStore
+    let tableName: String
+    let instant: String
+    let fields: [Field]
+    let precombineField: String?
+    let options: WriteOptions
+
+    struct Output: Sendable {
+        var stat: WriteStat
+        var slice: FileSlice
+        var footer: BaseFileFooter
+        var keyMap: [String: Int64]
+    }
+
+    func write(_ work: FileGroupWork, batch: RecordBatch, taskIndex: Int) async throws -> Output {
+        let started = Date()
+        let partition = work.id.partitionPath
+        let fileName = BaseFileName(fileId: work.id.fileId, writeToken: "\(taskIndex)-0-0", instant: instant).name
+        let path = partition.isEmpty ? fileName : "\(partition)/\(fileName)"
+
+        // Old records, columns aligned with the batch's fields.
+        var oldData: [Column] = []
+        var oldKeys = ByteArrays()
+        var oldCommitTimes = ByteArrays()
+        var oldSeqNos = ByteArrays()
+        var oldCount = 0
+        if let base = work.base {
+            let reader = try ParquetFileReader(source: MemorySource(try await store.get(base.path)))
+            let present = Set(reader.schema.fields.map(\.name))
+            let names = AvroSchema.metaFieldNames.prefix(3) + fields.map(\.name).filter { present.contains($0) }
+            let cols = try reader.readColumns(Array(names))
+            oldCount = reader.numRows
+            func strings(_ name: String) throws -> ByteArrays {
+                guard let c = cols[name], case .byteArray(let b) = c.values else {
+                    throw HudiError.unsupported("\(base.path) has no \(name) column (written without meta fields)")
+                }
+                return b
+            }
+            oldKeys = try strings("_hoodie_record_key")
+            oldCommitTimes = try strings("_hoodie_commit_time")
+            oldSeqNos = try strings("_hoodie_commit_seqno")
+            for f in fields {
+                guard let c = cols[f.name] else {
+                    oldData.append(ColumnGather.nulls(f.type, count: oldCount))
+                    continue
+                }
+                guard c.values.physicalType == f.type.physicalStorage else {
+                    throw HudiError.invalidArgument("column \(f.name) is \(c.values.physicalType) in \(base.path) but \(f.type.physicalStorage) in the batch")
+                }
+                oldData.append(c)
+            }
+        } else {
+            oldData = fields.map { ColumnGather.nulls($0.type, count: 0) }
+        }
+
+        var picks: [RowPick] = []
+        picks.reserveCapacity(oldCount + work.inserts.count)
+        var keys = ByteArrays(), commitTimes = ByteArrays(), seqNos = ByteArrays()
+        var numUpdates: Int64 = 0, numDeletes: Int64 = 0
+        var seq = 0
+        func newMeta(_ key: String) {
+            keys.append(key)
+            commitTimes.append(instant)
+            seqNos.append("\(instant)_\(taskIndex)_\(seq)")
+            seq += 1
+        }
+        for i in 0..<oldCount {
+            let key = oldKeys.string(at: i)
+            if work.deletes.contains(key) {
+                numDeletes += 1
+                continue
+            }
+            if let r = work.updates[key] {
+                picks.append(RowPick(source: 1, row: UInt32(r)))
+                newMeta(key)
+                numUpdates += 1
+            } else {
+                // Untouched records keep their commit time and sequence number, so
+                // incremental reads return only what changed.
+                picks.append(RowPick(source: 0, row: UInt32(i)))
+                keys.append(Array(oldKeys[i]))
+                commitTimes.append(Array(oldCommitTimes[i]))
+                seqNos.append(Array(oldSeqNos[i]))
+            }
+        }
+        for r in work.inserts {
+            picks.append(RowPick(source: 1, row: UInt32(r)))
+            newMeta(batch.recordKeys[r])
+        }
+        let rows = picks.count
+
+        var columns: [Column] = [
+            Column(.byteArray(commitTimes)), Column(.byteArray(seqNos)), Column(.byteArray(keys)),
+            Column(.byteArray(ByteArrays(strings: repeatElement(partition, count: rows)))),
+            Column(.byteArray(ByteArrays(strings: repeatElement(fileName, count: rows)))),
+        ]
+        for (k, f) in fields.enumerated() {
+            columns.append(try ColumnGather.gather([oldData[k], batch.columns[k]], picks, type: f.type.physicalStorage))
+        }
+
+        // Footer: bloom filter and key range over every record key of the file.
+        var bloom = HudiBloomFilter(kind: .dynamicV0, numEntries: options.bloomNumEntries,
+                                    falsePositiveRate: options.bloomFalsePositiveRate, maxEntries: options.bloomMaxEntries)
+        var minKey: [UInt8]?, maxKey: [UInt8]?
+        var keyMap = [String: Int64](minimumCapacity: rows)
+        let orderingColumn = precombineField.flatMap { p in fields.firstIndex { $0.name == p } }.map { BloomIndex.orderingValues(columns[5 + $0]) }
+        for i in 0..<rows {
+            let kb = keys[i]
+            if minKey.map({ kb.lexicographicallyPrecedes($0) }) ?? true { minKey = Array(kb) }
+            if maxKey.map({ $0.lexicographicallyPrecedes(kb) }) ?? true { maxKey = Array(kb) }
+            let key = keys.string(at: i)
+            bloom.add(key)
+            keyMap[key] = orderingColumn?[i] ?? Int64.min
+        }
+        var kv: [KeyValue] = []
+        kv.append(KeyValue(key: "parquet.avro.schema", value: AvroSchema.json(tableName: tableName, fields: fields, includeMetaFields: true)))
+        kv.append(KeyValue(key: "writer.model.name", value: "avro"))
+        kv.append(KeyValue(key: HudiBloomFilter.footerKey, value: bloom.serializedString()))
+        kv.append(KeyValue(key: HudiBloomFilter.typeCodeKey, value: HudiBloomFilter.Kind.dynamicV0.rawValue))
+        let minString = minKey.map { String(decoding: $0, as: UTF8.self) }
+        let maxString = maxKey.map { String(decoding: $0, as: UTF8.self) }
+        if let minString { kv.append(KeyValue(key: HudiBloomFilter.minKeyKey, value: minString)) }
+        if let maxString { kv.append(KeyValue(key: HudiBloomFilter.maxKeyKey, value: maxString)) }
+
+        let bytes = try ParquetWriter.write(fields: AvroSchema.metaFields + fields, columns: columns,
+                                            options: options.parquet, keyValueMetadata: kv)
+        try await store.put(path, Data(bytes))
+
+        let millis = Int64(Date().timeIntervalSince(started) * 1000)
+        var stat = WriteStat(
+            fileId: work.id.fileId, path: path, prevCommit: work.base?.instant ?? "null", numWrites: Int64(rows),
+            numDeletes: numDeletes, numUpdateWrites: numUpdates, numInserts: Int64(work.inserts.count),
+            totalWriteBytes: Int64(bytes.count), partitionPath: partition, fileSizeInBytes: Int64(bytes.count))
+        if work.base == nil { stat.totalCreateTime = millis } else { stat.totalUpsertTime = millis }
+        let slice = FileSlice(partitionPath: partition, fileId: work.id.fileId, instant: instant, path: path, size: bytes.count)
+        let footer = BaseFileFooter(minKey: minString, maxKey: maxString, bloom: bloom, numRows: rows)
+        return Output(stat: stat, slice: slice, footer: footer, keyMap: keyMap)
+    }
+}

@@ -1,0 +1,156 @@
+import Parquet
+
+/// What a record in a batch asks for.
+public enum RecordOperation: UInt8, Sendable {
+    case upsert
+    case delete
+}
+
+/// A batch of records to write, column-oriented so the caller fills it without per-record
+/// objects: the data columns (the table's schema, one `Column` per field) plus, per record,
+/// its key, partition value, ordering (precombine) value and operation.
+///
+/// Delete records still occupy a slot in every column; their values are ignored.
+public struct RecordBatch: Sendable {
+    /// Data columns, in table order (without Hudi's meta columns).
+    public var fields: [Field]
+    public var columns: [Column]
+    /// Record key per record (`_hoodie_record_key`).
+    public var recordKeys: [String]
+    /// Partition value per record, e.g. `2026-11-26`; the table turns it into the partition
+    /// path (`event_date=2026-11-26` with hive-style partitioning). Several partition fields:
+    /// values joined by `/`. Ignored for non-partitioned tables.
+    public var partitionValues: [String]
+    /// Precombine value per record (for `timestamp`: epoch micros); the larger one wins.
+    public var orderingValues: [Int64]
+    public var operations: [RecordOperation]
+
+    public init(fields: [Field], columns: [Column], recordKeys: [String], partitionValues: [String],
+                orderingValues: [Int64], operations: [RecordOperation]? = nil) {
+        self.fields = fields
+        self.columns = columns
+        self.recordKeys = recordKeys
+        self.partitionValues = partitionValues
+        self.orderingValues = orderingValues
+        self.operations = operations ?? [RecordOperation](repeating: .upsert, count: recordKeys.count)
+    }
+
+    public var count: Int { recordKeys.count }
+
+    /// Throws unless every array has one entry per record and columns match fields.
+    public func validate() throws {
+        let n = recordKeys.count
+        guard partitionValues.count == n, orderingValues.count == n, operations.count == n else {
+            throw HudiError.invalidArgument("batch of \(n) keys has \(partitionValues.count) partition values, \(orderingValues.count) ordering values, \(operations.count) operations")
+        }
+        guard columns.count == fields.count else {
+            throw HudiError.invalidArgument("batch has \(columns.count) columns for \(fields.count) fields")
+        }
+        for (c, f) in zip(columns, fields) {
+            guard c.count == n else { throw HudiError.invalidArgument("column \(f.name) has \(c.count) values for \(n) records") }
+            guard c.values.physicalType == f.type.physicalStorage else {
+                throw HudiError.invalidArgument("column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalStorage)")
+            }
+        }
+        for k in recordKeys where k.isEmpty { throw HudiError.invalidArgument("empty record key") }
+    }
+}
+
+extension FieldType {
+    /// The physical type values of this field are stored as.
+    var physicalStorage: PhysicalType {
+        switch self {
+        case .boolean: return .boolean
+        case .int32, .date: return .int32
+        case .int64, .timestamp: return .int64
+        case .float: return .float
+        case .double: return .double
+        case .string, .json, .binary: return .byteArray
+        case .fixedLenByteArray: return .fixedLenByteArray
+        case .decimal(let p, _): return p <= 9 ? .int32 : p <= 18 ? .int64 : .fixedLenByteArray
+        }
+    }
+}
+
+/// A row taken from one of several source column sets.
+struct RowPick: Sendable {
+    var source: UInt32
+    var row: UInt32
+}
+
+enum ColumnGather {
+    /// Builds a column from rows of `sources` (all of one physical type) in `picks` order.
+    static func gather(_ sources: [Column], _ picks: [RowPick], type: PhysicalType) throws -> Column {
+        var validity = [Bool]()
+        validity.reserveCapacity(picks.count)
+        var anyNull = false
+        for p in picks {
+            let valid = !sources[Int(p.source)].isNull(Int(p.row))
+            if !valid { anyNull = true }
+            validity.append(valid)
+        }
+        func typed<T>(_ extract: (ColumnValues) -> [T]?) throws -> [T] {
+            let arrays = try sources.map { c -> [T] in
+                guard let a = extract(c.values) else { throw HudiError.invalidArgument("column type mismatch while merging") }
+                return a
+            }
+            var out = [T]()
+            out.reserveCapacity(picks.count)
+            for p in picks { out.append(arrays[Int(p.source)][Int(p.row)]) }
+            return out
+        }
+        let values: ColumnValues
+        switch type {
+        case .boolean: values = .boolean(try typed { if case .boolean(let v) = $0 { v } else { nil } })
+        case .int32: values = .int32(try typed { if case .int32(let v) = $0 { v } else { nil } })
+        case .int64: values = .int64(try typed { if case .int64(let v) = $0 { v } else { nil } })
+        case .int96: values = .int96(try typed { if case .int96(let v) = $0 { v } else { nil } })
+        case .float: values = .float(try typed { if case .float(let v) = $0 { v } else { nil } })
+        case .double: values = .double(try typed { if case .double(let v) = $0 { v } else { nil } })
+        case .byteArray, .fixedLenByteArray:
+            let arrays = try sources.map { c -> ByteArrays in
+                switch c.values {
+                case .byteArray(let b), .fixedLenByteArray(let b): return b
+                default: throw HudiError.invalidArgument("column type mismatch while merging")
+                }
+            }
+            var out = ByteArrays()
+            out.offsets.reserveCapacity(picks.count + 1)
+            for p in picks {
+                let b = arrays[Int(p.source)]
+                let r = Int(p.row)
+                let s = Int(b.offsets[r]), e = Int(b.offsets[r + 1])
+                out.data.append(contentsOf: b.data[s..<e])
+                out.offsets.append(Int32(truncatingIfNeeded: out.data.count))
+            }
+            values = type == .byteArray ? .byteArray(out) : .fixedLenByteArray(out)
+        }
+        return Column(values, validity: anyNull ? validity : nil)
+    }
+
+    /// A column of `count` nulls of the field's type (a column missing from an older file).
+    static func nulls(_ type: FieldType, count: Int) -> Column {
+        let valid = [Bool](repeating: false, count: count)
+        switch type.physicalStorage {
+        case .boolean: return Column(.boolean(.init(repeating: false, count: count)), validity: valid)
+        case .int32: return Column(.int32(.init(repeating: 0, count: count)), validity: valid)
+        case .int64: return Column(.int64(.init(repeating: 0, count: count)), validity: valid)
+        case .int96: return Column(.int96(.init(repeating: Int96(nanosOfDay: 0, julianDay: 0), count: count)), validity: valid)
+        case .float: return Column(.float(.init(repeating: 0, count: count)), validity: valid)
+        case .double: return Column(.double(.init(repeating: 0, count: count)), validity: valid)
+        case .byteArray: return Column(.byteArray(ByteArrays(data: [], offsets: .init(repeating: 0, count: count + 1))), validity: valid)
+        case .fixedLenByteArray:
+            var b = ByteArrays()
+            let width: Int
+            if case .fixedLenByteArray(let n) = type { width = n } else if case .decimal(let p, _) = type { width = decimalWidth(p) } else { width = 0 }
+            for _ in 0..<count { b.append([UInt8](repeating: 0, count: width)) }
+            return Column(.fixedLenByteArray(b), validity: valid)
+        }
+    }
+
+    static func decimalWidth(_ precision: Int) -> Int {
+        var n = 1
+        while Double(8 * n - 1) * 0.30102999566398120 < Double(precision) { n += 1 }
+        return n
+    }
+}

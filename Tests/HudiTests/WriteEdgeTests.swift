@@ -1,0 +1,160 @@
+import Foundation
+import ObjectStore
+import Parquet
+import Testing
+import TributaryTesting
+@testable import Hudi
+
+@Suite struct WriteEdgeTests {
+    static let day: Int64 = 86_400_000_000
+    static let base: Int64 = 1_795_000_000_000_000
+
+    func record(_ key: String, _ dayOffset: Int64 = 0, ts: Int64 = 0, delete: Bool = false) -> EventRecord {
+        EventRecord(eventId: key, userId: "u", eventType: "click", page: nil, country: "NL",
+                    timestamp: Self.base + dayOffset * Self.day + ts, kafkaOffset: ts, delete: delete)
+    }
+
+    /// Deleting every record of a group writes an empty slice, so readers stop serving the
+    /// old file.
+    @Test func deletingAWholeGroupLeavesAnEmptySlice() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-empty-group")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        try await table.write(Events.batch([record("a"), record("b"), record("c", 1)]))
+        let r = try await table.write(Events.batch([record("a", ts: 5, delete: true), record("b", ts: 5, delete: true)]))
+        #expect(r.summary.deletes == 2)
+        #expect(r.metadata.writeStats.count == 1 && r.metadata.writeStats[0].numWrites == 0 && r.metadata.writeStats[0].numDeletes == 2)
+        let ours = try await ourRows(table)
+        #expect(ours.compactMap { $0["event_id"]?.string } == ["c"])
+        #expect(try HudiOracle.read(dir.path).compactMap { $0["event_id"]?.string } == ["c"])
+    }
+
+    /// A batch that changes nothing (stale updates, deletes of missing keys) still commits,
+    /// so the checkpoint advances, and the table stays readable.
+    @Test func noOpBatchCommitsCheckpoint() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-noop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        try await table.write(Events.batch([record("a", ts: 10)]), extraMetadata: ["deltastreamer.checkpoint.key": "user_events,0:1"])
+        let r = try await table.write(Events.batch([record("a", ts: 5), record("zz", delete: true)]),
+                                      extraMetadata: ["deltastreamer.checkpoint.key": "user_events,0:3"])
+        #expect(r.filesWritten == 0 && r.summary.stale == 1 && r.summary.missingDeletes == 1)
+        #expect(try await table.latestExtraMetadataValue("deltastreamer.checkpoint.key") == "user_events,0:3")
+        #expect(try HudiOracle.read(dir.path).count == 1)
+        #expect(try await table.readSnapshot().rows.count == 1)
+    }
+
+    /// Decimal(18,2) amounts (the transactions topic) survive a rewrite and read in hudi-rs.
+    @Test func transactionsDecimalsRoundTrip() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-decimal")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fields = [
+            Field("transaction_id", .string, nullable: false), Field("amount", .decimal(precision: 18, scale: 2), nullable: false),
+            Field("currency", .string, nullable: false), Field("timestamp", .timestamp(.micros, isAdjustedToUTC: true), nullable: false),
+            Field("event_date", .string, nullable: false),
+        ]
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "transactions_table", recordKeyField: "transaction_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: fields)
+        func batch(_ ids: [String], _ cents: [Int64], ts: Int64) -> RecordBatch {
+            RecordBatch(fields: fields, columns: [
+                .strings(ids), .int64(cents), .strings(ids.map { _ in "EUR" }),
+                .int64(ids.map { _ in Self.base + ts }), .strings(ids.map { _ in "2026-11-18" }),
+            ], recordKeys: ids, partitionValues: ids.map { _ in "2026-11-18" }, orderingValues: ids.map { _ in Self.base + ts })
+        }
+        try await table.write(batch(["t1", "t2"], [12_345, -5], ts: 0))
+        try await table.write(batch(["t2", "t3"], [100_000_000_000, 1], ts: 10))
+        let rows = try HudiOracle.read(dir.path)
+        let amounts = Dictionary(uniqueKeysWithValues: rows.compactMap { r in r["transaction_id"]?.string.map { ($0, r["amount"]?.string ?? "?") } })
+        #expect(amounts == ["t1": "123.45", "t2": "1000000000.00", "t3": "0.01"])
+        #expect(sortedRows(try await ourRows(table)) == sortedRows(rows))
+    }
+
+    /// Files of a crashed write (inflight, never completed) are rolled back by the next
+    /// writer and never read.
+    @Test func pendingWriteIsRolledBack() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let first = try await table.write(Events.batch([record("a"), record("b")]))
+        // A crashed writer: requested + inflight + a base file, no completed instant.
+        let crashed = InstantTimeGenerator().next(after: first.instant)
+        try await store.put(".hoodie/\(crashed).commit.requested", Data())
+        try await store.put(".hoodie/\(crashed).inflight", Data())
+        let stray = "event_date=2026-11-18/\(BaseFileName(fileId: BaseFileName.newFileId(), instant: crashed).name)"
+        try await store.put(stray, Data([1, 2, 3]))
+        #expect(try await table.planSnapshot().slices.count == 1)  // not committed: not planned
+        try await table.write(Events.batch([record("c", ts: 1)]))
+        #expect(try await !store.exists(stray))
+        #expect(try await !store.exists(".hoodie/\(crashed).inflight"))
+        #expect(try await table.readSnapshot().rows.count == 3)
+    }
+
+    /// Two writers completing the same instant: put-if-absent lets only one win.
+    @Test func completedInstantIsPutIfAbsent() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        final class FixedClock: @unchecked Sendable { let date = Date(timeIntervalSince1970: 4_000_000_000) }
+        let clock = FixedClock()
+        let other = try await HudiTable.open(store: store, instantTimes: InstantTimeGenerator(clock: { clock.date }))
+        let mine = try await HudiTable.open(store: store, instantTimes: InstantTimeGenerator(clock: { clock.date }))
+        _ = table
+        try await other.write(Events.batch([record("x")]))
+        // Same clock, fresh generator, but the timeline floor moves it past the existing instant.
+        let r = try await mine.write(Events.batch([record("y")]))
+        #expect(r.instant > (try await other.timeline().completedDataCommits.first?.timestamp ?? ""))
+        // A forced collision on the requested instant is a conflict, not an overwrite.
+        let t = r.instant
+        await #expect(throws: ObjectStoreError.self) { try await store.putIfAbsent(".hoodie/\(t).commit", Data()) }
+    }
+
+    /// Concurrent writes on one table object are queued, never interleaved.
+    @Test func concurrentWritesAreSerialized() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let results = try await withThrowingTaskGroup(of: CommitResult.self) { group in
+            for w in 0..<4 {
+                let batch = Events.batch((0..<20).map { record("c\($0)", ts: Int64(w * 100 + $0)) })
+                group.addTask { try await table.write(batch) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(results.map(\.instant)).count == 4)
+        #expect(results.filter { $0.summary.inserts == 20 }.count == 1)  // only the first inserts; the rest update
+        let rows = try await table.readSnapshot()
+        #expect(rows.rows.count == 20)
+        #expect(try await table.timeline().pending.isEmpty)
+    }
+
+    /// The batch is validated before anything is written.
+    @Test func invalidBatchIsRejected() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        var b = Events.batch([record("a")])
+        b.orderingValues = []
+        await #expect(throws: HudiError.self) { try await table.write(b) }
+        #expect(try await table.timeline().instants.isEmpty)
+        await #expect(throws: HudiError.self) {
+            _ = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                           precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        }
+    }
+
+    /// DuckDB reads the base files we write (the query layer hands it the file list).
+    @Test func duckDBReadsOurFiles() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-duckdb")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        try await table.write(Events.batch((0..<50).map { record("d\($0)", Int64($0 % 3), ts: Int64($0)) }))
+        try await table.write(Events.batch((0..<10).map { record("d\($0)", Int64($0 % 3), ts: 1000 + Int64($0)) }))
+        let files = try await table.planSnapshot().filePaths.map { "'" + dir.appendingPathComponent($0).path + "'" }
+        let sql = "SELECT count(*), count(DISTINCT _hoodie_record_key), max(_kafka_offset), min(\"timestamp\") FROM read_parquet([\(files.joined(separator: ","))]);"
+        let out = try runProcess(TestEnvironment.nativeTool("duckdb"), ["-csv", "-noheader", "-c", sql])
+        #expect(out.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "50,50,1009,2026-11-18 11:06:40.000012+00")
+    }
+}
