@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Parquet", "KafkaClient",
+                "Parquet", "KafkaClient", "Hudi", "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -128,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "Parquet", "KafkaClient", "KafkaTesting", "TributaryTesting"],
+            dependencies: ["Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Pipeline

@@ -8,6 +8,13 @@ import Testing
 /// The processor against a real broker with the in-memory sink: every valid record lands
 /// once, every invalid one is dead-lettered once with its reason, across restarts and
 /// storage failures.
+final class Finished: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func set() { lock.lock(); done = true; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return done }
+}
+
 @Suite(.serialized) struct StreamProcessorTests {
     struct Produced {
         var keys = Set<String>()
@@ -51,9 +58,17 @@ import Testing
 
     /// Runs a processor until `done` holds (or a timeout), then stops it gracefully.
     func runProcessor(_ processor: StreamProcessor, until done: @escaping @Sendable () -> Bool) async throws {
-        let task = Task { try await processor.run() }
+        let finished = Finished()
+        let task = Task {
+            defer { finished.set() }
+            try await processor.run()
+        }
         let deadline = ContinuousClock.now + .seconds(60)
-        while !done() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        while !done() && ContinuousClock.now < deadline && !finished.value { try await Task.sleep(for: .milliseconds(100)) }
+        if finished.value {
+            try await task.value  // surfaces a processor that stopped by itself with an error
+            Issue.record("the processor stopped before the work was done")
+        }
         task.cancel()
         _ = try? await task.value
     }

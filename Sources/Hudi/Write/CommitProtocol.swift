@@ -29,15 +29,18 @@ extension HudiTable {
     ///   each record's own operation (upsert or delete); `.delete` deletes every record's key.
     /// - `extraMetadata`: stored in the commit's `extraMetadata` next to `schema` (the
     ///   processor's Kafka checkpoint goes here).
+    /// - `instant`: an instant time reserved with `nextInstantTime()` when the data must
+    ///   carry it (the processor's `_batch_id`); it must still be newer than the timeline.
     @discardableResult
-    public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:]) async throws -> CommitResult {
+    public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:],
+                      instant reserved: String? = nil) async throws -> CommitResult {
         // Actors are reentrant across awaits: queue writes so commits never interleave.
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata)
+        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, reserved: reserved)
     }
 
-    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String]) async throws -> CommitResult {
+    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], reserved: String?) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
         guard config.tableVersion == 6, (config.timelineLayoutVersion ?? 1) == 1 else {
@@ -60,7 +63,15 @@ extension HudiTable {
                 throw HudiError.invalidArgument("batch schema differs from the table's schema (schema evolution is not supported yet): table \(s), batch \(schema)")
             }
         }
-        let instant = instantTimes.next(after: tl.latestTimestamp)
+        let instant: String
+        if let reserved {
+            if let newest = tl.latestTimestamp, reserved <= newest {
+                throw HudiError.commitConflict("reserved instant \(reserved) is not after the timeline's newest \(newest)")
+            }
+            instant = reserved
+        } else {
+            instant = instantTimes.next(after: tl.latestTimestamp)
+        }
         let requested = Instant(timestamp: instant, action: "commit", state: .requested)
         do {
             try await store.putIfAbsent(tl.key(of: requested), Data())

@@ -51,7 +51,9 @@ public final class StreamProcessor: Service, Sendable {
 
     public func run() async throws {
         for schema in configuration.topics {
+            logger.debug("loading checkpoint", metadata: ["topic": "\(schema.topic)"])
             try await reloadCheckpoint(topic: schema.topic)
+            logger.debug("scanning dead letters", metadata: ["topic": "\(schema.topic)"])
             try await recoverDeadLetters(topic: schema.topic)
         }
         let consumer = try KafkaConsumer(

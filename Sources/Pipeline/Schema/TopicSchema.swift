@@ -76,7 +76,10 @@ public struct TopicSchema: Sendable, Equatable {
         return copy
     }
 
-    public var tableName: String { "\(topic)_table" }
+    /// `{topic}_table`; characters a Hudi table name cannot hold become `_`.
+    public var tableName: String {
+        String(topic.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }) + "_table"
+    }
     public var deadLetterTopic: String { "\(topic).dlq" }
     public static let precombineField = "timestamp"
     public static let partitionField = "event_date"

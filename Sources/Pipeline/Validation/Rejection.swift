@@ -21,8 +21,6 @@ public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(stage.rawValue): \(reason)" }
 }
 
-/// Upsert (the default) or delete, from the message's `_op`.
-public enum RecordOperation: UInt8, Sendable {
-    case upsert
-    case delete
-}
+// A record's operation (upsert, or delete from `"_op": "delete"`) is the table's own
+// `Hudi.RecordOperation`.
+@_exported import enum Hudi.RecordOperation
