@@ -8,7 +8,7 @@ import ServiceLifecycle
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the whole stack: Kafka (embedded unless configured), topics, and the services; Ctrl-C stops it.")
+        abstract: "Start the whole stack: Kafka (embedded unless configured), topics, the processor writing the lake; Ctrl-C stops it.")
     @OptionGroup var config: ConfigOptions
     @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (kafka.bootstrap_servers).")
     var bootstrapServers: String?
@@ -33,16 +33,14 @@ struct UpCommand: AsyncParsableCommand {
             replication: Int32(settings.int("kafka.replication")), retention: settings.string("kafka.retention"))
         let created = outcome.values.filter { $0 == .created }.count
         logger.info("topics ready", metadata: ["created": "\(created)", "existing": "\(outcome.count - created)"])
+        let kafka = KafkaConfiguration(
+            bootstrapServers: servers,
+            properties: settings.kafkaProperties.merging(["session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"]) { a, _ in a })
+        services.append(try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger))
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data(
             "tributary is up: Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n".utf8))
-        services.append(WaitForShutdown())
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
-}
-
-/// Keeps the group alive until shutdown (the processor and web app join in later).
-struct WaitForShutdown: Service {
-    func run() async throws { try? await gracefulShutdown() }
 }
