@@ -168,6 +168,24 @@ struct ColumnChunkReader {
     /// v1 levels: RLE with a 4-byte length prefix. Returns how many equal `max`.
     @discardableResult
     private func decodeLevelsV1(_ c: inout ByteCursor, encoding: Encoding, count: Int, max: Int, into out: inout [UInt8]) throws -> Int {
+        if encoding == .bitPacked {
+            // Deprecated BIT_PACKED levels: no length prefix, packed from the most significant bit.
+            let width = bitWidth(of: UInt64(max))
+            let data = try c.take((count * width + 7) / 8, "BIT_PACKED levels")
+            var present = 0
+            out.reserveCapacity(out.count + count)
+            for i in 0..<count {
+                var v = 0
+                for b in 0..<width {
+                    let bit = i * width + b
+                    v = v << 1 | Int(data[bit >> 3] >> (7 - UInt8(bit & 7)) & 1)
+                }
+                guard v <= max else { throw ParquetError.corrupt("level \(v) above the maximum \(max)") }
+                if v == max { present += 1 }
+                out.append(UInt8(v))
+            }
+            return present
+        }
         guard encoding == .rle else { throw ParquetError.unsupported("\(encoding) level encoding") }
         let len = Int(try c.uint32LE())
         let data = try c.take(len, "levels")
