@@ -97,7 +97,7 @@ let package = Package(
         // End-to-end tests of the `tributary` binary (built alongside the tests).
         .testTarget(
             name: "TributaryCLITests",
-            dependencies: ["tributary", "KafkaClient", "TributaryTesting"],
+            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
 

@@ -213,6 +213,7 @@ public final class StreamProcessor: Service, Sendable {
                 if let report { dlqEnd[report.partition] = max(dlqEnd[report.partition] ?? 0, report.offset + 1) }
             }
         }
+        await Failpoints.pause("after-dead-letters")
         let expected = try await currentCheckpoint(topic: topic)
         let checkpoint = expected.merging(next)
         let batchID = try await sink.newBatchID(topic: topic)
@@ -226,6 +227,7 @@ public final class StreamProcessor: Service, Sendable {
         if !gaps.isEmpty { extra[checkpointGapKey] = gaps.joined(separator: ",") }
         let request = CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
                                     extraMetadata: extra, batchID: batchID)
+        await Failpoints.pause("before-commit")
         let commitStart = ContinuousClock.now
         var backoff = configuration.initialBackoff
         for attempt in 1...configuration.commitAttempts {
