@@ -66,8 +66,14 @@ struct BloomBits: Sendable, Equatable {
     @inline(__always) func get(_ i: Int32) -> Bool { words[Int(i) >> 6] & (1 << UInt64(i & 63)) != 0 }
 
     func contains(_ h: BloomKeyHashes) -> Bool {
-        for p in h.positions where !get(p) { return false }
-        return true
+        // Hot loop of the index (keys × files): no per-access bounds checks. Positions are
+        // below the vector size, which `words` covers, by construction of the hashes.
+        words.withUnsafeBufferPointer { w in
+            h.positions.withUnsafeBufferPointer { positions in
+                for p in positions where w[Int(p) >> 6] & (1 << UInt64(p & 63)) == 0 { return false }
+                return true
+            }
+        }
     }
 }
 
