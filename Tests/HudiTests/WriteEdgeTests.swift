@@ -137,6 +137,9 @@ import TributaryTesting
         var b = Events.batch([record("a")])
         b.orderingValues = []
         await #expect(throws: HudiError.self) { try await table.write(b) }
+        var skewed = Events.batch([record("a")])
+        skewed.orderingValues = [1]  // disagrees with the timestamp column
+        await #expect(throws: HudiError.self) { try await table.write(skewed) }
         #expect(try await table.timeline().instants.isEmpty)
         await #expect(throws: HudiError.self) {
             _ = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",

@@ -40,6 +40,7 @@ extension HudiTable {
     private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String]) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
+        try batch.validateOrdering(precombineField: config.precombineField)
         guard config.tableVersion == 6, (config.timelineLayoutVersion ?? 1) == 1 else {
             throw HudiError.unsupported("writing table version \(config.tableVersion) (only 6)")
         }

@@ -54,6 +54,17 @@ public struct RecordBatch: Sendable {
         }
         for k in recordKeys where k.isEmpty { throw HudiError.invalidArgument("empty record key") }
     }
+
+    /// Throws unless `orderingValues` agree with the precombine column (when the batch has
+    /// one), so merge decisions and the stored values never disagree.
+    public func validateOrdering(precombineField: String?) throws {
+        guard let p = precombineField, let i = fields.firstIndex(where: { $0.name == p }) else { return }
+        let column = columns[i]
+        let stored = BloomIndex.orderingValues(column)
+        for r in 0..<count where operations[r] == .upsert && stored[r] != orderingValues[r] {
+            throw HudiError.invalidArgument("record \(recordKeys[r]): ordering value \(orderingValues[r]) differs from its \(p) column value")
+        }
+    }
 }
 
 extension FieldType {
