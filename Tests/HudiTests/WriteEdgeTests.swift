@@ -129,6 +129,21 @@ import TributaryTesting
         #expect(try await table.timeline().pending.isEmpty)
     }
 
+    /// The caller can take the instant before writing (for a `_batch_id` column); a stale
+    /// one is refused.
+    @Test func callerChosenInstant() async throws {
+        let table = try await HudiTable.create(store: MemoryObjectStore(), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let t = try await table.nextInstantTime()
+        let r = try await table.write(Events.batch([record("a")]), instant: t)
+        #expect(r.instant == t)
+        let rows = try await table.readSnapshot()
+        #expect(rows.rows.first?[rows.names.firstIndex(of: "_hoodie_commit_time") ?? 0] == .string(t))
+        await #expect(throws: HudiError.self) { try await table.write(Events.batch([record("b")]), instant: t) }
+        let next = try await table.write(Events.batch([record("b")]))
+        #expect(next.instant > t)
+    }
+
     /// The batch is validated before anything is written.
     @Test func invalidBatchIsRejected() async throws {
         let store = MemoryObjectStore()

@@ -29,15 +29,26 @@ extension HudiTable {
     ///   each record's own operation (upsert or delete); `.delete` deletes every record's key.
     /// - `extraMetadata`: stored in the commit's `extraMetadata` next to `schema` (the
     ///   processor's Kafka checkpoint goes here).
+    /// - `instant`: the instant time to commit under, from ``nextInstantTime()``, when the
+    ///   caller needs it before writing (e.g. for a `_batch_id` column); it must still be
+    ///   newer than every instant on the timeline. Default: generated here.
     @discardableResult
-    public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:]) async throws -> CommitResult {
+    public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:],
+                      instant: String? = nil) async throws -> CommitResult {
         // Actors are reentrant across awaits: queue writes so commits never interleave.
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata)
+        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant)
     }
 
-    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String]) async throws -> CommitResult {
+    /// A new instant time, newer than every instant on the timeline, to pass to
+    /// ``write(_:operation:extraMetadata:instant:)``.
+    public func nextInstantTime() async throws -> String {
+        instantTimes.next(after: try await timeline().latestTimestamp)
+    }
+
+    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String],
+                              instant requestedInstant: String?) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
         try batch.validateOrdering(precombineField: config.precombineField)
@@ -61,7 +72,19 @@ extension HudiTable {
                 throw HudiError.invalidArgument("batch schema differs from the table's schema (schema evolution is not supported yet): table \(s), batch \(schema)")
             }
         }
-        let instant = instantTimes.next(after: tl.latestTimestamp)
+        let instant: String
+        if let requestedInstant {
+            guard Instant.isTimestamp(requestedInstant), requestedInstant.count == 17 else {
+                throw HudiError.invalidArgument("instant '\(requestedInstant)' is not yyyyMMddHHmmssSSS")
+            }
+            if let latest = tl.latestTimestamp, requestedInstant <= latest {
+                throw HudiError.commitConflict("instant \(requestedInstant) is not newer than the timeline's \(latest)")
+            }
+            instant = requestedInstant
+            _ = instantTimes.next(after: requestedInstant)  // later generated instants stay above it
+        } else {
+            instant = instantTimes.next(after: tl.latestTimestamp)
+        }
         let requested = Instant(timestamp: instant, action: "commit", state: .requested)
         do {
             try await store.putIfAbsent(tl.key(of: requested), Data())
