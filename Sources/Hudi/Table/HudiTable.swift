@@ -16,6 +16,10 @@ public actor HudiTable {
     let cache = FooterCache()
     /// Parsed commit metadata by instant file key (completed instants never change).
     var metadataCache: [String: CommitMetadata] = [:]
+    /// The base-file listing as of the timeline it was taken with (instant file names), kept
+    /// up to date by this writer's own commits; reused while nobody else changed the
+    /// timeline, so a commit does not re-list the whole table.
+    var writerView: (timeline: Set<String>, listing: [FileGroupID: FileGroup])?
     private var writing = false
     private var writeWaiters: [CheckedContinuation<Void, Never>] = []
     let logger: Logger

@@ -93,7 +93,13 @@ extension HudiTable {
         }
 
         // Plan against the latest committed snapshot.
-        let listing = try await listBaseFiles()
+        let timelineNames = Set(tl.instants.map(\.fileName))
+        let listing: [FileGroupID: FileGroup]
+        if let view = writerView, view.timeline == timelineNames {
+            listing = view.listing
+        } else {
+            listing = try await listBaseFiles()
+        }
         let snapshot = try await plan(timeline: tl, listing: listing, asOf: nil)
         cache.retain(paths: Set(snapshot.slices.map(\.path)))
         let rows = WritePlanner.deduplicate(batch)
@@ -165,6 +171,16 @@ extension HudiTable {
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("instant \(instant) was completed by another writer")
         }
+        // Keep the writer's view current: our slices added, our instant completed.
+        var newListing = listing
+        for o in outputs {
+            let id = FileGroupID(partitionPath: o.slice.partitionPath, fileId: o.slice.fileId)
+            var g = newListing[id] ?? FileGroup(id: id)
+            g.slices[o.slice.instant] = o.slice
+            newListing[id] = g
+        }
+        // The timeline as the next load will show it: ours deduplicated to its completed state.
+        writerView = (timelineNames.union([completed.fileName]), newListing)
         let rewritten = outputs.filter { $0.stat.prevCommit != "null" }
         let result = CommitResult(
             instant: instant, metadata: metadata, summary: summary, filesWritten: outputs.count,
