@@ -176,3 +176,36 @@ import TributaryTesting
         #expect(out.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "50,50,1009,2026-11-18 11:06:40.000012+00")
     }
 }
+
+@Suite struct PlannerTests {
+    /// Inserts fill small files (smallest first, up to the max size) and then new groups
+    /// of at most maxFileSize / record size records; updates go to the group holding the
+    /// key; a date change deletes in the old group and inserts in the new partition.
+    @Test func packsSmallFilesThenSizesNewGroups() {
+        var options = WriteOptions()
+        options.maxFileSize = 10_000
+        options.smallFileLimit = 5_000
+        let p = "event_date=2026-11-18"
+        let small = FileSlice(partitionPath: p, fileId: "small-0", instant: "20261118000000000", path: "\(p)/a.parquet", size: 4_000)
+        let big = FileSlice(partitionPath: p, fileId: "big-0", instant: "20261118000000000", path: "\(p)/b.parquet", size: 6_000)
+        let base: Int64 = 1_795_000_000_000_000
+        var records = (0..<20).map { EventRecord(eventId: "n\($0)", userId: "u", eventType: "click", timestamp: base, kafkaOffset: 0) }
+        records.append(EventRecord(eventId: "old", userId: "u", eventType: "click", timestamp: base + 5, kafkaOffset: 1))
+        records.append(EventRecord(eventId: "mover", userId: "u", eventType: "click", timestamp: base + 86_400_000_000, kafkaOffset: 2))
+        let batch = Events.batch(records)
+        var summary = WritePlanSummary()
+        let work = WritePlanner.plan(.init(
+            batch: batch, rows: Array(0..<batch.count), partitionPaths: records.map { "event_date=\($0.eventDate)" },
+            existing: ["old": RecordLocation(slice: big, ordering: base), "mover": RecordLocation(slice: big, ordering: base)],
+            slicesByPartition: [p: [small, big]], averageRecordSize: 1_000, options: options), summary: &summary)
+        let byId = Dictionary(uniqueKeysWithValues: work.map { ($0.id.fileId, $0) })
+        #expect(byId["small-0"]?.inserts.count == 6)  // (10,000 - 4,000) / 1,000
+        #expect(byId["big-0"]?.updates.keys.sorted() == ["old"])
+        #expect(byId["big-0"]?.deletes == ["mover"])
+        #expect(byId["big-0"]?.inserts.isEmpty == true)  // not a small file
+        let fresh = work.filter { $0.base == nil }
+        #expect(fresh.filter { $0.id.partitionPath == p }.map(\.inserts.count).sorted() == [4, 10])
+        #expect(fresh.filter { $0.id.partitionPath == "event_date=2026-11-19" }.map(\.inserts.count) == [1])
+        #expect(summary.inserts == 20 && summary.updates == 1 && summary.moves == 1)
+    }
+}
