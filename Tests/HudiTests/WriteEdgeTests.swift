@@ -30,6 +30,32 @@ import TributaryTesting
         #expect(try HudiOracle.read(dir.path).compactMap { $0["event_id"]?.string } == ["c"])
     }
 
+    /// Write stats of an update commit describe the rewritten file exactly.
+    @Test func updateWriteStats() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let first = try await table.write(Events.batch([record("a"), record("b"), record("c")]))
+        let second = try await table.write(Events.batch([record("b", ts: 7), record("d", ts: 1)]), operation: .upsert)
+        #expect(second.metadata.operationType == "UPSERT")
+        let stats = second.metadata.writeStats
+        #expect(stats.count == 1)  // the insert of d is packed into the same (small) group
+        guard let s = stats.first else { return }
+        #expect(s.prevCommit == first.instant)
+        #expect(s.fileId == first.metadata.writeStats.first?.fileId)
+        #expect(s.numWrites == 4 && s.numUpdateWrites == 1 && s.numInserts == 1 && s.numDeletes == 0)
+        #expect(s.partitionPath == "event_date=2026-11-18")
+        #expect(s.path.hasPrefix("event_date=2026-11-18/\(s.fileId)_") && s.path.hasSuffix("_\(second.instant).parquet"))
+        let size = try await store.head(s.path).size
+        #expect(Int64(size) == s.fileSizeInBytes && s.totalWriteBytes == s.fileSizeInBytes)
+        // Untouched records keep their commit time; the updated and inserted ones get the new one.
+        let rows = try await ourRows(table)
+        let times = Dictionary(uniqueKeysWithValues: rows.compactMap { r in
+            r["event_id"]?.string.map { ($0, r["_hoodie_commit_time"]?.string ?? "") }
+        })
+        #expect(times == ["a": first.instant, "b": second.instant, "c": first.instant, "d": second.instant])
+    }
+
     /// A batch that changes nothing (stale updates, deletes of missing keys) still commits,
     /// so the checkpoint advances, and the table stays readable.
     @Test func noOpBatchCommitsCheckpoint() async throws {
