@@ -56,6 +56,30 @@ import TributaryTesting
         #expect(times == ["a": first.instant, "b": second.instant, "c": first.instant, "d": second.instant])
     }
 
+    /// A new table object (a restarted process) finds existing keys through footers and
+    /// ranged reads of the key and ordering columns.
+    @Test func coldIndexFindsExistingKeys() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-cold")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        try await first.write(Events.batch((0..<300).map { record("k\($0)", Int64($0 % 3), ts: 100) }))
+        let restarted = try await HudiTable.open(store: try LocalObjectStore(root: dir))
+        let r = try await restarted.write(Events.batch([
+            record("k1", 1, ts: 200),        // newer: update
+            record("k2", 2, ts: 50),         // older: stale
+            record("k4", 2, ts: 300),        // newer, date changed: moves from day 1 to day 2
+            record("k5", 2, ts: 300, delete: true),
+            record("new", 0, ts: 1),
+        ]))
+        #expect(r.summary.updates == 1 && r.summary.stale == 1 && r.summary.moves == 1 && r.summary.deletes == 1 && r.summary.inserts == 1)
+        let rows = try HudiOracle.read(dir.path)
+        #expect(rows.count == 300)
+        let k4 = rows.first { $0["event_id"]?.string == "k4" }
+        #expect(k4?["event_date"]?.string == "2026-11-20")
+        #expect(sortedRows(try await ourRows(restarted)) == sortedRows(rows))
+    }
+
     /// A batch that changes nothing (stale updates, deletes of missing keys) still commits,
     /// so the checkpoint advances, and the table stays readable.
     @Test func noOpBatchCommitsCheckpoint() async throws {

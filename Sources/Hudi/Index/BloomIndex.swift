@@ -62,8 +62,9 @@ struct BloomIndex {
         let needKeys = candidates.map(\.0).filter { cache.keyMap($0.path) == nil }
         stats.keyFilesLoaded = needKeys.count
         try await forEachConcurrently(needKeys, limit: 4) { slice in
-            let data = try await store.get(slice.path)
-            let reader = try ParquetFileReader(source: MemorySource(data))
+            // Only the footer and the key (and ordering) column chunks are fetched.
+            let reader = try await FooterReading.columns(["_hoodie_record_key"] + [precombineField].compactMap { $0 },
+                                                         store: store, key: slice.path, size: slice.size)
             cache.setKeyMap(slice.path, try Self.keyMap(reader, precombineField: precombineField))
         }
         var found: [String: RecordLocation] = [:]
