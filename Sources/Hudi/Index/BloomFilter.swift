@@ -118,15 +118,30 @@ public struct HudiBloomFilter: Sendable, Equatable {
 
     /// Adds a key (its UTF-8 bytes, as `Key(recordKey.getBytes(UTF_8))`).
     public mutating func add(_ key: String) {
-        add(BloomKeyHashes(key: key, vectorSize: vectorSize, nbHash: nbHash))
+        var k = key
+        k.withUTF8 { add(utf8: $0) }
+    }
+
+    /// Adds a key given as UTF-8 bytes (no intermediate allocations: this runs per record).
+    public mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        let row = nextRow()
+        var seed: Int32 = 0
+        for _ in 0..<nbHash {
+            seed = HudiMurmurHash.hash(bytes, seed: seed)
+            let r = seed % vectorSize
+            rows[row].set(r < 0 ? -r : r)
+        }
     }
 
     public mutating func add(_ h: BloomKeyHashes) {
-        guard kind == .dynamicV0 else {
-            for p in h.positions { rows[0].set(p) }
-            return
-        }
-        // Row choice as `InternalDynamicBloomFilter.getActiveStandardBF`.
+        let row = nextRow()
+        for p in h.positions { rows[row].set(p) }
+    }
+
+    /// The row the next key goes to, adding rows as `InternalDynamicBloomFilter.getActiveStandardBF`
+    /// does (SIMPLE: the only row); counts the key.
+    private mutating func nextRow() -> Int {
+        guard kind == .dynamicV0 else { return 0 }
         var row: Int
         if reachedMax {
             row = roundRobin % rows.count
@@ -141,8 +156,8 @@ public struct HudiBloomFilter: Sendable, Equatable {
         } else {
             row = rows.count - 1
         }
-        for p in h.positions { rows[row].set(p) }
         currentNbRecord &+= 1
+        return row
     }
 
     /// May the filter hold `key`? (No false negatives.)

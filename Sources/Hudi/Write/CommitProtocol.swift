@@ -106,7 +106,7 @@ extension HudiTable {
         var summary = WritePlanSummary()
         summary.inputRecords = batch.count
         summary.deduplicated = batch.count - rows.count
-        let partitionPaths = batch.partitionValues.map { partitionPath(forValue: $0, config: config) }
+        let partitionPaths = PartitionPathFormatter(config: config).paths(forValues: batch.partitionValues)
         let indexStart = Date()
         let index = BloomIndex(store: store, cache: cache, precombineField: config.precombineField)
         let (existing, _) = try await index.lookup(keys: rows.map { batch.recordKeys[$0] }, slices: snapshot.slices)
