@@ -65,14 +65,12 @@ struct BloomBits: Sendable, Equatable {
     @inline(__always) mutating func set(_ i: Int32) { words[Int(i) >> 6] |= 1 << UInt64(i & 63) }
     @inline(__always) func get(_ i: Int32) -> Bool { words[Int(i) >> 6] & (1 << UInt64(i & 63)) != 0 }
 
-    func contains(_ h: BloomKeyHashes) -> Bool {
+    func contains(_ positions: UnsafeBufferPointer<Int32>) -> Bool {
         // Hot loop of the index (keys × files): no per-access bounds checks. Positions are
         // below the vector size, which `words` covers, by construction of the hashes.
         words.withUnsafeBufferPointer { w in
-            h.positions.withUnsafeBufferPointer { positions in
-                for p in positions where w[Int(p) >> 6] & (1 << UInt64(p & 63)) == 0 { return false }
-                return true
-            }
+            for p in positions where w[Int(p) >> 6] & (1 << UInt64(p & 63)) == 0 { return false }
+            return true
         }
     }
 }
@@ -167,8 +165,23 @@ public struct HudiBloomFilter: Sendable, Equatable {
 
     /// Membership with precomputed positions (they must come from this filter's shape).
     public func mightContain(_ h: BloomKeyHashes) -> Bool {
-        for r in rows where r.contains(h) { return true }
+        h.positions.withUnsafeBufferPointer { mightContain(positions: $0) }
+    }
+
+    /// Membership with positions from ``positions(utf8:)`` of this filter's shape.
+    func mightContain(positions: UnsafeBufferPointer<Int32>) -> Bool {
+        for r in rows where r.contains(positions) { return true }
         return false
+    }
+
+    /// Bit positions of a key for this filter's shape, appended to `out`.
+    func appendPositions(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [Int32]) {
+        var seed: Int32 = 0
+        for _ in 0..<nbHash {
+            seed = HudiMurmurHash.hash(bytes, seed: seed)
+            let r = seed % vectorSize
+            out.append(r < 0 ? -r : r)
+        }
     }
 
     // MARK: Serialization

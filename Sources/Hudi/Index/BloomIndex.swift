@@ -34,9 +34,13 @@ struct BloomIndex {
             let reader = try await FooterReading.footer(store: store, key: slice.path, size: slice.size)
             cache.setFooter(slice.path, try FooterReading.decode(reader))
         }
-        let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let sortedUTF8 = sorted.map { Array($0.utf8) }
-        var hashesByShape: [Int64: [BloomKeyHashes]] = [:]
+        // Keys in UTF-8 byte order, for key-range pruning by binary search.
+        let utf8 = keys.map { Array($0.utf8) }
+        let order = utf8.indices.sorted { utf8[$0].lexicographicallyPrecedes(utf8[$1]) }
+        let sorted = order.map { keys[$0] }
+        let sortedUTF8 = order.map { utf8[$0] }
+        // Bit positions per filter shape, flat: key i's are [i*nbHash, (i+1)*nbHash).
+        var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
         for slice in slices {
             guard let footer = cache.footer(slice.path) else { continue }
@@ -49,10 +53,17 @@ struct BloomIndex {
             if let bloom = footer.bloom {
                 let shape = Int64(bloom.vectorSize) << 16 | Int64(bloom.nbHash)
                 if hashesByShape[shape] == nil {
-                    hashesByShape[shape] = sorted.map { BloomKeyHashes(key: $0, vectorSize: bloom.vectorSize, nbHash: bloom.nbHash) }
+                    var flat: [Int32] = []
+                    flat.reserveCapacity(sortedUTF8.count * Int(bloom.nbHash))
+                    for k in sortedUTF8 { k.withUnsafeBufferPointer { bloom.appendPositions(utf8: $0, to: &flat) } }
+                    hashesByShape[shape] = flat
                 }
-                let hashes = hashesByShape[shape] ?? []
-                for i in lo..<hi where bloom.mightContain(hashes[i]) { hits.append(i) }
+                let n = Int(bloom.nbHash)
+                hashesByShape[shape]?.withUnsafeBufferPointer { flat in
+                    for i in lo..<hi where bloom.mightContain(positions: UnsafeBufferPointer(rebasing: flat[(i * n)..<((i + 1) * n)])) {
+                        hits.append(i)
+                    }
+                }
             } else {
                 hits = Array(lo..<hi)
             }
