@@ -36,7 +36,7 @@ struct BloomIndex {
         }
         // Keys in UTF-8 byte order, for key-range pruning by binary search.
         let utf8 = keys.map { Array($0.utf8) }
-        let order = utf8.indices.sorted { utf8[$0].lexicographicallyPrecedes(utf8[$1]) }
+        let order = utf8.indices.sorted { bytesPrecede(utf8[$0], utf8[$1]) }
         let sorted = order.map { keys[$0] }
         let sortedUTF8 = order.map { utf8[$0] }
         // Bit positions per filter shape, flat: key i's are [i*nbHash, (i+1)*nbHash).
@@ -123,11 +123,23 @@ struct BloomIndex {
     }
 }
 
+/// Byte-wise order (memcmp, then length), as S3 and Hudi's Spark row path compare keys.
+@inline(__always) func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    let n = min(a.count, b.count)
+    let c = a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            guard n > 0, let x = pa.baseAddress, let y = pb.baseAddress else { return Int32(0) }
+            return memcmp(x, y, n)
+        }
+    }
+    return c != 0 ? c < 0 : a.count < b.count
+}
+
 func lowerBound(_ a: [[UInt8]], _ x: [UInt8]) -> Int {
     var lo = 0, hi = a.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if a[mid].lexicographicallyPrecedes(x) { lo = mid + 1 } else { hi = mid }
+        if bytesPrecede(a[mid], x) { lo = mid + 1 } else { hi = mid }
     }
     return lo
 }
@@ -136,7 +148,7 @@ func upperBound(_ a: [[UInt8]], _ x: [UInt8]) -> Int {
     var lo = 0, hi = a.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if x.lexicographicallyPrecedes(a[mid]) { hi = mid } else { lo = mid + 1 }
+        if bytesPrecede(x, a[mid]) { hi = mid } else { lo = mid + 1 }
     }
     return lo
 }
