@@ -228,6 +228,21 @@ import TributaryTesting
 }
 
 @Suite struct PlannerTests {
+    /// Gathering rows across sources keeps nulls and empty values (including a column whose
+    /// values are all empty, with no bytes at all).
+    @Test func gatherBytes() throws {
+        let a = Column.strings(["x", nil, ""])
+        let b = Column.strings(["", "yz"])
+        let picks = [RowPick(source: 1, row: 1), RowPick(source: 0, row: 1), RowPick(source: 0, row: 0), RowPick(source: 1, row: 0)]
+        let g = try ColumnGather.gather([a, b], picks, type: .byteArray)
+        guard case .byteArray(let v) = g.values else { Issue.record("wrong type"); return }
+        #expect(v.strings == ["yz", "", "x", ""])
+        #expect(g.validity == [true, false, true, true])
+        let empty = try ColumnGather.gather([Column.strings(["", nil])], [RowPick(source: 0, row: 0), RowPick(source: 0, row: 1)], type: .byteArray)
+        guard case .byteArray(let e) = empty.values else { return }
+        #expect(e.count == 2 && e.data.isEmpty)
+    }
+
     /// Inserts fill small files (smallest first, up to the max size) and then new groups
     /// of at most maxFileSize / record size records; updates go to the group holding the
     /// key; a date change deletes in the old group and inserts in the new partition.
