@@ -80,6 +80,23 @@ import TributaryTesting
         #expect(sortedRows(try await ourRows(restarted)) == sortedRows(rows))
     }
 
+    /// A table without partition field: files in the root, `_hoodie_partition_path` empty.
+    @Test func nonPartitionedTable() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-nonpart")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: nil, fields: Events.fields)
+        try await table.write(Events.batch([record("a"), record("b", 1)]))
+        try await table.write(Events.batch([record("a", 2, ts: 9), record("c", delete: true)]))
+        let plan = try await table.planSnapshot()
+        #expect(plan.slices.count == 1 && plan.slices[0].partitionPath == "" && !plan.slices[0].path.contains("/"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".hoodie_partition_metadata").path))
+        let theirs = try HudiOracle.read(dir.path)
+        #expect(theirs.count == 2)
+        #expect(theirs.allSatisfy { $0["_hoodie_partition_path"]?.string == "" })
+        #expect(sortedRows(try await ourRows(table)) == sortedRows(theirs))
+    }
+
     /// A batch that changes nothing (stale updates, deletes of missing keys) still commits,
     /// so the checkpoint advances, and the table stays readable.
     @Test func noOpBatchCommitsCheckpoint() async throws {
