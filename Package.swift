@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "tributary", targets: ["tributary"]),
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         // ObjectStore (issue 5)
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         // Hudi (issue 6)
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // ObjectStore (issue 5): S3 REST client over HTTP, SigV4 hashing/HMAC.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
@@ -45,6 +47,8 @@ let package = Package(
             dependencies: [
                 "KafkaClient",
                 "Parquet",
+                "Pipeline",
+                "TributaryConfig",
                 "Hudi",
                 "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -71,7 +75,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -79,14 +82,15 @@ let package = Package(
             dependencies: [
                 "ObjectStore", "TributaryTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // End ObjectStore (issue 5).
+        // A shared embedded broker and helpers for tests that need Kafka.
+        .target(name: "KafkaTesting", dependencies: ["KafkaClient", "TributaryTesting"], linkerSettings: rdkafkaLinker),
         .testTarget(
             name: "KafkaClientTests",
-            dependencies: ["KafkaClient", "TributaryTesting"],
+            dependencies: ["KafkaClient", "KafkaTesting", "TributaryTesting"],
             exclude: ["interop"],
             linkerSettings: rdkafkaLinker
         ),
@@ -110,6 +114,26 @@ let package = Package(
         ),
         // MARK: end Parquet
 
+        // MARK: Pipeline: topic schemas, validation, the processor.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "Parquet", "KafkaClient", "Hudi", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: rdkafkaLinker
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "TributaryTesting"],
+            linkerSettings: rdkafkaLinker
+        ),
+        // MARK: end Pipeline
+
+        // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
+        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
         // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.
         .target(
             name: "Hudi",

@@ -6,6 +6,8 @@ import Foundation
 
 let areas: [String: ([String]) async throws -> Void] = [
     "kafka": KafkaBench.run,
+    "parquet": ParquetBench.run,
+    "objectstore": ObjectStoreBench.run,
     "hudi": HudiBench.run,
 ]
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaClient
+import KafkaTesting
 
 @Suite struct AdminTests {
     @Test func creatingTopicsTwiceIsANoOp() async throws {

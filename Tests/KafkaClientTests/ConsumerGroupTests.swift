@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaClient
+import KafkaTesting
 
 @Suite struct ConsumerGroupTests {
     /// Two members split the partitions; when one leaves, the other takes them over and

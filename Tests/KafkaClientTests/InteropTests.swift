@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaClient
+import KafkaTesting
 import TributaryTesting
 
 /// Our client and Python confluent-kafka read each other's messages through the same broker.

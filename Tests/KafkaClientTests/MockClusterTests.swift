@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaClient
+import KafkaTesting
 
 /// Fast tests against librdkafka's in-process mock cluster (no broker process).
 @Suite struct MockClusterTests {

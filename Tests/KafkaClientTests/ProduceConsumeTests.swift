@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaClient
+import KafkaTesting
 
 @Suite struct ProduceConsumeTests {
     @Test func sendReturnsOffsetsAndConsumerSeesKeysValuesHeaders() async throws {

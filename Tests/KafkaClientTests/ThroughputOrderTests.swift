@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KafkaClient
+import KafkaTesting
 
 /// 100k messages through a real broker: order per partition, keys and headers preserved.
 @Suite struct ThroughputOrderTests {

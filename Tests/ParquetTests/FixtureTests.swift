@@ -5,7 +5,11 @@ import TributaryTesting
 
 /// parquet-testing files: our reader must equal pyarrow; corrupt ones must throw.
 @Suite struct FixtureTests {
-    static let dir = "/work/shared/parquet/fixtures"
+    /// `../shared/parquet/fixtures` next to the checkout (or /work/shared for worktrees).
+    static let dir: String = {
+        let sibling = TestEnvironment.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/parquet/fixtures").path
+        return FileManager.default.fileExists(atPath: sibling) ? sibling : "/work/shared/parquet/fixtures"
+    }()
 
     static var files: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".parquet") }.sorted()

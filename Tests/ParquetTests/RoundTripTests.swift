@@ -54,6 +54,7 @@ import TributaryTesting
         o.pageSize = [300, 1 << 20][Int.random(in: 0..<2, using: &r)]
         o.dictionaryPageSizeLimit = [200, 1 << 20][Int.random(in: 0..<2, using: &r)]
         o.pageChecksums = Bool.random(using: &r)
+        o.dataPageVersion = Int.random(in: 1...2, using: &r)
         return o
     }
 
@@ -74,7 +75,7 @@ import TributaryTesting
         try writer.close()
         try sink.close()
         let lines = table.expectedLines
-        let context = "seed \(seed), fields \(table.fields.map { "\($0.name)\($0.nullable ? "?" : "")" }), options \(options.compression) dict=\(options.dictionary)"
+        let context = "seed \(seed), fields \(table.fields.map { "\($0.name)\($0.nullable ? "?" : "")" }), options \(options.compression) dict=\(options.dictionary) page v\(options.dataPageVersion)"
 
         let pa = try Oracle.compare(file: path, expected: lines)
         #expect(pa.ok, "pyarrow: \(context): \(pa.problems)")

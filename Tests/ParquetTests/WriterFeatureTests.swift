@@ -66,6 +66,37 @@ import TributaryTesting
         #expect(reader.metadata.rowGroups[0].columns[0].metaData?.keyValueMetadata == [KeyValue(key: "role", value: "record key")])
     }
 
+    @Test func signedDecimalAndFloatStatistics() throws {
+        let dir = try TestEnvironment.temporaryDirectory("parquet-st")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("d.parquet").path
+        // decimal(30,2) lives in 13-byte FIXED_LEN_BYTE_ARRAY: min/max use signed order.
+        func fixed(_ v: Int64) -> [UInt8] { (0..<13).reversed().map { UInt8(truncatingIfNeeded: Int128(v) >> (8 * $0)) } }
+        let values: [Int64] = [12345, -99, 0, -12345, 500]
+        for dictionary in [true, false] {
+            var o = WriterOptions()
+            o.dictionary = dictionary
+            let bytes = try ParquetWriter.write(
+                fields: [Field("d", .decimal(precision: 30, scale: 2)), Field("f", .float), Field("z", .double)],
+                columns: [Column(.fixedLenByteArray(ByteArrays(byteArrays: values.map(fixed)))),
+                          .float([1.5, -2.25, .nan, 3, 0]), .double([0, -0.0, 0, 0, 0])],
+                options: o)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let cols = (try Self.footer(path)["row_groups"] as? [[String: Any]])?.first?["columns"] as? [String: [String: Any]] ?? [:]
+            #expect(cols["d"]?["min"] as? String == "-123.45", "dictionary \(dictionary)")
+            #expect(cols["d"]?["max"] as? String == "123.45", "dictionary \(dictionary)")
+            #expect(cols["f"]?["min"] as? Double == -2.25)
+            #expect(cols["f"]?["max"] as? Double == 3)
+            // Zero bounds are written as -0.0 (min) and +0.0 (max), as the format asks.
+            #expect((cols["z"]?["min"] as? Double).map { $0 == 0 && $0.sign == .minus } == true)
+            #expect((cols["z"]?["max"] as? Double).map { $0 == 0 && $0.sign == .plus } == true)
+            // DuckDB filters with these statistics: a wrong min/max would drop rows here.
+            let duck = try runProcess(TestEnvironment.nativeTool("duckdb"), ["-no-init", "-csv", "-noheader", "-c",
+                "SELECT count(*) FROM read_parquet('\(path)') WHERE d < -100 OR d > 100"]).stdoutText
+            #expect(duck.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        }
+    }
+
     @Test(arguments: [CompressionCodec.uncompressed, .snappy, .gzip, .zstd])
     func corruptedPageIsAnErrorNotWrongData(_ codec: CompressionCodec) throws {
         let dir = try TestEnvironment.temporaryDirectory("parquet-crc")
@@ -112,5 +143,60 @@ import TributaryTesting
         // Reading only the selected row groups returns only their rows.
         let cols = try reader.readColumns(["id"], rowGroups: [3])
         #expect(cols["id"]?.values == .int64((3000..<4000).map(Int64.init)))
+    }
+}
+
+/// The reader only asks its source for the footer and the projected chunks (object storage).
+@Suite struct RangedReadTests {
+    final class CountingSource: ParquetSource, @unchecked Sendable {
+        let inner: MemorySource
+        private let lock = NSLock()
+        private var _bytesRead = 0
+        init(_ bytes: [UInt8]) { inner = MemorySource(bytes) }
+        var size: Int { inner.size }
+        var bytesRead: Int { lock.withLock { _bytesRead } }
+        func read(offset: Int, length: Int) throws -> [UInt8] {
+            lock.withLock { _bytesRead += length }
+            return try inner.read(offset: offset, length: length)
+        }
+    }
+
+    @Test func projectionReadsOnlyFooterAndChosenChunks() throws {
+        let n = 20_000
+        var options = WriterOptions()
+        options.dictionary = false
+        options.compression = .uncompressed
+        let bytes = try ParquetWriter.write(
+            fields: [Field("small", .int32, nullable: false), Field("big", .string, nullable: false)],
+            columns: [Column.int32((0..<n).map(Int32.init)), Column.strings((0..<n).map { "value \($0) " + String(repeating: "p", count: 100) })],
+            options: options)
+        let source = CountingSource(bytes)
+        let reader = try ParquetFileReader(source: source)
+        let footerBytes = source.bytesRead
+        #expect(footerBytes < 2_000)
+        let cols = try reader.readColumns(["small"])
+        #expect(cols["small"]?.values == .int32((0..<n).map(Int32.init)))
+        // 20k INT32 = 80 KB; the string column (~2 MB) was never fetched.
+        #expect(source.bytesRead - footerBytes < 100_000)
+        #expect(bytes.count > 2_000_000)
+    }
+}
+
+@Suite struct WriterValidationTests {
+    @Test func inconsistentInputIsRejectedWithAReason() throws {
+        let sink = MemorySink()
+        let w = try ParquetWriter(sink: sink, fields: [Field("a", .int64, nullable: false), Field("s", .string)])
+        #expect(throws: ParquetError.invalidArgument("column a is int64 (INT64) but got INT32 values")) {
+            try w.write([.int32([1]), .strings(["x"])])
+        }
+        #expect(throws: ParquetError.self) { try w.write([.int64([1, 2]), .strings(["x"])]) }
+        #expect(throws: ParquetError.self) { try w.write([.int64([1], validity: [false]), .strings(["x"])]) }
+        #expect(throws: ParquetError.self) { try w.write([.int64([1])]) }
+        try w.write([.int64([7]), .strings([nil])])
+        try w.close()
+        let r = try ParquetFileReader(source: MemorySource(sink.data))
+        #expect(r.numRows == 1)
+        #expect(throws: ParquetError.self) { _ = try ParquetWriter(sink: MemorySink(), fields: [Field("a", .int64), Field("a", .int64)]) }
+        #expect(throws: ParquetError.self) { _ = try ParquetWriter(sink: MemorySink(), fields: [Field("d", .decimal(precision: 5, scale: 7))]) }
     }
 }

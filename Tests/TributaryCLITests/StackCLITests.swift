@@ -6,7 +6,7 @@ import TributaryTesting
 /// groups, and a clean Ctrl-C.
 @Suite(.serialized) struct StackCLITests {
     @Test func upSetsUpTopicsAndTheCommandsWork() throws {
-        let stack = try RunningStack()
+        let stack = try RunningStack(extraArgs: ["--set", "processing.interval=1s"])
         try stack.waitUntilUp()
 
         // Topics created by `up`; `topics setup` again changes nothing.
@@ -47,6 +47,27 @@ import TributaryTesting
         #expect(groups.status == 0, "\(groups.stderrText)")
         #expect(groups.stdoutText.contains("cli-test"))
         #expect(groups.stdoutText.contains("user_events\t0\t2\t"))
+
+        // The processor commits the two valid events into the lake's Hudi table.
+        var lakeRows: [Substring] = []
+        let lakeDeadline = Date().addingTimeInterval(60)
+        while lakeRows.count < 2 && Date() < lakeDeadline {
+            usleep(500_000)
+            let read = try stack.run(["tables", "read", stack.stateDir.appendingPathComponent("lake/user_events").path])
+            lakeRows = read.status == 0 ? read.stdoutText.split(separator: "\n") : []
+        }
+        #expect(lakeRows.count == 2, "\(stack.logText.suffix(2000))")
+        #expect(lakeRows.contains { $0.contains("\"event_id\":\"e1\"") } && lakeRows.contains { $0.contains("\"event_id\":\"e2\"") })
+
+        // The generator produces the records it is asked for, at the rate.
+        let generated = try stack.run(["generate", "--topic", "sensor_data", "--count", "50", "--rate", "500", "--seed", "3"])
+        #expect(generated.status == 0, "\(generated.stderrText)")
+        let sensorRows = try stack.run(["consume", "sensor_data", "--from-beginning", "--max", "50", "--idle-exit", "10"])
+        let sensorLines = sensorRows.stdoutText.split(separator: "\n")
+        #expect(sensorLines.count == 50)
+        #expect(sensorLines.allSatisfy { $0.contains("\"reading_id\"") })
+        let badRatio = try stack.run(["generate", "--update-ratio", "0.9", "--delete-ratio", "0.9"])
+        #expect(badRatio.status != 0 && badRatio.stderrText.contains("more than 1"))
 
         // Ctrl-C stops everything: exit 0, no broker left, no state file.
         let brokerPID = try String(contentsOf: stack.stateDir.appendingPathComponent(".tributary/broker"), encoding: .utf8)

@@ -41,12 +41,6 @@ extension HudiTable {
         return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant)
     }
 
-    /// A new instant time, newer than every instant on the timeline, to pass to
-    /// ``write(_:operation:extraMetadata:instant:)``.
-    public func nextInstantTime() async throws -> String {
-        instantTimes.next(after: try await timeline().latestTimestamp)
-    }
-
     private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String],
                               instant requestedInstant: String?) async throws -> CommitResult {
         let started = Date()

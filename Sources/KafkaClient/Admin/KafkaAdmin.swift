@@ -97,7 +97,7 @@ public final class KafkaAdmin: Sendable {
     public func metadata() async throws -> ClusterMetadata {
         let handle = self.handle, timeout = timeoutMs
         do {
-            return try await offload {
+            return try await handle.offload {
                 var raw: UnsafePointer<rd_kafka_metadata>?
                 try check(rd_kafka_metadata(handle.pointer, 1, nil, &raw, timeout), "fetch cluster metadata")
                 guard let md = raw?.pointee else {
@@ -132,7 +132,7 @@ public final class KafkaAdmin: Sendable {
         guard !specs.isEmpty else { return [:] }
         let handle = self.handle, timeout = timeoutMs
         do {
-            return try await offload {
+            return try await handle.offload {
                 var errorBuffer = [CChar](repeating: 0, count: 512)
                 var newTopics: [OpaquePointer?] = []
                 defer { for t in newTopics { rd_kafka_NewTopic_destroy(t) } }
@@ -191,7 +191,7 @@ public final class KafkaAdmin: Sendable {
     public func watermarks(_ tp: TopicPartition) async throws -> Watermarks {
         let handle = self.handle, timeout = timeoutMs
         do {
-            return try await offload {
+            return try await handle.offload {
                 var low: Int64 = -1, high: Int64 = -1
                 try check(rd_kafka_query_watermark_offsets(handle.pointer, tp.topic, tp.partition, &low, &high, timeout),
                           "query watermarks of \(tp)")
@@ -206,7 +206,7 @@ public final class KafkaAdmin: Sendable {
     public func listGroups() async throws -> [GroupInfo] {
         let handle = self.handle, timeout = timeoutMs
         do {
-            return try await offload {
+            return try await handle.offload {
                 var raw: UnsafePointer<rd_kafka_group_list>?
                 try check(rd_kafka_list_groups(handle.pointer, nil, &raw, timeout), "list consumer groups")
                 guard let list = raw?.pointee else { return [] }
@@ -229,7 +229,7 @@ public final class KafkaAdmin: Sendable {
         if partitions?.isEmpty == true { return [:] }
         let handle = self.handle, timeout = timeoutMs
         do {
-            return try await offload {
+            return try await handle.offload {
                 var errorBuffer = [CChar](repeating: 0, count: 512)
                 let list = partitions.map { NativePartitionList($0.map { ($0, nil) }) }
                 var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list?.pointer)

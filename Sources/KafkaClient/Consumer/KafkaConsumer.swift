@@ -87,7 +87,7 @@ public final class KafkaConsumer: Sendable {
         let handle = self.handle
         let timeout = configuration.operationTimeoutMilliseconds
         let entries = offsets.map { ($0.key, Optional($0.value)) }
-        try await offload {
+        try await handle.offload {
             let list = NativePartitionList(entries)
             if let error = rd_kafka_seek_partitions(handle.pointer, list.pointer, timeout) {
                 throw KafkaError(consuming: error, operation: "seek \(offsets)")
@@ -106,7 +106,7 @@ public final class KafkaConsumer: Sendable {
         let handle = self.handle, queue = self.queue
         let timeoutMs = timeout.milliseconds
         let limit = max(1, maxMessages)
-        return try await offload {
+        return try await handle.offload {
             try self.pollLock.withLock { _ in
                 _ = handle
                 let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: limit)
@@ -141,7 +141,7 @@ public final class KafkaConsumer: Sendable {
         guard !offsets.isEmpty else { return }
         let handle = self.handle
         let entries = offsets.sorted { $0.key < $1.key }.map { ($0.key, Optional($0.value)) }
-        try await offload {
+        try await handle.offload {
             let list = NativePartitionList(entries)
             try check(rd_kafka_commit(handle.pointer, list.pointer, 0), "commit offsets \(offsets)")
             for entry in NativePartitionList.entries(list.pointer) where entry.error != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -154,7 +154,7 @@ public final class KafkaConsumer: Sendable {
     public func committed(_ partitions: [TopicPartition]) async throws -> [TopicPartition: Int64] {
         let handle = self.handle
         let timeout = configuration.operationTimeoutMilliseconds
-        return try await offload {
+        return try await handle.offload {
             let list = NativePartitionList(partitions.map { ($0, nil) })
             try check(rd_kafka_committed(handle.pointer, list.pointer, timeout), "fetch committed offsets")
             var result: [TopicPartition: Int64] = [:]
@@ -176,7 +176,7 @@ public final class KafkaConsumer: Sendable {
     /// Leaves the group (revoking partitions) and stops the consumer.
     public func close() async throws {
         let handle = self.handle
-        try await offload { try check(rd_kafka_consumer_close(handle.pointer), "close consumer") }
+        try await handle.offload { try check(rd_kafka_consumer_close(handle.pointer), "close consumer") }
         context.finish()
     }
 }

@@ -103,7 +103,7 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration? = nil) async throws {
         let timeoutMs = (timeout ?? configuration.operationTimeout).milliseconds
         let handle = core.handle
-        let code = try await offload { rd_kafka_flush(handle.pointer, timeoutMs) }
+        let code = try await handle.offload { rd_kafka_flush(handle.pointer, timeoutMs) }
         try await core.waitUntilIdle(timeout: timeout ?? configuration.operationTimeout)
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaError(code: code, operation: "flush producer (\(core.inFlight) messages still queued)")

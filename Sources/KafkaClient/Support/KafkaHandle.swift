@@ -7,6 +7,10 @@ final class KafkaHandle: @unchecked Sendable {
     /// An object librdkafka callbacks reach through the configuration's opaque
     /// pointer; kept alive until the client is destroyed.
     var callbackContext: Unmanaged<AnyObject>?
+    /// Blocking calls of this client run here: a serial queue gets its own thread from
+    /// Dispatch's overcommit pool, so blocked calls of one client never starve another's
+    /// (the default global queue is only as wide as the core count).
+    let blockingQueue = DispatchQueue(label: "tributary.rdkafka.blocking")
 
     /// Creates a client of `type` from a native configuration, which it takes over.
     init(type: rd_kafka_type_t, conf: OpaquePointer) throws(KafkaError) {
@@ -25,12 +29,14 @@ final class KafkaHandle: @unchecked Sendable {
     }
 }
 
-/// Runs a blocking librdkafka call on a Dispatch thread, so it never blocks the
-/// cooperative thread pool (on two cores it has two threads).
-func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try body() })
+extension KafkaHandle {
+    /// Runs a blocking librdkafka call on this client's own thread, so it never blocks
+    /// the cooperative thread pool (on two cores it has two threads).
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            blockingQueue.async {
+                continuation.resume(with: Result { try body() })
+            }
         }
     }
 }

@@ -79,16 +79,20 @@ extension S3ObjectStore {
         guard let uploadId = XMLElement.parse(initiate.body)?.value("UploadId"), !uploadId.isEmpty else {
             throw ObjectStoreError.failed(key: key, backend: backendDescription, message: "no UploadId in CreateMultipartUpload response")
         }
+        if initiate.attempts > 1 {
+            // An earlier attempt may have created an upload whose answer was lost: abort
+            // every other open upload of this exact key so no orphan keeps its parts.
+            // (Keys are written by one writer at a time in the lake, so none is someone else's.)
+            try? await abortUploads(key: key, except: uploadId)
+        }
         do {
             let etags = try await uploadParts(key: key, uploadId: uploadId, first: first, second: second, source: &source)
             try await completeMultipart(key: key, uploadId: uploadId, etags: etags)
         } catch {
             // Best effort, not cancellable by the failure that got us here: leaving the
             // upload open would keep its parts stored (and billed) until a lifecycle rule.
-            let client = client
-            await Task.detached {
-                _ = try? await client.perform(
-                    S3Request(method: .DELETE, key: key, query: [("uploadId", uploadId)]), accept: [404])
+            await Task.detached { [self] in
+                try? await abortUpload(key: key, uploadId: uploadId)
             }.value
             throw error
         }
@@ -114,6 +118,12 @@ extension S3ObjectStore {
                     break
                 }
                 number += 1
+                if number > 10_000 {
+                    // S3's limit; a larger object needs a larger configured part size.
+                    throw ObjectStoreError.failed(
+                        key: key, backend: client.backend,
+                        message: "more than 10,000 parts of \(part.count) bytes: raise S3Configuration.partSize")
+                }
                 if inFlight == limit, let (n, etag) = try await group.next() {
                     etags[n] = etag
                     inFlight -= 1
@@ -147,7 +157,11 @@ extension S3ObjectStore {
         if response.status == 404 {
             // NoSuchUpload after a retry: an earlier attempt completed it and its answer
             // was lost. Accept it when the object is there with our part count.
-            if response.attempts > 1, let info = try? await head(key), info.etag.hasSuffix("-\(etags.count)") { return }
+            if response.attempts > 1 {
+                do {
+                    if try await head(key).etag.hasSuffix("-\(etags.count)") { return }
+                } catch ObjectStoreError.notFound {}
+            }
             throw client.mapError(response, key: key)
         }
         // S3 may answer 200 and still fail: the error then is in the body.
@@ -158,6 +172,68 @@ extension S3ObjectStore {
                 throw ObjectStoreError.transient(key: key, backend: backendDescription, message: message)
             }
             throw ObjectStoreError.failed(key: key, backend: backendDescription, message: message)
+        }
+    }
+}
+
+/// One open multipart upload, from ListMultipartUploads.
+public struct S3MultipartUpload: Sendable, Equatable {
+    /// The key being uploaded.
+    public var key: String
+    /// S3's id of the upload.
+    public var uploadId: String
+    /// When it was started, as the server reports it.
+    public var initiated: Date?
+}
+
+extension S3ObjectStore {
+    /// Open (neither completed nor aborted) multipart uploads under `prefix`.
+    public func openMultipartUploads(prefix: String) async throws -> [S3MultipartUpload] {
+        var uploads: [S3MultipartUpload] = []
+        var keyMarker: String?
+        var uploadIdMarker: String?
+        while true {
+            var query = [("uploads", ""), ("prefix", prefix)]
+            if let keyMarker { query.append(("key-marker", keyMarker)) }
+            if let uploadIdMarker { query.append(("upload-id-marker", uploadIdMarker)) }
+            let response = try await client.perform(S3Request(method: .GET, key: nil, query: query))
+            guard let root = XMLElement.parse(response.body) else {
+                throw ObjectStoreError.failed(key: prefix, backend: backendDescription, message: "unreadable ListMultipartUploads response")
+            }
+            for upload in root.children("Upload") {
+                guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
+                uploads.append(S3MultipartUpload(
+                    key: key, uploadId: id, initiated: upload.value("Initiated").flatMap(S3Dates.parseISO8601)))
+            }
+            guard root.value("IsTruncated") == "true" else { return uploads }
+            keyMarker = root.value("NextKeyMarker")
+            uploadIdMarker = root.value("NextUploadIdMarker")
+            if keyMarker == nil && uploadIdMarker == nil { return uploads }
+        }
+    }
+
+    /// Aborts open multipart uploads under `prefix` initiated before `date` (a maintenance
+    /// sweep for uploads orphaned by crashes or by requests that reached S3 after the
+    /// client gave up on them; an S3 lifecycle rule AbortIncompleteMultipartUpload does
+    /// the same server-side). Returns how many it aborted.
+    @discardableResult
+    public func abortIncompleteUploads(prefix: String, initiatedBefore date: Date) async throws -> Int {
+        var aborted = 0
+        for upload in try await openMultipartUploads(prefix: prefix) where (upload.initiated ?? .distantPast) < date {
+            try await abortUpload(key: upload.key, uploadId: upload.uploadId)
+            aborted += 1
+        }
+        return aborted
+    }
+
+    func abortUpload(key: String, uploadId: String) async throws {
+        _ = try await client.perform(S3Request(method: .DELETE, key: key, query: [("uploadId", uploadId)]), accept: [404])
+    }
+
+    /// Aborts the open uploads of exactly `key`, but `keep`.
+    func abortUploads(key: String, except keep: String) async throws {
+        for upload in try await openMultipartUploads(prefix: key) where upload.key == key && upload.uploadId != keep {
+            try await abortUpload(key: key, uploadId: upload.uploadId)
         }
     }
 }

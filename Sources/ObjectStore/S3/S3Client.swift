@@ -141,23 +141,27 @@ struct S3Client: Sendable {
             return try await withTimeout(seconds: timeout) {
                 let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(timeout * 1000)))
                 let status = Int(response.status.code)
-                var buffer = ByteBuffer()
+                var received = Data()
                 if method != .HEAD {
-                    // Read the body in full; a body shorter than Content-Length is a
-                    // broken transfer, not an object.
-                    buffer = try await response.body.collect(upTo: Int.max)
-                    if let expected = response.headers.first(name: "content-length").flatMap(Int.init),
-                       expected != buffer.readableBytes {
-                        throw S3TransientFailure(
-                            description: "truncated response body: \(buffer.readableBytes) of \(expected) bytes")
+                    // Read the body in full, straight into one buffer of the announced
+                    // size; a body shorter than Content-Length is a broken transfer, not
+                    // an object.
+                    let expected = response.headers.first(name: "content-length").flatMap(Int.init)
+                    if let expected { received.reserveCapacity(expected) }
+                    for try await chunk in response.body {
+                        chunk.withUnsafeReadableBytes { received.append(contentsOf: $0) }
+                    }
+                    if let expected, expected != received.count {
+                        throw S3TransientFailure(description: "truncated response body: \(received.count) of \(expected) bytes")
                     }
                 }
-                return S3Response(
-                    status: status, headers: response.headers, body: Data(buffer: buffer), attempts: 1)
+                return S3Response(status: status, headers: response.headers, body: received, attempts: 1)
             }
         } catch let failure as S3TransientFailure {
             throw failure
         } catch is CancellationError where !Task.isCancelled {
+            throw S3TransientFailure(description: "timed out after \(timeout) s")
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
             throw S3TransientFailure(description: "timed out after \(timeout) s")
         } catch let error as HTTPClientError {
             throw S3TransientFailure(description: "HTTP: \(error)")

@@ -10,6 +10,7 @@ public enum ServerSideEncryption: Sendable, Equatable {
 
 /// Everything the S3 backend needs to know.
 public struct S3Configuration: Sendable {
+    /// The bucket holding the objects.
     public var bucket: String
     /// Region used for signing (and the default AWS endpoint).
     public var region: String
@@ -23,6 +24,7 @@ public struct S3Configuration: Sendable {
     public var credentials: S3Credentials?
     /// The shared-credentials profile to use when `credentials` is nil.
     public var profile: String?
+    /// Encryption requested on every write (nil: the bucket default).
     public var serverSideEncryption: ServerSideEncryption?
     /// Size of multipart parts (clamped to 5 MiB ... 5 GiB; default 8 MiB).
     public var partSize: Int
@@ -36,6 +38,7 @@ public struct S3Configuration: Sendable {
     public var deleteBatchSize: Int
     /// Time limit of one attempt of one request, body included, in seconds.
     public var requestTimeout: Double
+    /// Retries of transient failures.
     public var retry: RetryPolicy
     /// Create the bucket on open when it is missing (test and demo setups; keep it off in
     /// production, where buckets are provisioned).
@@ -44,6 +47,7 @@ public struct S3Configuration: Sendable {
     /// `UNSIGNED-PAYLOAD`. Over plain HTTP the signed hash is S3's only integrity check.
     public var signPayload: Bool
 
+    /// 1 MiB, for sizes.
     public static let mebibyte = 1 << 20
 
     public init(

@@ -2,7 +2,9 @@ import Foundation
 
 /// AWS credentials: an access key pair and, for temporary credentials, a session token.
 public struct S3Credentials: Sendable, Equatable {
+    /// The access key id (`AKIA...`), sent in the clear.
     public var accessKeyId: String
+    /// The secret key; it only derives signing keys and is never sent.
     public var secretAccessKey: String
     /// Sent as `x-amz-security-token` (and signed) when present.
     public var sessionToken: String?

@@ -13,6 +13,7 @@ import NIOHTTP1
 /// - Large objects are uploaded in parts, several at a time; a failed multipart upload is
 ///   aborted, so no part lingers and nothing partial becomes visible.
 public final class S3ObjectStore: ObjectStore {
+    /// The effective configuration (sizes clamped to what S3 accepts).
     public let configuration: S3Configuration
     let client: S3Client
 
@@ -160,7 +161,11 @@ public final class S3ObjectStore: ObjectStore {
             // An earlier attempt may have succeeded with its answer lost (reset, timeout):
             // then the object there is ours. Equal bytes mean we won (or wrote the same
             // thing as the winner, which is the same outcome).
-            if let existing = try? await get(key), existing == data { return }
+            do {
+                if try await get(key) == data { return }
+            } catch ObjectStoreError.notFound {
+                // Deleted since: whoever created it, it was not this call's to keep.
+            }
         }
         throw ObjectStoreError.alreadyExists(key: key, backend: backendDescription)
     }

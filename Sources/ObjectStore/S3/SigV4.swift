@@ -7,8 +7,11 @@ import Foundation
 ///
 /// Reference: AWS "Signature Calculations for the Authorization Header" (S3 API docs).
 public struct SigV4Signer: Sendable {
+    /// Who signs.
     public var credentials: S3Credentials
+    /// The region in the credential scope.
     public var region: String
+    /// The service in the credential scope (`s3`).
     public var service: String
 
     public init(credentials: S3Credentials, region: String, service: String = "s3") {

@@ -25,33 +25,48 @@ final class PageCodec {
     }
 
     func compress(_ input: [UInt8], codec: CompressionCodec) throws -> [UInt8] {
+        if codec == .uncompressed { return input }
+        var out = [UInt8]()
+        let n = try input.withUnsafeBytes { try compress($0, codec: codec, into: &out) }
+        out.removeLast(out.count - n)
+        return out
+    }
+
+    /// Compresses into `out` (grown as needed, never shrunk, so it can be reused across
+    /// pages) and returns the compressed length.
+    func compress(_ input: UnsafeRawBufferPointer, codec: CompressionCodec, into out: inout [UInt8]) throws -> Int {
+        func ensure(_ cap: Int) { if out.count < cap { out = [UInt8](repeating: 0, count: cap) } }
         switch codec {
         case .uncompressed:
-            return input
+            ensure(input.count)
+            out.withUnsafeMutableBytes { o in
+                if let b = o.baseAddress, let i = input.baseAddress { b.copyMemory(from: i, byteCount: input.count) }
+            }
+            return input.count
         case .snappy:
             let cap = snappy_max_compressed_length(input.count)
-            return try [UInt8](unsafeUninitializedCapacity: cap) { out, n in
-                var len = cap
-                let st = input.withUnsafeBufferPointer { src in
-                    src.withMemoryRebound(to: CChar.self) { s in
-                        out.withMemoryRebound(to: CChar.self) { o in snappy_compress(s.baseAddress, s.count, o.baseAddress, &len) }
-                    }
-                }
-                guard st == SNAPPY_OK else { throw ParquetError.io("snappy compression failed") }
-                n = len
+            ensure(cap)
+            var len = cap
+            let st = out.withUnsafeMutableBytes { o in
+                snappy_compress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                o.baseAddress?.assumingMemoryBound(to: CChar.self), &len)
             }
+            guard st == SNAPPY_OK else { throw ParquetError.io("snappy compression failed") }
+            return len
         case .zstd:
             if cctx == nil { cctx = ZSTD_createCCtx() }
             let cap = ZSTD_compressBound(input.count)
-            return try [UInt8](unsafeUninitializedCapacity: cap) { out, n in
-                let r = input.withUnsafeBytes { src in
-                    ZSTD_compressCCtx(cctx, out.baseAddress, cap, src.baseAddress, src.count, zstdLevel)
-                }
-                guard ZSTD_isError(r) == 0 else { throw ParquetError.io("zstd compression failed") }
-                n = r
+            ensure(cap)
+            let r = out.withUnsafeMutableBytes { o in
+                ZSTD_compressCCtx(cctx, o.baseAddress, cap, input.baseAddress, input.count, zstdLevel)
             }
+            guard ZSTD_isError(r) == 0 else { throw ParquetError.io("zstd compression failed") }
+            return r
         case .gzip:
-            return try gzipCompress(input)
+            let c = try gzipCompress(Array(input))
+            ensure(c.count)
+            out.withUnsafeMutableBytes { o in c.withUnsafeBytes { if let b = o.baseAddress, let s = $0.baseAddress { b.copyMemory(from: s, byteCount: c.count) } } }
+            return c.count
         default:
             throw ParquetError.unsupported("writing codec \(codec)")
         }
@@ -151,7 +166,7 @@ final class PageCodec {
 }
 
 /// CRC-32 (the zlib polynomial) as Parquet page headers carry it.
-func pageCRC(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-    let c = crc32(0, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), uInt(bytes.count))
+func pageCRC(_ bytes: UnsafeRawBufferPointer, continuing previous: Int32 = 0) -> Int32 {
+    let c = crc32(uLong(UInt32(bitPattern: previous)), bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), uInt(bytes.count))
     return Int32(bitPattern: UInt32(truncatingIfNeeded: c))
 }

@@ -96,3 +96,21 @@ extension Array where Element == UInt8 {
         append(UInt8(v))
     }
 }
+
+/// Copies `n` bytes; short values (most strings) avoid a libc call per value.
+@inline(__always)
+func copyBytes(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ n: Int) {
+    if n > 32 {
+        dst.copyMemory(from: src, byteCount: n)
+        return
+    }
+    var i = 0
+    while i + 8 <= n {
+        dst.storeBytes(of: src.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+        i += 8
+    }
+    while i < n {
+        dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self)
+        i += 1
+    }
+}

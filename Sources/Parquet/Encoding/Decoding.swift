@@ -40,16 +40,19 @@ enum ValueDecoding {
                 p += 4 + n
                 total += n
             }
-            buf.bytes.data.reserveCapacity(buf.bytes.data.count + total)
-            p = start
             var off = buf.bytes.data.count
-            for _ in 0..<count {
-                let n = Int(base.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
-                buf.bytes.data.append(contentsOf: UnsafeRawBufferPointer(rebasing: base[(p + 4)..<(p + 4 + n)]))
-                off += n
-                guard off <= Int(Int32.max) else { throw ParquetError.unsupported("more than 2 GiB of byte arrays in one column chunk") }
-                buf.bytes.offsets.append(Int32(off))
-                p += 4 + n
+            guard off + total <= Int(Int32.max) else { throw ParquetError.unsupported("more than 2 GiB of byte arrays in one column chunk") }
+            buf.bytes.data.append(contentsOf: repeatElement(0, count: total))
+            p = start
+            buf.bytes.data.withUnsafeMutableBytes { dst in
+                guard let d = dst.baseAddress, let src = base.baseAddress else { return }
+                for _ in 0..<count {
+                    let n = Int(base.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
+                    copyBytes(d + off, src + p + 4, n)
+                    off += n
+                    buf.bytes.offsets.append(Int32(truncatingIfNeeded: off))
+                    p += 4 + n
+                }
             }
             c.position = p
         }
@@ -95,7 +98,7 @@ enum ValueDecoding {
                         for i in idx {
                             let s = Int(o[Int(i)]), e = Int(o[Int(i) + 1])
                             if e > s, let ob = out.baseAddress, let sb = src.baseAddress {
-                                (ob + pos).update(from: sb + s, count: e - s)
+                                copyBytes(UnsafeMutableRawPointer(ob + pos), UnsafeRawPointer(sb + s), e - s)
                             }
                             pos += e - s
                             buf.bytes.offsets.append(Int32(pos))

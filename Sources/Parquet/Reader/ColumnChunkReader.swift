@@ -40,15 +40,21 @@ struct ColumnChunkReader {
             throw ParquetError.corrupt("column \(name) has \(md.numValues) values in a row group of \(rowGroupRows) rows")
         }
         let bytes = try source.read(offset: Int(start), length: Int(length))
-        return try decodePages(bytes, expected: Int(md.numValues), codec: md.codec)
+        return try decodePages(bytes, expected: Int(md.numValues), codec: md.codec,
+                               sizeHint: Int(clamping: md.totalUncompressedSize))
     }
 
-    private func decodePages(_ bytes: [UInt8], expected: Int, codec compression: CompressionCodec) throws -> LeafColumnData {
+    private func decodePages(_ bytes: [UInt8], expected: Int, codec compression: CompressionCodec, sizeHint: Int = 0) throws -> LeafColumnData {
         let name = descriptor.dottedPath
         let maxDef = descriptor.maxDefinitionLevel, maxRep = descriptor.maxRepetitionLevel
         guard maxDef <= 255, maxRep <= 255 else { throw ParquetError.unsupported("column \(name) nested deeper than 255 levels") }
         let fixedWidth = descriptor.physicalType == .fixedLenByteArray ? descriptor.typeLength : 0
         var values = ValueBuffer(type: descriptor.physicalType, fixedWidth: fixedWidth)
+        // Reserve up front so buffers do not grow (and copy) page by page; the hints come
+        // from the footer, so they are capped to keep corrupt numbers from allocating much.
+        let reserveCap = 1 << 22
+        values.reserve(min(expected, reserveCap))
+        if descriptor.physicalType == .byteArray { values.bytes.data.reserveCapacity(min(sizeHint, 64 << 20)) }
         var dictionary: ValueBuffer?
         var defLevels: [UInt8] = []
         var repLevels: [UInt8] = []
@@ -90,6 +96,11 @@ struct ColumnChunkReader {
                 try body.withUnsafeBytes { raw in
                     var c = ByteCursor(raw)
                     try ValueDecoding.plain(&c, count: n, into: &dict)
+                }
+                if descriptor.physicalType == .byteArray, dict.count > 0 {
+                    // Dictionary-encoded strings expand to about (average entry) x (values).
+                    let average = dict.bytes.data.count / dict.count + 1
+                    values.bytes.data.reserveCapacity(min(average * expected, 256 << 20, max(sizeHint, bytes.count) * 64))
                 }
                 dictionary = dict
             case .dataPage:
@@ -157,6 +168,24 @@ struct ColumnChunkReader {
     /// v1 levels: RLE with a 4-byte length prefix. Returns how many equal `max`.
     @discardableResult
     private func decodeLevelsV1(_ c: inout ByteCursor, encoding: Encoding, count: Int, max: Int, into out: inout [UInt8]) throws -> Int {
+        if encoding == .bitPacked {
+            // Deprecated BIT_PACKED levels: no length prefix, packed from the most significant bit.
+            let width = bitWidth(of: UInt64(max))
+            let data = try c.take((count * width + 7) / 8, "BIT_PACKED levels")
+            var present = 0
+            out.reserveCapacity(out.count + count)
+            for i in 0..<count {
+                var v = 0
+                for b in 0..<width {
+                    let bit = i * width + b
+                    v = v << 1 | Int(data[bit >> 3] >> (7 - UInt8(bit & 7)) & 1)
+                }
+                guard v <= max else { throw ParquetError.corrupt("level \(v) above the maximum \(max)") }
+                if v == max { present += 1 }
+                out.append(UInt8(v))
+            }
+            return present
+        }
         guard encoding == .rle else { throw ParquetError.unsupported("\(encoding) level encoding") }
         let len = Int(try c.uint32LE())
         let data = try c.take(len, "levels")

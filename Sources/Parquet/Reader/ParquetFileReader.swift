@@ -121,7 +121,20 @@ public final class ParquetFileReader: Sendable {
         case .int96(let v): values = .int96(scatter(v, Int96(nanosOfDay: 0, julianDay: 0)))
         case .float(let v): values = .float(scatter(v, 0))
         case .double(let v): values = .double(scatter(v, 0))
-        case .byteArray(let b), .fixedLenByteArray(let b):
+        case .byteArray(let b):
+            // Null slots are empty ranges: keep the bytes, only rebuild the offsets.
+            var offsets = [Int32]()
+            offsets.reserveCapacity(validity.count + 1)
+            offsets.append(0)
+            b.offsets.withUnsafeBufferPointer { o in
+                var end: Int32 = 0
+                for present in validity {
+                    if present { end = o[k + 1]; k += 1 }
+                    offsets.append(end)
+                }
+            }
+            values = .byteArray(ByteArrays(data: b.data, offsets: offsets))
+        case .fixedLenByteArray(let b):
             var out = ByteArrays()
             out.reserve(values: validity.count, bytes: b.data.count)
             let zero = [UInt8](repeating: 0, count: descriptor.physicalType == .fixedLenByteArray ? descriptor.typeLength : 0)
@@ -135,7 +148,7 @@ public final class ParquetFileReader: Sendable {
                     }
                 }
             }
-            if case .byteArray = data.values { values = .byteArray(out) } else { values = .fixedLenByteArray(out) }
+            values = .fixedLenByteArray(out)
         }
         return Column(values, validity: validity)
     }

@@ -22,7 +22,7 @@ public enum FieldType: Sendable, Equatable {
     case timestamp(TimeUnit, isAdjustedToUTC: Bool)
 
     /// Bytes of a FIXED_LEN_BYTE_ARRAY decimal with this precision.
-    static func decimalByteWidth(_ precision: Int) -> Int {
+    public static func decimalByteWidth(_ precision: Int) -> Int {
         // Smallest n with 10^p - 1 < 2^(8n - 1), i.e. digits of precision fit a signed n-byte integer.
         var n = 1
         while Double(8 * n - 1) * 0.30102999566398120 < Double(precision) { n += 1 }

@@ -7,10 +7,6 @@ struct ColumnChunkWriter {
     let options: WriterOptions
     let codec: PageCodec
 
-    struct Output {
-        var bytes: [UInt8]
-        var metaData: ColumnMetaData
-    }
 
     private struct Page {
         var rows: Range<Int>
@@ -18,7 +14,8 @@ struct ColumnChunkWriter {
         var values: Range<Int>
     }
 
-    func write(_ column: Column, fileOffset: Int64) throws -> Output {
+    /// Encodes the chunk, handing pages to `emit` as they are ready (no chunk-sized buffer).
+    func write(_ column: Column, fileOffset: Int64, emit: (UnsafeRawBufferPointer) throws -> Void) throws -> ColumnMetaData {
         let rows = column.count
         let validity = field.nullable ? column.validity : nil
         if !field.nullable && column.validity?.contains(false) == true {
@@ -30,33 +27,63 @@ struct ColumnChunkWriter {
         // Dictionary first: decides how pages are encoded; nil means PLAIN.
         let dict = options.dictionary ? buildDictionary(column.values, validity: validity, order: order) : nil
 
-        var out = [UInt8]()
+        var written = 0
+        var scratch = [UInt8]()
+        var body = [UInt8]()
+        /// Writes header + compressed body; returns the uncompressed size for the metadata.
+        /// `levels` (v2 pages) precede the compressed values uncompressed.
+        func emitPage(_ header: PageHeader, uncompressed: Int, compressed: Int, levels: [UInt8] = []) throws -> Int64 {
+            let uncompressed = uncompressed + levels.count, compressedTotal = compressed + levels.count
+            guard uncompressed <= Int(Int32.max), compressedTotal <= Int(Int32.max) else {
+                throw ParquetError.invalidArgument("page of column \(field.name) larger than 2 GiB")
+            }
+            var h = header
+            h.uncompressedPageSize = Int32(uncompressed)
+            h.compressedPageSize = Int32(compressedTotal)
+            if options.pageChecksums {
+                let head = levels.withUnsafeBytes { pageCRC($0) }
+                h.crc = scratch.withUnsafeBytes { pageCRC(UnsafeRawBufferPointer(rebasing: $0[0..<compressed]), continuing: head) }
+            }
+            var w = CompactWriter()
+            w.pageHeader(h)
+            try w.bytes.withUnsafeBytes { try emit($0) }
+            if !levels.isEmpty { try levels.withUnsafeBytes { try emit($0) } }
+            try scratch.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<compressed])) }
+            written += w.bytes.count + compressedTotal
+            return Int64(w.bytes.count + uncompressed)
+        }
         var stats = StatsAccumulator(order: order)
         var dictionaryPageOffset: Int64?
         var uncompressedTotal: Int64 = 0
         if let dict {
             dictionaryPageOffset = fileOffset
-            let body = try codec.compress(dict.plain, codec: options.compression)
+            let n = try dict.plain.withUnsafeBytes { try codec.compress($0, codec: options.compression, into: &scratch) }
             let header = PageHeader(
-                type: .dictionaryPage, uncompressedPageSize: Int32(dict.plain.count), compressedPageSize: Int32(body.count),
-                crc: options.pageChecksums ? body.withUnsafeBytes(pageCRC) : nil,
+                type: .dictionaryPage, uncompressedPageSize: 0, compressedPageSize: 0,
                 dictionaryPageHeader: DictionaryPageHeader(numValues: Int32(dict.count), encoding: .plain, isSorted: false))
-            uncompressedTotal += try appendPage(header, body, uncompressed: dict.plain.count, to: &out)
+            uncompressedTotal += try emitPage(header, uncompressed: dict.plain.count, compressed: n)
         }
-        let dataPageOffset = fileOffset + Int64(out.count)
+        let dataPageOffset = fileOffset + Int64(written)
         let indexWidth = dict.map { max(1, bitWidth(of: UInt64(max($0.count - 1, 0)))) } ?? 0
 
         for page in pageRanges(column, validity: validity, dict: dict, indexWidth: indexWidth) {
-            var body = [UInt8]()
+            body.removeAll(keepingCapacity: true)
+            let v2 = options.dataPageVersion == 2
+            var v2Levels: [UInt8] = []
             if field.nullable {
-                body.append(contentsOf: [0, 0, 0, 0])
-                let start = body.count
                 let levels = (validity ?? []).isEmpty
                     ? [UInt8](repeating: 1, count: page.rows.count)
                     : validity.map { v in page.rows.map { v[$0] ? UInt8(1) : 0 } } ?? []
-                levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &body) }
-                let n = UInt32(body.count - start)
-                body.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: start - 4, as: UInt32.self) }
+                if v2 {
+                    // v2: levels without a length prefix, outside the compressed part.
+                    levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &v2Levels) }
+                } else {
+                    body.append(contentsOf: [0, 0, 0, 0])
+                    let start = body.count
+                    levels.withUnsafeBufferPointer { RLEEncoder.encode($0, bitWidth: 1, into: &body) }
+                    let n = UInt32(body.count - start)
+                    body.withUnsafeMutableBytes { $0.storeBytes(of: n.littleEndian, toByteOffset: start - 4, as: UInt32.self) }
+                }
             }
             let pageStats: Statistics
             if let dict {
@@ -72,36 +99,35 @@ struct ColumnChunkWriter {
             var s = pageStats
             s.nullCount = Int64(page.rows.count - page.values.count)
             stats.merge(s, hadValues: !page.values.isEmpty)
-            let compressed = try codec.compress(body, codec: options.compression)
-            let header = PageHeader(
-                type: .dataPage, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressed.count),
-                crc: options.pageChecksums ? compressed.withUnsafeBytes(pageCRC) : nil,
-                dataPageHeader: DataPageHeader(numValues: Int32(page.rows.count), encoding: dict == nil ? .plain : .rleDictionary,
-                                               definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle,
-                                               statistics: options.statistics ? s : nil))
-            uncompressedTotal += try appendPage(header, compressed, uncompressed: body.count, to: &out)
+            let n = try body.withUnsafeBytes { try codec.compress($0, codec: options.compression, into: &scratch) }
+            let encoding: Encoding = dict == nil ? .plain : .rleDictionary
+            let header: PageHeader
+            if v2 {
+                header = PageHeader(
+                    type: .dataPageV2, uncompressedPageSize: 0, compressedPageSize: 0,
+                    dataPageHeaderV2: DataPageHeaderV2(
+                        numValues: Int32(page.rows.count), numNulls: Int32(page.rows.count - page.values.count),
+                        numRows: Int32(page.rows.count), encoding: encoding, definitionLevelsByteLength: Int32(v2Levels.count),
+                        repetitionLevelsByteLength: 0, isCompressed: options.compression != .uncompressed,
+                        statistics: options.statistics ? s : nil))
+            } else {
+                header = PageHeader(
+                    type: .dataPage, uncompressedPageSize: 0, compressedPageSize: 0,
+                    dataPageHeader: DataPageHeader(numValues: Int32(page.rows.count), encoding: encoding,
+                                                   definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle,
+                                                   statistics: options.statistics ? s : nil))
+            }
+            uncompressedTotal += try emitPage(header, uncompressed: body.count, compressed: n, levels: v2Levels)
         }
         let meta = ColumnMetaData(
             type: field.type.physicalType,
             encodings: dict == nil ? [.plain, .rle] : [.plain, .rle, .rleDictionary],
             pathInSchema: [field.name], codec: options.compression, numValues: Int64(rows),
-            totalUncompressedSize: uncompressedTotal, totalCompressedSize: Int64(out.count),
+            totalUncompressedSize: uncompressedTotal, totalCompressedSize: Int64(written),
             keyValueMetadata: field.metadata.isEmpty ? nil : field.metadata,
             dataPageOffset: dataPageOffset, indexPageOffset: nil, dictionaryPageOffset: dictionaryPageOffset,
             statistics: options.statistics ? stats.statistics : nil)
-        return Output(bytes: out, metaData: meta)
-    }
-
-    /// Appends header + body; returns the uncompressed size counted in the metadata.
-    private func appendPage(_ header: PageHeader, _ body: [UInt8], uncompressed: Int, to out: inout [UInt8]) throws -> Int64 {
-        guard uncompressed <= Int(Int32.max), body.count <= Int(Int32.max) else {
-            throw ParquetError.invalidArgument("page of column \(field.name) larger than 2 GiB")
-        }
-        var w = CompactWriter()
-        w.pageHeader(header)
-        out.append(contentsOf: w.bytes)
-        out.append(contentsOf: body)
-        return Int64(w.bytes.count + uncompressed)
+        return meta
     }
 
     private func checkType(_ column: Column) throws {
@@ -166,23 +192,31 @@ struct ColumnChunkWriter {
         case .fixedLenByteArray: fixedWidth = field.type.typeLength ?? 1
         case .byteArray: fixedWidth = 0
         }
-        let offsets: [Int32]? = { if case .byteArray(let b) = column.values { return b.offsets } else { return nil } }()
+        let offsets: [Int32]? = { if dict == nil, case .byteArray(let b) = column.values { return b.offsets } else { return nil } }()
+        let limit = options.pageRowLimit
         while row < rows || (rows == 0 && pages.isEmpty) {
             let startRow = row, startValue = value
-            var bytes = 0
-            while row < rows && row - startRow < options.pageRowLimit && bytes < options.pageSize {
-                let present = validity?[row] ?? true
-                if present {
-                    if dict != nil {
-                        bytes += max(indexWidth / 8, 1)
-                    } else if let offsets {
+            if let offsets {
+                // PLAIN byte arrays: cut pages by encoded size.
+                var bytes = 0
+                while row < rows && row - startRow < limit && bytes < options.pageSize {
+                    if validity?[row] ?? true {
                         bytes += 4 + Int(offsets[row + 1] - offsets[row])
-                    } else {
-                        bytes += fixedWidth
+                        value += 1
                     }
-                    value += 1
+                    row += 1
                 }
-                row += 1
+            } else {
+                // Fixed-size entries (values or dictionary indices): size is a row count.
+                let width = dict != nil ? max(indexWidth, 1) : fixedWidth * 8
+                let maxRows = max(1, min(limit, options.pageSize * 8 / max(width, 1)))
+                let end = min(rows, row + maxRows)
+                if let validity {
+                    value += validity[row..<end].reduce(0) { $0 + ($1 ? 1 : 0) }
+                } else {
+                    value += end - row
+                }
+                row = end
             }
             pages.append(Page(rows: startRow..<row, values: startValue..<value))
             if rows == 0 { break }

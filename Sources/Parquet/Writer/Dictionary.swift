@@ -16,22 +16,51 @@ private func mix(_ x: UInt64) -> UInt64 {
 @inline(__always)
 func hashBytes(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
     var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(n)
+    if n >= 8 {
+        var i = 0
+        while i + 8 <= n {
+            h = mix(h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        // The tail as one overlapping word instead of a byte loop.
+        if i < n { h = mix(h ^ p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        return h
+    }
+    if n >= 4 {
+        let lo = UInt64(p.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        let hi = UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        return mix(h ^ (lo | hi << 32))
+    }
+    if n > 0 {
+        let a = UInt64(p.load(fromByteOffset: 0, as: UInt8.self))
+        let b = UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self))
+        let c = UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+        return mix(h ^ (a | b << 8 | c << 16))
+    }
+    return mix(h)
+}
+
+/// Equality of two short byte ranges without a libc call per value.
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
     var i = 0
     while i + 8 <= n {
-        h = mix(h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
         i += 8
     }
-    if i < n {
-        var tail: UInt64 = 0
-        var s: UInt64 = 0
-        while i < n {
-            tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << s
-            s += 8
-            i += 1
-        }
-        h = mix(h ^ tail)
+    while i < n {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
     }
-    return h
+    return true
+}
+
+/// True when, after a sample, the dictionary is on course to pass `limit`: almost every
+/// value is new, so the dictionary would only cost time (the writer falls back to PLAIN).
+@inline(__always)
+func dictionaryHopeless(seen: Int, distinct: Int, distinctBytes: Int, total: Int, limit: Int) -> Bool {
+    guard seen == 16384 else { return false }
+    return distinct * 10 > seen * 8 && distinctBytes / max(distinct, 1) * (total / seen) * distinct > limit
 }
 
 /// Result of dictionary encoding a column chunk.
@@ -65,6 +94,10 @@ func dictionaryEncodeFixed<T: BitwiseCopyable>(
     let maxEntries = limitBytes / width
     for row in 0..<values.count {
         if let validity, !validity[row] { continue }
+        if dictionaryHopeless(seen: indices.count, distinct: entries.count, distinctBytes: entries.count * width,
+                              total: values.count, limit: limitBytes) {
+            return nil
+        }
         let v = values[row]
         let bits = toBits(v)
         var mask = capacity - 1
@@ -125,8 +158,13 @@ func dictionaryEncodeBytes(_ values: ByteArrays, validity: [Bool]?, limitBytes: 
     values.data.withUnsafeBytes { data in
         values.offsets.withUnsafeBufferPointer { offsets in
             guard let base = data.baseAddress ?? UnsafeRawPointer(bitPattern: 1) else { return }
-            for row in 0..<(offsets.count - 1) {
+            let rows = offsets.count - 1
+            for row in 0..<rows {
                 if let validity, !validity[row] { continue }
+                if dictionaryHopeless(seen: indices.count, distinct: hashes.count, distinctBytes: plainSize, total: rows, limit: limitBytes) {
+                    failed = true
+                    return
+                }
                 let s = Int(offsets[row]), n = Int(offsets[row + 1]) - s
                 let p = base + s
                 let h = hashBytes(p, n)
@@ -156,7 +194,7 @@ func dictionaryEncodeBytes(_ values: ByteArrays, validity: [Bool]?, limitBytes: 
                         break
                     }
                     let e = Int(slot)
-                    if hashes[e] == h && entryLength[e] == n && (n == 0 || memcmp(base + entryStart[e], p, n) == 0) {
+                    if hashes[e] == h && entryLength[e] == n && bytesEqual(base + entryStart[e], p, n) {
                         indices.append(UInt32(e))
                         break
                     }

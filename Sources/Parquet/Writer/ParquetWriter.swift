@@ -16,6 +16,8 @@ public struct WriterOptions: Sendable {
     public var statistics = true
     /// CRC-32 of every page in its header.
     public var pageChecksums = true
+    /// Data page format: 1 (most compatible, the default) or 2 (levels stored uncompressed).
+    public var dataPageVersion = 1
     public var zstdLevel: Int32 = 1
     public var gzipLevel: Int32 = 6
     public var createdBy = "tributary-parquet version 0.1.0"
@@ -50,6 +52,9 @@ public final class ParquetWriter {
             if case .fixedLenByteArray(let n) = f.type, n <= 0 {
                 throw ParquetError.invalidArgument("column \(f.name): fixed length must be positive")
             }
+            guard options.dataPageVersion == 1 || options.dataPageVersion == 2 else {
+                throw ParquetError.invalidArgument("data page version must be 1 or 2")
+            }
             if [CompressionCodec.uncompressed, .snappy, .gzip, .zstd].contains(options.compression) == false {
                 throw ParquetError.unsupported("writing with codec \(options.compression)")
             }
@@ -68,8 +73,18 @@ public final class ParquetWriter {
             throw ParquetError.invalidArgument("got \(columns.count) columns for \(fields.count) fields")
         }
         let rows = columns[0].count
-        for (c, f) in zip(columns, fields) where c.count != rows {
-            throw ParquetError.invalidArgument("column \(f.name) has \(c.count) rows, expected \(rows)")
+        for (c, f) in zip(columns, fields) {
+            guard c.count == rows else { throw ParquetError.invalidArgument("column \(f.name) has \(c.count) rows, expected \(rows)") }
+            // Checked before buffering: appending a mismatched batch would lose rows.
+            guard c.values.physicalType == f.type.physicalType else {
+                throw ParquetError.invalidArgument("column \(f.name) is \(f.type) (\(f.type.physicalType)) but got \(c.values.physicalType) values")
+            }
+            if let v = c.validity, v.count != rows {
+                throw ParquetError.invalidArgument("column \(f.name): validity has \(v.count) entries for \(rows) values")
+            }
+            if !f.nullable, c.validity?.contains(false) == true {
+                throw ParquetError.invalidArgument("column \(f.name) is required but has nulls")
+            }
         }
         var start = 0
         while start < rows {
@@ -105,11 +120,12 @@ public final class ParquetWriter {
         var totalUncompressed: Int64 = 0
         for (column, field) in zip(columns, fields) {
             let w = ColumnChunkWriter(field: field, options: options, codec: codec)
-            let out = try w.write(column, fileOffset: position)
-            try emit(out.bytes)
-            totalUncompressed += out.metaData.totalUncompressedSize
-            chunks.append(ColumnChunk(filePath: nil, fileOffset: out.metaData.dictionaryPageOffset ?? out.metaData.dataPageOffset,
-                                      metaData: out.metaData))
+            let md = try w.write(column, fileOffset: position) { bytes in
+                try sink.write(bytes)
+                position += Int64(bytes.count)
+            }
+            totalUncompressed += md.totalUncompressedSize
+            chunks.append(ColumnChunk(filePath: nil, fileOffset: md.dictionaryPageOffset ?? md.dataPageOffset, metaData: md))
         }
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: totalUncompressed, numRows: Int64(rows),
                                   fileOffset: start, totalCompressedSize: position - start,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryConfig
 
 struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,13 +12,17 @@ struct TopicsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the five Tributary topics and their .dlq topics (idempotent).")
         @OptionGroup var kafka: KafkaOptions
-        @Option(help: "Partitions per topic.") var partitions: Int32 = 1
-        @Option(help: "Replication factor.") var replication: Int32 = 1
-        @Option(help: "Retention, e.g. 7d, 12h, 30m (retention.ms).") var retention: String = "7d"
+        @Option(help: "Partitions per topic (default: kafka.partitions, 1).") var partitions: Int32?
+        @Option(help: "Replication factor (default: kafka.replication, 1).") var replication: Int32?
+        @Option(help: "Retention, e.g. 7d, 12h, 30m (default: kafka.retention, 7d).") var retention: String?
 
         func run() async throws {
+            let config = try kafka.loadConfig()
             let admin = try KafkaAdmin(configuration: try kafka.configuration())
-            let outcome = try await TopicSetup.ensure(admin: admin, partitions: partitions, replication: replication, retention: retention)
+            let outcome = try await TopicSetup.ensure(
+                admin: admin, partitions: partitions ?? Int32(config.int("kafka.partitions")),
+                replication: replication ?? Int32(config.int("kafka.replication")),
+                retention: retention ?? config.string("kafka.retention"))
             for name in StandardTopics.namesWithDeadLetters {
                 print("\(name)\t\(outcome[name] == .created ? "created" : "exists")")
             }
@@ -48,14 +53,13 @@ struct TopicsCommand: AsyncParsableCommand {
 }
 
 enum TopicSetup {
-    /// Parses `7d`, `12h`, `30m`, `45s`, `500ms` or plain milliseconds.
+    /// Retention text (`7d`, `12h`, ...) in milliseconds.
     static func milliseconds(_ text: String) throws -> Int64 {
-        let units: [(String, Int64)] = [("ms", 1), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let n = Int64(text.dropLast(suffix.count)), n > 0 { return n * factor }
-        }
-        if let n = Int64(text), n > 0 { return n }
-        throw ValidationError("retention '\(text)' is not a duration like 7d, 12h, 30m, 45s or 500ms")
+        let duration = try TributaryConfig.parseDuration(text)
+        let (seconds, attos) = duration.components
+        let ms = seconds * 1000 + attos / 1_000_000_000_000_000
+        guard ms > 0 else { throw ValidationError("retention '\(text)' must be positive") }
+        return ms
     }
 
     static func ensure(admin: KafkaAdmin, partitions: Int32, replication: Int32, retention: String) async throws -> [String: TopicCreation] {

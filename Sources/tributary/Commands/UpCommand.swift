@@ -1,25 +1,24 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryConfig
 import Logging
 import ServiceLifecycle
 
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the whole stack: Kafka (embedded unless configured), topics, and the services; Ctrl-C stops it.")
-    @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (or $TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS).")
+        abstract: "Start the whole stack: Kafka (embedded unless configured), topics, the processor writing the lake; Ctrl-C stops it.")
+    @OptionGroup var config: ConfigOptions
+    @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (kafka.bootstrap_servers).")
     var bootstrapServers: String?
-    @Option(help: "Partitions per topic when creating topics.") var partitions: Int32 = 1
-    @Option(help: "Replication factor when creating topics.") var replication: Int32 = 1
-    @Option(help: "Topic retention (7d, 12h, ...).") var retention: String = "7d"
 
     func run() async throws {
         let logger = Logger(label: "tributary")
+        let settings = try config.load(extra: bootstrapServers.map { ["kafka.bootstrap_servers": $0] } ?? [:])
         var services: [any Service] = []
-        let configured = bootstrapServers ?? ProcessInfo.processInfo.environment["TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS"]
         let servers: String
-        if let configured, !configured.isEmpty {
+        if let configured = settings.bootstrapServers {
             servers = configured
         } else {
             let broker = try await EmbeddedBroker.start(logger: logger)
@@ -28,20 +27,20 @@ struct UpCommand: AsyncParsableCommand {
             servers = broker.bootstrapServers
         }
         defer { EmbeddedBrokerState.remove() }
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: servers))
-        let outcome = try await TopicSetup.ensure(admin: admin, partitions: partitions, replication: replication, retention: retention)
+        let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
+        let outcome = try await TopicSetup.ensure(
+            admin: admin, partitions: Int32(settings.int("kafka.partitions")),
+            replication: Int32(settings.int("kafka.replication")), retention: settings.string("kafka.retention"))
         let created = outcome.values.filter { $0 == .created }.count
         logger.info("topics ready", metadata: ["created": "\(created)", "existing": "\(outcome.count - created)"])
+        let kafka = KafkaConfiguration(
+            bootstrapServers: servers,
+            properties: settings.kafkaProperties.merging(["session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"]) { a, _ in a })
+        services.append(try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger))
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data(
             "tributary is up: Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n".utf8))
-        services.append(WaitForShutdown())
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
-}
-
-/// Keeps the group alive until shutdown (the processor and web app join in later).
-struct WaitForShutdown: Service {
-    func run() async throws { try? await gracefulShutdown() }
 }

@@ -1,12 +1,40 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryConfig
+
+/// `--config` and `--set key=value`: the configuration every command loads
+/// (defaults < tributary.toml < TRIBUTARY_* environment < flags).
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "The configuration file (default: ./tributary.toml if present, or $TRIBUTARY_CONFIG).", valueName: "file"))
+    var configFile: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a configuration key, e.g. --set processing.interval=5s (repeatable; see `tributary config show`).",
+        valueName: "key=value"))
+    var settings: [String] = []
+
+    func load(extra: [String: String] = [:]) throws -> TributaryConfig {
+        var overrides: [String: String] = [:]
+        for item in settings {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw ValidationError("--set expects key=value, got '\(item)'")
+            }
+            overrides[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        }
+        overrides.merge(extra) { $1 }
+        return try TributaryConfig.load(file: configFile, overrides: overrides)
+    }
+}
 
 /// How a command reaches Kafka: `--bootstrap-servers` > `TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS`
-/// > the embedded broker of a running `tributary up` (found through its state file).
+/// > `kafka.bootstrap_servers` in the file > the embedded broker of a running `tributary up`.
 struct KafkaOptions: ParsableArguments {
+    @OptionGroup var config: ConfigOptions
+
     @Option(name: .customLong("bootstrap-servers"), help: ArgumentHelp(
-        "Kafka bootstrap servers (host:port,...). Default: $TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS, else the embedded broker of a running `tributary up`.",
+        "Kafka bootstrap servers (host:port,...). Default: kafka.bootstrap_servers, else the embedded broker of a running `tributary up`.",
         valueName: "servers"))
     var bootstrapServers: String?
 
@@ -17,29 +45,25 @@ struct KafkaOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the cluster before failing.")
     var timeout: Double = 10
 
-    /// The configured bootstrap servers, nil when none (then an embedded broker is used).
-    var configuredBootstrapServers: String? {
-        if let bootstrapServers, !bootstrapServers.isEmpty { return bootstrapServers }
-        if let env = ProcessInfo.processInfo.environment["TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS"], !env.isEmpty { return env }
-        return nil
-    }
-
-    func librdkafkaProperties() throws -> [String: String] {
-        var result: [String: String] = [:]
+    /// The loaded configuration with these flags applied.
+    func loadConfig() throws -> TributaryConfig {
+        var extra: [String: String] = [:]
+        if let bootstrapServers { extra["kafka.bootstrap_servers"] = bootstrapServers }
         for item in properties {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
                 throw ValidationError("-X expects key=value, got '\(item)'")
             }
-            result[String(item[..<eq])] = String(item[item.index(after: eq)...])
+            extra[ConfigKey.kafkaPropertiesPrefix + String(item[..<eq])] = String(item[item.index(after: eq)...])
         }
-        return result
+        return try config.load(extra: extra)
     }
 
     /// The configuration for a one-shot command: configured servers, or the embedded
     /// broker that `tributary up` / `tributary broker` advertises in its state file.
     func configuration() throws -> KafkaConfiguration {
+        let loaded = try loadConfig()
         let servers: String
-        if let configured = configuredBootstrapServers {
+        if let configured = loaded.bootstrapServers {
             servers = configured
         } else if let running = EmbeddedBrokerState.read() {
             servers = running
@@ -50,7 +74,7 @@ struct KafkaOptions: ParsableArguments {
                 """)
         }
         return KafkaConfiguration(
-            bootstrapServers: servers, properties: try librdkafkaProperties(),
+            bootstrapServers: servers, properties: loaded.kafkaProperties,
             operationTimeout: .milliseconds(Int64(timeout * 1000)))
     }
 }

@@ -2,33 +2,33 @@ import Foundation
 import KafkaClient
 import TributaryTesting
 
-/// One Tansu broker shared by the tests of this target (started on first use on a free
-/// port, stopped when the test process exits); each test uses its own topics and groups.
-enum TestBroker {
+/// One Tansu broker shared by the tests of a test process (started on first use on a
+/// free port, stopped when the process exits); each test uses its own topics and groups.
+public enum TestBroker {
     private static let shared = Task { try await EmbeddedBroker.start() }
 
-    static func bootstrap() async throws -> String {
+    public static func bootstrap() async throws -> String {
         try await shared.value.bootstrapServers
     }
 
-    static func configuration(_ extra: [String: String] = [:]) async throws -> KafkaConfiguration {
+    public static func configuration(_ extra: [String: String] = [:]) async throws -> KafkaConfiguration {
         KafkaConfiguration(bootstrapServers: try await bootstrap(), properties: extra, operationTimeout: .seconds(10))
     }
 
-    static func consumerConfiguration(_ extra: [String: String] = [:]) async throws -> KafkaConfiguration {
+    public static func consumerConfiguration(_ extra: [String: String] = [:]) async throws -> KafkaConfiguration {
         // Short session timeouts: a group join on Tansu waits about session.timeout.ms / 2.
         var properties = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]
         properties.merge(extra) { $1 }
         return KafkaConfiguration(bootstrapServers: try await bootstrap(), properties: properties, operationTimeout: .seconds(10))
     }
 
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 }
 
 /// Polls until `count` messages arrived or `timeout` passes.
-func consume(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(60), batch: Int = 10_000) async throws -> [ConsumedMessage] {
+public func consume(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(60), batch: Int = 10_000) async throws -> [ConsumedMessage] {
     var messages: [ConsumedMessage] = []
     let deadline = ContinuousClock.now + timeout
     while messages.count < count && ContinuousClock.now < deadline {

@@ -1,0 +1,250 @@
+/// A validating scanner for one JSON object (a Kafka message value), built for the
+/// processor's hot path: it reports each top-level member as byte ranges into the
+/// input — no allocation per field, no intermediate tree. Nested objects and arrays are
+/// validated and handed back whole, as raw JSON text.
+struct JSONObjectScanner {
+    enum ValueKind: Equatable {
+        case string(hasEscapes: Bool)
+        case number(isInteger: Bool)
+        case bool(Bool)
+        case null
+        case object
+        case array
+    }
+
+    struct Member {
+        /// The key's bytes without quotes (escapes not decoded: keys with escapes are rare
+        /// and compare unequal to every schema field, which is what we want).
+        var key: Range<Int>
+        var keyHasEscapes: Bool
+        var kind: ValueKind
+        /// The value's bytes; for strings without the quotes.
+        var value: Range<Int>
+        /// The value's raw JSON text (strings with their quotes).
+        var raw: Range<Int>
+    }
+
+    struct SyntaxError: Error, Equatable {
+        var offset: Int
+        var message: String
+    }
+
+    static let maximumDepth = 64
+
+    let bytes: UnsafeRawBufferPointer
+    private(set) var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// Scans the whole input, which must be exactly one JSON object, calling `member`
+    /// for each of its top-level members in order.
+    mutating func scanObject(_ member: (Member) throws -> Void) throws {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { throw error(position < bytes.count ? "expected a JSON object" : "empty message") }
+        position += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+                let keyStart = position + 1
+                let keyEscapes = try skipString()
+                let key = keyStart..<(position - 1)
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
+                position += 1
+                skipWhitespace()
+                let rawStart = position
+                let kind = try skipValue(depth: 1)
+                let raw = rawStart..<position
+                let value: Range<Int>
+                if case .string = kind { value = (raw.lowerBound + 1)..<(raw.upperBound - 1) } else { value = raw }
+                try member(Member(key: key, keyHasEscapes: keyEscapes, kind: kind, value: value, raw: raw))
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") { position += 1; continue }
+                if peek() == UInt8(ascii: "}") { position += 1; break }
+                throw error("expected ',' or '}' in the object")
+            }
+        }
+        skipWhitespace()
+        guard position == bytes.count else { throw error("unexpected text after the JSON object") }
+    }
+
+    private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private func error(_ message: String) -> SyntaxError { SyntaxError(offset: position, message: message) }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// Skips a string starting at its opening quote; returns whether it has escapes.
+    private mutating func skipString() throws -> Bool {
+        position += 1
+        var escapes = false
+        while position < bytes.count {
+            let c = bytes[position]
+            if c == UInt8(ascii: "\"") { position += 1; return escapes }
+            if c == UInt8(ascii: "\\") {
+                escapes = true
+                guard position + 1 < bytes.count else { break }
+                let e = bytes[position + 1]
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    position += 2
+                case UInt8(ascii: "u"):
+                    guard position + 5 < bytes.count,
+                          (2...5).allSatisfy({ Self.hexValue(bytes[position + $0]) != nil }) else {
+                        throw error("invalid \\u escape in a string")
+                    }
+                    position += 6
+                default:
+                    throw error("invalid escape in a string")
+                }
+                continue
+            }
+            if c < 0x20 { throw error("control character in a string") }
+            position += 1
+        }
+        throw error("unterminated string")
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    private mutating func skipValue(depth: Int) throws -> ValueKind {
+        guard depth <= Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
+        guard let c = peek() else { throw error("expected a value") }
+        switch c {
+        case UInt8(ascii: "\""):
+            return .string(hasEscapes: try skipString())
+        case UInt8(ascii: "{"):
+            position += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "}") { position += 1; return .object }
+            while true {
+                skipWhitespace()
+                guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+                _ = try skipString()
+                skipWhitespace()
+                guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
+                position += 1
+                skipWhitespace()
+                _ = try skipValue(depth: depth + 1)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") { position += 1; continue }
+                if peek() == UInt8(ascii: "}") { position += 1; return .object }
+                throw error("expected ',' or '}' in an object")
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "]") { position += 1; return .array }
+            while true {
+                skipWhitespace()
+                _ = try skipValue(depth: depth + 1)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") { position += 1; continue }
+                if peek() == UInt8(ascii: "]") { position += 1; return .array }
+                throw error("expected ',' or ']' in an array")
+            }
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default:
+            return .number(isInteger: try skipNumber())
+        }
+    }
+
+    private mutating func literal(_ text: StaticString) throws {
+        let n = text.utf8CodeUnitCount
+        guard position + n <= bytes.count else { throw error("invalid literal") }
+        for i in 0..<n where bytes[position + i] != text.utf8Start[i] { throw error("invalid literal") }
+        position += n
+    }
+
+    /// Skips a number (JSON grammar); returns whether it is an integer.
+    private mutating func skipNumber() throws -> Bool {
+        let start = position
+        var integer = true
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        guard let first = peek(), first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else {
+            position = start
+            throw error("expected a value")
+        }
+        if first == UInt8(ascii: "0") { position += 1 } else { skipDigits() }
+        if peek() == UInt8(ascii: ".") {
+            integer = false
+            position += 1
+            guard skipDigits() > 0 else { throw error("expected digits after '.'") }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
+            integer = false
+            position += 1
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { position += 1 }
+            guard skipDigits() > 0 else { throw error("expected digits in the exponent") }
+        }
+        return integer
+    }
+
+    @discardableResult
+    private mutating func skipDigits() -> Int {
+        let start = position
+        while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { position += 1 }
+        return position - start
+    }
+
+    /// Decodes a JSON string's content (between the quotes) with escapes into UTF-8.
+    static func unescape(_ content: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var i = 0
+        while i < content.count {
+            let c = content[i]
+            guard c == UInt8(ascii: "\\"), i + 1 < content.count else { out.append(c); i += 1; continue }
+            let e = content[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(content, i)
+                i += 4
+                // A surrogate pair spells one scalar above U+FFFF.
+                if (0xD800...0xDBFF).contains(scalar), i + 5 < content.count,
+                   content[i] == UInt8(ascii: "\\"), content[i + 1] == UInt8(ascii: "u") {
+                    let low = hex4(content, i + 2)
+                    if (0xDC00...0xDFFF).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: String(Character(s)).utf8)
+            default: out.append(e)
+            }
+        }
+    }
+
+    private static func hex4(_ b: UnsafeRawBufferPointer, _ i: Int) -> UInt32 {
+        guard i + 3 < b.count else { return 0xFFFD }
+        var v: UInt32 = 0
+        for k in 0..<4 { v = v << 4 | UInt32(hexValue(b[i + k]) ?? 0) }
+        return v
+    }
+}

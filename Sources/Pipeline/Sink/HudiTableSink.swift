@@ -1,0 +1,70 @@
+import Foundation
+import Hudi
+import Logging
+import ObjectStore
+import Parquet
+
+/// The processor's tables as Hudi copy-on-write tables, one per topic under the lake root
+/// (`{root}/{topic}/`, table `{topic}_table`, key per topic, precombine `timestamp`,
+/// partitioned by `event_date`). The Kafka checkpoint is written into each commit's
+/// extra metadata (`deltastreamer.checkpoint.key`), so rows and offsets commit together.
+public actor HudiTableSink: TableSink {
+    private let root: any ObjectStore
+    private let schemas: [String: TopicSchema]
+    private let options: WriteOptions
+    private let logger: Logger
+    private var tables: [String: HudiTable] = [:]
+
+    public init(root: any ObjectStore, schemas: [TopicSchema], options: WriteOptions = WriteOptions(),
+                logger: Logger = Logger(label: "tributary.sink")) {
+        self.root = root
+        self.schemas = Dictionary(uniqueKeysWithValues: schemas.map { ($0.topic, $0) })
+        self.options = options
+        self.logger = logger
+    }
+
+    /// The table of a topic, opened (or created) once.
+    public func table(topic: String) async throws -> HudiTable {
+        if let table = tables[topic] { return table }
+        guard let schema = schemas[topic] else {
+            throw HudiError.invalidArgument("no schema for topic \(topic)")
+        }
+        let table = try await HudiTable.openOrCreate(
+            store: try root.scoped(to: topic), name: schema.tableName, recordKeyField: schema.recordKey,
+            precombineField: TopicSchema.precombineField, partitionField: TopicSchema.partitionField,
+            fields: schema.storedFields, options: options, logger: logger)
+        tables[topic] = table
+        return table
+    }
+
+    public func newBatchID(topic: String) async throws -> String {
+        try await table(topic: topic).nextInstantTime()
+    }
+
+    public func checkpoint(topic: String) async throws -> KafkaCheckpoint {
+        let value = try await table(topic: topic).latestExtraMetadataValue(KafkaCheckpoint.metadataKey)
+        return value.flatMap { KafkaCheckpoint(decoding: $0, topic: topic) } ?? KafkaCheckpoint(topic: topic, offsets: [:])
+    }
+
+    public func latestExtraMetadata(topic: String) async throws -> [String: String] {
+        try await table(topic: topic).latestCommitExtraMetadata() ?? [:]
+    }
+
+    public func commit(_ request: CommitRequest) async throws {
+        let table = try await table(topic: request.topic)
+        let current = try await checkpoint(topic: request.topic)
+        guard current == request.expected else {
+            throw CheckpointConflict(topic: request.topic, expected: request.expected, actual: current)
+        }
+        let records = request.records
+        let batch = RecordBatch(
+            fields: records.schema.storedFields, columns: records.columns,
+            recordKeys: (0..<records.count).map { records.recordKeys.string(at: $0) },
+            partitionValues: (0..<records.count).map { records.partitionValues.string(at: $0) },
+            orderingValues: records.precombine, operations: records.operations)
+        var extra = request.extraMetadata
+        extra[KafkaCheckpoint.metadataKey] = request.checkpoint.encoded
+        // The batch id was reserved as this commit's instant: `_batch_id` equals it.
+        try await table.write(batch, operation: .upsert, extraMetadata: extra, instant: request.batchID)
+    }
+}

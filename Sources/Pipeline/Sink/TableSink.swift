@@ -1,0 +1,114 @@
+import Synchronization
+
+/// What the processor commits per topic and batch, besides the rows.
+public struct CommitRequest: Sendable {
+    public var topic: String
+    /// The valid records of the batch (may be empty: the checkpoint still advances).
+    public var records: DecodedBatch
+    /// The checkpoint the batch started from, as the processor believes it to be; the sink
+    /// refuses the commit when the table's checkpoint differs (another writer advanced it).
+    public var expected: KafkaCheckpoint
+    /// The checkpoint after the batch.
+    public var checkpoint: KafkaCheckpoint
+    /// More commit metadata (DLQ position, gaps): opaque key/values.
+    public var extraMetadata: [String: String]
+    /// The batch id, also the instant time written to `_batch_id`.
+    public var batchID: String
+}
+
+/// Another writer advanced the table's checkpoint since this batch started.
+public struct CheckpointConflict: Error, CustomStringConvertible {
+    public var topic: String
+    public var expected: KafkaCheckpoint
+    public var actual: KafkaCheckpoint
+    public var description: String {
+        "checkpoint of \(topic) moved: expected \(expected.encoded), table has \(actual.encoded)"
+    }
+}
+
+/// Where batches go: one table per topic, each commit atomic with its Kafka checkpoint.
+/// The Hudi table writer implements it; `InMemoryTableSink` serves tests.
+public protocol TableSink: Sendable {
+    /// A new batch id (the Hudi instant time), strictly increasing.
+    func newBatchID(topic: String) async throws -> String
+    /// The checkpoint stored with the table's latest commit (empty offsets when none).
+    func checkpoint(topic: String) async throws -> KafkaCheckpoint
+    /// The extra metadata of the table's latest commit.
+    func latestExtraMetadata(topic: String) async throws -> [String: String]
+    /// Commits the batch and its checkpoint atomically, or throws (`CheckpointConflict`
+    /// when `expected` no longer matches).
+    func commit(_ request: CommitRequest) async throws
+}
+
+/// A table sink in memory: rows by record key with precombine semantics, for tests.
+public final class InMemoryTableSink: TableSink {
+    public struct Row: Sendable, Equatable {
+        public var value: [String: String]
+        public var precombine: Int64
+        public var offset: Int64
+    }
+
+    private struct State {
+        var tables: [String: [String: Row]] = [:]
+        var checkpoints: [String: KafkaCheckpoint] = [:]
+        var extra: [String: [String: String]] = [:]
+        var commits: [String: Int] = [:]
+        var counter = 0
+        var failNext = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func newBatchID(topic: String) async throws -> String {
+        state.withLock { s in
+            s.counter += 1
+            return String(format: "%017d", s.counter)
+        }
+    }
+
+    public func checkpoint(topic: String) async throws -> KafkaCheckpoint {
+        state.withLock { $0.checkpoints[topic] ?? KafkaCheckpoint(topic: topic, offsets: [:]) }
+    }
+
+    public func latestExtraMetadata(topic: String) async throws -> [String: String] {
+        state.withLock { $0.extra[topic] ?? [:] }
+    }
+
+    /// Makes the next `count` commits fail with a transient error (fault tests).
+    public func failNextCommits(_ count: Int) { state.withLock { $0.failNext = count } }
+
+    public func commit(_ request: CommitRequest) async throws {
+        try state.withLock { s in
+            if s.failNext > 0 {
+                s.failNext -= 1
+                throw TransientSinkError()
+            }
+            let current = s.checkpoints[request.topic] ?? KafkaCheckpoint(topic: request.topic, offsets: [:])
+            guard current == request.expected else {
+                throw CheckpointConflict(topic: request.topic, expected: request.expected, actual: current)
+            }
+            var table = s.tables[request.topic] ?? [:]
+            let batch = request.records
+            for i in 0..<batch.count {
+                let key = batch.recordKeys.string(at: i)
+                let incoming = Row(value: ["_batch_id": request.batchID], precombine: batch.precombine[i], offset: batch.kafkaOffsets[i])
+                if let existing = table[key], (existing.precombine, existing.offset) > (incoming.precombine, incoming.offset) { continue }
+                if batch.operations[i] == .delete { table[key] = nil } else { table[key] = incoming }
+            }
+            s.tables[request.topic] = table
+            s.checkpoints[request.topic] = request.checkpoint
+            s.extra[request.topic] = request.extraMetadata.merging([KafkaCheckpoint.metadataKey: request.checkpoint.encoded]) { $1 }
+            s.commits[request.topic, default: 0] += 1
+        }
+    }
+
+    /// Record keys currently in a table.
+    public func keys(topic: String) -> Set<String> { state.withLock { Set(($0.tables[topic] ?? [:]).keys) } }
+    public func commitCount(topic: String) -> Int { state.withLock { $0.commits[topic] ?? 0 } }
+}
+
+public struct TransientSinkError: Error, CustomStringConvertible {
+    public init() {}
+    public var description: String { "transient storage failure (injected)" }
+}

@@ -1,0 +1,73 @@
+/// One configuration key: its name (`section.key`), kind, default and help.
+public struct ConfigKey: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case string
+        /// Masked in `config show`.
+        case secret
+        case int(ClosedRange<Int>)
+        case bool
+        /// `10s`, `500ms`, `2m`, `1h`, `7d`.
+        case duration
+        /// `100MiB`, `64KB`, `1048576`.
+        case bytes
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var defaultValue: String
+    public var help: String
+
+    public init(_ name: String, _ kind: Kind, _ defaultValue: String, _ help: String) {
+        self.name = name
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.help = help
+    }
+
+    /// The environment variable that overrides this key: `TRIBUTARY_` + upper-case name,
+    /// dots as underscores.
+    public var environmentVariable: String {
+        "TRIBUTARY_" + name.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}
+
+extension ConfigKey {
+    /// Every key Tributary reads (architecture.md, "Configuration").
+    public static let all: [ConfigKey] = [
+        ConfigKey("kafka.bootstrap_servers", .string, "", "Kafka bootstrap servers; empty starts the embedded broker"),
+        ConfigKey("kafka.partitions", .int(1...10_000), "1", "partitions of topics Tributary creates"),
+        ConfigKey("kafka.replication", .int(1...100), "1", "replication factor of topics Tributary creates"),
+        ConfigKey("kafka.retention", .duration, "7d", "retention of topics Tributary creates (retention.ms)"),
+        ConfigKey("storage.uri", .string, "file://./lake", "where the Hudi tables live: file://PATH or s3://BUCKET/PREFIX"),
+        ConfigKey("s3.endpoint", .string, "", "S3 endpoint URL (moto, LocalStack, MinIO); empty: AWS"),
+        ConfigKey("s3.region", .string, "us-east-1", "S3 region"),
+        ConfigKey("s3.access_key_id", .secret, "", "S3 access key (else AWS_ACCESS_KEY_ID / ~/.aws/credentials)"),
+        ConfigKey("s3.secret_access_key", .secret, "", "S3 secret key (else AWS_SECRET_ACCESS_KEY / ~/.aws/credentials)"),
+        ConfigKey("s3.session_token", .secret, "", "S3 session token"),
+        ConfigKey("s3.path_style", .bool, "false", "path-style S3 addressing (moto, MinIO)"),
+        ConfigKey("s3.create_bucket", .bool, "true", "create the bucket when missing (turn off in production)"),
+        ConfigKey("s3.sse", .string, "", "server-side encryption: empty, AES256 or aws:kms"),
+        ConfigKey("s3.sse_kms_key_id", .string, "", "KMS key id for aws:kms"),
+        ConfigKey("processing.interval", .duration, "10s", "micro-batch interval"),
+        ConfigKey("processing.max_batch_records", .int(1...100_000_000), "500000", "a batch closes early at this many records"),
+        ConfigKey("processing.max_batch_bytes", .bytes, "256MiB", "a batch closes early at this many bytes"),
+        ConfigKey("processing.parallelism", .int(1...64), "2", "tables written in parallel (the seed's shuffle_parallelism)"),
+        ConfigKey("processing.group_id", .string, "tributary-processor", "the processor's consumer group"),
+        ConfigKey("hudi.cleaner.commits_retained", .int(1...10_000), "10", "commits whose files the cleaner keeps"),
+        ConfigKey("hudi.small_file_limit", .bytes, "100MiB", "base files below this size take new inserts"),
+        ConfigKey("hudi.max_file_size", .bytes, "120MiB", "base files are capped at this size"),
+        ConfigKey("web.listen", .string, "127.0.0.1:8080", "web app address"),
+        ConfigKey("web.auth_token", .secret, "", "bearer token required by the web app and API; empty: none"),
+        ConfigKey("metrics.listen", .string, "", "where a processor without the web app serves /metrics"),
+        ConfigKey("catalog.uri", .string, "", "Iceberg REST catalog URI; empty: do not publish"),
+        ConfigKey("catalog.warehouse", .string, "", "Iceberg catalog warehouse"),
+        ConfigKey("catalog.prefix", .string, "", "Iceberg REST path prefix"),
+        ConfigKey("catalog.credential", .secret, "", "OAuth2 client credentials id:secret"),
+        ConfigKey("catalog.token", .secret, "", "bearer token for the catalog"),
+    ]
+
+    public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }
+
+    /// librdkafka properties passed through: `[kafka.properties]` in the file, `-X` flags.
+    public static let kafkaPropertiesPrefix = "kafka.properties."
+}

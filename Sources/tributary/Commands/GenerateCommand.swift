@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import KafkaClient
+import Pipeline
+
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Produce realistic records (with updates, deletes, late and invalid ones) at a steady rate.")
+    @OptionGroup var kafka: KafkaOptions
+    @Option(name: .customLong("topic"), help: "A topic to generate for (repeatable; default: all five).") var topics: [String] = []
+    @Option(help: "Records per second, over all topics.") var rate: Double = 100
+    @Option(help: "How long to run, e.g. 30s, 5m (default: until Ctrl-C).") var duration: String?
+    @Option(help: "Stop after this many records.") var count: Int?
+    @Option(help: "Share of updates of earlier keys.") var updateRatio: Double = 0.1
+    @Option(help: "Share of deletes of earlier keys.") var deleteRatio: Double = 0.02
+    @Option(help: "Share of late updates (older timestamps, which must lose).") var lateRatio: Double = 0.02
+    @Option(help: "Share of deliberately invalid records (they go to the .dlq topics).") var invalidRatio: Double = 0.01
+    @Option(help: "Random seed (same seed, same records).") var seed: UInt64 = 42
+
+    func validate() throws {
+        for (name, v) in [("update", updateRatio), ("delete", deleteRatio), ("late", lateRatio), ("invalid", invalidRatio)]
+        where !(0...1).contains(v) {
+            throw ValidationError("--\(name)-ratio must be between 0 and 1")
+        }
+        guard updateRatio + deleteRatio + lateRatio + invalidRatio <= 1 else { throw ValidationError("the ratios add up to more than 1") }
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        for topic in topics where TopicSchema.named(topic) == nil {
+            throw ValidationError("unknown topic '\(topic)'; one of \(TopicSchema.all.map(\.topic).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let producer = try KafkaProducer(configuration: try kafka.configuration())
+        let mix = RecordGenerator.Mix(updateRatio: updateRatio, deleteRatio: deleteRatio, lateRatio: lateRatio, invalidRatio: invalidRatio)
+        let schemas = topics.isEmpty ? TopicSchema.all : topics.compactMap(TopicSchema.named)
+        var generators = schemas.map { RecordGenerator(schema: $0, mix: mix, seed: seed) }
+        let limit = try duration.map { try TopicSetup.milliseconds($0) }
+        let start = ContinuousClock.now
+        var sent = 0
+        let total = count ?? Int.max
+        while sent < total {
+            let elapsed = ContinuousClock.now - start
+            if let limit, elapsed >= .milliseconds(limit) { break }
+            // Send what the rate allows by now, then sleep a tick.
+            let due = min(total, Int(Double(elapsed.components.seconds) * rate + Double(elapsed.components.attoseconds) / 1e18 * rate) + 1)
+            while sent < due {
+                let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                let record = generators[sent % generators.count].next(nowMicros: now)
+                try await producer.enqueue(topic: record.topic, key: Array(record.key.utf8), value: record.value)
+                sent += 1
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await producer.flush(timeout: .seconds(60))
+        FileHandle.standardError.write(Data("generated \(sent) record(s) over \(schemas.map(\.topic).joined(separator: ", "))\n".utf8))
+    }
+}

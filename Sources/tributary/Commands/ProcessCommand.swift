@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Hudi
+import KafkaClient
+import Logging
+import Pipeline
+import ServiceLifecycle
+import TributaryConfig
+
+struct ProcessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "Run only the stream processor: Kafka topics → Hudi tables, exactly once (Ctrl-C stops after the batch in flight).")
+    @OptionGroup var kafka: KafkaOptions
+    @Option(name: .customLong("topic"), help: "Process only this topic (repeatable; default: all five).") var topics: [String] = []
+
+    func run() async throws {
+        let config = try kafka.loadConfig()
+        let logger = Logger(label: "tributary")
+        let processor = try await ProcessorSetup.make(
+            config: config, kafka: try kafka.configuration(), topics: topics, logger: logger)
+        let group = ServiceGroup(services: [processor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// Builds the processor from the configuration (shared by `process` and `up`).
+enum ProcessorSetup {
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, topics: [String], logger: Logger) async throws -> StreamProcessor {
+        let schemas = try topics.isEmpty ? TopicSchema.all : topics.map { name in
+            guard let schema = TopicSchema.named(name) else {
+                throw ValidationError("unknown topic '\(name)'; one of \(TopicSchema.all.map(\.topic).joined(separator: ", "))")
+            }
+            return schema
+        }
+        let lake = try await Lake.open(config)
+        var options = WriteOptions()
+        options.smallFileLimit = Int(config.bytes("hudi.small_file_limit"))
+        options.maxFileSize = Int(config.bytes("hudi.max_file_size"))
+        var settings = ProcessorConfiguration(kafka: kafka)
+        settings.groupID = config.string("processing.group_id")
+        settings.topics = schemas
+        settings.interval = config.duration("processing.interval")
+        settings.maxBatchRecords = config.int("processing.max_batch_records")
+        settings.maxBatchBytes = Int(config.bytes("processing.max_batch_bytes"))
+        settings.parallelism = config.int("processing.parallelism")
+        logger.info("lake", metadata: ["storage.uri": "\(config.string("storage.uri"))"])
+        return StreamProcessor(configuration: settings, sink: HudiTableSink(root: lake, schemas: schemas, options: options), logger: logger)
+    }
+}
