@@ -83,6 +83,8 @@ import TributaryTesting
         options.maxFileSize = 640 * 1024
         options.smallFileLimit = 600 * 1024
         options.recordSizeEstimate = 16 * 1024
+        // Always the configured estimate: learned sizes are dominated by the bloom filter.
+        options.recordSizeEstimationThreshold = 1e9
         let table = try await newTable(dir, options: options)
         var rng = SplitMix(seed: seed)
         var model: [String: (record: EventRecord, commit: String)] = [:]
