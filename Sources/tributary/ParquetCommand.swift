@@ -114,8 +114,6 @@ struct ParquetCommand: ParsableCommand {
             }
         }
 
-        private func csv(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
+        private func csv(_ s: String) -> String { csvField(s) }
     }
 }

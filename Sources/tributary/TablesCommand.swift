@@ -53,17 +53,11 @@ struct TablesCommand: AsyncParsableCommand {
             case .csv:
                 out += rows.names.map(csvField).joined(separator: ",") + "\n"
                 for row in rows.rows {
-                    out += row.map { $0 == .null ? "" : csvField($0.text) }.joined(separator: ",") + "\n"
+                    out += row.map { csvField($0.text) }.joined(separator: ",") + "\n"
                     if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
                 }
             }
             print(out, terminator: "")
-        }
-
-        /// RFC 4180 quoting when needed.
-        func csvField(_ s: String) -> String {
-            guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
     }
 }

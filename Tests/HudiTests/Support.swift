@@ -9,8 +9,8 @@ struct EventRecord: Sendable, Equatable {
     var eventId: String
     var userId: String
     var eventType: String
-    var page: String?
-    var country: String?
+    var page: String? = nil
+    var country: String? = nil
     /// Epoch microseconds (UTC).
     var timestamp: Int64
     var kafkaOffset: Int64

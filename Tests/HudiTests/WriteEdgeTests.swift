@@ -30,6 +30,73 @@ import TributaryTesting
         #expect(try HudiOracle.read(dir.path).compactMap { $0["event_id"]?.string } == ["c"])
     }
 
+    /// Write stats of an update commit describe the rewritten file exactly.
+    @Test func updateWriteStats() async throws {
+        let store = MemoryObjectStore()
+        let table = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let first = try await table.write(Events.batch([record("a"), record("b"), record("c")]))
+        let second = try await table.write(Events.batch([record("b", ts: 7), record("d", ts: 1)]), operation: .upsert)
+        #expect(second.metadata.operationType == "UPSERT")
+        let stats = second.metadata.writeStats
+        #expect(stats.count == 1)  // the insert of d is packed into the same (small) group
+        guard let s = stats.first else { return }
+        #expect(s.prevCommit == first.instant)
+        #expect(s.fileId == first.metadata.writeStats.first?.fileId)
+        #expect(s.numWrites == 4 && s.numUpdateWrites == 1 && s.numInserts == 1 && s.numDeletes == 0)
+        #expect(s.partitionPath == "event_date=2026-11-18")
+        #expect(s.path.hasPrefix("event_date=2026-11-18/\(s.fileId)_") && s.path.hasSuffix("_\(second.instant).parquet"))
+        let size = try await store.head(s.path).size
+        #expect(Int64(size) == s.fileSizeInBytes && s.totalWriteBytes == s.fileSizeInBytes)
+        // Untouched records keep their commit time; the updated and inserted ones get the new one.
+        let rows = try await ourRows(table)
+        let times = Dictionary(uniqueKeysWithValues: rows.compactMap { r in
+            r["event_id"]?.string.map { ($0, r["_hoodie_commit_time"]?.string ?? "") }
+        })
+        #expect(times == ["a": first.instant, "b": second.instant, "c": first.instant, "d": second.instant])
+    }
+
+    /// A new table object (a restarted process) finds existing keys through footers and
+    /// ranged reads of the key and ordering columns.
+    @Test func coldIndexFindsExistingKeys() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-cold")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        try await first.write(Events.batch((0..<300).map { record("k\($0)", Int64($0 % 3), ts: 100) }))
+        let restarted = try await HudiTable.open(store: try LocalObjectStore(root: dir))
+        let r = try await restarted.write(Events.batch([
+            record("k1", 1, ts: 200),        // newer: update
+            record("k2", 2, ts: 50),         // older: stale
+            record("k4", 2, ts: 300),        // newer, date changed: moves from day 1 to day 2
+            record("k5", 2, ts: 300, delete: true),
+            record("new", 0, ts: 1),
+        ]))
+        #expect(r.summary.updates == 1 && r.summary.stale == 1 && r.summary.moves == 1 && r.summary.deletes == 1 && r.summary.inserts == 1)
+        let rows = try HudiOracle.read(dir.path)
+        #expect(rows.count == 300)
+        let k4 = rows.first { $0["event_id"]?.string == "k4" }
+        #expect(k4?["event_date"]?.string == "2026-11-20")
+        #expect(sortedRows(try await ourRows(restarted)) == sortedRows(rows))
+    }
+
+    /// A table without partition field: files in the root, `_hoodie_partition_path` empty.
+    @Test func nonPartitionedTable() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-nonpart")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: nil, fields: Events.fields)
+        try await table.write(Events.batch([record("a"), record("b", 1)]))
+        try await table.write(Events.batch([record("a", 2, ts: 9), record("c", delete: true)]))
+        let plan = try await table.planSnapshot()
+        #expect(plan.slices.count == 1 && plan.slices[0].partitionPath == "" && !plan.slices[0].path.contains("/"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".hoodie_partition_metadata").path))
+        let theirs = try HudiOracle.read(dir.path)
+        #expect(theirs.count == 2)
+        #expect(theirs.allSatisfy { $0["_hoodie_partition_path"]?.string == "" })
+        #expect(sortedRows(try await ourRows(table)) == sortedRows(theirs))
+    }
+
     /// A batch that changes nothing (stale updates, deletes of missing keys) still commits,
     /// so the checkpoint advances, and the table stays readable.
     @Test func noOpBatchCommitsCheckpoint() async throws {
@@ -129,6 +196,21 @@ import TributaryTesting
         #expect(try await table.timeline().pending.isEmpty)
     }
 
+    /// The caller can take the instant before writing (for a `_batch_id` column); a stale
+    /// one is refused.
+    @Test func callerChosenInstant() async throws {
+        let table = try await HudiTable.create(store: MemoryObjectStore(), name: "user_events_table", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
+        let t = try await table.nextInstantTime()
+        let r = try await table.write(Events.batch([record("a")]), instant: t)
+        #expect(r.instant == t)
+        let rows = try await table.readSnapshot()
+        #expect(rows.rows.first?[rows.names.firstIndex(of: "_hoodie_commit_time") ?? 0] == .string(t))
+        await #expect(throws: HudiError.self) { try await table.write(Events.batch([record("b")]), instant: t) }
+        let next = try await table.write(Events.batch([record("b")]))
+        #expect(next.instant > t)
+    }
+
     /// The batch is validated before anything is written.
     @Test func invalidBatchIsRejected() async throws {
         let store = MemoryObjectStore()
@@ -137,6 +219,9 @@ import TributaryTesting
         var b = Events.batch([record("a")])
         b.orderingValues = []
         await #expect(throws: HudiError.self) { try await table.write(b) }
+        var skewed = Events.batch([record("a")])
+        skewed.orderingValues = [1]  // disagrees with the timestamp column
+        await #expect(throws: HudiError.self) { try await table.write(skewed) }
         #expect(try await table.timeline().instants.isEmpty)
         await #expect(throws: HudiError.self) {
             _ = try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
@@ -156,5 +241,53 @@ import TributaryTesting
         let sql = "SELECT count(*), count(DISTINCT _hoodie_record_key), max(_kafka_offset), min(\"timestamp\") FROM read_parquet([\(files.joined(separator: ","))]);"
         let out = try runProcess(TestEnvironment.nativeTool("duckdb"), ["-csv", "-noheader", "-c", sql])
         #expect(out.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "50,50,1009,2026-11-18 11:06:40.000012+00")
+    }
+}
+
+@Suite struct PlannerTests {
+    /// Gathering rows across sources keeps nulls and empty values (including a column whose
+    /// values are all empty, with no bytes at all).
+    @Test func gatherBytes() throws {
+        let a = Column.strings(["x", nil, ""])
+        let b = Column.strings(["", "yz"])
+        let picks = [RowPick(source: 1, row: 1), RowPick(source: 0, row: 1), RowPick(source: 0, row: 0), RowPick(source: 1, row: 0)]
+        let g = try ColumnGather.gather([a, b], picks, type: .byteArray)
+        guard case .byteArray(let v) = g.values else { Issue.record("wrong type"); return }
+        #expect(v.strings == ["yz", "", "x", ""])
+        #expect(g.validity == [true, false, true, true])
+        let empty = try ColumnGather.gather([Column.strings(["", nil])], [RowPick(source: 0, row: 0), RowPick(source: 0, row: 1)], type: .byteArray)
+        guard case .byteArray(let e) = empty.values else { return }
+        #expect(e.count == 2 && e.data.isEmpty)
+    }
+
+    /// Inserts fill small files (smallest first, up to the max size) and then new groups
+    /// of at most maxFileSize / record size records; updates go to the group holding the
+    /// key; a date change deletes in the old group and inserts in the new partition.
+    @Test func packsSmallFilesThenSizesNewGroups() {
+        var options = WriteOptions()
+        options.maxFileSize = 10_000
+        options.smallFileLimit = 5_000
+        let p = "event_date=2026-11-18"
+        let small = FileSlice(partitionPath: p, fileId: "small-0", instant: "20261118000000000", path: "\(p)/a.parquet", size: 4_000)
+        let big = FileSlice(partitionPath: p, fileId: "big-0", instant: "20261118000000000", path: "\(p)/b.parquet", size: 6_000)
+        let base: Int64 = 1_795_000_000_000_000
+        var records = (0..<20).map { EventRecord(eventId: "n\($0)", userId: "u", eventType: "click", timestamp: base, kafkaOffset: 0) }
+        records.append(EventRecord(eventId: "old", userId: "u", eventType: "click", timestamp: base + 5, kafkaOffset: 1))
+        records.append(EventRecord(eventId: "mover", userId: "u", eventType: "click", timestamp: base + 86_400_000_000, kafkaOffset: 2))
+        let batch = Events.batch(records)
+        var summary = WritePlanSummary()
+        let work = WritePlanner.plan(.init(
+            batch: batch, rows: Array(0..<batch.count), partitionPaths: records.map { "event_date=\($0.eventDate)" },
+            existing: ["old": RecordLocation(slice: big, ordering: base), "mover": RecordLocation(slice: big, ordering: base)],
+            slicesByPartition: [p: [small, big]], averageRecordSize: 1_000, options: options), summary: &summary)
+        let byId = Dictionary(uniqueKeysWithValues: work.map { ($0.id.fileId, $0) })
+        #expect(byId["small-0"]?.inserts.count == 6)  // (10,000 - 4,000) / 1,000
+        #expect(byId["big-0"]?.updates.keys.sorted() == ["old"])
+        #expect(byId["big-0"]?.deletes == ["mover"])
+        #expect(byId["big-0"]?.inserts.isEmpty == true)  // not a small file
+        let fresh = work.filter { $0.base == nil }
+        #expect(fresh.filter { $0.id.partitionPath == p }.map(\.inserts.count).sorted() == [4, 10])
+        #expect(fresh.filter { $0.id.partitionPath == "event_date=2026-11-19" }.map(\.inserts.count) == [1])
+        #expect(summary.inserts == 20 && summary.updates == 1 && summary.moves == 1)
     }
 }

@@ -78,15 +78,19 @@ import TributaryTesting
         let dir = try TestEnvironment.temporaryDirectory("hudi-model")
         defer { try? FileManager.default.removeItem(at: dir) }
         var options = WriteOptions()
-        // Tiny files so inserts spill into several groups and small-file packing runs.
-        options.maxFileSize = 40 * 1024
-        options.smallFileLimit = 30 * 1024
-        options.recordSizeEstimate = 1024
+        // Small limits so inserts spill into several groups and small-file packing runs
+        // (every base file carries a ~430 KiB bloom filter, so sizes start there).
+        options.maxFileSize = 640 * 1024
+        options.smallFileLimit = 600 * 1024
+        options.recordSizeEstimate = 16 * 1024
+        // Always the configured estimate: learned sizes are dominated by the bloom filter.
+        options.recordSizeEstimationThreshold = 1e9
         let table = try await newTable(dir, options: options)
         var rng = SplitMix(seed: seed)
         var model: [String: (record: EventRecord, commit: String)] = [:]
         var offset: Int64 = 0
         var totals = WritePlanSummary()
+        var packedInserts = 0
         for c in 0..<commits {
             var records: [EventRecord] = []
             let n = Int.random(in: 1...60, using: &rng)
@@ -111,6 +115,7 @@ import TributaryTesting
             }
             let result = try await table.write(Events.batch(records), operation: .upsert,
                                                extraMetadata: ["deltastreamer.checkpoint.key": "user_events,0:\(offset)"])
+            packedInserts += result.metadata.writeStats.filter { $0.prevCommit != "null" && $0.numInserts > 0 }.count
             totals.updates += result.summary.updates
             totals.deletes += result.summary.deletes
             totals.moves += result.summary.moves
@@ -141,6 +146,7 @@ import TributaryTesting
         // The sequence exercised every path.
         #expect(totals.updates > 0 && totals.deletes > 0 && totals.moves > 0 && totals.stale > 0)
         #expect(totals.missingDeletes > 0 && totals.deduplicated > 0)
+        #expect(packedInserts > 0, "no insert went into an existing small file")
         let plan = try await table.planSnapshot()
         #expect(plan.slices.count > 4, "expected several file groups, got \(plan.slices.count)")
         #expect(try await table.latestExtraMetadataValue("deltastreamer.checkpoint.key") == "user_events,0:\(offset)")

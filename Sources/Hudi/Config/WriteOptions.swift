@@ -10,6 +10,9 @@ public struct WriteOptions: Sendable {
     /// Bytes per record assumed before the table has a commit to learn from
     /// (`hoodie.copyonwrite.record.size.estimate`).
     public var recordSizeEstimate: Int = 1024
+    /// A commit counts for the record-size estimate only if it wrote more than this fraction
+    /// of `smallFileLimit` (`hoodie.record.size.estimation.threshold`).
+    public var recordSizeEstimationThreshold: Double = 1.0
     /// Bloom filter sizing (`hoodie.index.bloom.num_entries`, `.fpp`,
     /// `hoodie.bloom.index.filter.dynamic.max.entries`).
     public var bloomNumEntries: Int = 60_000
@@ -26,10 +29,4 @@ public struct WriteOptions: Sendable {
     }()
 
     public init() {}
-}
-
-extension WriteOptions {
-    /// A commit counts for the record-size estimate only if it wrote more than this fraction
-    /// of `smallFileLimit` (`hoodie.record.size.estimation.threshold`).
-    public var recordSizeEstimationThreshold: Double { 1.0 }
 }

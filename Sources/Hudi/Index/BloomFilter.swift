@@ -65,9 +65,13 @@ struct BloomBits: Sendable, Equatable {
     @inline(__always) mutating func set(_ i: Int32) { words[Int(i) >> 6] |= 1 << UInt64(i & 63) }
     @inline(__always) func get(_ i: Int32) -> Bool { words[Int(i) >> 6] & (1 << UInt64(i & 63)) != 0 }
 
-    func contains(_ h: BloomKeyHashes) -> Bool {
-        for p in h.positions where !get(p) { return false }
-        return true
+    func contains(_ positions: UnsafeBufferPointer<Int32>) -> Bool {
+        // Hot loop of the index (keys × files): no per-access bounds checks. Positions are
+        // below the vector size, which `words` covers, by construction of the hashes.
+        words.withUnsafeBufferPointer { w in
+            for p in positions where w[Int(p) >> 6] & (1 << UInt64(p & 63)) == 0 { return false }
+            return true
+        }
     }
 }
 
@@ -112,15 +116,30 @@ public struct HudiBloomFilter: Sendable, Equatable {
 
     /// Adds a key (its UTF-8 bytes, as `Key(recordKey.getBytes(UTF_8))`).
     public mutating func add(_ key: String) {
-        add(BloomKeyHashes(key: key, vectorSize: vectorSize, nbHash: nbHash))
+        var k = key
+        k.withUTF8 { add(utf8: $0) }
+    }
+
+    /// Adds a key given as UTF-8 bytes (no intermediate allocations: this runs per record).
+    public mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        let row = nextRow()
+        var seed: Int32 = 0
+        for _ in 0..<nbHash {
+            seed = HudiMurmurHash.hash(bytes, seed: seed)
+            let r = seed % vectorSize
+            rows[row].set(r < 0 ? -r : r)
+        }
     }
 
     public mutating func add(_ h: BloomKeyHashes) {
-        guard kind == .dynamicV0 else {
-            for p in h.positions { rows[0].set(p) }
-            return
-        }
-        // Row choice as `InternalDynamicBloomFilter.getActiveStandardBF`.
+        let row = nextRow()
+        for p in h.positions { rows[row].set(p) }
+    }
+
+    /// The row the next key goes to, adding rows as `InternalDynamicBloomFilter.getActiveStandardBF`
+    /// does (SIMPLE: the only row); counts the key.
+    private mutating func nextRow() -> Int {
+        guard kind == .dynamicV0 else { return 0 }
         var row: Int
         if reachedMax {
             row = roundRobin % rows.count
@@ -135,8 +154,8 @@ public struct HudiBloomFilter: Sendable, Equatable {
         } else {
             row = rows.count - 1
         }
-        for p in h.positions { rows[row].set(p) }
         currentNbRecord &+= 1
+        return row
     }
 
     /// May the filter hold `key`? (No false negatives.)
@@ -146,8 +165,23 @@ public struct HudiBloomFilter: Sendable, Equatable {
 
     /// Membership with precomputed positions (they must come from this filter's shape).
     public func mightContain(_ h: BloomKeyHashes) -> Bool {
-        for r in rows where r.contains(h) { return true }
+        h.positions.withUnsafeBufferPointer { mightContain(positions: $0) }
+    }
+
+    /// Membership with positions from ``positions(utf8:)`` of this filter's shape.
+    func mightContain(positions: UnsafeBufferPointer<Int32>) -> Bool {
+        for r in rows where r.contains(positions) { return true }
         return false
+    }
+
+    /// Bit positions of a key for this filter's shape, appended to `out`.
+    func appendPositions(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [Int32]) {
+        var seed: Int32 = 0
+        for _ in 0..<nbHash {
+            seed = HudiMurmurHash.hash(bytes, seed: seed)
+            let r = seed % vectorSize
+            out.append(r < 0 ? -r : r)
+        }
     }
 
     // MARK: Serialization

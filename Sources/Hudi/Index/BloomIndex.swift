@@ -34,9 +34,13 @@ struct BloomIndex {
             let reader = try await FooterReading.footer(store: store, key: slice.path, size: slice.size)
             cache.setFooter(slice.path, try FooterReading.decode(reader))
         }
-        let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let sortedUTF8 = sorted.map { Array($0.utf8) }
-        var hashesByShape: [Int64: [BloomKeyHashes]] = [:]
+        // Keys in UTF-8 byte order, for key-range pruning by binary search.
+        let utf8 = keys.map { Array($0.utf8) }
+        let order = utf8.indices.sorted { bytesPrecede(utf8[$0], utf8[$1]) }
+        let sorted = order.map { keys[$0] }
+        let sortedUTF8 = order.map { utf8[$0] }
+        // Bit positions per filter shape, flat: key i's are [i*nbHash, (i+1)*nbHash).
+        var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
         for slice in slices {
             guard let footer = cache.footer(slice.path) else { continue }
@@ -49,10 +53,17 @@ struct BloomIndex {
             if let bloom = footer.bloom {
                 let shape = Int64(bloom.vectorSize) << 16 | Int64(bloom.nbHash)
                 if hashesByShape[shape] == nil {
-                    hashesByShape[shape] = sorted.map { BloomKeyHashes(key: $0, vectorSize: bloom.vectorSize, nbHash: bloom.nbHash) }
+                    var flat: [Int32] = []
+                    flat.reserveCapacity(sortedUTF8.count * Int(bloom.nbHash))
+                    for k in sortedUTF8 { k.withUnsafeBufferPointer { bloom.appendPositions(utf8: $0, to: &flat) } }
+                    hashesByShape[shape] = flat
                 }
-                let hashes = hashesByShape[shape] ?? []
-                for i in lo..<hi where bloom.mightContain(hashes[i]) { hits.append(i) }
+                let n = Int(bloom.nbHash)
+                hashesByShape[shape]?.withUnsafeBufferPointer { flat in
+                    for i in lo..<hi where bloom.mightContain(positions: UnsafeBufferPointer(rebasing: flat[(i * n)..<((i + 1) * n)])) {
+                        hits.append(i)
+                    }
+                }
             } else {
                 hits = Array(lo..<hi)
             }
@@ -62,8 +73,9 @@ struct BloomIndex {
         let needKeys = candidates.map(\.0).filter { cache.keyMap($0.path) == nil }
         stats.keyFilesLoaded = needKeys.count
         try await forEachConcurrently(needKeys, limit: 4) { slice in
-            let data = try await store.get(slice.path)
-            let reader = try ParquetFileReader(source: MemorySource(data))
+            // Only the footer and the key (and ordering) column chunks are fetched.
+            let reader = try await FooterReading.columns(["_hoodie_record_key"] + [precombineField].compactMap { $0 },
+                                                         store: store, key: slice.path, size: slice.size)
             cache.setKeyMap(slice.path, try Self.keyMap(reader, precombineField: precombineField))
         }
         var found: [String: RecordLocation] = [:]
@@ -111,11 +123,23 @@ struct BloomIndex {
     }
 }
 
+/// Byte-wise order (memcmp, then length), as S3 and Hudi's Spark row path compare keys.
+@inline(__always) func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    let n = min(a.count, b.count)
+    let c = a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+            guard n > 0, let x = pa.baseAddress, let y = pb.baseAddress else { return Int32(0) }
+            return memcmp(x, y, n)
+        }
+    }
+    return c != 0 ? c < 0 : a.count < b.count
+}
+
 func lowerBound(_ a: [[UInt8]], _ x: [UInt8]) -> Int {
     var lo = 0, hi = a.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if a[mid].lexicographicallyPrecedes(x) { lo = mid + 1 } else { hi = mid }
+        if bytesPrecede(a[mid], x) { lo = mid + 1 } else { hi = mid }
     }
     return lo
 }
@@ -124,7 +148,7 @@ func upperBound(_ a: [[UInt8]], _ x: [UInt8]) -> Int {
     var lo = 0, hi = a.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if x.lexicographicallyPrecedes(a[mid]) { hi = mid } else { lo = mid + 1 }
+        if bytesPrecede(x, a[mid]) { hi = mid } else { lo = mid + 1 }
     }
     return lo
 }

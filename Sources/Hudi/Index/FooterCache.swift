@@ -10,19 +10,20 @@ public struct BaseFileFooter: Sendable {
     public var numRows: Int
 }
 
-/// A Parquet source over the two parts of an object a footer read needs: the magic at the
-/// start and the footer at the end (fetched with ranged gets).
-struct FooterSource: ParquetSource {
+/// A Parquet source over the parts of an object fetched with ranged gets: the footer at the
+/// end and, for column reads, the chunks of the columns wanted. (The leading magic is not
+/// fetched; the tail magic was checked.)
+struct PiecewiseSource: ParquetSource {
     let size: Int
-    let tailOffset: Int
-    let tail: [UInt8]
+    /// (offset, bytes), not overlapping.
+    let pieces: [(offset: Int, bytes: [UInt8])]
 
     func read(offset: Int, length: Int) throws -> [UInt8] {
         if offset == 0 && length == 4 { return Array("PAR1".utf8) }
-        guard offset >= tailOffset, offset + length <= size else {
-            throw ParquetError.invalidArgument("footer-only source cannot read \(length) bytes at \(offset)")
+        for p in pieces where offset >= p.offset && offset + length <= p.offset + p.bytes.count {
+            return Array(p.bytes[(offset - p.offset)..<(offset - p.offset + length)])
         }
-        return Array(tail[(offset - tailOffset)..<(offset - tailOffset + length)])
+        throw ParquetError.invalidArgument("ranged source holds no \(length) bytes at \(offset)")
     }
 }
 
@@ -36,7 +37,42 @@ enum FooterReading {
         guard length > 0, length <= size - 12 else { throw HudiError.corrupt("\(key): bad footer length \(length)") }
         let start = size - 8 - length
         let tail = try await store.get(key, range: start..<size)
-        return try ParquetFileReader(source: FooterSource(size: size, tailOffset: start, tail: [UInt8](tail)))
+        return try ParquetFileReader(source: PiecewiseSource(size: size, pieces: [(start, [UInt8](tail))]))
+    }
+
+    /// A reader that can read the top-level `columns` of an object, fetching only the footer
+    /// and those columns' chunks.
+    static func columns(_ columns: [String], store: any ObjectStore, key: String, size: Int) async throws -> ParquetFileReader {
+        let footer = try await footer(store: store, key: key, size: size)
+        let wanted = Set(columns)
+        var ranges: [Range<Int>] = []
+        for group in footer.metadata.rowGroups {
+            for chunk in group.columns {
+                guard let meta = chunk.metaData, let name = meta.pathInSchema.first, wanted.contains(name) else { continue }
+                let start = Int(meta.dictionaryPageOffset ?? meta.dataPageOffset)
+                let end = start + Int(meta.totalCompressedSize)
+                guard start >= 0, end <= size, start < end else { throw HudiError.corrupt("\(key): bad column chunk range") }
+                ranges.append(start..<end)
+            }
+        }
+        // Merge neighbouring ranges (columns of a group are often adjacent).
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for r in ranges {
+            if let last = merged.last, r.lowerBound <= last.upperBound + 64 * 1024 {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        guard let tail = (footer.source as? PiecewiseSource)?.pieces.first else { return footer }
+        var pieces: [(offset: Int, bytes: [UInt8])] = []
+        for r in merged {
+            if r.upperBound > tail.offset { throw HudiError.corrupt("\(key): column chunk overlaps the footer") }
+            pieces.append((r.lowerBound, [UInt8](try await store.get(key, range: r))))
+        }
+        pieces.append(tail)
+        return try ParquetFileReader(source: PiecewiseSource(size: size, pieces: pieces))
     }
 
     static func decode(_ reader: ParquetFileReader) throws -> BaseFileFooter {

@@ -16,6 +16,10 @@ public actor HudiTable {
     let cache = FooterCache()
     /// Parsed commit metadata by instant file key (completed instants never change).
     var metadataCache: [String: CommitMetadata] = [:]
+    /// The base-file listing as of the timeline it was taken with (instant file names), kept
+    /// up to date by this writer's own commits; reused while nobody else changed the
+    /// timeline, so a commit does not re-list the whole table.
+    var writerView: (timeline: Set<String>, listing: [FileGroupID: FileGroup])?
     private var writing = false
     private var writeWaiters: [CheckedContinuation<Void, Never>] = []
     let logger: Logger
@@ -154,9 +158,37 @@ public actor HudiTable {
 
     /// Partition path of a partition value (`event_date=2026-11-26` when hive-style).
     public nonisolated func partitionPath(forValue value: String, config: TableConfig) -> String {
-        guard config.isPartitioned else { return "" }
-        let fields = config.partitionFields
+        PartitionPathFormatter(config: config).path(forValue: value)
+    }
+}
+
+/// Turns partition values into partition paths for one table configuration (parsed once,
+/// since it runs per record).
+struct PartitionPathFormatter {
+    let fields: [String]
+    let partitioned: Bool
+    let hiveStyle: Bool
+
+    init(config: TableConfig) {
+        fields = config.partitionFields
+        partitioned = config.isPartitioned
+        hiveStyle = config.hiveStylePartitioning
+    }
+
+    func path(forValue value: String) -> String {
+        guard partitioned else { return "" }
         let values = fields.count > 1 ? value.split(separator: "/", omittingEmptySubsequences: false).map(String.init) : [value]
-        return zip(fields, values).map { config.hiveStylePartitioning ? "\($0)=\($1)" : $1 }.joined(separator: "/")
+        return zip(fields, values).map { hiveStyle ? "\($0)=\($1)" : $1 }.joined(separator: "/")
+    }
+
+    /// Paths for many values, each distinct value formatted once.
+    func paths(forValues values: [String]) -> [String] {
+        var memo: [String: String] = [:]
+        return values.map { v in
+            if let p = memo[v] { return p }
+            let p = path(forValue: v)
+            memo[v] = p
+            return p
+        }
     }
 }

@@ -29,20 +29,23 @@ extension HudiTable {
     ///   each record's own operation (upsert or delete); `.delete` deletes every record's key.
     /// - `extraMetadata`: stored in the commit's `extraMetadata` next to `schema` (the
     ///   processor's Kafka checkpoint goes here).
-    /// - `instant`: an instant time reserved with `nextInstantTime()` when the data must
-    ///   carry it (the processor's `_batch_id`); it must still be newer than the timeline.
+    /// - `instant`: the instant time to commit under, from ``nextInstantTime()``, when the
+    ///   caller needs it before writing (e.g. for a `_batch_id` column); it must still be
+    ///   newer than every instant on the timeline. Default: generated here.
     @discardableResult
     public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:],
-                      instant reserved: String? = nil) async throws -> CommitResult {
+                      instant: String? = nil) async throws -> CommitResult {
         // Actors are reentrant across awaits: queue writes so commits never interleave.
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, reserved: reserved)
+        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant)
     }
 
-    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], reserved: String?) async throws -> CommitResult {
+    private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String],
+                              instant requestedInstant: String?) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
+        try batch.validateOrdering(precombineField: config.precombineField)
         guard config.tableVersion == 6, (config.timelineLayoutVersion ?? 1) == 1 else {
             throw HudiError.unsupported("writing table version \(config.tableVersion) (only 6)")
         }
@@ -64,11 +67,15 @@ extension HudiTable {
             }
         }
         let instant: String
-        if let reserved {
-            if let newest = tl.latestTimestamp, reserved <= newest {
-                throw HudiError.commitConflict("reserved instant \(reserved) is not after the timeline's newest \(newest)")
+        if let requestedInstant {
+            guard Instant.isTimestamp(requestedInstant), requestedInstant.count == 17 else {
+                throw HudiError.invalidArgument("instant '\(requestedInstant)' is not yyyyMMddHHmmssSSS")
             }
-            instant = reserved
+            if let latest = tl.latestTimestamp, requestedInstant <= latest {
+                throw HudiError.commitConflict("instant \(requestedInstant) is not newer than the timeline's \(latest)")
+            }
+            instant = requestedInstant
+            _ = instantTimes.next(after: requestedInstant)  // later generated instants stay above it
         } else {
             instant = instantTimes.next(after: tl.latestTimestamp)
         }
@@ -80,14 +87,20 @@ extension HudiTable {
         }
 
         // Plan against the latest committed snapshot.
-        let listing = try await listBaseFiles()
+        let timelineNames = Set(tl.instants.map(\.fileName))
+        let listing: [FileGroupID: FileGroup]
+        if let view = writerView, view.timeline == timelineNames {
+            listing = view.listing
+        } else {
+            listing = try await listBaseFiles()
+        }
         let snapshot = try await plan(timeline: tl, listing: listing, asOf: nil)
         cache.retain(paths: Set(snapshot.slices.map(\.path)))
         let rows = WritePlanner.deduplicate(batch)
         var summary = WritePlanSummary()
         summary.inputRecords = batch.count
         summary.deduplicated = batch.count - rows.count
-        let partitionPaths = batch.partitionValues.map { partitionPath(forValue: $0, config: config) }
+        let partitionPaths = PartitionPathFormatter(config: config).paths(forValues: batch.partitionValues)
         let indexStart = Date()
         let index = BloomIndex(store: store, cache: cache, precombineField: config.precombineField)
         let (existing, _) = try await index.lookup(keys: rows.map { batch.recordKeys[$0] }, slices: snapshot.slices)
@@ -152,6 +165,16 @@ extension HudiTable {
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("instant \(instant) was completed by another writer")
         }
+        // Keep the writer's view current: our slices added, our instant completed.
+        var newListing = listing
+        for o in outputs {
+            let id = FileGroupID(partitionPath: o.slice.partitionPath, fileId: o.slice.fileId)
+            var g = newListing[id] ?? FileGroup(id: id)
+            g.slices[o.slice.instant] = o.slice
+            newListing[id] = g
+        }
+        // The timeline as the next load will show it: ours deduplicated to its completed state.
+        writerView = (timelineNames.union([completed.fileName]), newListing)
         let rewritten = outputs.filter { $0.stat.prevCommit != "null" }
         let result = CommitResult(
             instant: instant, metadata: metadata, summary: summary, filesWritten: outputs.count,

@@ -20,6 +20,16 @@ struct FileGroupWriter: Sendable {
         var keyMap: [String: Int64]
     }
 
+    /// `count` copies of one string, built without per-value work.
+    static func constant(_ s: String, count: Int) -> ByteArrays {
+        let bytes = Array(s.utf8)
+        var data = [UInt8]()
+        data.reserveCapacity(bytes.count * count)
+        for _ in 0..<count { data.append(contentsOf: bytes) }
+        let width = Int32(bytes.count)
+        return ByteArrays(data: data, offsets: (0...count).map { Int32($0) * width })
+    }
+
     func write(_ work: FileGroupWork, batch: RecordBatch, taskIndex: Int) async throws -> Output {
         let started = Date()
         let partition = work.id.partitionPath
@@ -99,8 +109,8 @@ struct FileGroupWriter: Sendable {
 
         var columns: [Column] = [
             Column(.byteArray(commitTimes)), Column(.byteArray(seqNos)), Column(.byteArray(keys)),
-            Column(.byteArray(ByteArrays(strings: repeatElement(partition, count: rows)))),
-            Column(.byteArray(ByteArrays(strings: repeatElement(fileName, count: rows)))),
+            Column(.byteArray(Self.constant(partition, count: rows))),
+            Column(.byteArray(Self.constant(fileName, count: rows))),
         ]
         for (k, f) in fields.enumerated() {
             columns.append(try ColumnGather.gather([oldData[k], batch.columns[k]], picks, type: f.type.physicalStorage))
@@ -116,9 +126,8 @@ struct FileGroupWriter: Sendable {
             let kb = keys[i]
             if minKey.map({ kb.lexicographicallyPrecedes($0) }) ?? true { minKey = Array(kb) }
             if maxKey.map({ $0.lexicographicallyPrecedes(kb) }) ?? true { maxKey = Array(kb) }
-            let key = keys.string(at: i)
-            bloom.add(key)
-            keyMap[key] = orderingColumn?[i] ?? Int64.min
+            kb.withUnsafeBufferPointer { bloom.add(utf8: $0) }
+            keyMap[keys.string(at: i)] = orderingColumn?[i] ?? Int64.min
         }
         var kv: [KeyValue] = []
         kv.append(KeyValue(key: "parquet.avro.schema", value: AvroSchema.json(tableName: tableName, fields: fields, includeMetaFields: true)))

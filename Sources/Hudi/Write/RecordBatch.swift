@@ -54,6 +54,17 @@ public struct RecordBatch: Sendable {
         }
         for k in recordKeys where k.isEmpty { throw HudiError.invalidArgument("empty record key") }
     }
+
+    /// Throws unless `orderingValues` agree with the precombine column (when the batch has
+    /// one), so merge decisions and the stored values never disagree.
+    public func validateOrdering(precombineField: String?) throws {
+        guard let p = precombineField, let i = fields.firstIndex(where: { $0.name == p }) else { return }
+        let column = columns[i]
+        let stored = BloomIndex.orderingValues(column)
+        for r in 0..<count where operations[r] == .upsert && stored[r] != orderingValues[r] {
+            throw HudiError.invalidArgument("record \(recordKeys[r]): ordering value \(orderingValues[r]) differs from its \(p) column value")
+        }
+    }
 }
 
 extension FieldType {
@@ -114,18 +125,58 @@ enum ColumnGather {
                 default: throw HudiError.invalidArgument("column type mismatch while merging")
                 }
             }
-            var out = ByteArrays()
-            out.offsets.reserveCapacity(picks.count + 1)
-            for p in picks {
-                let b = arrays[Int(p.source)]
-                let r = Int(p.row)
-                let s = Int(b.offsets[r]), e = Int(b.offsets[r + 1])
-                out.data.append(contentsOf: b.data[s..<e])
-                out.offsets.append(Int32(truncatingIfNeeded: out.data.count))
-            }
+            let out = gatherBytes(arrays, picks)
             values = type == .byteArray ? .byteArray(out) : .fixedLenByteArray(out)
         }
         return Column(values, validity: anyNull ? validity : nil)
+    }
+
+    /// Raw views of byte arrays, valid inside `withViews`.
+    struct BytesView {
+        var data: UnsafePointer<UInt8>?
+        var offsets: UnsafeBufferPointer<Int32>
+    }
+
+    /// Calls `body` with raw views of all `arrays` (nested scopes, one per array).
+    static func withViews<R>(_ arrays: ArraySlice<ByteArrays>, _ acc: [BytesView], _ body: ([BytesView]) -> R) -> R {
+        guard let first = arrays.first else { return body(acc) }
+        return first.data.withUnsafeBufferPointer { d in
+            first.offsets.withUnsafeBufferPointer { o in
+                withViews(arrays.dropFirst(), acc + [BytesView(data: d.baseAddress, offsets: o)], body)
+            }
+        }
+    }
+
+    /// Byte-array rows from several sources, copied through raw pointers (this runs for every
+    /// string column of every rewritten file).
+    static func gatherBytes(_ arrays: [ByteArrays], _ picks: [RowPick]) -> ByteArrays {
+        withViews(arrays[...], []) { views in
+            var total = 0
+            for p in picks {
+                let o = views[Int(p.source)].offsets
+                total += Int(o[Int(p.row) + 1] - o[Int(p.row)])
+            }
+            var offsets = [Int32]()
+            offsets.reserveCapacity(picks.count + 1)
+            offsets.append(0)
+            var at = 0
+            let data = [UInt8](unsafeUninitializedCapacity: total) { dst, initialized in
+                // Offsets are appended for every pick, even when there are no bytes at all
+                // (all values empty or null: no buffer to copy into).
+                for p in picks {
+                    let v = views[Int(p.source)]
+                    let r = Int(p.row)
+                    let s = Int(v.offsets[r]), e = Int(v.offsets[r + 1])
+                    if e > s, let src = v.data, let dstBase = dst.baseAddress {
+                        (dstBase + at).initialize(from: src + s, count: e - s)
+                    }
+                    at += e - s
+                    offsets.append(Int32(truncatingIfNeeded: at))
+                }
+                initialized = at
+            }
+            return ByteArrays(data: data, offsets: offsets)
+        }
     }
 
     /// A column of `count` nulls of the field's type (a column missing from an older file).
