@@ -86,9 +86,10 @@ public actor GeneratorController {
         let generators = chosen.map { RecordGenerator(schema: $0, mix: mix, seed: seed) }
         let producer = self.producer
         let rate = newSettings.rate
-        task = Task { [weak self] in
+        // The task holds the controller while it runs; `stop` cancels it.
+        task = Task {
             await Self.loop(generators: generators, rate: rate, producer: producer) { counts, error in
-                await self?.record(counts, error: error)
+                await self.record(counts, error: error)
             }
         }
         return status
@@ -126,7 +127,7 @@ public actor GeneratorController {
             var counts: [String: Int] = [:]
             do {
                 while produced < due && !Task.isCancelled {
-                    let record = generators[produced % generators.count].next(nowMicros: nowMicros())
+                    let record = generators[produced % generators.count].next(nowMicros: epochMicrosNow())
                     try await producer.enqueue(topic: record.topic, key: Array(record.key.utf8), value: record.value)
                     counts[record.topic, default: 0] += 1
                     produced += 1

@@ -57,7 +57,7 @@ public struct BulkUploader: Sendable {
     public let maxBytes: Int
 
     public init(ingestor: Ingestor, schema: TopicSchema, format: UploadFormat, source: String,
-                uploadMicros: Int64 = nowMicros(), maxBytes: Int) {
+                uploadMicros: Int64 = epochMicrosNow(), maxBytes: Int) {
         self.ingestor = ingestor
         self.schema = schema
         self.format = format

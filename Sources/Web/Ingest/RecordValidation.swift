@@ -5,7 +5,7 @@ import Pipeline
 /// app never has rules of its own, so a record accepted here is accepted by the processor.
 public enum RecordValidation {
     /// Validates the JSON text of one message of `schema`'s topic; nil when valid.
-    public static func check(_ json: [UInt8], schema: TopicSchema, nowMicros now: Int64 = nowMicros()) -> Rejection? {
+    public static func check(_ json: [UInt8], schema: TopicSchema, nowMicros now: Int64 = epochMicrosNow()) -> Rejection? {
         var decoder = RecordDecoder(schema: schema, nowMicros: now)
         return json.withUnsafeBytes { decoder.append($0, partition: 0, offset: 0) }
     }

@@ -118,8 +118,8 @@ public struct KafkaBrowser: Sendable {
         for topic in metadata.topics.sorted(by: { $0.name < $1.name }) where !topic.name.hasPrefix("__") {
             var partitions: [PartitionSummary] = []
             for p in topic.partitions.sorted(by: { $0.id < $1.id }) {
-                let marks = (try? await admin.watermarks(TopicPartition(topic.name, p.id))) ?? Watermarks(low: 0, high: 0)
-                partitions.append(PartitionSummary(partition: p.id, leader: p.leader, low: marks.low, high: marks.high))
+                let marks = try? await admin.watermarks(TopicPartition(topic.name, p.id))
+                partitions.append(PartitionSummary(partition: p.id, leader: p.leader, low: marks?.low ?? 0, high: marks?.high ?? 0))
             }
             result.append(TopicSummary(name: topic.name, deadLetter: topic.name.hasSuffix(".dlq"), partitions: partitions,
                                        messages: partitions.reduce(0) { $0 + $1.messages }, error: topic.error))

@@ -54,7 +54,7 @@ struct AuthMiddleware: RouterMiddleware {
 /// without a CORS preflight (e.g. `application/json`), which this app never grants.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
-    static let headerName = HTTPField.Name("X-CSRF-Token")!
+    static let headerName = "x-csrf-token"
     static let formField = "csrf_token"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -69,7 +69,7 @@ struct CSRFMiddleware: RouterMiddleware {
                 .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
             let simple = ["", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"].contains(mediaType)
             if simple {
-                var presented = request.headers[Self.headerName]
+                var presented = request.headers.first { $0.name.canonicalName == Self.headerName }?.value
                 if presented == nil && mediaType == "application/x-www-form-urlencoded" {
                     let body = try await request.collectBody(upTo: context.maxUploadSize)
                     presented = FormData(urlEncoded: String(buffer: body))[Self.formField]

@@ -61,7 +61,7 @@ enum IngestPages {
 
     static func defaultValue(_ field: TopicField, schema: TopicSchema, refill: Bool) -> String {
         if refill { return "" }
-        if field.type == .timestamp { return RecordGenerator.rfc3339(nowMicros()) }
+        if field.type == .timestamp { return RecordGenerator.rfc3339(epochMicrosNow()) }
         if field.name == schema.recordKey { return "\(schema.name.prefix(2))-\(UUID().uuidString.prefix(8).lowercased())" }
         return ""
     }

@@ -66,7 +66,7 @@ enum JSONText {
 }
 
 /// Epoch microseconds of the wall clock.
-func nowMicros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+public func epochMicrosNow() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 
 /// A random token of `bytes` bytes as lower-case hex (session ids, CSRF tokens).
 func randomToken(bytes: Int = 24) -> String {
