@@ -78,13 +78,13 @@ import Testing
             #expect(response.status == .ok)
             let groups = try JSONDecoder().decode([GroupSummary].self, from: Data(buffer: response.body))
             // Tansu lists groups that committed offsets; lag is high watermark − committed.
-            if let summary = groups.first(where: { $0.name == group }) {
-                let p0 = summary.partitions.first { $0.topic == topic && $0.partition == 0 }
-                #expect(p0?.committed == 2)
-                #expect((p0?.lag ?? 0) >= 1)  // tolerant of Tansu's LATEST watermark bug (tools.md)
-            }
+            let summary = try #require(groups.first { $0.name == group })
+            let p0 = summary.partitions.first { $0.topic == topic && $0.partition == 0 }
+            #expect(p0?.committed == 2)
+            #expect((p0?.lag ?? 0) >= 1)  // tolerant of Tansu's LATEST watermark bug (tools.md)
             let page = try await client.execute(uri: "/kafka/groups", method: .get)
             #expect(page.status == .ok)
+            #expect(page.text.contains(group))
         }
     }
 }
