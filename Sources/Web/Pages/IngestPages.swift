@@ -46,7 +46,7 @@ enum IngestPages {
         return Layout.page(title: "Ingest \(schema.name)", csrf: csrf, active: "/ingest", loggedIn: loggedIn, body: """
             <ul class="nav nav-tabs mb-3">\(tabs)</ul>
             \(alert)
-            <form method="post" action="/ingest/\(schema.name)" class="ingest-form" novalidate-off>
+            <form method="post" action="/ingest/\(schema.name)" class="ingest-form">
             <input type="hidden" name="csrf_token" value="\(csrf)">
             <p class="small text-body-secondary">Fields marked <span class="text-danger">*</span> are required. Record key: <code>\(schema.recordKey)</code>; topic <code>\(schema.topic)</code>.</p>
             <div class="row g-3">\(fields)</div>
