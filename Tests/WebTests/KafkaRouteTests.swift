@@ -38,6 +38,11 @@ import Testing
             #expect(browsed.first?.isJSON == true)
             #expect(browsed.first?.value.contains("\n") == true)  // pretty-printed
 
+            // Without an offset: the newest `limit` of each partition.
+            let newest = try await client.execute(uri: "/api/kafka/topics/\(topic)/messages?partition=0&limit=2", method: .get)
+            let newestMessages = try JSONDecoder().decode([BrowsedMessage].self, from: Data(buffer: newest.body))
+            #expect(newestMessages.map(\.key) == ["key-1", "key-2"])
+
             let search = try await client.execute(uri: "/api/kafka/topics/\(topic)/messages?key=KEY-1", method: .get)
             let found = try JSONDecoder().decode([BrowsedMessage].self, from: Data(buffer: search.body))
             #expect(found.map(\.key) == ["key-1"])

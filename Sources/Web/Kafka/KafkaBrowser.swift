@@ -144,7 +144,6 @@ public struct KafkaBrowser: Sendable {
             if let offset = query.offset { start = max(p.low, offset) }
             else if query.keyContains != nil { start = p.low }
             else { start = max(p.low, p.high - Int64(limit)) }
-            if start >= p.high && query.offset != nil && query.offset! >= p.high { continue }
             starts[tp] = start
             ends[tp] = p.high
         }
@@ -156,8 +155,10 @@ public struct KafkaBrowser: Sendable {
         var lastSeen: [TopicPartition: Int64] = [:]
         let deadline = ContinuousClock.now + browseTimeout
         let started = ContinuousClock.now
-        while found.count < limit * max(1, query.offset == nil && query.keyContains == nil ? starts.count : 1)
-                && scanned < maxScanned && ContinuousClock.now < deadline {
+        // "Newest" reads each partition to its end and keeps the last `limit`; a start
+        // offset or a key search stops after `limit` matches.
+        let newest = query.offset == nil && query.keyContains == nil
+        while (newest || found.count < limit) && scanned < maxScanned && ContinuousClock.now < deadline {
             let result = try await consumer.poll(maxMessages: 500, timeout: .milliseconds(200))
             if result.messages.isEmpty {
                 // Nothing more arrived: stop once every partition reached its end, or
@@ -165,6 +166,11 @@ public struct KafkaBrowser: Sendable {
                 let done = ends.allSatisfy { tp, end in (lastSeen[tp] ?? -1) + 1 >= end }
                 if done || ContinuousClock.now - started > .milliseconds(1500) { break }
                 continue
+            }
+            // Fetch responses carry the true high watermark (Tansu answers ListOffsets
+            // LATEST wrongly, see tools.md): read on to it.
+            for tp in ends.keys {
+                if let cached = consumer.cachedWatermarks(tp), let end = ends[tp], cached.high > end { ends[tp] = cached.high }
             }
             for message in result.messages {
                 scanned += 1
@@ -177,7 +183,10 @@ public struct KafkaBrowser: Sendable {
             if ends.allSatisfy({ tp, end in (lastSeen[tp] ?? -1) + 1 >= end }) { break }
         }
         found.sort { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
-        return Array(found.prefix(query.offset == nil && query.keyContains == nil ? limit * starts.count : limit))
+        if newest {
+            return Dictionary(grouping: found, by: \.partition).sorted { $0.key < $1.key }.flatMap { $0.value.suffix(limit) }
+        }
+        return Array(found.prefix(limit))
     }
 
     static func browsed(_ message: ConsumedMessage) -> BrowsedMessage {
