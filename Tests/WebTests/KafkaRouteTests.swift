@@ -43,6 +43,10 @@ import Testing
             let newestMessages = try JSONDecoder().decode([BrowsedMessage].self, from: Data(buffer: newest.body))
             #expect(newestMessages.map(\.key) == ["key-1", "key-2"])
 
+            let pastEnd = try await client.execute(uri: "/api/kafka/topics/\(topic)/messages?partition=0&offset=1000", method: .get)
+            #expect(pastEnd.status == .ok)
+            #expect((pastEnd.json as? [Any])?.isEmpty == true)
+
             let search = try await client.execute(uri: "/api/kafka/topics/\(topic)/messages?key=KEY-1", method: .get)
             let found = try JSONDecoder().decode([BrowsedMessage].self, from: Data(buffer: search.body))
             #expect(found.map(\.key) == ["key-1"])

@@ -68,7 +68,7 @@ public struct BulkUploader: Sendable {
 
     public func run<Body: AsyncSequence>(_ body: Body) async throws -> UploadReport where Body.Element == ByteBuffer {
         var report = UploadReport(topic: schema.topic, source: source, format: format.rawValue)
-        var state = RowState()
+        var state = RowState(decoder: RecordDecoder(schema: schema, nowMicros: epochMicrosNow()))
         var csv = CSVRowParser()
         var lines = LineSplitter()
         let uploadTime = RecordGenerator.rfc3339(uploadMicros)
@@ -104,6 +104,8 @@ public struct BulkUploader: Sendable {
 
     private struct RowState {
         var header: [String]?
+        /// One decoder for the whole upload (building one per row dominated the time).
+        var decoder: RecordDecoder
     }
 
     private func handle(csvRow: [String], state: inout RowState, report: inout UploadReport, uploadTime: String) async throws {
@@ -124,9 +126,11 @@ public struct BulkUploader: Sendable {
                 let v = pair.value.trimmingCharacters(in: .whitespaces)
                 return "\(JSONText.quote(pair.name)):\(JSONText.isNumber(v) ? v : JSONText.quote(pair.value))"
             }
-            json = bulkRecord(recordID: nonEmpty(values["record_id"]), data: "{\(data.joined(separator: ","))}",
-                              timestamp: nonEmpty(values["timestamp"]).map(timestampJSON) ?? JSONText.quote(uploadTime),
-                              row: report.rows)
+            let id = nonEmpty(values["record_id"]) ?? derivedID(row: report.rows)
+            json = bulkRecord(recordID: id, data: "{\(data.joined(separator: ","))}",
+                              timestamp: nonEmpty(values["timestamp"]).map(timestampJSON) ?? JSONText.quote(uploadTime))
+            try await send(json, key: id, state: &state, report: &report)
+            return
         } else {
             var filled = pairs
             if nonEmpty(pairs.first { $0.name == TopicSchema.precombineField }?.value) == nil {
@@ -135,7 +139,8 @@ public struct BulkUploader: Sendable {
             }
             json = TextRecord.json(filled, schema: schema)
         }
-        try await send(json, report: &report)
+        let key = pairs.first { $0.name == schema.recordKey }?.value.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await send(json, key: key, state: &state, report: &report)
     }
 
     private func handle(line: [UInt8], state: inout RowState, report: inout UploadReport, uploadTime: String) async throws {
@@ -152,8 +157,10 @@ public struct BulkUploader: Sendable {
             if let text = object["timestamp"] as? String { timestamp = JSONText.quote(text) }
             else if let number = object["timestamp"] as? NSNumber, !(object["timestamp"] is Bool) { timestamp = number.stringValue }
             else { timestamp = JSONText.quote(uploadTime) }
-            json = bulkRecord(recordID: object["record_id"] as? String, data: String(decoding: line, as: UTF8.self),
-                              timestamp: timestamp, row: report.rows)
+            let id = (object["record_id"] as? String) ?? derivedID(row: report.rows)
+            json = bulkRecord(recordID: id, data: String(decoding: line, as: UTF8.self), timestamp: timestamp)
+            try await send(json, key: id, state: &state, report: &report)
+            return
         } else if let object, object[TopicSchema.precombineField] == nil,
                   let brace = line.firstIndex(of: UInt8(ascii: "{")) {
             // Insert the upload time textually so every other value keeps its exact digits.
@@ -165,11 +172,13 @@ public struct BulkUploader: Sendable {
         } else {
             json = line
         }
-        try await send(json, report: &report)
+        try await send(json, key: object?[schema.recordKey] as? String, state: &state, report: &report)
     }
 
-    private func bulkRecord(recordID: String?, data: String, timestamp: String, row: Int) -> [UInt8] {
-        let id = recordID ?? "\(source):\(row)"
+    /// `file.csv:7`: the key of a `bulk_upload` row without `record_id`.
+    private func derivedID(row: Int) -> String { "\(source):\(row)" }
+
+    private func bulkRecord(recordID id: String, data: String, timestamp: String) -> [UInt8] {
         return Array(#"{"record_id":\#(JSONText.quote(id)),"source":\#(JSONText.quote(source)),"data":\#(data),"timestamp":\#(timestamp)}"#.utf8)
     }
 
@@ -182,12 +191,16 @@ public struct BulkUploader: Sendable {
         return text
     }
 
-    private func send(_ json: [UInt8], report: inout UploadReport) async throws {
-        if let refusal = ingestor.validate(json, schema: schema) {
-            refuse(report: &report, stage: refusal.stage, reason: refusal.reason)
+    /// Validates with the pipeline's decoder and enqueues; `key` is the record key the
+    /// row mapping already knows (only used once the record is valid, so it is right).
+    private func send(_ json: [UInt8], key: String?, state: inout RowState, report: inout UploadReport) async throws {
+        let rejection = json.withUnsafeBytes { state.decoder.append($0, partition: 0, offset: 0) }
+        if let rejection {
+            refuse(report: &report, stage: rejection.stage.rawValue, reason: rejection.reason)
             return
         }
-        let key = RecordValidation.recordKey(json, schema: schema)
+        // The decoder keeps accepted rows as columns; drop them now and then.
+        if state.decoder.count >= 1024 { _ = state.decoder.finish(batchID: "", ingestedAtMicros: 0) }
         try await ingestor.producer.enqueue(topic: schema.topic, key: key.map { Array($0.utf8) }, value: json)
         report.produced += 1
     }

@@ -103,7 +103,7 @@ public struct KafkaBrowser: Sendable {
     public let admin: KafkaAdmin
     public let configuration: KafkaConfiguration
     /// How long one browse may poll before answering with what it has.
-    public var browseTimeout: Duration = .seconds(3)
+    public var browseTimeout: Duration = .seconds(5)
     /// Messages a key search scans at most.
     public var maxScanned = 20_000
 
@@ -152,19 +152,18 @@ public struct KafkaBrowser: Sendable {
         try consumer.assign(starts)
         var found: [BrowsedMessage] = []
         var scanned = 0
-        var lastSeen: [TopicPartition: Int64] = [:]
+        // Position before the first wanted message: a start at or past the end is "done".
+        var lastSeen = starts.compactMapValues { $0.map { $0 - 1 } }
         let deadline = ContinuousClock.now + browseTimeout
-        let started = ContinuousClock.now
         // "Newest" reads each partition to its end and keeps the last `limit`; a start
         // offset or a key search stops after `limit` matches.
         let newest = query.offset == nil && query.keyContains == nil
         while (newest || found.count < limit) && scanned < maxScanned && ContinuousClock.now < deadline {
             let result = try await consumer.poll(maxMessages: 500, timeout: .milliseconds(200))
             if result.messages.isEmpty {
-                // Nothing more arrived: stop once every partition reached its end, or
-                // after a short grace when the broker's watermarks were not exact.
-                let done = ends.allSatisfy { tp, end in (lastSeen[tp] ?? -1) + 1 >= end }
-                if done || ContinuousClock.now - started > .milliseconds(1500) { break }
+                // Watermarks never overstate what exists, so until every partition reached
+                // its end there is more to read (a slow first fetch is not the end).
+                if ends.allSatisfy({ tp, end in (lastSeen[tp] ?? -1) + 1 >= end }) { break }
                 continue
             }
             // Fetch responses carry the true high watermark (Tansu answers ListOffsets
