@@ -56,6 +56,8 @@ import Testing
             for uri in ["/ingest", "/upload", "/generator", "/kafka", "/kafka/groups", "/assets/app.js"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .ok, "\(uri)")
+                #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
             }
             #expect(try await client.execute(uri: "/", method: .get).status == .seeOther)
             #expect(try await client.execute(uri: "/ingest/nope", method: .get).status == .notFound)

@@ -6,6 +6,7 @@ import ServiceLifecycle
 public enum WebApp {
     public static func router(_ deps: WebDependencies) -> Router<WebRequestContext> {
         let router = Router(context: WebRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: AuthMiddleware(token: deps.config.authToken, sessions: deps.sessions))
         router.add(middleware: CSRFMiddleware())
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ingest"]) }
