@@ -36,7 +36,7 @@ import TributaryTesting
             }
             #expect(output.status == 0, "browser steps:\n\(output.stdoutText)\n\(output.stderrText.suffix(2000))")
         }
-        for name in ["ingest-invalid.png", "ingest-valid.png", "upload.png", "kafka-topics.png", "kafka-messages.png", "generator.png"] {
+        for name in ["ingest-invalid.png", "ingest-valid.png", "upload.png", "kafka-topics.png", "kafka-messages.png", "generator.png", "ingest-phone.png"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: Self.outputDirectory.appendingPathComponent(name).path)[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name)")
         }

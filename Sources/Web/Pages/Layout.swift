@@ -32,7 +32,7 @@ enum Layout {
             <nav class="navbar navbar-expand-md navbar-dark bg-dark mb-3" aria-label="Main">
             <div class="container-fluid">
             <a class="navbar-brand" href="/">Tributary</a>
-            <ul class="navbar-nav me-auto flex-wrap">\(nav)</ul>
+            <ul class="navbar-nav me-auto flex-row flex-wrap column-gap-3">\(nav)</ul>
             \(logout)
             </div>
             </nav>

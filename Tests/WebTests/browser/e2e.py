@@ -186,6 +186,13 @@ def main():
         page.navigate("/generator")
         check("generator panel", page.js("!!document.querySelector('#g-start')"))
         page.screenshot("generator.png")
+
+        # A phone: the form fits the width (no sideways scrolling).
+        page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
+        page.navigate("/ingest/user_events")
+        fits = page.js("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        check("ingest form fits a phone screen", fits, page.js("document.documentElement.scrollWidth + ' > ' + window.innerWidth"))
+        page.screenshot("ingest-phone.png")
     finally:
         proc.kill()
         proc.wait()
