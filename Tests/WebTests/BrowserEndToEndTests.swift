@@ -12,7 +12,10 @@ import TributaryTesting
     static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     static let outputDirectory = TestEnvironment.packageRoot.appendingPathComponent(".build/test-output/web-e2e")
 
-    @Test(.enabled(if: chromium != nil, "needs Debian's chromium (scripts/setup.sh)"), .timeLimit(.minutes(3)))
+    static let python = "/usr/bin/python3"
+
+    @Test(.enabled(if: chromium != nil && FileManager.default.isExecutableFile(atPath: python), "needs Debian's chromium (scripts/setup.sh) and python3"),
+          .timeLimit(.minutes(3)))
     func formsUploadAndKafkaUIInHeadlessChromium() async throws {
         let app = try await TestApp()
         let directory = try TestEnvironment.temporaryDirectory("web-e2e")
@@ -31,7 +34,7 @@ import TributaryTesting
         try await WebApp.application(app.deps).test(.live) { client in
             let port = try #require(client.port)
             let output = try await Self.offload {
-                try runProcess(URL(fileURLWithPath: "/usr/bin/python3"),
+                try runProcess(URL(fileURLWithPath: Self.python),
                                [script.path, "http://127.0.0.1:\(port)", Self.outputDirectory.path, csv.path], check: false)
             }
             #expect(output.status == 0, "browser steps:\n\(output.stdoutText)\n\(output.stderrText.suffix(2000))")
