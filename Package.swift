@@ -172,6 +172,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            // The headless-Chromium driver script, run by BrowserEndToEndTests.
+            exclude: ["browser"],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Web
