@@ -185,7 +185,14 @@ def main():
 
         page.navigate("/generator")
         check("generator panel", page.js("!!document.querySelector('#g-start')"))
+        page.js("""(() => { document.querySelectorAll('input[name=topics]').forEach(c => c.checked = c.value == 'log_events');
+            document.querySelector('#g-rate').value = '50'; document.querySelector('#g-start').click(); return true; })()""")
+        sent = page.wait_for("Number(document.querySelector('#g-total').textContent) > 0 && document.querySelector('#g-total').textContent")
+        check("generator counts live", int(sent) > 0, f"{sent} sent")
         page.screenshot("generator.png")
+        page.js("document.querySelector('#g-stop').click(), true")
+        state = page.wait_for("document.querySelector('#g-state').textContent == 'stopped' && 'stopped'")
+        check("generator stops", state == "stopped")
 
         # A phone: the form fits the width (no sideways scrolling).
         page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
