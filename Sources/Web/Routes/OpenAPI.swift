@@ -1,5 +1,5 @@
 /// The OpenAPI 3 description of the JSON endpoints, served at `/api/openapi.json`.
-/// (Kept next to the routes; `OpenAPITests` checks every API route is listed here.)
+/// (Kept next to the routes; `GeneratorAndAPITests.openAPIDocumentsEveryAPIRoute` checks every API route is listed.)
 enum OpenAPI {
     static let document = #"""
 {
