@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // MARK: Web (issue 10): the HTTP server for the web app.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
@@ -51,6 +53,7 @@ let package = Package(
                 "TributaryConfig",
                 "Hudi",
                 "ObjectStore",
+                "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,6 +153,30 @@ let package = Package(
             exclude: ["oracle"]
         ),
         // MARK: end Hudi
+
+        // MARK: Web (issue 10): ingest forms, bulk upload, generator, Kafka UI over hummingbird.
+        .target(
+            name: "Web",
+            dependencies: [
+                "KafkaClient", "Pipeline", "TributaryConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            linkerSettings: rdkafkaLinker
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            // The headless-Chromium driver script, run by BrowserEndToEndTests.
+            exclude: ["browser"],
+            linkerSettings: rdkafkaLinker
+        ),
+        // MARK: end Web
     ],
     swiftLanguageModes: [.v6]
 )

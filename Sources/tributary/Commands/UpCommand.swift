@@ -8,7 +8,7 @@ import ServiceLifecycle
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Start the whole stack: Kafka (embedded unless configured), topics, the processor writing the lake; Ctrl-C stops it.")
+        abstract: "Start the whole stack: Kafka (embedded unless configured), topics, the processor writing the lake, the web app; Ctrl-C stops it.")
     @OptionGroup var config: ConfigOptions
     @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (kafka.bootstrap_servers).")
     var bootstrapServers: String?
@@ -37,6 +37,11 @@ struct UpCommand: AsyncParsableCommand {
             bootstrapServers: servers,
             properties: settings.kafkaProperties.merging(["session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"]) { a, _ in a })
         services.append(try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger))
+        // The web app (prints its URL once it listens). A busy port must not take the
+        // broker and the processor down with it: the failure is logged instead.
+        services.append(NonEssentialService(name: "web app", logger: logger, base: try WebSetup.make(
+            config: settings, kafka: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties),
+            logger: logger)))
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data(
             "tributary is up: Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n".utf8))

@@ -1,0 +1,99 @@
+import Hummingbird
+import Pipeline
+
+/// Ingest forms (`/ingest/{topic}`) and the REST equivalent (`POST /api/topics/{topic}/records`).
+struct IngestRoutes {
+    let deps: WebDependencies
+
+    func register(on router: Router<WebRequestContext>) {
+        let loggedIn = deps.config.loginRequired
+        router.get("/ingest") { _, context -> HTML in
+            IngestPages.index(schemas: deps.schemas, csrf: context.csrfToken, loggedIn: loggedIn)
+        }
+        router.get("/ingest/{topic}") { _, context -> Response in
+            guard let schema = deps.schema(context.parameters.get("topic")) else { return notFoundPage(context) }
+            return IngestPages.form(schema: schema, schemas: deps.schemas, values: nil, refusal: nil, result: nil,
+                                    csrf: context.csrfToken, loggedIn: loggedIn).response(status: .ok)
+        }
+        router.post("/ingest/{topic}") { request, context -> Response in
+            guard let schema = deps.schema(context.parameters.get("topic")) else { return notFoundPage(context) }
+            var request = request
+            let form = FormData(urlEncoded: String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
+            let values = form.pairs.filter { schema.field($0.name) != nil }
+            let json = TextRecord.json(values, schema: schema)
+            switch try await deps.ingestor.produce(json, schema: schema) {
+            case .success(let result):
+                return IngestPages.form(schema: schema, schemas: deps.schemas, values: nil, refusal: nil, result: result,
+                                        csrf: context.csrfToken, loggedIn: loggedIn).response(status: .ok)
+            case .failure(let refusal):
+                return IngestPages.form(schema: schema, schemas: deps.schemas, values: form, refusal: refusal, result: nil,
+                                        csrf: context.csrfToken, loggedIn: loggedIn).response(status: .unprocessableContent)
+            }
+        }
+
+        router.get("/api/topics") { _, _ -> Response in
+            JSONResponse.make(deps.schemas.map(SchemaDescription.init))
+        }
+        router.post("/api/topics/{topic}/records") { request, context -> Response in
+            guard let schema = deps.schema(context.parameters.get("topic")) else {
+                return APIError(status: .notFound, error: "unknown topic; one of \(deps.schemas.map(\.name).joined(separator: ", "))").response()
+            }
+            var request = request
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            switch try await deps.ingestor.produce(Array(buffer: body), schema: schema) {
+            case .success(let result):
+                return JSONResponse.make(result)
+            case .failure(let refusal):
+                return APIError(status: .unprocessableContent, error: refusal.reason, stage: refusal.stage, field: refusal.field).response()
+            }
+        }
+    }
+}
+
+func notFoundPage(_ context: WebRequestContext) -> Response {
+    Layout.page(title: "Not found", csrf: context.csrfToken, body: "<p>There is no such page or topic.</p>").response(status: .notFound)
+}
+
+/// A topic's schema for API clients (the form's source, in JSON).
+struct SchemaDescription: Encodable {
+    struct Field: Encodable {
+        var name: String
+        var type: String
+        var required: Bool
+        var choices: [String]?
+        var rules: [String]
+    }
+    var name: String
+    var topic: String
+    var recordKey: String
+    var deadLetterTopic: String
+    var fields: [Field]
+
+    init(_ schema: TopicSchema) {
+        name = schema.name
+        topic = schema.topic
+        recordKey = schema.recordKey
+        deadLetterTopic = schema.deadLetterTopic
+        fields = schema.fields.map { f in
+            let type: String = switch f.type {
+            case .string: "string"
+            case .decimal(let p, let s): "decimal(\(p),\(s))"
+            case .double: "double"
+            case .timestamp: "timestamp"
+            case .object: "object"
+            }
+            var choices: [String]?
+            var rules: [String] = []
+            for rule in f.rules {
+                switch rule {
+                case .oneOf(let values, _): choices = values
+                case .length(let r): rules.append("length \(r.lowerBound)...\(r.upperBound)")
+                case .upperCaseLetters(let n): rules.append("\(n) upper-case letters")
+                case .range(let lo, let hi, let exclusive): rules.append("\(exclusive ? ">" : ">=") \(lo), <= \(hi)")
+                case .notInFutureBeyond(let s): rules.append("not more than \(s) s in the future")
+                }
+            }
+            return Field(name: f.name, type: type, required: f.required, choices: choices, rules: rules)
+        }
+    }
+}

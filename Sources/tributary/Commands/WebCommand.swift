@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import KafkaClient
+import Logging
+import ServiceLifecycle
+import TributaryConfig
+import Web
+
+struct WebCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "web",
+        abstract: "Run only the web app (ingest forms, bulk upload, generator, Kafka UI) against a running Kafka.")
+    @OptionGroup var kafka: KafkaOptions
+    @Option(help: ArgumentHelp("Listen address host:port (web.listen; default 127.0.0.1:8080).", valueName: "host:port"))
+    var listen: String?
+
+    func run() async throws {
+        var config = try kafka.loadConfig()
+        if let listen { try config.set("web.listen", listen, source: .flag) }
+        let logger = Logger(label: "tributary.web")
+        let web = try WebSetup.make(config: config, kafka: try kafka.configuration(), logger: logger)
+        let group = ServiceGroup(services: [web], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// Builds the web service from the configuration (shared by `web` and `up`); prints the
+/// URL (and a generated token) once the server listens.
+enum WebSetup {
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, logger: Logger) throws -> WebService {
+        let web = try WebConfiguration(config: config)
+        let deps = try WebDependencies(config: web, kafka: kafka, logger: logger)
+        return WebService(deps: deps) { url in
+            var line = "web app: \(url)"
+            if web.tokenWasGenerated, let token = web.authToken {
+                line += " (listening beyond loopback without web.auth_token: log in with the generated token \(token))"
+            } else if web.loginRequired {
+                line += " (log in with web.auth_token)"
+            }
+            // Unbuffered: scripts and tests wait for this line.
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    }
+}
+
+/// Runs a service whose failure is logged rather than ending the whole group (the web
+/// app in `tributary up`); it then waits for the group's shutdown like the others.
+struct NonEssentialService<Base: Service>: Service {
+    let name: String
+    let logger: Logger
+    let base: Base
+
+    func run() async throws {
+        do {
+            try await base.run()
+        } catch {
+            logger.error("\(name) stopped: \(error)")
+            FileHandle.standardError.write(Data("\(name) could not run: \(error)\n".utf8))
+            try? await gracefulShutdown()
+        }
+    }
+}

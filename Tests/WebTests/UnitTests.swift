@@ -1,0 +1,54 @@
+import Foundation
+import Pipeline
+import Testing
+@testable import Web
+
+/// Pure pieces: HTML escaping, the streaming CSV reader, form → record mapping.
+@Suite struct UnitTests {
+    @Test func htmlInterpolationEscapesStrings() {
+        let user = #"<script>alert("x")</script>&'"#
+        let html: HTML = "<p title=\"\(user)\">\(user)</p>"
+        #expect(html.rendered == "<p title=\"&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;\">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</p>")
+    }
+
+    @Test func csvReaderHandlesQuotesNewlinesAndChunkBoundaries() async throws {
+        let text = "a,b,c\r\n1,\"x, \"\"y\"\"\",\"line1\nline2\"\n\n2,,last"
+        // Feed one byte at a time: rows must not depend on where chunks split.
+        var parser = CSVRowParser()
+        var rows: [[String]] = []
+        for byte in Array(text.utf8) { await parser.feed([byte]) { rows.append($0) } }
+        await parser.finish { rows.append($0) }
+        #expect(rows == [["a", "b", "c"], ["1", "x, \"y\"", "line1\nline2"], ["2", "", "last"]])
+        #expect(!parser.isInsideQuotes)
+    }
+
+    @Test func lineSplitterKeepsLinesAcrossChunks() async {
+        var splitter = LineSplitter()
+        var lines: [String] = []
+        for chunk in ["{\"a\"", ":1}\r\n{\"b\":2}\n", "{\"c\":3}"] {
+            await splitter.feed(Array(chunk.utf8)) { lines.append(String(decoding: $0, as: UTF8.self)) }
+        }
+        await splitter.finish { lines.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(lines == [#"{"a":1}"#, #"{"b":2}"#, #"{"c":3}"#])
+    }
+
+    @Test func textValuesBecomeTypedJSON() {
+        let json = TextRecord.json([
+            (name: "transaction_id", value: "t\"1"), (name: "amount", value: " 12.50 "), (name: "merchant", value: ""),
+            (name: "timestamp", value: "1764151530000"), (name: "currency", value: "12"),
+        ], schema: TopicSchema.transactions)
+        #expect(String(decoding: json, as: UTF8.self) == #"{"transaction_id":"t\"1","amount":12.50,"timestamp":1764151530000,"currency":"12"}"#)
+        let object = TextRecord.json([(name: "properties", value: #"{"a":1}"#), (name: "page", value: "{not json")], schema: TopicSchema.userEvents)
+        #expect(String(decoding: object, as: UTF8.self) == #"{"properties":{"a":1},"page":"{not json"}"#)
+        #expect(JSONText.isNumber("-0.5e+3"))
+        #expect(!JSONText.isNumber("01"))
+        #expect(!JSONText.isNumber("1."))
+        #expect(!JSONText.isNumber("abc"))
+    }
+
+    @Test func validatorReasonNamesTheField() throws {
+        let json = Array(#"{"event_id":"e","user_id":"u","event_type":"nope","timestamp":"2026-11-26T10:00:00Z"}"#.utf8)
+        let rejection = try #require(RecordValidation.check(json, schema: TopicSchema.userEvents))
+        #expect(RecordValidation.field(of: rejection, in: TopicSchema.userEvents) == "event_type")
+    }
+}
