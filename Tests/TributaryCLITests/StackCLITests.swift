@@ -85,7 +85,11 @@ import TributaryTesting
         let result = try CLI.run(["topics", "list"], stateDir: stateDir, env: ["TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS": ""])
         #expect(result.status != 0)
         #expect(result.stderrText.contains("no Kafka cluster configured"))
+        let started = Date()
         let unreachable = try CLI.run(["topics", "list", "--bootstrap-servers", "127.0.0.1:1", "--timeout", "2"], stateDir: stateDir)
+        // A 2 s timeout: fails in about 2 s, not after librdkafka's minutes of retries
+        // (generous bound: the machine runs every test at once).
+        #expect(Date().timeIntervalSince(started) < 20)
         #expect(unreachable.status != 0)
         #expect(unreachable.stderrText.contains("127.0.0.1:1"))
     }
