@@ -115,8 +115,8 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
         ScalarParsing.appendDate(ofMicros: 951_782_400_000_000, to: &out)  // 2000-02-29
         #expect(String(decoding: out, as: UTF8.self) == "1970-01-011969-12-312000-02-29")
         for days in stride(from: -800_000, through: 800_000, by: 997) {
-            let (y, m, d) = ScalarParsing.civilFromDays(days)
-            #expect(ScalarParsing.daysFromCivil(y, m, d) == days)
+            let (y, m, d) = CivilDate.date(days: Int64(days))
+            #expect(CivilDate.days(year: y, month: m, day: d) == Int64(days))
         }
     }
 

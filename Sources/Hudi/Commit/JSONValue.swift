@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 
 /// A JSON document as a value: commit metadata is read into it (from JSON in v6, from Avro
 /// in v8) and written from it, keeping object key order for readable output.
@@ -107,24 +108,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
+        appendJSONString(s, to: &out)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 
 /// The state of an instant on the timeline.
 public enum InstantState: String, Sendable, Comparable {
@@ -106,7 +107,7 @@ public final class InstantTimeGenerator: @unchecked Sendable {
     public static func format(millis: Int64) -> String {
         let days = Int64((Double(millis) / 86_400_000).rounded(.down))
         let msOfDay = millis - days * 86_400_000
-        let (y, m, d) = civilDate(days: days)
+        let (y, m, d) = CivilDate.date(days: days)
         func p(_ v: Int64, _ w: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
@@ -123,29 +124,8 @@ public final class InstantTimeGenerator: @unchecked Sendable {
         let y = n(0..<4), mo = n(4..<6), d = n(6..<8), h = n(8..<10), mi = n(10..<12), s = n(12..<14)
         let ms = c.count == 17 ? n(14..<17) : 0
         guard (1...12).contains(mo), (1...31).contains(d) else { return nil }
-        let days = daysFromCivil(y, Int(mo), Int(d))
+        let days = CivilDate.days(year: y, month: Int(mo), day: Int(d))
         return ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms
     }
 
-    static func civilDate(days z0: Int64) -> (Int64, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, Int(m), Int(d))
-    }
-
-    static func daysFromCivil(_ y0: Int64, _ m: Int, _ d: Int) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(m > 2 ? m - 3 : m + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
 }

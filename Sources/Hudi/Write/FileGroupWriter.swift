@@ -62,8 +62,8 @@ struct FileGroupWriter: Sendable {
                     oldData.append(ColumnGather.nulls(f.type, count: oldCount))
                     continue
                 }
-                guard c.values.physicalType == f.type.physicalStorage else {
-                    throw HudiError.invalidArgument("column \(f.name) is \(c.values.physicalType) in \(base.path) but \(f.type.physicalStorage) in the batch")
+                guard c.values.physicalType == f.type.physicalType else {
+                    throw HudiError.invalidArgument("column \(f.name) is \(c.values.physicalType) in \(base.path) but \(f.type.physicalType) in the batch")
                 }
                 oldData.append(c)
             }
@@ -113,7 +113,7 @@ struct FileGroupWriter: Sendable {
             Column(.byteArray(Self.constant(fileName, count: rows))),
         ]
         for (k, f) in fields.enumerated() {
-            columns.append(try ColumnGather.gather([oldData[k], batch.columns[k]], picks, type: f.type.physicalStorage))
+            columns.append(try ColumnGather.gather([oldData[k], batch.columns[k]], picks, type: f.type.physicalType))
         }
 
         // Footer: bloom filter and key range over every record key of the file.

@@ -48,8 +48,8 @@ public struct RecordBatch: Sendable {
         }
         for (c, f) in zip(columns, fields) {
             guard c.count == n else { throw HudiError.invalidArgument("column \(f.name) has \(c.count) values for \(n) records") }
-            guard c.values.physicalType == f.type.physicalStorage else {
-                throw HudiError.invalidArgument("column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalStorage)")
+            guard c.values.physicalType == f.type.physicalType else {
+                throw HudiError.invalidArgument("column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalType)")
             }
         }
         for k in recordKeys where k.isEmpty { throw HudiError.invalidArgument("empty record key") }
@@ -63,22 +63,6 @@ public struct RecordBatch: Sendable {
         let stored = BloomIndex.orderingValues(column)
         for r in 0..<count where operations[r] == .upsert && stored[r] != orderingValues[r] {
             throw HudiError.invalidArgument("record \(recordKeys[r]): ordering value \(orderingValues[r]) differs from its \(p) column value")
-        }
-    }
-}
-
-extension FieldType {
-    /// The physical type values of this field are stored as.
-    var physicalStorage: PhysicalType {
-        switch self {
-        case .boolean: return .boolean
-        case .int32, .date: return .int32
-        case .int64, .timestamp: return .int64
-        case .float: return .float
-        case .double: return .double
-        case .string, .json, .binary: return .byteArray
-        case .fixedLenByteArray: return .fixedLenByteArray
-        case .decimal(let p, _): return p <= 9 ? .int32 : p <= 18 ? .int64 : .fixedLenByteArray
         }
     }
 }
@@ -182,7 +166,7 @@ enum ColumnGather {
     /// A column of `count` nulls of the field's type (a column missing from an older file).
     static func nulls(_ type: FieldType, count: Int) -> Column {
         let valid = [Bool](repeating: false, count: count)
-        switch type.physicalStorage {
+        switch type.physicalType {
         case .boolean: return Column(.boolean(.init(repeating: false, count: count)), validity: valid)
         case .int32: return Column(.int32(.init(repeating: 0, count: count)), validity: valid)
         case .int64: return Column(.int64(.init(repeating: 0, count: count)), validity: valid)

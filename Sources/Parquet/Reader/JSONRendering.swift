@@ -75,7 +75,8 @@ private func appendDouble(_ d: Double, to out: inout String) {
     if d.isNaN { out += "\"NaN\"" } else if d.isInfinite { out += d < 0 ? "\"-Infinity\"" : "\"Infinity\"" } else { out += "\(d)" }
 }
 
-func appendJSONString(_ s: String, to out: inout String) {
+/// Appends `s` as a JSON string literal (quotes and escapes).
+public func appendJSONString(_ s: String, to out: inout String) {
     out += "\""
     for u in s.unicodeScalars {
         switch u {
@@ -96,27 +97,13 @@ func appendJSONString(_ s: String, to out: inout String) {
     out += "\""
 }
 
-/// Civil date from days since 1970-01-01 (proleptic Gregorian).
-func civil(fromDays z0: Int64) -> (year: Int64, month: Int, day: Int) {
-    let z = z0 + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-    let y = yoe + era * 400
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (m <= 2 ? y + 1 : y, Int(m), Int(d))
-}
-
 private func pad(_ v: Int64, _ width: Int) -> String {
     let s = String(v.magnitude)
     return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, width - s.count)) + s
 }
 
 func formatDate(_ days: Int64) -> String {
-    let (y, m, d) = civil(fromDays: days)
+    let (y, m, d) = CivilDate.date(days: days)
     return "\(pad(y, 4))-\(pad(Int64(m), 2))-\(pad(Int64(d), 2))"
 }
 

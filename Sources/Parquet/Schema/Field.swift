@@ -29,7 +29,8 @@ public enum FieldType: Sendable, Equatable {
         return n
     }
 
-    var physicalType: PhysicalType {
+    /// The physical type values of this field are stored as.
+    public var physicalType: PhysicalType {
         switch self {
         case .boolean: return .boolean
         case .int32, .date: return .int32

@@ -1,3 +1,5 @@
+import Parquet
+
 /// Parsers of the scalar formats topics use, on raw bytes (no String, no Foundation).
 enum ScalarParsing {
     /// Microseconds since the epoch from RFC 3339 / ISO-8601 text with an offset
@@ -46,7 +48,7 @@ enum ScalarParsing {
             return nil
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year, month, day)
+        let days = CivilDate.days(year: Int64(year), month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offsetSeconds)
         return seconds * 1_000_000 + Int64(micros)
     }
@@ -61,32 +63,11 @@ enum ScalarParsing {
         }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
     /// `yyyy-MM-dd` (UTC) of a microsecond timestamp, appended as 10 ASCII bytes.
     static func appendDate(ofMicros micros: Int64, to out: inout [UInt8]) {
         let days = Int(micros >= 0 ? micros / 86_400_000_000 : (micros - 86_399_999_999) / 86_400_000_000)
-        let (y, m, d) = civilFromDays(days)
+        let (y64, m, d) = CivilDate.date(days: Int64(days))
+        let y = Int(y64)
         func two(_ v: Int) { out.append(UInt8(48 + v / 10)); out.append(UInt8(48 + v % 10)) }
         out.append(UInt8(48 + (y / 1000) % 10)); out.append(UInt8(48 + (y / 100) % 10)); two(y % 100)
         out.append(UInt8(ascii: "-")); two(m); out.append(UInt8(ascii: "-")); two(d)
