@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         // Hudi (issue 6)
         .library(name: "Hudi", targets: ["Hudi"]),
+        // Query (issue 9)
+        .library(name: "Query", targets: ["Query"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +53,7 @@ let package = Package(
                 "TributaryConfig",
                 "Hudi",
                 "ObjectStore",
+                "Query",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -62,7 +65,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
@@ -150,6 +153,25 @@ let package = Package(
             exclude: ["oracle"]
         ),
         // MARK: end Hudi
+
+        // MARK: Query (issue 9): SQL over the lake with the DuckDB CLI over Hudi-aware views.
+        .target(
+            name: "Query",
+            dependencies: [
+                "Hudi", "ObjectStore", "Parquet",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Query"
+        ),
+        .testTarget(
+            name: "QueryTests",
+            dependencies: ["Query", "Hudi", "ObjectStore", "Pipeline", "Parquet", "TributaryTesting"],
+            path: "Tests/QueryTests",
+            exclude: ["oracle"],
+            linkerSettings: rdkafkaLinker
+        ),
+        // MARK: end Query
     ],
     swiftLanguageModes: [.v6]
 )
