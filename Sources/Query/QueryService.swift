@@ -98,33 +98,43 @@ public final class QueryService: Sendable {
                 member.viewsGeneration = p.generation
             }
             if !temporary.create.isEmpty { _ = try await p.run(temporary.create.joined(separator: "\n"), timeout: timeout) }
-            defer {
-                if !temporary.drop.isEmpty {
-                    // Best effort: a dead process has lost its temporary views anyway.
-                    let drop = temporary.drop.joined(separator: "\n")
-                    Task { _ = try? await p.run(drop, timeout: .seconds(5)) }
-                }
+            let result: Result<QueryResult, Error>
+            do {
+                result = .success(try await Self.execute(text, on: p, limit: limit, timeout: timeout, maxBytes: maxBytes, started: started))
+            } catch {
+                result = .failure(error)
             }
-            let described = try await p.run(SQLGuard.described(text), timeout: timeout)
-            let columns = try described.lines.map { line -> QueryColumn in
-                let fields = try JSONLineParser.parseObject(line)
-                let name = fields.first { $0.0 == "column_name" }?.1
-                let type = fields.first { $0.0 == "column_type" }?.1
-                guard case .string(let n)? = name, case .string(let t)? = type else { throw QueryError.engine("unexpected DESCRIBE output") }
-                return QueryColumn(name: n, type: t)
+            // Drop the temporary views before the process serves another query (a dead
+            // process has lost them anyway).
+            if !temporary.drop.isEmpty, p.isRunning {
+                _ = try? await p.run(temporary.drop.joined(separator: "\n"), timeout: .seconds(5))
             }
-            let output = try await p.run(SQLGuard.wrapped(text, limit: limit + 1), timeout: timeout, maxBytes: maxBytes)
-            var rows: [[QueryValue]] = []
-            rows.reserveCapacity(min(output.lines.count, limit))
-            for line in output.lines.prefix(limit) {
-                let fields = try JSONLineParser.parseObject(line)
-                // DuckDB writes the columns in order; match by position, the names may repeat.
-                rows.append(fields.count == columns.count ? fields.map(\.1) : Self.align(fields, columns))
-            }
-            let elapsed = started.duration(to: .now)
-            return QueryResult(columns: columns, rows: rows, truncated: output.lines.count > limit,
-                               elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return try result.get()
         }
+    }
+
+    /// Describes, then runs the checked query on `p`.
+    private static func execute(_ text: String, on p: DuckDBProcess, limit: Int, timeout: Duration, maxBytes: Int,
+                                started: ContinuousClock.Instant) async throws -> QueryResult {
+        let described = try await p.run(SQLGuard.described(text), timeout: timeout)
+        let columns = try described.lines.map { line -> QueryColumn in
+            let fields = try JSONLineParser.parseObject(line)
+            let name = fields.first { $0.0 == "column_name" }?.1
+            let type = fields.first { $0.0 == "column_type" }?.1
+            guard case .string(let n)? = name, case .string(let t)? = type else { throw QueryError.engine("unexpected DESCRIBE output") }
+            return QueryColumn(name: n, type: t)
+        }
+        let output = try await p.run(SQLGuard.wrapped(text, limit: limit + 1), timeout: timeout, maxBytes: maxBytes)
+        var rows: [[QueryValue]] = []
+        rows.reserveCapacity(min(output.lines.count, limit))
+        for line in output.lines.prefix(limit) {
+            let fields = try JSONLineParser.parseObject(line)
+            // DuckDB writes the columns in order; match by position, the names may repeat.
+            rows.append(fields.count == columns.count ? fields.map(\.1) : align(fields, columns))
+        }
+        let elapsed = started.duration(to: .now)
+        return QueryResult(columns: columns, rows: rows, truncated: output.lines.count > limit,
+                           elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     private static func align(_ fields: [(String, QueryValue)], _ columns: [QueryColumn]) -> [QueryValue] {
