@@ -177,7 +177,15 @@ public final class DuckDBProcess: @unchecked Sendable {
             lines.append(line)
         }
         let errors = drain(errFD)
-        if !errors.isEmpty { throw QueryError.duckdb(Self.cleanError(errors)) }
+        if !errors.isEmpty {
+            let message = Self.cleanError(errors)
+            // Deprecation notices and the like are not failures.
+            if message.hasPrefix("WARNING") {
+                logger.debug("DuckDB: \(message)")
+            } else if !message.isEmpty {
+                throw QueryError.duckdb(message)
+            }
+        }
         return Output(lines: lines, bytes: total)
     }
 
@@ -227,7 +235,9 @@ public final class DuckDBProcess: @unchecked Sendable {
     /// DuckDB's message without the `LINE 1: …` excerpt, which would show our wrapper
     /// statement rather than the user's text.
     static func cleanError(_ bytes: [UInt8]) -> String {
+        // Without the terminal colour codes DuckDB puts around warnings.
         let text = String(decoding: bytes, as: UTF8.self)
+            .replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
         var kept: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("LINE ") { break }

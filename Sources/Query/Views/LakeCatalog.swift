@@ -152,7 +152,7 @@ public actor LakeCatalog {
         if let f = v.filter { conditions.append(f) }
         if v.empty { conditions.append("false") }
         if !conditions.isEmpty { source += " WHERE " + conditions.joined(separator: " AND ") }
-        let select = v.includeMeta ? source : "SELECT COLUMNS(c -> NOT starts_with(c, '_hoodie_')) FROM (\(source))"
+        let select = v.includeMeta ? source : "SELECT COLUMNS(lambda c: NOT starts_with(c, '_hoodie_')) FROM (\(source))"
         return "CREATE OR REPLACE \(temporary ? "TEMP " : "")VIEW \(SQLGuard.identifier(v.name)) AS \(select);"
     }
 
