@@ -31,6 +31,9 @@ public final class DuckDBProcess: @unchecked Sendable {
     private var stderrFD: Int32 = -1
     private var buffer: [UInt8] = []
     private var killedByTimeout = false
+    /// Set when the child was killed or its output ended: `isRunning` may lag behind a
+    /// SIGKILL, so this decides when to start a new one.
+    private var dead = false
     /// Incremented on every start, so callers can tell that per-process state (views) is gone.
     public private(set) var generation = 0
 
@@ -46,7 +49,7 @@ public final class DuckDBProcess: @unchecked Sendable {
     deinit { terminate() }
 
     /// Whether the child is running.
-    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+    public var isRunning: Bool { lock.withLock { !dead && (process?.isRunning ?? false) } }
 
     /// The child's pid (nil when not running).
     public var pid: Int32? { lock.withLock { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } } }
@@ -88,13 +91,14 @@ public final class DuckDBProcess: @unchecked Sendable {
         lock.withLock {
             guard let p = process else { return }
             if timedOut { killedByTimeout = true }
+            dead = true
             if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
         }
     }
 
     private func ensureStarted() throws {
         let needsSetup: Bool = try lock.withLock {
-            if let p = process, p.isRunning { return false }
+            if let p = process, p.isRunning, !dead { return false }
             closeLocked()
             try startLocked()
             return true
@@ -138,6 +142,7 @@ public final class DuckDBProcess: @unchecked Sendable {
         _ = fcntl(stderrFD, F_SETFL, fcntl(stderrFD, F_GETFL) | O_NONBLOCK)
         buffer.removeAll(keepingCapacity: true)
         killedByTimeout = false
+        dead = false
         generation += 1
         logger.debug("started DuckDB", metadata: ["pid": "\(p.processIdentifier)"])
     }
@@ -195,6 +200,7 @@ public final class DuckDBProcess: @unchecked Sendable {
             let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
+                lock.withLock { dead = true }
                 throw QueryError.engine("DuckDB stdin closed (the process died)")
             }
             offset += n
@@ -212,6 +218,7 @@ public final class DuckDBProcess: @unchecked Sendable {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 {
+                lock.withLock { dead = true }
                 let detail = String(decoding: drain(lock.withLock { stderrFD }), as: UTF8.self)
                 throw QueryError.engine("DuckDB exited" + (detail.isEmpty ? "" : ": \(detail)"))
             }
