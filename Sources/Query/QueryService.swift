@@ -93,11 +93,13 @@ public final class QueryService: Sendable {
             let p = member.process
             if member.viewsVersion != version || member.viewsGeneration != p.generation || !p.isRunning {
                 // Views live in the process: (re)create them after a restart or a new commit.
-                _ = try await p.run(views.joined(separator: "\n"), timeout: timeout)
+                _ = try await p.run(views.joined(separator: "\n"), timeout: self.configuration.timeout)
                 member.viewsVersion = version
                 member.viewsGeneration = p.generation
             }
-            if !temporary.create.isEmpty { _ = try await p.run(temporary.create.joined(separator: "\n"), timeout: timeout) }
+            if !temporary.create.isEmpty {
+                _ = try await p.run(temporary.create.joined(separator: "\n"), timeout: self.configuration.timeout)
+            }
             let result: Result<QueryResult, Error>
             do {
                 result = .success(try await Self.execute(text, on: p, limit: limit, timeout: timeout, maxBytes: maxBytes, started: started))

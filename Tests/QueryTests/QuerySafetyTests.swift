@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TributaryTesting
 @testable import Query
@@ -103,15 +106,22 @@ import TributaryTesting
     @Test func slowQueryIsCutAtTheTimeoutAndTheNextQueryWorks() async throws {
         var lake = try TestLake()
         try await lake.commit(0..<5, version: 1)
-        let service = try makeService(lake, timeout: .seconds(1))
+        let service = try makeService(lake)
+        #expect(try await service.query("SELECT 1 AS one").rows == [[.int(1)]])
+        // Queries one after the other use the same process: the one the slow query gets.
+        let before = try #require(await service.pool.pids().first)
         let started = ContinuousClock.now
         await #expect(throws: QueryError.timeout(.seconds(1))) {
-            try await service.query("SELECT sum(hash(a.range * b.range)) AS s FROM range(200000) a, range(200000) b")
+            try await service.query("SELECT sum(hash(a.range * b.range)) AS s FROM range(200000) a, range(200000) b",
+                                    options: QueryOptions(timeout: .seconds(1)))
         }
         #expect(started.duration(to: .now) < .seconds(5))
         // A fresh process (views re-created) answers the next queries.
         #expect(try await service.query("SELECT count(*) AS n FROM user_events").rows == [[.int(5)]])
         #expect(try await service.query("SELECT count(*) AS n FROM user_events").rows == [[.int(5)]])
+        // The killed process is gone: no pid of ours is the old one.
+        #expect(!(await service.pool.pids()).contains(before))
+        #expect(kill(before, 0) != 0)
         await service.pool.shutdown()
     }
 

@@ -53,6 +53,9 @@ public actor DuckDBPool: Service {
         if waiters.isEmpty { idle.append(m) } else { waiters.removeFirst().resume(returning: m) }
     }
 
+    /// Pids of the running processes (each starts on its first query).
+    public func pids() -> [Int32] { all.compactMap(\.process.pid) }
+
     /// Kills every process (they restart on the next query).
     public func shutdown() {
         for m in all { m.process.terminate() }
