@@ -48,7 +48,9 @@ struct SQLCommand: AsyncParsableCommand {
                 asOf: asOf, since: since, until: until, includeMetaColumns: withMeta, limit: limit))
         } catch let error as QueryError {
             await service.pool.shutdown()
-            throw ValidationError(error.description)
+            // The query's own error, without the usage text a ValidationError would add.
+            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            throw ExitCode(1)
         }
         await service.pool.shutdown()
         switch format {
