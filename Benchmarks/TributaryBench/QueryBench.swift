@@ -14,7 +14,7 @@ import TributaryTesting
 enum QueryBench {
     static func run(_ args: [String]) async throws {
         let rows = args.firstIndex(of: "--rows").flatMap { Int(args[$0 + 1]) } ?? 1_000_000
-        let repeats = args.firstIndex(of: "--repeat").flatMap { Int(args[$0 + 1]) } ?? 5
+        let repeats = args.firstIndex(of: "--repeat").flatMap { Int(args[$0 + 1]) } ?? 15
         let lakeDir = try TestEnvironment.temporaryDirectory("query-bench")
         defer { try? FileManager.default.removeItem(at: lakeDir) }
         let lake = try LocalObjectStore(root: lakeDir)
@@ -64,9 +64,14 @@ enum QueryBench {
             guard ours.rows.count == seedLines else {
                 throw QueryError.engine("\(name): ours \(ours.rows.count) rows, seed \(seedLines)")
             }
-            let tOurs = try await median(repeats) { _ = try await service.query(oursSQL) }
-            let tSeed = try await median(repeats) { _ = try await raw.run(seedSQL + ";") }
-            let tRaw = try await median(repeats) { _ = try await raw.run(rawSQL + ";") }
+            // Interleaved, so load from other processes on the machine hits all three alike.
+            var ours_: [Double] = [], seed_: [Double] = [], raw_: [Double] = []
+            for _ in 0..<max(1, repeats) {
+                ours_.append(try await time { _ = try await service.query(oursSQL) })
+                raw_.append(try await time { _ = try await raw.run(rawSQL + ";") })
+                seed_.append(try await time { _ = try await raw.run(seedSQL + ";") })
+            }
+            let tOurs = median(ours_), tSeed = median(seed_), tRaw = median(raw_)
             table_.append([name, Bench.format(tOurs * 1000, 1), Bench.format(tSeed * 1000, 1), Bench.format(tSeed / tOurs, 1) + "x",
                            Bench.format(tRaw * 1000, 1), Bench.format((tOurs - tRaw) * 1000, 2)])
         }
@@ -75,14 +80,12 @@ enum QueryBench {
         await service.pool.shutdown()
     }
 
-    /// Median wall time of `n` runs, in seconds.
-    static func median(_ n: Int, _ body: () async throws -> Void) async throws -> Double {
-        var times: [Double] = []
-        for _ in 0..<max(1, n) {
-            let t = ContinuousClock.now
-            try await body()
-            times.append(Bench.seconds(t.duration(to: .now)))
-        }
-        return times.sorted()[times.count / 2]
+    /// Wall time of one run, in seconds.
+    static func time(_ body: () async throws -> Void) async throws -> Double {
+        let t = ContinuousClock.now
+        try await body()
+        return Bench.seconds(t.duration(to: .now))
     }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }

@@ -97,28 +97,20 @@ public final class QueryService: Sendable {
                 member.viewsVersion = version
                 member.viewsGeneration = p.generation
             }
-            if !temporary.create.isEmpty {
-                _ = try await p.run(temporary.create.joined(separator: "\n"), timeout: self.configuration.timeout)
-            }
-            let result: Result<QueryResult, Error>
-            do {
-                result = .success(try await Self.execute(text, on: p, limit: limit, timeout: timeout, maxBytes: maxBytes, started: started))
-            } catch {
-                result = .failure(error)
-            }
-            // Drop the temporary views before the process serves another query (a dead
-            // process has lost them anyway).
-            if !temporary.drop.isEmpty, p.isRunning {
-                _ = try? await p.run(temporary.drop.joined(separator: "\n"), timeout: .seconds(5))
-            }
-            return try result.get()
+            // Temporary views, DESCRIBE, the query and dropping the views again go in one
+            // write: one round trip. A failing DESCRIBE fails the query the same way.
+            var batches = [SQLGuard.described(text), SQLGuard.wrapped(text, limit: limit + 1)]
+            if !temporary.create.isEmpty { batches.insert(temporary.create.joined(separator: "\n"), at: 0) }
+            if !temporary.drop.isEmpty { batches.append(temporary.drop.joined(separator: "\n")) }
+            let outputs = try await p.runAll(batches, timeout: timeout, maxBytes: maxBytes)
+            let offset = temporary.create.isEmpty ? 0 : 1
+            return try Self.result(described: outputs[offset], output: outputs[offset + 1], limit: limit, started: started)
         }
     }
 
-    /// Describes, then runs the checked query on `p`.
-    private static func execute(_ text: String, on p: DuckDBProcess, limit: Int, timeout: Duration, maxBytes: Int,
-                                started: ContinuousClock.Instant) async throws -> QueryResult {
-        let described = try await p.run(SQLGuard.described(text), timeout: timeout)
+    /// Columns from DESCRIBE's output, rows from the query's.
+    private static func result(described: DuckDBProcess.Output, output: DuckDBProcess.Output, limit: Int,
+                               started: ContinuousClock.Instant) throws -> QueryResult {
         let columns = try described.lines.map { line -> QueryColumn in
             let fields = try JSONLineParser.parseObject(line)
             let name = fields.first { $0.0 == "column_name" }?.1
@@ -126,7 +118,6 @@ public final class QueryService: Sendable {
             guard case .string(let n)? = name, case .string(let t)? = type else { throw QueryError.engine("unexpected DESCRIBE output") }
             return QueryColumn(name: n, type: t)
         }
-        let output = try await p.run(SQLGuard.wrapped(text, limit: limit + 1), timeout: timeout, maxBytes: maxBytes)
         var rows: [[QueryValue]] = []
         rows.reserveCapacity(min(output.lines.count, limit))
         for line in output.lines.prefix(limit) {

@@ -59,6 +59,14 @@ public final class DuckDBProcess: @unchecked Sendable {
     /// when it ran too long (the process is killed), `.resultTooLarge` when the output
     /// passed `maxBytes` (the process is killed too: DuckDB cannot be stopped mid-result).
     public func run(_ sql: String, timeout: Duration? = nil, maxBytes: Int? = nil) async throws -> Output {
+        let outputs = try await runAll([sql], timeout: timeout, maxBytes: maxBytes)
+        return outputs[0]
+    }
+
+    /// Runs several batches in one write (one round trip), each with its own sentinel, and
+    /// returns their outputs in order. When a batch fails, the later ones still run (their
+    /// output is consumed to keep the stream in step) and the first failure is thrown.
+    public func runAll(_ batches: [String], timeout: Duration? = nil, maxBytes: Int? = nil) async throws -> [Output] {
         let watchdog: Task<Void, Never>? = timeout.map { limit in
             Task { [weak self] in
                 try? await Task.sleep(for: limit)
@@ -67,11 +75,11 @@ public final class DuckDBProcess: @unchecked Sendable {
         }
         defer { watchdog?.cancel() }
         do {
-            return try await withCheckedThrowingContinuation { (c: CheckedContinuation<Output, Error>) in
+            return try await withCheckedThrowingContinuation { (c: CheckedContinuation<[Output], Error>) in
                 DispatchQueue.global().async {
                     c.resume(with: Result {
                         try self.ensureStarted()
-                        return try self.runBlocking(sql, maxBytes: maxBytes)
+                        return try self.runBlocking(batches, maxBytes: maxBytes)
                     })
                 }
             }
@@ -107,7 +115,7 @@ public final class DuckDBProcess: @unchecked Sendable {
             let statements = setup()
             if !statements.isEmpty {
                 do {
-                    _ = try runBlocking(statements.joined(separator: "\n"), maxBytes: nil)
+                    _ = try runBlocking([statements.joined(separator: "\n")], maxBytes: nil)
                 } catch {
                     terminate()
                     throw QueryError.engine("DuckDB setup failed: \(error)")
@@ -159,39 +167,51 @@ public final class DuckDBProcess: @unchecked Sendable {
         process = nil
     }
 
-    private func runBlocking(_ sql: String, maxBytes: Int?) throws -> Output {
+    private func runBlocking(_ batches: [String], maxBytes: Int?) throws -> [Output] {
         let (inFD, outFD, errFD) = lock.withLock { (stdinFD, stdoutFD, stderrFD) }
         guard inFD >= 0 else { throw QueryError.engine("DuckDB is not running") }
-        let marker = "tributary-" + UUID().uuidString
-        var text = sql
-        if !text.hasSuffix("\n") { text += "\n" }
-        text += "SELECT '\(marker)' AS __tributary_sentinel;\n"
+        var text = ""
+        var sentinels: [[UInt8]] = []
+        for sql in batches {
+            let marker = "tributary-" + UUID().uuidString
+            text += sql
+            if !text.hasSuffix("\n") { text += "\n" }
+            text += "SELECT '\(marker)' AS __tributary_sentinel;\n"
+            sentinels.append(Array("{\"__tributary_sentinel\":\"\(marker)\"}".utf8))
+        }
         try writeAll(inFD, Array(text.utf8))
-        let sentinel = Array("{\"__tributary_sentinel\":\"\(marker)\"}".utf8)
-        var lines: [[UInt8]] = []
+        var outputs: [Output] = []
+        var failure: QueryError?
         var total = 0
-        while true {
-            let line = try readLine(outFD)
-            if line == sentinel { break }
-            if line.isEmpty { continue }
-            total += line.count
-            if let maxBytes, total > maxBytes {
-                kill(timedOut: false)
-                throw QueryError.resultTooLarge(limitBytes: maxBytes)
+        for sentinel in sentinels {
+            var lines: [[UInt8]] = []
+            var bytes = 0
+            while true {
+                let line = try readLine(outFD)
+                if line == sentinel { break }
+                if line.isEmpty { continue }
+                bytes += line.count
+                total += line.count
+                if let maxBytes, total > maxBytes {
+                    kill(timedOut: false)
+                    throw QueryError.resultTooLarge(limitBytes: maxBytes)
+                }
+                lines.append(line)
             }
-            lines.append(line)
-        }
-        let errors = drain(errFD)
-        if !errors.isEmpty {
-            let message = Self.cleanError(errors)
-            // Deprecation notices and the like are not failures.
-            if message.hasPrefix("WARNING") {
-                logger.debug("DuckDB: \(message)")
-            } else if !message.isEmpty {
-                throw QueryError.duckdb(message)
+            let errors = drain(errFD)
+            if !errors.isEmpty {
+                let message = Self.cleanError(errors)
+                // Deprecation notices and the like are not failures.
+                if message.hasPrefix("WARNING") {
+                    logger.debug("DuckDB: \(message)")
+                } else if !message.isEmpty, failure == nil {
+                    failure = QueryError.duckdb(message)
+                }
             }
+            outputs.append(Output(lines: lines, bytes: bytes))
         }
-        return Output(lines: lines, bytes: total)
+        if let failure { throw failure }
+        return outputs
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {

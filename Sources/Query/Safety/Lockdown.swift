@@ -12,6 +12,8 @@ enum Lockdown {
         if let threads { s.append("SET threads=\(threads);") }
         if let memoryLimit { s.append("SET memory_limit=\(SQLGuard.literal(memoryLimit));") }
         s += [
+            // Base files never change once written: their footers can be cached.
+            "SET parquet_metadata_cache=true;",
             "SET allowed_directories=[\(list)];",
             "SET autoinstall_known_extensions=false;",
             "SET autoload_known_extensions=false;",
