@@ -46,7 +46,10 @@ public final class DuckDBProcess: @unchecked Sendable {
         self.logger = logger
     }
 
-    deinit { terminate() }
+    deinit {
+        // Nobody else can hold the process now: close the pipes as well.
+        lock.withLock { closeLocked() }
+    }
 
     /// Whether the child is running.
     public var isRunning: Bool { lock.withLock { !dead && (process?.isRunning ?? false) } }
