@@ -27,10 +27,10 @@ enum QueryBench {
         for start in stride(from: 0, to: rows, by: 100_000) {
             try await table.write(HudiBench.batch(Array(start..<min(rows, start + 100_000)), version: 0), operation: .insert)
         }
-        let step = 100
         for v in 1...10 {
-            // 1% of the keys, spread over the whole table: every file group is rewritten.
-            try await table.write(HudiBench.batch(Array(stride(from: v, to: rows, by: step)), version: Int64(v)))
+            // ~1% of the keys, spread over the whole table (a step of 101 crosses every day
+            // partition and file group): every file group is rewritten.
+            try await table.write(HudiBench.batch(Array(stride(from: v, to: rows, by: 101)), version: Int64(v)))
         }
         let plan = try await table.planSnapshot()
         let allFiles = try await lake.listAll(prefix: "user_events/").filter { $0.key.hasSuffix(".parquet") }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ObjectStore
 import ServiceLifecycle
+import Synchronization
 
 /// SQL over the lake: the API the web app (`POST /api/query`) and `tributary sql` call.
 ///
@@ -56,6 +57,8 @@ public final class QueryService: Sendable {
     public let pool: DuckDBPool
     public let cache: FileCache?
     private let logger: Logger
+    /// Result columns by catalog version and query text.
+    private let describeCache = Mutex<[String: [QueryColumn]]>([:])
 
     /// - Parameter lake: the lake root (`storage.uri`): one folder per table.
     public init(lake: any ObjectStore, configuration: Configuration = Configuration(),
@@ -97,6 +100,13 @@ public final class QueryService: Sendable {
                 member.viewsVersion = version
                 member.viewsGeneration = p.generation
             }
+            // The same text over the same views has the same columns: repeated queries
+            // (dashboards) skip DESCRIBE, which binds the query a second time.
+            let cacheKey = temporary.create.isEmpty ? "\(version)\u{0}\(text)" : nil
+            if let cacheKey, let columns = self.describeCache.withLock({ $0[cacheKey] }) {
+                let outputs = try await p.runAll([SQLGuard.wrapped(text, limit: limit + 1)], timeout: timeout, maxBytes: maxBytes)
+                return try Self.result(columns: columns, output: outputs[0], limit: limit, started: started)
+            }
             // Temporary views, DESCRIBE, the query and dropping the views again go in one
             // write: one round trip. A failing DESCRIBE fails the query the same way.
             var batches = [SQLGuard.described(text), SQLGuard.wrapped(text, limit: limit + 1)]
@@ -104,20 +114,31 @@ public final class QueryService: Sendable {
             if !temporary.drop.isEmpty { batches.append(temporary.drop.joined(separator: "\n")) }
             let outputs = try await p.runAll(batches, timeout: timeout, maxBytes: maxBytes)
             let offset = temporary.create.isEmpty ? 0 : 1
-            return try Self.result(described: outputs[offset], output: outputs[offset + 1], limit: limit, started: started)
+            let columns = try Self.columns(described: outputs[offset])
+            if let cacheKey {
+                self.describeCache.withLock { cache in
+                    if cache.count >= 512 { cache.removeAll() }
+                    cache[cacheKey] = columns
+                }
+            }
+            return try Self.result(columns: columns, output: outputs[offset + 1], limit: limit, started: started)
         }
     }
 
-    /// Columns from DESCRIBE's output, rows from the query's.
-    private static func result(described: DuckDBProcess.Output, output: DuckDBProcess.Output, limit: Int,
-                               started: ContinuousClock.Instant) throws -> QueryResult {
-        let columns = try described.lines.map { line -> QueryColumn in
+    /// Result columns from DESCRIBE's output.
+    private static func columns(described: DuckDBProcess.Output) throws -> [QueryColumn] {
+        try described.lines.map { line -> QueryColumn in
             let fields = try JSONLineParser.parseObject(line)
             let name = fields.first { $0.0 == "column_name" }?.1
             let type = fields.first { $0.0 == "column_type" }?.1
             guard case .string(let n)? = name, case .string(let t)? = type else { throw QueryError.engine("unexpected DESCRIBE output") }
             return QueryColumn(name: n, type: t)
         }
+    }
+
+    /// The result: `columns`, rows from the query's output.
+    private static func result(columns: [QueryColumn], output: DuckDBProcess.Output, limit: Int,
+                               started: ContinuousClock.Instant) throws -> QueryResult {
         var rows: [[QueryValue]] = []
         rows.reserveCapacity(min(output.lines.count, limit))
         for line in output.lines.prefix(limit) {

@@ -162,11 +162,12 @@ import TributaryTesting
         var lake = try TestLake()
         try await lake.commit(0..<1, version: 1)
         let service = try makeService(lake)
-        let r = try await service.query("""
+        let sqlText = """
             SELECT 'it''s "q"' || chr(10) AS s, 'nan'::DOUBLE AS n, 2.5::DOUBLE AS d, [1, 2] AS l, {'x': 1, 'a': 'b'} AS st,
                    12.30::DECIMAL(6, 2) AS dec, DATE '2026-11-26' AS dt, NULL::INTEGER AS nothing, true AS yes,
                    170141183460469231731687303715884105727::HUGEINT AS huge
-            """)
+            """
+        let r = try await service.query(sqlText)
         #expect(r.columns.map(\.type) == ["VARCHAR", "DOUBLE", "DOUBLE", "INTEGER[]", "STRUCT(x INTEGER, a VARCHAR)",
                                           "DECIMAL(6,2)", "DATE", "INTEGER", "BOOLEAN", "HUGEINT"])
         #expect(r.rows.count == 1)
@@ -181,6 +182,10 @@ import TributaryTesting
         #expect(row[7] == .null)
         #expect(row[8] == .bool(true))
         #expect(row[9] == .string("170141183460469231731687303715884105727"))
+        // Again: the columns now come from the cache, the rows from DuckDB.
+        let again = try await service.query(sqlText)
+        #expect(again.columns == r.columns)
+        #expect(again.rows == r.rows)
         let empty = try await service.query("SELECT event_id FROM user_events WHERE false")
         #expect(empty.columns == [QueryColumn(name: "event_id", type: "VARCHAR")])
         #expect(empty.rows.isEmpty)
