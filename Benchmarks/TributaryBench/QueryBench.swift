@@ -38,7 +38,8 @@ enum QueryBench {
 
         let duckdb = QueryService.defaultDuckDB()
         let service = try QueryService(lake: lake, configuration: .init(duckdb: duckdb, processes: 1, maxRowLimit: 1_000_000))
-        let raw = DuckDBProcess(executable: duckdb)
+        // Same settings as ours (footer cache), without the lockdown or the views.
+        let raw = DuckDBProcess(executable: duckdb, setup: { ["SET parquet_metadata_cache=true;", "SET preserve_insertion_order=false;"] })
         defer { raw.terminate() }
         let snapshotFiles = "[" + plan.filePaths.map { SQLGuard.literal(tableDir.appendingPathComponent($0).path) }.joined(separator: ", ") + "]"
         let rawSource = "read_parquet(\(snapshotFiles), hive_partitioning=false, union_by_name=true)"

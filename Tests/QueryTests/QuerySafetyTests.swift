@@ -132,7 +132,7 @@ import TributaryTesting
         let limited = try await service.query("SELECT range AS i FROM range(100)", options: QueryOptions(limit: 7))
         #expect(limited.rows.count == 7)
         #expect(limited.truncated)
-        let exact = try await service.query("SELECT range AS i FROM range(7)", options: QueryOptions(limit: 7))
+        let exact = try await service.query("SELECT range AS i FROM range(7) ORDER BY i", options: QueryOptions(limit: 7))
         #expect(exact.rows.map { $0 } == (0..<7).map { [QueryValue.int(Int64($0))] })
         #expect(!exact.truncated)
         await #expect(throws: QueryError.resultTooLarge(limitBytes: 100_000)) {

@@ -14,6 +14,9 @@ enum Lockdown {
         s += [
             // Base files never change once written: their footers can be cached.
             "SET parquet_metadata_cache=true;",
+            // Rows come back in ORDER BY order or none: without this, the LIMIT wrapped
+            // around every query would make DuckDB scan on one thread.
+            "SET preserve_insertion_order=false;",
             "SET allowed_directories=[\(list)];",
             "SET autoinstall_known_extensions=false;",
             "SET autoload_known_extensions=false;",
