@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         // Hudi (issue 6)
         .library(name: "Hudi", targets: ["Hudi"]),
+        // Query (issue 9)
+        .library(name: "Query", targets: ["Query"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,6 +56,7 @@ let package = Package(
                 "Hudi",
                 "ObjectStore",
                 "Web",
+                "Query",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -65,7 +68,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
@@ -177,6 +180,24 @@ let package = Package(
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Web
+        // MARK: Query (issue 9): SQL over the lake with the DuckDB CLI over Hudi-aware views.
+        .target(
+            name: "Query",
+            dependencies: [
+                "Hudi", "ObjectStore", "Parquet",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Query"
+        ),
+        .testTarget(
+            name: "QueryTests",
+            dependencies: ["Query", "Hudi", "ObjectStore", "Pipeline", "Parquet", "TributaryTesting"],
+            path: "Tests/QueryTests",
+            exclude: ["oracle"],
+            linkerSettings: rdkafkaLinker
+        ),
+        // MARK: end Query
     ],
     swiftLanguageModes: [.v6]
 )

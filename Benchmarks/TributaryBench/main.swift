@@ -9,6 +9,7 @@ let areas: [String: ([String]) async throws -> Void] = [
     "parquet": ParquetBench.run,
     "objectstore": ObjectStoreBench.run,
     "hudi": HudiBench.run,
+    "query": QueryBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

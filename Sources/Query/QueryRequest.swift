@@ -1,0 +1,82 @@
+import Foundation
+
+/// The body of `POST /api/query`: `{"sql": "...", "as_of": "...", "since": "...",
+/// "until": "...", "with_meta": false, "limit": 1000, "timeout_ms": 30000}` (all but `sql`
+/// optional). The answer is `QueryResult.json`, or `{"error": "..."}` (see `errorJSON`).
+public struct QueryRequest: Sendable, Codable, Equatable {
+    public var sql: String
+    public var asOf: String?
+    public var since: String?
+    public var until: String?
+    public var withMeta: Bool?
+    public var limit: Int?
+    public var timeoutMs: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case sql, since, until, limit
+        case asOf = "as_of"
+        case withMeta = "with_meta"
+        case timeoutMs = "timeout_ms"
+    }
+
+    public init(sql: String, asOf: String? = nil, since: String? = nil, until: String? = nil, withMeta: Bool? = nil,
+                limit: Int? = nil, timeoutMs: Int? = nil) {
+        self.sql = sql
+        self.asOf = asOf
+        self.since = since
+        self.until = until
+        self.withMeta = withMeta
+        self.limit = limit
+        self.timeoutMs = timeoutMs
+    }
+
+    /// Decodes a request body (throws `QueryError.invalidOptions` for bad JSON).
+    public static func decode(_ body: Data) throws -> QueryRequest {
+        do {
+            return try JSONDecoder().decode(QueryRequest.self, from: body)
+        } catch {
+            throw QueryError.invalidOptions("request body must be JSON like {\"sql\": \"SELECT …\"}")
+        }
+    }
+
+    /// The query options (a timeout can only shorten the service's own).
+    public var options: QueryOptions {
+        QueryOptions(asOf: asOf, since: since, until: until, includeMetaColumns: withMeta ?? false, limit: limit,
+                     timeout: timeoutMs.map { .milliseconds(max(1, $0)) })
+    }
+}
+
+extension QueryService {
+    /// Runs a decoded request.
+    public func query(_ request: QueryRequest) async throws -> QueryResult {
+        var options = request.options
+        if let t = options.timeout, t > configuration.timeout { options.timeout = configuration.timeout }
+        return try await query(request.sql, options: options)
+    }
+}
+
+extension QueryError {
+    /// `{"error": "...", "kind": "duckdb|refused|timeout|too_large|invalid|engine"}` for an API answer.
+    public var errorJSON: String {
+        let kind = switch self {
+        case .duckdb: "duckdb"
+        case .refused: "refused"
+        case .timeout: "timeout"
+        case .resultTooLarge: "too_large"
+        case .invalidOptions: "invalid"
+        case .engine: "engine"
+        }
+        return "{\"error\":\(QueryValue.quote(description)),\"kind\":\"\(kind)\"}"
+    }
+
+    /// The HTTP status an API answer should carry: 400 for the query's fault, 408 for a
+    /// timeout, 413 for a too-large result, 500 for engine failures.
+    public var httpStatus: Int {
+        switch self {
+        case .duckdb, .refused, .invalidOptions: 400
+        case .timeout: 408
+        case .resultTooLarge: 413
+        case .engine: 500
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Hudi
+import Logging
+import ObjectStore
+
+/// The lake's Hudi tables as DuckDB views: each table (a folder of the lake root holding
+/// `.hoodie/hoodie.properties`) becomes a view named after the folder (the topic) over the
+/// exact Parquet files of its snapshot — no de-duplication needed, since a snapshot holds
+/// one version of every record. A table's view is re-planned when its timeline's latest
+/// commit changes.
+public actor LakeCatalog {
+    /// How a view reads its files.
+    struct TableView: Sendable, Equatable {
+        var name: String
+        var files: [String]
+        /// Extra condition (incremental reads filter on `_hoodie_commit_time`).
+        var filter: String?
+        var includeMeta: Bool
+        /// The plan was empty: the view reads a file of the table with `WHERE false` to keep its columns.
+        var empty: Bool
+    }
+
+    private struct State {
+        var table: HudiTable
+        var latest: String?
+        var view: TableView?
+    }
+
+    private let root: any ObjectStore
+    /// Where the lake's files are on this machine (local lakes), or nil (S3: use `cache`).
+    private let localRoot: URL?
+    private let cache: FileCache?
+    private let discoveryInterval: TimeInterval
+    private let logger: Logger
+    private var tables: [String: State] = [:]
+    private var lastDiscovery: Date?
+    /// Bumped whenever a view changes; processes compare it with the version they have.
+    public private(set) var version = 0
+
+    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, discoveryInterval: TimeInterval = 5,
+                logger: Logger = Logger(label: "tributary.query.catalog")) {
+        self.root = root
+        self.localRoot = localRoot?.standardizedFileURL
+        self.cache = cache
+        self.discoveryInterval = discoveryInterval
+        self.logger = logger
+    }
+
+    /// The folder DuckDB must be allowed to read.
+    public nonisolated var readableDirectory: String? { (localRoot?.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" } }
+
+    /// Table names, sorted.
+    public func tableNames() async throws -> [String] {
+        try await discoverIfDue(force: false)
+        return tables.keys.sorted()
+    }
+
+    /// Brings every view up to the latest commit; returns the version and the statements
+    /// that (re)create all views.
+    func refresh() async throws -> (version: Int, statements: [String]) {
+        try await discoverIfDue(force: false)
+        var changed = false
+        for (name, state) in tables.sorted(by: { $0.key < $1.key }) {
+            let latest = try await state.table.timeline().latestCompletedCommit?.timestamp
+            if latest == state.latest, state.view != nil || latest == nil { continue }
+            let plan = try await state.table.planSnapshot()
+            let view = try await makeView(name: name, table: state.table, slices: plan.slices, filter: nil, includeMeta: false)
+            tables[name]?.latest = latest
+            if view != state.view {
+                tables[name]?.view = view
+                changed = true
+            }
+        }
+        if changed { version += 1 }
+        let statements = tables.keys.sorted().compactMap { tables[$0]?.view.map { Self.createStatement($0, temporary: false) } }
+        return (version, statements)
+    }
+
+    /// Temporary views (shadowing the main ones for one query) for time travel,
+    /// incremental reads or meta columns, plus the statements that drop them afterwards.
+    func temporaryViews(_ options: QueryOptions) async throws -> (create: [String], drop: [String]) {
+        if options.asOf != nil, options.since != nil || options.until != nil {
+            throw QueryError.invalidOptions("use either as-of (time travel) or since/until (incremental), not both")
+        }
+        if options.until != nil, options.since == nil {
+            throw QueryError.invalidOptions("until needs since (an incremental range)")
+        }
+        var create: [String] = []
+        var drop: [String] = []
+        for name in try await tableNames() {
+            guard let table = tables[name]?.table else { continue }
+            let view: TableView?
+            do {
+                if let since = options.since {
+                    let plan = try await table.planIncremental(since: since, until: options.until)
+                    guard let end = plan.end else { continue }
+                    var filter = "_hoodie_commit_time <= \(SQLGuard.literal(end))"
+                    if let begin = plan.begin { filter = "_hoodie_commit_time > \(SQLGuard.literal(begin)) AND " + filter }
+                    view = try await makeView(name: name, table: table, slices: plan.slices, filter: filter, includeMeta: options.includeMetaColumns)
+                } else {
+                    let plan = try await table.planSnapshot(asOf: options.asOf)
+                    view = try await makeView(name: name, table: table, slices: plan.slices, filter: nil, includeMeta: options.includeMetaColumns)
+                }
+            } catch let error as HudiError {
+                throw QueryError.invalidOptions("\(name): \(error)")
+            }
+            guard let view else { continue }
+            create.append(Self.createStatement(view, temporary: true))
+            drop.append("DROP VIEW IF EXISTS temp.\(SQLGuard.identifier(name));")
+        }
+        return (create, drop)
+    }
+
+    /// A view over `slices`; nil when the table has no file at all.
+    private func makeView(name: String, table: HudiTable, slices: [FileSlice], filter: String?, includeMeta: Bool) async throws -> TableView? {
+        var chosen = slices
+        var empty = false
+        if chosen.isEmpty {
+            // Keep the table's columns for an empty read: any file of the latest snapshot.
+            guard let any = try await table.planSnapshot().slices.first else { return nil }
+            chosen = [any]
+            empty = true
+        }
+        let keys = chosen.map { (key: "\(name)/" + $0.path, size: $0.size) }
+        let paths: [String]
+        if let localRoot {
+            paths = keys.map { localRoot.appendingPathComponent($0.key).path }
+        } else if let cache {
+            paths = try await cache.ensure(keys, pinned: pinnedKeys())
+        } else {
+            throw QueryError.engine("the lake is neither local nor cached")
+        }
+        return TableView(name: name, files: paths.sorted(), filter: filter, includeMeta: includeMeta, empty: empty)
+    }
+
+    /// Keys the current main views read (kept in the cache).
+    private func pinnedKeys() -> Set<String> {
+        guard let cache else { return [] }
+        let dir = cache.directory.path + "/"
+        var keys = Set<String>()
+        for state in tables.values {
+            for f in state.view?.files ?? [] where f.hasPrefix(dir) { keys.insert(String(f.dropFirst(dir.count))) }
+        }
+        return keys
+    }
+
+    static func createStatement(_ v: TableView, temporary: Bool) -> String {
+        let files = "[" + v.files.map(SQLGuard.literal).joined(separator: ", ") + "]"
+        // hive_partitioning off: the partition column is stored in the files already.
+        var source = "SELECT * FROM read_parquet(\(files), hive_partitioning=false, union_by_name=true)"
+        var conditions: [String] = []
+        if let f = v.filter { conditions.append(f) }
+        if v.empty { conditions.append("false") }
+        if !conditions.isEmpty { source += " WHERE " + conditions.joined(separator: " AND ") }
+        let select = v.includeMeta ? source : "SELECT COLUMNS(lambda c: NOT starts_with(c, '_hoodie_')) FROM (\(source))"
+        return "CREATE OR REPLACE \(temporary ? "TEMP " : "")VIEW \(SQLGuard.identifier(v.name)) AS \(select);"
+    }
+
+    private func discoverIfDue(force: Bool) async throws {
+        if !force, let last = lastDiscovery, Date().timeIntervalSince(last) < discoveryInterval { return }
+        lastDiscovery = Date()
+        var folders: [String] = []
+        for try await entry in root.list(prefix: "", delimiter: "/") {
+            if case .commonPrefix(let p) = entry { folders.append(p) }
+        }
+        for folder in folders {
+            let name = String(folder.dropLast(folder.hasSuffix("/") ? 1 : 0))
+            guard tables[name] == nil, !name.hasPrefix("."), !name.isEmpty else { continue }
+            let store = try root.scoped(to: name)
+            guard (try? await store.exists(HudiTable.propertiesKey)) == true else { continue }
+            do {
+                let table = try await HudiTable.open(store: store, logger: logger)
+                tables[name] = State(table: table, latest: nil, view: nil)
+            } catch {
+                logger.warning("skipping table folder \(name): \(error)")
+            }
+        }
+    }
+}

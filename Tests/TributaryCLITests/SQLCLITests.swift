@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TributaryTesting
+
+/// `tributary sql` over a lake folder holding Spark-written Hudi tables, against hudi-rs.
+@Suite struct SQLCLITests {
+    @Test(arguments: ["v6_simplekeygen_nonhivestyle", "v8_complexkeygen_hivestyle"])
+    func sqlOverSparkTablesMatchesHudiRs(_ name: String) throws {
+        let lake = try TestEnvironment.temporaryDirectory("sql-cli")
+        defer { try? FileManager.default.removeItem(at: lake) }
+        try runPython(["-c", """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1]) as z:
+                for m in z.namelist():
+                    if not (m.startswith('__MACOSX/') or m.endswith('.DS_Store')):
+                        z.extract(m, sys.argv[2])
+            """, "/work/shared/hudi/fixtures/\(name).zip", lake.path])
+        let uri = "storage.uri=file://\(lake.path)"
+        let ours = try CLI.run(["sql", "--set", uri, "--with-meta", "--format", "json",
+                                "SELECT _hoodie_record_key FROM \(name) ORDER BY 1"])
+        #expect(ours.status == 0, "\(ours.stderrText)")
+        let oracle = TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/oracle/read_table.py").path
+        let theirs = try runPython([oracle, lake.appendingPathComponent(name).path]).stdoutText.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["_hoodie_record_key"] as? String
+        }.sorted()
+        let answer = try JSONSerialization.jsonObject(with: Data(ours.stdoutText.utf8)) as? [String: Any]
+        let keys = (answer?["rows"] as? [[Any]] ?? []).compactMap { $0.first as? String }
+        #expect(!theirs.isEmpty)
+        #expect(keys == theirs)
+        // Meta columns are hidden without --with-meta; the JSON format carries the types.
+        let json = try CLI.run(["sql", "--set", uri, "--format", "json", "SELECT * FROM \(name) LIMIT 1"])
+        #expect(json.status == 0, "\(json.stderrText)")
+        #expect(json.stdoutText.hasPrefix(#"{"columns":[{"name":"#))
+        #expect(!json.stdoutText.contains("_hoodie_"))
+        // Refused statements and DuckDB errors: exit 1 with the message.
+        let copy = try CLI.run(["sql", "--set", uri, "COPY \(name) TO '/tmp/out.csv'"])
+        #expect(copy.status == 1)
+        #expect(copy.stderrText.contains("COPY statements are not allowed"))
+        let bad = try CLI.run(["sql", "--set", uri, "SELEC 1"])
+        #expect(bad.status == 1)
+        #expect(bad.stderrText.contains("Parser Error: syntax error"))
+    }
+}
