@@ -8,6 +8,7 @@ import Query
 struct SQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
+        aliases: ["query"],
         abstract: "Run a read-only SQL query over the lake's Hudi tables (DuckDB).",
         discussion: """
             Tables appear under their topic names (user_events, transactions, …) as of their \
