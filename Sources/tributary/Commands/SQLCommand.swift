@@ -8,14 +8,14 @@ import Query
 struct SQLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
-        aliases: ["query"],
         abstract: "Run a read-only SQL query over the lake's Hudi tables (DuckDB).",
         discussion: """
             Tables appear under their topic names (user_events, transactions, …) as of their \
             latest commit. --as-of reads them as of an instant or time; --since/--until read \
             only the records committed in that range. Only a single SELECT-like query is \
             accepted; other files, settings and writes are refused.
-            """
+            """,
+        aliases: ["query"]
     )
 
     @OptionGroup var config: ConfigOptions
