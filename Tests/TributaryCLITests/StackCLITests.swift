@@ -48,6 +48,20 @@ import TributaryTesting
         #expect(groups.stdoutText.contains("cli-test"))
         #expect(groups.stdoutText.contains("user_events\t0\t2\t"))
 
+        // A record that is JSON but breaks the schema is dead-lettered by the processor
+        // with its reason, and `tributary dlq show` lists it.
+        let bad = try stack.run(["produce", "user_events"], stdin: #"{"event_id":"e3","user_id":"u3","event_type":"jump","timestamp":"2026-11-26T10:00:02Z"}"#)
+        #expect(bad.status == 0, "\(bad.stderrText)")
+        var letters = ""
+        let dlqDeadline = Date().addingTimeInterval(60)
+        while !letters.contains("event_type") && Date() < dlqDeadline {
+            usleep(500_000)
+            letters = try stack.run(["dlq", "show", "user_events", "--json"]).stdoutText
+        }
+        #expect(letters.contains("\"stage\":\"schema\""), "\(letters)")
+        #expect(letters.contains("'event_type' must be one of"), "\(letters)")
+        #expect(letters.contains("\"source\":\"user_events[0]@2\""), "\(letters)")
+
         // The processor commits the two valid events into the lake's Hudi table.
         var lakeRows: [Substring] = []
         let lakeDeadline = Date().addingTimeInterval(60)
