@@ -161,7 +161,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "KafkaClient", "Pipeline", "TributaryConfig",
+                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

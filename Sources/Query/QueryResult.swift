@@ -1,4 +1,5 @@
 import Foundation
+import Parquet
 
 /// One value of a query result, as DuckDB's JSON output renders it: numbers stay numbers,
 /// dates, timestamps, decimals and big integers arrive as strings, lists and structs as
@@ -62,20 +63,11 @@ public enum QueryValue: Sendable, Hashable {
         }
     }
 
+    /// `s` as a JSON string literal (the one escaper, from Parquet).
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        var out = ""
+        appendJSONString(s, to: &out)
+        return out
     }
 }
 

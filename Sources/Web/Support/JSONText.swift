@@ -1,25 +1,15 @@
 import Foundation
+import Parquet
 
 /// Small helpers for writing JSON text by hand where the exact bytes matter (record
 /// values go to the validator as written, so numbers keep their digits).
 enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     static func quote(_ text: String) -> String {
-        var out = "\""
+        var out = ""
         out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        appendJSONString(text, to: &out)
+        return out
     }
 
     /// True when `text` is a JSON number literal (so it can be written unquoted).
