@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query", "Pipeline"],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),
@@ -86,12 +86,14 @@ let package = Package(
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: [
-                "ObjectStore", "TributaryTesting",
+                "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // End ObjectStore (issue 5).
+        // moto_server (a real S3 API) for the test targets that need S3.
+        .target(name: "ObjectStoreTesting", dependencies: ["ObjectStore", "TributaryTesting"]),
         // A shared embedded broker and helpers for tests that need Kafka.
         .target(name: "KafkaTesting", dependencies: ["KafkaClient", "TributaryTesting"], linkerSettings: rdkafkaLinker),
         .testTarget(
@@ -132,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "TributaryTesting"],
+            dependencies: ["Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Pipeline

@@ -10,6 +10,7 @@ let areas: [String: ([String]) async throws -> Void] = [
     "objectstore": ObjectStoreBench.run,
     "hudi": HudiBench.run,
     "query": QueryBench.run,
+    "pipeline": PipelineBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

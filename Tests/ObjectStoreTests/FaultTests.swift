@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import ObjectStoreTesting
 import Testing
 import TributaryTesting
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 @testable import ObjectStore
+import ObjectStoreTesting
 import Testing
 import TributaryTesting
 

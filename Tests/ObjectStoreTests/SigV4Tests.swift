@@ -1,5 +1,6 @@
 import Foundation
 @testable import ObjectStore
+import ObjectStoreTesting
 import Testing
 
 /// SigV4 against AWS's published examples.

@@ -62,16 +62,33 @@ import TributaryTesting
         #expect(letters.contains("'event_type' must be one of"), "\(letters)")
         #expect(letters.contains("\"source\":\"user_events[0]@2\""), "\(letters)")
 
-        // The processor commits the two valid events into the lake's Hudi table.
+        // Replay: the dead letter still fails as is (listed, not sent); fixed in the
+        // `dlq show --json` line it is sent back and reaches the table with the others.
+        let asIs = try stack.run(["dlq", "replay", "user_events"])
+        #expect(asIs.status == 0, "\(asIs.stderrText)")
+        #expect(asIs.stdoutText.contains("sent 0"), "\(asIs.stdoutText)")
+        #expect(asIs.stderrText.contains("still invalid (schema)"), "\(asIs.stderrText)")
+        let letterLine = letters.split(separator: "\n").first { $0.contains("\"e3\"") }.map(String.init) ?? ""
+        let fixedFile = stack.stateDir.appendingPathComponent("fixed.jsonl")
+        try (letterLine.replacingOccurrences(of: "jump", with: "click") + "\n"
+             + #"{"event_id":"e4","user_id":"u4","event_type":"nope","timestamp":"2026-11-26T10:00:03Z"}"#)
+            .write(to: fixedFile, atomically: true, encoding: .utf8)
+        let fixed = try stack.run(["dlq", "replay", "user_events", "--file", fixedFile.path])
+        #expect(fixed.status == 1, "one fixed line is still invalid: \(fixed.stderrText)")
+        #expect(fixed.stdoutText.contains("sent 1"), "\(fixed.stdoutText)")
+        #expect(fixed.stderrText.contains("line 2: still invalid"), "\(fixed.stderrText)")
+
+        // The processor commits the two valid events and the replayed one into the lake's Hudi table.
         var lakeRows: [Substring] = []
         let lakeDeadline = Date().addingTimeInterval(60)
-        while lakeRows.count < 2 && Date() < lakeDeadline {
+        while lakeRows.count < 3 && Date() < lakeDeadline {
             usleep(500_000)
             let read = try stack.run(["tables", "read", stack.stateDir.appendingPathComponent("lake/user_events").path])
             lakeRows = read.status == 0 ? read.stdoutText.split(separator: "\n") : []
         }
-        #expect(lakeRows.count == 2, "\(stack.logText.suffix(2000))")
+        #expect(lakeRows.count == 3, "\(stack.logText.suffix(2000))")
         #expect(lakeRows.contains { $0.contains("\"event_id\":\"e1\"") } && lakeRows.contains { $0.contains("\"event_id\":\"e2\"") })
+        #expect(lakeRows.contains { $0.contains("\"event_id\":\"e3\"") && $0.contains("click") })
 
         // The generator produces the records it is asked for, at the rate.
         let generated = try stack.run(["generate", "--topic", "sensor_data", "--count", "50", "--rate", "500", "--seed", "3"])

@@ -53,8 +53,13 @@ public struct KafkaConfiguration: Sendable, Equatable {
         return conf
     }
 
+    /// Largest message we produce by default (10 MiB; librdkafka's own default is 1 MB,
+    /// too small for the 2 MiB records the pipeline accepts). Topics we create allow it too.
+    public static let maxMessageBytes = 10 << 20
+
     /// Producer defaults: idempotence on, the seed's tuning (snappy, batch.size 16384, linger.ms 10).
     public static let producerDefaults: [String: String] = [
+        "message.max.bytes": String(maxMessageBytes),
         "enable.idempotence": "true",
         "compression.type": "snappy",
         "batch.size": "16384",

@@ -43,6 +43,9 @@ public final class KafkaConsumer: Sendable {
         let context = RebalanceContext(startOffset: startOffset)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        // Client-level errors (all brokers down, transport failures) do not come through
+        // the message queue by themselves: collect them so `poll` returns them.
+        rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)
         let handle = try KafkaHandle(type: RD_KAFKA_CONSUMER, conf: conf)
         handle.callbackContext = Unmanaged.passRetained(context as AnyObject)
         rd_kafka_poll_set_consumer(handle.pointer)
@@ -116,6 +119,7 @@ public final class KafkaConsumer: Sendable {
                     throw KafkaError(code: rd_kafka_last_error(), operation: "poll messages")
                 }
                 var result = PollResult()
+                result.errors = self.context.drainErrors()
                 var lastTopic: (OpaquePointer?, Int32) = (nil, 0)
                 for i in 0..<count {
                     guard let message = buffer[i] else { continue }
@@ -205,6 +209,16 @@ final class RebalanceContext: Sendable {
     private let continuation: AsyncStream<RebalanceEvent>.Continuation
     private let startOffset: (@Sendable (TopicPartition) -> Int64?)?
     private let assigned = Mutex(Set<TopicPartition>())
+    /// Client-level errors since the last poll (bounded: a long outage repeats the same ones).
+    private let clientErrors = Mutex([KafkaError]())
+
+    func recordError(_ error: KafkaError) {
+        clientErrors.withLock { if $0.count < 64 { $0.append(error) } }
+    }
+
+    func drainErrors() -> [KafkaError] {
+        clientErrors.withLock { errors in defer { errors.removeAll() }; return errors }
+    }
 
     init(startOffset: (@Sendable (TopicPartition) -> Int64?)?) {
         (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
@@ -254,4 +268,11 @@ private let rebalanceCallback: @convention(c) (
 ) -> Void = { rk, err, list, opaque in
     guard let rk, let list, let opaque else { return }
     Unmanaged<RebalanceContext>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk: rk, err: err, list: list)
+}
+
+private let consumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
+    guard let opaque else { return }
+    let text = reason.map { String(cString: $0) } ?? ""
+    Unmanaged<RebalanceContext>.fromOpaque(opaque).takeUnretainedValue()
+        .recordError(KafkaError(code: rd_kafka_resp_err_t(code), operation: "consume", reason: text))
 }

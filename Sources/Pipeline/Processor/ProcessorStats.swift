@@ -13,6 +13,9 @@ public struct ProcessorStats: Sendable, Equatable {
     public var commitRetries = 0
     public var conflicts = 0
     public var checkpointGaps = 0
+    /// Times the broker became unreachable; `paused` while it is.
+    public var brokerOutages = 0
+    public var paused = false
     public var lastBatchSeconds = 0.0
     public var lastCommitSeconds = 0.0
 }

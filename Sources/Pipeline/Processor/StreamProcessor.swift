@@ -34,6 +34,9 @@ public final class StreamProcessor: Service, Sendable {
     private let checkpoints = Mutex([TopicPartition: Int64]())
     /// Partitions assigned since the last batch: their checkpoints are re-read first.
     private let freshlyAssigned = Mutex(Set<TopicPartition>())
+    /// Partitions whose checkpoint lay past the log end, reset to the earliest offset:
+    /// `from` (what the table holds) until a commit records the reset, `to` where reading resumed.
+    private let pendingResets = Mutex([TopicPartition: CheckpointReset]())
     /// Dead-lettered source offsets of uncommitted batches, found after a restart.
     private let alreadyDeadLettered = Mutex([TopicPartition: Set<Int64>]())
 
@@ -63,7 +66,12 @@ public final class StreamProcessor: Service, Sendable {
                 return checkpoints.withLock { $0[tp] } ?? -2  // -2: librdkafka's BEGINNING
             })
         try consumer.subscribe(configuration.topics.map(\.topic))
-        let producer = try KafkaProducer(configuration: configuration.kafka)
+        // Dead letters: a bounded delivery time, so a batch whose DLQ writes cannot be
+        // acknowledged fails (and is read again) instead of hanging for librdkafka's 5 min.
+        let producerConfiguration = configuration.kafka.withDefaults(["message.timeout.ms": "30000"])
+        var producer = try KafkaProducer(configuration: producerConfiguration)
+        let outage = BrokerOutage(configuration: configuration.kafka, logger: logger)
+        let admin = try KafkaAdmin(configuration: configuration.kafka)
         logger.info("processor started", metadata: [
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.map(\.topic))",
             "interval": "\(configuration.interval)",
@@ -71,11 +79,28 @@ public final class StreamProcessor: Service, Sendable {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
-                    try await processOneBatch(consumer: consumer, producer: producer)
+                    if try await outage.stillDown(stats: statsBox) {
+                        // Keep serving the consumer (librdkafka reconnects in the background)
+                        // without building batches until the broker answers again.
+                        _ = try? await consumer.poll(maxMessages: 1, timeout: .milliseconds(500))
+                        continue
+                    }
+                    if outage.justResumed {
+                        // Back from an outage: move to the tables' checkpoints again (the broker
+                        // may have come back empty; the batch loop then records the gap), and
+                        // use a new producer: a broker that lost its state no longer knows the
+                        // old one's idempotent producer id, and its sends would only time out.
+                        try? await seekToCheckpoints(consumer, admin: admin)
+                        producer = try KafkaProducer(configuration: producerConfiguration)
+                    }
+                    try await processOneBatch(consumer: consumer, producer: producer, outage: outage, admin: admin)
                 } catch {
                     logger.error("batch failed; its records will be read again", metadata: ["error": "\(error)"])
+                    if error is KafkaError, let fresh = try? KafkaProducer(configuration: producerConfiguration) {
+                        producer = fresh
+                    }
                     try? await Task.sleep(for: .milliseconds(500))
-                    try? await seekToCheckpoints(consumer)
+                    try? await seekToCheckpoints(consumer, admin: admin)
                 }
             }
         } onGracefulShutdown: {
@@ -87,7 +112,7 @@ public final class StreamProcessor: Service, Sendable {
 
     // MARK: One batch
 
-    func processOneBatch(consumer: KafkaConsumer, producer: KafkaProducer) async throws {
+    func processOneBatch(consumer: KafkaConsumer, producer: KafkaProducer, outage: BrokerOutage, admin: KafkaAdmin) async throws {
         let clock = ContinuousClock()
         let started = clock.now
         var polled: [ConsumedBatch] = []
@@ -98,7 +123,8 @@ public final class StreamProcessor: Service, Sendable {
             let remaining = deadline - clock.now
             let result = try await consumer.poll(
                 maxMessages: min(10_000, configuration.maxBatchRecords - records), timeout: min(remaining, .milliseconds(250)))
-            for error in result.errors { logger.warning("consumer: \(error)") }
+            for error in result.errors { outage.note(error, stats: statsBox) }
+            if outage.isDown { break }
             if !result.messages.isEmpty {
                 polled.append(result.messages)
                 records += result.messages.count
@@ -110,7 +136,7 @@ public final class StreamProcessor: Service, Sendable {
         let assigned = freshlyAssigned.withLock { set in defer { set.removeAll() }; return set }
         if !assigned.isEmpty {
             for topic in Set(assigned.map(\.topic)) { try await reloadCheckpoint(topic: topic) }
-            let targets = checkpoints.withLock { cp in assigned.reduce(into: [TopicPartition: Int64]()) { $0[$1] = cp[$1] } }
+            let targets = await seekTargets(assigned, admin: admin)
             if !targets.isEmpty { try? await consumer.seek(targets) }
         }
         guard records > 0 else { return }
@@ -121,20 +147,29 @@ public final class StreamProcessor: Service, Sendable {
         var skipped: [String: Int] = [:]
         var gaps: [String: [String]] = [:]
         var seenFirst = Set<TopicPartition>()
+        var rewind: [TopicPartition: Int64] = [:]
         for batch in polled {
             for message in batch {
                 let tp = message.topicPartition
-                guard current.contains(tp) else { continue }
+                guard current.contains(tp), rewind[tp] == nil else { continue }
                 var checkpoint = checkpoints.withLock { $0[tp] } ?? 0
                 if message.offset < checkpoint, let marks = consumer.cachedWatermarks(tp), marks.high < checkpoint {
-                    // The log ends before our checkpoint: the topic was recreated or the
-                    // (in-memory) broker restarted empty. Start over from what exists.
+                    // The log ends before our checkpoint (the fetch's high watermark is
+                    // exact): the topic was recreated or the in-memory broker restarted
+                    // empty. Start over from the earliest offset that exists.
+                    let earliest = max(0, marks.low)
                     logger.warning("checkpoint past the log end; continuing from the earliest offset", metadata: [
-                        "partition": "\(tp)", "checkpoint": "\(checkpoint)", "high": "\(marks.high)"])
-                    gaps[tp.topic, default: []].append("\(tp.partition):\(checkpoint)->\(message.offset)")
-                    checkpoint = message.offset
-                    checkpoints.withLock { $0[tp] = message.offset }
+                        "partition": "\(tp)", "checkpoint": "\(checkpoint)", "high": "\(marks.high)", "earliest": "\(earliest)"])
+                    pendingResets.withLock { $0[tp] = CheckpointReset(from: $0[tp]?.from ?? checkpoint, to: earliest) }
+                    checkpoints.withLock { $0[tp] = earliest }
                     statsBox.withLock { $0.checkpointGaps += 1 }
+                    if message.offset != earliest {
+                        // Read from the earliest offset next batch; nothing of this
+                        // partition from this poll is used (it may start later).
+                        rewind[tp] = earliest
+                        continue
+                    }
+                    checkpoint = earliest
                 }
                 if message.offset < checkpoint {
                     skipped[tp.topic, default: 0] += 1
@@ -149,6 +184,10 @@ public final class StreamProcessor: Service, Sendable {
                 }
                 byTopic[tp.topic, default: []].append(message)
             }
+        }
+        if !rewind.isEmpty {
+            for tp in rewind.keys { byTopic[tp.topic]?.removeAll { $0.topicPartition == tp } }
+            try await consumer.seek(rewind)
         }
         statsBox.withLock { stats in
             for (topic, n) in skipped { stats.duplicatesSkipped[topic, default: 0] += n }
@@ -214,8 +253,17 @@ public final class StreamProcessor: Service, Sendable {
             }
         }
         await Failpoints.pause("after-dead-letters")
-        let expected = try await currentCheckpoint(topic: topic)
-        let checkpoint = expected.merging(next)
+        var expected = try await currentCheckpoint(topic: topic)
+        var checkpoint = expected.merging(next)
+        // Resets past the log end: the table still holds the old offset (expected); the new
+        // checkpoint starts from where reading resumed, and the commit records the gap.
+        let resets = pendingResets.withLock { $0.filter { $0.key.topic == topic } }
+        var gaps = gaps
+        for (tp, reset) in resets.sorted(by: { $0.key < $1.key }) {
+            expected.offsets[tp.partition] = reset.from
+            checkpoint.offsets[tp.partition] = max(reset.to, next[tp.partition] ?? reset.to)
+            gaps.append("\(tp.partition):\(reset.from)->\(reset.to)")
+        }
         let batchID = try await sink.newBatchID(topic: topic)
         let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
         var extra: [String: String] = [:]
@@ -250,6 +298,7 @@ public final class StreamProcessor: Service, Sendable {
         let elapsed = ContinuousClock.now - commitStart
         checkpoints.withLock { cp in for (p, o) in next { cp[TopicPartition(topic, p)] = max(cp[TopicPartition(topic, p)] ?? 0, o) } }
         alreadyDeadLettered.withLock { d in for p in next.keys { d[TopicPartition(topic, p)] = nil } }
+        pendingResets.withLock { for tp in resets.keys { $0[tp] = nil } }
         statsBox.withLock { stats in
             stats.written[topic, default: 0] += batch.count
             stats.committed[topic, default: 0] += messages.count
@@ -279,11 +328,29 @@ public final class StreamProcessor: Service, Sendable {
         }
     }
 
-    private func seekToCheckpoints(_ consumer: KafkaConsumer) async throws {
+    private func seekToCheckpoints(_ consumer: KafkaConsumer, admin: KafkaAdmin) async throws {
         let assigned = consumer.assignment
         for topic in Set(assigned.map(\.topic)) { try await reloadCheckpoint(topic: topic) }
-        let targets = checkpoints.withLock { cp in assigned.reduce(into: [TopicPartition: Int64]()) { $0[$1] = cp[$1] ?? 0 } }
+        let targets = await seekTargets(assigned, admin: admin)
         if !targets.isEmpty { try await consumer.seek(targets) }
+    }
+
+    /// Where to read each partition from: its checkpoint, unless the broker reports a log
+    /// end before it. Then the checkpoint may be past the real end (the topic was recreated,
+    /// the in-memory broker restarted) — and a fetch there would wait for records that may
+    /// never come — so read from the last reported batch instead: the fetch's exact high
+    /// watermark then tells the batch loop whether there is a gap (records before the
+    /// checkpoint are skipped as usual when there is none). The reported end is only a
+    /// hint: Tansu's answers the last batch's base offset + 1 (see tools.md).
+    private func seekTargets(_ partitions: Set<TopicPartition>, admin: KafkaAdmin) async -> [TopicPartition: Int64] {
+        var targets = checkpoints.withLock { cp in partitions.reduce(into: [TopicPartition: Int64]()) { $0[$1] = cp[$1] ?? 0 } }
+        for (tp, checkpoint) in targets where checkpoint > 0 {
+            guard let marks = try? await admin.watermarks(tp), marks.high < checkpoint else { continue }
+            targets[tp] = max(0, marks.low, marks.high - 1)
+            logger.debug("checkpoint beyond the reported log end; verifying from the last batch",
+                         metadata: ["partition": "\(tp)", "checkpoint": "\(checkpoint)", "reported": "\(marks.high)"])
+        }
+        return targets
     }
 
     /// Finds records an uncommitted batch dead-lettered before a crash: they are in the
@@ -330,4 +397,10 @@ public final class StreamProcessor: Service, Sendable {
             alreadyDeadLettered.withLock { $0.merge(found) { $0.union($1) } }
         }
     }
+}
+
+/// A checkpoint found past the log end and moved back to the earliest offset.
+struct CheckpointReset: Sendable {
+    var from: Int64
+    var to: Int64
 }

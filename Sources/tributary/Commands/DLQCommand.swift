@@ -5,8 +5,8 @@ import Pipeline
 
 struct DLQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "Inspect the dead-letter topics ({topic}.dlq).",
-        subcommands: [Show.self])
+        commandName: "dlq", abstract: "Inspect the dead-letter topics ({topic}.dlq) and send fixed records back.",
+        subcommands: [Show.self, Replay.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -36,7 +36,8 @@ struct DLQCommand: AsyncParsableCommand {
                     let source = "\(m.header(DeadLetterHeader.sourceTopic) ?? "?")[\(m.header(DeadLetterHeader.sourcePartition) ?? "?")]@\(m.header(DeadLetterHeader.sourceOffset) ?? "?")"
                     if json {
                         let object: [String: Any] = [
-                            "source": source, "stage": m.header(DeadLetterHeader.stage) ?? "",
+                            "source": source, "dlq": "\(dlq)[\(m.partition)]@\(m.offset)",
+                            "stage": m.header(DeadLetterHeader.stage) ?? "",
                             "reason": m.header(DeadLetterHeader.reason) ?? "", "key": m.keyString ?? NSNull(), "value": value,
                         ]
                         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -47,6 +48,49 @@ struct DLQCommand: AsyncParsableCommand {
                 }
             }
             if shown == 0 { FileHandle.standardError.write(Data("no dead letters in \(dlq)\n".utf8)) }
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send dead-lettered records back to their topic once they pass validation.",
+            discussion: """
+                Without --file: reads TOPIC.dlq from where the last replay stopped (consumer group \
+                --group), validates each original record with the topic's current rules, and sends \
+                the ones that pass back to TOPIC; the others are listed with their reason and stay \
+                in the DLQ. With --file: sends fixed records from a file — JSON lines, either plain \
+                records or the objects `tributary dlq show TOPIC --json` prints with a corrected \
+                "value". Records that still fail are listed and not sent (exit status 1). \
+                Replaying twice is harmless: tables upsert by record key and keep the newest version.
+                """)
+        @OptionGroup var kafka: KafkaOptions
+        @Argument(help: "The source topic (user_events, transactions, sensor_data, log_events, bulk_upload).") var topic: String
+        @Option(help: "Fixed records to send (JSON lines) instead of re-validating the DLQ.") var file: String?
+        @Option(help: "Consumer group remembering how far the DLQ was replayed.") var group = "tributary-dlq-replay"
+        @Flag(help: "Look at every dead letter again, not only those after the last replay.") var fromBeginning = false
+        @Flag(help: "Validate and report, send nothing.") var dryRun = false
+
+        func run() async throws {
+            let name = topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic
+            guard let schema = TopicSchema.named(name) else {
+                throw ValidationError("unknown topic '\(name)' (one of \(TopicSchema.all.map(\.topic).joined(separator: ", ")))")
+            }
+            let replay = DeadLetterReplay(schema: schema, configuration: try kafka.configuration(), dryRun: dryRun)
+            let outcome: DeadLetterReplay.Outcome
+            if let file {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("cannot read \(file)")
+                }
+                outcome = try await replay.replayFixed(lines: data.split(separator: 10, omittingEmptySubsequences: false).map(Array.init))
+            } else {
+                outcome = try await replay.replayDeadLetters(group: group, fromBeginning: fromBeginning)
+            }
+            for f in outcome.failures {
+                FileHandle.standardError.write(Data("\(f.origin): still invalid (\(f.stage)): \(f.reason)\n".utf8))
+            }
+            let verb = dryRun ? "would send" : "sent"
+            print("examined \(outcome.examined), \(verb) \(outcome.sent) to \(schema.topic), \(outcome.failures.count) still invalid")
+            if !outcome.failures.isEmpty && file != nil { throw ExitCode(1) }
         }
     }
 }

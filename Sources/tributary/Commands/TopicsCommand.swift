@@ -68,7 +68,8 @@ enum TopicSetup {
         let retentionMs = try milliseconds(retention)
         let specs = StandardTopics.namesWithDeadLetters.map {
             TopicSpec(name: $0, partitions: partitions, replicationFactor: replication,
-                      configs: ["retention.ms": String(retentionMs)])
+                      configs: ["retention.ms": String(retentionMs),
+                               "max.message.bytes": String(KafkaConfiguration.maxMessageBytes)])
         }
         return try await admin.createTopics(specs)
     }
