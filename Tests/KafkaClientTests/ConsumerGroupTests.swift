@@ -63,9 +63,14 @@ import KafkaTesting
         var iterator = b.rebalanceEvents.makeAsyncIterator()
         for _ in 0..<2 { if let e = await iterator.next() { events.append(e) } }
         #expect(b.assignment.count == 4)
-        // Every new message arrives exactly once at the remaining member.
+        // Every new message arrives at the remaining member; those of the partitions taken
+        // over from `a` exactly once (they resume at a's commit). b's own partitions may
+        // repeat what b read before the (eager) rebalance re-assigned them, since b had
+        // not committed — Kafka's at-least-once without commits, not a loss.
         #expect(Set(more.filter { $0 >= 400 }) == Set(400..<440))
-        #expect(more.filter { $0 >= 400 }.count == 40)
+        let fromA = Set(nextOffsets.keys.map(\.partition))
+        let takenOver = more.filter { $0 >= 400 && fromA.contains(Int32($0 % 4)) }
+        #expect(takenOver.count == Set(takenOver).count, "re-read from a's partitions: \(takenOver.sorted())")
         // Partitions taken over from `a` resume at a's committed offsets: nothing from
         // 0..<400 that a committed is re-read.
         #expect(more.allSatisfy { $0 >= 400 || !seenA.contains($0) })
