@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting",
+                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
