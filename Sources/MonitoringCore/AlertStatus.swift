@@ -14,19 +14,23 @@ public struct AlertStatus: Sendable, Codable, Equatable {
         public var labels: [String: String]
         public var value: Double
         public var state: State
-        /// Unix time the condition became true (pending since).
+        /// Unix time the condition became true (pending since); 0 when inactive.
         public var activeSince: Double
+        /// The rule's summary with these labels and value filled in.
+        public var summary: String
 
-        public init(labels: [String: String], value: Double, state: State, activeSince: Double) {
+        public init(labels: [String: String], value: Double, state: State, activeSince: Double, summary: String = "") {
             self.labels = labels
             self.value = value
             self.state = state
             self.activeSince = activeSince
+            self.summary = summary
         }
     }
 
     public var name: String
     public var severity: String
+    /// The summary template (Prometheus syntax); each instance carries it filled in.
     public var summary: String
     /// The PromQL expression of `deploy/prometheus/alerts.yml`.
     public var expression: String

@@ -119,6 +119,8 @@ public struct TributaryConfig: Sendable {
             guard ["true", "false"].contains(value.lowercased()) else { throw ConfigError("expected true or false") }
         case .duration: _ = try parseDuration(value)
         case .bytes: _ = try parseBytes(value)
+        case .choice(let words):
+            guard words.contains(value.lowercased()) else { throw ConfigError("expected one of \(words.joined(separator: ", "))") }
         }
     }
 

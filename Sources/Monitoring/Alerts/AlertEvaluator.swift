@@ -90,7 +90,8 @@ public final class AlertEvaluator: Service, Sendable {
                 var instances: [AlertStatus.Instance] = []
                 for (labels, value) in values {
                     guard rule.comparison.holds(value, rule.threshold) else {
-                        instances.append(.init(labels: labels, value: value, state: .inactive, activeSince: 0))
+                        instances.append(.init(labels: labels, value: value, state: .inactive, activeSince: 0,
+                                              summary: rule.renderSummary(labels: labels, value: value)))
                         continue
                     }
                     var a = active[labels] ?? Active(since: now, firing: false)
@@ -99,7 +100,8 @@ public final class AlertEvaluator: Service, Sendable {
                         transitions.append(transition(rule, labels, .firing, value, now))
                     }
                     active[labels] = a
-                    instances.append(.init(labels: labels, value: value, state: a.firing ? .firing : .pending, activeSince: a.since))
+                    instances.append(.init(labels: labels, value: value, state: a.firing ? .firing : .pending, activeSince: a.since,
+                                          summary: rule.renderSummary(labels: labels, value: value)))
                 }
                 for (labels, a) in active where !(values[labels].map { rule.comparison.holds($0, rule.threshold) } ?? false) {
                     active[labels] = nil

@@ -743,7 +743,8 @@ enum OpenAPI {
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}},
                 "value": {"type": "number"},
                 "state": {"type": "string", "enum": ["inactive", "pending", "firing"]},
-                "activeSince": {"type": "number"}
+                "activeSince": {"type": "number"},
+                "summary": {"type": "string"}
                }
               }
              }

@@ -3,6 +3,7 @@ import Foundation
 import KafkaClient
 import TributaryConfig
 import Logging
+import Monitoring
 import ServiceLifecycle
 
 struct UpCommand: AsyncParsableCommand {
@@ -36,12 +37,16 @@ struct UpCommand: AsyncParsableCommand {
         let kafka = KafkaConfiguration(
             bootstrapServers: servers,
             properties: settings.kafkaProperties.merging(["session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"]) { a, _ in a })
-        services.append(try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger))
+        let monitoring = try MonitoringSetup(config: settings, logger: logger)
+        let processor = try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger)
+        services.append(processor)
+        services.append(contentsOf: monitoring.services)
         // The web app (prints its URL once it listens). A busy port must not take the
         // broker and the processor down with it: the failure is logged instead.
+        let webKafka = KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties)
+        let readiness = [try MonitoringSetup.broker(webKafka), try await MonitoringSetup.storage(settings), MonitoringSetup.processor(processor)]
         services.append(NonEssentialService(name: "web app", logger: logger, base: try WebSetup.make(
-            config: settings, kafka: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties),
-            logger: logger)))
+            config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness), logger: logger)))
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data(
             "tributary is up: Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n".utf8))
