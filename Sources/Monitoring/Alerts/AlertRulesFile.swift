@@ -1,3 +1,5 @@
+import MonitoringCore
+
 /// Renders alert rules as a Prometheus rules file. `deploy/prometheus/alerts.yml` is this
 /// output for `AlertRules.all` (a test keeps them equal); `tributary up --prometheus`
 /// writes it for its Prometheus, optionally with every `for` replaced (tests use `0s`).
@@ -32,8 +34,11 @@ public enum AlertRulesFile {
     }
 
     /// Prometheus duration: `2m`, `15m`, `1h`, `30s`, `0s`.
-    static func duration(_ d: Duration) -> String {
+    static func duration(_ d: Duration, millis: Bool = false) -> String {
         let seconds = Int(d.components.seconds)
+        if millis, d.components.attoseconds != 0 || seconds == 0 {
+            return "\(max(1, Int(d.inSeconds * 1000)))ms"
+        }
         if seconds > 0, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         if seconds > 0, seconds % 60 == 0 { return "\(seconds / 60)m" }
         return "\(seconds)s"

@@ -31,7 +31,7 @@ struct WebCommand: AsyncParsableCommand {
 /// URL (and a generated token) once the server listens.
 enum WebSetup {
     static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil,
-                     logger: Logger) throws -> WebService {
+                     logger: Logger, onStarted: @escaping @Sendable (String) -> Void = { _ in }) throws -> WebService {
         let web = try WebConfiguration(config: config)
         var deps = try WebDependencies(config: web, kafka: kafka, logger: logger)
         deps.monitoring = monitoring
@@ -44,6 +44,7 @@ enum WebSetup {
             }
             // Unbuffered: scripts and tests wait for this line.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            onStarted(url)
         }
     }
 }
