@@ -48,6 +48,18 @@ import TributaryTesting
         }
         #expect(alerts.contains("\"topic\":\"user_events\""))
 
+        // Every query of the Grafana dashboard is valid PromQL for this Prometheus.
+        let dashboard = TestEnvironment.packageRoot.appendingPathComponent("deploy/grafana/tributary-dashboard.json")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dashboard)) as? [String: Any]
+        let exprs = (json?["panels"] as? [[String: Any]] ?? []).flatMap {
+            ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String }
+        }
+        #expect(exprs.count > 15)
+        for expr in exprs {
+            let answer = try Self.get(prometheus + "api/v1/query", query: expr)
+            #expect(answer.status == 200 && answer.body.contains("\"status\":\"success\""), "\(expr): \(answer.body)")
+        }
+
         // The same metrics on /metrics, and the in-process evaluation agrees.
         let samples = try poll("both rounds processed", timeout: 30) {
             let metrics = try Self.get(web + "metrics")
@@ -145,8 +157,9 @@ import TributaryTesting
         var description: String { "timed out waiting for \(what)" }
     }
 
-    static func get(_ url: String) throws -> (status: Int, body: String) {
-        let out = try runProcess(URL(fileURLWithPath: curl), ["-s", "-m", "5", "-w", "\n%{http_code}", url], check: false)
+    static func get(_ url: String, query: String? = nil) throws -> (status: Int, body: String) {
+        let form = query.map { ["-G", "--data-urlencode", "query=\($0)"] } ?? []
+        let out = try runProcess(URL(fileURLWithPath: curl), ["-s", "-m", "5", "-w", "\n%{http_code}"] + form + [url], check: false)
         var lines = out.stdoutText.components(separatedBy: "\n")
         let status = Int(lines.popLast() ?? "") ?? 0
         return (status, lines.joined(separator: "\n"))
