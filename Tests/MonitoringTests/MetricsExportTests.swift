@@ -3,6 +3,7 @@ import Metrics
 import Monitoring
 import MonitoringCore
 import Testing
+import TributaryTesting
 
 @Suite struct MetricsExportTests {
     @Test func catalogNamesFollowPrometheusConventions() {
@@ -29,6 +30,11 @@ import Testing
                          "tributary_http_request_duration_seconds", "tributary_processor_up", "tributary_last_commit_timestamp_seconds"] {
             #expect(TributaryMetrics.descriptor(named: required) != nil, "\(required)")
         }
+    }
+
+    @Test func readmeDocumentsEveryMetric() throws {
+        let readme = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for d in TributaryMetrics.all { #expect(readme.contains("`\(d.name)`"), "README's Monitoring section misses \(d.name)") }
     }
 
     @Test func swiftMetricsCallsAreExportedWithHelpTypeAndBuckets() throws {
