@@ -227,11 +227,12 @@ let package = Package(
         .testTarget(
             name: "MonitoringTests",
             dependencies: [
-                "Monitoring", "MonitoringCore", "TributaryTesting",
+                "Monitoring", "MonitoringCore", "TributaryTesting", "Pipeline", "Hudi", "ObjectStore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            linkerSettings: rdkafkaLinker
         ),
         // MARK: end Monitoring
     ],
