@@ -12,6 +12,8 @@ public struct ConfigKey: Sendable {
         case bytes
         /// One of the listed words (compared case-insensitively).
         case choice([String])
+        /// Empty, or an `http://` / `https://` URL with a host.
+        case httpURL
     }
 
     public var name: String
@@ -63,7 +65,7 @@ extension ConfigKey {
         ConfigKey("metrics.listen", .string, "127.0.0.1:9464",
                   "where `tributary process` (no web app) serves /metrics, /healthz, /readyz; empty: off"),
         ConfigKey("alerts.evaluation_interval", .duration, "5s", "how often the alert rules are evaluated in-process"),
-        ConfigKey("alerts.webhook_url", .string, "", "POST alert notifications here (http:// or https://); empty: none"),
+        ConfigKey("alerts.webhook_url", .httpURL, "", "POST alert notifications here (http:// or https://); empty: none"),
         ConfigKey("alerts.webhook_format", .choice(["json", "slack"]), "json",
                   "webhook body: json (Tributary's document) or slack ({\"text\": ...})"),
         ConfigKey("catalog.uri", .string, "", "Iceberg REST catalog URI; empty: do not publish"),

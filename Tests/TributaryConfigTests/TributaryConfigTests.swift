@@ -84,5 +84,10 @@ import TributaryTesting
         #expect { try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_FORMAT": "teams"]) } throws: {
             "\($0)".contains("alerts.webhook_format") && "\($0)".contains("json, slack")
         }
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_URL": "hooks.example/x"]) } throws: {
+            "\($0)".contains("TRIBUTARY_ALERTS_WEBHOOK_URL") && "\($0)".contains("http")
+        }
+        let hook = try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_URL": "https://hooks.example/services/T0"])
+        #expect(hook.string("alerts.webhook_url") == "https://hooks.example/services/T0")
     }
 }

@@ -20,13 +20,10 @@ struct MonitoringSetup {
     /// Bootstraps metrics (once per process) and builds the evaluator and notifier.
     init(config: TributaryConfig, logger: Logger) throws {
         MetricsExport.bootstrap()
-        let url = config.string("alerts.webhook_url")
+        let url = config.string("alerts.webhook_url")  // validated when loaded
         if url.isEmpty {
             notifier = nil
         } else {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
-                throw ValidationError("alerts.webhook_url = '\(url)': expected an http:// or https:// URL")
-            }
             let format = WebhookNotifier.Format(rawValue: config.string("alerts.webhook_format").lowercased()) ?? .json
             notifier = WebhookNotifier(options: .init(url: url, format: format), logger: logger)
         }
