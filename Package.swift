@@ -227,7 +227,7 @@ let package = Package(
         .testTarget(
             name: "MonitoringTests",
             dependencies: [
-                "Monitoring", "MonitoringCore", "TributaryTesting", "Pipeline", "Hudi", "ObjectStore",
+                "Monitoring", "MonitoringCore", "TributaryTesting", "Pipeline", "Hudi", "ObjectStore", "KafkaClient", "KafkaTesting",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
