@@ -204,9 +204,9 @@ let package = Package(
         ),
         // MARK: end Query
 
-        // MARK: Monitoring (issue 11): MonitoringCore (metric names, alert and readiness types;
-        // swift-metrics only, for every module) and
-        // the Prometheus side: export, in-process alert rules, webhooks, health, metrics server.
+        // MARK: Monitoring (issue 11): MonitoringCore holds the metric names and the alert and
+        // readiness types (swift-metrics only, for every module); Monitoring is the Prometheus
+        // side: export, in-process alert rules, webhooks, metrics server, Prometheus child.
         .target(
             name: "MonitoringCore",
             dependencies: [.product(name: "Metrics", package: "swift-metrics")]
