@@ -64,10 +64,12 @@ import TributaryTesting
         let samples = try poll("both rounds processed", timeout: 30) {
             let metrics = try Self.get(web + "metrics")
             let samples = Self.samples(metrics.body)
-            return samples["tributary_records_consumed_total{topic=\"user_events\"}"] == 420 ? samples : nil
+            let dlq = samples["tributary_records_dead_lettered_total{stage=\"schema\",topic=\"user_events\"}"]
+            return dlq == 400 && samples["tributary_records_written_total{topic=\"user_events\"}"] == 20 ? samples : nil
         }
         #expect(samples["tributary_records_dead_lettered_total{stage=\"schema\",topic=\"user_events\"}"] == 400)
-        #expect(samples["tributary_records_consumed_total{topic=\"user_events\"}"] == 420)
+        // (At least: a batch that failed and was read again counts its records again.)
+        #expect((samples["tributary_records_consumed_total{topic=\"user_events\"}"] ?? 0) >= 420)
         #expect((samples["tributary_commits_total{table=\"user_events\"}"] ?? 0) >= 1)
         #expect((samples["tributary_table_size_bytes{table=\"user_events\"}"] ?? 0) > 0)
         #expect(samples["tributary_processor_up"] == 1)
@@ -120,7 +122,7 @@ import TributaryTesting
             return r?.status == 200 ? r : nil
         }
         #expect(health.body.contains("ok"))
-        let ready = try poll("readyz ready", timeout: 40) {
+        let ready = try poll("readyz ready", timeout: 60) {
             let r = try? Self.get(base + "readyz")
             return r?.status == 200 ? r : nil
         }
