@@ -39,14 +39,18 @@ public final class StreamProcessor: Service, Sendable {
     private let pendingResets = Mutex([TopicPartition: CheckpointReset]())
     /// Dead-lettered source offsets of uncommitted batches, found after a restart.
     private let alreadyDeadLettered = Mutex([TopicPartition: Set<Int64>]())
+    private let metrics: ProcessorMetrics
 
     public init(configuration: ProcessorConfiguration, sink: any TableSink, logger: Logger = Logger(label: "tributary.processor")) {
         self.configuration = configuration
         self.sink = sink
         self.logger = logger
+        metrics = ProcessorMetrics(topics: configuration.topics.map(\.topic))
     }
 
     public var stats: ProcessorStats { statsBox.withLock { $0 } }
+    /// Partitions of the consumer group assigned to this processor (readiness).
+    public var assignedPartitions: Int { metrics.assignedPartitions }
 
     private var schemas: [String: TopicSchema] {
         Dictionary(uniqueKeysWithValues: configuration.topics.map { ($0.topic, $0) })
@@ -76,6 +80,8 @@ public final class StreamProcessor: Service, Sendable {
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.map(\.topic))",
             "interval": "\(configuration.interval)",
         ])
+        metrics.started()
+        defer { metrics.stopped() }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
@@ -95,6 +101,7 @@ public final class StreamProcessor: Service, Sendable {
                     }
                     try await processOneBatch(consumer: consumer, producer: producer, outage: outage, admin: admin)
                 } catch {
+                    metrics.batchFailed()
                     logger.error("batch failed; its records will be read again", metadata: ["error": "\(error)"])
                     if error is KafkaError, let fresh = try? KafkaProducer(configuration: producerConfiguration) {
                         producer = fresh
@@ -139,7 +146,8 @@ public final class StreamProcessor: Service, Sendable {
             let targets = await seekTargets(assigned, admin: admin)
             if !targets.isEmpty { try? await consumer.seek(targets) }
         }
-        guard records > 0 else { return }
+        metrics.refreshLag(consumer, checkpoints: checkpoints.withLock { $0 })
+        guard records > 0 else { return metrics.idleBatch() }
 
         // Group by topic; keep only assigned partitions and offsets past the checkpoint.
         let current = consumer.assignment
@@ -163,6 +171,7 @@ public final class StreamProcessor: Service, Sendable {
                     pendingResets.withLock { $0[tp] = CheckpointReset(from: $0[tp]?.from ?? checkpoint, to: earliest) }
                     checkpoints.withLock { $0[tp] = earliest }
                     statsBox.withLock { $0.checkpointGaps += 1 }
+                    metrics.checkpointGap(tp.topic)
                     if message.offset != earliest {
                         // Read from the earliest offset next batch; nothing of this
                         // partition from this poll is used (it may start later).
@@ -181,6 +190,7 @@ public final class StreamProcessor: Service, Sendable {
                     logger.warning("records before offset \(message.offset) of \(tp) are no longer in Kafka (checkpoint \(checkpoint))")
                     gaps[tp.topic, default: []].append("\(tp.partition):\(checkpoint)->\(message.offset)")
                     statsBox.withLock { $0.checkpointGaps += 1 }
+                    metrics.checkpointGap(tp.topic)
                 }
                 byTopic[tp.topic, default: []].append(message)
             }
@@ -193,6 +203,7 @@ public final class StreamProcessor: Service, Sendable {
             for (topic, n) in skipped { stats.duplicatesSkipped[topic, default: 0] += n }
             for (topic, messages) in byTopic { stats.consumed[topic, default: 0] += messages.count }
         }
+        metrics.consumed(byTopic)
 
         // Per topic: decode, dead-letter, commit — tables in parallel up to `parallelism`.
         var committedOffsets: [TopicPartition: Int64] = [:]
@@ -219,6 +230,7 @@ public final class StreamProcessor: Service, Sendable {
             $0.batches += 1
             $0.lastBatchSeconds = seconds
         }
+        metrics.batchCompleted(clock.now - started)
     }
 
     /// Decodes a topic's messages, dead-letters the rejected ones, commits the rest with
@@ -288,6 +300,7 @@ public final class StreamProcessor: Service, Sendable {
                 throw conflict
             } catch {
                 // Storage trouble: retry the same commit; Kafka is not read again.
+                metrics.commitFailed(topic)
                 guard attempt < configuration.commitAttempts else { throw error }
                 statsBox.withLock { $0.commitRetries += 1 }
                 logger.warning("commit of \(topic) failed (attempt \(attempt)); retrying in \(backoff)", metadata: ["error": "\(error)"])
@@ -306,6 +319,7 @@ public final class StreamProcessor: Service, Sendable {
             stats.commits[topic, default: 0] += 1
             stats.lastCommitSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
+        metrics.committed(topic, written: batch.count, rejected: rejected.map(\.1))
         return Dictionary(uniqueKeysWithValues: next.map { (TopicPartition(topic, $0.key), $0.value) })
     }
 

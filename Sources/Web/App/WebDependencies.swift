@@ -14,6 +14,8 @@ public struct WebDependencies: Sendable {
     public let generator: GeneratorController
     public let sessions: SessionStore
     public var logger: Logger
+    /// `/metrics`, `/readyz` and `/api/alerts` (nil: not served).
+    public var monitoring: WebMonitoring?
 
     public init(config: WebConfiguration, kafka: KafkaConfiguration, schemas: [TopicSchema] = TopicSchema.all,
                 logger: Logger = Logger(label: "tributary.web")) throws {

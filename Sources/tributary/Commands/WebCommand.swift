@@ -18,8 +18,11 @@ struct WebCommand: AsyncParsableCommand {
         var config = try kafka.loadConfig()
         if let listen { try config.set("web.listen", listen, source: .flag) }
         let logger = Logger(label: "tributary.web")
-        let web = try WebSetup.make(config: config, kafka: try kafka.configuration(), logger: logger)
-        let group = ServiceGroup(services: [web], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let kafkaConfiguration = try kafka.configuration()
+        let monitoring = try MonitoringSetup(config: config, logger: logger)
+        let web = try WebSetup.make(config: config, kafka: kafkaConfiguration,
+                                    monitoring: monitoring.web(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
+        let group = ServiceGroup(services: [web] + monitoring.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
@@ -27,9 +30,11 @@ struct WebCommand: AsyncParsableCommand {
 /// Builds the web service from the configuration (shared by `web` and `up`); prints the
 /// URL (and a generated token) once the server listens.
 enum WebSetup {
-    static func make(config: TributaryConfig, kafka: KafkaConfiguration, logger: Logger) throws -> WebService {
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil,
+                     logger: Logger, onStarted: @escaping @Sendable (String) -> Void = { _ in }) throws -> WebService {
         let web = try WebConfiguration(config: config)
-        let deps = try WebDependencies(config: web, kafka: kafka, logger: logger)
+        var deps = try WebDependencies(config: web, kafka: kafka, logger: logger)
+        deps.monitoring = monitoring
         return WebService(deps: deps) { url in
             var line = "web app: \(url)"
             if web.tokenWasGenerated, let token = web.authToken {
@@ -39,6 +44,7 @@ enum WebSetup {
             }
             // Unbuffered: scripts and tests wait for this line.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            onStarted(url)
         }
     }
 }
