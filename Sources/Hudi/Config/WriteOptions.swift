@@ -28,5 +28,11 @@ public struct WriteOptions: Sendable {
         return o
     }()
 
+    /// Run the cleaner after every commit (Hudi's inline clean, `hoodie.clean.automatic`).
+    public var autoClean = true
+    /// `KEEP_LATEST_COMMITS`: snapshots as of the last N completed commits stay readable
+    /// (`hoodie.cleaner.commits.retained`).
+    public var cleanerCommitsRetained = 10
+
     public init() {}
 }

@@ -16,12 +16,14 @@ public struct IncrementalPlan: Sendable {
 
 extension HudiTable {
     /// Plans an incremental read of the commits after `begin` up to `end` (instants or
-    /// times as `planSnapshot(asOf:)` accepts; `end` defaults to the latest commit).
+    /// times as `planSnapshot(asOf:)` accepts; `end` defaults to the latest commit). The files
+    /// are the slices as of `end`, so an `end` older than the cleaner's retention throws.
     public func planIncremental(since begin: String?, until end: String? = nil) async throws -> IncrementalPlan {
         let tl = try await timeline()
         guard let latest = tl.latestCompletedCommit?.timestamp else { return IncrementalPlan(begin: begin, end: nil, slices: []) }
         let lower = try begin.map(Self.resolveInstant)
         let upper = try end.map(Self.resolveInstant) ?? latest
+        if end != nil { try await requireQueryable(upper, tl) }
         let commits = tl.completedDataCommits.filter { c in (lower.map { c.timestamp > $0 } ?? true) && c.timestamp <= upper }
         var touched = Set<FileGroupID>()
         for c in commits {

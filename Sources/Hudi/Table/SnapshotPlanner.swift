@@ -13,9 +13,11 @@ public struct SnapshotPlan: Sendable {
 
 extension HudiTable {
     /// Plans a snapshot read as of `asOf` (an instant `yyyyMMddHHmmssSSS` or a
-    /// `yyyy-MM-dd[ HH:mm:ss[.SSS]]` time; default: the latest completed commit).
+    /// `yyyy-MM-dd[ HH:mm:ss[.SSS]]` time; default: the latest completed commit). An
+    /// instant older than the cleaner's retention throws, naming the earliest queryable one.
     public func planSnapshot(asOf: String? = nil) async throws -> SnapshotPlan {
         let tl = try await timeline()
+        if let asOf, tl.latestCompletedCommit != nil { try await requireQueryable(try Self.resolveInstant(asOf), tl) }
         let listing = try await listBaseFiles()
         return try await plan(timeline: tl, listing: listing, asOf: asOf)
     }

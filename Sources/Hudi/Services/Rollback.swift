@@ -1,0 +1,121 @@
+import Foundation
+import ObjectStore
+
+/// What a rollback did.
+public struct RollbackResult: Sendable {
+    /// The rollback instant's time.
+    public var instant: String
+    public var metadata: RollbackMetadata
+}
+
+extension HudiTable {
+    /// Recovery before a write (Hudi's EAGER failed-writes policy for a single writer):
+    /// finishes half-done `rollback` instants, rolls back every pending data instant left by
+    /// a crashed writer, and finishes half-done `clean` instants.
+    func rollbackPending(_ tl: Timeline) async throws {
+        var tl = tl
+        var done = Set<String>()
+        for r in tl.pending where r.action == "rollback" {
+            let plan = try RollbackPlan(avro: try await store.get(tl.key(of: Instant(timestamp: r.timestamp, action: "rollback", state: .requested))))
+            _ = try await executeRollback(plan, rollbackInstant: r.timestamp, timeline: tl)
+            done.insert(plan.instantToRollback)
+            tl = try await timeline()
+        }
+        for p in tl.pending where p.isDataCommit && !done.contains(p.timestamp) {
+            _ = try await rollbackInstant(p, timeline: tl)
+            tl = try await timeline()
+        }
+        for c in tl.pending where c.action == "clean" {
+            let plan = try CleanerPlan(avro: try await store.get(tl.key(of: Instant(timestamp: c.timestamp, action: "clean", state: .requested))))
+            _ = try await executeClean(plan, cleanInstant: c.timestamp, timeline: tl)
+            tl = try await timeline()
+        }
+    }
+
+    /// Rolls back `instant`: a pending (failed) data instant, or the latest completed commit
+    /// (`tributary tables rollback`). Older completed commits are refused: undoing one would
+    /// need Hudi's `restore` of every later commit too.
+    @discardableResult
+    public func rollback(instant: String) async throws -> RollbackResult {
+        await acquireWriteTurn()
+        defer { releaseWriteTurn() }
+        let tl = try await timeline()
+        let matches = tl.instants.filter { $0.timestamp == instant && $0.isDataCommit }
+        guard let target = matches.first else {
+            let known = tl.completedDataCommits.suffix(5).map(\.timestamp).joined(separator: ", ")
+            throw HudiError.invalidArgument("no commit \(instant) on the timeline (latest: \(known.isEmpty ? "none" : known))")
+        }
+        if target.state == .completed, let latest = tl.latestCompletedCommit, latest.timestamp != instant {
+            throw HudiError.invalidArgument(
+                "\(instant) is not the latest commit (\(latest.timestamp)); only the latest completed commit can be rolled back")
+        }
+        return try await rollbackInstant(target, timeline: tl)
+    }
+
+    /// Plans (`<r>.rollback.requested`), then executes a rollback of `target`.
+    func rollbackInstant(_ target: Instant, timeline tl: Timeline) async throws -> RollbackResult {
+        var files: [String: [String]] = [:]
+        for object in try await store.listAll(prefix: "") where !object.key.hasPrefix(".hoodie/") {
+            let (partition, name) = Self.splitKey(object.key)
+            if let base = BaseFileName(parsing: name), base.instant == target.timestamp { files[partition, default: []].append(object.key) }
+        }
+        let plan = RollbackPlan(instantToRollback: target.timestamp, action: target.action, filesByPartition: files)
+        let rollbackTime = instantTimes.next(after: tl.latestTimestamp)
+        let requested = Instant(timestamp: rollbackTime, action: "rollback", state: .requested)
+        do {
+            try await store.putIfAbsent(tl.key(of: requested), try plan.avro())
+        } catch ObjectStoreError.alreadyExists {
+            throw HudiError.commitConflict("rollback instant \(rollbackTime) already requested by another writer")
+        }
+        return try await executeRollback(plan, rollbackInstant: rollbackTime, timeline: tl)
+    }
+
+    /// `<r>.rollback.inflight` → (completed target: its `<t>.commit` first, so readers stop
+    /// seeing it at once) → the target's base files → its inflight and requested files →
+    /// `<r>.rollback`. Every step is idempotent, so a crash anywhere is finished by the next
+    /// ``rollbackPending(_:)`` from the plan in `<r>.rollback.requested`.
+    func executeRollback(_ plan: RollbackPlan, rollbackInstant r: String, timeline tl: Timeline) async throws -> RollbackResult {
+        let started = Date()
+        let inflight = Instant(timestamp: r, action: "rollback", state: .inflight)
+        if try await !store.exists(tl.key(of: inflight)) { try await store.put(tl.key(of: inflight), Data()) }
+        let t = plan.instantToRollback
+        try await store.delete(tl.key(of: Instant(timestamp: t, action: plan.action, state: .completed)))
+        // Files of the plan plus any the listing shows now (a crashed writer may have left
+        // more than the plan saw only if it was alive; never the case, but cheap to cover).
+        var files = plan.filesByPartition
+        for object in try await store.listAll(prefix: "") where !object.key.hasPrefix(".hoodie/") {
+            let (partition, name) = Self.splitKey(object.key)
+            if let base = BaseFileName(parsing: name), base.instant == t, !(files[partition] ?? []).contains(object.key) {
+                files[partition, default: []].append(object.key)
+            }
+        }
+        try await store.delete(files.values.flatMap { $0 })
+        // Inflight first: a half-done rollback then still shows a pending instant.
+        try await store.delete([tl.key(of: Instant(timestamp: t, action: plan.action, state: .inflight)),
+                                tl.key(of: Instant(timestamp: t, action: plan.action, state: .requested))])
+        let metadata = RollbackMetadata(
+            startRollbackTime: r, timeTakenInMillis: Int64(Date().timeIntervalSince(started) * 1000),
+            commitsRollback: [t], actions: [plan.action], deletedByPartition: files)
+        do {
+            try await store.putIfAbsent(tl.key(of: Instant(timestamp: r, action: "rollback", state: .completed)), try metadata.avro())
+        } catch ObjectStoreError.alreadyExists {
+            throw HudiError.commitConflict("rollback \(r) was completed by another writer")
+        }
+        writerView = nil
+        logger.warning("rolled back instant", metadata: [
+            "table": "\(config.tableName)", "instant": "\(t)", "rollback": "\(r)", "files": "\(metadata.totalFilesDeleted)",
+        ])
+        return RollbackResult(instant: r, metadata: metadata)
+    }
+
+    /// Metadata of a completed rollback instant.
+    public func rollbackMetadata(_ instant: Instant) async throws -> RollbackMetadata {
+        try RollbackMetadata(avro: try await store.get(try await timeline().key(of: instant)))
+    }
+
+    /// (partition path, file name) of an object key relative to the table root.
+    static func splitKey(_ key: String) -> (String, String) {
+        guard let slash = key.lastIndex(of: "/") else { return ("", key) }
+        return (String(key[..<slash]), String(key[key.index(after: slash)...]))
+    }
+}
