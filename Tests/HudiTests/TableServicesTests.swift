@@ -261,6 +261,7 @@ import TributaryTesting
         var ranges: [(String?, String)] = []
         for (n, t) in queryable.enumerated() {
             queries.append(.object([("as_of", .string(t))]))
+            queries.append(.object([("as_of", .string(Self.rfc3339(t)))]))
             queries.append(.object([("as_of", .string(t)), ("files", .bool(true))]))
             let previous = instants[instants.firstIndex(of: t).map { $0 - 1 } ?? 0]
             ranges.append((previous, t))
@@ -276,8 +277,10 @@ import TributaryTesting
             let expected = model.snapshots[t] ?? []
             #expect(sortedRows(theirs[q]) == expected, "hudi-rs as of \(t)")
             #expect(sortedRows(try await ourRows(table, asOf: t)) == expected, "ours as of \(t)")
-            #expect(theirs[q + 1].compactMap(\.string) == (try await table.planSnapshot(asOf: t).filePaths), "files as of \(t)")
-            q += 2
+            #expect(sortedRows(theirs[q + 1]) == expected, "hudi-rs as of \(Self.rfc3339(t))")
+            #expect(sortedRows(try await ourRows(table, asOf: Self.rfc3339(t))) == expected, "ours as of \(Self.rfc3339(t))")
+            #expect(theirs[q + 2].compactMap(\.string) == (try await table.planSnapshot(asOf: t).filePaths), "files as of \(t)")
+            q += 3
         }
         for (b, e) in ranges {
             let rows = try await table.readIncremental(since: b, until: e)
@@ -312,6 +315,54 @@ import TributaryTesting
         let deleted = (avro[2].records[0]["partitionMetadata"]?.objectEntries ?? []).flatMap { $0.1["successDeleteFiles"]?.arrayValues ?? [] }
         #expect(!deleted.isEmpty)
         #expect(avro[2].records[0]["totalFilesDeleted"] == .int(Int64(deleted.count)))
+    }
+
+    /// `2026-11-26T13:42:24.519Z` for `20261126134224519` (hudi-rs takes RFC 3339 times).
+    static func rfc3339(_ t: String) -> String {
+        let c = Array(t)
+        func s(_ r: Range<Int>) -> String { String(c[r]) }
+        return "\(s(0..<4))-\(s(4..<6))-\(s(6..<8))T\(s(8..<10)):\(s(10..<12)):\(s(12..<14)).\(s(14..<17))Z"
+    }
+
+    @Test func crashedCleanIsFinishedByTheNextWriter() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-clean-resume")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await newTable(dir, retained: 2, autoClean: false)
+        var model = Model()
+        for _ in 0..<5 { _ = try await model.write(table) }
+        let tl = try await table.timeline()
+        let listing = try await table.listBaseFiles()
+        let planned = try await table.planClean(timeline: tl, listing: listing, retained: 2)
+        let plan = try #require(planned)
+        // Crashed after the plan and one deletion.
+        let c = InstantTimeGenerator.format(millis: (InstantTimeGenerator.millis(of: tl.latestTimestamp ?? "") ?? 0) + 3)
+        try plan.avro().write(to: dir.appendingPathComponent(".hoodie/\(c).clean.requested"))
+        let doomed = plan.filesByPartition.values.flatMap { $0 }.sorted()
+        try FileManager.default.removeItem(at: dir.appendingPathComponent(doomed[0]))
+        #expect(sortedRows(try HudiOracle.read(dir.path)) == model.rows)
+
+        let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: { var o = WriteOptions(); o.autoClean = false; return o }())
+        _ = try await model.write(reopened)
+        let names = try timelineFiles(dir)
+        #expect(names.filter { $0.contains(".clean") } == ["\(c).clean", "\(c).clean.inflight", "\(c).clean.requested"])
+        #expect(try baseFiles(dir).allSatisfy { !doomed.contains($0) })
+        let meta = try await reopened.cleanMetadata(Instant(timestamp: c, action: "clean", state: .completed))
+        #expect(meta.deletedByPartition.values.flatMap { $0 }.sorted() == doomed.map { HudiTable.splitKey($0).1 }.sorted())
+        #expect(sortedRows(try HudiOracle.read(dir.path)) == model.rows)
+        // Rolling back the latest commit is refused once the commit before it was cleaned away.
+        var one = WriteOptions()
+        one.cleanerCommitsRetained = 1
+        let strict = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: one)
+        #expect(try await strict.clean() != nil)
+        let latest = try #require(try await strict.timeline().latestCompletedCommit?.timestamp)
+        #expect(try await strict.earliestQueryableInstant() == latest)
+        do {
+            try await strict.rollback(instant: latest)
+            Issue.record("rollback over cleaned files should be refused")
+        } catch {
+            #expect("\(error)".contains("the cleaner deleted files of the commit before it"))
+        }
+        #expect(sortedRows(try HudiOracle.read(dir.path)) == model.rows)
     }
 
     @Test func cleanCanBeTurnedOffAndRunByHand() async throws {

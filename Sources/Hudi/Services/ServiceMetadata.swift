@@ -92,7 +92,8 @@ public struct RollbackPlan: Sendable, Equatable {
 
     func avro() throws -> Data {
         let requests: [JSONValue] = filesByPartition.keys.sorted().map { p in
-            .object([("partitionPath", .string(p)), ("fileId", .null), ("latestBaseInstant", .null),
+            // As Java writes base-file requests: empty fileId and latestBaseInstant.
+            .object([("partitionPath", .string(p)), ("fileId", .string("")), ("latestBaseInstant", .string("")),
                      ("filesToBeDeleted", .array((filesByPartition[p] ?? []).sorted().map(JSONValue.string))),
                      ("logBlocksToBeDeleted", .null)])
         }
