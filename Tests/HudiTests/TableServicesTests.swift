@@ -192,9 +192,14 @@ import TributaryTesting
         try FileManager.default.removeItem(at: dir.appendingPathComponent(".hoodie/\(failed).inflight"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent(failedFiles[0]))
 
+        // And a rollback that crashed before its plan was written (only an empty inflight).
+        let stray = InstantTimeGenerator.format(millis: (InstantTimeGenerator.millis(of: failed) ?? 0) + 9)
+        try Data().write(to: dir.appendingPathComponent(".hoodie/\(stray).rollback.inflight"))
+
         let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         _ = try await model.write(reopened)
         let names = try timelineFiles(dir)
+        #expect(!names.contains { $0.hasPrefix(stray) })
         #expect(names.filter { $0.hasSuffix(".rollback") } == ["\(r).rollback"])
         #expect(!names.contains { $0.hasPrefix(failed) })
         #expect(try baseFiles(dir).allSatisfy { !$0.contains(failed) })

@@ -16,20 +16,49 @@ extension HudiTable {
         var tl = tl
         var done = Set<String>()
         for r in tl.pending where r.action == "rollback" {
-            let plan = try RollbackPlan(avro: try await store.get(tl.key(of: Instant(timestamp: r.timestamp, action: "rollback", state: .requested))))
+            guard let data = try await pendingPlan(r, tl), let plan = try? RollbackPlan(avro: data) else {
+                try await dropPlanless(r, tl)
+                continue
+            }
             _ = try await executeRollback(plan, rollbackInstant: r.timestamp, timeline: tl)
             done.insert(plan.instantToRollback)
             tl = try await timeline()
         }
+        tl = try await timeline()
         for p in tl.pending where p.isDataCommit && !done.contains(p.timestamp) {
             _ = try await rollbackInstant(p, timeline: tl)
             tl = try await timeline()
         }
         for c in tl.pending where c.action == "clean" {
-            let plan = try CleanerPlan(avro: try await store.get(tl.key(of: Instant(timestamp: c.timestamp, action: "clean", state: .requested))))
+            guard let data = try await pendingPlan(c, tl), let plan = try? CleanerPlan(avro: data) else {
+                try await dropPlanless(c, tl)
+                continue
+            }
             _ = try await executeClean(plan, cleanInstant: c.timestamp, timeline: tl)
             tl = try await timeline()
         }
+    }
+
+    /// The plan of a pending service instant: its requested file, else its inflight file
+    /// (a clean's inflight repeats the plan); nil when neither holds one.
+    private func pendingPlan(_ instant: Instant, _ tl: Timeline) async throws -> Data? {
+        for state in [InstantState.requested, .inflight] {
+            do {
+                let data = try await store.get(tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: state)))
+                if !data.isEmpty { return data }
+            } catch ObjectStoreError.notFound {
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// A pending rollback or clean without a readable plan did nothing yet that needs
+    /// finishing (the plan is written first): its instant files are removed.
+    private func dropPlanless(_ instant: Instant, _ tl: Timeline) async throws {
+        logger.warning("removing pending \(instant.action) without a readable plan", metadata: ["instant": "\(instant.timestamp)"])
+        try await store.delete([tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: .inflight)),
+                                tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: .requested))])
     }
 
     /// Rolls back `instant`: a pending (failed) data instant, or the latest completed commit
