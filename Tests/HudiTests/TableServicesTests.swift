@@ -206,6 +206,27 @@ import TributaryTesting
         #expect(sortedRows(try HudiOracle.read(dir.path)) == model.rows)
     }
 
+    /// Recovery handles exactly the pending instants of the timeline it is given (optimistic
+    /// writers pass only the dead writers' instants).
+    @Test func recoveryRollsBackOnlyTheGivenInstants() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-rollback-chosen")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await newTable(dir)
+        var model = Model()
+        _ = try await model.write(table)
+        let first = try await table.write(Events.batch(model.batch())).instant
+        let second = try await table.write(Events.batch(model.batch())).instant
+        try uncomplete(dir, first)
+        try uncomplete(dir, second)
+        let tl = try await table.timeline()
+        let chosen = try #require(tl.pending.first { $0.timestamp == first })
+        try await table.rollbackPending(Timeline(instants: [chosen], folder: tl.folder, layoutVersion: tl.layoutVersion))
+        let pending = try await table.timeline().pending.map(\.timestamp)
+        #expect(pending == [second])
+        #expect(try baseFiles(dir).allSatisfy { !$0.contains(first) })
+        #expect(try baseFiles(dir).contains { $0.contains(second) })
+    }
+
     @Test func rollbackOfTheLatestCommitOnly() async throws {
         let dir = try TestEnvironment.temporaryDirectory("hudi-rollback-latest")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,10 +10,11 @@ public struct RollbackResult: Sendable {
 
 extension HudiTable {
     /// Recovery before a write (Hudi's EAGER failed-writes policy for a single writer):
-    /// finishes half-done `rollback` instants, rolls back every pending data instant left by
-    /// a crashed writer, and finishes half-done `clean` instants.
+    /// finishes half-done `rollback` instants, rolls back the pending data instants left by
+    /// a crashed writer, and finishes half-done `clean` instants — exactly the pending
+    /// instants of `tl` (a caller may pass a timeline of chosen instants only, e.g. the
+    /// dead writers' under optimistic concurrency).
     func rollbackPending(_ tl: Timeline) async throws {
-        var tl = tl
         var done = Set<String>()
         for r in tl.pending where r.action == "rollback" {
             guard let data = try await pendingPlan(r, tl), let plan = try? RollbackPlan(avro: data) else {
@@ -22,12 +23,9 @@ extension HudiTable {
             }
             _ = try await executeRollback(plan, rollbackInstant: r.timestamp, timeline: tl)
             done.insert(plan.instantToRollback)
-            tl = try await timeline()
         }
-        tl = try await timeline()
         for p in tl.pending where p.isDataCommit && !done.contains(p.timestamp) {
             _ = try await rollbackInstant(p, timeline: tl)
-            tl = try await timeline()
         }
         for c in tl.pending where c.action == "clean" {
             guard let data = try await pendingPlan(c, tl), let plan = try? CleanerPlan(avro: data) else {
@@ -35,7 +33,6 @@ extension HudiTable {
                 continue
             }
             _ = try await executeClean(plan, cleanInstant: c.timestamp, timeline: tl)
-            tl = try await timeline()
         }
     }
 
@@ -96,7 +93,8 @@ extension HudiTable {
             if let base = BaseFileName(parsing: name), base.instant == target.timestamp { files[partition, default: []].append(object.key) }
         }
         let plan = RollbackPlan(instantToRollback: target.timestamp, action: target.action, filesByPartition: files)
-        let rollbackTime = instantTimes.next(after: tl.latestTimestamp)
+        // Newer than every instant now on the timeline (`tl` may hold chosen instants only).
+        let rollbackTime = instantTimes.next(after: try await timeline().latestTimestamp)
         let requested = Instant(timestamp: rollbackTime, action: "rollback", state: .requested)
         do {
             try await store.putIfAbsent(tl.key(of: requested), try plan.avro())
