@@ -46,6 +46,28 @@ import TributaryTesting
         #expect(lines.first?.hasPrefix("_hoodie_commit_time,_hoodie_commit_seqno,_hoodie_record_key") == true)
     }
 
+    /// `show` and `timeline` of a Spark-written table given by path: the live files are
+    /// hudi-rs's, the commits those of the fixture.
+    @Test func showAndTimelineOfASparkTable() throws {
+        let dir = try unzip("v6_simplekeygen_nonhivestyle")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("v6_simplekeygen_nonhivestyle").path
+        let oracle = TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/oracle/read_table.py").path
+        let files = try runPython([oracle, path, "--files"]).stdoutText.split(separator: "\n").map(String.init).sorted()
+        let show = try CLI.run(["tables", "show", path, "--json"])
+        #expect(show.status == 0, "\(show.stderrText)")
+        let info = (try? JSONSerialization.jsonObject(with: show.stdout)) as? [String: Any] ?? [:]
+        let live = (info["fileGroups"] as? [[String: Any]] ?? []).compactMap { $0["latestFile"] as? String }.sorted()
+        #expect(!files.isEmpty && live == files)
+        #expect(info["recordKeyFields"] as? [String] == ["id"])
+        let timeline = try CLI.run(["tables", "timeline", path, "--json"])
+        let entries = (try? JSONSerialization.jsonObject(with: timeline.stdout)) as? [[String: Any]] ?? []
+        #expect(entries.compactMap { $0["instant"] as? String } == ["20240418172802262", "20240418172804498"])
+        #expect(entries.allSatisfy { $0["operation"] as? String == "UPSERT" })
+        let missing = try CLI.run(["tables", "show", dir.appendingPathComponent("nope").path])
+        #expect(missing.status != 0 && missing.stderrText.contains("no Hudi table at"))
+    }
+
     @Test func asOfAndMissingTable() throws {
         let dir = try unzip("v6_simplekeygen_nonhivestyle")
         defer { try? FileManager.default.removeItem(at: dir) }

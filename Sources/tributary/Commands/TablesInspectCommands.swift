@@ -40,7 +40,7 @@ extension TablesCommand {
             abstract: "Show a table: configuration, schema, partitions and file groups with their sizes.",
             discussion: "TABLE is the table's folder (topic) name, e.g. user_events, or its Hudi name, e.g. user_events_table.")
         @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table (topic name or Hudi table name).") var table: String
+        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
@@ -96,7 +96,7 @@ extension TablesCommand {
             abstract: "List a table's instants: action, state, operation, rows inserted/updated/deleted, Kafka checkpoint.",
             discussion: "Also shows rollbacks (the instant undone) and cleans (files deleted, earliest commit kept).")
         @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table (topic name or Hudi table name).") var table: String
+        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
         @Option(help: "Show only the last N instants.") var last: Int?
         @Flag(help: "Print JSON instead of text.") var json = false
 
@@ -155,7 +155,7 @@ extension TablesCommand {
                 writes the table.
                 """)
         @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table (topic name or Hudi table name).") var table: String
+        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
         @Argument(help: "The instant to roll back (yyyyMMddHHmmssSSS), see `tables timeline`.") var instant: String
         @Flag(help: "Print JSON instead of text.") var json = false
 
@@ -185,7 +185,7 @@ extension TablesCommand {
             abstract: "Run the cleaner on a table (KEEP_LATEST_COMMITS): delete files no retained commit reads.",
             discussion: "Keeps every file a snapshot as of one of the last N commits needs (hudi.cleaner.commits_retained, default 10), and always the latest version of each file group.")
         @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table (topic name or Hudi table name).") var table: String
+        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
         @Option(help: "Commits to retain (default: hudi.cleaner.commits_retained).") var retain: Int?
         @Flag(help: "Print JSON instead of text.") var json = false
 

@@ -19,8 +19,17 @@ enum LakeTables {
         return names.sorted()
     }
 
-    /// Opens a table by folder (topic) name or by Hudi table name (`user_events_table`).
+    /// Opens a table by folder (topic) name or by Hudi table name (`user_events_table`) in
+    /// the lake, or by its own location (a path with `/`, `file://…`, `s3://…`).
     static func open(_ name: String, lake: any ObjectStore, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
+        if name.contains("/") {
+            let store = try await ObjectStores.open(name)
+            guard try await store.exists(HudiTable.propertiesKey) else {
+                throw TablesError("no Hudi table at \(name) (no \(HudiTable.propertiesKey))")
+            }
+            let short = name.split(separator: "/").last.map(String.init) ?? name
+            return (short, try await HudiTable.open(store: store, options: options))
+        }
         var candidates = [name]
         if name.hasSuffix("_table") { candidates.append(String(name.dropLast("_table".count))) }
         for folder in candidates where !folder.isEmpty && !folder.contains("/") && !folder.hasPrefix(".") {
