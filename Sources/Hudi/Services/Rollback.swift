@@ -87,11 +87,7 @@ extension HudiTable {
 
     /// Plans (`<r>.rollback.requested`), then executes a rollback of `target`.
     func rollbackInstant(_ target: Instant, timeline tl: Timeline) async throws -> RollbackResult {
-        var files: [String: [String]] = [:]
-        for object in try await store.listAll(prefix: "") where !object.key.hasPrefix(".hoodie/") {
-            let (partition, name) = Self.splitKey(object.key)
-            if let base = BaseFileName(parsing: name), base.instant == target.timestamp { files[partition, default: []].append(object.key) }
-        }
+        let files = try await baseFiles(of: target.timestamp)
         let plan = RollbackPlan(instantToRollback: target.timestamp, action: target.action, filesByPartition: files)
         // Newer than every instant now on the timeline (`tl` may hold chosen instants only).
         let rollbackTime = instantTimes.next(after: try await timeline().latestTimestamp)
@@ -114,14 +110,11 @@ extension HudiTable {
         if try await !store.exists(tl.key(of: inflight)) { try await store.put(tl.key(of: inflight), Data()) }
         let t = plan.instantToRollback
         try await store.delete(tl.key(of: Instant(timestamp: t, action: plan.action, state: .completed)))
-        // Files of the plan plus any the listing shows now (a crashed writer may have left
-        // more than the plan saw only if it was alive; never the case, but cheap to cover).
+        // Files of the plan plus any the listing shows now (more only if the failed writer
+        // was still alive when the plan was made; never the case, but cheap to cover).
         var files = plan.filesByPartition
-        for object in try await store.listAll(prefix: "") where !object.key.hasPrefix(".hoodie/") {
-            let (partition, name) = Self.splitKey(object.key)
-            if let base = BaseFileName(parsing: name), base.instant == t, !(files[partition] ?? []).contains(object.key) {
-                files[partition, default: []].append(object.key)
-            }
+        for (partition, keys) in try await baseFiles(of: t) {
+            files[partition] = Array(Set(files[partition] ?? []).union(keys)).sorted()
         }
         try await store.delete(files.values.flatMap { $0 })
         // Inflight first: a half-done rollback then still shows a pending instant.
@@ -145,6 +138,15 @@ extension HudiTable {
     /// Metadata of a completed rollback instant.
     public func rollbackMetadata(_ instant: Instant) async throws -> RollbackMetadata {
         try RollbackMetadata(avro: try await store.get(try await timeline().key(of: instant)))
+    }
+
+    /// Keys of the base files written under instant `t`, by partition.
+    func baseFiles(of t: String) async throws -> [String: [String]] {
+        var files: [String: [String]] = [:]
+        for group in try await listBaseFiles().values {
+            if let slice = group.slices[t] { files[slice.partitionPath, default: []].append(slice.path) }
+        }
+        return files.mapValues { $0.sorted() }
     }
 
     /// (partition path, file name) of an object key relative to the table root.

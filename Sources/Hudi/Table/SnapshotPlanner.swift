@@ -28,15 +28,7 @@ extension HudiTable {
         for object in try await store.listAll(prefix: "") {
             let key = object.key
             if key.hasPrefix(".hoodie/") { continue }
-            let name: String
-            let partition: String
-            if let slash = key.lastIndex(of: "/") {
-                name = String(key[key.index(after: slash)...])
-                partition = String(key[..<slash])
-            } else {
-                name = key
-                partition = ""
-            }
+            let (partition, name) = Self.splitKey(key)
             guard let base = BaseFileName(parsing: name) else { continue }
             let id = FileGroupID(partitionPath: partition, fileId: base.fileId)
             var g = groups[id] ?? FileGroup(id: id)
