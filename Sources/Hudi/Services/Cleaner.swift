@@ -66,12 +66,7 @@ extension HudiTable {
         let commits = tl.completedDataCommits
         guard commits.count > retained, let latest = commits.last?.timestamp else { return nil }
         let earliest = commits[commits.count - retained].timestamp
-        var replaced = Set<FileGroupID>()
-        for instant in commits where instant.action == "replacecommit" {
-            for (partition, ids) in try await metadata(of: instant, in: tl).partitionToReplaceFileIds {
-                for id in ids { replaced.insert(FileGroupID(partitionPath: partition, fileId: id)) }
-            }
-        }
+        let replaced = try await replacedFileGroups(tl, asOf: nil)
         var files: [String: [String]] = [:]
         for (id, group) in listing where !replaced.contains(id) {
             // Committed slices, newest first; keep every one at or after `earliest` and the

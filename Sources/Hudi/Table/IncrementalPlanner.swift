@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files an incremental read consists of: for every file group written by a commit in
-/// `(begin, end]`, its latest slice committed as of `end`. Readers keep only the records
+/// `(begin, end]` and not replaced by a replacecommit up to `end`, its latest slice
+/// committed as of `end`. Readers keep only the records
 /// whose `_hoodie_commit_time` lies in `(begin, end]` (as hudi-rs's incremental query does),
 /// so rows written before `begin` that were carried into a rewritten file are left out.
 public struct IncrementalPlan: Sendable {
@@ -31,6 +32,8 @@ extension HudiTable {
                 for s in stats { touched.insert(FileGroupID(partitionPath: s.partitionPath.isEmpty ? partition : s.partitionPath, fileId: s.fileId)) }
             }
         }
+        // Groups replaced by a replacecommit up to `end` are gone (as hudi-rs leaves them out).
+        touched.subtract(try await replacedFileGroups(tl, asOf: upper))
         guard !touched.isEmpty else { return IncrementalPlan(begin: lower, end: upper, slices: []) }
         let listing = try await listBaseFiles()
         var slices: [FileSlice] = []

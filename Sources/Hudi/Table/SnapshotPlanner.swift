@@ -41,20 +41,25 @@ extension HudiTable {
     func plan(timeline tl: Timeline, listing: [FileGroupID: FileGroup], asOf: String?) async throws -> SnapshotPlan {
         guard let latest = tl.latestCompletedCommit?.timestamp else { return SnapshotPlan(asOf: nil, slices: []) }
         let resolved = try asOf.map(Self.resolveInstant) ?? latest
-        // Groups replaced (insert_overwrite, clustering) by a replacecommit up to the snapshot.
-        var replaced = Set<FileGroupID>()
-        for instant in tl.completedDataCommits where instant.action == "replacecommit" && instant.timestamp <= resolved {
-            let meta = try await metadata(of: instant, in: tl)
-            for (partition, ids) in meta.partitionToReplaceFileIds {
-                for id in ids { replaced.insert(FileGroupID(partitionPath: partition, fileId: id)) }
-            }
-        }
+        let replaced = try await replacedFileGroups(tl, asOf: resolved)
         var slices: [FileSlice] = []
         for (id, group) in listing where !replaced.contains(id) {
             if let s = group.latestSlice(where: { tl.isCommitted($0, asOf: resolved) }) { slices.append(s) }
         }
         slices.sort { ($0.partitionPath, $0.fileId) < ($1.partitionPath, $1.fileId) }
         return SnapshotPlan(asOf: resolved, slices: slices)
+    }
+
+    /// File groups replaced (insert_overwrite, clustering) by a completed replacecommit up
+    /// to `asOf` (all of them when nil): no longer part of the table from then on.
+    func replacedFileGroups(_ tl: Timeline, asOf: String?) async throws -> Set<FileGroupID> {
+        var replaced = Set<FileGroupID>()
+        for instant in tl.completedDataCommits where instant.action == "replacecommit" && asOf.map({ instant.timestamp <= $0 }) ?? true {
+            for (partition, ids) in try await metadata(of: instant, in: tl).partitionToReplaceFileIds {
+                for id in ids { replaced.insert(FileGroupID(partitionPath: partition, fileId: id)) }
+            }
+        }
+        return replaced
     }
 
     /// Accepts an instant (`yyyyMMddHHmmss[SSS]`), epoch seconds or milliseconds (as
