@@ -177,6 +177,8 @@ extension TablesCLITests {
             #expect(cleaned["earliestQueryableInstant"] as? String == results[4].instant)
             #expect(Set(try runPython([Self.oracle, tableDir.path]).stdoutText.split(separator: "\n")) == Set(before.split(separator: "\n")))
             #expect(try run(lake, ["clean", "user_events", "--retain", "2"]).stdoutText.contains("nothing to clean"))
+            let shown = json(try run(lake, ["show", "user_events", "--json"])) as? [String: Any] ?? [:]
+            #expect(shown["earliestQueryableInstant"] as? String == results[4].instant)
             let afterClean = json(try run(lake, ["timeline", "user_events", "--json"])) as? [[String: Any]] ?? []
             #expect(afterClean.contains { $0["action"] as? String == "clean" && $0["state"] as? String == "completed" })
 

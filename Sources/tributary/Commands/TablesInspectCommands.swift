@@ -51,6 +51,7 @@ extension TablesCommand {
             let latest = Dictionary(uniqueKeysWithValues: plan.slices.map { (FileGroupID(partitionPath: $0.partitionPath, fileId: $0.fileId), $0) })
             let groups = try await hudi.fileGroups()
             let schema = TablesOutput.fields(ofAvroSchema: try await hudi.currentSchema() ?? "")
+            let earliest = try await hudi.earliestQueryableInstant()
             var partitions: [String: (groups: Int, bytes: Int)] = [:]
             var groupRows: [[String: Any]] = []
             for g in groups {
@@ -70,6 +71,7 @@ extension TablesCommand {
                 "name": name, "tableName": cfg.tableName, "tableType": cfg.tableType, "tableVersion": cfg.tableVersion,
                 "recordKeyFields": cfg.recordKeyFields, "precombineField": cfg.precombineField ?? NSNull(),
                 "partitionFields": cfg.partitionFields, "latestCommit": plan.asOf ?? NSNull(),
+                "earliestQueryableInstant": earliest ?? NSNull(),
                 "schema": schema.map { ["name": $0.name, "type": $0.type] },
                 "partitions": partitions.keys.sorted().map { ["partition": $0, "fileGroups": partitions[$0]?.groups ?? 0, "bytes": partitions[$0]?.bytes ?? 0] },
                 "fileGroups": groupRows, "files": plan.slices.count, "bytes": plan.slices.reduce(0) { $0 + $1.size },
@@ -78,6 +80,7 @@ extension TablesCommand {
             var out = "table \(name) (\(cfg.tableName), \(cfg.tableType), version \(cfg.tableVersion))\n"
             out += "record key: \(cfg.recordKeyFields.joined(separator: ",")); precombine: \(cfg.precombineField ?? "-"); "
             out += "partitioned by: \(cfg.partitionFields.isEmpty ? "-" : cfg.partitionFields.joined(separator: ","))\n"
+            out += "time travel from: \(earliest ?? "the first commit") (cleaner)\n"
             out += "latest commit: \(plan.asOf ?? "none"); \(plan.slices.count) files, \(TablesOutput.bytes(Int64(plan.slices.reduce(0) { $0 + $1.size })))\n\n"
             out += "schema:\n" + TablesOutput.columns(["  COLUMN", "TYPE"], schema.map { ["  " + $0.name, $0.type] }) + "\n"
             out += "partitions:\n" + TablesOutput.columns(["  PARTITION", "FILE GROUPS", "BYTES"], partitions.keys.sorted().map {
