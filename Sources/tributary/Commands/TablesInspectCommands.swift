@@ -17,20 +17,26 @@ extension TablesCommand {
             let lake = try await Lake.open(try config.load())
             var rows: [[String: Any]] = []
             for name in try await LakeTables.names(lake) {
-                let (_, table) = try await LakeTables.open(name, lake: lake)
-                let tl = try await table.timeline()
-                let plan = try await table.planSnapshot()
-                rows.append([
-                    "name": name, "tableName": await table.config.tableName, "commits": tl.completedDataCommits.count,
-                    "latestCommit": plan.asOf ?? NSNull(), "files": plan.slices.count,
-                    "bytes": plan.slices.reduce(0) { $0 + $1.size }, "pending": tl.pending.count,
-                ])
+                do {
+                    let (_, table) = try await LakeTables.open(name, lake: lake)
+                    let tl = try await table.timeline()
+                    let plan = try await table.planSnapshot()
+                    rows.append([
+                        "name": name, "tableName": await table.config.tableName, "commits": tl.completedDataCommits.count,
+                        "latestCommit": plan.asOf ?? NSNull(), "files": plan.slices.count,
+                        "bytes": plan.slices.reduce(0) { $0 + $1.size }, "pending": tl.pending.count,
+                    ])
+                } catch {
+                    // One unreadable table (e.g. merge-on-read) does not hide the others.
+                    rows.append(["name": name, "error": "\(error)"])
+                }
             }
             if json { print(try TablesOutput.json(rows)); return }
             if rows.isEmpty { print("no tables in \(lake.backendDescription)"); return }
             print(TablesOutput.columns(["NAME", "COMMITS", "FILES", "BYTES", "LATEST COMMIT"], rows.map { r in
-                ["\(r["name"] ?? "")", "\(r["commits"] ?? 0)", "\(r["files"] ?? 0)", TablesOutput.bytes(Int64(r["bytes"] as? Int ?? 0)),
-                 (r["latestCommit"] as? String) ?? "-"]
+                if let error = r["error"] as? String { return ["\(r["name"] ?? "")", "-", "-", "-", "unreadable: \(error)"] }
+                return ["\(r["name"] ?? "")", "\(r["commits"] ?? 0)", "\(r["files"] ?? 0)", TablesOutput.bytes(Int64(r["bytes"] as? Int ?? 0)),
+                        (r["latestCommit"] as? String) ?? "-"]
             }), terminator: "")
         }
     }
