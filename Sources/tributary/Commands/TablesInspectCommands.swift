@@ -50,8 +50,7 @@ extension TablesCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
-            let lake = try await Lake.open(try config.load())
-            let (name, hudi) = try await LakeTables.open(table, lake: lake)
+            let (name, hudi) = try await LakeTables.open(table, settings: try config.load())
             let cfg = await hudi.config
             let plan = try await hudi.planSnapshot()
             let latest = Dictionary(uniqueKeysWithValues: plan.slices.map { (FileGroupID(partitionPath: $0.partitionPath, fileId: $0.fileId), $0) })
@@ -114,8 +113,7 @@ extension TablesCommand {
         }
 
         func run() async throws {
-            let lake = try await Lake.open(try config.load())
-            let (_, hudi) = try await LakeTables.open(table, lake: lake)
+            let (_, hudi) = try await LakeTables.open(table, settings: try config.load())
             var entries = try await hudi.timelineSummary()
             if let last { entries = Array(entries.suffix(last)) }
             let rows: [[String: Any]] = entries.map { s in
@@ -169,8 +167,7 @@ extension TablesCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
-            let lake = try await Lake.open(try config.load())
-            let (name, hudi) = try await LakeTables.open(table, lake: lake)
+            let (name, hudi) = try await LakeTables.open(table, settings: try config.load())
             let result: RollbackResult
             do {
                 result = try await hudi.rollback(instant: instant)
@@ -204,10 +201,9 @@ extension TablesCommand {
 
         func run() async throws {
             let settings = try config.load()
-            let lake = try await Lake.open(settings)
             var options = WriteOptions()
             options.cleanerCommitsRetained = retain ?? settings.int("hudi.cleaner.commits_retained")
-            let (name, hudi) = try await LakeTables.open(table, lake: lake, options: options)
+            let (name, hudi) = try await LakeTables.open(table, settings: settings, options: options)
             let result: CleanResult?
             do {
                 result = try await hudi.clean()

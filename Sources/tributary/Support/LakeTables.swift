@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hudi
 import ObjectStore
+import TributaryConfig
 
 /// The Hudi tables of the lake (`storage.uri`): one folder per topic (`{lake}/{topic}/`,
 /// Hudi table name `{topic}_table`), as the processor's sink writes them and the query
@@ -21,8 +22,14 @@ enum LakeTables {
 
     /// Opens a table by folder (topic) name or by Hudi table name (`user_events_table`) in
     /// the lake, or by its own location (a path with `/`, `file://…`, `s3://…`).
-    static func open(_ name: String, lake: any ObjectStore, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
+    static func open(_ name: String, settings: TributaryConfig, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
         if name.contains("/") {
+            if case .local(let path) = try ObjectStoreURI(name).location {
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+                    throw TablesError("no Hudi table at \(name) (no such folder)")
+                }
+            }
             let store = try await ObjectStores.open(name)
             guard try await store.exists(HudiTable.propertiesKey) else {
                 throw TablesError("no Hudi table at \(name) (no \(HudiTable.propertiesKey))")
@@ -30,6 +37,11 @@ enum LakeTables {
             let short = name.split(separator: "/").last.map(String.init) ?? name
             return (short, try await HudiTable.open(store: store, options: options))
         }
+        return try await open(name, lake: try await Lake.open(settings), options: options)
+    }
+
+    /// Opens a table of `lake` by folder (topic) name or Hudi table name.
+    static func open(_ name: String, lake: any ObjectStore, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
         var candidates = [name]
         if name.hasSuffix("_table") { candidates.append(String(name.dropLast("_table".count))) }
         for folder in candidates where !folder.isEmpty && !folder.contains("/") && !folder.hasPrefix(".") {
