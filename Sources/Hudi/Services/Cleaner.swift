@@ -26,6 +26,8 @@ extension HudiTable {
     public func clean() async throws -> CleanResult? {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
+        // MERGE NOTE (hudi-concurrency): take the single-writer lease here too
+        // (`try await holdWriterLease()`) before recovering and cleaning.
         let tl = try await timeline()
         if !tl.pending.isEmpty { try await rollbackPending(tl) }
         return try await cleanAfterCommit()
