@@ -12,24 +12,39 @@ import TributaryTesting
 @Suite(.serialized) struct ProcessorCrashTests {
     static let reader = TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/oracle/read_table.py").path
 
-    @Test func killNineAtRandomMomentsLosesAndDuplicatesNothing() async throws {
-        let kills = TestEnvironment.soak ? 40 : 10
-        let broker = try await EmbeddedBroker.start()
-        defer { broker.stop() }
-        let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers)
-        let schemas: [TopicSchema] = [.userEvents, .sensorData]
-        _ = try await KafkaAdmin(configuration: kafka).createTopics(
-            schemas.flatMap { [TopicSpec(name: $0.topic, partitions: 2), TopicSpec(name: $0.deadLetterTopic)] })
-        let lake = try TestEnvironment.temporaryDirectory("crash-lake")
-        FileHandle.standardError.write(Data("crash test lake: \(lake.path)\n".utf8))
+    /// What the feeder produced: keys alive after all operations, invalid records, totals.
+    struct Model: Sendable {
+        var alive: [String: Set<String>] = [:], invalid: [String: Int] = [:], produced: [String: Int] = [:]
 
-        // A feeder produces generated records continuously (so kills land inside batches)
-        // and keeps the model: keys alive after all operations, invalid records, totals.
-        struct Model: Sendable {
-            var alive: [String: Set<String>] = [:], invalid: [String: Int] = [:], produced: [String: Int] = [:]
+        mutating func add(_ other: Model) {
+            for (topic, keys) in other.alive { alive[topic, default: []].formUnion(keys) }
+            for (topic, n) in other.invalid { invalid[topic, default: 0] += n }
+            for (topic, n) in other.produced { produced[topic, default: 0] += n }
         }
-        let producer = try KafkaProducer(configuration: kafka)
-        @Sendable func feed(_ rounds: Int?, seed: UInt64) async throws -> Model {
+    }
+
+    /// A broker, the topics, a lake, and `tributary process` runs against them.
+    struct Rig: Sendable {
+        let broker: EmbeddedBroker
+        let kafka: KafkaConfiguration
+        let schemas: [TopicSchema] = [.userEvents, .sensorData]
+        let lake: URL
+        let producer: KafkaProducer
+
+        static func make() async throws -> Rig {
+            let broker = try await EmbeddedBroker.start()
+            let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers)
+            let lake = try TestEnvironment.temporaryDirectory("crash-lake")
+            FileHandle.standardError.write(Data("crash test lake: \(lake.path)\n".utf8))
+            let rig = Rig(broker: broker, kafka: kafka, lake: lake, producer: try KafkaProducer(configuration: kafka))
+            _ = try await KafkaAdmin(configuration: kafka).createTopics(
+                rig.schemas.flatMap { [TopicSpec(name: $0.topic, partitions: 2), TopicSpec(name: $0.deadLetterTopic)] })
+            return rig
+        }
+
+        /// Produces generated records in rounds of 40 (forever when `rounds` is nil, until
+        /// cancelled), so kills land inside batches; returns the model.
+        func feed(_ rounds: Int?, seed: UInt64) async throws -> Model {
             var generators = schemas.map {
                 RecordGenerator(schema: $0, mix: .init(updateRatio: 0.2, deleteRatio: 0.05, lateRatio: 0.05, invalidRatio: 0.05), seed: seed)
             }
@@ -60,6 +75,7 @@ import TributaryTesting
             p.executableURL = CLI.binary
             p.arguments = ["process", "--bootstrap-servers", broker.bootstrapServers,
                            "--set", "storage.uri=file://\(lake.path)", "--set", "processing.interval=300ms",
+                           "--set", "metrics.listen=",
                            "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"]
                 + schemas.flatMap { ["--topic", $0.topic] }
             // Pauses inside the windows that matter: dead letters sent but not committed yet.
@@ -73,9 +89,6 @@ import TributaryTesting
             return p
         }
 
-        let initial = try await feed(25, seed: 98)
-        let feeder = Task { try await feed(nil, seed: 99) }
-        var random = SeededRandom(seed: 5)
         /// Completed commits in the lake so far.
         func commits() -> Int {
             schemas.reduce(0) { n, schema in
@@ -84,67 +97,112 @@ import TributaryTesting
                 return n + names.filter { $0.hasSuffix(".commit") }.count
             }
         }
+
+        /// Waits until every table's checkpoint covers everything produced.
+        func waitCovered(_ produced: [String: Int], timeout: Duration = .seconds(120)) async throws -> Bool {
+            let store = try LocalObjectStore(root: lake)
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                try await Task.sleep(for: .seconds(1))
+                var covered = true
+                for schema in schemas {
+                    let table = try? await HudiTable.open(store: try store.scoped(to: schema.topic))
+                    let text = try await table?.latestExtraMetadataValue(KafkaCheckpoint.metadataKey)
+                    let checkpoint = text.flatMap { KafkaCheckpoint(decoding: $0, topic: schema.topic) }
+                    let total = checkpoint?.offsets.values.reduce(0, +) ?? 0
+                    if total < Int64(produced[schema.topic] ?? 0) { covered = false }
+                }
+                if covered { return true }
+            }
+            return false
+        }
+
+        /// Tables (read by hudi-rs) equal the model; each invalid record is dead-lettered once.
+        func verify(_ model: Model) async throws {
+            for schema in schemas {
+                let out = try runPython([ProcessorCrashTests.reader, lake.appendingPathComponent(schema.topic).path])
+                let keys = out.stdoutText.split(separator: "\n").compactMap {
+                    (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?[schema.recordKey] as? String
+                }
+                #expect(keys.count == Set(keys).count, "\(schema.topic): duplicate rows")
+                #expect(Set(keys) == model.alive[schema.topic] ?? [], "\(schema.topic): table differs from the model")
+
+                let reader = try KafkaConsumer(configuration: kafka)
+                try reader.assign([TopicPartition(schema.deadLetterTopic, 0): 0])
+                var letters: [String] = []
+                var idle = 0
+                while idle < 5 {
+                    let r = try await reader.poll(maxMessages: 10_000, timeout: .milliseconds(200))
+                    if r.messages.isEmpty { idle += 1 } else { idle = 0 }
+                    letters += r.messages.map { "\($0.header(DeadLetterHeader.sourcePartition) ?? "?"):\($0.header(DeadLetterHeader.sourceOffset) ?? "?")" }
+                }
+                #expect(letters.count == Set(letters).count, "\(schema.topic): a dead letter was sent twice")
+                #expect(letters.count == model.invalid[schema.topic] ?? 0, "\(schema.topic): dead letters \(letters.count) of \(model.invalid[schema.topic] ?? 0)")
+            }
+        }
+    }
+
+    @Test func killNineAtRandomMomentsLosesAndDuplicatesNothing() async throws {
+        let kills = TestEnvironment.soak ? 40 : 10
+        let rig = try await Rig.make()
+        defer { rig.broker.stop() }
+        var model = try await rig.feed(25, seed: 98)
+        let feeder = Task { try await rig.feed(nil, seed: 99) }
+        var random = SeededRandom(seed: 5)
         var killedMidWork = 0
         for _ in 0..<kills {
-            let before = commits()
-            let p = try startProcessor()
+            let before = rig.commits()
+            let p = try rig.startProcessor()
             // Kill once it is working (a commit of this run landed), at a random moment.
             let working = ContinuousClock.now + .seconds(30)
-            while commits() == before && ContinuousClock.now < working { try await Task.sleep(for: .milliseconds(50)) }
-            if commits() > before { killedMidWork += 1 }
+            while rig.commits() == before && ContinuousClock.now < working { try await Task.sleep(for: .milliseconds(50)) }
+            if rig.commits() > before { killedMidWork += 1 }
             try await Task.sleep(for: .milliseconds(Int64.random(in: 0...900, using: &random)))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
         }
         #expect(killedMidWork == kills, "only \(killedMidWork) of \(kills) kills hit a working processor")
         feeder.cancel()
-        let fed = try await feeder.value
-        var alive = initial.alive, invalid = initial.invalid, produced = initial.produced
-        for (topic, keys) in fed.alive { alive[topic, default: []].formUnion(keys) }
-        for (topic, n) in fed.invalid { invalid[topic, default: 0] += n }
-        for (topic, n) in fed.produced { produced[topic, default: 0] += n }
+        model.add(try await feeder.value)
 
         // Recovery: a last run until every table's checkpoint covers everything produced.
-        let final = try startProcessor()
+        let final = try rig.startProcessor()
         defer { if final.isRunning { kill(final.processIdentifier, SIGKILL) } }
-        let store = try LocalObjectStore(root: lake)
-        let deadline = ContinuousClock.now + .seconds(120)
-        var covered = false
-        while !covered && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .seconds(1))
-            covered = true
-            for schema in schemas {
-                let table = try? await HudiTable.open(store: try store.scoped(to: schema.topic))
-                let text = try await table?.latestExtraMetadataValue(KafkaCheckpoint.metadataKey)
-                let checkpoint = text.flatMap { KafkaCheckpoint(decoding: $0, topic: schema.topic) }
-                let total = checkpoint?.offsets.values.reduce(0, +) ?? 0
-                if total < Int64(produced[schema.topic] ?? 0) { covered = false }
-            }
-        }
+        let covered = try await rig.waitCovered(model.produced)
         kill(final.processIdentifier, SIGTERM)
         final.waitUntilExit()
         #expect(covered, "the processor did not catch up after \(kills) kills")
+        try await rig.verify(model)
+    }
 
-        for schema in schemas {
-            let out = try runPython([Self.reader, lake.appendingPathComponent(schema.topic).path])
-            let keys = out.stdoutText.split(separator: "\n").compactMap {
-                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?[schema.recordKey] as? String
-            }
-            #expect(keys.count == Set(keys).count, "\(schema.topic): duplicate rows")
-            #expect(Set(keys) == alive[schema.topic] ?? [], "\(schema.topic): table differs from the model")
-
-            // The dead-letter topic: each invalid record exactly once.
-            let reader = try KafkaConsumer(configuration: kafka)
-            try reader.assign([TopicPartition(schema.deadLetterTopic, 0): 0])
-            var letters: [String] = []
-            var idle = 0
-            while idle < 5 {
-                let r = try await reader.poll(maxMessages: 10_000, timeout: .milliseconds(200))
-                if r.messages.isEmpty { idle += 1 } else { idle = 0 }
-                letters += r.messages.map { "\($0.header(DeadLetterHeader.sourcePartition) ?? "?"):\($0.header(DeadLetterHeader.sourceOffset) ?? "?")" }
-            }
-            #expect(letters.count == Set(letters).count, "\(schema.topic): a dead letter was sent twice")
-            #expect(letters.count == invalid[schema.topic] ?? 0, "\(schema.topic): dead letters \(letters.count) of \(invalid[schema.topic] ?? 0)")
-        }
+    /// Two processors share the group (and the tables): each commits its partitions; one
+    /// is killed -9 mid-way, the other takes its partitions over from the tables'
+    /// checkpoints. Nothing is lost or duplicated.
+    @Test func twoProcessorsOneKilledStillExactlyOnce() async throws {
+        let rig = try await Rig.make()
+        defer { rig.broker.stop() }
+        var model = try await rig.feed(10, seed: 71)
+        let feeder = Task { try await rig.feed(nil, seed: 72) }
+        let a = try rig.startProcessor()
+        let b = try rig.startProcessor()
+        defer { for p in [a, b] where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        // Both work for a while (several commits), then one dies at a random moment.
+        let before = rig.commits()
+        let working = ContinuousClock.now + .seconds(60)
+        while rig.commits() < before + 8 && ContinuousClock.now < working { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(Int64.random(in: 0...700)))
+        kill(a.processIdentifier, SIGKILL)
+        a.waitUntilExit()
+        // The survivor goes on alone while records keep coming.
+        let afterKill = rig.commits()
+        let alone = ContinuousClock.now + .seconds(60)
+        while rig.commits() < afterKill + 4 && ContinuousClock.now < alone { try await Task.sleep(for: .milliseconds(50)) }
+        feeder.cancel()
+        model.add(try await feeder.value)
+        let covered = try await rig.waitCovered(model.produced)
+        kill(b.processIdentifier, SIGTERM)
+        b.waitUntilExit()
+        #expect(covered, "the surviving processor did not take over")
+        try await rig.verify(model)
     }
 }

@@ -25,6 +25,9 @@ public struct Timeline: Sendable {
     /// The newest requested time of any instant (a new instant must be greater).
     public var latestTimestamp: String? { instants.map(\.timestamp).max() }
 
+    /// The newest requested time of a data commit in any state.
+    public var latestDataTimestamp: String? { instants.filter(\.isDataCommit).map(\.timestamp).max() }
+
     public var latestCompletedCommit: Instant? { completedDataCommits.last }
 
     /// Whether a base file written at `instant` is committed as of `asOf` (Java's

@@ -76,8 +76,14 @@ extension HudiTable {
             guard Instant.isTimestamp(requestedInstant), requestedInstant.count == 17 else {
                 throw HudiError.invalidArgument("instant '\(requestedInstant)' is not yyyyMMddHHmmssSSS")
             }
-            if let latest = tl.latestTimestamp, requestedInstant <= latest {
-                throw HudiError.commitConflict("instant \(requestedInstant) is not newer than the timeline's \(latest)")
+            // Newer than every data commit (so commit order is time order); a rollback or
+            // clean made since the time was reserved (by this write's own recovery, say)
+            // may be newer, as in Hudi's multi-writer timelines.
+            if let latest = tl.latestDataTimestamp, requestedInstant <= latest {
+                throw HudiError.commitConflict("instant \(requestedInstant) is not newer than the timeline's latest commit \(latest)")
+            }
+            if tl.instants.contains(where: { $0.timestamp == requestedInstant }) {
+                throw HudiError.commitConflict("instant \(requestedInstant) is already on the timeline")
             }
             instant = requestedInstant
             _ = instantTimes.next(after: requestedInstant)  // later generated instants stay above it

@@ -251,19 +251,48 @@ public final class StreamProcessor: Service, Sendable {
         // rejected record that is not in the DLQ.
         let skip = alreadyDeadLettered.withLock { $0 }
         var dlqEnd: [Int32: Int64] = [:]
-        try await withThrowingTaskGroup(of: DeliveryReport?.self) { group in
-            for (message, rejection) in rejected {
-                if skip[message.topicPartition]?.contains(message.offset) == true { continue }
-                group.addTask {
-                    try await producer.send(
-                        topic: schema.deadLetterTopic, key: message.key.map(Array.init), value: Array(message.value),
-                        headers: DeadLetterHeader.make(message, rejection))
+        // Dead letters acknowledged in this attempt: if the batch then fails before its
+        // commit, the retry must not send them again.
+        var sent: [TopicPartition: Set<Int64>] = [:]
+        func rememberSent() {
+            guard !sent.isEmpty else { return }
+            alreadyDeadLettered.withLock { $0.merge(sent) { $0.union($1) } }
+        }
+        do {
+            try await withThrowingTaskGroup(of: (TopicPartition, Int64, DeliveryReport).self) { group in
+                for (message, rejection) in rejected {
+                    if skip[message.topicPartition]?.contains(message.offset) == true { continue }
+                    group.addTask {
+                        let report = try await producer.send(
+                            topic: schema.deadLetterTopic, key: message.key.map(Array.init), value: Array(message.value),
+                            headers: DeadLetterHeader.make(message, rejection))
+                        return (message.topicPartition, message.offset, report)
+                    }
+                }
+                for try await (source, offset, report) in group {
+                    sent[source, default: []].insert(offset)
+                    dlqEnd[report.partition] = max(dlqEnd[report.partition] ?? 0, report.offset + 1)
                 }
             }
-            for try await report in group {
-                if let report { dlqEnd[report.partition] = max(dlqEnd[report.partition] ?? 0, report.offset + 1) }
-            }
+        } catch {
+            rememberSent()
+            throw error
         }
+        do {
+            return try await commitDecoded(
+                schema: schema, decoder: decoder, messages: messages, rejected: rejected, next: next, gaps: gaps, dlqEnd: dlqEnd, now: now)
+        } catch {
+            rememberSent()
+            throw error
+        }
+    }
+
+    /// Commits a decoded batch with its checkpoint (after its dead letters were sent).
+    private func commitDecoded(
+        schema: TopicSchema, decoder: consuming RecordDecoder, messages: [ConsumedMessage], rejected: [(ConsumedMessage, Rejection)],
+        next: [Int32: Int64], gaps: [String], dlqEnd: [Int32: Int64], now: Int64
+    ) async throws -> [TopicPartition: Int64] {
+        let topic = schema.topic
         await Failpoints.pause("after-dead-letters")
         var expected = try await currentCheckpoint(topic: topic)
         var checkpoint = expected.merging(next)
