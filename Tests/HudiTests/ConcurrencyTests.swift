@@ -1,0 +1,287 @@
+import Foundation
+import ObjectStore
+import Parquet
+import Testing
+import TributaryTesting
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Hudi
+
+/// The store of one optimistic writer: its `.inflight` put waits at a gate, so a test can
+/// hold several writers after planning and release them together.
+actor Gate {
+    private(set) var arrivals = 0
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    func arrive() async {
+        arrivals += 1
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+    func open() {
+        isOpen = true
+        for w in waiters { w.resume() }
+        waiters.removeAll()
+    }
+}
+
+struct GatedStore: ObjectStore {
+    let base: any ObjectStore
+    let gate: Gate
+    var backendDescription: String { base.backendDescription }
+    func get(_ key: String) async throws -> Data { try await base.get(key) }
+    func get(_ key: String, range: Range<Int>) async throws -> Data { try await base.get(key, range: range) }
+    func head(_ key: String) async throws -> ObjectInfo { try await base.head(key) }
+    func put(_ key: String, _ data: Data) async throws {
+        if key.hasSuffix(".inflight") { await gate.arrive() }
+        try await base.put(key, data)
+    }
+    func putIfAbsent(_ key: String, _ data: Data) async throws { try await base.putIfAbsent(key, data) }
+    func putStreaming(_ key: String, chunks: ObjectChunkSequence) async throws { try await base.putStreaming(key, chunks: chunks) }
+    func list(prefix: String, delimiter: String?) -> ObjectListing { base.list(prefix: prefix, delimiter: delimiter) }
+    func delete(_ keys: [String]) async throws { try await base.delete(keys) }
+}
+
+@Suite struct ConcurrencyTests {
+    static let base: Int64 = 1_795_000_000_000_000
+
+    func record(_ key: String, ts: Int64 = 0, country: String = "NL") -> EventRecord {
+        EventRecord(eventId: key, userId: "u", eventType: "click", country: country, timestamp: Self.base + ts, kafkaOffset: ts)
+    }
+
+    func create(_ store: any ObjectStore, _ options: WriteOptions = WriteOptions()) async throws -> HudiTable {
+        try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id", precombineField: "timestamp",
+                                   partitionField: "event_date", fields: Events.fields, options: options)
+    }
+
+    func ids(_ table: HudiTable) async throws -> [String] {
+        try await ourRows(table).compactMap { $0["event_id"]?.string }.sorted()
+    }
+
+    // MARK: single-writer lease
+
+    @Test func secondWriterIsLockedOutUntilTheFirstCloses() async throws {
+        let store = MemoryObjectStore()
+        let a = try await create(store)
+        try await a.write(Events.batch([record("a")]))
+        #expect(try await store.exists(WriterLease.defaultKey))
+        let b = try await HudiTable.open(store: store)
+        do {
+            try await b.write(Events.batch([record("b")]))
+            Issue.record("a second writer wrote while the first held the lease")
+        } catch HudiError.writerLocked(let message) {
+            #expect(message.contains("pid \(getpid()) on \(ProcessInfo.processInfo.hostName)"), "\(message)")
+            #expect(message.contains("expires at 20"), "\(message)")
+            #expect(HudiError.writerLocked(message).isRetryable)
+        }
+        await a.close()
+        #expect(try await !store.exists(WriterLease.defaultKey))
+        try await b.write(Events.batch([record("b")]))
+        #expect(try await ids(b) == ["a", "b"])
+        // And now the first is the one locked out.
+        await #expect(throws: HudiError.self) { try await a.write(Events.batch([record("c")])) }
+        await b.close()
+    }
+
+    /// A live lease of a writer on another machine blocks; once expired it is taken over.
+    @Test func expiredLeaseIsTakenOver() async throws {
+        let store = MemoryObjectStore()
+        let table = try await create(store)
+        let foreign = LeaseHolder(host: "elsewhere", pid: 4242, processStart: "17", machine: "another-boot/pid:[1]",
+                                  instance: "feedbeef-0000-4000-8000-000000000000")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await store.put(WriterLease.defaultKey,
+                            try LeaseRecord(holder: foreign, acquiredMillis: now - 5000, expiresMillis: now + 60_000).encoded())
+        do {
+            try await table.write(Events.batch([record("a")]))
+            Issue.record("wrote over a live foreign lease")
+        } catch HudiError.writerLocked(let message) {
+            #expect(message.contains("pid 4242 on elsewhere") && message.contains("expires at"), "\(message)")
+        }
+        try await store.put(WriterLease.defaultKey,
+                            try LeaseRecord(holder: foreign, acquiredMillis: now - 90_000, expiresMillis: now - 1).encoded())
+        try await table.write(Events.batch([record("a")]))
+        let stored = LeaseRecord.decode(try await store.get(WriterLease.defaultKey))
+        let takenOver = stored.map { $0.holder.pid == getpid() && $0.holder.instance != foreign.instance } ?? false
+        #expect(takenOver)
+        #expect(try await store.listAll(prefix: ".hoodie/.tributary").map(\.key) == [WriterLease.defaultKey], "takeover marker removed")
+        await table.close()
+    }
+
+    /// The lease of a process of this machine that no longer runs (SIGKILLed) is taken over
+    /// at once, without waiting for its expiry.
+    @Test func leaseOfADeadLocalProcessIsTakenOverAtOnce() async throws {
+        let store = MemoryObjectStore()
+        let table = try await create(store)
+        let p = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"])
+        let deadPid = Int32(p.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999_999
+        let dead = LeaseHolder(host: LocalProcess.hostName, pid: deadPid, processStart: "1", machine: LocalProcess.machine,
+                               instance: "deadbeef-0000-4000-8000-000000000000")
+        #expect(dead.isGone)
+        let first = LeaseHolder(host: LocalProcess.hostName, pid: 1, processStart: LocalProcess.stat(1)?.start ?? "",
+                                machine: LocalProcess.machine, instance: "x")
+        let firstGone = first.isGone
+        #expect(firstGone == false, "pid 1 runs")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await store.put(WriterLease.defaultKey,
+                            try LeaseRecord(holder: dead, acquiredMillis: now, expiresMillis: now + 600_000).encoded())
+        try await table.write(Events.batch([record("a")]))
+        let holderPid = LeaseRecord.decode(try await store.get(WriterLease.defaultKey)).map { $0.holder.pid }
+        #expect(holderPid == getpid())
+        await table.close()
+    }
+
+    /// The heartbeat keeps extending the lease, so a short lease does not lapse while the
+    /// writer lives.
+    @Test func heartbeatRenewsTheLease() async throws {
+        let store = MemoryObjectStore()
+        var options = WriteOptions()
+        options.leaseDuration = 6
+        let a = try await create(store, options)
+        try await a.write(Events.batch([record("a")]))
+        let first = LeaseRecord.decode(try await store.get(WriterLease.defaultKey))
+        try await Task.sleep(nanoseconds: 4_000_000_000)
+        let later = LeaseRecord.decode(try await store.get(WriterLease.defaultKey))
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        #expect((later?.expiresMillis ?? 0) > (first?.expiresMillis ?? 0) + 1000)
+        #expect((later?.expiresMillis ?? 0) > now)
+        let b = try await HudiTable.open(store: store)
+        await #expect(throws: HudiError.self) { try await b.write(Events.batch([record("b")])) }
+        await a.close()
+    }
+
+    /// hudi-rs ignores the lease dot-file in `.hoodie/` (and the heartbeat folder).
+    @Test func hudiRsReadsATableWhileTheLeaseIsHeld() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-lease")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try LocalObjectStore(root: dir)
+        let table = try await create(store)
+        try await table.write(Events.batch([record("a"), record("b")]))
+        try await store.put(".hoodie/.heartbeat/20200101000000000", Data("1".utf8))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(WriterLease.defaultKey).path))
+        #expect(try HudiOracle.read(dir.path).compactMap { $0["event_id"]?.string }.sorted() == ["a", "b"])
+        await table.close()
+    }
+
+    // MARK: optimistic concurrency
+
+    func optimistic() -> WriteOptions {
+        var o = WriteOptions()
+        o.concurrency = .optimistic
+        return o
+    }
+
+    /// Two writers (separate table objects, as separate processes) insert different keys
+    /// at the same time, after a first commit left a small file: both commit.
+    func concurrentInserts(_ store: any ObjectStore) async throws -> HudiTable {
+        let a = try await create(store, optimistic())
+        try await a.write(Events.batch([record("base1"), record("base2")]))
+        let b = try await HudiTable.open(store: store, options: optimistic())
+        async let ra = a.write(Events.batch((0..<20).map { record("a\($0)", ts: 1) }))
+        async let rb = b.write(Events.batch((0..<20).map { record("b\($0)", ts: 1) }))
+        let (x, y) = try await (ra, rb)
+        #expect(x.instant != y.instant)
+        #expect(try await store.listAll(prefix: ".hoodie/.").isEmpty, "no lease, lock or heartbeat left")
+        let expected = (["base1", "base2"] + (0..<20).flatMap { ["a\($0)", "b\($0)"] }).sorted()
+        #expect(try await ids(a) == expected)
+        return a
+    }
+
+    @Test func concurrentInsertsBothCommitInMemory() async throws {
+        _ = try await concurrentInserts(MemoryObjectStore())
+    }
+
+    @Test func concurrentInsertsBothCommitOnLocalFolder() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-occ")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await concurrentInserts(try LocalObjectStore(root: dir))
+        #expect(sortedRows(try HudiOracle.read(dir.path)) == sortedRows(try await ourRows(table)))
+    }
+
+    /// Two writers update the same key after both planned: the older instant commits, the
+    /// other gets a retryable commitConflict naming that commit and the file group, its
+    /// files are gone, and the table equals the winner's model.
+    func overlappingUpdates(_ store: any ObjectStore, dir: URL?) async throws {
+        let setup = try await create(store, optimistic())
+        try await setup.write(Events.batch([record("k1"), record("k2")]))
+        let gate = Gate()
+        let a = try await HudiTable.open(store: GatedStore(base: store, gate: gate), options: optimistic())
+        let b = try await HudiTable.open(store: GatedStore(base: store, gate: gate), options: optimistic())
+        async let ra = attempt { try await a.write(Events.batch([self.record("k1", ts: 5, country: "A")])) }
+        async let rb = attempt { try await b.write(Events.batch([self.record("k1", ts: 6, country: "B")])) }
+        while await gate.arrivals < 2 { try await Task.sleep(nanoseconds: 2_000_000) }
+        await gate.open()
+        let results = await [ra, rb]
+        let wins = results.compactMap { try? $0.get() }
+        let conflicts = results.compactMap { r -> String? in
+            if case .failure(HudiError.commitConflict(let m)) = r { return m }
+            return nil
+        }
+        #expect(wins.count == 1 && conflicts.count == 1, "\(results)")
+        guard let winner = wins.first, let message = conflicts.first else { return }
+        #expect(message.contains("conflicts with commit \(winner.instant)"), "\(message)")
+        #expect(message.contains(winner.metadata.writeStats[0].fileId), "\(message)")
+        let winnerCountry = results[0].isSuccess ? "A" : "B"
+        let rows = try await ourRows(setup)
+        #expect(rows.count == 2)
+        #expect(rows.first { $0["event_id"]?.string == "k1" }?["country"]?.string == winnerCountry)
+        // The loser left nothing behind: no pending instant, no base file, no heartbeat.
+        let tl = try await setup.timeline()
+        #expect(tl.pending.isEmpty && tl.completedDataCommits.count == 2)
+        let committed = Set(tl.completedDataCommits.map(\.timestamp))
+        let strays = try await store.listAll().map(\.key).filter { key in
+            guard let name = key.split(separator: "/").last, let f = BaseFileName(parsing: String(name)) else { return false }
+            return !committed.contains(f.instant)
+        }
+        #expect(strays.isEmpty, "\(strays)")
+        #expect(try await store.listAll(prefix: ".hoodie/.").isEmpty)
+        if let dir {
+            #expect(sortedRows(try HudiOracle.read(dir.path)) == sortedRows(rows))
+        }
+    }
+
+    @Test func overlappingUpdatesOneWinsInMemory() async throws {
+        try await overlappingUpdates(MemoryObjectStore(), dir: nil)
+    }
+
+    @Test func overlappingUpdatesOneWinsOnLocalFolder() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-occ-conflict")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await overlappingUpdates(try LocalObjectStore(root: dir), dir: dir)
+    }
+
+    /// An optimistic writer rolls back a pending instant whose writer is gone (no
+    /// heartbeat), and leaves one with a live heartbeat alone.
+    @Test func optimisticWriterRollsBackOnlyDeadInstants() async throws {
+        let store = MemoryObjectStore()
+        let table = try await create(store, optimistic())
+        try await table.write(Events.batch([record("a")]))
+        let dead = "20300101000000000", live = "20300101000000001"
+        for t in [dead, live] {
+            try await store.put(".hoodie/\(t).commit.requested", Data())
+            try await store.put(".hoodie/\(t).inflight", Data())
+            try await store.put("event_date=2026-11-18/\(BaseFileName.newFileId())_0-0-0_\(t).parquet", Data("x".utf8))
+        }
+        try await store.put(InstantHeartbeat.key(live), Data(String(Int64(Date().timeIntervalSince1970 * 1000)).utf8))
+        let tl = try await table.recoverFailedWrites(try await table.timeline())
+        #expect(tl.pending.map(\.timestamp) == [live])
+        let files = try await store.listAll(prefix: "event_date=2026-11-18/").map(\.key)
+        #expect(!files.contains { $0.hasSuffix("_\(dead).parquet") } && files.contains { $0.hasSuffix("_\(live).parquet") })
+    }
+}
+
+func attempt(_ body: () async throws -> CommitResult) async -> Result<CommitResult, Error> {
+    do {
+        return .success(try await body())
+    } catch {
+        return .failure(error)
+    }
+}
+
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
