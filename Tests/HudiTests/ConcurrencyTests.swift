@@ -173,15 +173,21 @@ struct GatedStore: ObjectStore {
     }
 
     /// Two writers (separate table objects, as separate processes) insert different keys
-    /// at the same time, after a first commit left a small file: both commit.
+    /// at the same time (both planned before either commits), after a first commit left a
+    /// small file: both commit.
     func concurrentInserts(_ store: any ObjectStore) async throws -> HudiTable {
         let a = try await create(store, optimistic())
         try await a.write(Events.batch([record("base1"), record("base2")]))
-        let b = try await HudiTable.open(store: store, options: optimistic())
-        async let ra = a.write(Events.batch((0..<20).map { record("a\($0)", ts: 1) }))
-        async let rb = b.write(Events.batch((0..<20).map { record("b\($0)", ts: 1) }))
+        let gate = Gate()
+        let ga = try await HudiTable.open(store: GatedStore(base: store, gate: gate), options: optimistic())
+        let gb = try await HudiTable.open(store: GatedStore(base: store, gate: gate), options: optimistic())
+        async let ra = ga.write(Events.batch((0..<20).map { record("a\($0)", ts: 1) }))
+        async let rb = gb.write(Events.batch((0..<20).map { record("b\($0)", ts: 1) }))
+        while await gate.arrivals < 2 { try await Task.sleep(nanoseconds: 2_000_000) }
+        await gate.open()
         let (x, y) = try await (ra, rb)
         #expect(x.instant != y.instant)
+        #expect(Set(x.metadata.writeStats.map(\.fileId)).isDisjoint(with: y.metadata.writeStats.map(\.fileId)))
         #expect(try await store.listAll(prefix: ".hoodie/.").isEmpty, "no lease, lock or heartbeat left")
         let expected = (["base1", "base2"] + (0..<20).flatMap { ["a\($0)", "b\($0)"] }).sorted()
         #expect(try await ids(a) == expected)

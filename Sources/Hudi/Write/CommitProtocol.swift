@@ -93,6 +93,9 @@ extension HudiTable {
                 if requestedInstant != nil || attempt == 4 {
                     throw HudiError.commitConflict("instant \(instant) already requested by another writer")
                 }
+            } catch {
+                await heartbeat?.stop()
+                throw error
             }
         }
         do {
