@@ -132,6 +132,32 @@ struct GatedStore: ObjectStore {
         await table.close()
     }
 
+    /// A writer whose lease was taken over fails before its commit point (nothing of the
+    /// write becomes visible); once the lease is free again its next write takes it back and
+    /// rolls the failed write back.
+    @Test func aWriterThatLostItsLeaseStopsAndCanReacquire() async throws {
+        let store = MemoryObjectStore()
+        let a = try await create(store)
+        try await a.write(Events.batch([record("a")]))
+        let foreign = LeaseHolder(host: "elsewhere", pid: 7, processStart: "1", machine: "another-boot/pid:[1]",
+                                  instance: "0badcafe-0000-4000-8000-000000000000")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await store.put(WriterLease.defaultKey, try LeaseRecord(holder: foreign, acquiredMillis: now, expiresMillis: now + 60_000).encoded())
+        do {
+            try await a.write(Events.batch([record("b")]))
+            Issue.record("committed without the lease")
+        } catch HudiError.writerLocked(let message) {
+            #expect(message.contains("taken over by pid 7 on elsewhere"), "\(message)")
+        }
+        #expect(try await ids(a) == ["a"])
+        #expect(try await a.timeline().pending.count == 1)
+        try await store.put(WriterLease.defaultKey, try LeaseRecord(holder: foreign, acquiredMillis: now - 120_000, expiresMillis: now - 1).encoded())
+        try await a.write(Events.batch([record("c")]))
+        #expect(try await ids(a) == ["a", "c"])
+        #expect(try await a.timeline().pending.isEmpty)
+        await a.close()
+    }
+
     /// The heartbeat keeps extending the lease, so a short lease does not lapse while the
     /// writer lives.
     @Test func heartbeatRenewsTheLease() async throws {

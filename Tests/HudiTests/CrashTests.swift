@@ -144,7 +144,7 @@ import Glibc
     @Test func killedWritersNeverCorruptTheTable() async throws {
         let dir = try TestEnvironment.temporaryDirectory("hudi-crash")
         let soak = TestEnvironment.soak
-        let minIterations = soak ? 300 : 35
+        let minIterations = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_ITERATIONS"] ?? "") ?? (soak ? 300 : 35)
         let budget: Double = soak ? 900 : 75
         let seed = UInt64(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
         var rng = SplitMix(seed: seed)

@@ -25,11 +25,12 @@ extension HudiTable {
     /// is gone (a live writer's pending instant is left alone). Returns the timeline after.
     func recoverFailedWrites(_ tl: Timeline) async throws -> Timeline {
         let pending = tl.pending.filter(\.isDataCommit)
-        guard !pending.isEmpty else { return tl }
         switch options.concurrency {
         case .singleWriter:
+            guard !tl.pending.isEmpty else { return tl }
             try await rollbackPending(tl)
         case .optimistic:
+            guard !pending.isEmpty else { return tl }
             var dead: [Instant] = []
             for p in pending where try await !InstantHeartbeat.isAlive(store: store, instant: p.timestamp, expiry: options.leaseDuration) {
                 // Completed meanwhile (its writer deletes the heartbeat after the commit point)?
@@ -38,10 +39,20 @@ extension HudiTable {
                 dead.append(p)
             }
             guard !dead.isEmpty else { return tl }
-            try await rollbackPending(Timeline(instants: dead, folder: tl.folder, layoutVersion: tl.layoutVersion))
-            try await store.delete(dead.map { InstantHeartbeat.key($0.timestamp) })
+            try await rollBack(dead, in: tl)
         }
         return try await timeline()
+    }
+
+    /// Rolls back exactly `instants` (failed writes of gone optimistic writers, or our own
+    /// conflicting one) and deletes their heartbeats; other pending instants — live
+    /// writers' — are left alone.
+    /// MERGE NOTE: with the full rollback protocol (Services/Rollback.swift) this should
+    /// call its per-instant `rollbackInstant(_:timeline:)` for each instant instead, since
+    /// that `rollbackPending` re-loads the timeline and would roll back every pending instant.
+    func rollBack(_ instants: [Instant], in tl: Timeline) async throws {
+        try await rollbackPending(Timeline(instants: instants, folder: tl.folder, layoutVersion: tl.layoutVersion))
+        try await store.delete(instants.map { InstantHeartbeat.key($0.timestamp) })
     }
 
     /// Optimistic mode: under the commit lock, waits until no older instant of a live writer
@@ -102,10 +113,7 @@ extension HudiTable {
             let completed = Instant(timestamp: p.timestamp, action: p.action, state: .completed)
             if try await !store.exists(tl.key(of: completed)) { dead.append(p) }
         }
-        if !dead.isEmpty {
-            try await rollbackPending(Timeline(instants: dead, folder: tl.folder, layoutVersion: tl.layoutVersion))
-            try await store.delete(dead.map { InstantHeartbeat.key($0.timestamp) })
-        }
+        if !dead.isEmpty { try await rollBack(dead, in: tl) }
         return nil
     }
 
@@ -133,7 +141,7 @@ extension HudiTable {
     func rollBackOwn(_ instant: String, in tl: Timeline) async {
         let own = Instant(timestamp: instant, action: "commit", state: .inflight)
         do {
-            try await rollbackPending(Timeline(instants: [own], folder: tl.folder, layoutVersion: tl.layoutVersion))
+            try await rollBack([own], in: tl)
         } catch {
             logger.warning("could not roll back own instant", metadata: ["instant": "\(instant)", "error": "\(error)"])
         }

@@ -84,7 +84,11 @@ public actor WriterLease {
     /// Acquires the lease (a no-op while held) and starts the heartbeat. Throws
     /// ``HudiError/writerLocked(_:)`` naming the holder when another writer has it.
     public func acquire(heartbeat startHeartbeat: Bool = true) async throws {
-        if let lostReason { throw HudiError.writerLocked(lostReason) }
+        if lostReason != nil {
+            // The write that noticed the loss failed; start over like a new writer.
+            current = nil
+            lostReason = nil
+        }
         if current != nil { return }
         for _ in 0..<3 {
             let record = LeaseRecord(holder: holder, acquiredMillis: now, expiresMillis: now + durationMillis)
@@ -123,14 +127,15 @@ public actor WriterLease {
             return false
         }
         let existing = LeaseRecord.decode(data)
-        if let existing, existing.holder.instance == holder.instance {
+        let t = now
+        if let existing, existing.holder.instance == holder.instance, existing.expiresMillis > t {
+            // Still ours and valid (e.g. a release that could not delete it): keep it.
             current = existing
             try await renew()
             LiveLeases.shared.insert(holder.instance)
             if startHeartbeat { startHeartbeatTask() }
             return true
         }
-        let t = now
         if let existing, existing.expiresMillis > t, !existing.holder.isGone {
             let seconds = Double(existing.expiresMillis - t) / 1000
             throw HudiError.writerLocked(
