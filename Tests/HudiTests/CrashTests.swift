@@ -141,6 +141,45 @@ import Glibc
         return nil
     }
 
+    /// Two writer processes on one table: while the first holds the lease (paused mid-
+    /// commit), the second fails with an error naming it; after the first is SIGKILLed the
+    /// second takes over its lease at once, rolls back its write and commits.
+    @Test func secondWriterProcessIsLockedOut() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-two-writers")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try runWriter(dir, batches: 1, pause: nil, killAfter: 60)
+        let p = Process()
+        p.executableURL = Self.writer
+        p.arguments = [dir.path, "1"]
+        var env = ProcessInfo.processInfo.environment
+        env["HUDI_CRASH_PAUSE"] = "base-file:1"
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("PAUSED") {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            seen.append(d)
+        }
+        #expect(String(decoding: seen, as: UTF8.self).contains("PAUSED base-file 2"))
+        let second = try runWriter(dir, batches: 1, pause: nil, killAfter: 60)
+        #expect(!second.killed && second.status == 1)
+        #expect(second.stderr.contains("table locked by another writer") && second.stderr.contains("is held by pid \(p.processIdentifier) on"),
+                "\(second.stderr)")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let third = try runWriter(dir, batches: 1, pause: nil, killAfter: 60)
+        #expect(!third.killed && third.status == 0, "\(third.stderr)")
+        let s = try await state(dir)
+        #expect(s.batches == [1, 2] && s.pending.isEmpty)
+        #expect(try await strayFiles(dir, s).isEmpty)
+        #expect(try compareWithModel(dir, s) == nil)
+    }
+
     @Test func killedWritersNeverCorruptTheTable() async throws {
         let dir = try TestEnvironment.temporaryDirectory("hudi-crash")
         let soak = TestEnvironment.soak
