@@ -13,7 +13,8 @@
 //   before-completed  before `<t>.commit` is created (the commit point)
 //   completed         after it
 //   rollback          after a rollback of a crashed write deleted files
-// HUDI_CRASH_LEASE=<seconds> sets the writer lease duration.
+// HUDI_CRASH_LEASE=<seconds> sets the writer lease duration (optimistic: heartbeat expiry).
+// HUDI_CRASH_MODE=optimistic writes with optimistic concurrency (default: single writer).
 import Foundation
 import Hudi
 import ObjectStore
@@ -119,6 +120,7 @@ do {
     let store = PhaseStore(base: try LocalObjectStore(root: URL(fileURLWithPath: args[1])))
     var options = WriteOptions()
     options.leaseDuration = Double(ProcessInfo.processInfo.environment["HUDI_CRASH_LEASE"] ?? "") ?? 60
+    if ProcessInfo.processInfo.environment["HUDI_CRASH_MODE"] == "optimistic" { options.concurrency = .optimistic }
     let table = try await HudiTable.openOrCreate(store: store, name: "crash_table", recordKeyField: "id", precombineField: "ts",
                                                  partitionField: "day", fields: CrashTable.fields, options: options)
     let last = Int(try await table.latestExtraMetadataValue("crash.batch") ?? "0") ?? 0

@@ -163,11 +163,12 @@ struct GatedStore: ObjectStore {
     @Test func heartbeatRenewsTheLease() async throws {
         let store = MemoryObjectStore()
         var options = WriteOptions()
-        options.leaseDuration = 6
+        options.leaseDuration = 30  // long enough for a loaded machine; beats far more often
+        options.heartbeatInterval = 0.3
         let a = try await create(store, options)
         try await a.write(Events.batch([record("a")]))
         let first = LeaseRecord.decode(try await store.get(WriterLease.defaultKey))
-        try await Task.sleep(nanoseconds: 4_000_000_000)
+        try await Task.sleep(nanoseconds: 2_500_000_000)
         let later = LeaseRecord.decode(try await store.get(WriterLease.defaultKey))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         #expect((later?.expiresMillis ?? 0) > (first?.expiresMillis ?? 0) + 1000)

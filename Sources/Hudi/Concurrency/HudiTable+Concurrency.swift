@@ -8,7 +8,8 @@ extension HudiTable {
     func holdWriterLease() async throws {
         guard options.concurrency == .singleWriter else { return }
         if lease == nil {
-            lease = WriterLease(store: store, key: WriterLease.defaultKey, duration: options.leaseDuration)
+            lease = WriterLease(store: store, key: WriterLease.defaultKey, duration: options.leaseDuration,
+                                renewInterval: options.heartbeatInterval)
         }
         try await lease?.acquire()
     }
@@ -30,6 +31,7 @@ extension HudiTable {
             guard !tl.pending.isEmpty else { return tl }
             try await rollbackPending(tl)
         case .optimistic:
+            try await deleteOrphanHeartbeats(tl)
             guard !pending.isEmpty else { return tl }
             var dead: [Instant] = []
             for p in pending where try await !InstantHeartbeat.isAlive(store: store, instant: p.timestamp, expiry: options.leaseDuration) {
@@ -42,6 +44,21 @@ extension HudiTable {
             try await rollBack(dead, in: tl)
         }
         return try await timeline()
+    }
+
+    /// Deletes expired heartbeats of instants that are not pending (a writer that died
+    /// between its first beat and its requested file, or before deleting its heartbeat).
+    private func deleteOrphanHeartbeats(_ tl: Timeline) async throws {
+        let pending = Set(tl.pending.map(\.timestamp))
+        var orphans: [String] = []
+        for object in try await store.listAll(prefix: InstantHeartbeat.folder + "/") {
+            let instant = String(object.key.dropFirst(InstantHeartbeat.folder.count + 1))
+            if pending.contains(instant) { continue }
+            if try await !InstantHeartbeat.isAlive(store: store, instant: instant, expiry: options.leaseDuration) {
+                orphans.append(object.key)
+            }
+        }
+        try await store.delete(orphans)
     }
 
     /// Rolls back exactly `instants` (failed writes of gone optimistic writers, or our own

@@ -46,6 +46,8 @@ public struct WriteOptions: Sendable {
     /// Seconds the writer lease (single writer) or an instant's heartbeat (optimistic)
     /// stays valid without renewal; renewed every third of it.
     public var leaseDuration: Double = 60
+    /// Seconds between heartbeats (default: a third of `leaseDuration`).
+    public var heartbeatInterval: Double?
     /// Seconds an optimistic writer waits for the commit lock, and for older instants of
     /// live writers to finish before committing its own.
     public var commitWaitTimeout: Double = 60

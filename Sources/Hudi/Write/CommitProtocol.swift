@@ -80,7 +80,7 @@ extension HudiTable {
                 instant = instantTimes.next(after: tl.latestTimestamp)
             }
             if optimistic {
-                heartbeat = try await InstantHeartbeat.start(store: store, instant: instant, interval: options.leaseDuration / 3)
+                heartbeat = try await InstantHeartbeat.start(store: store, instant: instant, interval: options.heartbeatInterval ?? options.leaseDuration / 3)
             }
             let requested = Instant(timestamp: instant, action: "commit", state: .requested)
             do {
