@@ -119,6 +119,20 @@ import TributaryTesting
         await table.close()
     }
 
+    /// Columns in another order are put back in table order; a required column may become
+    /// nullable (Avro's promotion to a union with null), a nullable one stays nullable.
+    @Test func evolveReordersAndWidensNullability() throws {
+        let table = [Field("id", .string, nullable: false), Field("n", .int64, nullable: false), Field("s", .string)]
+        let batch = RecordBatch(fields: [Field("s", .string, nullable: false), Field("n", .int64), Field("id", .string, nullable: false)],
+                                columns: [.strings(["x"]), .int64([0], validity: [false]), .strings(["k"])],
+                                recordKeys: ["k"], partitionValues: [""], orderingValues: [0])
+        let evolved = try SchemaEvolution.evolve(batch, tableFields: table)
+        #expect(evolved.fields.map(\.name) == ["id", "n", "s"])
+        #expect(evolved.fields.map(\.nullable) == [false, true, true])
+        #expect(evolved.columns[0] == batch.columns[2] && evolved.columns[1] == batch.columns[1] && evolved.columns[2] == batch.columns[0])
+        try evolved.validate()
+    }
+
     /// Avro schemas written by us and by Spark parse back to the same fields.
     @Test func avroSchemaRoundTrip() throws {
         let fields = Events.fields + [Field("amount", .decimal(precision: 12, scale: 2)), Field("d", .date), Field("ok", .boolean),
