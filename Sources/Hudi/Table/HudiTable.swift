@@ -105,6 +105,12 @@ public actor HudiTable {
         }
     }
 
+    deinit {
+        // Dropped without `close()`: release the lease in the background (best effort; a
+        // lease that stays behind expires, or is taken over once this process is gone).
+        if let lease { Task { await lease.release() } }
+    }
+
     /// Ends writing: releases the writer lease (single-writer mode) so another process may
     /// write the table at once. Reads keep working; a later write takes the lease again.
     public func close() async {
