@@ -346,6 +346,29 @@ struct GatedStore: ObjectStore {
         #expect(try await store.listAll(prefix: ".hoodie/.").isEmpty)
     }
 
+    /// An optimistic writer does not complete its instant while an older instant of a live
+    /// writer is pending (hudi-rs would then read that write's files); after the wait
+    /// timeout it gives up with a retryable conflict and rolls its own write back.
+    @Test func optimisticCommitWaitsForOlderLiveInstants() async throws {
+        let store = MemoryObjectStore()
+        var options = optimistic()
+        options.commitWaitTimeout = 0.5
+        let table = try await create(store, options)
+        try await table.write(Events.batch([record("a")]))
+        let older = InstantTimeGenerator.format(millis: Int64(Date().timeIntervalSince1970 * 1000) + 1)
+        try await store.put(".hoodie/\(older).commit.requested", Data())
+        try await store.put(InstantHeartbeat.key(older), Data(String(Int64(Date().timeIntervalSince1970 * 1000)).utf8))
+        do {
+            try await table.write(Events.batch([record("b")]))
+            Issue.record("completed before an older live instant")
+        } catch HudiError.commitConflict(let message) {
+            #expect(message.contains("waiting for the older instant \(older) of a live writer"), "\(message)")
+        }
+        let tl = try await table.timeline()
+        #expect(tl.pending.map(\.timestamp) == [older], "our own instant rolled back, the live one kept")
+        #expect(try await ids(table) == ["a"])
+    }
+
     /// An optimistic writer rolls back a pending instant whose writer is gone (no
     /// heartbeat), and leaves one with a live heartbeat alone.
     @Test func optimisticWriterRollsBackOnlyDeadInstants() async throws {

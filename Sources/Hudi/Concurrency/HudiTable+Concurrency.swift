@@ -111,7 +111,7 @@ extension HudiTable {
                 }
                 await lock.release()
             }
-            guard Date() < deadline, let waitingFor else {
+            if Date() >= deadline {
                 throw HudiError.commitConflict("instant \(instant) gave up after \(Int(options.commitWaitTimeout)) s waiting for \(waitingFor ?? "?")")
             }
             try await Task.sleep(nanoseconds: UInt64(delay * Double.random(in: 0.5...1.5) * 1e9))
