@@ -189,7 +189,7 @@ import Glibc
     }
 
     @Test func killedWritersNeverCorruptTheTable() async throws {
-        let iterations = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_ITERATIONS"] ?? "") ?? (TestEnvironment.soak ? 300 : 40)
+        let iterations = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_ITERATIONS"] ?? "") ?? (TestEnvironment.soak ? 300 : 30)
         try await crashLoop(optimistic: false, minIterations: iterations, budget: TestEnvironment.soak ? 900 : 75)
     }
 
@@ -257,13 +257,17 @@ import Glibc
         }
         // A last writer runs to completion: it recovers, commits, releases its lease; nothing
         // pending or stray is left and both readers agree with the model.
+        // (Optimistic: after the last killed writer's heartbeat expired, so its leftovers —
+        // a heartbeat written before its requested file — count as a crashed writer's.)
+        if optimistic { try await Task.sleep(nanoseconds: 1_200_000_000) }
         let final = try await runWriter(dir, batches: 2, pause: nil, killAfter: 60, optimistic: optimistic)
         #expect(!final.killed && final.status == 0, "final writer: \(final.stderr)")
         let end = try await state(dir)
         #expect(end.pending.isEmpty)
         #expect(try await strayFiles(dir, end).isEmpty)
         #expect(try compareWithModel(dir, end) == nil)
-        #expect(try await LocalObjectStore(root: dir).listAll(prefix: ".hoodie/.").isEmpty, "lease, commit lock and heartbeats released")
+        let leftovers = try await LocalObjectStore(root: dir).listAll(prefix: ".hoodie/.").map(\.key)
+        #expect(leftovers.isEmpty, "lease, commit lock and heartbeats released: \(leftovers)")
         let table = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         #expect(sortedRows(try await ourRows(table)) == sortedRows(try HudiOracle.read(dir.path)))
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))

@@ -46,15 +46,19 @@ extension HudiTable {
         return try await timeline()
     }
 
-    /// Deletes expired heartbeats of instants that are not pending (a writer that died
-    /// between its first beat and its requested file, or before deleting its heartbeat).
+    /// Deletes heartbeats nobody needs: those of completed instants (a writer that died
+    /// after its commit point, before deleting its heartbeat), and expired ones of instants
+    /// that are not pending (a writer that died between its first beat and its requested file).
     private func deleteOrphanHeartbeats(_ tl: Timeline) async throws {
         let pending = Set(tl.pending.map(\.timestamp))
+        let completed = Set(tl.completedDataCommits.map(\.timestamp))
         var orphans: [String] = []
         for object in try await store.listAll(prefix: InstantHeartbeat.folder + "/") {
             let instant = String(object.key.dropFirst(InstantHeartbeat.folder.count + 1))
             if pending.contains(instant) { continue }
-            if try await !InstantHeartbeat.isAlive(store: store, instant: instant, expiry: options.leaseDuration) {
+            if completed.contains(instant) {
+                orphans.append(object.key)
+            } else if try await !InstantHeartbeat.isAlive(store: store, instant: instant, expiry: options.leaseDuration) {
                 orphans.append(object.key)
             }
         }
