@@ -156,9 +156,16 @@ let package = Package(
             ],
             path: "Sources/Hudi"
         ),
+        // Writes deterministic commits in a loop, pausing at a chosen commit phase; the
+        // crash tests SIGKILL it (Tests/HudiTests/CrashTests.swift).
+        .executableTarget(
+            name: "hudi-crash-writer",
+            dependencies: ["Hudi", "ObjectStore", "Parquet", "TributaryTesting"],
+            path: "Tests/HudiCrashWriter"
+        ),
         .testTarget(
             name: "HudiTests",
-            dependencies: ["Hudi", "Parquet", "ObjectStore", "TributaryTesting"],
+            dependencies: ["Hudi", "Parquet", "ObjectStore", "TributaryTesting", "hudi-crash-writer"],
             path: "Tests/HudiTests",
             exclude: ["oracle"]
         ),

@@ -105,9 +105,11 @@ enum HudiBench {
         print("\n(b) upsert 10 batches of \(upsertKeys) random keys (1%) over \(groups) groups (warm footer/key cache)")
         Bench.table(header, rows)
         // Cold index: a fresh process-like open has to read footers and key columns.
+        await table.close()  // one writer at a time: hand the lease to the "restarted" table
         let cold = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: options())
         let ids = (0..<upsertKeys).map { _ in Int.random(in: 0..<total, using: &rng) }
         let coldResult = try await cold.write(batch(ids, version: 100), operation: .upsert)
+        await cold.close()
         print("cold cache (footers + key columns read from storage):")
         Bench.table(header, [row("upsert cold", coldResult, rows: upsertKeys)])
 

@@ -12,6 +12,9 @@ public enum HudiError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(String)
     /// Another writer completed the same instant first (put-if-absent lost).
     case commitConflict(String)
+    /// Another writer holds the table's writer lease (the message names it and when the
+    /// lease expires), or this writer lost its lease.
+    case writerLocked(String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum HudiError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corrupt(let m): return "corrupt Hudi table: \(m)"
         case .invalidArgument(let m): return "invalid argument: \(m)"
         case .commitConflict(let m): return "commit conflict: \(m)"
+        case .writerLocked(let m): return "table locked by another writer: \(m)"
         }
     }
 }

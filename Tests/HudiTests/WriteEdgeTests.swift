@@ -64,6 +64,7 @@ import TributaryTesting
         let first = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
                                                precombineField: "timestamp", partitionField: "event_date", fields: Events.fields)
         try await first.write(Events.batch((0..<300).map { record("k\($0)", Int64($0 % 3), ts: 100) }))
+        await first.close()
         let restarted = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         let r = try await restarted.write(Events.batch([
             record("k1", 1, ts: 200),        // newer: update
@@ -169,6 +170,7 @@ import TributaryTesting
         let mine = try await HudiTable.open(store: store, instantTimes: InstantTimeGenerator(clock: { clock.date }))
         _ = table
         try await other.write(Events.batch([record("x")]))
+        await other.close()  // one writer at a time: release the lease for the next
         // Same clock, fresh generator, but the timeline floor moves it past the existing instant.
         let r = try await mine.write(Events.batch([record("y")]))
         #expect(r.instant > (try await other.timeline().completedDataCommits.first?.timestamp ?? ""))

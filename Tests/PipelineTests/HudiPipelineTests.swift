@@ -35,6 +35,10 @@ import TributaryTesting
         let first = StreamProcessor(configuration: try await helper.processorConfig(schemas, group: group),
                                     sink: HudiTableSink(root: store, schemas: schemas))
         try await helper.runProcessor(first) { schemas.allSatisfy { (first.stats.committed[$0.topic] ?? 0) >= 300 } }
+        // A stopped processor released its tables' writer leases.
+        for schema in schemas {
+            #expect(try await !store.exists("\(schema.topic)/\(WriterLease.defaultKey)"), "\(schema.topic) lease left behind")
+        }
 
         // More records, a new processor: it resumes from the tables' checkpoints.
         let more = try await helper.produce([schemas[0]], n: 100, seed: 22, config: config)

@@ -34,5 +34,29 @@ public struct WriteOptions: Sendable {
         return o
     }()
 
+    /// How writers of one table are kept apart.
+    public enum Concurrency: Sendable, Equatable {
+        /// One writer at a time, enforced by a lease in `.hoodie/` taken before the first
+        /// write and held (renewed by a heartbeat) until ``HudiTable/close()``. Any pending
+        /// instant found while holding it is a crashed write and is rolled back.
+        case singleWriter
+        /// Several writers (Hudi's OCC): each commit re-checks the timeline under a short
+        /// commit lock and fails with a retryable `commitConflict` when a commit that
+        /// completed after it started touched the same file groups. Inserts always go to new
+        /// file groups (no small-file packing), so concurrent inserters do not conflict.
+        case optimistic
+    }
+
+    /// Single writer (default) or optimistic concurrency.
+    public var concurrency: Concurrency = .singleWriter
+    /// Seconds the writer lease (single writer) or an instant's heartbeat (optimistic)
+    /// stays valid without renewal; renewed every third of it.
+    public var leaseDuration: Double = 60
+    /// Seconds between heartbeats (default: a third of `leaseDuration`).
+    public var heartbeatInterval: Double?
+    /// Seconds an optimistic writer waits for the commit lock, and for older instants of
+    /// live writers to finish before committing its own.
+    public var commitWaitTimeout: Double = 60
+
     public init() {}
 }

@@ -26,10 +26,9 @@ extension HudiTable {
     public func clean() async throws -> CleanResult? {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        // MERGE NOTE (hudi-concurrency): take the single-writer lease here too
-        // (`try await holdWriterLease()`) before recovering and cleaning.
-        let tl = try await timeline()
-        if !tl.pending.isEmpty { try await rollbackPending(tl) }
+        // Never beside a live writer: the single-writer lease, then recovery as a write does.
+        try await holdWriterLease()
+        _ = try await recoverFailedWrites(try await timeline())
         return try await cleanAfterCommit()
     }
 

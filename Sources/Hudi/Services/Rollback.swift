@@ -65,8 +65,8 @@ extension HudiTable {
     public func rollback(instant: String) async throws -> RollbackResult {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        // MERGE NOTE (hudi-concurrency): take the single-writer lease here too
-        // (`try await holdWriterLease()`), so a rollback never runs beside a live writer.
+        // Never beside a live writer (single-writer mode).
+        try await holdWriterLease()
         let tl = try await timeline()
         let matches = tl.instants.filter { $0.timestamp == instant && $0.isDataCommit }
         guard let target = matches.first else {

@@ -20,6 +20,8 @@ public actor HudiTable {
     /// up to date by this writer's own commits; reused while nobody else changed the
     /// timeline, so a commit does not re-list the whole table.
     var writerView: (timeline: Set<String>, listing: [FileGroupID: FileGroup])?
+    /// The single-writer lease, acquired before the first write and released by `close()`.
+    var lease: WriterLease?
     private var writing = false
     private var writeWaiters: [CheckedContinuation<Void, Never>] = []
     let logger: Logger
@@ -101,6 +103,20 @@ public actor HudiTable {
                 return try await open(store: store, options: options, logger: logger)
             }
         }
+    }
+
+    deinit {
+        // Dropped without `close()`: release the lease in the background (best effort; a
+        // lease that stays behind expires, or is taken over once this process is gone).
+        if let lease { Task { await lease.release() } }
+    }
+
+    /// Ends writing: releases the writer lease (single-writer mode) so another process may
+    /// write the table at once. Reads keep working; a later write takes the lease again.
+    public func close() async {
+        await acquireWriteTurn()
+        defer { releaseWriteTurn() }
+        await lease?.release()
     }
 
     /// Waits until no other write of this table object runs, then claims the turn.

@@ -58,45 +58,81 @@ extension HudiTable {
         guard [.insert, .upsert, .delete].contains(operation) else { throw HudiError.unsupported("write operation \(operation.rawValue)") }
         var batch = batch
         if operation == .delete { batch.operations = [RecordOperation](repeating: .delete, count: batch.count) }
+
+        // Single writer: the lease first (throws naming the holder); then failed writes are
+        // rolled back before anything is written.
+        try await holdWriterLease()
+        let tl = try await recoverFailedWrites(try await timeline())
+        batch = try await evolveSchema(batch, tl)
         let schema = AvroSchema.json(tableName: config.tableName, fields: batch.fields)
 
-        var tl = try await timeline()
-        if !tl.pending.isEmpty {
-            try await rollbackPending(tl)
-            tl = try await timeline()
-        }
-        if let last = tl.latestCompletedCommit {
-            let previous = try await metadata(of: last, in: tl)
-            if let s = previous.schema, s != schema {
-                throw HudiError.invalidArgument("batch schema differs from the table's schema (schema evolution is not supported yet): table \(s), batch \(schema)")
+        // Optimistic writers beat a heartbeat for their instant from before its requested
+        // file exists until it ends, so others can tell a live write from a crashed one.
+        let optimistic = options.concurrency == .optimistic
+        var instant = ""
+        var heartbeat: InstantHeartbeat?
+        for attempt in 0..<5 {
+            if let requestedInstant {
+                guard Instant.isTimestamp(requestedInstant), requestedInstant.count == 17 else {
+                    throw HudiError.invalidArgument("instant '\(requestedInstant)' is not yyyyMMddHHmmssSSS")
+                }
+                // Newer than every data commit (so commit order is time order); a rollback or
+                // clean made since the time was reserved (by this write's own recovery, say)
+                // may be newer, as in Hudi's multi-writer timelines.
+                if let latest = tl.latestDataTimestamp, requestedInstant <= latest {
+                    throw HudiError.commitConflict("instant \(requestedInstant) is not newer than the timeline's latest commit \(latest)")
+                }
+                if tl.instants.contains(where: { $0.timestamp == requestedInstant }) {
+                    throw HudiError.commitConflict("instant \(requestedInstant) is already on the timeline")
+                }
+                instant = requestedInstant
+                _ = instantTimes.next(after: requestedInstant)  // later generated instants stay above it
+            } else {
+                instant = instantTimes.next(after: tl.latestTimestamp)
+            }
+            if optimistic {
+                heartbeat = try await InstantHeartbeat.start(store: store, instant: instant, interval: options.heartbeatInterval ?? options.leaseDuration / 3)
+            }
+            let requested = Instant(timestamp: instant, action: "commit", state: .requested)
+            do {
+                try await store.putIfAbsent(tl.key(of: requested), Data())
+                break
+            } catch ObjectStoreError.alreadyExists {
+                // Another writer generated the same time: take the next one (unless given).
+                await heartbeat?.stop()
+                heartbeat = nil
+                if requestedInstant != nil || attempt == 4 {
+                    throw HudiError.commitConflict("instant \(instant) already requested by another writer")
+                }
+            } catch {
+                await heartbeat?.stop()
+                throw error
             }
         }
-        let instant: String
-        if let requestedInstant {
-            guard Instant.isTimestamp(requestedInstant), requestedInstant.count == 17 else {
-                throw HudiError.invalidArgument("instant '\(requestedInstant)' is not yyyyMMddHHmmssSSS")
-            }
-            // Newer than every data commit (so commit order is time order); a rollback or
-            // clean made since the time was reserved (by this write's own recovery, say)
-            // may be newer, as in Hudi's multi-writer timelines.
-            if let latest = tl.latestDataTimestamp, requestedInstant <= latest {
-                throw HudiError.commitConflict("instant \(requestedInstant) is not newer than the timeline's latest commit \(latest)")
-            }
-            if tl.instants.contains(where: { $0.timestamp == requestedInstant }) {
-                throw HudiError.commitConflict("instant \(requestedInstant) is already on the timeline")
-            }
-            instant = requestedInstant
-            _ = instantTimes.next(after: requestedInstant)  // later generated instants stay above it
-        } else {
-            instant = instantTimes.next(after: tl.latestTimestamp)
-        }
-        let requested = Instant(timestamp: instant, action: "commit", state: .requested)
         do {
-            try await store.putIfAbsent(tl.key(of: requested), Data())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("instant \(instant) already requested by another writer")
+            let result = try await writeRequested(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
+                                                  instant: instant, timeline: tl, started: started)
+            await heartbeat?.stop()
+            return result
+        } catch {
+            if optimistic, case HudiError.commitConflict = error { await rollBackOwn(instant, in: tl) }
+            await heartbeat?.stop()
+            throw error
         }
+    }
 
+    /// The table's schema from its latest commit, and the batch evolved to it (see
+    /// ``SchemaEvolution``); the batch unchanged when the schemas are equal or the table has
+    /// no commit yet.
+    private func evolveSchema(_ batch: RecordBatch, _ tl: Timeline) async throws -> RecordBatch {
+        guard let last = tl.latestCompletedCommit, let tableSchema = try await metadata(of: last, in: tl).schema,
+              tableSchema != AvroSchema.json(tableName: config.tableName, fields: batch.fields) else { return batch }
+        return try SchemaEvolution.evolve(batch, tableFields: try SchemaEvolution.fields(fromAvro: tableSchema))
+    }
+
+    /// Everything after the requested instant exists: plan, inflight, base files, commit point.
+    private func writeRequested(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], schema: String,
+                                instant: String, timeline tl: Timeline, started: Date) async throws -> CommitResult {
         // Plan against the latest committed snapshot.
         let timelineNames = Set(tl.instants.map(\.fileName))
         let listing: [FileGroupID: FileGroup]
@@ -118,7 +154,9 @@ extension HudiTable {
         let indexSeconds = Date().timeIntervalSince(indexStart)
         let work = WritePlanner.plan(.init(
             batch: batch, rows: rows, partitionPaths: partitionPaths, existing: existing,
-            slicesByPartition: Dictionary(grouping: snapshot.slices, by: \.partitionPath),
+            // Optimistic writers put inserts into new file groups only, so concurrent
+            // inserters never touch the same group (no small-file packing).
+            slicesByPartition: options.concurrency == .optimistic ? [:] : Dictionary(grouping: snapshot.slices, by: \.partitionPath),
             averageRecordSize: try await averageRecordSize(tl), options: options), summary: &summary)
 
         // Inflight: the workload profile, as Hudi writes it before any data file.
@@ -171,10 +209,19 @@ extension HudiTable {
             partitionToWriteStats: partitionOrder.map { ($0, byPartition[$0] ?? []) },
             extraMetadata: extra, operationType: operation.rawValue)
         let completed = Instant(timestamp: instant, action: "commit", state: .completed)
-        do {
-            try await store.putIfAbsent(tl.key(of: completed), metadata.jsonData())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("instant \(instant) was completed by another writer")
+        let commitPoint = { [store] in
+            do {
+                try await store.putIfAbsent(tl.key(of: completed), metadata.jsonData())
+            } catch ObjectStoreError.alreadyExists {
+                throw HudiError.commitConflict("instant \(instant) was completed by another writer")
+            }
+        }
+        switch options.concurrency {
+        case .singleWriter:
+            try await confirmWriterLease()
+            try await commitPoint()
+        case .optimistic:
+            try await commitOptimistically(instant: instant, start: tl, groups: Set(work.map(\.id)), commit: commitPoint)
         }
         // Keep the writer's view current: our slices added, our instant completed.
         var newListing = listing

@@ -114,6 +114,7 @@ public final class StreamProcessor: Service, Sendable {
             self.logger.info("processor stopping after the batch in flight")
         }
         try? await consumer.close()
+        await sink.close()
         logger.info("processor stopped")
     }
 

@@ -56,6 +56,11 @@ public actor HudiTableSink: TableSink {
         try await table(topic: topic).latestCommitExtraMetadata() ?? [:]
     }
 
+    /// Releases every table's writer lease, so another processor can write them at once.
+    public func close() async {
+        for table in tables.values { await table.close() }
+    }
+
     public func commit(_ request: CommitRequest) async throws {
         let table = try await table(topic: request.topic)
         let current = try await checkpoint(topic: request.topic)

@@ -38,6 +38,13 @@ public protocol TableSink: Sendable {
     /// Commits the batch and its checkpoint atomically, or throws (`CheckpointConflict`
     /// when `expected` no longer matches).
     func commit(_ request: CommitRequest) async throws
+    /// Ends writing (the processor stopped): releases what the sink holds, e.g. the Hudi
+    /// tables' writer leases. A later commit may reopen.
+    func close() async
+}
+
+extension TableSink {
+    public func close() async {}
 }
 
 /// A table sink in memory: rows by record key with precombine semantics, for tests.
