@@ -161,7 +161,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig",
+                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig", "Query", "Hudi", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting",
+                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "Query", "Hudi", "ObjectStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -43,7 +43,8 @@ import Testing
             let paths = try #require(response.object["paths"] as? [String: Any])
             for path in ["/api/topics", "/api/topics/{topic}/records", "/api/topics/{topic}/upload", "/api/generator",
                          "/api/generator/start", "/api/generator/stop", "/api/kafka/topics", "/api/kafka/topics/{topic}",
-                         "/api/kafka/topics/{topic}/messages", "/api/kafka/groups", "/api/openapi.json"] {
+                         "/api/kafka/topics/{topic}/messages", "/api/kafka/groups", "/api/openapi.json",
+                         "/api/query", "/api/tables", "/api/tables/{name}", "/api/tables/{name}/timeline"] {
                 #expect(paths[path] != nil, "\(path) is not documented")
             }
             #expect(response.object["openapi"] as? String == "3.0.3")

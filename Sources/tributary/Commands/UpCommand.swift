@@ -36,12 +36,16 @@ struct UpCommand: AsyncParsableCommand {
         let kafka = KafkaConfiguration(
             bootstrapServers: servers,
             properties: settings.kafkaProperties.merging(["session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"]) { a, _ in a })
-        services.append(try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger))
+        let processor = try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger)
+        services.append(processor)
         // The web app (prints its URL once it listens). A busy port must not take the
-        // broker and the processor down with it: the failure is logged instead.
-        services.append(NonEssentialService(name: "web app", logger: logger, base: try WebSetup.make(
+        // broker and the processor down with it: the failure is logged instead. Its
+        // dashboard reads the processor's counters.
+        let web = try await WebSetup.make(
             config: settings, kafka: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties),
-            logger: logger)))
+            logger: logger, processorStats: { processor.stats })
+        services.append(NonEssentialService(name: "web app", logger: logger, base: web.web))
+        services += web.services
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data(
             "tributary is up: Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n".utf8))

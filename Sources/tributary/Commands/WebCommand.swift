@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import Pipeline
+import Query
 import ServiceLifecycle
 import TributaryConfig
 import Web
@@ -18,19 +20,24 @@ struct WebCommand: AsyncParsableCommand {
         var config = try kafka.loadConfig()
         if let listen { try config.set("web.listen", listen, source: .flag) }
         let logger = Logger(label: "tributary.web")
-        let web = try WebSetup.make(config: config, kafka: try kafka.configuration(), logger: logger)
-        let group = ServiceGroup(services: [web], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let setup = try await WebSetup.make(config: config, kafka: try kafka.configuration(), logger: logger)
+        let group = ServiceGroup(services: [setup.web] + setup.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
 
 /// Builds the web service from the configuration (shared by `web` and `up`); prints the
-/// URL (and a generated token) once the server listens.
+/// URL (and a generated token) once the server listens. The lake (`storage.uri`) backs the
+/// SQL and lake pages; `services` (the query service's DuckDB pool) must run in the same
+/// `ServiceGroup`, so the DuckDB processes stop on shutdown.
 enum WebSetup {
-    static func make(config: TributaryConfig, kafka: KafkaConfiguration, logger: Logger) throws -> WebService {
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, logger: Logger,
+                     processorStats: (@Sendable () -> ProcessorStats?)? = nil) async throws -> (web: WebService, services: [any Service]) {
         let web = try WebConfiguration(config: config)
-        let deps = try WebDependencies(config: web, kafka: kafka, logger: logger)
-        return WebService(deps: deps) { url in
+        let lake = try await Lake.open(config)
+        let deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats, logger: logger)
+        let services: [any Service] = deps.query.map { [$0.pool] } ?? []
+        return (WebService(deps: deps) { url in
             var line = "web app: \(url)"
             if web.tokenWasGenerated, let token = web.authToken {
                 line += " (listening beyond loopback without web.auth_token: log in with the generated token \(token))"
@@ -39,7 +46,7 @@ enum WebSetup {
             }
             // Unbuffered: scripts and tests wait for this line.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        }
+        }, services)
     }
 }
 
