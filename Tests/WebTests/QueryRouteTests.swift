@@ -115,3 +115,44 @@ import Testing
         }
     }
 }
+
+/// The lake pages and the SQL workbench.
+@Suite struct LakePageTests {
+    @Test func lakeTablePageShowsSchemaPartitionsAndTimeline() async throws {
+        let lake = try await QueryRouteTests.lake()
+        let app = try await TestApp(lake: lake.store)
+        defer { Task { await app.deps.query?.pool.shutdown() } }
+        try await app.test { client in
+            let list = try await client.execute(uri: "/lake", method: .get)
+            #expect(list.status == .ok)
+            #expect(list.text.contains(#"href="/lake/user_events""#))
+            #expect(list.text.contains(#"id="table-sizes""#))
+            let page = try await client.execute(uri: "/lake/user_events", method: .get)
+            #expect(page.status == .ok)
+            for instant in lake.instants { #expect(page.text.contains(#"data-instant="\#(instant)""#)) }
+            #expect(page.text.contains("event_date=2026-11-24"))
+            #expect(page.text.contains("record key"))
+            #expect(page.text.contains("as_of=\(lake.instants[0])"))
+            #expect(page.text.contains("since=\(lake.instants[0])&amp;until=\(lake.instants[1])"))
+            #expect(page.text.contains("user_events"))
+            #expect(try await client.execute(uri: "/lake/nope", method: .get).status == .notFound)
+
+            let sql = try await client.execute(uri: "/sql?sql=SELECT%201&as_of=\(lake.instants[1])", method: .get)
+            #expect(sql.status == .ok)
+            #expect(sql.text.contains(#"data-run="1""#))
+            #expect(sql.text.contains(#"<option value="\#(lake.instants[1])" selected>"#))
+            #expect(sql.text.contains(#"src="/assets/sql.js""#))
+            #expect(try await client.execute(uri: "/assets/sql.js", method: .get).status == .ok)
+        }
+    }
+
+    @Test func pagesWithoutALake() async throws {
+        let app = try await TestApp()
+        try await app.test { client in
+            let lake = try await client.execute(uri: "/lake", method: .get)
+            #expect(lake.text.contains("without a lake"))
+            let sql = try await client.execute(uri: "/sql", method: .get)
+            #expect(sql.status == .ok)
+        }
+    }
+}

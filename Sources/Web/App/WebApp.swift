@@ -19,6 +19,7 @@ public enum WebApp {
         KafkaRoutes(deps: deps).register(on: router)
         QueryRoutes(deps: deps).register(on: router)
         LakeAPIRoutes(deps: deps).register(on: router)
+        LakeRoutes(deps: deps).register(on: router)
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPI.document)))
