@@ -20,6 +20,7 @@ public enum WebApp {
         QueryRoutes(deps: deps).register(on: router)
         LakeAPIRoutes(deps: deps).register(on: router)
         LakeRoutes(deps: deps).register(on: router)
+        DashboardRoutes(deps: deps).register(on: router)
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPI.document)))

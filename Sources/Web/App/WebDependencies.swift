@@ -21,15 +21,18 @@ public struct WebDependencies: Sendable {
     public let lake: LakeInspector?
     /// Counters of the processor running in the same process (`tributary up`), if any.
     public let processorStats: (@Sendable () -> ProcessorStats?)?
+    /// Dashboard points, shared by every viewer.
+    public let dashboard: DashboardSampler
     public var logger: Logger
 
     /// - Parameters:
     ///   - lake: the lake root (`storage.uri`); enables the SQL and lake pages.
     ///   - queryConfiguration: settings of the DuckDB query service over `lake`.
     ///   - processorStats: the in-process processor's counters (dashboard).
+    ///   - processorGroup: the processor's consumer group (`processing.group_id`), for its lag.
     public init(config: WebConfiguration, kafka: KafkaConfiguration, schemas: [TopicSchema] = TopicSchema.all,
                 lake: (any ObjectStore)? = nil, queryConfiguration: QueryService.Configuration = .init(),
-                processorStats: (@Sendable () -> ProcessorStats?)? = nil,
+                processorStats: (@Sendable () -> ProcessorStats?)? = nil, processorGroup: String = "tributary-processor",
                 logger: Logger = Logger(label: "tributary.web")) throws {
         self.config = config
         self.kafka = kafka
@@ -48,6 +51,8 @@ public struct WebDependencies: Sendable {
             self.lake = nil
         }
         self.processorStats = processorStats
+        dashboard = DashboardSampler(admin: admin, topics: schemas.map(\.topic), group: processorGroup, lake: self.lake,
+                                     processorStats: processorStats)
         self.logger = logger
     }
 

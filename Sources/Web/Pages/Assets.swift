@@ -21,6 +21,8 @@ enum Assets {
         case "app.js": return Array(appJS.utf8)
         case "app.css": return Array(appCSS.utf8)
         case "sql.js": return Array(SQLScript.source.utf8)
+        case "charts.js": return Array(ChartsScript.source.utf8)
+        case "dashboard.js": return Array(DashboardScript.source.utf8)
         default:
             guard let path = debianFiles[name], let data = FileManager.default.contents(atPath: path) else { return nil }
             return Array(data)

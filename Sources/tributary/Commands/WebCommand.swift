@@ -35,7 +35,8 @@ enum WebSetup {
                      processorStats: (@Sendable () -> ProcessorStats?)? = nil) async throws -> (web: WebService, services: [any Service]) {
         let web = try WebConfiguration(config: config)
         let lake = try await Lake.open(config)
-        let deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats, logger: logger)
+        let deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
+                                       processorGroup: config.string("processing.group_id"), logger: logger)
         let services: [any Service] = deps.query.map { [$0.pool] } ?? []
         return (WebService(deps: deps) { url in
             var line = "web app: \(url)"
