@@ -8,8 +8,9 @@ Prints one JSON line per step; exits non-zero on the first failed check.
 """
 import base64, json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
-BASE, OUT, UPLOAD = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
-os.makedirs(OUT, exist_ok=True)
+if __name__ == "__main__":
+    BASE, OUT, UPLOAD = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+    os.makedirs(OUT, exist_ok=True)
 
 
 class WebSocket:
@@ -206,4 +207,5 @@ def main():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-main()
+if __name__ == "__main__":
+    main()
