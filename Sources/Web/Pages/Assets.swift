@@ -121,6 +121,26 @@ enum Assets {
             document.getElementById("g-stop").addEventListener("click", function () { call("/api/generator/stop"); });
             setInterval(function () { fetch("/api/generator").then(function (r) { return r.json(); }).then(show).catch(function () {}); }, 1000);
           }
+
+          // The topic list refreshes its counts and rates (rates need two looks).
+          var topicsTable = document.getElementById("topics");
+          if (topicsTable) {
+            var refreshTopics = function () {
+              fetch("/api/kafka/topics").then(function (r) { return r.json(); }).then(function (list) {
+                list.forEach(function (t) {
+                  var row = topicsTable.querySelector('tr[data-topic="' + CSS.escape(t.name) + '"]');
+                  if (!row) { return; }
+                  var rate = t.messagesPerSecond;
+                  row.querySelector(".topic-messages").textContent = t.messages;
+                  row.querySelector(".topic-rate").textContent = rate === null || rate === undefined ? "—" : (rate >= 10 ? rate.toFixed(0) : rate.toFixed(1));
+                  row.querySelector(".topic-marks").textContent = t.partitions.map(function (p) { return p.partition + ": " + p.low + "–" + p.high; }).join(" · ");
+                });
+                document.getElementById("topics-refreshed").textContent = "refreshed " + new Date().toTimeString().slice(0, 8);
+              }).catch(function () {});
+            };
+            setTimeout(refreshTopics, 1000);
+            setInterval(refreshTopics, 5000);
+          }
         })();
         """#
 }

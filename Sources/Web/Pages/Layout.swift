@@ -27,6 +27,7 @@ enum Layout {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="csrf-token" content="\(csrf)">
             <meta name="referrer" content="same-origin">
+            <link rel="icon" href="data:,">
             <title>\(title) · Tributary</title>
             <link rel="stylesheet" href="/assets/bootstrap.min.css">
             <link rel="stylesheet" href="/assets/app.css">

@@ -42,7 +42,7 @@ enum SQLPage {
             <div class="col-6 col-md-4"><label class="form-label" for="sql-until">… up to commit</label><select class="form-select" id="sql-until" name="until"><option value="">the latest</option>\(options(initial.until))</select></div>
             <div class="col-6 col-md-3"><label class="form-label" for="sql-limit">Row limit</label><input class="form-control" type="number" min="1" max="1000000" id="sql-limit" name="limit" value="\(initial.limit)"></div>
             <div class="col-6 col-md-3"><div class="form-check mb-2"><input class="form-check-input" type="checkbox" id="sql-meta" name="with_meta" value="1"\(checked)><label class="form-check-label" for="sql-meta">Meta columns</label></div></div>
-            <div class="col-12 col-md-6 d-flex gap-2"><button class="btn btn-primary" type="submit" id="sql-run">Run <kbd class="small">Ctrl-Enter</kbd></button>
+            <div class="col-12 col-md-6 d-flex flex-wrap gap-2"><button class="btn btn-primary text-nowrap" type="submit" id="sql-run">Run <kbd class="small d-none d-md-inline">Ctrl-Enter</kbd></button>
             <button class="btn btn-outline-secondary" type="button" id="sql-csv" disabled>Download CSV</button><button class="btn btn-outline-secondary" type="button" id="sql-json" disabled>Download JSON</button></div>
             </fieldset>
             </form>

@@ -190,6 +190,29 @@ enum OpenAPI {
      "messages": {
       "type": "integer"
      },
+     "messagesPerSecond": {
+      "type": "number",
+      "nullable": true,
+      "description": "from the change of the watermarks since the previous look (null on the first)"
+     },
+     "retention": {
+      "type": "object",
+      "description": "retention.ms as the broker reports it (DescribeConfigs); omitted in lists of many topics",
+      "properties": {
+       "ms": {
+        "type": "integer",
+        "nullable": true
+       },
+       "text": {
+        "type": "string",
+        "example": "7 days"
+       },
+       "reported": {
+        "type": "boolean",
+        "description": "false when the broker does not answer DescribeConfigs (text: unknown)"
+       }
+      }
+     },
      "partitions": {
       "type": "array",
       "items": {
@@ -688,6 +711,14 @@ enum OpenAPI {
        "type": "integer"
       },
       "description": "first offset; default: the newest `limit` per partition"
+     },
+     {
+      "name": "time",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      },
+      "description": "start at the first message at or after this time (offsets-for-times): ISO 8601 (2026-11-26T10:00:00Z), yyyy-MM-ddTHH:mm[:ss] read as UTC, or epoch milliseconds; `offset` wins"
      },
      {
       "name": "key",

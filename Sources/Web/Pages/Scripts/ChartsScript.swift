@@ -101,8 +101,9 @@ enum ChartsScript {
             if (!items.length) { empty(c, opts.empty || "no data"); return; }
             var left = Math.min(160, Math.max.apply(null, items.map(function (it) { return c.ctx.measureText(it.label).width; })) + 12);
             var rowH = Math.min(28, (c.h - 8) / items.length), max = Math.max.apply(null, items.map(function (it) { return it.value; })) || 1;
+            var textW = Math.max.apply(null, items.map(function (it) { return c.ctx.measureText(it.text || number(it.value)).width; })) + 12;
             items.forEach(function (it, i) {
-              var y = 4 + i * rowH, w = (c.w - left - 80) * it.value / max;
+              var y = 4 + i * rowH, w = Math.max(0, c.w - left - textW) * it.value / max;
               c.ctx.fillStyle = c.fg; c.ctx.textAlign = "right"; c.ctx.fillText(it.label, left - 6, y + rowH / 2 + 4);
               c.ctx.fillStyle = color(i); c.ctx.fillRect(left, y + 3, Math.max(w, it.value > 0 ? 1 : 0), rowH - 6);
               c.ctx.fillStyle = c.fg; c.ctx.textAlign = "left"; c.ctx.fillText(it.text || number(it.value), left + w + 6, y + rowH / 2 + 4);
