@@ -32,6 +32,7 @@ enum Assets {
     static let appCSS = """
         pre.json { white-space: pre-wrap; word-break: break-word; max-height: 24rem; overflow: auto; background: var(--bs-tertiary-bg); padding: .5rem; border-radius: .25rem; }
         .form-label { font-weight: 500; }
+        .navbar-nav { column-gap: 1rem; row-gap: .25rem; }
         :focus-visible { outline: 3px solid #0d6efd; outline-offset: 2px; }
         .sql-editor { position: relative; }
         .sql-editor textarea, .sql-editor .sql-highlight { font-family: var(--bs-font-monospace); font-size: .9rem; line-height: 1.45; padding: .5rem .75rem; margin: 0; white-space: pre-wrap; overflow-wrap: break-word; word-break: normal; tab-size: 4; }

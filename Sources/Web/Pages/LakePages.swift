@@ -49,7 +49,7 @@ enum LakePages {
             let changes: HTML = c.state == "completed"
                 ? "<a href=\"/sql?since=\(previous?.instant ?? LakePages.beginning)&amp;until=\(c.instant)&amp;with_meta=1&amp;sql=\(percent("SELECT * FROM \(t.name) ORDER BY _hoodie_commit_time LIMIT 1000"))\">changes</a>" : ""
             return """
-                <tr class="commit" data-instant="\(c.instant)"><td class="font-monospace">\(c.instant)</td><td class="small text-nowrap">\(c.time ?? "")</td><td>\(c.action)\(c.state == "completed" ? "" : HTML(" <span class=\"badge text-bg-warning\">\(c.state)</span>"))</td><td>\(c.operation ?? "")</td>\
+                <tr class="commit" data-instant="\(c.instant)" data-state="\(c.state)"><td class="font-monospace">\(c.instant)</td><td class="small text-nowrap">\(c.time ?? "")</td><td>\(c.action)\(c.state == "completed" ? "" : HTML(" <span class=\"badge text-bg-warning\">\(c.state)</span>"))</td><td>\(c.operation ?? "")</td>\
                 <td class="text-end">\(c.inserted)</td><td class="text-end">\(c.updated)</td><td class="text-end">\(c.deleted)</td><td class="text-end">\(c.filesWritten)</td><td class="text-end text-nowrap">\(Format.bytes(Int(c.bytesWritten)))</td>\
                 <td class="small font-monospace text-break">\(c.checkpoint ?? "")</td><td class="text-nowrap">\(asOf) \(changes)</td></tr>
                 """
