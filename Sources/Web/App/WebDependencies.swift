@@ -44,8 +44,9 @@ public struct WebDependencies: Sendable {
         generator = GeneratorController(producer: producer, schemas: schemas, logger: logger)
         sessions = SessionStore()
         if let lake {
-            query = try QueryService(lake: lake, configuration: queryConfiguration, logger: logger)
-            self.lake = LakeInspector(root: lake, logger: logger)
+            let service = try QueryService(lake: lake, configuration: queryConfiguration, logger: logger)
+            query = service
+            self.lake = LakeInspector(catalog: service.catalog)
         } else {
             query = nil
             self.lake = nil

@@ -1,41 +1,22 @@
 import Foundation
 import Hudi
-import Logging
-import ObjectStore
 import Pipeline
+import Query
 
 /// Reads the lake's Hudi tables for the lake pages and `GET /api/tables…`: each folder of
-/// the lake root holding `.hoodie/hoodie.properties` is a table named after the folder.
-/// Table objects are kept, so completed commits' metadata is parsed once.
-public actor LakeInspector {
-    private let root: any ObjectStore
-    private let logger: Logger
-    private var tables: [String: HudiTable] = [:]
+/// the lake root holding `.hoodie/hoodie.properties` is a table named after the folder
+/// (the tables the SQL views are made of).
+public struct LakeInspector: Sendable {
+    /// The query service's catalog: it finds the table folders and keeps the table
+    /// objects (their commit metadata is parsed once for both).
+    private let catalog: LakeCatalog
 
-    public init(root: any ObjectStore, logger: Logger = Logger(label: "tributary.web.lake")) {
-        self.root = root
-        self.logger = logger
+    public init(catalog: LakeCatalog) {
+        self.catalog = catalog
     }
 
-    /// Table names, sorted (looks for new table folders on every call).
-    public func tableNames() async throws -> [String] {
-        var folders: [String] = []
-        for try await entry in root.list(prefix: "", delimiter: "/") {
-            if case .commonPrefix(let p) = entry { folders.append(p) }
-        }
-        for folder in folders {
-            let name = String(folder.dropLast(folder.hasSuffix("/") ? 1 : 0))
-            guard tables[name] == nil, !name.hasPrefix("."), !name.isEmpty else { continue }
-            let store = try root.scoped(to: name)
-            guard (try? await store.exists(HudiTable.propertiesKey)) == true else { continue }
-            do {
-                tables[name] = try await HudiTable.open(store: store, logger: logger)
-            } catch {
-                logger.warning("skipping table folder \(name): \(error)")
-            }
-        }
-        return tables.keys.sorted()
-    }
+    /// Table names, sorted.
+    public func tableNames() async throws -> [String] { try await catalog.tableNames() }
 
     public func summaries() async throws -> [LakeTableSummary] {
         var result: [LakeTableSummary] = []
@@ -100,8 +81,7 @@ public actor LakeInspector {
     }
 
     private func table(_ name: String) async throws -> HudiTable? {
-        if tables[name] == nil { _ = try await tableNames() }
-        return tables[name]
+        try await catalog.table(named: name)
     }
 
     /// `yyyyMMddHHmmssSSS` → ISO 8601.
