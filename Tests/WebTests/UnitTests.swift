@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Testing
+import TributaryTesting
 @testable import Web
 
 /// Pure pieces: HTML escaping, the streaming CSV reader, form → record mapping.
@@ -50,5 +51,20 @@ import Testing
         let json = Array(#"{"event_id":"e","user_id":"u","event_type":"nope","timestamp":"2026-11-26T10:00:00Z"}"#.utf8)
         let rejection = try #require(RecordValidation.check(json, schema: TopicSchema.userEvents))
         #expect(RecordValidation.field(of: rejection, in: TopicSchema.userEvents) == "event_type")
+    }
+}
+
+/// The app's own scripts parse (Node's syntax check, when Node is installed).
+@Suite struct ScriptSyntaxTests {
+    static let node = ["/usr/bin/node", "/usr/bin/nodejs"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: node != nil, "needs node"), arguments: ["app.js", "sql.js", "charts.js", "dashboard.js"])
+    func scriptParses(_ name: String) throws {
+        let bytes = try #require(Assets.load(name))
+        let file = try TestEnvironment.temporaryDirectory("web-js").appendingPathComponent(name)
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let output = try runProcess(URL(fileURLWithPath: try #require(Self.node)), ["--check", file.path], check: false)
+        #expect(output.status == 0, "\(output.stderrText)")
     }
 }

@@ -305,6 +305,20 @@ def main():
         time.sleep(1)
         shot(page, "dashboard")
 
+        # The alerts panel with rules in the monitoring module's format (GET /api/alerts
+        # answered by a stub, so this runs whether that route is there or not).
+        stub = page.call("Page.addScriptToEvaluateOnNewDocument", source="""(() => { const real = window.fetch;
+            window.fetch = (url, opts) => String(url).includes('/api/alerts') ? Promise.resolve(new Response(JSON.stringify({evaluatedAt: 1,
+              alerts: [{name: 'DeadLetterRateHigh', severity: 'warning', summary: 't', expression: 'rate(x[1m]) > 1', threshold: 1, forSeconds: 0, state: 'firing',
+                        values: [{labels: {topic: 'transactions'}, value: 2.5, state: 'firing', activeSince: 1, summary: 'transactions dead-letters 2.5/s'}]},
+                       {name: 'ConsumerLagHigh', severity: 'critical', summary: 'lag', expression: 'lag > 1e5', threshold: 100000, forSeconds: 60, state: 'inactive', values: []}]}),
+              {status: 200, headers: {'Content-Type': 'application/json'}})) : real(url, opts); })()""")
+        page.navigate("/dashboard")
+        firing = page.wait_for("(document.querySelector('#alerts-list') || {}).textContent || ''", timeout=15)
+        check("alerts panel shows firing rules first", firing.startswith("firing") and "transactions dead-letters 2.5/s" in firing, firing)
+        page.screenshot("dashboard-alerts.png")
+        page.call("Page.removeScriptToEvaluateOnNewDocument", identifier=stub["identifier"])
+
         page.navigate("/generator")
         page.js("document.querySelector('#g-stop').click(), true")
         state = page.wait_for("document.querySelector('#g-state').textContent == 'stopped' && 'stopped'")

@@ -71,14 +71,22 @@ enum DashboardScript {
               return r.json();
             }).then(function (data) {
               if (data === null) { return; }
-              var list = Array.isArray(data) ? data : (data.alerts || data.rules || []);
-              if (!list.length) { box.innerHTML = '<p class="small text-success">No alert rules are firing.</p>'; return; }
-              box.innerHTML = '<ul class="list-group" id="alerts-list">' + list.map(function (a) {
+              var list = (Array.isArray(data) ? data : (data.alerts || data.rules || [])).slice();
+              if (!list.length) { box.innerHTML = '<p class="small text-body-secondary">No alert rules are defined.</p>'; return; }
+              var rank = function (a) { var st = String(a.state || ""); return /fir/i.test(st) ? 0 : /pend/i.test(st) ? 1 : 2; };
+              list.sort(function (a, b) { return rank(a) - rank(b); });
+              var firing = list.filter(function (a) { return rank(a) === 0; }).length;
+              box.innerHTML = '<p class="small">' + (firing ? '<strong class="text-danger">' + firing + " firing</strong>" : '<span class="text-success">nothing firing</span>') +
+                " · " + list.length + ' rule(s) · details on <a href="/metrics">/metrics</a></p><ul class="list-group" id="alerts-list">' + list.map(function (a) {
                 var state = String(a.state || a.status || (a.firing ? "firing" : "ok"));
-                var cls = /fir|crit|alert/i.test(state) ? "danger" : /pend|warn/i.test(state) ? "warning" : "success";
-                return '<li class="list-group-item d-flex flex-wrap gap-2 align-items-center"><span class="badge text-bg-' + cls + '">' + esc(state) + "</span><strong>" +
-                  esc(a.name || a.alert || a.rule || "rule") + "</strong><span class=\"small text-body-secondary\">" + esc(a.summary || a.description || a.message || a.expr || "") +
-                  (a.value !== undefined ? " (value " + esc(a.value) + ")" : "") + "</span></li>";
+                var cls = rank(a) === 0 ? "danger" : rank(a) === 1 ? "warning" : "success";
+                // Active instances carry their summary with the labels and value filled in.
+                var active = (a.values || []).filter(function (v) { return v.state && v.state !== "inactive"; });
+                var detail = active.length ? active.map(function (v) { return esc(v.summary || JSON.stringify(v.labels)); }).join("<br>")
+                  : esc(a.description || a.message || (a.expression ? a.expression : ""));
+                return '<li class="list-group-item"><div class="d-flex flex-wrap gap-2 align-items-center"><span class="badge text-bg-' + cls + '">' + esc(state) + "</span><strong>" +
+                  esc(a.name || a.alert || a.rule || "rule") + "</strong>" + (a.severity ? ' <span class="badge text-bg-light border">' + esc(a.severity) + "</span>" : "") +
+                  '</div><div class="small text-body-secondary font-monospace text-break">' + detail + "</div></li>";
               }).join("") + "</ul>";
             }).catch(function (e) { box.innerHTML = '<p class="small">Alert rules: see <a href="/metrics">/metrics</a> (' + esc(e.message) + ").</p>"; });
           }
