@@ -94,6 +94,7 @@ import Testing
             let page = try await client.execute(uri: "/kafka/groups", method: .get)
             #expect(page.status == .ok)
             #expect(page.text.contains(group))
+            #expect(page.text.contains(#"id="lag-chart""#))
         }
     }
 }

@@ -98,6 +98,8 @@ enum KafkaPages {
                 """
         }
         let empty: HTML = groups.isEmpty ? "<p class=\"text-body-secondary\">No consumer groups yet.</p>" : ""
-        return Layout.page(title: "Consumer groups", csrf: csrf, active: "/kafka/groups", loggedIn: loggedIn, body: "\(empty)\(sections)")
+        let chart = Charts.bars(groups.map { ($0.name, Double($0.totalLag), "\($0.totalLag)") }, label: "Total lag per consumer group", id: "lag-chart")
+        let chartSection: HTML = groups.isEmpty ? "" : "<section class=\"mb-4\" aria-label=\"Lag chart\"><h2 class=\"h6\">Total lag (messages)</h2>\(chart)</section>"
+        return Layout.page(title: "Consumer groups", csrf: csrf, active: "/kafka/groups", loggedIn: loggedIn, body: "\(empty)\(chartSection)\(sections)")
     }
 }
