@@ -22,7 +22,7 @@ import TributaryTesting
     static let screenshots = [
         "generator.png", "ingest-invalid.png", "ingest-valid.png", "upload.png", "upload-broken.png", "sql-result.png",
         "sql-error.png", "lake.png", "lake-table.png", "sql-changes.png", "kafka-topics.png", "kafka-messages.png",
-        "kafka-dlq.png", "kafka-groups.png", "dashboard.png", "dashboard-alerts.png", "ingest-phone.png", "sql-phone.png", "dashboard-phone.png",
+        "kafka-dlq.png", "kafka-groups.png", "dashboard.png", "dashboard-alerts.png", "ingest-phone.png", "sql-phone.png", "dashboard-phone.png", "lake-phone.png", "kafka-dlq-phone.png",
     ]
 
     @Test(.enabled(if: chromium != nil && FileManager.default.isExecutableFile(atPath: python) && binary != nil,

@@ -221,6 +221,11 @@ def main():
         report = upload(broken)
         check("a broken CSV gets a clear message", "quoted field" in report, report)
         shot(page, "upload-broken")
+        huge = os.path.join(os.path.dirname(broken), "huge.csv")
+        with open(huge, "wb") as f:
+            f.truncate(200 * 1024 * 1024)  # sparse: 200 MB without writing them
+        report = upload(huge)
+        check("a 200 MB upload gets a clear message", "limit" in report and "MiB" in report, report)
 
         # The records in a SQL result after a batch (the processor commits every second).
         sql = "SELECT transaction_id, user_id, amount, currency, status FROM transactions WHERE user_id IN ('user-e2e', 'u-1') ORDER BY user_id"
@@ -326,7 +331,8 @@ def main():
 
         # A phone: pages fit the width (no sideways scrolling).
         page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
-        for path, name in [("/ingest/user_events", "ingest-phone"), ("/sql?sql=SELECT%201", "sql-phone"), ("/dashboard", "dashboard-phone")]:
+        for path, name in [("/ingest/user_events", "ingest-phone"), ("/sql?sql=SELECT%201", "sql-phone"), ("/dashboard", "dashboard-phone"),
+                           ("/lake/transactions", "lake-phone"), (f"/kafka/topics/{dlq}", "kafka-dlq-phone")]:
             page.navigate(path)
             time.sleep(0.5)
             fits = page.js("document.documentElement.scrollWidth <= window.innerWidth + 1")
