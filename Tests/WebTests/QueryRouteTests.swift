@@ -40,6 +40,13 @@ import Testing
             let changed = try await post(client, #"{"sql":"SELECT _hoodie_commit_time, event_id FROM user_events ORDER BY event_id","since":"\#(instants[0])","until":"\#(instants[1])","with_meta":true}"#)
             #expect(changed.status == .ok)
             #expect((changed.object["rows"] as? [[String]])?.map { $0[1] } == ["e1", "e2"])
+            // The lake page's "changes" query over the same range.
+            let pageQuery = try await post(client, "{\"sql\":\(JSONText.quote(LakePages.changesSQL("user_events"))),\"since\":\"\(instants[0])\",\"until\":\"\(instants[1])\",\"with_meta\":true}")
+            #expect(pageQuery.status == .ok, "\(pageQuery.text)")
+            let pageColumns = (pageQuery.object["columns"] as? [[String: String]] ?? []).map { $0["name"] ?? "" }
+            #expect(pageColumns.prefix(2) == ["_hoodie_commit_time", "_hoodie_record_key"])
+            #expect(!pageColumns.contains("_hoodie_file_name") && pageColumns.contains("event_type"))
+            #expect((pageQuery.object["rows"] as? [Any])?.count == 2)
             // A row limit marks the result truncated.
             let limited = try await post(client, #"{"sql":"SELECT * FROM user_events","limit":2}"#)
             #expect((limited.object["rows"] as? [Any])?.count == 2)

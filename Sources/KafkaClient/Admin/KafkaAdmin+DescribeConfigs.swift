@@ -9,6 +9,13 @@ public struct TopicConfigEntry: Sendable, Equatable {
     public var isDefault: Bool
     /// Where the value comes from (`DYNAMIC_TOPIC_CONFIG`, `DEFAULT_CONFIG`, …).
     public var source: String
+
+    public init(name: String, value: String?, isDefault: Bool, source: String) {
+        self.name = name
+        self.value = value
+        self.isDefault = isDefault
+        self.source = source
+    }
 }
 
 extension KafkaAdmin {

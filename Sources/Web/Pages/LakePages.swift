@@ -47,7 +47,7 @@ enum LakePages {
             let asOf: HTML = c.state == "completed"
                 ? "<a href=\"/sql?as_of=\(c.instant)&amp;sql=\(percent(select + " LIMIT 100"))\">as of</a>" : ""
             let changes: HTML = c.state == "completed"
-                ? "<a href=\"/sql?since=\(previous?.instant ?? LakePages.beginning)&amp;until=\(c.instant)&amp;with_meta=1&amp;sql=\(percent("SELECT * FROM \(t.name) ORDER BY _hoodie_commit_time LIMIT 1000"))\">changes</a>" : ""
+                ? "<a href=\"/sql?since=\(previous?.instant ?? LakePages.beginning)&amp;until=\(c.instant)&amp;with_meta=1&amp;sql=\(percent("\(changesSQL(t.name))"))\">changes</a>" : ""
             return """
                 <tr class="commit" data-instant="\(c.instant)" data-state="\(c.state)"><td class="font-monospace">\(c.instant)</td><td class="small text-nowrap">\(c.time ?? "")</td><td>\(c.action)\(c.state == "completed" ? "" : HTML(" <span class=\"badge text-bg-warning\">\(c.state)</span>"))</td><td>\(c.operation ?? "")</td>\
                 <td class="text-end">\(c.inserted)</td><td class="text-end">\(c.updated)</td><td class="text-end">\(c.deleted)</td><td class="text-end">\(c.filesWritten)</td><td class="text-end text-nowrap">\(Format.bytes(Int(c.bytesWritten)))</td>\
@@ -72,8 +72,9 @@ enum LakePages {
             \(partitionChart)</section>
             </div>
             <section aria-labelledby="changes-h" class="mt-3"><h2 class="h5" id="changes-h">What changed between commits</h2>
+            <p class="small text-body-secondary">An incremental read: the records inserted or updated by the commits in the range, with their commit time. Deleted records leave no row to read; the timeline's “Deleted” column counts them.</p>
             <form method="get" action="/sql" class="row g-2 align-items-end" id="changes-form">
-            <input type="hidden" name="sql" value="SELECT * FROM \(t.name) ORDER BY _hoodie_commit_time LIMIT 1000"><input type="hidden" name="with_meta" value="1">
+            <input type="hidden" name="sql" value="\(changesSQL(t.name))"><input type="hidden" name="with_meta" value="1">
             <div class="col-12 col-md-4"><label class="form-label" for="c-since">After commit</label><select class="form-select" id="c-since" name="since"><option value="\(LakePages.beginning)">the beginning</option>\(options)</select></div>
             <div class="col-12 col-md-4"><label class="form-label" for="c-until">Up to commit</label><select class="form-select" id="c-until" name="until">\(options)</select></div>
             <div class="col-12 col-md-2"><button class="btn btn-outline-primary w-100" type="submit">Show changes</button></div>
@@ -85,6 +86,11 @@ enum LakePages {
             <thead><tr><th scope="col">Instant</th><th scope="col">Time (UTC)</th><th scope="col">Action</th><th scope="col">Operation</th><th scope="col" class="text-end">Inserted</th><th scope="col" class="text-end">Updated</th><th scope="col" class="text-end">Deleted</th><th scope="col" class="text-end">Files</th><th scope="col" class="text-end">Bytes</th><th scope="col">Kafka checkpoint</th><th scope="col">Read</th></tr></thead>
             <tbody>\(commits)</tbody></table></div></section>
             """)
+    }
+
+    /// What an incremental read shows: the commit time and key, then the data columns.
+    static func changesSQL(_ table: String) -> String {
+        "SELECT * EXCLUDE (_hoodie_commit_seqno, _hoodie_partition_path, _hoodie_file_name) FROM \(table) ORDER BY _hoodie_commit_time, _hoodie_record_key LIMIT 1000"
     }
 
     /// An instant before every commit ("since the beginning" of an incremental read).
