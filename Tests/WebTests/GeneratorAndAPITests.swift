@@ -48,6 +48,11 @@ import Testing
                 #expect(paths[path] != nil, "\(path) is not documented")
             }
             #expect(response.object["openapi"] as? String == "3.0.3")
+            // Every $ref names a schema of the document.
+            let schemas = try #require((response.object["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            let refs = Set(response.text.matches(of: /"\$ref"\s*:\s*"#\/components\/schemas\/([A-Za-z]+)"/).map { String($0.1) })
+            #expect(!refs.isEmpty)
+            for ref in refs { #expect(schemas[ref] != nil, "unresolved $ref \(ref)") }
         }
     }
 
