@@ -246,6 +246,19 @@ def main():
         check("query history kept", page.js("document.querySelectorAll('#sql-history li').length") >= 1)
         shot(page, "sql-result")
 
+        # Downloads: the result as CSV and as JSON.
+        downloads = tempfile.mkdtemp(prefix="tributary-downloads-")
+        page.call("Page.setDownloadBehavior", behavior="allow", downloadPath=downloads)
+        for button, name in [("#sql-csv", "query.csv"), ("#sql-json", "query.json")]:
+            page.js(f"document.querySelector({json.dumps(button)}).click(), true")
+            path = os.path.join(downloads, name)
+            deadline = time.time() + 15
+            while not (os.path.exists(path) and os.path.getsize(path) > 0) and time.time() < deadline:
+                time.sleep(0.2)
+            text = open(path).read() if os.path.exists(path) else ""
+            check(f"download {name}", "user-e2e" in text and ("transaction_id,user_id" in text or '"transaction_id"' in text), text[:200])
+        shutil.rmtree(downloads, ignore_errors=True)
+
         # A SQL error, run from the keyboard (Ctrl-Enter): DuckDB's message in the page.
         type_sql(page, "SELEC * FROM transactions")
         press_ctrl_enter(page)
