@@ -52,4 +52,15 @@ import Testing
             #expect(rates.contains { $0 > 0 })
         }
     }
+
+    @Test func viewersAskingAtOnceShareOnePoint() async throws {
+        let app = try await TestApp()
+        let sampler = app.deps.dashboard
+        let times = await withTaskGroup(of: Int64.self) { group in
+            for _ in 0..<5 { group.addTask { await sampler.sample().time } }
+            return await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+        }
+        #expect(times.count == 1)
+        #expect(await sampler.history().count == 1)
+    }
 }

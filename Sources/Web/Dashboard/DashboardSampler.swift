@@ -19,6 +19,7 @@ public actor DashboardSampler {
     private var takenAt: ContinuousClock.Instant?
     private var tables: [DashboardSample.Table] = []
     private var tablesAt: ContinuousClock.Instant?
+    private var inFlight: Task<DashboardSample, Never>?
 
     /// - Parameters:
     ///   - topics: the Kafka topics of the pipeline (their `.dlq` topics are read too).
@@ -39,9 +40,19 @@ public actor DashboardSampler {
     /// The recent points, oldest first.
     public func history() -> [DashboardSample] { points }
 
-    /// A point taken now (or the latest, when it is younger than `minInterval`).
+    /// A point taken now (or the latest, when it is younger than `minInterval`). Viewers
+    /// asking while a point is being taken share it.
     public func sample() async -> DashboardSample {
         if let takenAt, let last = points.last, takenAt.duration(to: .now) < minInterval { return last }
+        if let inFlight { return await inFlight.value }
+        let task = Task { await self.take() }
+        inFlight = task
+        let point = await task.value
+        inFlight = nil
+        return point
+    }
+
+    private func take() async -> DashboardSample {
         let now = ContinuousClock.now
         var problems: [String] = []
         let kafka = await kafkaCounts(problems: &problems)
