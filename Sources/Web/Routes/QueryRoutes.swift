@@ -19,6 +19,9 @@ struct QueryRoutes {
                 return Self.raw(result.json, status: .ok)
             } catch let error as QueryError {
                 return Self.raw(error.errorJSON, status: HTTPResponse.Status(code: error.httpStatus))
+            } catch {
+                // Reading the lake failed (a table folder unreadable, S3 unreachable…).
+                return Self.raw(QueryError.engine("\(error)").errorJSON, status: .internalServerError)
             }
         }
     }
