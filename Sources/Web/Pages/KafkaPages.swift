@@ -21,7 +21,8 @@ enum KafkaPages {
             """)
     }
 
-    static func topic(_ topic: TopicSummary, query: BrowseQuery, messages: [BrowsedMessage], csrf: String, loggedIn: Bool) -> HTML {
+    static func topic(_ topic: TopicSummary, query: BrowseQuery, messages: [BrowsedMessage], table: String? = nil, csrf: String,
+                      loggedIn: Bool) -> HTML {
         let partitionOptions = ([HTML("<option value=\"\">all</option>")] + topic.partitions.map { p -> HTML in
             "<option value=\"\(p.partition)\"\(HTML(trusted: query.partition == p.partition ? " selected" : ""))>\(p.partition)</option>"
         })
@@ -46,7 +47,8 @@ enum KafkaPages {
         let time = query.fromTime.map { Date(timeIntervalSince1970: Double($0) / 1000).ISO8601Format().replacingOccurrences(of: "Z", with: "") } ?? ""
         return Layout.page(title: "Topic \(topic.name)", csrf: csrf, active: "/kafka", loggedIn: loggedIn, body: """
             <p class="d-flex flex-wrap gap-3" id="topic-facts"><span>Retention: <strong id="topic-retention">\(topic.retention?.text ?? "—")</strong></span>\
-            <span>Messages: <strong>\(topic.messages)</strong></span><span>Rate: <strong>\(rate(topic.messagesPerSecond))</strong> messages/s</span></p>
+            <span>Messages: <strong>\(topic.messages)</strong></span><span>Rate: <strong>\(rate(topic.messagesPerSecond))</strong> messages/s</span>\
+            \(table.map { t -> HTML in "<a href=\"/lake/\(t)\">lake table \(t)</a> <a href=\"/sql?sql=\(LakePages.percent("SELECT * FROM \(t) LIMIT 100"))\">query it</a>" })</p>
             \(topic.deadLetter ? reasons(messages) : "")
             <div class="table-responsive"><table class="table table-sm w-auto"><caption>Partitions</caption>
             <thead><tr><th scope="col">Partition</th><th scope="col">Leader</th><th scope="col" class="text-end">Low</th><th scope="col" class="text-end">High</th><th scope="col" class="text-end">Messages</th></tr></thead>

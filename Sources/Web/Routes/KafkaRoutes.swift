@@ -19,7 +19,10 @@ struct KafkaRoutes {
             }
             let query = Self.query(topic: name, request)
             let messages = try await deps.browser.browse(query)
-            return KafkaPages.topic(topic, query: query, messages: messages, csrf: context.csrfToken, loggedIn: loggedIn).response(status: .ok)
+            // The lake table the processor writes this topic to, if there is one.
+            let table = try? await deps.lake?.tableNames().first { $0 == name }
+            return KafkaPages.topic(topic, query: query, messages: messages, table: table ?? nil, csrf: context.csrfToken,
+                                    loggedIn: loggedIn).response(status: .ok)
         }
 
         router.get("/api/kafka/topics") { _, _ -> Response in

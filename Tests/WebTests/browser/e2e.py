@@ -300,6 +300,7 @@ def main():
         page.navigate(f"/kafka/topics/{topic}?key=tr-")
         count = page.js("document.querySelectorAll('#messages article.message').length")
         check("message browser shows messages", count >= 1, f"{count} message(s) in {topic}")
+        check("topic page links its lake table", page.js(f"!!document.querySelector('a[href=\"/lake/{topic}\"]')"))
         shot(page, "kafka-messages")
         dlq = topic + ".dlq"
         deadline = time.time() + 30
