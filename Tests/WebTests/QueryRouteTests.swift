@@ -113,6 +113,26 @@ import Testing
         }
     }
 
+    @Test func newEndpointsNeedTheTokenWhenOneIsSet() async throws {
+        let lake = try await Self.lake()
+        let app = try await TestApp(token: "s3cret", lake: lake.store)
+        defer { Task { await app.deps.query?.pool.shutdown() } }
+        try await app.test { client in
+            for uri in ["/api/tables", "/api/tables/user_events/timeline", "/api/dashboard", "/api/dashboard/stream?max=1"] {
+                #expect(try await client.execute(uri: uri, method: .get).status == .unauthorized, "\(uri)")
+            }
+            for uri in ["/sql", "/lake", "/dashboard"] {
+                #expect(try await client.execute(uri: uri, method: .get).status == .seeOther, "\(uri)")
+            }
+            let refused = try await post(client, #"{"sql":"SELECT 1 AS one"}"#)
+            #expect(refused.status == .unauthorized)
+            let allowed = try await client.execute(uri: "/api/query", method: .post,
+                                                   headers: [.contentType: "application/json", .authorization: "Bearer s3cret"],
+                                                   body: jsonBody(#"{"sql":"SELECT 1 AS one"}"#))
+            #expect(allowed.status == .ok)
+        }
+    }
+
     @Test func withoutALakeTheEndpointsSaySo() async throws {
         let app = try await TestApp()
         try await app.test { client in
