@@ -3,7 +3,7 @@ SWIFT      ?= swift
 BUILD_FLAGS ?=
 RELEASE_FLAGS = -c release --scratch-path .build-release
 
-.PHONY: help setup build run test bench soak clean
+.PHONY: help setup build run prometheus test bench soak clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,6 +17,10 @@ build: setup ## debug build of the tributary CLI
 run: setup ## start the whole stack on embedded defaults (Ctrl-C stops it)
 	$(SWIFT) build $(BUILD_FLAGS) --product tributary
 	./.build/debug/tributary up
+
+prometheus: setup ## like run, plus Prometheus scraping it with the alert rules (prints its URL)
+	$(SWIFT) build $(BUILD_FLAGS) --product tributary
+	./.build/debug/tributary up --prometheus
 
 test: setup ## run every test
 	./scripts/test.sh

@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // MARK: Web (issue 10): the HTTP server for the web app.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // MARK: Monitoring (issue 11): metrics API for every module, Prometheus export in Monitoring only.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
@@ -57,6 +60,8 @@ let package = Package(
                 "ObjectStore",
                 "Web",
                 "Query",
+                "Monitoring",
+                "MonitoringCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,7 +129,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Parquet", "KafkaClient", "Hudi", "ObjectStore",
+                "Parquet", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -161,7 +166,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig", "Query", "Hudi", "ObjectStore",
+                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig", "Query", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "Query", "Hudi", "ObjectStore",
+                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "Query", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -184,7 +189,7 @@ let package = Package(
         .target(
             name: "Query",
             dependencies: [
-                "Hudi", "ObjectStore", "Parquet",
+                "Hudi", "ObjectStore", "Parquet", "MonitoringCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -198,6 +203,38 @@ let package = Package(
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Query
+
+        // MARK: Monitoring (issue 11): MonitoringCore holds the metric names and the alert and
+        // readiness types (swift-metrics only, for every module); Monitoring is the Prometheus
+        // side: export, in-process alert rules, webhooks, metrics server, Prometheus child.
+        .target(
+            name: "MonitoringCore",
+            dependencies: [.product(name: "Metrics", package: "swift-metrics")]
+        ),
+        .target(
+            name: "Monitoring",
+            dependencies: [
+                "MonitoringCore",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "MonitoringTests",
+            dependencies: [
+                "Monitoring", "MonitoringCore", "TributaryTesting", "Pipeline", "Hudi", "ObjectStore", "KafkaClient", "KafkaTesting",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            linkerSettings: rdkafkaLinker
+        ),
+        // MARK: end Monitoring
     ],
     swiftLanguageModes: [.v6]
 )

@@ -85,6 +85,17 @@ public final class QueryService: Sendable {
     /// Runs one read-only query. Throws `QueryError` (`.duckdb` carries DuckDB's message).
     public func query(_ sql: String, options: QueryOptions = QueryOptions()) async throws -> QueryResult {
         let started = ContinuousClock.now
+        do {
+            let result = try await execute(sql, options: options, started: started)
+            QueryMetrics.record(nil, since: started)
+            return result
+        } catch {
+            QueryMetrics.record(error, since: started)
+            throw error
+        }
+    }
+
+    private func execute(_ sql: String, options: QueryOptions, started: ContinuousClock.Instant) async throws -> QueryResult {
         let text = try SQLGuard.check(sql)
         let limit = min(max(options.limit ?? configuration.defaultRowLimit, 0), configuration.maxRowLimit)
         let timeout = options.timeout ?? configuration.timeout

@@ -10,6 +10,10 @@ public struct ConfigKey: Sendable {
         case duration
         /// `100MiB`, `64KB`, `1048576`.
         case bytes
+        /// One of the listed words (compared case-insensitively).
+        case choice([String])
+        /// Empty, or an `http://` / `https://` URL with a host.
+        case httpURL
     }
 
     public var name: String
@@ -58,7 +62,12 @@ extension ConfigKey {
         ConfigKey("hudi.max_file_size", .bytes, "120MiB", "base files are capped at this size"),
         ConfigKey("web.listen", .string, "127.0.0.1:8080", "web app address"),
         ConfigKey("web.auth_token", .secret, "", "bearer token required by the web app and API; empty: none"),
-        ConfigKey("metrics.listen", .string, "", "where a processor without the web app serves /metrics"),
+        ConfigKey("metrics.listen", .string, "127.0.0.1:9464",
+                  "where `tributary process` (no web app) serves /metrics, /healthz, /readyz; empty: off"),
+        ConfigKey("alerts.evaluation_interval", .duration, "5s", "how often the alert rules are evaluated in-process"),
+        ConfigKey("alerts.webhook_url", .httpURL, "", "POST alert notifications here (http:// or https://); empty: none"),
+        ConfigKey("alerts.webhook_format", .choice(["json", "slack"]), "json",
+                  "webhook body: json (Tributary's document) or slack ({\"text\": ...})"),
         ConfigKey("catalog.uri", .string, "", "Iceberg REST catalog URI; empty: do not publish"),
         ConfigKey("catalog.warehouse", .string, "", "Iceberg catalog warehouse"),
         ConfigKey("catalog.prefix", .string, "", "Iceberg REST path prefix"),

@@ -119,6 +119,13 @@ public struct TributaryConfig: Sendable {
             guard ["true", "false"].contains(value.lowercased()) else { throw ConfigError("expected true or false") }
         case .duration: _ = try parseDuration(value)
         case .bytes: _ = try parseBytes(value)
+        case .choice(let words):
+            guard words.contains(value.lowercased()) else { throw ConfigError("expected one of \(words.joined(separator: ", "))") }
+        case .httpURL:
+            guard value.isEmpty || {
+                guard let url = URL(string: value), let scheme = url.scheme?.lowercased() else { return false }
+                return ["http", "https"].contains(scheme) && !(url.host ?? "").isEmpty
+            }() else { throw ConfigError("expected an http:// or https:// URL") }
         }
     }
 

@@ -75,4 +75,19 @@ import TributaryTesting
         #expect(try TributaryConfig.parseBytes("120MB") == 120_000_000)
         #expect(throws: ConfigError.self) { try TributaryConfig.parseBytes("-1") }
     }
+
+    @Test func alertKeysValidateTheirValues() throws {
+        let config = try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_FORMAT": "SLACK"])
+        #expect(config.string("alerts.webhook_format") == "SLACK")
+        #expect(config.string("metrics.listen") == "127.0.0.1:9464")
+        #expect(config.duration("alerts.evaluation_interval") == .seconds(5))
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_FORMAT": "teams"]) } throws: {
+            "\($0)".contains("alerts.webhook_format") && "\($0)".contains("json, slack")
+        }
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_URL": "hooks.example/x"]) } throws: {
+            "\($0)".contains("TRIBUTARY_ALERTS_WEBHOOK_URL") && "\($0)".contains("http")
+        }
+        let hook = try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_URL": "https://hooks.example/services/T0"])
+        #expect(hook.string("alerts.webhook_url") == "https://hooks.example/services/T0")
+    }
 }

@@ -129,7 +129,8 @@ public final class EmbeddedBroker: Sendable {
                          reason: "the tansu binary was not found (run `make setup`, or set TRIBUTARY_TANSU, or configure kafka.bootstrap_servers)")
     }
 
-    static func freePort() throws -> Int {
+    /// A free TCP port on 127.0.0.1 (bound and released).
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         defer { close(fd) }

@@ -36,14 +36,18 @@ public final class StreamProcessor: Service, Sendable {
     private let freshlyAssigned = Mutex(Set<TopicPartition>())
     /// Dead-lettered source offsets of uncommitted batches, found after a restart.
     private let alreadyDeadLettered = Mutex([TopicPartition: Set<Int64>]())
+    private let metrics: ProcessorMetrics
 
     public init(configuration: ProcessorConfiguration, sink: any TableSink, logger: Logger = Logger(label: "tributary.processor")) {
         self.configuration = configuration
         self.sink = sink
         self.logger = logger
+        metrics = ProcessorMetrics(topics: configuration.topics.map(\.topic))
     }
 
     public var stats: ProcessorStats { statsBox.withLock { $0 } }
+    /// Partitions of the consumer group assigned to this processor (readiness).
+    public var assignedPartitions: Int { metrics.assignedPartitions }
 
     private var schemas: [String: TopicSchema] {
         Dictionary(uniqueKeysWithValues: configuration.topics.map { ($0.topic, $0) })
@@ -68,11 +72,14 @@ public final class StreamProcessor: Service, Sendable {
             "group": "\(configuration.groupID)", "topics": "\(configuration.topics.map(\.topic))",
             "interval": "\(configuration.interval)",
         ])
+        metrics.started()
+        defer { metrics.stopped() }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
                     try await processOneBatch(consumer: consumer, producer: producer)
                 } catch {
+                    metrics.batchFailed()
                     logger.error("batch failed; its records will be read again", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: .milliseconds(500))
                     try? await seekToCheckpoints(consumer)
@@ -113,7 +120,8 @@ public final class StreamProcessor: Service, Sendable {
             let targets = checkpoints.withLock { cp in assigned.reduce(into: [TopicPartition: Int64]()) { $0[$1] = cp[$1] } }
             if !targets.isEmpty { try? await consumer.seek(targets) }
         }
-        guard records > 0 else { return }
+        metrics.refreshLag(consumer, checkpoints: checkpoints.withLock { $0 })
+        guard records > 0 else { return metrics.idleBatch() }
 
         // Group by topic; keep only assigned partitions and offsets past the checkpoint.
         let current = consumer.assignment
@@ -135,6 +143,7 @@ public final class StreamProcessor: Service, Sendable {
                     checkpoint = message.offset
                     checkpoints.withLock { $0[tp] = message.offset }
                     statsBox.withLock { $0.checkpointGaps += 1 }
+                    metrics.checkpointGap(tp.topic)
                 }
                 if message.offset < checkpoint {
                     skipped[tp.topic, default: 0] += 1
@@ -146,6 +155,7 @@ public final class StreamProcessor: Service, Sendable {
                     logger.warning("records before offset \(message.offset) of \(tp) are no longer in Kafka (checkpoint \(checkpoint))")
                     gaps[tp.topic, default: []].append("\(tp.partition):\(checkpoint)->\(message.offset)")
                     statsBox.withLock { $0.checkpointGaps += 1 }
+                    metrics.checkpointGap(tp.topic)
                 }
                 byTopic[tp.topic, default: []].append(message)
             }
@@ -154,6 +164,7 @@ public final class StreamProcessor: Service, Sendable {
             for (topic, n) in skipped { stats.duplicatesSkipped[topic, default: 0] += n }
             for (topic, messages) in byTopic { stats.consumed[topic, default: 0] += messages.count }
         }
+        metrics.consumed(byTopic)
 
         // Per topic: decode, dead-letter, commit — tables in parallel up to `parallelism`.
         var committedOffsets: [TopicPartition: Int64] = [:]
@@ -180,6 +191,7 @@ public final class StreamProcessor: Service, Sendable {
             $0.batches += 1
             $0.lastBatchSeconds = seconds
         }
+        metrics.batchCompleted(clock.now - started)
     }
 
     /// Decodes a topic's messages, dead-letters the rejected ones, commits the rest with
@@ -240,6 +252,7 @@ public final class StreamProcessor: Service, Sendable {
                 throw conflict
             } catch {
                 // Storage trouble: retry the same commit; Kafka is not read again.
+                metrics.commitFailed(topic)
                 guard attempt < configuration.commitAttempts else { throw error }
                 statsBox.withLock { $0.commitRetries += 1 }
                 logger.warning("commit of \(topic) failed (attempt \(attempt)); retrying in \(backoff)", metadata: ["error": "\(error)"])
@@ -257,6 +270,7 @@ public final class StreamProcessor: Service, Sendable {
             stats.commits[topic, default: 0] += 1
             stats.lastCommitSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
+        metrics.committed(topic, written: batch.count, rejected: rejected.map(\.1))
         return Dictionary(uniqueKeysWithValues: next.map { (TopicPartition(topic, $0.key), $0.value) })
     }
 

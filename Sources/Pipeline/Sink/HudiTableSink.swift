@@ -14,6 +14,11 @@ public actor HudiTableSink: TableSink {
     private let options: WriteOptions
     private let logger: Logger
     private var tables: [String: HudiTable] = [:]
+    private let metrics = SinkMetrics()
+    /// Tables that may hold a pending instant (just opened, or a write failed): the
+    /// next write rolls it back, which the rollback counter counts.
+    private var mayHavePending: Set<String> = []
+    private var sizeRefreshed: [String: Date] = [:]
 
     public init(root: any ObjectStore, schemas: [TopicSchema], options: WriteOptions = WriteOptions(),
                 logger: Logger = Logger(label: "tributary.sink")) {
@@ -34,6 +39,7 @@ public actor HudiTableSink: TableSink {
             precombineField: TopicSchema.precombineField, partitionField: TopicSchema.partitionField,
             fields: schema.storedFields, options: options, logger: logger)
         tables[topic] = table
+        mayHavePending.insert(topic)
         return table
     }
 
@@ -65,6 +71,21 @@ public actor HudiTableSink: TableSink {
         var extra = request.extraMetadata
         extra[KafkaCheckpoint.metadataKey] = request.checkpoint.encoded
         // The batch id was reserved as this commit's instant: `_batch_id` equals it.
-        try await table.write(batch, operation: .upsert, extraMetadata: extra, instant: request.batchID)
+        if mayHavePending.remove(request.topic) != nil {
+            let pending = await metrics.pendingInstants(table)
+            if pending > 0 { metrics.rolledBack(request.topic, instants: pending) }
+        }
+        let result: CommitResult
+        do {
+            result = try await table.write(batch, operation: .upsert, extraMetadata: extra, instant: request.batchID)
+        } catch {
+            mayHavePending.insert(request.topic)
+            throw error
+        }
+        metrics.committed(request.topic, result)
+        if Date().timeIntervalSince(sizeRefreshed[request.topic] ?? .distantPast) >= metrics.sizeRefreshInterval {
+            sizeRefreshed[request.topic] = Date()
+            await metrics.refreshSize(request.topic, store: try root.scoped(to: request.topic))
+        }
     }
 }

@@ -1,6 +1,6 @@
 /// Why a record was refused, for the dead-letter topic's `error.stage` / `error.reason`.
 public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Stage: String, Sendable {
+    public enum Stage: String, Sendable, CaseIterable {
         /// Not a JSON object.
         case parse
         /// Missing field, wrong type, bad format or enum value.

@@ -6,6 +6,7 @@ import ServiceLifecycle
 public enum WebApp {
     public static func router(_ deps: WebDependencies) -> Router<WebRequestContext> {
         let router = Router(context: WebRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: AuthMiddleware(token: deps.config.authToken, sessions: deps.sessions))
         router.add(middleware: CSRFMiddleware())
@@ -21,6 +22,7 @@ public enum WebApp {
         LakeAPIRoutes(deps: deps).register(on: router)
         LakeRoutes(deps: deps).register(on: router)
         DashboardRoutes(deps: deps).register(on: router)
+        MonitoringRoutes(deps: deps).register(on: router)
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPI.document)))

@@ -24,6 +24,8 @@ public struct WebDependencies: Sendable {
     /// Dashboard points, shared by every viewer.
     public let dashboard: DashboardSampler
     public var logger: Logger
+    /// `/metrics`, `/readyz` and `/api/alerts` (nil: not served).
+    public var monitoring: WebMonitoring?
 
     /// - Parameters:
     ///   - lake: the lake root (`storage.uri`); enables the SQL and lake pages.

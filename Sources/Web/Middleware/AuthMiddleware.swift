@@ -15,9 +15,10 @@ struct AuthMiddleware: RouterMiddleware {
     let token: String?
     let sessions: SessionStore
 
-    /// Paths reachable without logging in: the login page itself, its styles, health.
+    /// Paths reachable without logging in: the login page itself, its styles, health and
+    /// readiness (probes).
     static func isPublic(_ path: String) -> Bool {
-        path == "/login" || path.hasPrefix("/assets/") || path == "/healthz"
+        path == "/login" || path.hasPrefix("/assets/") || path == "/healthz" || path == "/readyz"
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

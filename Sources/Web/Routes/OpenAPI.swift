@@ -763,6 +763,131 @@ enum OpenAPI {
     }
    }
   },
+  "/api/alerts": {
+   "get": {
+    "summary": "The alert rules (deploy/prometheus/alerts.yml) evaluated in-process over this process's metrics: state inactive, pending or firing, with the current values",
+    "tags": [
+     "monitoring"
+    ],
+    "responses": {
+     "200": {
+      "description": "Alert states",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "evaluatedAt": {"type": "number", "description": "Unix time of the evaluation"},
+          "alerts": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "properties": {
+             "name": {"type": "string"},
+             "severity": {"type": "string", "enum": ["warning", "critical"]},
+             "summary": {"type": "string"},
+             "expression": {"type": "string", "description": "The PromQL expression"},
+             "threshold": {"type": "number"},
+             "forSeconds": {"type": "number"},
+             "state": {"type": "string", "enum": ["inactive", "pending", "firing"]},
+             "values": {
+              "type": "array",
+              "items": {
+               "type": "object",
+               "properties": {
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "value": {"type": "number"},
+                "state": {"type": "string", "enum": ["inactive", "pending", "firing"]},
+                "activeSince": {"type": "number"},
+                "summary": {"type": "string"}
+               }
+              }
+             }
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "Monitoring is not enabled in this process"
+     }
+    }
+   }
+  },
+  "/metrics": {
+   "get": {
+    "summary": "Prometheus metrics (text exposition format 0.0.4); the names are listed by `tributary monitoring metrics`",
+    "tags": [
+     "monitoring"
+    ],
+    "responses": {
+     "200": {
+      "description": "Metrics",
+      "content": {
+       "text/plain": {}
+      }
+     }
+    }
+   }
+  },
+  "/healthz": {
+   "get": {
+    "summary": "Liveness: the process is up (no login needed)",
+    "tags": [
+     "monitoring"
+    ],
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "Up",
+      "content": {
+       "application/json": {}
+      }
+     }
+    }
+   }
+  },
+  "/readyz": {
+   "get": {
+    "summary": "Readiness: broker reachable, storage writable, processor assigned (no login needed); 503 when a check fails",
+    "tags": [
+     "monitoring"
+    ],
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "Ready",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "properties": {
+          "ready": {"type": "boolean"},
+          "checks": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "properties": {
+             "name": {"type": "string"},
+             "ok": {"type": "boolean"},
+             "detail": {"type": "string"}
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "Not ready: the same body, with the failing checks"
+     }
+    }
+   }
+  },
   "/api/openapi.json": {
    "get": {
     "summary": "This document",

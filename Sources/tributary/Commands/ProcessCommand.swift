@@ -17,9 +17,18 @@ struct ProcessCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try kafka.loadConfig()
         let logger = Logger(label: "tributary")
+        let kafkaConfiguration = try kafka.configuration()
+        let monitoring = try MonitoringSetup(config: config, logger: logger)
         let processor = try await ProcessorSetup.make(
-            config: config, kafka: try kafka.configuration(), topics: topics, logger: logger)
-        let group = ServiceGroup(services: [processor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            config: config, kafka: kafkaConfiguration, topics: topics, logger: logger)
+        var services: [any Service] = [processor] + monitoring.services
+        // /metrics, /healthz, /readyz on metrics.listen; a busy port is logged, not fatal.
+        let readiness = [try MonitoringSetup.broker(kafkaConfiguration), try await MonitoringSetup.storage(config),
+                         MonitoringSetup.processor(processor)]
+        if let server = try monitoring.server(config: config, readiness: readiness, logger: logger) {
+            services.append(NonEssentialService(name: "metrics server", logger: logger, base: server))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

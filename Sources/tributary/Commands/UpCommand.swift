@@ -3,7 +3,9 @@ import Foundation
 import KafkaClient
 import TributaryConfig
 import Logging
+import Monitoring
 import ServiceLifecycle
+import Web
 
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +14,7 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var config: ConfigOptions
     @Option(name: .customLong("bootstrap-servers"), help: "Use this Kafka cluster instead of the embedded broker (kafka.bootstrap_servers).")
     var bootstrapServers: String?
+    @OptionGroup var prometheus: PrometheusOptions
 
     func run() async throws {
         let logger = Logger(label: "tributary")
@@ -36,16 +39,23 @@ struct UpCommand: AsyncParsableCommand {
         let kafka = KafkaConfiguration(
             bootstrapServers: servers,
             properties: settings.kafkaProperties.merging(["session.timeout.ms": "10000", "heartbeat.interval.ms": "1000"]) { a, _ in a })
+        let monitoring = try MonitoringSetup(config: settings, logger: logger)
         let processor = try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger)
         services.append(processor)
+        services.append(contentsOf: monitoring.services)
         // The web app (prints its URL once it listens). A busy port must not take the
         // broker and the processor down with it: the failure is logged instead. Its
         // dashboard reads the processor's counters.
-        let web = try await WebSetup.make(
-            config: settings, kafka: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties),
-            logger: logger, processorStats: { processor.stats })
+        let webKafka = KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties)
+        let readiness = [try MonitoringSetup.broker(webKafka), try await MonitoringSetup.storage(settings), MonitoringSetup.processor(processor)]
+        let webURL = WebURL()
+        let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness),
+                                          logger: logger, processorStats: { processor.stats }, onStarted: webURL.set)
         services.append(NonEssentialService(name: "web app", logger: logger, base: web.web))
         services += web.services
+        if let server = try prometheus.service(webURL: webURL, token: web.web.deps.config.authToken, logger: logger) {
+            services.append(NonEssentialService(name: "prometheus", logger: logger, base: server))
+        }
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data(
             "tributary is up: Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n".utf8))

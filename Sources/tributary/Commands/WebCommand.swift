@@ -20,8 +20,12 @@ struct WebCommand: AsyncParsableCommand {
         var config = try kafka.loadConfig()
         if let listen { try config.set("web.listen", listen, source: .flag) }
         let logger = Logger(label: "tributary.web")
-        let setup = try await WebSetup.make(config: config, kafka: try kafka.configuration(), logger: logger)
-        let group = ServiceGroup(services: [setup.web] + setup.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let kafkaConfiguration = try kafka.configuration()
+        let monitoring = try MonitoringSetup(config: config, logger: logger)
+        let setup = try await WebSetup.make(config: config, kafka: kafkaConfiguration,
+                                            monitoring: monitoring.web(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
+        let group = ServiceGroup(services: [setup.web] + setup.services + monitoring.services,
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
@@ -31,12 +35,14 @@ struct WebCommand: AsyncParsableCommand {
 /// SQL and lake pages; `services` (the query service's DuckDB pool) must run in the same
 /// `ServiceGroup`, so the DuckDB processes stop on shutdown.
 enum WebSetup {
-    static func make(config: TributaryConfig, kafka: KafkaConfiguration, logger: Logger,
-                     processorStats: (@Sendable () -> ProcessorStats?)? = nil) async throws -> (web: WebService, services: [any Service]) {
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil, logger: Logger,
+                     processorStats: (@Sendable () -> ProcessorStats?)? = nil,
+                     onStarted: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (web: WebService, services: [any Service]) {
         let web = try WebConfiguration(config: config)
         let lake = try await Lake.open(config)
-        let deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
+        var deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
                                        processorGroup: config.string("processing.group_id"), logger: logger)
+        deps.monitoring = monitoring
         let services: [any Service] = deps.query.map { [$0.pool] } ?? []
         return (WebService(deps: deps) { url in
             var line = "web app: \(url)"
@@ -47,6 +53,7 @@ enum WebSetup {
             }
             // Unbuffered: scripts and tests wait for this line.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            onStarted(url)
         }, services)
     }
 }

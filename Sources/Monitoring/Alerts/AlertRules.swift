@@ -1,0 +1,105 @@
+import MonitoringCore
+
+/// Tributary's alert rules: the seed's four (consumer lag, batch duration, dead-letter
+/// rate, storage growth) mapped onto our metrics, plus processor down, no commits for
+/// five processing intervals, and repeated table write failures.
+public enum AlertRules {
+    typealias M = TributaryMetrics
+
+    /// Five processing intervals at the default `processing.interval` of 10 s.
+    public static let noCommitSeconds = 50.0
+
+    public static let consumerLag = AlertRule(
+        name: "TributaryConsumerLagHigh", severity: "warning",
+        summary: "Consumer lag of {{ $labels.topic }}[{{ $labels.partition }}] is {{ $value }} records",
+        description: "The processor is more than 10000 records behind the end of the partition.",
+        expression: "max by (topic, partition) (\(M.consumerLag.name)) > 10000",
+        threshold: 10_000, holdFor: .seconds(120), reads: [M.consumerLag.name]
+    ) { history in
+        history.latest(M.consumerLag.name, by: ["topic", "partition"])
+    }
+
+    public static let batchDuration = AlertRule(
+        name: "TributaryBatchDurationHigh", severity: "warning",
+        summary: "Micro-batches take {{ $value | humanizeDuration }} on average",
+        description: "The average batch duration over 5 minutes is above 30 seconds.",
+        expression: "sum(rate(\(M.batchDuration.name)_sum[5m])) / sum(rate(\(M.batchDuration.name)_count[5m])) > 30",
+        threshold: 30, holdFor: .seconds(60), reads: [M.batchDuration.name + "_sum", M.batchDuration.name + "_count"],
+        lookback: 300
+    ) { history in
+        let sum = history.rate(M.batchDuration.name + "_sum", window: 300, by: [])
+        let count = history.rate(M.batchDuration.name + "_count", window: 300, by: [])
+        return ratio(sum, count)
+    }
+
+    public static let deadLetterRate = AlertRule(
+        name: "TributaryDeadLetterRateHigh", severity: "warning",
+        summary: "{{ $value | humanizePercentage }} of the records of {{ $labels.topic }} go to the dead-letter topic",
+        description: "More than 5 % of the records consumed over 5 minutes were rejected into {topic}.dlq.",
+        expression: "sum by (topic) (rate(\(M.recordsDeadLettered.name)[5m])) / sum by (topic) (rate(\(M.recordsConsumed.name)[5m])) > 0.05",
+        threshold: 0.05, holdFor: .seconds(120), reads: [M.recordsDeadLettered.name, M.recordsConsumed.name], lookback: 300
+    ) { history in
+        ratio(history.rate(M.recordsDeadLettered.name, window: 300, by: ["topic"]),
+              history.rate(M.recordsConsumed.name, window: 300, by: ["topic"]))
+    }
+
+    public static let storageGrowth = AlertRule(
+        name: "TributaryStorageGrowthHigh", severity: "warning",
+        summary: "The lake grows by {{ $value | humanize }}B a day",
+        description: "Table storage grew at more than 100 GB a day over the last hour.",
+        expression: "sum(deriv(\(M.tableSize.name)[1h])) * 86400 > 100e9",
+        threshold: 100e9, holdFor: .seconds(900), reads: [M.tableSize.name], lookback: 3600
+    ) { history in
+        history.deriv(M.tableSize.name, window: 3600, by: []).mapValues { $0 * 86_400 }
+    }
+
+    public static let processorDown = AlertRule(
+        name: "TributaryProcessorDown", severity: "critical",
+        summary: "The Tributary processor is down",
+        description: "The processor stopped or its batches keep failing (tributary_processor_up is 0), or Prometheus cannot scrape Tributary.",
+        expression: "\(M.processorUp.name) < 1 or up{job=\"tributary\"} < 1",
+        comparison: .below, threshold: 1, holdFor: .seconds(60), reads: [M.processorUp.name]
+    ) { history in
+        history.latest(M.processorUp.name, by: [])
+    }
+
+    public static let noRecentCommits = AlertRule(
+        name: "TributaryNoRecentCommits", severity: "warning",
+        summary: "No commit into {{ $labels.table }} for {{ $value }} s while records wait",
+        description: "The table has records waiting in Kafka but no commit for five processing intervals (50 s at the default 10 s).",
+        expression: "(time() - max by (table) (\(M.lastCommitTimestamp.name)) > 50) and on (table) "
+            + "(label_replace(sum by (topic) (\(M.consumerLag.name)), \"table\", \"$1\", \"topic\", \"(.*)\") > 0)",
+        threshold: noCommitSeconds, holdFor: .zero, reads: [M.lastCommitTimestamp.name, M.consumerLag.name]
+    ) { history in
+        guard let now = history.latestTime else { return [:] }
+        let lag = history.latest(M.consumerLag.name, by: ["topic"], combine: +)
+        var out: [MetricHistory.Labels: Double] = [:]
+        for (labels, last) in history.latest(M.lastCommitTimestamp.name, by: ["table"]) {
+            guard let table = labels["table"], (lag[["topic": table]] ?? 0) > 0 else { continue }
+            out[labels] = now - last
+        }
+        return out
+    }
+
+    public static let tableWriteFailing = AlertRule(
+        name: "TributaryTableWriteFailing", severity: "critical",
+        summary: "Writes to {{ $labels.table }} failed {{ $value }} times in 5 minutes",
+        description: "Commits into the table fail repeatedly (storage errors); the batch is retried and not lost, but nothing lands.",
+        expression: "sum by (table) (increase(\(M.commitFailures.name)[5m])) > 2",
+        threshold: 2, holdFor: .zero, reads: [M.commitFailures.name], lookback: 300
+    ) { history in
+        history.increase(M.commitFailures.name, window: 300, by: ["table"])
+    }
+
+    public static let all: [AlertRule] = [
+        consumerLag, batchDuration, deadLetterRate, storageGrowth, processorDown, noRecentCommits, tableWriteFailing,
+    ]
+
+    /// Numerator / denominator per group, where the denominator is positive.
+    static func ratio(_ numerator: [MetricHistory.Labels: Double], _ denominator: [MetricHistory.Labels: Double])
+        -> [MetricHistory.Labels: Double] {
+        var out: [MetricHistory.Labels: Double] = [:]
+        for (labels, d) in denominator where d > 0 { out[labels] = (numerator[labels] ?? 0) / d }
+        return out
+    }
+}
