@@ -1,6 +1,7 @@
 import Foundation
 import KafkaClient
 import Pipeline
+import ServiceLifecycle
 
 /// Collects dashboard points: Kafka watermarks and the processor group's lag, the lake's
 /// table sizes, the in-process processor's counters. Points are shared by every viewer
@@ -133,4 +134,18 @@ public actor DashboardSampler {
     }
 
     private func epochMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Run in the app's `ServiceGroup`, the sampler also takes a point every
+/// `backgroundInterval` while nobody watches, so a dashboard that opens shows the last
+/// minutes at once.
+extension DashboardSampler: Service {
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = await self.sample()
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
 }

@@ -32,8 +32,8 @@ struct WebCommand: AsyncParsableCommand {
 
 /// Builds the web service from the configuration (shared by `web` and `up`); prints the
 /// URL (and a generated token) once the server listens. The lake (`storage.uri`) backs the
-/// SQL and lake pages; `services` (the query service's DuckDB pool) must run in the same
-/// `ServiceGroup`, so the DuckDB processes stop on shutdown.
+/// SQL and lake pages; `services` (the query service's DuckDB pool, the dashboard sampler)
+/// must run in the same `ServiceGroup`, so the DuckDB processes stop on shutdown.
 enum WebSetup {
     static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil, logger: Logger,
                      processorStats: (@Sendable () -> ProcessorStats?)? = nil,
@@ -43,7 +43,8 @@ enum WebSetup {
         var deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
                                        processorGroup: config.string("processing.group_id"), logger: logger)
         deps.monitoring = monitoring
-        let services: [any Service] = deps.query.map { [$0.pool] } ?? []
+        // The query service's DuckDB processes, and the dashboard's background sampling.
+        let services: [any Service] = (deps.query.map { [$0.pool] } ?? []) + [deps.dashboard]
         return (WebService(deps: deps) { url in
             var line = "web app: \(url)"
             if web.tokenWasGenerated, let token = web.authToken {
