@@ -4,13 +4,14 @@ import Hudi
 import ObjectStore
 import Parquet
 
-/// `tributary tables …`: Hudi tables on the lake. (`list`, `show`, `timeline`, `rollback`
-/// and `clean` come with the table-services issue.)
+/// `tributary tables …`: Hudi tables on the lake — `list`, `show`, `timeline`, `rollback`
+/// and `clean` work on the configured lake (`storage.uri`, see TablesInspectCommands.swift);
+/// `read` takes any table path.
 struct TablesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
         abstract: "Inspect and read Hudi copy-on-write tables.",
-        subcommands: [Read.self]
+        subcommands: [List.self, Show.self, Timeline.self, Read.self, Rollback.self, Clean.self]
     )
 
     struct Read: AsyncParsableCommand {

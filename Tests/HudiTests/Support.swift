@@ -95,6 +95,21 @@ enum HudiOracle {
         return try out.stdoutText.split(separator: "\n").map { canonical(try JSONValue.parse(Data($0.utf8)), drop: drop) }
     }
 
+    /// Several reads in one hudi-rs process: each query `{"as_of": T}` or `{"start": B,
+    /// "end": E}` (plus `"files": true` for the sorted file paths instead of rows); answers
+    /// in query order, rows canonicalized.
+    static func queries(_ path: String, _ queries: [JSONValue], drop: Set<String> = ["_hoodie_commit_seqno", "_hoodie_file_name"]) throws -> [[JSONValue]] {
+        let input = queries.map { $0.pretty().replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
+        let out = try runPython([script, path, "--queries"], stdin: Data(input.utf8)).stdoutText
+        var answers: [[JSONValue]] = []
+        for line in out.split(separator: "\n") {
+            if line.hasPrefix("#") { answers.append([]); continue }
+            let value: JSONValue = line.hasPrefix("{") ? canonical(try JSONValue.parse(Data(line.utf8)), drop: drop) : .string(String(line))
+            answers[answers.count - 1].append(value)
+        }
+        return answers
+    }
+
     /// hudi-rs's snapshot file list (relative paths).
     static func files(_ path: String) throws -> [String] {
         try runPython([script, path, "--files"]).stdoutText.split(separator: "\n").map(String.init).sorted()
@@ -105,6 +120,15 @@ enum HudiOracle {
 func ourRows(_ table: HudiTable, asOf: String? = nil, drop: Set<String> = ["_hoodie_commit_seqno", "_hoodie_file_name"]) async throws -> [JSONValue] {
     let rows = try await table.readSnapshot(asOf: asOf)
     return try rows.rows.map { canonical(try JSONValue.parse(Data(renderJSONLine(names: rows.names, row: $0).utf8)), drop: drop) }
+}
+
+/// Avro container files decoded by fastavro: per file its writer schema's name and records.
+func fastavroRead(_ paths: [String]) throws -> [(schema: String, records: [JSONValue])] {
+    let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/oracle/read_avro.py").path
+    return try runPython([script] + paths).stdoutText.split(separator: "\n").map { line in
+        let v = try JSONValue.parse(Data(line.utf8))
+        return (v["schema"]?.string ?? "", v["records"]?.arrayValues ?? [])
+    }
 }
 
 /// Unzips a fixture table into a temporary directory; returns the table path.

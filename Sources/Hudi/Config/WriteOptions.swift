@@ -18,6 +18,12 @@ public struct WriteOptions: Sendable {
     public var bloomNumEntries: Int = 60_000
     public var bloomFalsePositiveRate: Double = 1e-9
     public var bloomMaxEntries: Int = 100_000
+    /// Run the cleaner after every commit (Hudi's inline clean, `hoodie.clean.automatic`).
+    public var autoClean = true
+    /// `KEEP_LATEST_COMMITS`: snapshots as of the last N completed commits stay readable
+    /// (`hoodie.cleaner.commits.retained`).
+    public var cleanerCommitsRetained = 10
+
     /// Base files written concurrently within one commit.
     public var parallelism: Int = 2
     /// Parquet encoding of base files (Hudi writes gzip by default; snappy is cheaper).

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files an incremental read consists of: for every file group written by a commit in
-/// `(begin, end]`, its latest slice committed as of `end`. Readers keep only the records
+/// `(begin, end]` and not replaced by a replacecommit up to `end`, its latest slice
+/// committed as of `end`. Readers keep only the records
 /// whose `_hoodie_commit_time` lies in `(begin, end]` (as hudi-rs's incremental query does),
 /// so rows written before `begin` that were carried into a rewritten file are left out.
 public struct IncrementalPlan: Sendable {
@@ -16,12 +17,14 @@ public struct IncrementalPlan: Sendable {
 
 extension HudiTable {
     /// Plans an incremental read of the commits after `begin` up to `end` (instants or
-    /// times as `planSnapshot(asOf:)` accepts; `end` defaults to the latest commit).
+    /// times as `planSnapshot(asOf:)` accepts; `end` defaults to the latest commit). The files
+    /// are the slices as of `end`, so an `end` older than the cleaner's retention throws.
     public func planIncremental(since begin: String?, until end: String? = nil) async throws -> IncrementalPlan {
         let tl = try await timeline()
         guard let latest = tl.latestCompletedCommit?.timestamp else { return IncrementalPlan(begin: begin, end: nil, slices: []) }
         let lower = try begin.map(Self.resolveInstant)
         let upper = try end.map(Self.resolveInstant) ?? latest
+        if end != nil { try await requireQueryable(upper, tl) }
         let commits = tl.completedDataCommits.filter { c in (lower.map { c.timestamp > $0 } ?? true) && c.timestamp <= upper }
         var touched = Set<FileGroupID>()
         for c in commits {
@@ -29,6 +32,8 @@ extension HudiTable {
                 for s in stats { touched.insert(FileGroupID(partitionPath: s.partitionPath.isEmpty ? partition : s.partitionPath, fileId: s.fileId)) }
             }
         }
+        // Groups replaced by a replacecommit up to `end` are gone (as hudi-rs leaves them out).
+        touched.subtract(try await replacedFileGroups(tl, asOf: upper))
         guard !touched.isEmpty else { return IncrementalPlan(begin: lower, end: upper, slices: []) }
         let listing = try await listBaseFiles()
         var slices: [FileSlice] = []

@@ -13,9 +13,11 @@ public struct SnapshotPlan: Sendable {
 
 extension HudiTable {
     /// Plans a snapshot read as of `asOf` (an instant `yyyyMMddHHmmssSSS` or a
-    /// `yyyy-MM-dd[ HH:mm:ss[.SSS]]` time; default: the latest completed commit).
+    /// `yyyy-MM-dd[ HH:mm:ss[.SSS]]` time; default: the latest completed commit). An
+    /// instant older than the cleaner's retention throws, naming the earliest queryable one.
     public func planSnapshot(asOf: String? = nil) async throws -> SnapshotPlan {
         let tl = try await timeline()
+        if let asOf, tl.latestCompletedCommit != nil { try await requireQueryable(try Self.resolveInstant(asOf), tl) }
         let listing = try await listBaseFiles()
         return try await plan(timeline: tl, listing: listing, asOf: asOf)
     }
@@ -26,15 +28,7 @@ extension HudiTable {
         for object in try await store.listAll(prefix: "") {
             let key = object.key
             if key.hasPrefix(".hoodie/") { continue }
-            let name: String
-            let partition: String
-            if let slash = key.lastIndex(of: "/") {
-                name = String(key[key.index(after: slash)...])
-                partition = String(key[..<slash])
-            } else {
-                name = key
-                partition = ""
-            }
+            let (partition, name) = Self.splitKey(key)
             guard let base = BaseFileName(parsing: name) else { continue }
             let id = FileGroupID(partitionPath: partition, fileId: base.fileId)
             var g = groups[id] ?? FileGroup(id: id)
@@ -47,20 +41,25 @@ extension HudiTable {
     func plan(timeline tl: Timeline, listing: [FileGroupID: FileGroup], asOf: String?) async throws -> SnapshotPlan {
         guard let latest = tl.latestCompletedCommit?.timestamp else { return SnapshotPlan(asOf: nil, slices: []) }
         let resolved = try asOf.map(Self.resolveInstant) ?? latest
-        // Groups replaced (insert_overwrite, clustering) by a replacecommit up to the snapshot.
-        var replaced = Set<FileGroupID>()
-        for instant in tl.completedDataCommits where instant.action == "replacecommit" && instant.timestamp <= resolved {
-            let meta = try await metadata(of: instant, in: tl)
-            for (partition, ids) in meta.partitionToReplaceFileIds {
-                for id in ids { replaced.insert(FileGroupID(partitionPath: partition, fileId: id)) }
-            }
-        }
+        let replaced = try await replacedFileGroups(tl, asOf: resolved)
         var slices: [FileSlice] = []
         for (id, group) in listing where !replaced.contains(id) {
             if let s = group.latestSlice(where: { tl.isCommitted($0, asOf: resolved) }) { slices.append(s) }
         }
         slices.sort { ($0.partitionPath, $0.fileId) < ($1.partitionPath, $1.fileId) }
         return SnapshotPlan(asOf: resolved, slices: slices)
+    }
+
+    /// File groups replaced (insert_overwrite, clustering) by a completed replacecommit up
+    /// to `asOf` (all of them when nil): no longer part of the table from then on.
+    func replacedFileGroups(_ tl: Timeline, asOf: String?) async throws -> Set<FileGroupID> {
+        var replaced = Set<FileGroupID>()
+        for instant in tl.completedDataCommits where instant.action == "replacecommit" && asOf.map({ instant.timestamp <= $0 }) ?? true {
+            for (partition, ids) in try await metadata(of: instant, in: tl).partitionToReplaceFileIds {
+                for id in ids { replaced.insert(FileGroupID(partitionPath: partition, fileId: id)) }
+            }
+        }
+        return replaced
     }
 
     /// Accepts an instant (`yyyyMMddHHmmss[SSS]`), epoch seconds or milliseconds (as

@@ -38,7 +38,12 @@ extension HudiTable {
         // Actors are reentrant across awaits: queue writes so commits never interleave.
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        return try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant)
+        let result = try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant)
+        if options.autoClean {
+            // The commit stands even if cleaning fails; a half-done clean is finished by the next write.
+            do { _ = try await cleanAfterCommit() } catch { logger.warning("hudi clean failed", metadata: ["error": "\(error)"]) }
+        }
+        return result
     }
 
     private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String],
@@ -56,7 +61,7 @@ extension HudiTable {
         let schema = AvroSchema.json(tableName: config.tableName, fields: batch.fields)
 
         var tl = try await timeline()
-        if !tl.pending.filter(\.isDataCommit).isEmpty {
+        if !tl.pending.isEmpty {
             try await rollbackPending(tl)
             tl = try await timeline()
         }
@@ -217,27 +222,5 @@ extension HudiTable {
             byPartition[p, default: []].append(s)
         }
         return CommitMetadata(partitionToWriteStats: order.map { ($0, byPartition[$0] ?? []) }, extraMetadata: [:], operationType: operation.rawValue)
-    }
-
-    /// Minimal recovery from a crashed writer: deletes the base files written under each
-    /// pending data instant, then the instant's files. (The full rollback protocol with
-    /// `rollback` instants is the table-services issue.)
-    func rollbackPending(_ tl: Timeline) async throws {
-        let pending = tl.pending.filter(\.isDataCommit)
-        let stamps = Set(pending.map(\.timestamp))
-        var doomed: [String] = []
-        for object in try await store.listAll(prefix: "") where !object.key.hasPrefix(".hoodie/") {
-            let name = object.key.split(separator: "/").last.map(String.init) ?? object.key
-            if let base = BaseFileName(parsing: name), stamps.contains(base.instant) { doomed.append(object.key) }
-        }
-        try await store.delete(doomed)
-        var instantFiles: [String] = []
-        for p in pending {
-            instantFiles.append(tl.key(of: Instant(timestamp: p.timestamp, action: p.action, state: .inflight)))
-            instantFiles.append(tl.key(of: Instant(timestamp: p.timestamp, action: p.action, state: .requested)))
-        }
-        // Inflight first: a half-done rollback then still shows a requested instant to redo.
-        try await store.delete(instantFiles)
-        logger.warning("rolled back pending instants", metadata: ["instants": "\(stamps.sorted())", "files": "\(doomed.count)"])
     }
 }

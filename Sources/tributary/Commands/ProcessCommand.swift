@@ -46,6 +46,7 @@ enum ProcessorSetup {
         var options = WriteOptions()
         options.smallFileLimit = Int(config.bytes("hudi.small_file_limit"))
         options.maxFileSize = Int(config.bytes("hudi.max_file_size"))
+        options.cleanerCommitsRetained = config.int("hudi.cleaner.commits_retained")
         var settings = ProcessorConfiguration(kafka: kafka)
         settings.groupID = config.string("processing.group_id")
         settings.topics = schemas

@@ -4,7 +4,12 @@ ISO-8601 strings with the unit's digits, decimals and dates as strings, binary a
 base64), so the Swift side can compare line by line.
 
 usage: read_table.py TABLE_PATH [--as-of INSTANT] [--files]
+       read_table.py TABLE_PATH --queries   (queries as JSON lines on stdin)
   --files: print the relative base file paths of the snapshot instead of rows.
+  --queries: one read per stdin line, {"as_of": T} (time travel) or {"start": B, "end": E}
+    (incremental, B exclusive and optional, E inclusive); each answer is a line "#N"
+    followed by its rows (or its sorted file paths with "files": true), all in one
+    process so a test can ask about every instant cheaply.
 """
 import base64
 import datetime
@@ -77,24 +82,54 @@ def read_options(as_of):
     return hudi.HudiReadOptions().with_as_of_timestamp(as_of)
 
 
+def incremental_options(start, end):
+    o = hudi.HudiReadOptions().with_query_type(hudi.HudiQueryType.Incremental)
+    if start:
+        o = o.with_start_timestamp(start)
+    if end:
+        o = o.with_end_timestamp(end)
+    return o
+
+
+def write_rows(batches, out):
+    for b in batches:
+        names = b.schema.names
+        cols = b.columns
+        for i in range(b.num_rows):
+            out.write("{" + ",".join("%s:%s" % (json.dumps(n, ensure_ascii=False), render(c[i])) for n, c in zip(names, cols)) + "}\n")
+
+
+def run_queries(table, lines, out):
+    for n, line in enumerate(lines):
+        q = json.loads(line)
+        if "as_of" in q:
+            opts = read_options(q["as_of"])
+        else:
+            opts = incremental_options(q.get("start"), q.get("end"))
+        out.write("#%d\n" % n)
+        if q.get("files"):
+            for p in sorted(s.base_file_relative_path() for s in table.get_file_slices(options=opts)):
+                out.write(p + "\n")
+        else:
+            write_rows(table.read(options=opts), out)
+
+
 def main():
     path = sys.argv[1]
     as_of = None
     if "--as-of" in sys.argv:
         as_of = sys.argv[sys.argv.index("--as-of") + 1]
     table = hudi.HudiTable(path)
+    if "--queries" in sys.argv:
+        run_queries(table, [l for l in sys.stdin.read().split("\n") if l.strip()], sys.stdout)
+        return
     if "--files" in sys.argv:
         slices = table.get_file_slices(options=read_options(as_of)) if as_of else table.get_file_slices()
         for s in slices:
             print(s.base_file_relative_path())
         return
     batches = table.read(options=read_options(as_of)) if as_of else table.read()
-    out = sys.stdout
-    for b in batches:
-        names = b.schema.names
-        cols = b.columns
-        for i in range(b.num_rows):
-            out.write("{" + ",".join("%s:%s" % (json.dumps(n, ensure_ascii=False), render(c[i])) for n, c in zip(names, cols)) + "}\n")
+    write_rows(batches, sys.stdout)
 
 
 if __name__ == "__main__":

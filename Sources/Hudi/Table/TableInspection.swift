@@ -1,0 +1,74 @@
+import Foundation
+
+/// One timeline entry with what it did, for inspection (`tributary tables timeline`).
+public struct InstantSummary: Sendable {
+    public var instant: Instant
+    /// `operationType` of a data commit (`UPSERT`, `INSERT`, `DELETE`, ...).
+    public var operation: String?
+    /// Rows inserted, updated and deleted, and base files and bytes written (data commits).
+    public var inserts: Int64 = 0
+    public var updates: Int64 = 0
+    public var deletes: Int64 = 0
+    public var filesWritten = 0
+    public var bytesWritten: Int64 = 0
+    /// The source checkpoint (`deltastreamer.checkpoint.key`) stored with a commit.
+    public var checkpoint: String?
+    /// Rollbacks: the instants they undid. Cleans and rollbacks: the files they deleted.
+    public var rolledBack: [String] = []
+    public var filesDeleted = 0
+    /// Cleans: the oldest commit kept readable.
+    public var earliestCommitToRetain: String?
+}
+
+extension HudiTable {
+    /// Every file group on storage (all slices, committed or not), sorted by partition and id.
+    public func fileGroups() async throws -> [FileGroup] {
+        try await listBaseFiles().values.sorted { $0.id < $1.id }
+    }
+
+    /// The timeline with each completed instant's metadata summarized; pending instants
+    /// and instants whose metadata cannot be read are listed with their action and state only.
+    public func timelineSummary() async throws -> [InstantSummary] {
+        let tl = try await timeline()
+        var out: [InstantSummary] = []
+        for instant in tl.instants {
+            var s = InstantSummary(instant: instant)
+            guard instant.state == .completed else { out.append(s); continue }
+            do {
+                switch instant.action {
+                case "commit", "replacecommit", "deltacommit":
+                    let m = try await metadata(of: instant, in: tl)
+                    s.operation = m.operationType
+                    for w in m.writeStats {
+                        s.inserts += w.numInserts
+                        s.updates += w.numUpdateWrites
+                        s.deletes += w.numDeletes
+                        s.bytesWritten += w.totalWriteBytes
+                    }
+                    s.filesWritten = m.writeStats.count
+                    s.checkpoint = m.extraMetadata[Hudi.checkpointKey]
+                case "rollback":
+                    let m = try RollbackMetadata(avro: try await store.get(tl.key(of: instant)))
+                    s.rolledBack = m.commitsRollback
+                    s.filesDeleted = m.totalFilesDeleted
+                case "clean":
+                    let m = try CleanMetadata(avro: try await store.get(tl.key(of: instant)))
+                    s.filesDeleted = m.totalFilesDeleted
+                    s.earliestCommitToRetain = m.earliestCommitToRetain
+                default:
+                    break
+                }
+            } catch {
+                logger.warning("unreadable instant metadata", metadata: ["instant": "\(instant.fileName)", "error": "\(error)"])
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// The Avro schema of the table's data columns: the latest commit's, else the create schema.
+    public func currentSchema() async throws -> String? {
+        if let s = try await latestCommitExtraMetadata()?["schema"] { return s }
+        return config[TableConfig.Key.createSchema]
+    }
+}

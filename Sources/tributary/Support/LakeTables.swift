@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Hudi
+import ObjectStore
+import TributaryConfig
+
+/// The Hudi tables of the lake (`storage.uri`): one folder per topic (`{lake}/{topic}/`,
+/// Hudi table name `{topic}_table`), as the processor's sink writes them and the query
+/// layer's catalog finds them.
+enum LakeTables {
+    /// Folder names of the lake that hold a Hudi table, sorted.
+    static func names(_ lake: any ObjectStore) async throws -> [String] {
+        var names: [String] = []
+        for try await entry in lake.list(prefix: "", delimiter: "/") {
+            guard case .commonPrefix(let p) = entry else { continue }
+            let name = String(p.dropLast(p.hasSuffix("/") ? 1 : 0))
+            guard !name.isEmpty, !name.hasPrefix(".") else { continue }
+            if try await lake.scoped(to: name).exists(HudiTable.propertiesKey) { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Opens a table by folder (topic) name or by Hudi table name (`user_events_table`) in
+    /// the lake, or by its own location (a path with `/`, `file://…`, `s3://…`).
+    static func open(_ name: String, settings: TributaryConfig, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
+        if name.contains("/") {
+            if case .local(let path) = try ObjectStoreURI(name).location {
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+                    throw TablesError("no Hudi table at \(name) (no such folder)")
+                }
+            }
+            let store = try await ObjectStores.open(name)
+            guard try await store.exists(HudiTable.propertiesKey) else {
+                throw TablesError("no Hudi table at \(name) (no \(HudiTable.propertiesKey))")
+            }
+            let short = name.split(separator: "/").last.map(String.init) ?? name
+            return (short, try await HudiTable.open(store: store, options: options))
+        }
+        return try await open(name, lake: try await Lake.open(settings), options: options)
+    }
+
+    /// Opens a table of `lake` by folder (topic) name or Hudi table name.
+    static func open(_ name: String, lake: any ObjectStore, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
+        var candidates = [name]
+        if name.hasSuffix("_table") { candidates.append(String(name.dropLast("_table".count))) }
+        for folder in candidates where !folder.isEmpty && !folder.contains("/") && !folder.hasPrefix(".") {
+            let store = try lake.scoped(to: folder)
+            if try await store.exists(HudiTable.propertiesKey) {
+                return (folder, try await HudiTable.open(store: store, options: options))
+            }
+        }
+        let known = try await names(lake)
+        throw TablesError("no table '\(name)' in the lake \(lake.backendDescription); tables: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
+    }
+}
+
+/// A `tables` command failure: printed as `Error: <message>` (exit 1), without usage text.
+struct TablesError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+/// Output helpers of the `tables` commands.
+enum TablesOutput {
+    /// Left-aligned text columns under a header line.
+    static func columns(_ header: [String], _ rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// Pretty JSON with sorted keys.
+    static func json(_ value: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
+    }
+
+    /// `1.2 MiB`-style sizes.
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n)
+        var u = 0
+        while v >= 1024, u < units.count - 1 { v /= 1024; u += 1 }
+        return u == 0 ? "\(n) B" : String(format: "%.1f", v) + " " + units[u]
+    }
+
+    /// `name: type` of the fields of an Avro record schema (unions with null as `type?`).
+    static func fields(ofAvroSchema schema: String) -> [(name: String, type: String)] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(schema.utf8)) as? [String: Any],
+              let fields = object["fields"] as? [[String: Any]] else { return [] }
+        func render(_ t: Any?) -> String {
+            if let s = t as? String { return s }
+            if let union = t as? [Any] {
+                let members = union.map(render)
+                let nonNull = members.filter { $0 != "null" }
+                return nonNull.count == 1 && members.count == 2 ? nonNull[0] + "?" : members.joined(separator: " | ")
+            }
+            if let o = t as? [String: Any] {
+                if let logical = o["logicalType"] as? String { return logical }
+                if let type = o["type"] as? String, type == "array" { return "array<\(render(o["items"]))>" }
+                if let type = o["type"] as? String, type == "map" { return "map<\(render(o["values"]))>" }
+                return render(o["type"])
+            }
+            return "?"
+        }
+        return fields.map { (($0["name"] as? String) ?? "?", render($0["type"])) }
+    }
+}
