@@ -175,7 +175,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig", "MonitoringCore",
+                "KafkaClient", "Pipeline", "Parquet", "TributaryConfig", "Query", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "MonitoringCore",
+                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "Query", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -43,10 +43,16 @@ import Testing
             let paths = try #require(response.object["paths"] as? [String: Any])
             for path in ["/api/topics", "/api/topics/{topic}/records", "/api/topics/{topic}/upload", "/api/generator",
                          "/api/generator/start", "/api/generator/stop", "/api/kafka/topics", "/api/kafka/topics/{topic}",
-                         "/api/kafka/topics/{topic}/messages", "/api/kafka/groups", "/api/openapi.json"] {
+                         "/api/kafka/topics/{topic}/messages", "/api/kafka/groups", "/api/openapi.json",
+                         "/api/query", "/api/tables", "/api/tables/{name}", "/api/tables/{name}/timeline"] {
                 #expect(paths[path] != nil, "\(path) is not documented")
             }
             #expect(response.object["openapi"] as? String == "3.0.3")
+            // Every $ref names a schema of the document.
+            let schemas = try #require((response.object["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            let refs = Set(response.text.matches(of: /"\$ref"\s*:\s*"#\/components\/schemas\/([A-Za-z]+)"/).map { String($0.1) })
+            #expect(!refs.isEmpty)
+            for ref in refs { #expect(schemas[ref] != nil, "unresolved $ref \(ref)") }
         }
     }
 

@@ -94,6 +94,76 @@ import Testing
             let page = try await client.execute(uri: "/kafka/groups", method: .get)
             #expect(page.status == .ok)
             #expect(page.text.contains(group))
+            #expect(page.text.contains(#"id="lag-chart""#))
+        }
+    }
+}
+
+/// Retention, rates and browsing from a time.
+@Suite struct KafkaUIAdditionsTests {
+    @Test func retentionRatesAndBrowsingFromATime() async throws {
+        let app = try await TestApp()
+        let topic = TestBroker.uniqueName("web-retention")
+        _ = try await app.deps.admin.createTopics([TopicSpec(name: topic, partitions: 1, configs: ["retention.ms": "604800000"])])
+        let producer = app.deps.producer
+        try await producer.send(topic: topic, key: Array("old".utf8), value: Array(#"{"n":0}"#.utf8), partition: 0)
+        try await Task.sleep(for: .milliseconds(300))
+        let between = Int64(Date().timeIntervalSince1970 * 1000)
+        try await Task.sleep(for: .milliseconds(300))
+        try await app.test { client in
+            // First look: no rate yet.
+            let first = try await client.execute(uri: "/api/kafka/topics/\(topic)", method: .get)
+            let summary = try JSONDecoder().decode(TopicSummary.self, from: Data(buffer: first.body))
+            #expect(summary.retention?.text == "7 days")
+            #expect(summary.retention?.ms == 604_800_000)
+            #expect(summary.messagesPerSecond == nil)
+            for i in 0..<3 {
+                try await producer.send(topic: topic, key: Array("new-\(i)".utf8), value: Array(#"{"n":\#(i + 1)}"#.utf8), partition: 0)
+            }
+            try await Task.sleep(for: .milliseconds(600))
+            let second = try JSONDecoder().decode(TopicSummary.self, from: Data(buffer: try await client.execute(uri: "/api/kafka/topics/\(topic)", method: .get).body))
+            #expect((second.messagesPerSecond ?? 0) > 0)
+
+            // From a time: only the messages at or after it.
+            let fromTime = try await client.execute(uri: "/api/kafka/topics/\(topic)/messages?time=\(between)", method: .get)
+            let browsed = try JSONDecoder().decode([BrowsedMessage].self, from: Data(buffer: fromTime.body))
+            #expect(browsed.map(\.key) == ["new-0", "new-1", "new-2"])
+            // The same as an ISO time, and a time after the last message: nothing.
+            let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date(timeIntervalSince1970: Double(between) / 1000))
+            let isoBrowsed = try JSONDecoder().decode([BrowsedMessage].self, from: Data(buffer: try await client.execute(
+                uri: "/api/kafka/topics/\(topic)/messages?time=\(iso)", method: .get).body))
+            #expect(isoBrowsed.map(\.key) == ["new-0", "new-1", "new-2"], "\(iso)")
+            let later = Int64(Date().timeIntervalSince1970 * 1000) + 60_000
+            let none = try await client.execute(uri: "/api/kafka/topics/\(topic)/messages?time=\(later)", method: .get)
+            #expect((none.json as? [Any])?.isEmpty == true)
+
+            let page = try await client.execute(uri: "/kafka/topics/\(topic)?time=\(between)", method: .get)
+            #expect(page.text.contains(#"id="topic-retention">7 days<"#))
+            #expect(page.text.contains(#"id="b-time""#))
+            let list = try await client.execute(uri: "/kafka", method: .get)
+            #expect(list.text.contains(#"data-topic="\#(topic)""#))
+        }
+        #expect(KafkaRoutes.epochMillis("2026-11-26T10:00") == 1_795_687_200_000)
+        #expect(KafkaRoutes.epochMillis("2026-11-26T10:00:00Z") == 1_795_687_200_000)
+        #expect(KafkaRoutes.epochMillis("2026-11-26T10:00:00.250Z") == 1_795_687_200_250)
+        #expect(KafkaRoutes.epochMillis("1795687200000") == 1_795_687_200_000)
+        #expect(KafkaRoutes.epochMillis("garbage") == nil)
+        #expect(TopicRetention.duration(-1) == "forever")
+        #expect(TopicRetention.duration(3_600_000) == "1 hour")
+    }
+
+    @Test func deadLetterTopicPageSummarisesTheReasons() async throws {
+        let app = try await TestApp()
+        let dlq = app.schema("transactions").deadLetterTopic
+        for (i, reason) in ["amount must be positive", "amount must be positive", "currency must be one of EUR, USD"].enumerated() {
+            try await app.deps.producer.send(
+                topic: dlq, key: Array("t-\(i)".utf8), value: Array(#"{"transaction_id":"t-\#(i)"}"#.utf8),
+                headers: [KafkaHeader(DeadLetterHeader.stage, "quality"), KafkaHeader(DeadLetterHeader.reason, reason)], partition: 0)
+        }
+        try await app.test { client in
+            let page = try await client.execute(uri: "/kafka/topics/\(dlq)?offset=0", method: .get)
+            #expect(page.text.contains(#"id="dlq-reasons""#))
+            #expect(page.text.contains("<td>amount must be positive</td><td class=\"text-end\">2</td>"))
         }
     }
 }

@@ -3,7 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import KafkaClient
 import KafkaTesting
+import ObjectStore
 import Pipeline
+import TributaryTesting
 @testable import Web
 
 /// A web app over the shared test broker, with its own fresh topics (the five schemas
@@ -12,11 +14,13 @@ struct TestApp {
     let deps: WebDependencies
     var schemas: [TopicSchema] { deps.schemas }
 
-    init(token: String? = nil, host: String = "127.0.0.1") async throws {
+    init(token: String? = nil, host: String = "127.0.0.1", lake: (any ObjectStore)? = nil) async throws {
         let schemas = TopicSchema.all.map { $0.onTopic(TestBroker.uniqueName("web-\($0.topic)")) }
         deps = try WebDependencies(
             config: WebConfiguration(host: host, port: 0, authToken: token, maxUploadBytes: 1 << 20),
-            kafka: try await TestBroker.configuration(), schemas: schemas)
+            kafka: try await TestBroker.configuration(), schemas: schemas, lake: lake,
+            queryConfiguration: .init(duckdb: TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb"),
+                                      processes: 1, timeout: .seconds(20), threads: 2, discoveryInterval: 0))
     }
 
     func schema(_ name: String) -> TopicSchema {

@@ -1,6 +1,8 @@
 import Foundation
+import KafkaClient
 import Pipeline
 import Testing
+import TributaryTesting
 @testable import Web
 
 /// Pure pieces: HTML escaping, the streaming CSV reader, form → record mapping.
@@ -50,5 +52,49 @@ import Testing
         let json = Array(#"{"event_id":"e","user_id":"u","event_type":"nope","timestamp":"2026-11-26T10:00:00Z"}"#.utf8)
         let rejection = try #require(RecordValidation.check(json, schema: TopicSchema.userEvents))
         #expect(RecordValidation.field(of: rejection, in: TopicSchema.userEvents) == "event_type")
+    }
+}
+
+/// The app's own scripts parse (Node's syntax check, when Node is installed).
+@Suite struct ScriptSyntaxTests {
+    static let node = ["/usr/bin/node", "/usr/bin/nodejs"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: node != nil, "needs node"), arguments: ["app.js", "sql.js", "charts.js", "dashboard.js"])
+    func scriptParses(_ name: String) throws {
+        let bytes = try #require(Assets.load(name))
+        let file = try TestEnvironment.temporaryDirectory("web-js").appendingPathComponent(name)
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let output = try runProcess(URL(fileURLWithPath: try #require(Self.node)), ["--check", file.path], check: false)
+        #expect(output.status == 0, "\(output.stderrText)")
+    }
+}
+
+/// Small helpers of the lake and Kafka pages.
+@Suite struct PageHelperTests {
+    @Test func avroSchemaColumns() {
+        let avro = #"""
+            {"type":"record","name":"t","fields":[{"name":"_hoodie_commit_time","type":["null","string"]},
+            {"name":"id","type":"string"},{"name":"amount","type":{"type":"fixed","name":"a","size":8,"logicalType":"decimal","precision":18,"scale":2}},
+            {"name":"ts","type":["null",{"type":"long","logicalType":"timestamp-micros"}]},{"name":"tags","type":{"type":"array","items":"string"}}]}
+            """#
+        #expect(LakeInspector.columns(avro: avro) == [
+            LakeColumn(name: "id", type: "string", nullable: false),
+            LakeColumn(name: "amount", type: "decimal(18,2)", nullable: false),
+            LakeColumn(name: "ts", type: "timestamp-micros", nullable: true),
+            LakeColumn(name: "tags", type: "array<string>", nullable: false),
+        ])
+        #expect(LakeInspector.columns(avro: "not json").isEmpty)
+        #expect(LakeInspector.isoTime("20261126100000123") == "2026-11-26T10:00:00Z")
+    }
+
+    @Test func retentionAndSizes() {
+        #expect(TopicRetention.from([:]).text == "broker default (not reported)")
+        #expect(TopicRetention.from(["retention.ms": TopicConfigEntry(name: "retention.ms", value: "604800000", isDefault: false, source: "DYNAMIC_TOPIC_CONFIG")]).text == "7 days")
+        #expect(TopicRetention.duration(90_000) == "90 seconds")
+        #expect(TopicRetention.duration(5_400_000) == "90 minutes")
+        #expect(Format.bytes(512) == "512 B")
+        #expect(Format.bytes(1536) == "1.5 KiB")
+        #expect(Format.bytes(300 * 1024 * 1024) == "300 MiB")
     }
 }

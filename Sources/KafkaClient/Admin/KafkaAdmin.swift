@@ -74,7 +74,7 @@ public struct PartitionLag: Sendable, Equatable {
 
 /// Cluster administration: topics, metadata, watermarks, groups, committed offsets and lag.
 public final class KafkaAdmin: Sendable {
-    private let handle: KafkaHandle
+    let handle: KafkaHandle
     public let configuration: KafkaConfiguration
 
     public init(configuration: KafkaConfiguration) throws {
@@ -82,10 +82,10 @@ public final class KafkaAdmin: Sendable {
         handle = try KafkaHandle(type: RD_KAFKA_PRODUCER, conf: try self.configuration.makeNative())
     }
 
-    private var timeoutMs: Int32 { configuration.operationTimeoutMilliseconds }
+    var timeoutMs: Int32 { configuration.operationTimeoutMilliseconds }
 
     /// Turns a timeout or transport failure into an error naming the brokers tried.
-    private func unreachable(_ error: KafkaError) -> KafkaError {
+    func unreachable(_ error: KafkaError) -> KafkaError {
         guard error.kind == .timedOut || error.kind == .brokerUnreachable else { return error }
         return KafkaError(
             .brokerUnreachable, code: error.code, operation: error.operation,

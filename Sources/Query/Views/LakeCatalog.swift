@@ -55,6 +55,14 @@ public actor LakeCatalog {
         return tables.keys.sorted()
     }
 
+    /// The table object of `name` (shared, so its commit-metadata cache serves other
+    /// readers such as the web app's lake pages); nil when there is no such table.
+    public func table(named name: String) async throws -> HudiTable? {
+        try await discoverIfDue(force: false)
+        if tables[name] == nil { try await discoverIfDue(force: true) }
+        return tables[name]?.table
+    }
+
     /// Brings every view up to the latest commit; returns the version and the statements
     /// that (re)create all views.
     func refresh() async throws -> (version: Int, statements: [String]) {

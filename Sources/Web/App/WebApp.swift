@@ -18,6 +18,10 @@ public enum WebApp {
         UploadRoutes(deps: deps).register(on: router)
         GeneratorRoutes(deps: deps).register(on: router)
         KafkaRoutes(deps: deps).register(on: router)
+        QueryRoutes(deps: deps).register(on: router)
+        LakeAPIRoutes(deps: deps).register(on: router)
+        LakeRoutes(deps: deps).register(on: router)
+        DashboardRoutes(deps: deps).register(on: router)
         MonitoringRoutes(deps: deps).register(on: router)
         router.get("/api/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

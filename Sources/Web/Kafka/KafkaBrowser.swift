@@ -38,6 +38,10 @@ public struct TopicSummary: Sendable, Codable, Equatable {
     public var partitions: [PartitionSummary]
     public var messages: Int64
     public var error: String?
+    /// `retention.ms` as the broker reports it (nil in lists of many topics).
+    public var retention: TopicRetention?
+    /// Messages per second from watermark deltas since the previous look (nil at first).
+    public var messagesPerSecond: Double?
 }
 
 /// One message for the browser.
@@ -87,13 +91,18 @@ public struct BrowseQuery: Sendable, Equatable {
     /// Only messages whose key contains this text.
     public var keyContains: String?
     public var limit: Int = 50
+    /// Start at the first message at or after this time (epoch milliseconds), found with
+    /// offsets-for-times; `offset` wins when both are given.
+    public var fromTime: Int64?
 
-    public init(topic: String, partition: Int32? = nil, offset: Int64? = nil, keyContains: String? = nil, limit: Int = 50) {
+    public init(topic: String, partition: Int32? = nil, offset: Int64? = nil, keyContains: String? = nil, limit: Int = 50,
+                fromTime: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.keyContains = keyContains
         self.limit = limit
+        self.fromTime = fromTime
     }
 }
 
@@ -106,6 +115,9 @@ public struct KafkaBrowser: Sendable {
     public var browseTimeout: Duration = .seconds(5)
     /// Messages a key search scans at most.
     public var maxScanned = 20_000
+    /// Topic lists with more topics than this leave retention out (one request per topic).
+    public var maxRetentionLookups = 60
+    let rates = TopicRates()
 
     public init(admin: KafkaAdmin, configuration: KafkaConfiguration) {
         self.admin = admin
@@ -114,21 +126,47 @@ public struct KafkaBrowser: Sendable {
 
     public func topics() async throws -> [TopicSummary] {
         let metadata = try await admin.metadata()
+        let listed = metadata.topics.sorted(by: { $0.name < $1.name }).filter { !$0.name.hasPrefix("__") }
         var result: [TopicSummary] = []
-        for topic in metadata.topics.sorted(by: { $0.name < $1.name }) where !topic.name.hasPrefix("__") {
-            var partitions: [PartitionSummary] = []
-            for p in topic.partitions.sorted(by: { $0.id < $1.id }) {
-                let marks = try? await admin.watermarks(TopicPartition(topic.name, p.id))
-                partitions.append(PartitionSummary(partition: p.id, leader: p.leader, low: marks?.low ?? 0, high: marks?.high ?? 0))
+        var describeWorks = listed.count <= maxRetentionLookups
+        for topic in listed {
+            var summary = await summarize(topic)
+            if describeWorks {
+                summary.retention = await retention(topic.name)
+                // A broker without DescribeConfigs answers every topic the same way.
+                if summary.retention?.reported == false { describeWorks = false }
             }
-            result.append(TopicSummary(name: topic.name, deadLetter: topic.name.hasSuffix(".dlq"), partitions: partitions,
-                                       messages: partitions.reduce(0) { $0 + $1.messages }, error: topic.error))
+            result.append(summary)
         }
         return result
     }
 
+    /// One topic with its retention; nil when there is no such topic.
     public func topic(_ name: String) async throws -> TopicSummary? {
-        try await topics().first { $0.name == name }
+        guard let info = try await admin.metadata().topic(name) else { return nil }
+        var summary = await summarize(info)
+        summary.retention = await retention(name)
+        return summary
+    }
+
+    private func summarize(_ topic: TopicInfo) async -> TopicSummary {
+        var partitions: [PartitionSummary] = []
+        for p in topic.partitions.sorted(by: { $0.id < $1.id }) {
+            let marks = try? await admin.watermarks(TopicPartition(topic.name, p.id))
+            partitions.append(PartitionSummary(partition: p.id, leader: p.leader, low: marks?.low ?? 0, high: marks?.high ?? 0))
+        }
+        return TopicSummary(name: topic.name, deadLetter: topic.name.hasSuffix(".dlq"), partitions: partitions,
+                            messages: partitions.reduce(0) { $0 + $1.messages }, error: topic.error,
+                            messagesPerSecond: rates.rate(topic.name, total: partitions.reduce(0) { $0 + $1.high }))
+    }
+
+    /// The topic's retention, or "unknown" when the broker does not answer DescribeConfigs.
+    public func retention(_ topic: String) async -> TopicRetention {
+        do {
+            return TopicRetention.from(try await admin.describeTopicConfig(topic))
+        } catch {
+            return .unknown
+        }
     }
 
     /// Messages of a topic, oldest first within each partition.
@@ -138,10 +176,19 @@ public struct KafkaBrowser: Sendable {
         let chosen = topic.partitions.filter { query.partition == nil || $0.partition == query.partition }
         var starts: [TopicPartition: Int64?] = [:]
         var ends: [TopicPartition: Int64] = [:]
+        // A start time: each partition's first offset at or after it (none: nothing to read).
+        var timed: [TopicPartition: Int64?] = [:]
+        if query.offset == nil, let time = query.fromTime {
+            timed = try await admin.offsetsForTimes(chosen.map { TopicPartition(query.topic, $0.partition) }, timestamp: time)
+        }
         for p in chosen where p.high > p.low {
             let tp = TopicPartition(query.topic, p.partition)
             let start: Int64
             if let offset = query.offset { start = max(p.low, offset) }
+            else if query.fromTime != nil {
+                guard let found = timed[tp], let offset = found else { continue }
+                start = max(p.low, offset)
+            }
             else if query.keyContains != nil { start = p.low }
             else { start = max(p.low, p.high - Int64(limit)) }
             starts[tp] = start
@@ -157,7 +204,7 @@ public struct KafkaBrowser: Sendable {
         let deadline = ContinuousClock.now + browseTimeout
         // "Newest" reads each partition to its end and keeps the last `limit`; a start
         // offset or a key search stops after `limit` matches.
-        let newest = query.offset == nil && query.keyContains == nil
+        let newest = query.offset == nil && query.keyContains == nil && query.fromTime == nil
         while (newest || found.count < limit) && scanned < maxScanned && ContinuousClock.now < deadline {
             let result = try await consumer.poll(maxMessages: 500, timeout: .milliseconds(200))
             if result.messages.isEmpty {
@@ -177,6 +224,9 @@ public struct KafkaBrowser: Sendable {
                 if let search = query.keyContains, !search.isEmpty {
                     guard let key = message.keyString, key.localizedCaseInsensitiveContains(search) else { continue }
                 }
+                // Brokers may answer a time after the last message with an earlier offset
+                // (Tansu: 0): keep only messages at or after the time.
+                if query.offset == nil, let time = query.fromTime, message.timestamp < time { continue }
                 found.append(Self.browsed(message))
             }
             if ends.allSatisfy({ tp, end in (lastSeen[tp] ?? -1) + 1 >= end }) { break }

@@ -20,6 +20,9 @@ enum Assets {
         switch name {
         case "app.js": return Array(appJS.utf8)
         case "app.css": return Array(appCSS.utf8)
+        case "sql.js": return Array(SQLScript.source.utf8)
+        case "charts.js": return Array(ChartsScript.source.utf8)
+        case "dashboard.js": return Array(DashboardScript.source.utf8)
         default:
             guard let path = debianFiles[name], let data = FileManager.default.contents(atPath: path) else { return nil }
             return Array(data)
@@ -29,7 +32,19 @@ enum Assets {
     static let appCSS = """
         pre.json { white-space: pre-wrap; word-break: break-word; max-height: 24rem; overflow: auto; background: var(--bs-tertiary-bg); padding: .5rem; border-radius: .25rem; }
         .form-label { font-weight: 500; }
+        .navbar-nav { column-gap: 1rem; row-gap: .25rem; }
         :focus-visible { outline: 3px solid #0d6efd; outline-offset: 2px; }
+        .sql-editor { position: relative; }
+        .sql-editor textarea, .sql-editor .sql-highlight { font-family: var(--bs-font-monospace); font-size: .9rem; line-height: 1.45; padding: .5rem .75rem; margin: 0; white-space: pre-wrap; overflow-wrap: break-word; word-break: normal; tab-size: 4; }
+        .sql-editor .sql-highlight { position: absolute; inset: 0; overflow: hidden; border: var(--bs-border-width) solid transparent; pointer-events: none; background: transparent; color: var(--bs-body-color); }
+        .sql-editor textarea { position: relative; background: transparent; color: transparent; caret-color: var(--bs-body-color); resize: vertical; min-height: 9rem; }
+        .sql-editor textarea::selection { color: transparent; background: rgba(13,110,253,.25); }
+        .tok-keyword { color: #0b5ed7; font-weight: 600; } .tok-function { color: #6f42c1; } .tok-string { color: #198754; }
+        .tok-number { color: #b35900; } .tok-comment { color: #6c757d; font-style: italic; } .tok-ident { color: #8a2846; }
+        #sql-result td { white-space: nowrap; max-width: 32rem; overflow: hidden; text-overflow: ellipsis; }
+        svg.chart { width: 100%; max-width: 760px; height: auto; display: block; }
+        .chart-label, .chart-value { font-size: 12px; fill: var(--bs-body-color); font-family: var(--bs-font-monospace); }
+        .chart-bar { fill: #0d6efd; }
         """
 
     /// Upload with a progress bar, the generator panel's start/stop and live count.
@@ -106,6 +121,26 @@ enum Assets {
             });
             document.getElementById("g-stop").addEventListener("click", function () { call("/api/generator/stop"); });
             setInterval(function () { fetch("/api/generator").then(function (r) { return r.json(); }).then(show).catch(function () {}); }, 1000);
+          }
+
+          // The topic list refreshes its counts and rates (rates need two looks).
+          var topicsTable = document.getElementById("topics");
+          if (topicsTable) {
+            var refreshTopics = function () {
+              fetch("/api/kafka/topics").then(function (r) { return r.json(); }).then(function (list) {
+                list.forEach(function (t) {
+                  var row = topicsTable.querySelector('tr[data-topic="' + CSS.escape(t.name) + '"]');
+                  if (!row) { return; }
+                  var rate = t.messagesPerSecond;
+                  row.querySelector(".topic-messages").textContent = t.messages;
+                  row.querySelector(".topic-rate").textContent = rate === null || rate === undefined ? "—" : (rate >= 10 ? rate.toFixed(0) : rate.toFixed(1));
+                  row.querySelector(".topic-marks").textContent = t.partitions.map(function (p) { return p.partition + ": " + p.low + "–" + p.high; }).join(" · ");
+                });
+                document.getElementById("topics-refreshed").textContent = "refreshed " + new Date().toTimeString().slice(0, 8);
+              }).catch(function () {});
+            };
+            setTimeout(refreshTopics, 1000);
+            setInterval(refreshTopics, 5000);
           }
         })();
         """#

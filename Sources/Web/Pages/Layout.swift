@@ -2,10 +2,14 @@
 enum Layout {
     static let sections: [(path: String, title: String)] = [
         ("/ingest", "Ingest"), ("/upload", "Bulk upload"), ("/generator", "Generator"),
-        ("/kafka", "Kafka topics"), ("/kafka/groups", "Consumer groups"), ("/api/openapi.json", "API"),
+        ("/kafka", "Kafka topics"), ("/kafka/groups", "Consumer groups"), ("/lake", "Lake"), ("/sql", "SQL"),
+        ("/dashboard", "Dashboard"), ("/api/openapi.json", "API"),
     ]
 
-    static func page(title: String, csrf: String, active: String = "", loggedIn: Bool = false, body: HTML) -> HTML {
+    /// - Parameter scripts: the page's own scripts besides `app.js` (assets names, e.g. `sql.js`).
+    static func page(title: String, csrf: String, active: String = "", loggedIn: Bool = false, scripts: [String] = [],
+                     body: HTML) -> HTML {
+        let extra = scripts.map { name -> HTML in "<script src=\"/assets/\(name)\"></script>" }
         let nav = sections.map { section -> HTML in
             let current = active == section.path
             return """
@@ -23,6 +27,7 @@ enum Layout {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="csrf-token" content="\(csrf)">
             <meta name="referrer" content="same-origin">
+            <link rel="icon" href="data:,">
             <title>\(title) · Tributary</title>
             <link rel="stylesheet" href="/assets/bootstrap.min.css">
             <link rel="stylesheet" href="/assets/app.css">
@@ -40,7 +45,7 @@ enum Layout {
             <h1 class="h3 mb-3">\(title)</h1>
             \(body)
             </main>
-            <script src="/assets/app.js"></script>
+            <script src="/assets/app.js"></script>\(extra)
             </body>
             </html>
             """

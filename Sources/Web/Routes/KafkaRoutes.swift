@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The Kafka UI pages and their JSON endpoints.
@@ -18,7 +19,10 @@ struct KafkaRoutes {
             }
             let query = Self.query(topic: name, request)
             let messages = try await deps.browser.browse(query)
-            return KafkaPages.topic(topic, query: query, messages: messages, csrf: context.csrfToken, loggedIn: loggedIn).response(status: .ok)
+            // The lake table the processor writes this topic to, if there is one.
+            let table = try? await deps.lake?.tableNames().first { $0 == name }
+            return KafkaPages.topic(topic, query: query, messages: messages, table: table ?? nil, csrf: context.csrfToken,
+                                    loggedIn: loggedIn).response(status: .ok)
         }
 
         router.get("/api/kafka/topics") { _, _ -> Response in
@@ -45,6 +49,19 @@ struct KafkaRoutes {
         let q = request.uri.queryParameters
         func text(_ name: String) -> String? { q.get(name).flatMap { $0.isEmpty ? nil : $0 } }
         return BrowseQuery(topic: topic, partition: text("partition").flatMap { Int32($0) }, offset: text("offset").flatMap { Int64($0) },
-                           keyContains: text("key"), limit: text("limit").flatMap { Int($0) }.map { max(1, min($0, 500)) } ?? 50)
+                           keyContains: text("key"), limit: text("limit").flatMap { Int($0) }.map { max(1, min($0, 500)) } ?? 50,
+                           fromTime: text("time").flatMap(Self.epochMillis))
+    }
+
+    /// `2026-11-26T10:00:00Z`, a `datetime-local` value (`2026-11-26T10:00`, read as UTC)
+    /// or epoch milliseconds → epoch milliseconds.
+    static func epochMillis(_ text: String) -> Int64? {
+        if text.allSatisfy(\.isNumber) { return Int64(text) }
+        var iso = text.replacingOccurrences(of: " ", with: "T")
+        if iso.count == 16 { iso += ":00" }
+        if !(iso.hasSuffix("Z") || iso.dropFirst(19).contains("+") || iso.dropFirst(19).contains("-")) { iso += "Z" }
+        let strategy = Date.ISO8601FormatStyle(includingFractionalSeconds: iso.contains("."))
+        guard let date = try? strategy.parse(iso) else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

@@ -1,7 +1,31 @@
+import Foundation
+
 /// The OpenAPI 3 description of the JSON endpoints, served at `/api/openapi.json`.
 /// (Kept next to the routes; `GeneratorAndAPITests.openAPIDocumentsEveryAPIRoute` checks every API route is listed.)
 enum OpenAPI {
-    static let document = #"""
+    /// The served document: `base` plus the path fragments of the other route groups.
+    static let document: String = merged(base, fragments: [OpenAPILake.fragment, OpenAPIDashboard.fragment])
+
+    /// Adds each fragment's `paths` and `components.schemas` to `base` (both JSON text).
+    static func merged(_ base: String, fragments: [String]) -> String {
+        guard var doc = JSONText.parse(Array(base.utf8)) as? [String: Any] else { return base }
+        var paths = doc["paths"] as? [String: Any] ?? [:]
+        var components = doc["components"] as? [String: Any] ?? [:]
+        var schemas = components["schemas"] as? [String: Any] ?? [:]
+        for fragment in fragments {
+            guard let f = JSONText.parse(Array(fragment.utf8)) as? [String: Any] else { continue }
+            for (k, v) in f["paths"] as? [String: Any] ?? [:] { paths[k] = v }
+            for (k, v) in f["schemas"] as? [String: Any] ?? [:] { schemas[k] = v }
+        }
+        components["schemas"] = schemas
+        doc["components"] = components
+        doc["paths"] = paths
+        guard let data = try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return base }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let base = #"""
 {
  "openapi": "3.0.3",
  "info": {
@@ -165,6 +189,29 @@ enum OpenAPI {
      },
      "messages": {
       "type": "integer"
+     },
+     "messagesPerSecond": {
+      "type": "number",
+      "nullable": true,
+      "description": "from the change of the watermarks since the previous look (null on the first)"
+     },
+     "retention": {
+      "type": "object",
+      "description": "retention.ms as the broker reports it (DescribeConfigs); omitted in lists of many topics",
+      "properties": {
+       "ms": {
+        "type": "integer",
+        "nullable": true
+       },
+       "text": {
+        "type": "string",
+        "example": "7 days"
+       },
+       "reported": {
+        "type": "boolean",
+        "description": "false when the broker does not answer DescribeConfigs (text: unknown)"
+       }
+      }
      },
      "partitions": {
       "type": "array",
@@ -664,6 +711,14 @@ enum OpenAPI {
        "type": "integer"
       },
       "description": "first offset; default: the newest `limit` per partition"
+     },
+     {
+      "name": "time",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      },
+      "description": "start at the first message at or after this time (offsets-for-times): ISO 8601 (2026-11-26T10:00:00Z), yyyy-MM-ddTHH:mm[:ss] read as UTC, or epoch milliseconds; `offset` wins"
      },
      {
       "name": "key",

@@ -44,14 +44,16 @@ struct UpCommand: AsyncParsableCommand {
         services.append(processor)
         services.append(contentsOf: monitoring.services)
         // The web app (prints its URL once it listens). A busy port must not take the
-        // broker and the processor down with it: the failure is logged instead.
+        // broker and the processor down with it: the failure is logged instead. Its
+        // dashboard reads the processor's counters.
         let webKafka = KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties)
         let readiness = [try MonitoringSetup.broker(webKafka), try await MonitoringSetup.storage(settings), MonitoringSetup.processor(processor)]
         let webURL = WebURL()
-        let web = try WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness),
-                                    logger: logger, onStarted: webURL.set)
-        services.append(NonEssentialService(name: "web app", logger: logger, base: web))
-        if let server = try prometheus.service(webURL: webURL, token: web.deps.config.authToken, logger: logger) {
+        let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness),
+                                          logger: logger, processorStats: { processor.stats }, onStarted: webURL.set)
+        services.append(NonEssentialService(name: "web app", logger: logger, base: web.web))
+        services += web.services
+        if let server = try prometheus.service(webURL: webURL, token: web.web.deps.config.authToken, logger: logger) {
             services.append(NonEssentialService(name: "prometheus", logger: logger, base: server))
         }
         // Unbuffered: scripts and tests wait for this line.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import Pipeline
+import Query
 import ServiceLifecycle
 import TributaryConfig
 import Web
@@ -20,22 +22,30 @@ struct WebCommand: AsyncParsableCommand {
         let logger = Logger(label: "tributary.web")
         let kafkaConfiguration = try kafka.configuration()
         let monitoring = try MonitoringSetup(config: config, logger: logger)
-        let web = try WebSetup.make(config: config, kafka: kafkaConfiguration,
-                                    monitoring: monitoring.web(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
-        let group = ServiceGroup(services: [web] + monitoring.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let setup = try await WebSetup.make(config: config, kafka: kafkaConfiguration,
+                                            monitoring: monitoring.web(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
+        let group = ServiceGroup(services: [setup.web] + setup.services + monitoring.services,
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }
 
 /// Builds the web service from the configuration (shared by `web` and `up`); prints the
-/// URL (and a generated token) once the server listens.
+/// URL (and a generated token) once the server listens. The lake (`storage.uri`) backs the
+/// SQL and lake pages; `services` (the query service's DuckDB pool, the dashboard sampler)
+/// must run in the same `ServiceGroup`, so the DuckDB processes stop on shutdown.
 enum WebSetup {
-    static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil,
-                     logger: Logger, onStarted: @escaping @Sendable (String) -> Void = { _ in }) throws -> WebService {
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil, logger: Logger,
+                     processorStats: (@Sendable () -> ProcessorStats?)? = nil,
+                     onStarted: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (web: WebService, services: [any Service]) {
         let web = try WebConfiguration(config: config)
-        var deps = try WebDependencies(config: web, kafka: kafka, logger: logger)
+        let lake = try await Lake.open(config)
+        var deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
+                                       processorGroup: config.string("processing.group_id"), logger: logger)
         deps.monitoring = monitoring
-        return WebService(deps: deps) { url in
+        // The query service's DuckDB processes, and the dashboard's background sampling.
+        let services: [any Service] = (deps.query.map { [$0.pool] } ?? []) + [deps.dashboard]
+        return (WebService(deps: deps) { url in
             var line = "web app: \(url)"
             if web.tokenWasGenerated, let token = web.authToken {
                 line += " (listening beyond loopback without web.auth_token: log in with the generated token \(token))"
@@ -45,7 +55,7 @@ enum WebSetup {
             // Unbuffered: scripts and tests wait for this line.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             onStarted(url)
-        }
+        }, services)
     }
 }
 

@@ -1,0 +1,78 @@
+import CRdKafka
+
+/// One configuration entry of a topic (`retention.ms`, `cleanup.policy`, …).
+public struct TopicConfigEntry: Sendable, Equatable {
+    public var name: String
+    /// nil for sensitive or unset values.
+    public var value: String?
+    /// True when the broker reports its default rather than a topic override.
+    public var isDefault: Bool
+    /// Where the value comes from (`DYNAMIC_TOPIC_CONFIG`, `DEFAULT_CONFIG`, …).
+    public var source: String
+
+    public init(name: String, value: String?, isDefault: Bool, source: String) {
+        self.name = name
+        self.value = value
+        self.isDefault = isDefault
+        self.source = source
+    }
+}
+
+extension KafkaAdmin {
+    /// The configuration of a topic as the broker reports it (librdkafka's
+    /// `rd_kafka_DescribeConfigs` for a topic resource), by entry name. Brokers that do not
+    /// implement DescribeConfigs answer with an error (`KafkaError`).
+    public func describeTopicConfig(_ topic: String) async throws -> [String: TopicConfigEntry] {
+        let handle = self.handle, timeout = timeoutMs
+        let operation = "describe the configuration of topic \(topic)"
+        do {
+            return try await handle.offload {
+                var errorBuffer = [CChar](repeating: 0, count: 512)
+                guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
+                    throw KafkaError(.other, operation: operation, reason: "could not create the request")
+                }
+                defer { rd_kafka_ConfigResource_destroy(resource) }
+                let queue = rd_kafka_queue_new(handle.pointer)
+                defer { rd_kafka_queue_destroy(queue) }
+                let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
+                defer { rd_kafka_AdminOptions_destroy(options) }
+                _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errorBuffer, errorBuffer.count)
+                var resources: [OpaquePointer?] = [resource]
+                rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, options, queue)
+                guard let event = rd_kafka_queue_poll(queue, timeout + 2000) else {
+                    throw KafkaError(.timedOut, operation: operation, reason: "no answer")
+                }
+                defer { rd_kafka_event_destroy(event) }
+                let eventError = rd_kafka_event_error(event)
+                if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError(code: eventError, operation: operation, reason: String(cString: rd_kafka_event_error_string(event)))
+                }
+                var count = 0
+                guard let result = rd_kafka_event_DescribeConfigs_result(event),
+                      let described = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return [:] }
+                var entries: [String: TopicConfigEntry] = [:]
+                for i in 0..<count {
+                    guard let r = described[i] else { continue }
+                    let code = rd_kafka_ConfigResource_error(r)
+                    if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        throw KafkaError(code: code, operation: operation,
+                                         reason: rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")
+                    }
+                    var n = 0
+                    guard let configs = rd_kafka_ConfigResource_configs(r, &n) else { continue }
+                    for j in 0..<n {
+                        guard let e = configs[j] else { continue }
+                        let name = String(cString: rd_kafka_ConfigEntry_name(e))
+                        entries[name] = TopicConfigEntry(
+                            name: name, value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
+                            isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
+                            source: String(cString: rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))))
+                    }
+                }
+                return entries
+            }
+        } catch let error as KafkaError {
+            throw unreachable(error)
+        }
+    }
+}
