@@ -150,6 +150,7 @@ import TributaryTesting
         #expect(kept != good)
 
         // The next writer (a new process) rolls it back first.
+        await table.close()  // the next writer is another process: the lease is released
         let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         let next = try await model.write(reopened)
         #expect(try baseFiles(dir).allSatisfy { !$0.contains(failed) })
@@ -196,6 +197,7 @@ import TributaryTesting
         let stray = InstantTimeGenerator.format(millis: (InstantTimeGenerator.millis(of: failed) ?? 0) + 9)
         try Data().write(to: dir.appendingPathComponent(".hoodie/\(stray).rollback.inflight"))
 
+        await table.close()  // the next writer is another process: the lease is released
         let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         _ = try await model.write(reopened)
         let names = try timelineFiles(dir)
@@ -372,6 +374,7 @@ import TributaryTesting
         try FileManager.default.removeItem(at: dir.appendingPathComponent(doomed[0]))
         #expect(sortedRows(try HudiOracle.read(dir.path)) == model.rows)
 
+        await table.close()  // the next writer is another process: the lease is released
         let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: { var o = WriteOptions(); o.autoClean = false; return o }())
         _ = try await model.write(reopened)
         let names = try timelineFiles(dir)
@@ -383,6 +386,7 @@ import TributaryTesting
         // Rolling back the latest commit is refused once the commit before it was cleaned away.
         var one = WriteOptions()
         one.cleanerCommitsRetained = 1
+        await reopened.close()
         let strict = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: one)
         #expect(try await strict.clean() != nil)
         let latest = try #require(try await strict.timeline().latestCompletedCommit?.timestamp)
@@ -419,6 +423,7 @@ import TributaryTesting
         let hoodie = dir.appendingPathComponent(".hoodie")
         try FileManager.default.removeItem(at: hoodie.appendingPathComponent("\(second.instant).commit"))
         try meta.jsonData().write(to: hoodie.appendingPathComponent("\(second.instant).replacecommit"))
+        await table.close()  // the next writer is another process: the lease is released
         let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         let ranges: [(String?, String)] = [(nil, first.instant), (nil, second.instant), (first.instant, second.instant),
                                            (first.instant, third.instant), (nil, third.instant), (second.instant, third.instant)]

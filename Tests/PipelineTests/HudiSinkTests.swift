@@ -20,9 +20,25 @@ import TributaryTesting
         try await sink.commit(CommitRequest(topic: "user_events", records: batch, expected: empty, checkpoint: next,
                                             extraMetadata: [:], batchID: id))
         #expect(try await sink.checkpoint(topic: "user_events") == next)
+        // A batch that read partition 0 from the old checkpoint is refused at the commit
+        // point, and nothing of it stays in the table.
+        let stale = try await sink.newBatchID(topic: "user_events")
         await #expect(throws: CheckpointConflict.self) {
             try await sink.commit(CommitRequest(topic: "user_events", records: batch, expected: empty, checkpoint: next,
-                                                extraMetadata: [:], batchID: id))
+                                                extraMetadata: [:], batchID: stale))
         }
+        #expect(try await sink.checkpoint(topic: "user_events") == next)
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: lake.path).filter { $0.contains(stale) }
+        #expect(leftovers.allSatisfy { $0.contains(".rollback") || $0.contains(".heartbeat") == false && !$0.hasSuffix(".parquet") }, "\(leftovers)")
+
+        // Another processor's partition 1 merges into the checkpoint; partition 0 stays.
+        var other = RecordDecoder(schema: .userEvents, nowMicros: now)
+        let message2 = Array(#"{"event_id":"e2","user_id":"u","event_type":"click","timestamp":"2026-11-26T09:00:00Z"}"#.utf8)
+        #expect(message2.withUnsafeBytes { other.append($0, partition: 1, offset: 3) } == nil)
+        let id2 = try await sink.newBatchID(topic: "user_events")
+        try await sink.commit(CommitRequest(topic: "user_events", records: other.finish(batchID: id2, ingestedAtMicros: now),
+                                            expected: empty, checkpoint: KafkaCheckpoint(topic: "user_events", offsets: [1: 4]),
+                                            extraMetadata: [:], batchID: id2))
+        #expect(try await sink.checkpoint(topic: "user_events").offsets == [0: 8, 1: 4])
     }
 }

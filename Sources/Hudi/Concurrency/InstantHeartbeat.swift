@@ -30,7 +30,11 @@ struct InstantHeartbeat: Sendable {
     }
 
     private static func beat(store: any ObjectStore, instant: String) async throws {
-        try await store.put(key(instant), Data(String(Int64(Date().timeIntervalSince1970 * 1000)).utf8))
+        // The beat time, then who beats: a writer process of this machine that is gone
+        // (SIGKILLed) is known dead at once, without waiting for the expiry.
+        var text = String(Int64(Date().timeIntervalSince1970 * 1000))
+        if let holder = try? JSONEncoder().encode(LeaseHolder.current()) { text += "\n" + String(decoding: holder, as: UTF8.self) }
+        try await store.put(key(instant), Data(text.utf8))
     }
 
     /// Stops beating and deletes the heartbeat file (after the commit point, or after a failure).
@@ -47,7 +51,12 @@ struct InstantHeartbeat: Sendable {
         } catch ObjectStoreError.notFound {
             return false
         }
-        guard let millis = Int64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", maxSplits: 1)
+        if lines.count == 2, let holder = try? JSONDecoder().decode(LeaseHolder.self, from: Data(lines[1].utf8)),
+           !(holder.pid == LocalProcess.pid && holder.processStart == LocalProcess.ownStart), holder.isGone {
+            return false
+        }
+        guard let millis = lines.first.flatMap({ Int64($0.trimmingCharacters(in: .whitespaces)) }) else {
             // Written by another implementation (Java writes an empty file): use its time.
             let info = try await store.head(key(instant))
             guard let modified = info.lastModified else { return true }

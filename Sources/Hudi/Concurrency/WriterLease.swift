@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ObjectStore
 
 /// The stored content of a lease file (JSON).
@@ -54,6 +55,7 @@ public actor WriterLease {
     let duration: Double
     let renewInterval: Double
     let clock: @Sendable () -> Date
+    private let logger = Logger(label: "tributary.hudi.lease")
     /// What we last stored, while we hold the lease.
     private var current: LeaseRecord?
     private var heartbeat: Task<Void, Never>?
@@ -183,9 +185,6 @@ public actor WriterLease {
         if let lostReason { throw HudiError.writerLocked(lostReason) }
         guard let held = current else { throw HudiError.writerLocked("\(key): the lease is not held") }
         let t = now
-        guard held.expiresMillis > t else {
-            throw lose("\(key): our lease expired at \(held.expires) before it was renewed (stalled heartbeat)")
-        }
         let stored: LeaseRecord?
         do {
             stored = LeaseRecord.decode(try await store.get(key))
@@ -194,6 +193,11 @@ public actor WriterLease {
         }
         guard let stored, stored.holder.instance == holder.instance else {
             throw lose("\(key): our lease was taken over by \(stored?.holder.description ?? "nobody (deleted)")")
+        }
+        if held.expiresMillis <= t {
+            // A stalled heartbeat (a starved process): nobody took the lease meanwhile (it
+            // still names us), so holding on is safe; a taker would have replaced it.
+            logger.warning("writer lease renewed after it expired (stalled heartbeat)", metadata: ["lease": "\(key)", "expired": "\(held.expires)"])
         }
         var next = held
         next.expiresMillis = t + durationMillis

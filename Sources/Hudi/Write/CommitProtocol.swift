@@ -34,11 +34,11 @@ extension HudiTable {
     ///   newer than every instant on the timeline. Default: generated here.
     @discardableResult
     public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:],
-                      instant: String? = nil) async throws -> CommitResult {
+                      instant: String? = nil, check: CommitCheck? = nil) async throws -> CommitResult {
         // Actors are reentrant across awaits: queue writes so commits never interleave.
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
-        let result = try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant)
+        let result = try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant, check: check)
         if options.autoClean {
             // The commit stands even if cleaning fails; a half-done clean is finished by the next write.
             do { _ = try await cleanAfterCommit() } catch { logger.warning("hudi clean failed", metadata: ["error": "\(error)"]) }
@@ -47,7 +47,7 @@ extension HudiTable {
     }
 
     private func performWrite(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String],
-                              instant requestedInstant: String?) async throws -> CommitResult {
+                              instant requestedInstant: String?, check: CommitCheck?) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
         try batch.validateOrdering(precombineField: config.precombineField)
@@ -111,11 +111,17 @@ extension HudiTable {
         }
         do {
             let result = try await writeRequested(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
-                                                  instant: instant, timeline: tl, started: started)
+                                                  instant: instant, timeline: tl, started: started, check: check)
             await heartbeat?.stop()
             return result
         } catch {
             if optimistic, case HudiError.commitConflict = error { await rollBackOwn(instant, in: tl) }
+            if let rejected = error as? CommitCheckRejected {
+                // Refused before the commit point: nothing of this write may stay.
+                if optimistic { await rollBackOwn(instant, in: tl) }
+                await heartbeat?.stop()
+                throw rejected.error
+            }
             await heartbeat?.stop()
             throw error
         }
@@ -132,7 +138,7 @@ extension HudiTable {
 
     /// Everything after the requested instant exists: plan, inflight, base files, commit point.
     private func writeRequested(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], schema: String,
-                                instant: String, timeline tl: Timeline, started: Date) async throws -> CommitResult {
+                                instant: String, timeline tl: Timeline, started: Date, check: CommitCheck?) async throws -> CommitResult {
         // Plan against the latest committed snapshot.
         let timelineNames = Set(tl.instants.map(\.fileName))
         let listing: [FileGroupID: FileGroup]
@@ -210,6 +216,15 @@ extension HudiTable {
             extraMetadata: extra, operationType: operation.rawValue)
         let completed = Instant(timestamp: instant, action: "commit", state: .completed)
         let commitPoint = { [store] in
+            var metadata = metadata
+            if let check {
+                let latest = try await self.latestExtraMetadataValues(check.keys)
+                do {
+                    metadata.extraMetadata.merge(try check.body(latest)) { $1 }
+                } catch {
+                    throw CommitCheckRejected(error: error)
+                }
+            }
             do {
                 try await store.putIfAbsent(tl.key(of: completed), metadata.jsonData())
             } catch ObjectStoreError.alreadyExists {

@@ -310,9 +310,8 @@ public final class StreamProcessor: Service, Sendable {
         let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
         var extra: [String: String] = [:]
         if !dlqEnd.isEmpty {
+            // This batch's DLQ end; the sink records it for the partitions the commit moves.
             extra[deadLetterEndKey] = dlqEnd.keys.sorted().map { "\($0):\(dlqEnd[$0] ?? 0)" }.joined(separator: ",")
-        } else if let previous = try await sink.latestExtraMetadata(topic: topic)[deadLetterEndKey] {
-            extra[deadLetterEndKey] = previous
         }
         if !gaps.isEmpty { extra[checkpointGapKey] = gaps.joined(separator: ",") }
         let request = CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
@@ -402,21 +401,13 @@ public final class StreamProcessor: Service, Sendable {
     private func recoverDeadLetters(topic: String) async throws {
         guard let schema = schemas[topic] else { return }
         let extra = try await sink.latestExtraMetadata(topic: topic)
-        var start: [TopicPartition: Int64?] = [TopicPartition(schema.deadLetterTopic, 0): 0]
-        if let recorded = extra[deadLetterEndKey] {
-            for pair in recorded.split(separator: ",") {
-                let parts = pair.split(separator: ":")
-                if parts.count == 2, let p = Int32(parts[0]), let o = Int64(parts[1]) {
-                    start[TopicPartition(schema.deadLetterTopic, p)] = o
-                }
-            }
-        }
+        let ends = DeadLetterEnds(parsing: extra[deadLetterEndKey] ?? "")
         let admin = try KafkaAdmin(configuration: configuration.kafka)
         guard let info = try await admin.metadata().topic(schema.deadLetterTopic), info.error == nil else { return }
         var assignment: [TopicPartition: Int64?] = [:]
         for p in info.partitions {
             let tp = TopicPartition(schema.deadLetterTopic, p.id)
-            assignment[tp] = start[tp] ?? 0
+            assignment[tp] = ends.scanStart(dlqPartition: p.id)
         }
         let reader = try KafkaConsumer(configuration: configuration.kafka)
         try reader.assign(assignment)

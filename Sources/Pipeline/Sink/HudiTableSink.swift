@@ -24,6 +24,11 @@ public actor HudiTableSink: TableSink {
                 logger: Logger = Logger(label: "tributary.sink")) {
         self.root = root
         self.schemas = Dictionary(uniqueKeysWithValues: schemas.map { ($0.topic, $0) })
+        // Optimistic concurrency: the processors of one group share the tables, each
+        // committing its own Kafka partitions (merged at the commit point, see
+        // CommitBookkeeping); no writer lease would let the second one write.
+        var options = options
+        options.concurrency = .optimistic
         self.options = options
         self.logger = logger
     }
@@ -63,18 +68,15 @@ public actor HudiTableSink: TableSink {
 
     public func commit(_ request: CommitRequest) async throws {
         let table = try await table(topic: request.topic)
-        let current = try await checkpoint(topic: request.topic)
-        guard current == request.expected else {
-            throw CheckpointConflict(topic: request.topic, expected: request.expected, actual: current)
-        }
         let records = request.records
         let batch = RecordBatch(
             fields: records.schema.storedFields, columns: records.columns,
             recordKeys: (0..<records.count).map { records.recordKeys.string(at: $0) },
             partitionValues: (0..<records.count).map { records.partitionValues.string(at: $0) },
             orderingValues: records.precombine, operations: records.operations)
-        var extra = request.extraMetadata
-        extra[KafkaCheckpoint.metadataKey] = request.checkpoint.encoded
+        let extra = request.extraMetadata
+        // Checkpoint and DLQ ends are merged with the table's latest at the commit point.
+        let check = CommitCheck(keys: CommitBookkeeping.keys) { latest in try CommitBookkeeping.merge(latest: latest, request: request) }
         // The batch id was reserved as this commit's instant: `_batch_id` equals it.
         if mayHavePending.remove(request.topic) != nil {
             let pending = await metrics.pendingInstants(table)
@@ -82,7 +84,7 @@ public actor HudiTableSink: TableSink {
         }
         let result: CommitResult
         do {
-            result = try await table.write(batch, operation: .upsert, extraMetadata: extra, instant: request.batchID)
+            result = try await table.write(batch, operation: .upsert, extraMetadata: extra, instant: request.batchID, check: check)
         } catch {
             mayHavePending.insert(request.topic)
             throw error

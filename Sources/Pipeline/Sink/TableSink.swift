@@ -91,10 +91,7 @@ public final class InMemoryTableSink: TableSink {
                 s.failNext -= 1
                 throw TransientSinkError()
             }
-            let current = s.checkpoints[request.topic] ?? KafkaCheckpoint(topic: request.topic, offsets: [:])
-            guard current == request.expected else {
-                throw CheckpointConflict(topic: request.topic, expected: request.expected, actual: current)
-            }
+            let bookkeeping = try CommitBookkeeping.merge(latest: s.extra[request.topic] ?? [:], request: request)
             var table = s.tables[request.topic] ?? [:]
             let batch = request.records
             for i in 0..<batch.count {
@@ -104,8 +101,8 @@ public final class InMemoryTableSink: TableSink {
                 if batch.operations[i] == .delete { table[key] = nil } else { table[key] = incoming }
             }
             s.tables[request.topic] = table
-            s.checkpoints[request.topic] = request.checkpoint
-            s.extra[request.topic] = request.extraMetadata.merging([KafkaCheckpoint.metadataKey: request.checkpoint.encoded]) { $1 }
+            s.checkpoints[request.topic] = bookkeeping[KafkaCheckpoint.metadataKey].flatMap { KafkaCheckpoint(decoding: $0, topic: request.topic) }
+            s.extra[request.topic] = request.extraMetadata.merging(bookkeeping) { $1 }
             s.commits[request.topic, default: 0] += 1
         }
     }
