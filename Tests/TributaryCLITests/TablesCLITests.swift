@@ -107,6 +107,7 @@ extension TablesCLITests {
                 results.append(try await table.write(batch, operation: c == 4 ? .delete : .upsert,
                                                      extraMetadata: [Hudi.checkpointKey: "user_events,0:\(c * 10 + 10)"]))
             }
+            await table.close()  // releases the writer lease: the CLI runs below are other processes
             return (lake, results)
         }
 
