@@ -60,9 +60,8 @@ public final class StreamProcessor: Service, Sendable {
         for schema in configuration.topics {
             logger.debug("loading checkpoint", metadata: ["topic": "\(schema.topic)"])
             try await reloadCheckpoint(topic: schema.topic)
-            logger.debug("scanning dead letters", metadata: ["topic": "\(schema.topic)"])
-            try await recoverDeadLetters(topic: schema.topic)
         }
+        // (Dead letters of uncommitted batches are looked for on every partition assignment.)
         let consumer = try KafkaConsumer(
             configuration: configuration.kafka, groupID: configuration.groupID,
             startOffset: { [self] tp in
@@ -143,7 +142,12 @@ public final class StreamProcessor: Service, Sendable {
         // processor may have committed past what we knew) and move there.
         let assigned = freshlyAssigned.withLock { set in defer { set.removeAll() }; return set }
         if !assigned.isEmpty {
-            for topic in Set(assigned.map(\.topic)) { try await reloadCheckpoint(topic: topic) }
+            for topic in Set(assigned.map(\.topic)) {
+                try await reloadCheckpoint(topic: topic)
+                // Partitions taken over from a processor that died may have dead letters of
+                // its uncommitted batch in the DLQ already: find them, not to send them twice.
+                try await recoverDeadLetters(topic: topic)
+            }
             let targets = await seekTargets(assigned, admin: admin)
             if !targets.isEmpty { try? await consumer.seek(targets) }
         }
@@ -339,7 +343,15 @@ public final class StreamProcessor: Service, Sendable {
         }
         let elapsed = ContinuousClock.now - commitStart
         checkpoints.withLock { cp in for (p, o) in next { cp[TopicPartition(topic, p)] = max(cp[TopicPartition(topic, p)] ?? 0, o) } }
-        alreadyDeadLettered.withLock { d in for p in next.keys { d[TopicPartition(topic, p)] = nil } }
+        // Known dead letters up to the committed offsets are settled; later ones (a crashed
+        // batch that went further than this one) are still to be skipped.
+        alreadyDeadLettered.withLock { d in
+            for (p, end) in next {
+                let tp = TopicPartition(topic, p)
+                let rest = d[tp]?.filter { $0 >= end } ?? Set<Int64>()
+                d[tp] = rest.isEmpty ? nil : rest
+            }
+        }
         pendingResets.withLock { for tp in resets.keys { $0[tp] = nil } }
         statsBox.withLock { stats in
             stats.written[topic, default: 0] += batch.count
