@@ -18,6 +18,8 @@ public struct IcebergExport: Sendable {
 /// Files go under `metadata/` in the table root: `<snapshot-id>-m0.avro` (manifest),
 /// `snap-<snapshot-id>.avro` (manifest list), `v<N>.metadata.json` and `version-hint.text`.
 /// Snapshot ids are the Hudi instants as numbers, so a snapshot id names its commit.
+/// Commits the cleaner made unreadable are left out (history starts at the earliest
+/// queryable commit).
 ///
 /// This first version rewrites everything on each export, with one manifest per snapshot
 /// that lists every live file (existing / added) and the files the commit deleted.
@@ -43,7 +45,10 @@ public struct HudiIcebergExporter: Sendable {
     @discardableResult
     public func export() async throws -> IcebergExport {
         let timeline = try await table.timeline()
-        let commits = timeline.completedDataCommits
+        // Commits older than the cleaner's retention cannot be read any more (their files
+        // are gone): the Iceberg history starts at the earliest queryable one.
+        let earliest = try await table.earliestQueryableInstant()
+        let commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
         let config = await table.config
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
         let schema = try IcebergSchema.fromHudiAvro(avro)

@@ -104,4 +104,38 @@ import TributaryTesting
         #expect(answers[7].files == 2)
         #expect(answers[8].files == 0)
     }
+
+    /// With the cleaner keeping two commits, the history starts at the earliest queryable
+    /// commit, and what remains still equals hudi-rs.
+    @Test func historyStartsAtEarliestQueryableCommit() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-clean")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriteOptions()
+        options.cleanerCommitsRetained = 2
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table",
+                                               recordKeyField: "event_id", precombineField: "timestamp",
+                                               partitionField: "event_date", fields: EventTables.fields, options: options)
+        var instants: [String] = []
+        for round in 0..<5 {
+            var events: [E] = []
+            for i in 0..<8 {
+                let micros: Int64 = EventTables.base + Int64(round) * 1000 + Int64(i)
+                events.append(E(id: "k\(i)", user: "r\(round)", page: nil, micros: micros, offset: Int64(round * 10 + i)))
+            }
+            instants.append(try await table.write(EventTables.batch(events)).instant)
+        }
+        await table.close()
+        let earliest = try #require(try await table.earliestQueryableInstant())
+        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        #expect(export.instants == instants.filter { $0 >= earliest })
+        #expect(export.instants.count < 5 && export.instants.last == instants.last)
+        #expect(export.metadata.snapshots.first?.parentID == nil)
+        var queries: [JSONValue] = []
+        for (snapshot, instant) in zip(export.metadata.snapshots, export.instants) {
+            queries.append(.object([("snapshot_id", .int(snapshot.snapshotID)), ("as_of", .string(instant))]))
+        }
+        let answers = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path, queries)
+        try #require(answers.count == queries.count)
+        for a in answers { #expect(a.equal && a.iceberg == 8, "\(a.raw)") }
+    }
 }
