@@ -248,7 +248,15 @@ let package = Package(
         // MARK: end Monitoring
 
         // MARK: Catalog (issue 12): Iceberg metadata for Hudi tables (XTable-style), REST catalogs.
-        .target(name: "Catalog", dependencies: ["Hudi", "Parquet", "ObjectStore"]),
+        .target(
+            name: "Catalog",
+            dependencies: [
+                "Hudi", "Parquet", "ObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "CatalogTests",
             dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "TributaryTesting"],

@@ -36,39 +36,7 @@ import TributaryTesting
         let dir = try TestEnvironment.temporaryDirectory("catalog-export")
         defer { try? FileManager.default.removeItem(at: dir) }
         let table = try await EventTables.create(dir)
-        let b = EventTables.base, d = EventTables.day
-        var instants: [String] = []
-        // 1: 30 inserts over three days.
-        var first: [E] = []
-        for i in 0..<30 {
-            let micros: Int64 = b + Int64(i % 3) * d + Int64(i) * 1000
-            first.append(E(id: "e\(i)", user: "u\(i % 4)", page: i % 3 == 0 ? nil : "/p/\(i)", micros: micros, offset: Int64(i)))
-        }
-        instants.append(try await table.write(EventTables.batch(first), operation: .insert).instant)
-        // 2: upsert ten (all days) and add five on day 1.
-        var second: [E] = []
-        for i in 0..<10 {
-            let k = i * 3 + i % 2
-            let micros: Int64 = b + Int64(k % 3) * d + 500_000
-            second.append(E(id: "e\(k)", user: "v\(i)", page: "/new", micros: micros, offset: 100 + Int64(i)))
-        }
-        for i in 0..<5 {
-            second.append(E(id: "n\(i)", user: "w", page: nil, micros: b + d + Int64(i), offset: 200 + Int64(i)))
-        }
-        instants.append(try await table.write(EventTables.batch(second)).instant)
-        // 3: delete four keys.
-        var third: [E] = []
-        for (id, dayIndex) in [("e0", 0), ("e4", 1), ("e8", 2), ("n1", 1)] {
-            let micros: Int64 = b + Int64(dayIndex) * d + 900_000
-            third.append(E(id: id, user: "", page: nil, micros: micros, offset: 300, delete: true))
-        }
-        instants.append(try await table.write(EventTables.batch(third)).instant)
-        // 4: a new day only (the other days' files stay).
-        var fourth: [E] = []
-        for i in 0..<6 {
-            fourth.append(E(id: "f\(i)", user: "x", page: "/f", micros: b + 5 * d + Int64(i), offset: 400 + Int64(i)))
-        }
-        instants.append(try await table.write(EventTables.batch(fourth)).instant)
+        let instants = try await EventTables.writeScenario(table)
         await table.close()
 
         let started = Date()

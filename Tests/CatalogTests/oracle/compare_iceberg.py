@@ -2,6 +2,9 @@
 StaticTable.from_metadata) and compares its scans with hudi-rs's reads of the Hudi table.
 
 usage: compare_iceberg.py TABLE_PATH METADATA_JSON   (queries as JSON lines on stdin)
+       compare_iceberg.py TABLE_PATH --catalog URI WAREHOUSE NAMESPACE.TABLE
+  (the second loads the table through an Iceberg REST catalog, OAuth2 client
+  credentials test:test)
   each query: {"snapshot_id": S, "as_of": T} (S: Iceberg snapshot id or null for the
   current snapshot; T: the Hudi instant or null for the latest), optionally "key": K to
   scan with the filter event_id == K (exercises partition and column-bound pruning).
@@ -27,8 +30,14 @@ def rows(tbl):
 
 
 def main():
-    table_path, metadata = sys.argv[1], sys.argv[2]
-    ice = StaticTable.from_metadata(metadata)
+    table_path = sys.argv[1]
+    if sys.argv[2] == "--catalog":
+        from pyiceberg.catalog import load_catalog
+        uri, warehouse, ident = sys.argv[3], sys.argv[4], sys.argv[5]
+        catalog = load_catalog("rest", type="rest", uri=uri, warehouse=warehouse, credential="test:test")
+        ice = catalog.load_table(ident)
+    else:
+        ice = StaticTable.from_metadata(sys.argv[2])
     hudi_table = hudi.HudiTable(table_path)
     for line in sys.stdin:
         if not line.strip():

@@ -1,0 +1,85 @@
+import Foundation
+import Hudi
+
+/// Publishes an export's snapshots to a REST catalog table: creates namespace and table
+/// when missing, then commits each snapshot the catalog does not have yet (in order), each
+/// guarded by `assert-ref-snapshot-id` on `main` so a concurrent writer cannot be
+/// overwritten. Idempotent: snapshots already there are skipped.
+public struct IcebergPublisher: Sendable {
+    public let catalog: IcebergRESTCatalog
+    public let namespace: [String]
+    public let tableName: String
+
+    public init(catalog: IcebergRESTCatalog, namespace: [String], tableName: String) {
+        self.catalog = catalog
+        self.namespace = namespace
+        self.tableName = tableName
+    }
+
+    /// What a publish did.
+    public struct Result: Sendable {
+        public var committed: [Int64]
+        public var currentSnapshotID: Int64?
+    }
+
+    @discardableResult
+    public func publish(_ export: IcebergExport) async throws -> Result {
+        try await catalog.ensureNamespace(namespace)
+        var table: IcebergCatalogTable
+        if let existing = try await catalog.loadTable(namespace, tableName) {
+            table = existing
+        } else {
+            do {
+                table = try await catalog.createTable(namespace, tableName, like: export.metadata)
+            } catch IcebergRESTError.alreadyExists {
+                guard let t = try await catalog.loadTable(namespace, tableName) else { throw IcebergRESTError.notFound(tableName) }
+                table = t
+            }
+        }
+        try checkSchema(table, export.metadata.schema)
+        var known = Set(table.snapshotIDs)
+        var committed: [Int64] = []
+        for snapshot in export.metadata.snapshots where !known.contains(snapshot.snapshotID) {
+            // Catalogs reject snapshots older than the table's last update: a history
+            // published late is stamped no earlier than that (ids still name the commits).
+            let stamp = max(snapshot.timestampMillis, table.lastUpdatedMillis)
+            var s: [(String, JSONValue)] = [("snapshot-id", .int(snapshot.snapshotID))]
+            if let parent = table.currentSnapshotID { s.append(("parent-snapshot-id", .int(parent))) }
+            s += [
+                ("sequence-number", .int(table.lastSequenceNumber + 1)),
+                ("timestamp-ms", .int(stamp)),
+                ("manifest-list", .string(snapshot.manifestList)),
+                ("summary", .object(snapshot.summary.map { ($0.0, .string($0.1)) })),
+                ("schema-id", .int(Int64(export.metadata.schema.schemaID))),
+            ]
+            let requirement: JSONValue = .object([
+                ("type", .string("assert-ref-snapshot-id")), ("ref", .string("main")),
+                ("snapshot-id", table.currentSnapshotID.map(JSONValue.int) ?? .null),
+            ])
+            table = try await catalog.commit(namespace, tableName, requirements: [requirement], updates: [
+                .object([("action", .string("add-snapshot")), ("snapshot", .object(s))]),
+                .object([("action", .string("set-snapshot-ref")), ("ref-name", .string("main")),
+                         ("type", .string("branch")), ("snapshot-id", .int(snapshot.snapshotID))]),
+            ])
+            known.insert(snapshot.snapshotID)
+            committed.append(snapshot.snapshotID)
+        }
+        return Result(committed: committed, currentSnapshotID: table.currentSnapshotID)
+    }
+
+    /// The manifests carry our field ids: the catalog's schema must have the same ones.
+    private func checkSchema(_ table: IcebergCatalogTable, _ schema: IcebergSchema) throws {
+        let current = table.metadata["current-schema-id"]?.int ?? 0
+        let schemas = table.metadata["schemas"]?.arrayValues ?? []
+        guard let s = schemas.first(where: { $0["schema-id"]?.int == current }) ?? schemas.first else {
+            throw IcebergRESTError.badResponse("table metadata without schemas")
+        }
+        var theirs: [String: Int64] = [:]
+        for f in s["fields"]?.arrayValues ?? [] {
+            if let n = f["name"]?.string, let id = f["id"]?.int { theirs[n] = id }
+        }
+        for f in schema.fields where theirs[f.name] != Int64(f.id) {
+            throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(theirs[f.name].map(String.init) ?? "none"), ours \(f.id)")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Catalog
+import Foundation
+import Hudi
+import ObjectStore
+import Testing
+import TributaryTesting
+
+/// Publishing to a real Iceberg REST catalog (SeaweedFS's), read back by pyiceberg through
+/// the catalog and compared with hudi-rs.
+@Suite(.serialized, .enabled(if: SeaweedCatalog.available)) struct RESTCatalogTests {
+    @Test func publishesEveryCommitAndCatchesUpIdempotently() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-rest")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let uri = try await SeaweedCatalog.shared.uri()
+        let table = try await EventTables.create(dir)
+        var instants = try await EventTables.writeScenario(table)
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        let catalog = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test")))
+        let name = "user_events_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: catalog, namespace: ["lake"], tableName: name)
+
+        let export = try await exporter.export()
+        let started = Date()
+        let first = try await publisher.publish(export)
+        let publishSeconds = Date().timeIntervalSince(started)
+        #expect(first.committed == export.metadata.snapshots.map(\.snapshotID))
+        #expect(first.currentSnapshotID == export.metadata.currentSnapshotID)
+        #expect(publishSeconds < 5)
+        // Again: nothing to do.
+        #expect(try await publisher.publish(export).committed.isEmpty)
+
+        // A commit whose requirement is stale (someone else moved `main`) is rejected.
+        let stale: JSONValue = .object([("type", .string("assert-ref-snapshot-id")), ("ref", .string("main")),
+                                        ("snapshot-id", .int(export.metadata.snapshots[0].snapshotID))])
+        do {
+            _ = try await catalog.commit(["lake"], name, requirements: [stale], updates: [
+                .object([("action", .string("set-properties")), ("updates", .object([("k", .string("v"))]))]),
+            ])
+            Issue.record("a commit with a stale assert-ref-snapshot-id was accepted")
+        } catch IcebergRESTError.commitConflict(let message) {
+            #expect(!message.isEmpty)
+        }
+
+        // One more Hudi commit: only its snapshot is published.
+        var more: [EventTables.Event] = []
+        for i in 0..<3 { more.append(.init(id: "e\((i + 1) * 3)", user: "late", page: nil, micros: EventTables.base + 2_000_000 + Int64(i), offset: 900)) }
+        instants.append(try await table.write(EventTables.batch(more)).instant)
+        await table.close()
+        let export2 = try await exporter.export()
+        let second = try await publisher.publish(export2)
+        #expect(second.committed == [try HudiIcebergExporter.snapshotID(ofInstant: instants[4])])
+
+        var queries: [JSONValue] = [.object([("snapshot_id", .null), ("as_of", .null)])]
+        for (snapshot, instant) in zip(export2.metadata.snapshots, instants) {
+            queries.append(.object([("snapshot_id", .int(snapshot.snapshotID)), ("as_of", .string(instant))]))
+        }
+        let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
+                                                identifier: "lake.\(name)", queries)
+        try #require(answers.count == queries.count)
+        for (q, a) in zip(queries, answers) { #expect(a.equal, "\(q.pretty()): \(a.raw)") }
+        #expect(answers.map(\.iceberg) == [37, 30, 35, 31, 37, 37])
+    }
+}
