@@ -150,12 +150,20 @@ actor SeaweedCatalog {
         server.stopAtExit()
         process = server
         let uri = "http://127.0.0.1:\(ports[5])"
-        // The port answers before the warehouse exists: wait for /v1/config to name it.
-        for _ in 0..<80 {
-            let out = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "\(uri)/v1/config?warehouse=\(Self.warehouse)"], check: false)
-            if out.stdoutText.contains("prefix") { return uri }
+        // The port answers before the warehouse (table bucket) exists: wait until a
+        // namespace can be created in it.
+        var lastError: (any Error)?
+        for _ in 0..<120 {
+            let probe = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+                uri: uri, warehouse: Self.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"), requestTimeout: 5))
+            do {
+                try await probe.ensureNamespace(["ready"])
+                return uri
+            } catch {
+                lastError = error
+            }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
-        throw CatalogError.invalidArgument("SeaweedFS's Iceberg catalog did not come up")
+        throw CatalogError.invalidArgument("SeaweedFS's Iceberg catalog did not come up: \(String(describing: lastError))")
     }
 }

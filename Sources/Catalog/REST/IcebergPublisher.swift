@@ -4,22 +4,28 @@ import Hudi
 /// Publishes an export's snapshots to a REST catalog table: creates namespace and table
 /// when missing, then commits each snapshot the catalog does not have yet (in order), each
 /// guarded by `assert-ref-snapshot-id` on `main` so a concurrent writer cannot be
-/// overwritten. Idempotent: snapshots already there are skipped.
+/// overwritten. Idempotent: snapshots already there are skipped, and a conflict (another
+/// publisher committed first) reloads the table and carries on from what it holds.
 public struct IcebergPublisher: Sendable {
     public let catalog: IcebergRESTCatalog
     public let namespace: [String]
     public let tableName: String
+    /// How many commit conflicts one publish absorbs before it gives up.
+    public var maxConflicts: Int
 
-    public init(catalog: IcebergRESTCatalog, namespace: [String], tableName: String) {
+    public init(catalog: IcebergRESTCatalog, namespace: [String], tableName: String, maxConflicts: Int = 5) {
         self.catalog = catalog
         self.namespace = namespace
         self.tableName = tableName
+        self.maxConflicts = maxConflicts
     }
 
     /// What a publish did.
     public struct Result: Sendable {
         public var committed: [Int64]
         public var currentSnapshotID: Int64?
+        /// Commit conflicts absorbed (another publisher got there first).
+        public var conflicts: Int
     }
 
     @discardableResult
@@ -37,8 +43,25 @@ public struct IcebergPublisher: Sendable {
             }
         }
         try checkSchema(table, export.metadata.schema)
-        var known = Set(table.snapshotIDs)
         var committed: [Int64] = []
+        var conflicts = 0
+        while true {
+            do {
+                table = try await commitMissing(export, to: table, committed: &committed)
+                return Result(committed: committed, currentSnapshotID: table.currentSnapshotID, conflicts: conflicts)
+            } catch IcebergRESTError.commitConflict(let message) {
+                conflicts += 1
+                guard conflicts <= maxConflicts else { throw IcebergRESTError.commitConflict(message) }
+                guard let reloaded = try await catalog.loadTable(namespace, tableName) else { throw IcebergRESTError.notFound(tableName) }
+                table = reloaded
+            }
+        }
+    }
+
+    /// Commits the export's snapshots `table` lacks, oldest first; returns the table after.
+    private func commitMissing(_ export: IcebergExport, to start: IcebergCatalogTable, committed: inout [Int64]) async throws -> IcebergCatalogTable {
+        var table = start
+        let known = Set(table.snapshotIDs)
         for snapshot in export.metadata.snapshots where !known.contains(snapshot.snapshotID) {
             // Catalogs reject snapshots older than the table's last update: a history
             // published late is stamped no earlier than that (ids still name the commits).
@@ -61,10 +84,9 @@ public struct IcebergPublisher: Sendable {
                 .object([("action", .string("set-snapshot-ref")), ("ref-name", .string("main")),
                          ("type", .string("branch")), ("snapshot-id", .int(snapshot.snapshotID))]),
             ])
-            known.insert(snapshot.snapshotID)
             committed.append(snapshot.snapshotID)
         }
-        return Result(committed: committed, currentSnapshotID: table.currentSnapshotID)
+        return table
     }
 
     /// The manifests carry our field ids: the catalog's schema must have the same ones.
