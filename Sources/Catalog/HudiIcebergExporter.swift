@@ -74,10 +74,10 @@ public struct HudiIcebergExporter: Sendable {
         // Live files of the previous snapshot: path -> (file, snapshot that added it, its sequence number).
         var live: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]
         var instants: [String] = []
-        for (index, instant) in commits.enumerated() {
+        let plans = try await table.planSnapshots(asOf: commits.map(\.timestamp))
+        for (index, (instant, plan)) in zip(commits, plans).enumerated() {
             let sequence = Int64(index + 1)
             let snapshotID = try Self.snapshotID(ofInstant: instant.timestamp)
-            let plan = try await table.planSnapshot(asOf: instant.timestamp)
             var next: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]
             var entries: [ManifestEntry] = []
             var added = (files: Int64(0), rows: Int64(0)), existing = added, deleted = added
