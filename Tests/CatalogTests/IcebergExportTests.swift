@@ -142,4 +142,33 @@ import TributaryTesting
         try #require(answers.count == 2)
         for a in answers { #expect(a.equal && a.iceberg > 0, "\(a.raw)") }
     }
+
+    /// An unpartitioned table (empty partition struct) and a table without commits.
+    @Test func unpartitionedAndEmptyTables() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-flat")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "flat", recordKeyField: "event_id",
+                                               precombineField: "timestamp", partitionField: nil, fields: EventTables.fields)
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        let empty = try await exporter.export()
+        #expect(empty.metadata.snapshots.isEmpty && empty.metadata.partitionFields.isEmpty)
+        let none = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(empty.metadataKey).path,
+                                             [.object([("snapshot_id", .null), ("as_of", .null)])])
+        #expect(none.first?.iceberg == 0)
+
+        var events: [E] = []
+        for i in 0..<20 { events.append(E(id: "k\(i)", user: "u", page: nil, micros: EventTables.base + Int64(i), offset: Int64(i))) }
+        let first = try await table.write(EventTables.batch(events)).instant
+        events = events.prefix(5).map { var e = $0; e.delete = true; e.micros += 100; return e }
+        _ = try await table.write(EventTables.batch(events))
+        await table.close()
+        let export = try await exporter.export()
+        #expect(export.metadata.snapshots.count == 2)
+        let answers = try IcebergOracle.compare(
+            table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path,
+            [.object([("snapshot_id", .null), ("as_of", .null)]),
+             .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: first))), ("as_of", .string(first))])])
+        #expect(answers.map(\.iceberg) == [15, 20])
+        for a in answers { #expect(a.equal, "\(a.raw)") }
+    }
 }
