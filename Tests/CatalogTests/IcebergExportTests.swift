@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Hudi
 import ObjectStore
+import Parquet
 import Testing
 import TributaryTesting
 
@@ -170,5 +171,34 @@ import TributaryTesting
              .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: first))), ("as_of", .string(first))])])
         #expect(answers.map(\.iceberg) == [15, 20])
         for a in answers { #expect(a.equal, "\(a.raw)") }
+    }
+
+    /// A column added by a later commit (Hudi schema evolution): the Iceberg schema is the
+    /// latest one, old files read the new column as null through the name mapping, and
+    /// every snapshot still equals hudi-rs on the columns both have.
+    @Test func addedColumnReadsAsNullInOlderFiles() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-evolve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await EventTables.create(dir)
+        var events: [E] = []
+        for i in 0..<12 { events.append(E(id: "k\(i)", user: "u", page: nil, micros: EventTables.base + Int64(i % 2) * EventTables.day + Int64(i), offset: Int64(i))) }
+        let first = try await table.write(EventTables.batch(events)).instant
+        // Second commit: four records of day 0 with a new nullable column `country`.
+        let evolved = events.filter { $0.date == "2026-11-18" }.prefix(4).map { var e = $0; e.micros += 1000; return e }
+        var batch = EventTables.batch(Array(evolved))
+        batch.fields.append(Field("country", .string))
+        batch.columns.append(.strings(evolved.map { _ in "DE" }))
+        let second = try await table.write(batch).instant
+        await table.close()
+        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let schema = export.metadata.schema
+        #expect(schema.field(named: "country") == IcebergField(id: 12, name: "country", type: .string, required: false))
+        let answers = try IcebergOracle.compare(
+            table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path,
+            [.object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: second))), ("as_of", .string(second))]),
+             .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: first))), ("as_of", .string(first))])])
+        try #require(answers.count == 2)
+        for a in answers { #expect(a.equal && a.iceberg == 12, "\(a.raw)") }
+        #expect(answers[0].raw.contains("country"))
     }
 }
