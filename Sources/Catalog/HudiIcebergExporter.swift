@@ -17,7 +17,8 @@ public struct IcebergExport: Sendable {
 ///
 /// Files go under `metadata/` in the table root: `<snapshot-id>-m0.avro` (manifest),
 /// `snap-<snapshot-id>.avro` (manifest list), `v<N>.metadata.json` and `version-hint.text`.
-/// Snapshot ids are the Hudi instants as numbers, so a snapshot id names its commit.
+/// Snapshot ids and sequence numbers are the Hudi instants as numbers, so a snapshot id
+/// names its commit and files written by an earlier export stay valid.
 /// Commits the cleaner made unreadable are left out (history starts at the earliest
 /// queryable commit).
 ///
@@ -75,9 +76,11 @@ public struct HudiIcebergExporter: Sendable {
         var live: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]
         var instants: [String] = []
         let plans = try await table.planSnapshots(asOf: commits.map(\.timestamp))
-        for (index, (instant, plan)) in zip(commits, plans).enumerated() {
-            let sequence = Int64(index + 1)
+        for (instant, plan) in zip(commits, plans) {
             let snapshotID = try Self.snapshotID(ofInstant: instant.timestamp)
+            // Sequence numbers are the instants too: increasing, and stable when the
+            // cleaner trims the history's start (files written earlier stay valid).
+            let sequence = snapshotID
             var next: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]
             var entries: [ManifestEntry] = []
             var added = (files: Int64(0), rows: Int64(0)), existing = added, deleted = added
@@ -105,23 +108,29 @@ public struct HudiIcebergExporter: Sendable {
                 deleted.rows += old.file.recordCount
             }
             let manifestKey = "\(Self.metadataFolder)/\(snapshotID)-m0.avro"
-            let manifest = try ManifestAvro.manifest(entries: entries, partition: avroPartition, schemaJSON: schemaJSON,
-                                                     schemaID: schema.schemaID, specFieldsJSON: specJSON, specID: 0)
-            try await table.store.put(manifestKey, manifest)
-            let liveFiles = next.values.map(\.file)
-            let summaries = partitionFields.indices.map { i -> (containsNull: Bool, lower: String?, upper: String?) in
-                let values = liveFiles.map { i < $0.partition.count ? $0.partition[i] : nil }
-                let present = values.compactMap { $0 }
-                return (present.count < values.count, present.min(), present.max())
-            }
-            let listEntry = ManifestAvro.ManifestFileEntry(
-                path: "\(location)/\(manifestKey)", length: Int64(manifest.count), specID: 0, sequenceNumber: sequence,
-                minSequenceNumber: next.values.map(\.sequence).min() ?? sequence, addedSnapshotID: snapshotID,
-                added: added, existing: existing, deleted: deleted, partitions: summaries)
-            let parent = metadata.snapshots.last?.snapshotID
             let listKey = "\(Self.metadataFolder)/snap-\(snapshotID).avro"
-            try await table.store.put(listKey, try ManifestAvro.manifestList([listEntry], snapshotID: snapshotID, parentID: parent,
-                                                                             sequenceNumber: sequence))
+            let parent = metadata.snapshots.last?.snapshotID
+            let liveFiles = next.values.map(\.file)
+            // Iceberg files are immutable once a snapshot may have been read or published:
+            // a manifest list written by an earlier export stays (it describes the same
+            // files; only its parent may differ when the cleaner trimmed the history).
+            if try await !exists(listKey) {
+                let sync = Self.syncMarker(snapshotID)
+                let manifest = try ManifestAvro.manifest(entries: entries, partition: avroPartition, schemaJSON: schemaJSON,
+                                                         schemaID: schema.schemaID, specFieldsJSON: specJSON, specID: 0, sync: sync)
+                try await table.store.put(manifestKey, manifest)
+                let summaries = partitionFields.indices.map { i -> (containsNull: Bool, lower: String?, upper: String?) in
+                    let values = liveFiles.map { i < $0.partition.count ? $0.partition[i] : nil }
+                    let present = values.compactMap { $0 }
+                    return (present.count < values.count, present.min(), present.max())
+                }
+                let listEntry = ManifestAvro.ManifestFileEntry(
+                    path: "\(location)/\(manifestKey)", length: Int64(manifest.count), specID: 0, sequenceNumber: sequence,
+                    minSequenceNumber: next.values.map(\.sequence).min() ?? sequence, addedSnapshotID: snapshotID,
+                    added: added, existing: existing, deleted: deleted, partitions: summaries)
+                try await table.store.put(listKey, try ManifestAvro.manifestList([listEntry], snapshotID: snapshotID, parentID: parent,
+                                                                                 sequenceNumber: sequence, sync: sync))
+            }
             let millis = InstantTimeGenerator.millis(of: instant.timestamp) ?? 0
             let totalRows = liveFiles.reduce(Int64(0)) { $0 + $1.recordCount }
             metadata.snapshots.append(IcebergSnapshot(
@@ -143,6 +152,21 @@ public struct HudiIcebergExporter: Sendable {
         try await table.store.put(metadataKey, Data(metadata.json.pretty().utf8))
         try await table.store.put("\(Self.metadataFolder)/version-hint.text", Data(String(version).utf8))
         return IcebergExport(metadataKey: metadataKey, metadata: metadata, instants: instants)
+    }
+
+    private func exists(_ key: String) async throws -> Bool {
+        do {
+            _ = try await table.store.head(key)
+            return true
+        } catch ObjectStoreError.notFound {
+            return false
+        }
+    }
+
+    /// A deterministic Avro sync marker per snapshot (rewrites produce identical bytes).
+    static func syncMarker(_ snapshotID: Int64) -> [UInt8] {
+        let u = UInt64(bitPattern: snapshotID)
+        return (0..<16).map { UInt8(truncatingIfNeeded: (u &* 0x9E37_79B9_7F4A_7C15) >> (8 * UInt64($0 % 8)) ^ UInt64($0)) }
     }
 
     /// Identity partition values of a Hudi partition path (`event_date=2026-11-26` when

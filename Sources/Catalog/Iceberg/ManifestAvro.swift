@@ -45,7 +45,7 @@ enum ManifestAvro {
     /// A manifest file; `schemaJSON` / `specJSON` are the table schema and the spec's
     /// fields as table-metadata JSON (readers take them from the file's metadata).
     static func manifest(entries: [ManifestEntry], partition: [PartitionField], schemaJSON: String, schemaID: Int,
-                         specFieldsJSON: String, specID: Int) throws -> Data {
+                         specFieldsJSON: String, specID: Int, sync: [UInt8]? = nil) throws -> Data {
         let records: [JSONValue] = entries.map { e in
             .object([
                 ("status", .int(e.status.rawValue)),
@@ -59,7 +59,7 @@ enum ManifestAvro {
             ("schema", schemaJSON), ("schema-id", String(schemaID)),
             ("partition-spec", specFieldsJSON), ("partition-spec-id", String(specID)),
             ("format-version", "2"), ("content", "data"),
-        ])
+        ], sync: sync)
     }
 
     static func dataFile(_ f: IcebergDataFile, partition: [PartitionField]) -> JSONValue {
@@ -130,7 +130,8 @@ enum ManifestAvro {
         + #"{"name":"upper_bound","type":["null","bytes"],"default":null,"field-id":511}]},"element-id":508}],"#
         + #""default":null,"field-id":507}]}"#
 
-    static func manifestList(_ manifests: [ManifestFileEntry], snapshotID: Int64, parentID: Int64?, sequenceNumber: Int64) throws -> Data {
+    static func manifestList(_ manifests: [ManifestFileEntry], snapshotID: Int64, parentID: Int64?, sequenceNumber: Int64,
+                             sync: [UInt8]? = nil) throws -> Data {
         let records: [JSONValue] = manifests.map { m in
             func utf8(_ s: String?) -> JSONValue { s.map { .string(Data($0.utf8).base64EncodedString()) } ?? .null }
             return .object([
@@ -158,7 +159,7 @@ enum ManifestAvro {
             ("parent-snapshot-id", parentID.map(String.init) ?? "null"),
             ("sequence-number", String(sequenceNumber)),
             ("format-version", "2"),
-        ])
+        ], sync: sync)
     }
 
     static func quote(_ s: String) -> String {

@@ -69,7 +69,7 @@ public struct IcebergPublisher: Sendable {
             var s: [(String, JSONValue)] = [("snapshot-id", .int(snapshot.snapshotID))]
             if let parent = table.currentSnapshotID { s.append(("parent-snapshot-id", .int(parent))) }
             s += [
-                ("sequence-number", .int(table.lastSequenceNumber + 1)),
+                ("sequence-number", .int(max(snapshot.sequenceNumber, table.lastSequenceNumber + 1))),
                 ("timestamp-ms", .int(stamp)),
                 ("manifest-list", .string(snapshot.manifestList)),
                 ("summary", .object(snapshot.summary.map { ($0.0, .string($0.1)) })),
