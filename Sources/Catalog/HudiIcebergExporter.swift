@@ -16,7 +16,8 @@ public struct IcebergExport: Sendable {
 /// files are exactly the Hudi snapshot's base files as of that commit.
 ///
 /// Files go under `metadata/` in the table root: `<snapshot-id>-m0.avro` (manifest),
-/// `snap-<snapshot-id>.avro` (manifest list), `v<N>.metadata.json` and `version-hint.text`.
+/// `snap-<snapshot-id>.avro` (manifest list), `v<N>.metadata.json` (a new N whenever the
+/// metadata changed) and `version-hint.text`.
 /// Snapshot ids and sequence numbers are the Hudi instants as numbers, so a snapshot id
 /// names its commit and files written by an earlier export stay valid.
 /// Commits the cleaner made unreadable are left out (history starts at the earliest
@@ -147,10 +148,20 @@ public struct HudiIcebergExporter: Sendable {
             live = next
             instants.append(instant.timestamp)
         }
-        let version = max(1, metadata.snapshots.count)
+        // Metadata files are immutable too: v<N+1> when anything changed since v<N>
+        // (named by `version-hint.text`, as Hadoop-style Iceberg readers expect).
+        let hintKey = "\(Self.metadataFolder)/version-hint.text"
+        let body = Data(metadata.json.pretty().utf8)
+        var version = 1
+        if let hint = try? await table.store.get(hintKey), let last = Int(String(decoding: hint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let previous = try? await table.store.get("\(Self.metadataFolder)/v\(last).metadata.json")
+            version = previous == body ? last : last + 1
+        }
         let metadataKey = "\(Self.metadataFolder)/v\(version).metadata.json"
-        try await table.store.put(metadataKey, Data(metadata.json.pretty().utf8))
-        try await table.store.put("\(Self.metadataFolder)/version-hint.text", Data(String(version).utf8))
+        if try await !exists(metadataKey) {
+            try await table.store.put(metadataKey, body)
+            try await table.store.put(hintKey, Data(String(version).utf8))
+        }
         return IcebergExport(metadataKey: metadataKey, metadata: metadata, instants: instants)
     }
 

@@ -58,6 +58,7 @@ import TributaryTesting
         let again = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
         #expect(try Data(contentsOf: list) == before)
         #expect(again.metadata.snapshots == export.metadata.snapshots)
+        #expect(export.metadataKey == "metadata/v1.metadata.json" && again.metadataKey == export.metadataKey)
 
         var queries: [JSONValue] = [.object([("snapshot_id", .null), ("as_of", .null)])]
         for (snapshot, instant) in zip(export.metadata.snapshots, instants) {
@@ -107,6 +108,7 @@ import TributaryTesting
         let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
         #expect(export.instants == instants.filter { $0 >= earliest })
         #expect(export.instants.count < 5 && export.instants.last == instants.last)
+        #expect(export.metadataKey == "metadata/v2.metadata.json")
         #expect(export.metadata.snapshots.first?.parentID == nil)
         var queries: [JSONValue] = []
         for (snapshot, instant) in zip(export.metadata.snapshots, export.instants) {
