@@ -21,6 +21,7 @@ import TributaryTesting
         let publisher = IcebergPublisher(catalog: catalog, namespace: ["lake"], tableName: name)
 
         let export = try await exporter.export()
+        #expect(try await publisher.status(of: table).commitsBehind == 4)
         let started = Date()
         let first = try await publisher.publish(export)
         let publishSeconds = Date().timeIntervalSince(started)
@@ -47,9 +48,13 @@ import TributaryTesting
         for i in 0..<3 { more.append(.init(id: "e\((i + 1) * 3)", user: "late", page: nil, micros: EventTables.base + 2_000_000 + Int64(i), offset: 900)) }
         instants.append(try await table.write(EventTables.batch(more)).instant)
         await table.close()
+        let behind = try await publisher.status(of: table)
+        #expect(behind.commitsBehind == 1 && behind.hudiLatestInstant == instants[4])
+        #expect(behind.catalogSnapshotID == (try HudiIcebergExporter.snapshotID(ofInstant: instants[3])))
         let export2 = try await exporter.export()
         let second = try await publisher.publish(export2)
         #expect(second.committed == [try HudiIcebergExporter.snapshotID(ofInstant: instants[4])])
+        #expect(try await publisher.status(of: table).commitsBehind == 0)
 
         var queries: [JSONValue] = [.object([("snapshot_id", .null), ("as_of", .null)])]
         for (snapshot, instant) in zip(export2.metadata.snapshots, instants) {

@@ -104,4 +104,21 @@ public struct IcebergPublisher: Sendable {
             throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(theirs[f.name].map(String.init) ?? "none"), ours \(f.id)")
         }
     }
+
+    /// How far the catalog table is behind the Hudi table (for `tributary catalog status`).
+    public struct Status: Sendable, Equatable {
+        /// The catalog's current snapshot (a Hudi instant as a number), nil: none / no table.
+        public var catalogSnapshotID: Int64?
+        /// The Hudi table's latest completed commit.
+        public var hudiLatestInstant: String?
+        /// Completed Hudi commits newer than the catalog's current snapshot.
+        public var commitsBehind: Int
+    }
+
+    public func status(of hudi: HudiTable) async throws -> Status {
+        let current = try await catalog.loadTable(namespace, tableName)?.currentSnapshotID
+        let commits = try await hudi.timeline().completedDataCommits
+        let behind = try commits.filter { try HudiIcebergExporter.snapshotID(ofInstant: $0.timestamp) > (current ?? 0) }.count
+        return Status(catalogSnapshotID: current, hudiLatestInstant: commits.last?.timestamp, commitsBehind: behind)
+    }
 }
