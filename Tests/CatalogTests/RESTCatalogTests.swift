@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Hudi
 import ObjectStore
+import Parquet
 import Testing
 import TributaryTesting
 
@@ -97,5 +98,37 @@ import TributaryTesting
         let final = try #require(try await creator.catalog.loadTable(["race"], name))
         #expect(final.snapshotIDs == export.metadata.snapshots.map(\.snapshotID))
         #expect(final.currentSnapshotID == export.metadata.currentSnapshotID)
+    }
+
+    /// A column added by Hudi schema evolution after the table was published: the catalog
+    /// gets the new schema (same field ids plus the new one) and the new snapshot.
+    @Test func publishesSchemaEvolution() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-rest-evolve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let uri = try await SeaweedCatalog.shared.uri()
+        let table = try await EventTables.create(dir)
+        var events: [EventTables.Event] = []
+        for i in 0..<10 { events.append(.init(id: "k\(i)", user: "u", page: nil, micros: EventTables.base + Int64(i), offset: Int64(i))) }
+        _ = try await table.write(EventTables.batch(events))
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        let name = "evolve_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"))),
+            namespace: ["lake"], tableName: name)
+        _ = try await publisher.publish(try await exporter.export())
+
+        var batch = EventTables.batch(Array(events.prefix(3)).map { var e = $0; e.micros += 1000; return e })
+        batch.fields.append(Field("country", .string))
+        batch.columns.append(.strings(["DE", "FR", nil]))
+        let second = try await table.write(batch).instant
+        await table.close()
+        let result = try await publisher.publish(try await exporter.export())
+        #expect(result.committed == [try HudiIcebergExporter.snapshotID(ofInstant: second)])
+        let loaded = try #require(try await publisher.catalog.loadTable(["lake"], name))
+        #expect(loaded.metadata["current-schema-id"]?.int == 1)
+        let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
+                                                identifier: "lake.\(name)", [.object([("snapshot_id", .null), ("as_of", .null)])])
+        #expect(answers.first?.equal == true && answers.first?.iceberg == 10, "\(answers.first?.raw ?? "")")
+        #expect(answers.first?.raw.contains("country") == true)
     }
 }

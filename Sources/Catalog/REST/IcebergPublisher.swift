@@ -42,7 +42,6 @@ public struct IcebergPublisher: Sendable {
                 table = t
             }
         }
-        try checkSchema(table, export.metadata.schema)
         var committed: [Int64] = []
         var conflicts = 0
         while true {
@@ -60,8 +59,9 @@ public struct IcebergPublisher: Sendable {
 
     /// Commits the export's snapshots `table` lacks, oldest first; returns the table after.
     private func commitMissing(_ export: IcebergExport, to start: IcebergCatalogTable, committed: inout [Int64]) async throws -> IcebergCatalogTable {
-        var table = start
+        var table = try await reconcileSchema(start, export.metadata.schema)
         let known = Set(table.snapshotIDs)
+        let schemaID = table.metadata["current-schema-id"]?.int ?? 0
         for snapshot in export.metadata.snapshots where !known.contains(snapshot.snapshotID) {
             // Catalogs reject snapshots older than the table's last update: a history
             // published late is stamped no earlier than that (ids still name the commits).
@@ -73,7 +73,7 @@ public struct IcebergPublisher: Sendable {
                 ("timestamp-ms", .int(stamp)),
                 ("manifest-list", .string(snapshot.manifestList)),
                 ("summary", .object(snapshot.summary.map { ($0.0, .string($0.1)) })),
-                ("schema-id", .int(Int64(export.metadata.schema.schemaID))),
+                ("schema-id", .int(schemaID)),
             ]
             let requirement: JSONValue = .object([
                 ("type", .string("assert-ref-snapshot-id")), ("ref", .string("main")),
@@ -89,20 +89,36 @@ public struct IcebergPublisher: Sendable {
         return table
     }
 
-    /// The manifests carry our field ids: the catalog's schema must have the same ones.
-    private func checkSchema(_ table: IcebergCatalogTable, _ schema: IcebergSchema) throws {
-        let current = table.metadata["current-schema-id"]?.int ?? 0
+    /// The manifests carry our field ids: the catalog's current schema must have the same
+    /// ones. Columns Hudi's schema evolution added since are added to the catalog's schema
+    /// first (`add-schema` + `set-current-schema`, guarded by `assert-current-schema-id`).
+    private func reconcileSchema(_ table: IcebergCatalogTable, _ schema: IcebergSchema) async throws -> IcebergCatalogTable {
+        let currentID = table.metadata["current-schema-id"]?.int ?? 0
         let schemas = table.metadata["schemas"]?.arrayValues ?? []
-        guard let s = schemas.first(where: { $0["schema-id"]?.int == current }) ?? schemas.first else {
+        guard let s = schemas.first(where: { $0["schema-id"]?.int == currentID }) ?? schemas.first else {
             throw IcebergRESTError.badResponse("table metadata without schemas")
         }
         var theirs: [String: Int64] = [:]
         for f in s["fields"]?.arrayValues ?? [] {
             if let n = f["name"]?.string, let id = f["id"]?.int { theirs[n] = id }
         }
-        for f in schema.fields where theirs[f.name] != Int64(f.id) {
-            throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(theirs[f.name].map(String.init) ?? "none"), ours \(f.id)")
+        var missing = false
+        for f in schema.fields {
+            guard let id = theirs[f.name] else { missing = true; continue }
+            guard id == Int64(f.id) else {
+                throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(id), ours \(f.id)")
+            }
         }
+        guard missing else { return table }
+        let lastColumnID = max(Int64(schema.lastColumnID), table.metadata["last-column-id"]?.int ?? 0)
+        var evolved = schema
+        evolved.schemaID = Int((schemas.compactMap { $0["schema-id"]?.int }.max() ?? 0) + 1)
+        return try await catalog.commit(namespace, tableName, requirements: [
+            .object([("type", .string("assert-current-schema-id")), ("current-schema-id", .int(currentID))]),
+        ], updates: [
+            .object([("action", .string("add-schema")), ("schema", evolved.json), ("last-column-id", .int(lastColumnID))]),
+            .object([("action", .string("set-current-schema")), ("schema-id", .int(-1))]),
+        ])
     }
 
     /// How far the catalog table is behind the Hudi table (for `tributary catalog status`).
