@@ -131,4 +131,34 @@ import TributaryTesting
         #expect(answers.first?.equal == true && answers.first?.iceberg == 10, "\(answers.first?.raw ?? "")")
         #expect(answers.first?.raw.contains("country") == true)
     }
+
+    /// Bearer tokens work; bad credentials and a catalog that is down fail fast with
+    /// clear errors (the caller reports them and retries later).
+    @Test func authenticationAndOutagesAreReported() async throws {
+        let uri = try await SeaweedCatalog.shared.uri()
+        let token = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
+            "-s", "-X", "POST", "\(uri)/v1/oauth/tokens", "-d", "grant_type=client_credentials&client_id=test&client_secret=test",
+        ]).stdoutText
+        let accessToken = try #require(try JSONValue.parse(Data(token.utf8))["access_token"]?.string)
+        let bearer = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .bearer(accessToken)))
+        try await bearer.ensureNamespace(["auth"])
+        #expect(try await bearer.loadTable(["auth"], "none") == nil)
+
+        let wrong = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "wrong")))
+        do {
+            try await wrong.ensureNamespace(["auth"])
+            Issue.record("wrong credentials were accepted")
+        } catch IcebergRESTError.unauthorized(let message) {
+            #expect(!message.isEmpty)
+        }
+
+        let port = try freeLoopbackPort()
+        let down = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+            uri: "http://127.0.0.1:\(port)", warehouse: "w", auth: .none, requestTimeout: 2))
+        let started = Date()
+        await #expect(throws: (any Error).self) { try await down.ensureNamespace(["x"]) }
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
 }
