@@ -53,7 +53,23 @@ public struct HudiIcebergExporter: Sendable {
         let commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
         let config = await table.config
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
-        let schema = try IcebergSchema.fromHudiAvro(avro)
+        // One schema per distinct commit schema (Hudi's schema evolution adds columns),
+        // field ids kept by name; the current schema is the latest commit's.
+        var schemas: [IcebergSchema] = []
+        var ids: [String: Int] = [:]
+        var snapshotSchemas: [IcebergSchema] = []
+        for commit in commits {
+            let commitAvro = try await table.commitMetadata(commit, in: timeline).schema ?? avro
+            var s = try IcebergSchema.fromHudiAvro(commitAvro, schemaID: schemas.count, knownIDs: ids)
+            if let last = schemas.last, last.fields == s.fields {
+                s = last
+            } else {
+                schemas.append(s)
+                for f in s.fields { ids[f.name] = f.id }
+            }
+            snapshotSchemas.append(s)
+        }
+        let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro)
         var partitionFields: [(source: IcebergField, fieldID: Int)] = []
         for (i, name) in config.partitionFields.enumerated() {
             guard let f = schema.field(named: name) else {
@@ -69,15 +85,16 @@ public struct HudiIcebergExporter: Sendable {
                 ("hudi.table.name", config.tableName),
             ],
             snapshots: [], lastUpdatedMillis: 0)
+        metadata.schemas = schemas
+        metadata.properties[0].1 = metadata.nameMappingJSON
         let avroPartition = partitionFields.map { ManifestAvro.PartitionField(name: $0.source.name, fieldID: $0.fieldID) }
-        let schemaJSON = schema.json.compact()
         let specJSON = metadata.specFieldsJSON.compact()
 
         // Live files of the previous snapshot: path -> (file, snapshot that added it, its sequence number).
         var live: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]
         var instants: [String] = []
         let plans = try await table.planSnapshots(asOf: commits.map(\.timestamp))
-        for (instant, plan) in zip(commits, plans) {
+        for ((instant, plan), snapshotSchema) in zip(zip(commits, plans), snapshotSchemas) {
             let snapshotID = try Self.snapshotID(ofInstant: instant.timestamp)
             // Sequence numbers are the instants too: increasing, and stable when the
             // cleaner trims the history's start (files written earlier stay valid).
@@ -96,7 +113,7 @@ public struct HudiIcebergExporter: Sendable {
                     var file = IcebergDataFile(path: path, partition: try partitionValues(slice.partitionPath, config: config),
                                                recordCount: 0, fileSizeInBytes: Int64(slice.size))
                     let footer = try await FooterStats.read(store: table.store, key: slice.path, size: slice.size)
-                    FooterStats.apply(footer, schema: schema, to: &file)
+                    FooterStats.apply(footer, schema: snapshotSchema, to: &file)
                     next[path] = (file, snapshotID, sequence)
                     entries.append(ManifestEntry(status: .added, snapshotID: snapshotID, sequenceNumber: sequence, file: file))
                     added.files += 1
@@ -117,8 +134,8 @@ public struct HudiIcebergExporter: Sendable {
             // files; only its parent may differ when the cleaner trimmed the history).
             if try await !exists(listKey) {
                 let sync = Self.syncMarker(snapshotID)
-                let manifest = try ManifestAvro.manifest(entries: entries, partition: avroPartition, schemaJSON: schemaJSON,
-                                                         schemaID: schema.schemaID, specFieldsJSON: specJSON, specID: 0, sync: sync)
+                let manifest = try ManifestAvro.manifest(entries: entries, partition: avroPartition, schemaJSON: snapshotSchema.json.compact(),
+                                                         schemaID: snapshotSchema.schemaID, specFieldsJSON: specJSON, specID: 0, sync: sync)
                 try await table.store.put(manifestKey, manifest)
                 let summaries = partitionFields.indices.map { i -> (containsNull: Bool, lower: String?, upper: String?) in
                     let values = liveFiles.map { i < $0.partition.count ? $0.partition[i] : nil }
@@ -136,7 +153,7 @@ public struct HudiIcebergExporter: Sendable {
             let totalRows = liveFiles.reduce(Int64(0)) { $0 + $1.recordCount }
             metadata.snapshots.append(IcebergSnapshot(
                 snapshotID: snapshotID, parentID: parent, sequenceNumber: sequence, timestampMillis: millis,
-                manifestList: "\(location)/\(listKey)",
+                manifestList: "\(location)/\(listKey)", schemaID: snapshotSchema.schemaID,
                 summary: [
                     ("operation", deleted.files == 0 ? "append" : "overwrite"),
                     ("added-data-files", String(added.files)), ("deleted-data-files", String(deleted.files)),

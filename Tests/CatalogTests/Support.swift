@@ -96,6 +96,7 @@ enum IcebergOracle {
         var hudi: Int
         var equal: Bool
         var files: Int
+        var sameColumns: Bool
         var raw: String
     }
 
@@ -115,7 +116,8 @@ enum IcebergOracle {
         return try out.split(separator: "\n").map { line in
             let v = try JSONValue.parse(Data(line.utf8))
             return Answer(iceberg: Int(v["iceberg"]?.int ?? -1), hudi: Int(v["hudi"]?.int ?? -1),
-                          equal: v["equal"] == .bool(true), files: Int(v["files"]?.int ?? -1), raw: String(line))
+                          equal: v["equal"] == .bool(true), files: Int(v["files"]?.int ?? -1),
+                          sameColumns: v["same_columns"] == .bool(true), raw: String(line))
         }
     }
 }

@@ -57,8 +57,9 @@ public struct IcebergSchema: Sendable, Equatable {
     public func field(named name: String) -> IcebergField? { fields.first { $0.name == name } }
 
     /// The schema of a Hudi table from its writer schema (`extraMetadata.schema` of a
-    /// commit: an Avro record of the data columns).
-    public static func fromHudiAvro(_ avroJSON: String, schemaID: Int = 0) throws -> IcebergSchema {
+    /// commit: an Avro record of the data columns). `knownIDs` keeps the ids of columns an
+    /// earlier schema had (by name); new columns get ids above every known one.
+    public static func fromHudiAvro(_ avroJSON: String, schemaID: Int = 0, knownIDs: [String: Int] = [:]) throws -> IcebergSchema {
         let root: JSONValue
         do {
             root = try JSONValue.parse(Data(avroJSON.utf8))
@@ -71,13 +72,16 @@ public struct IcebergSchema: Sendable, Equatable {
         var fields: [IcebergField] = AvroSchema.metaFieldNames.enumerated().map {
             IcebergField(id: $0.offset + 1, name: $0.element, type: .string, required: false)
         }
+        var nextID = max(fields.count, knownIDs.values.max() ?? 0) + 1
         for f in avroFields {
             guard let name = f["name"]?.string, let type = f["type"] else {
                 throw CatalogError.invalidTable("an Avro field without name or type")
             }
             if AvroSchema.metaFieldNames.contains(name) { continue }
             let (t, nullable) = try mapType(type, field: name)
-            fields.append(IcebergField(id: fields.count + 1, name: name, type: t, required: !nullable))
+            let id = knownIDs[name] ?? nextID
+            nextID = max(nextID, id + 1)
+            fields.append(IcebergField(id: id, name: name, type: t, required: !nullable))
         }
         return IcebergSchema(schemaID: schemaID, fields: fields)
     }

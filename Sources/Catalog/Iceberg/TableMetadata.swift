@@ -9,12 +9,14 @@ public struct IcebergSnapshot: Sendable, Equatable {
     public var timestampMillis: Int64
     /// Absolute URI of the manifest list.
     public var manifestList: String
+    /// The schema the snapshot's commit wrote with.
+    public var schemaID: Int = 0
     /// `operation` and counters (`added-data-files`, `total-records`, `hudi.instant`, …).
     public var summary: [(String, String)]
 
     public static func == (a: IcebergSnapshot, b: IcebergSnapshot) -> Bool {
         a.snapshotID == b.snapshotID && a.parentID == b.parentID && a.sequenceNumber == b.sequenceNumber
-            && a.timestampMillis == b.timestampMillis && a.manifestList == b.manifestList
+            && a.timestampMillis == b.timestampMillis && a.manifestList == b.manifestList && a.schemaID == b.schemaID
             && a.summary.elementsEqual(b.summary, by: { $0 == $1 })
     }
 }
@@ -24,7 +26,10 @@ public struct IcebergSnapshot: Sendable, Equatable {
 public struct IcebergTableMetadata: Sendable {
     public var tableUUID: String
     public var location: String
+    /// The current schema (the latest commit's).
     public var schema: IcebergSchema
+    /// Every schema a snapshot uses, by schema id (the current one last).
+    public var schemas: [IcebergSchema] = []
     /// Identity partition fields: (source field, partition field id 1000…).
     public var partitionFields: [(source: IcebergField, fieldID: Int)]
     public var properties: [(String, String)]
@@ -32,6 +37,21 @@ public struct IcebergTableMetadata: Sendable {
     public var lastUpdatedMillis: Int64
 
     public var currentSnapshotID: Int64? { snapshots.last?.snapshotID }
+
+    /// `schemas`, or just the current schema when none were recorded.
+    var allSchemas: [IcebergSchema] {
+        schemas.contains(where: { $0.schemaID == schema.schemaID }) ? schemas : schemas + [schema]
+    }
+
+    /// `schema.name-mapping.default` over every schema's columns (ids never change names).
+    var nameMappingJSON: String {
+        var seen = Set<Int>()
+        var fields: [IcebergField] = []
+        for s in allSchemas.reversed() {
+            for f in s.fields where seen.insert(f.id).inserted { fields.append(f) }
+        }
+        return IcebergSchema(fields: fields.sorted { $0.id < $1.id }).nameMappingJSON
+    }
 
     /// The spec's fields as JSON (also stored in each manifest's metadata).
     var specFieldsJSON: JSONValue {
@@ -50,9 +70,9 @@ public struct IcebergTableMetadata: Sendable {
             ("location", .string(location)),
             ("last-sequence-number", .int(snapshots.last?.sequenceNumber ?? 0)),
             ("last-updated-ms", .int(lastUpdatedMillis)),
-            ("last-column-id", .int(Int64(schema.lastColumnID))),
+            ("last-column-id", .int(Int64((allSchemas.map(\.lastColumnID)).max() ?? 0))),
             ("current-schema-id", .int(Int64(schema.schemaID))),
-            ("schemas", .array([schema.json])),
+            ("schemas", .array(allSchemas.map(\.json))),
             ("default-spec-id", .int(0)),
             ("partition-specs", .array([.object([("spec-id", .int(0)), ("fields", specFieldsJSON)])])),
             ("last-partition-id", .int(Int64(partitionFields.map(\.fieldID).max() ?? 999))),
@@ -74,7 +94,7 @@ public struct IcebergTableMetadata: Sendable {
                 ("timestamp-ms", .int(s.timestampMillis)),
                 ("manifest-list", .string(s.manifestList)),
                 ("summary", .object(s.summary.map { ($0.0, .string($0.1)) })),
-                ("schema-id", .int(Int64(schema.schemaID))),
+                ("schema-id", .int(Int64(s.schemaID))),
             ]
             return .object(o)
         })))

@@ -9,7 +9,8 @@ usage: compare_iceberg.py TABLE_PATH METADATA_JSON   (queries as JSON lines on s
   current snapshot; T: the Hudi instant or null for the latest), optionally "key": K to
   scan with the filter event_id == K (exercises partition and column-bound pruning).
 prints one JSON line per query: {"iceberg": rows, "hudi": rows, "equal": bool,
-  "files": Iceberg data files planned, "missing": [...], "extra": [...]} (first 3 each).
+  "files": Iceberg data files planned, "columns": compared, "same_columns": whether both
+  reads have the same columns, "missing": [...], "extra": [...]} (first 3 each).
 """
 import json
 import sys
@@ -65,7 +66,7 @@ def main():
         sa, sb = set(a), set(b)
         print(json.dumps({
             "iceberg": len(a), "hudi": len(b), "equal": a == b, "files": files,
-            "columns": names,
+            "columns": names, "same_columns": sorted(ice_rows.schema.names) == sorted(hudi_rows.schema.names),
             "missing": sorted(sb - sa)[:3], "extra": sorted(sa - sb)[:3],
         }), flush=True)
 
