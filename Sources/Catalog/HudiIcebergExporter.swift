@@ -53,22 +53,7 @@ public struct HudiIcebergExporter: Sendable {
         let commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
         let config = await table.config
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
-        // One schema per distinct commit schema (Hudi's schema evolution adds columns),
-        // field ids kept by name; the current schema is the latest commit's.
-        var schemas: [IcebergSchema] = []
-        var ids: [String: Int] = [:]
-        var snapshotSchemas: [IcebergSchema] = []
-        for commit in commits {
-            let commitAvro = try await table.commitMetadata(commit, in: timeline).schema ?? avro
-            var s = try IcebergSchema.fromHudiAvro(commitAvro, schemaID: schemas.count, knownIDs: ids)
-            if let last = schemas.last, last.fields == s.fields {
-                s = last
-            } else {
-                schemas.append(s)
-                for f in s.fields { ids[f.name] = f.id }
-            }
-            snapshotSchemas.append(s)
-        }
+        let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro)
         let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro)
         var partitionFields: [(source: IcebergField, fieldID: Int)] = []
         for (i, name) in config.partitionFields.enumerated() {
@@ -129,26 +114,10 @@ public struct HudiIcebergExporter: Sendable {
             let listKey = "\(Self.metadataFolder)/snap-\(snapshotID).avro"
             let parent = metadata.snapshots.last?.snapshotID
             let liveFiles = next.values.map(\.file)
-            // Iceberg files are immutable once a snapshot may have been read or published:
-            // a manifest list written by an earlier export stays (it describes the same
-            // files; only its parent may differ when the cleaner trimmed the history).
-            if try await !exists(listKey) {
-                let sync = Self.syncMarker(snapshotID)
-                let manifest = try ManifestAvro.manifest(entries: entries, partition: avroPartition, schemaJSON: snapshotSchema.json.compact(),
-                                                         schemaID: snapshotSchema.schemaID, specFieldsJSON: specJSON, specID: 0, sync: sync)
-                try await table.store.put(manifestKey, manifest)
-                let summaries = partitionFields.indices.map { i -> (containsNull: Bool, lower: String?, upper: String?) in
-                    let values = liveFiles.map { i < $0.partition.count ? $0.partition[i] : nil }
-                    let present = values.compactMap { $0 }
-                    return (present.count < values.count, present.min(), present.max())
-                }
-                let listEntry = ManifestAvro.ManifestFileEntry(
-                    path: "\(location)/\(manifestKey)", length: Int64(manifest.count), specID: 0, sequenceNumber: sequence,
-                    minSequenceNumber: next.values.map(\.sequence).min() ?? sequence, addedSnapshotID: snapshotID,
-                    added: added, existing: existing, deleted: deleted, partitions: summaries)
-                try await table.store.put(listKey, try ManifestAvro.manifestList([listEntry], snapshotID: snapshotID, parentID: parent,
-                                                                                 sequenceNumber: sequence, sync: sync))
-            }
+            try await writeSnapshotFiles(
+                manifestKey: manifestKey, listKey: listKey, entries: entries, schema: snapshotSchema, partition: avroPartition,
+                specJSON: specJSON, live: Array(next.values), snapshot: (snapshotID, parent, sequence),
+                counts: (added, existing, deleted))
             let millis = InstantTimeGenerator.millis(of: instant.timestamp) ?? 0
             let totalRows = liveFiles.reduce(Int64(0)) { $0 + $1.recordCount }
             metadata.snapshots.append(IcebergSnapshot(
@@ -165,30 +134,8 @@ public struct HudiIcebergExporter: Sendable {
             live = next
             instants.append(instant.timestamp)
         }
-        // Metadata files are immutable too: v<N+1> when anything changed since v<N>
-        // (named by `version-hint.text`, as Hadoop-style Iceberg readers expect).
-        let hintKey = "\(Self.metadataFolder)/version-hint.text"
-        let body = Data(metadata.json.pretty().utf8)
-        var version = 1
-        if let hint = try? await table.store.get(hintKey), let last = Int(String(decoding: hint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
-            let previous = try? await table.store.get("\(Self.metadataFolder)/v\(last).metadata.json")
-            version = previous == body ? last : last + 1
-        }
-        let metadataKey = "\(Self.metadataFolder)/v\(version).metadata.json"
-        if try await !exists(metadataKey) {
-            try await table.store.put(metadataKey, body)
-            try await table.store.put(hintKey, Data(String(version).utf8))
-        }
+        let metadataKey = try await writeMetadataFile(metadata)
         return IcebergExport(metadataKey: metadataKey, metadata: metadata, instants: instants)
-    }
-
-    private func exists(_ key: String) async throws -> Bool {
-        do {
-            _ = try await table.store.head(key)
-            return true
-        } catch ObjectStoreError.notFound {
-            return false
-        }
     }
 
     /// A deterministic Avro sync marker per snapshot (rewrites produce identical bytes).
