@@ -1,6 +1,7 @@
 import Foundation
 import Hudi
 import ObjectStore
+import Parquet
 
 /// What an export wrote.
 public struct IcebergExport: Sendable {
@@ -30,11 +31,32 @@ public struct HudiIcebergExporter: Sendable {
     /// Absolute URI of the table root as readers see it (`file:///…`, `s3://bucket/…`).
     public let location: String
     public static let metadataFolder = "metadata"
+    /// Footer statistics of the base files seen so far: keep one exporter per table and
+    /// later exports read only the footers of new files.
+    public let footers: FooterCache
 
-    public init(table: HudiTable, location: String) throws {
+    public init(table: HudiTable, location: String, footers: FooterCache = FooterCache()) throws {
         guard !location.isEmpty else { throw CatalogError.invalidArgument("empty table location") }
         self.table = table
         self.location = location.hasSuffix("/") ? String(location.dropLast()) : location
+        self.footers = footers
+    }
+
+    /// Parquet footers of base files by object key (base files never change).
+    public actor FooterCache {
+        private var footers: [String: FileMetaData] = [:]
+        /// Footers read from the store (cache misses).
+        public private(set) var reads = 0
+
+        public init() {}
+
+        func footer(store: any ObjectStore, key: String, size: Int) async throws -> FileMetaData {
+            if let f = footers[key] { return f }
+            let f = try await FooterStats.read(store: store, key: key, size: size)
+            footers[key] = f
+            reads += 1
+            return f
+        }
     }
 
     /// The snapshot id of a Hudi instant.
@@ -97,7 +119,7 @@ public struct HudiIcebergExporter: Sendable {
                 } else {
                     var file = IcebergDataFile(path: path, partition: try partitionValues(slice.partitionPath, config: config),
                                                recordCount: 0, fileSizeInBytes: Int64(slice.size))
-                    let footer = try await FooterStats.read(store: table.store, key: slice.path, size: slice.size)
+                    let footer = try await footers.footer(store: table.store, key: slice.path, size: slice.size)
                     FooterStats.apply(footer, schema: snapshotSchema, to: &file)
                     next[path] = (file, snapshotID, sequence)
                     entries.append(ManifestEntry(status: .added, snapshotID: snapshotID, sequenceNumber: sequence, file: file))

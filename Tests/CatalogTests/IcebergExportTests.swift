@@ -55,7 +55,12 @@ import TributaryTesting
         // Exporting again rewrites nothing that exists: published files are immutable.
         let list = dir.appendingPathComponent("metadata/snap-\(export.metadata.snapshots[1].snapshotID).avro")
         let before = try Data(contentsOf: list)
-        let again = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        let again = try await exporter.export()
+        let reads = await exporter.footers.reads
+        #expect(reads > 0)
+        _ = try await exporter.export()
+        #expect(await exporter.footers.reads == reads)  // the same exporter reads no footer twice
         #expect(try Data(contentsOf: list) == before)
         #expect(again.metadata.snapshots == export.metadata.snapshots)
         #expect(export.metadataKey == "metadata/v1.metadata.json" && again.metadataKey == export.metadataKey)
