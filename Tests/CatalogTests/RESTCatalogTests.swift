@@ -126,6 +126,8 @@ import TributaryTesting
         #expect(result.committed == [try HudiIcebergExporter.snapshotID(ofInstant: second)])
         let loaded = try #require(try await publisher.catalog.loadTable(["lake"], name))
         #expect(loaded.metadata["current-schema-id"]?.int == 1)
+        let mapping = try #require(loaded.metadata["properties"]?["schema.name-mapping.default"]?.string)
+        #expect(mapping.contains("\"country\""))
         let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
                                                 identifier: "lake.\(name)", [.object([("snapshot_id", .null), ("as_of", .null)])])
         #expect(answers.first?.equal == true && answers.first?.iceberg == 10, "\(answers.first?.raw ?? "")")

@@ -59,7 +59,7 @@ public struct IcebergPublisher: Sendable {
 
     /// Commits the export's snapshots `table` lacks, oldest first; returns the table after.
     private func commitMissing(_ export: IcebergExport, to start: IcebergCatalogTable, committed: inout [Int64]) async throws -> IcebergCatalogTable {
-        var table = try await reconcileSchema(start, export.metadata.schema)
+        var table = try await reconcileSchema(start, export.metadata)
         let known = Set(table.snapshotIDs)
         let schemaID = table.metadata["current-schema-id"]?.int ?? 0
         for snapshot in export.metadata.snapshots where !known.contains(snapshot.snapshotID) {
@@ -92,7 +92,9 @@ public struct IcebergPublisher: Sendable {
     /// The manifests carry our field ids: the catalog's current schema must have the same
     /// ones. Columns Hudi's schema evolution added since are added to the catalog's schema
     /// first (`add-schema` + `set-current-schema`, guarded by `assert-current-schema-id`).
-    private func reconcileSchema(_ table: IcebergCatalogTable, _ schema: IcebergSchema) async throws -> IcebergCatalogTable {
+    /// The name mapping is updated in the same commit (readers map the new column by it).
+    private func reconcileSchema(_ table: IcebergCatalogTable, _ metadata: IcebergTableMetadata) async throws -> IcebergCatalogTable {
+        let schema = metadata.schema
         let currentID = table.metadata["current-schema-id"]?.int ?? 0
         let schemas = table.metadata["schemas"]?.arrayValues ?? []
         guard let s = schemas.first(where: { $0["schema-id"]?.int == currentID }) ?? schemas.first else {
@@ -118,6 +120,9 @@ public struct IcebergPublisher: Sendable {
         ], updates: [
             .object([("action", .string("add-schema")), ("schema", evolved.json), ("last-column-id", .int(lastColumnID))]),
             .object([("action", .string("set-current-schema")), ("schema-id", .int(-1))]),
+            .object([("action", .string("set-properties")), ("updates", .object([
+                ("schema.name-mapping.default", .string(metadata.nameMappingJSON)),
+            ]))]),
         ])
     }
 
