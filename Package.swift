@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "Hudi", targets: ["Hudi"]),
         // Query (issue 9)
         .library(name: "Query", targets: ["Query"]),
+        // Catalog (issue 12)
+        .library(name: "Catalog", targets: ["Catalog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -244,6 +246,23 @@ let package = Package(
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Monitoring
+
+        // MARK: Catalog (issue 12): Iceberg metadata for Hudi tables (XTable-style), REST catalogs.
+        .target(
+            name: "Catalog",
+            dependencies: [
+                "Hudi", "Parquet", "ObjectStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "TributaryTesting"],
+            exclude: ["oracle"]
+        ),
+        // MARK: end Catalog
     ],
     swiftLanguageModes: [.v6]
 )

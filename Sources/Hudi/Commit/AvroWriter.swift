@@ -6,10 +6,15 @@ import Foundation
 /// version. Values are given as `JSONValue`s shaped like the schema: records as objects
 /// (a missing field is encoded as null, so it must be nullable), maps as objects, arrays
 /// as arrays, `bytes`/`fixed` as base64 strings (as the reader returns them).
-enum AvroWriter {
+/// Public for the Catalog module (Iceberg manifests and manifest lists are Avro files too).
+public enum AvroWriter {
     /// A container file holding `records`, all of the record schema `schemaJSON`.
-    /// - Parameter sync: the 16-byte sync marker (random by default; fixed in tests).
-    static func container(schemaJSON: String, records: [JSONValue], sync: [UInt8]? = nil) throws -> Data {
+    /// - Parameters:
+    ///   - metadata: extra file metadata entries after `avro.schema` and `avro.codec`
+    ///     (Iceberg keeps e.g. `format-version` and `partition-spec` there).
+    ///   - sync: the 16-byte sync marker (random by default; fixed in tests).
+    public static func container(schemaJSON: String, records: [JSONValue], metadata: [(String, String)] = [],
+                                 sync: [UInt8]? = nil) throws -> Data {
         var named: [String: AvroReader.AvroType] = [:]
         let schema = try AvroReader.parseSchema(try JSONValue.parse(Data(schemaJSON.utf8)), namespace: nil, named: &named)
         let marker = sync ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
@@ -17,11 +22,15 @@ enum AvroWriter {
         var out = Encoder()
         out.bytes += [0x4F, 0x62, 0x6A, 0x01]
         // File metadata: a map<bytes> of one block.
-        out.long(2)
+        out.long(Int64(2 + metadata.count))
         out.string("avro.schema")
         out.string(schemaJSON)
         out.string("avro.codec")
         out.string("null")
+        for (key, value) in metadata {
+            out.string(key)
+            out.string(value)
+        }
         out.long(0)
         out.bytes += marker
         if !records.isEmpty {

@@ -107,7 +107,8 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    static func appendString(_ s: String, to out: inout String) {
+    /// Appends `s` as a quoted, escaped JSON string.
+    public static func appendString(_ s: String, to out: inout String) {
         appendJSONString(s, to: &out)
     }
 }

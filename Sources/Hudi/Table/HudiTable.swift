@@ -145,6 +145,11 @@ public actor HudiTable {
         try await metadata(of: instant, in: timeline())
     }
 
+    /// Metadata of a completed commit of `timeline` (no timeline reload; cached).
+    public func commitMetadata(_ instant: Instant, in timeline: Timeline) async throws -> CommitMetadata {
+        try await metadata(of: instant, in: timeline)
+    }
+
     /// Metadata of a completed instant of `tl`, cached.
     func metadata(of instant: Instant, in tl: Timeline) async throws -> CommitMetadata {
         let key = tl.key(of: instant)

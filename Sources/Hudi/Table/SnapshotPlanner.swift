@@ -22,6 +22,19 @@ extension HudiTable {
         return try await plan(timeline: tl, listing: listing, asOf: asOf)
     }
 
+    /// Plans snapshot reads as of each of `instants` from one timeline and one listing (the
+    /// Iceberg exporter plans every commit; one listing instead of one per commit).
+    public func planSnapshots(asOf instants: [String]) async throws -> [SnapshotPlan] {
+        let tl = try await timeline()
+        let listing = try await listBaseFiles()
+        var plans: [SnapshotPlan] = []
+        for asOf in instants {
+            if tl.latestCompletedCommit != nil { try await requireQueryable(try Self.resolveInstant(asOf), tl) }
+            plans.append(try await plan(timeline: tl, listing: listing, asOf: asOf))
+        }
+        return plans
+    }
+
     /// Every base file of the table, grouped into file groups (any state).
     func listBaseFiles() async throws -> [FileGroupID: FileGroup] {
         var groups: [FileGroupID: FileGroup] = [:]

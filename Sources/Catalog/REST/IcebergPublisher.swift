@@ -1,0 +1,145 @@
+import Foundation
+import Hudi
+
+/// Publishes an export's snapshots to a REST catalog table: creates namespace and table
+/// when missing, then commits each snapshot the catalog does not have yet (in order), each
+/// guarded by `assert-ref-snapshot-id` on `main` so a concurrent writer cannot be
+/// overwritten. Idempotent: snapshots already there are skipped, and a conflict (another
+/// publisher committed first) reloads the table and carries on from what it holds.
+public struct IcebergPublisher: Sendable {
+    public let catalog: IcebergRESTCatalog
+    public let namespace: [String]
+    public let tableName: String
+    /// How many commit conflicts one publish absorbs before it gives up.
+    public var maxConflicts: Int
+
+    public init(catalog: IcebergRESTCatalog, namespace: [String], tableName: String, maxConflicts: Int = 5) {
+        self.catalog = catalog
+        self.namespace = namespace
+        self.tableName = tableName
+        self.maxConflicts = maxConflicts
+    }
+
+    /// What a publish did.
+    public struct Result: Sendable {
+        public var committed: [Int64]
+        public var currentSnapshotID: Int64?
+        /// Commit conflicts absorbed (another publisher got there first).
+        public var conflicts: Int
+    }
+
+    @discardableResult
+    public func publish(_ export: IcebergExport) async throws -> Result {
+        try await catalog.ensureNamespace(namespace)
+        var table: IcebergCatalogTable
+        if let existing = try await catalog.loadTable(namespace, tableName) {
+            table = existing
+        } else {
+            do {
+                table = try await catalog.createTable(namespace, tableName, like: export.metadata)
+            } catch IcebergRESTError.alreadyExists {
+                guard let t = try await catalog.loadTable(namespace, tableName) else { throw IcebergRESTError.notFound(tableName) }
+                table = t
+            }
+        }
+        var committed: [Int64] = []
+        var conflicts = 0
+        while true {
+            do {
+                table = try await commitMissing(export, to: table, committed: &committed)
+                return Result(committed: committed, currentSnapshotID: table.currentSnapshotID, conflicts: conflicts)
+            } catch IcebergRESTError.commitConflict(let message) {
+                conflicts += 1
+                guard conflicts <= maxConflicts else { throw IcebergRESTError.commitConflict(message) }
+                guard let reloaded = try await catalog.loadTable(namespace, tableName) else { throw IcebergRESTError.notFound(tableName) }
+                table = reloaded
+            }
+        }
+    }
+
+    /// Commits the export's snapshots `table` lacks, oldest first; returns the table after.
+    private func commitMissing(_ export: IcebergExport, to start: IcebergCatalogTable, committed: inout [Int64]) async throws -> IcebergCatalogTable {
+        var table = try await reconcileSchema(start, export.metadata)
+        let known = Set(table.snapshotIDs)
+        let schemaID = table.metadata["current-schema-id"]?.int ?? 0
+        for snapshot in export.metadata.snapshots where !known.contains(snapshot.snapshotID) {
+            // Catalogs reject snapshots older than the table's last update: a history
+            // published late is stamped no earlier than that (ids still name the commits).
+            let stamp = max(snapshot.timestampMillis, table.lastUpdatedMillis)
+            var s: [(String, JSONValue)] = [("snapshot-id", .int(snapshot.snapshotID))]
+            if let parent = table.currentSnapshotID { s.append(("parent-snapshot-id", .int(parent))) }
+            s += [
+                ("sequence-number", .int(max(snapshot.sequenceNumber, table.lastSequenceNumber + 1))),
+                ("timestamp-ms", .int(stamp)),
+                ("manifest-list", .string(snapshot.manifestList)),
+                ("summary", .object(snapshot.summary.map { ($0.0, .string($0.1)) })),
+                ("schema-id", .int(schemaID)),
+            ]
+            let requirement: JSONValue = .object([
+                ("type", .string("assert-ref-snapshot-id")), ("ref", .string("main")),
+                ("snapshot-id", table.currentSnapshotID.map(JSONValue.int) ?? .null),
+            ])
+            table = try await catalog.commit(namespace, tableName, requirements: [requirement], updates: [
+                .object([("action", .string("add-snapshot")), ("snapshot", .object(s))]),
+                .object([("action", .string("set-snapshot-ref")), ("ref-name", .string("main")),
+                         ("type", .string("branch")), ("snapshot-id", .int(snapshot.snapshotID))]),
+            ])
+            committed.append(snapshot.snapshotID)
+        }
+        return table
+    }
+
+    /// The manifests carry our field ids: the catalog's current schema must have the same
+    /// ones. Columns Hudi's schema evolution added since are added to the catalog's schema
+    /// first (`add-schema` + `set-current-schema`, guarded by `assert-current-schema-id`).
+    /// The name mapping is updated in the same commit (readers map the new column by it).
+    private func reconcileSchema(_ table: IcebergCatalogTable, _ metadata: IcebergTableMetadata) async throws -> IcebergCatalogTable {
+        let schema = metadata.schema
+        let currentID = table.metadata["current-schema-id"]?.int ?? 0
+        let schemas = table.metadata["schemas"]?.arrayValues ?? []
+        guard let s = schemas.first(where: { $0["schema-id"]?.int == currentID }) ?? schemas.first else {
+            throw IcebergRESTError.badResponse("table metadata without schemas")
+        }
+        var theirs: [String: Int64] = [:]
+        for f in s["fields"]?.arrayValues ?? [] {
+            if let n = f["name"]?.string, let id = f["id"]?.int { theirs[n] = id }
+        }
+        var missing = false
+        for f in schema.fields {
+            guard let id = theirs[f.name] else { missing = true; continue }
+            guard id == Int64(f.id) else {
+                throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(id), ours \(f.id)")
+            }
+        }
+        guard missing else { return table }
+        let lastColumnID = max(Int64(schema.lastColumnID), table.metadata["last-column-id"]?.int ?? 0)
+        var evolved = schema
+        evolved.schemaID = Int((schemas.compactMap { $0["schema-id"]?.int }.max() ?? 0) + 1)
+        return try await catalog.commit(namespace, tableName, requirements: [
+            .object([("type", .string("assert-current-schema-id")), ("current-schema-id", .int(currentID))]),
+        ], updates: [
+            .object([("action", .string("add-schema")), ("schema", evolved.json), ("last-column-id", .int(lastColumnID))]),
+            .object([("action", .string("set-current-schema")), ("schema-id", .int(-1))]),
+            .object([("action", .string("set-properties")), ("updates", .object([
+                ("schema.name-mapping.default", .string(metadata.nameMappingJSON)),
+            ]))]),
+        ])
+    }
+
+    /// How far the catalog table is behind the Hudi table (for `tributary catalog status`).
+    public struct Status: Sendable, Equatable {
+        /// The catalog's current snapshot (a Hudi instant as a number), nil: none / no table.
+        public var catalogSnapshotID: Int64?
+        /// The Hudi table's latest completed commit.
+        public var hudiLatestInstant: String?
+        /// Completed Hudi commits newer than the catalog's current snapshot.
+        public var commitsBehind: Int
+    }
+
+    public func status(of hudi: HudiTable) async throws -> Status {
+        let current = try await catalog.loadTable(namespace, tableName)?.currentSnapshotID
+        let commits = try await hudi.timeline().completedDataCommits
+        let behind = try commits.filter { try HudiIcebergExporter.snapshotID(ofInstant: $0.timestamp) > (current ?? 0) }.count
+        return Status(catalogSnapshotID: current, hudiLatestInstant: commits.last?.timestamp, commitsBehind: behind)
+    }
+}
