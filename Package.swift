@@ -259,7 +259,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "TributaryTesting"],
+            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"],
             exclude: ["oracle"]
         ),
         // MARK: end Catalog

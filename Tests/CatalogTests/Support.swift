@@ -1,6 +1,7 @@
 import Foundation
 import Hudi
 import ObjectStore
+import ObjectStoreTesting
 import Parquet
 import TributaryTesting
 import Catalog
@@ -126,8 +127,7 @@ enum IcebergOracle {
 /// (OAuth2 client credentials = the S3 keys).
 actor SeaweedCatalog {
     static let shared = SeaweedCatalog()
-    static let binary = TestEnvironment.packageRoot.appendingPathComponent(".venv/bin/weed")
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
+    static var available: Bool { SeaweedMini.available }
     static let warehouse = "warehouse"
 
     private var process: ManagedProcess?
@@ -135,23 +135,9 @@ actor SeaweedCatalog {
     /// The catalog's base URI (`http://127.0.0.1:PORT`), starting the server once.
     func uri() async throws -> String {
         if let process { return "http://127.0.0.1:\(process.port)" }
-        let dir = try TestEnvironment.temporaryDirectory("seaweed-catalog")
-        // Every service on a free port (grpc ports are these + 10000).
-        var ports: [Int] = []
-        while ports.count < 6 {
-            let port = try freeLoopbackPort()
-            if port < 55000, !ports.contains(port), !isListening(port: port + 10000) { ports.append(port) }
-        }
-        let server = try ManagedProcess(
-            Self.binary,
-            ["mini", "-dir=\(dir.path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             "-master.port=\(ports[0])", "-filer.port=\(ports[1])", "-volume.port=\(ports[2])",
-             "-s3.port=\(ports[3])", "-admin.port=\(ports[4])", "-admin.ui=false", "-webdav=false",
-             "-s3.port.iceberg=\(ports[5])", "-s3.port.lance=0", "-tableBucket=\(Self.warehouse)"],
-            port: ports[5], environment: ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"], timeout: 60)
-        server.stopAtExit()
+        let (server, ports) = try SeaweedMini.start(tableBucket: Self.warehouse)
         process = server
-        let uri = "http://127.0.0.1:\(ports[5])"
+        let uri = "http://127.0.0.1:\(ports.iceberg ?? server.port)"
         // The port answers before the warehouse (table bucket) exists: wait until a
         // namespace can be created in it.
         var lastError: (any Error)?

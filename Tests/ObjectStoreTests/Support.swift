@@ -9,32 +9,16 @@ import TributaryTesting
 /// server whose `If-None-Match: *` is atomic (moto's is a check-then-put, see the race test).
 actor SeaweedServer {
     static let shared = SeaweedServer()
-    static let binary = TestEnvironment.packageRoot.appendingPathComponent(".venv/bin/weed")
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
+    static var available: Bool { SeaweedMini.available }
 
     private var process: ManagedProcess?
     private var bucketReady = false
 
     func endpoint() throws -> String {
         if let process { return "http://127.0.0.1:\(process.port)" }
-        let dir = try TestEnvironment.temporaryDirectory("seaweedfs")
-        // Every service on its own free port (grpc ports are these + 10000): the defaults
-        // (8080, 8888, 9333, ...) may belong to someone else on a shared machine.
-        var ports: [Int] = []
-        while ports.count < 5 {
-            let port = try freeLoopbackPort()
-            if port < 55000, !ports.contains(port), !isListening(port: port + 10000) { ports.append(port) }
-        }
-        let server = try ManagedProcess(
-            Self.binary,
-            ["mini", "-dir=\(dir.path)", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             "-master.port=\(ports[0])", "-filer.port=\(ports[1])", "-volume.port=\(ports[2])",
-             "-s3.port=\(ports[3])", "-admin.port=\(ports[4])", "-admin.ui=false", "-webdav=false",
-             "-s3.port.iceberg=0", "-s3.port.lance=0"],
-            port: ports[3], environment: ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"], timeout: 60)
-        server.stopAtExit()
+        let (server, ports) = try SeaweedMini.start()
         process = server
-        return "http://127.0.0.1:\(ports[3])"
+        return "http://127.0.0.1:\(ports.s3)"
     }
 
     func store(endpoint override: String? = nil, customize: (@Sendable (inout S3Configuration) -> Void)? = nil) async throws -> S3ObjectStore {
