@@ -75,7 +75,8 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query", "Pipeline"],
+            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query", "Pipeline",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
         ),

@@ -33,5 +33,12 @@ enum Bench {
         }
     }
 
+    /// CPU time (user + system) of this process so far, all threads.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
     static func format(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 }

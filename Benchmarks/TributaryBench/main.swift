@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 // `tributary-bench AREA [options]`: one benchmark area per file (KafkaBench.swift, ...).
 // Each prints a table of ours vs the peer (run in the same process or script) and ratios.
@@ -11,7 +12,17 @@ let areas: [String: ([String]) async throws -> Void] = [
     "hudi": HudiBench.run,
     "query": QueryBench.run,
     "pipeline": PipelineBench.run,
+    "decode": DecodeBench.run,
 ]
+
+// BENCH_LOG_LEVEL=debug shows the processor's per-batch and per-commit timings.
+if let level = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+}
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let area = args.first, let run = areas[area] else {

@@ -5,11 +5,15 @@ validates the required fields and the event_type enum, adds the date partition, 
 appends one Parquet file per partition per micro-batch with pyarrow (no upsert, no index:
 the cheapest job that still lands every record as Parquet), committing offsets after.
 
-pipeline_peer.py BOOTSTRAP TOPIC N OUT_DIR [BATCH] -> {"seconds": s, "count": n, "written": w, "rejected": r}
+pipeline_peer.py BOOTSTRAP TOPIC N OUT_DIR [BATCH]
+  -> {"seconds": s, "assigned_seconds": a, "cpu_seconds": c, "count": n, "written": w, "rejected": r}
+seconds: from subscribing to the last file; assigned_seconds: from the partition assignment;
+cpu_seconds: this process's CPU time (all threads) over the run.
 """
 import datetime
 import json
 import os
+import resource
 import sys
 import time
 
@@ -33,8 +37,19 @@ def main():
     batch_size = int(sys.argv[5]) if len(sys.argv) > 5 else 500_000
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-peer-pipeline", "enable.auto.commit": False,
                   "auto.offset.reset": "earliest", "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
-    c.subscribe([topic])
+    assigned = []
+
+    def on_assign(consumer, partitions):
+        if not assigned:
+            assigned.append(time.perf_counter())
+
+    def cpu():
+        u = resource.getrusage(resource.RUSAGE_SELF)
+        return u.ru_utime + u.ru_stime
+
+    cpu_start = cpu()
     start = time.perf_counter()
+    c.subscribe([topic], on_assign=on_assign)
     seen = written = rejected = files = 0
     while seen < n:
         rows = {k: [] for k in COLUMNS}
@@ -74,9 +89,11 @@ def main():
             files += 1
         written += table.num_rows
         c.commit(asynchronous=False)
-    seconds = time.perf_counter() - start
+    end = time.perf_counter()
+    cpu_seconds = cpu() - cpu_start
     c.close()
-    print(json.dumps({"seconds": seconds, "count": seen, "written": written, "rejected": rejected}))
+    print(json.dumps({"seconds": end - start, "assigned_seconds": end - (assigned[0] if assigned else start),
+                      "cpu_seconds": cpu_seconds, "count": seen, "written": written, "rejected": rejected}))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,23 @@ public struct ConsumedBatch: Sendable, RandomAccessCollection {
         return result
     }
 
+    // Index-based access for hot loops (no per-message view or topic string).
+
+    /// Topic names of the batch; ``topicIndex(at:)`` indexes into it.
+    public var topicNames: [String] { topics }
+    public func topicIndex(at index: Int) -> Int { Int(entries[index].topicIndex) }
+    public func partition(at index: Int) -> Int32 { entries[index].partition }
+    public func offset(at index: Int) -> Int64 { entries[index].offset }
+    /// Where message `index`'s value lies in the bytes ``withStorageBytes(_:)`` passes.
+    public func valueRange(at index: Int) -> Range<Int> {
+        let e = entries[index]
+        return Int(e.valueStart)..<Int(e.valueStart + e.valueLength)
+    }
+    /// Calls `body` with all keys, values and headers of the batch in place.
+    public func withStorageBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes(body)
+    }
+
     mutating func append(_ m: UnsafeMutablePointer<rd_kafka_message_t>, lastTopic: inout (OpaquePointer?, Int32)) {
         let message = m.pointee
         if message.rkt != lastTopic.0 {

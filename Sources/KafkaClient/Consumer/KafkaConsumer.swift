@@ -28,9 +28,13 @@ public final class KafkaConsumer: Sendable {
     ///     choose where to start reading that partition (nil: the committed offset, or
     ///     `auto.offset.reset` when there is none). The processor answers with the
     ///     checkpoint stored in the table's latest commit.
+    ///   - beforeRevoke: called inside the rebalance, before partitions are given up; it
+    ///     may block (the processor waits there for the batch it is committing), but must
+    ///     not use this consumer.
     public init(
         configuration: KafkaConfiguration, groupID: String? = nil,
-        startOffset: (@Sendable (TopicPartition) -> Int64?)? = nil
+        startOffset: (@Sendable (TopicPartition) -> Int64?)? = nil,
+        beforeRevoke: (@Sendable ([TopicPartition]) -> Void)? = nil
     ) throws {
         var config = configuration.withDefaults(KafkaConfiguration.consumerDefaults)
         if let groupID { config["group.id"] = groupID }
@@ -40,7 +44,7 @@ public final class KafkaConsumer: Sendable {
         }
         self.configuration = config
         let conf = try config.makeNative()
-        let context = RebalanceContext(startOffset: startOffset)
+        let context = RebalanceContext(startOffset: startOffset, beforeRevoke: beforeRevoke)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         // Client-level errors (all brokers down, transport failures) do not come through
@@ -208,6 +212,7 @@ final class RebalanceContext: Sendable {
     let events: AsyncStream<RebalanceEvent>
     private let continuation: AsyncStream<RebalanceEvent>.Continuation
     private let startOffset: (@Sendable (TopicPartition) -> Int64?)?
+    private let beforeRevoke: (@Sendable ([TopicPartition]) -> Void)?
     private let assigned = Mutex(Set<TopicPartition>())
     /// Client-level errors since the last poll (bounded: a long outage repeats the same ones).
     private let clientErrors = Mutex([KafkaError]())
@@ -220,9 +225,10 @@ final class RebalanceContext: Sendable {
         clientErrors.withLock { errors in defer { errors.removeAll() }; return errors }
     }
 
-    init(startOffset: (@Sendable (TopicPartition) -> Int64?)?) {
+    init(startOffset: (@Sendable (TopicPartition) -> Int64?)?, beforeRevoke: (@Sendable ([TopicPartition]) -> Void)? = nil) {
         (events, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.startOffset = startOffset
+        self.beforeRevoke = beforeRevoke
     }
 
     var assignment: Set<TopicPartition> { assigned.withLock { $0 } }
@@ -252,6 +258,7 @@ final class RebalanceContext: Sendable {
             continuation.yield(.assigned(partitions))
         default:
             let lost = rd_kafka_assignment_lost(rk) != 0
+            beforeRevoke?(partitions)
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, list) { rd_kafka_error_destroy(error) }
             } else {

@@ -85,36 +85,46 @@ struct JSONObjectScanner {
         }
     }
 
+    /// Bytes that end the fast run through a string: the quote, the backslash and the
+    /// control characters (invalid unescaped).
+    private static let stringStops: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+
     /// Skips a string starting at its opening quote; returns whether it has escapes.
     private mutating func skipString() throws -> Bool {
         position += 1
         var escapes = false
-        while position < bytes.count {
-            let c = bytes[position]
-            if c == UInt8(ascii: "\"") { position += 1; return escapes }
-            if c == UInt8(ascii: "\\") {
-                escapes = true
-                guard position + 1 < bytes.count else { break }
-                let e = bytes[position + 1]
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    position += 2
-                case UInt8(ascii: "u"):
-                    guard position + 5 < bytes.count,
-                          (2...5).allSatisfy({ Self.hexValue(bytes[position + $0]) != nil }) else {
-                        throw error("invalid \\u escape in a string")
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw error("unterminated string") }
+        let end = bytes.count
+        try Self.stringStops.withUnsafeBufferPointer { stops in
+            while true {
+                // Most string bytes are ordinary: run over them with one table load each.
+                var i = position
+                while i < end && !stops[Int(base[i])] { i += 1 }
+                position = i
+                guard i < end else { throw error("unterminated string") }
+                let c = base[i]
+                if c == UInt8(ascii: "\"") { position += 1; return }
+                if c == UInt8(ascii: "\\") {
+                    escapes = true
+                    guard position + 1 < end else { throw error("unterminated string") }
+                    switch base[position + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                         UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        position += 2
+                    case UInt8(ascii: "u"):
+                        guard position + 5 < end, (2...5).allSatisfy({ Self.hexValue(base[position + $0]) != nil }) else {
+                            throw error("invalid \\u escape in a string")
+                        }
+                        position += 6
+                    default:
+                        throw error("invalid escape in a string")
                     }
-                    position += 6
-                default:
-                    throw error("invalid escape in a string")
+                    continue
                 }
-                continue
+                throw error("control character in a string")
             }
-            if c < 0x20 { throw error("control character in a string") }
-            position += 1
         }
-        throw error("unterminated string")
+        return escapes
     }
 
     static func hexValue(_ c: UInt8) -> UInt8? {

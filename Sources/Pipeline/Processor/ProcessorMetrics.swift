@@ -50,8 +50,8 @@ final class ProcessorMetrics: Sendable {
         M.processorUp.gauge().record(1)
     }
 
-    func consumed(_ byTopic: [String: [ConsumedMessage]]) {
-        for (topic, messages) in byTopic { M.recordsConsumed.counter(topic).increment(by: messages.count) }
+    func consumed(_ counts: [String: Int]) {
+        for (topic, count) in counts { M.recordsConsumed.counter(topic).increment(by: count) }
     }
 
     func checkpointGap(_ topic: String) { M.checkpointGaps.counter(topic).increment() }

@@ -18,4 +18,6 @@ public struct ProcessorStats: Sendable, Equatable {
     public var paused = false
     public var lastBatchSeconds = 0.0
     public var lastCommitSeconds = 0.0
+    /// When partitions were first assigned to this processor (benchmarks start there).
+    public var firstAssignment: ContinuousClock.Instant?
 }

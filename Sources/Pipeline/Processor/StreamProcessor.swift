@@ -32,41 +32,54 @@ public final class StreamProcessor: Service, Sendable {
     private let statsBox = Mutex(ProcessorStats())
     /// Next offset per partition, as committed in the tables.
     private let checkpoints = Mutex([TopicPartition: Int64]())
-    /// Partitions assigned since the last batch: their checkpoints are re-read first.
-    private let freshlyAssigned = Mutex(Set<TopicPartition>())
+    /// Partitions assigned since the last batch, with the offset reading started from:
+    /// their checkpoints are re-read first.
+    private let freshlyAssigned = Mutex([TopicPartition: Int64]())
     /// Partitions whose checkpoint lay past the log end, reset to the earliest offset:
     /// `from` (what the table holds) until a commit records the reset, `to` where reading resumed.
     private let pendingResets = Mutex([TopicPartition: CheckpointReset]())
     /// Dead-lettered source offsets of uncommitted batches, found after a restart.
     private let alreadyDeadLettered = Mutex([TopicPartition: Set<Int64>]())
     private let metrics: ProcessorMetrics
+    private let schemas: [String: TopicSchema]
+    /// Where the next batch continues per partition (one past the last record collected),
+    /// while the batch before it may still be committing; cleared by seeks.
+    private let readPosition = Mutex([TopicPartition: Int64]())
 
     public init(configuration: ProcessorConfiguration, sink: any TableSink, logger: Logger = Logger(label: "tributary.processor")) {
         self.configuration = configuration
         self.sink = sink
         self.logger = logger
         metrics = ProcessorMetrics(topics: configuration.topics.map(\.topic))
+        schemas = Dictionary(configuration.topics.map { ($0.topic, $0) }) { first, _ in first }
     }
 
     public var stats: ProcessorStats { statsBox.withLock { $0 } }
     /// Partitions of the consumer group assigned to this processor (readiness).
     public var assignedPartitions: Int { metrics.assignedPartitions }
 
-    private var schemas: [String: TopicSchema] {
-        Dictionary(uniqueKeysWithValues: configuration.topics.map { ($0.topic, $0) })
-    }
 
     public func run() async throws {
         for schema in configuration.topics {
             logger.debug("loading checkpoint", metadata: ["topic": "\(schema.topic)"])
             try await reloadCheckpoint(topic: schema.topic)
         }
+        let inFlight = CommitInFlight()
         // (Dead letters of uncommitted batches are looked for on every partition assignment.)
         let consumer = try KafkaConsumer(
-            configuration: configuration.kafka, groupID: configuration.groupID,
+            configuration: configuration.kafka.withDefaults(Self.consumerTuning), groupID: configuration.groupID,
             startOffset: { [self] tp in
-                freshlyAssigned.withLock { _ = $0.insert(tp) }
-                return checkpoints.withLock { $0[tp] } ?? -2  // -2: librdkafka's BEGINNING
+                let start = checkpoints.withLock { $0[tp] } ?? -2  // -2: librdkafka's BEGINNING
+                freshlyAssigned.withLock { $0[tp] = start }
+                readPosition.withLock { $0[tp] = nil }
+                statsBox.withLock { if $0.firstAssignment == nil { $0.firstAssignment = .now } }
+                logger.debug("partition assigned", metadata: ["partition": "\(tp)", "start": "\(start)"])
+                return start
+            },
+            beforeRevoke: { [self] partitions in
+                // A rebalance gives partitions up only after the batch being committed is done.
+                logger.debug("partitions revoked; waiting for the batch in flight", metadata: ["partitions": "\(partitions)"])
+                inFlight.waitUntilIdle()
             })
         try consumer.subscribe(configuration.topics.map(\.topic))
         // Dead letters: a bounded delivery time, so a batch whose DLQ writes cannot be
@@ -81,25 +94,57 @@ public final class StreamProcessor: Service, Sendable {
         ])
         metrics.started()
         defer { metrics.stopped() }
+        // Pipelined: while one batch is committed (dead letters, table commits), the next one
+        // is polled and decoded. Commits stay in order: a batch is committed only after the
+        // one before it, and when that one fails, the batch collected meanwhile is dropped
+        // and both are read again from the tables' checkpoints.
+        var pending: Task<[TopicPartition: Int64], any Error>?
+        func settle() async throws {
+            guard let task = pending else { return }
+            pending = nil
+            let committed = try await task.value
+            // Kafka's group offsets: for lag monitoring only, after the tables committed.
+            do { try await consumer.commit(committed) } catch {
+                logger.debug("group offset commit failed (lag display only): \(error)")
+            }
+        }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
-                    if try await outage.stillDown(stats: statsBox) {
-                        // Keep serving the consumer (librdkafka reconnects in the background)
-                        // without building batches until the broker answers again.
-                        _ = try? await consumer.poll(maxMessages: 1, timeout: .milliseconds(500))
-                        continue
+                    if outage.isDown {
+                        try await settle()
+                        if try await outage.stillDown(stats: statsBox) {
+                            // Keep serving the consumer (librdkafka reconnects in the background)
+                            // without building batches until the broker answers again.
+                            _ = try? await consumer.poll(maxMessages: 1, timeout: .milliseconds(500))
+                            continue
+                        }
                     }
                     if outage.justResumed {
                         // Back from an outage: move to the tables' checkpoints again (the broker
                         // may have come back empty; the batch loop then records the gap), and
                         // use a new producer: a broker that lost its state no longer knows the
                         // old one's idempotent producer id, and its sends would only time out.
+                        try await settle()
                         try? await seekToCheckpoints(consumer, admin: admin)
                         producer = try KafkaProducer(configuration: producerConfiguration)
                     }
-                    try await processOneBatch(consumer: consumer, producer: producer, outage: outage, admin: admin)
+                    let collected = try await collectBatch(consumer: consumer, outage: outage, admin: admin, settle: settle)
+                    try await settle()
+                    guard let collected, !Task.isCancelled else { continue }
+                    inFlight.begin()
+                    let dlqProducer = producer
+                    pending = Task {
+                        defer { inFlight.end() }
+                        return try await self.commitBatch(collected, producer: dlqProducer)
+                    }
                 } catch {
+                    // The batch in flight may still run (the failure was elsewhere): let it end
+                    // before moving the consumer back.
+                    if let task = pending {
+                        pending = nil
+                        _ = try? await task.value
+                    }
                     metrics.batchFailed()
                     logger.error("batch failed; its records will be read again", metadata: ["error": "\(error)"])
                     if error is KafkaError, let fresh = try? KafkaProducer(configuration: producerConfiguration) {
@@ -109,6 +154,10 @@ public final class StreamProcessor: Service, Sendable {
                     try? await seekToCheckpoints(consumer, admin: admin)
                 }
             }
+            // Stopping: the batch being committed finishes (the one being collected is dropped).
+            do { try await settle() } catch {
+                logger.warning("last batch not committed; its records will be read again", metadata: ["error": "\(error)"])
+            }
         } onGracefulShutdown: {
             self.logger.info("processor stopping after the batch in flight")
         }
@@ -117,13 +166,23 @@ public final class StreamProcessor: Service, Sendable {
         logger.info("processor stopped")
     }
 
-    // MARK: One batch
+    // MARK: Collecting a batch
 
-    func processOneBatch(consumer: KafkaConsumer, producer: KafkaProducer, outage: BrokerOutage, admin: KafkaAdmin) async throws {
+    /// Polls for up to `interval` (or the batch limits), keeping the records past each
+    /// partition's checkpoint and decoding them as they arrive. Rare events — partitions
+    /// assigned or revoked, a checkpoint past the log end — are handled on a careful path:
+    /// after the batch in flight is committed (`settle`), everything polled is filtered
+    /// again against the tables' checkpoints. Nil when nothing was polled.
+    func collectBatch(consumer: KafkaConsumer, outage: BrokerOutage, admin: KafkaAdmin,
+                      settle: () async throws -> Void) async throws -> CollectedBatch? {
         let clock = ContinuousClock()
         let started = clock.now
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         var polled: [ConsumedBatch] = []
         var records = 0, bytes = 0
+        var batch = CollectedBatch(started: started, nowMicros: now)
+        var cursors = PartitionCursors()
+        var careful = false
         let deadline = started + configuration.interval
         while clock.now < deadline, records < configuration.maxBatchRecords, bytes < configuration.maxBatchBytes,
               !Task.isShuttingDownGracefully {
@@ -132,126 +191,228 @@ public final class StreamProcessor: Service, Sendable {
                 maxMessages: min(10_000, configuration.maxBatchRecords - records), timeout: min(remaining, .milliseconds(250)))
             for error in result.errors { outage.note(error, stats: statsBox) }
             if outage.isDown { break }
-            if !result.messages.isEmpty {
-                polled.append(result.messages)
-                records += result.messages.count
-                bytes += result.messages.byteCount
+            guard !result.messages.isEmpty else { continue }
+            polled.append(result.messages)
+            records += result.messages.count
+            bytes += result.messages.byteCount
+            if !careful, let taken = select(result.messages, cursors: &cursors, batch: &batch, assignment: consumer.assignment,
+                                             consumer: consumer, careful: false) {
+                decode(result.messages, taken: taken, into: &batch)
+            } else {
+                careful = true
             }
         }
+        // Records of partitions given up meanwhile must not be committed by us.
+        let assignment = consumer.assignment
+        if cursors.all.contains(where: { $0.seen && !assignment.contains($0.tp) }) { careful = true }
         // Partitions assigned during the poll: re-read their tables' checkpoints (another
         // processor may have committed past what we knew) and move there.
-        let assigned = freshlyAssigned.withLock { set in defer { set.removeAll() }; return set }
+        let assigned = freshlyAssigned.withLock { started in defer { started.removeAll() }; return started }
         if !assigned.isEmpty {
-            for topic in Set(assigned.map(\.topic)) {
+            try await settle()
+            for topic in Set(assigned.keys.map(\.topic)) {
                 try await reloadCheckpoint(topic: topic)
                 // Partitions taken over from a processor that died may have dead letters of
                 // its uncommitted batch in the DLQ already: find them, not to send them twice.
                 try await recoverDeadLetters(topic: topic)
             }
-            let targets = await seekTargets(assigned, admin: admin)
+            // Move only the partitions whose target differs from where reading started: a
+            // seek throws away what librdkafka fetched ahead, and records before a newer
+            // checkpoint are skipped below anyway.
+            let targets = await seekTargets(Set(assigned.keys), admin: admin).filter { tp, target in
+                guard let start = assigned[tp], start >= 0 else { return target > 0 }
+                return target != start
+            }
             if !targets.isEmpty { try? await consumer.seek(targets) }
+            // What was taken stands if each new partition's checkpoint is still where
+            // reading started (no other processor committed it meanwhile) and none moved.
+            let unchanged = assigned.allSatisfy { tp, start in
+                targets[tp] == nil && (checkpoints.withLock { $0[tp] } ?? 0) == max(0, start)
+            }
+            if !unchanged { careful = true }
+        }
+        var rewind: [TopicPartition: Int64] = [:]
+        if careful && records > 0 {
+            try await settle()
+            // From scratch, against the checkpoints of the tables as they are now.
+            batch = CollectedBatch(started: started, nowMicros: now)
+            cursors = PartitionCursors()
+            let current = consumer.assignment
+            var selections: [[Int]] = []
+            for chunk in polled {
+                selections.append(select(chunk, cursors: &cursors, batch: &batch, assignment: current, consumer: consumer, careful: true) ?? [])
+            }
+            rewind = cursors.rewind
+            for (chunk, taken) in zip(polled, selections) {
+                let kept = rewind.isEmpty ? taken : taken.filter { !rewind.keys.contains(TopicPartition(chunk.topicNames[chunk.topicIndex(at: $0)], chunk.partition(at: $0))) }
+                decode(chunk, taken: kept, into: &batch)
+            }
+            for tp in rewind.keys { batch.topics[tp.topic]?.next[tp.partition] = nil }
+            if !rewind.isEmpty { try await consumer.seek(rewind) }
         }
         metrics.refreshLag(consumer, checkpoints: checkpoints.withLock { $0 })
-        guard records > 0 else { return metrics.idleBatch() }
-
-        // Group by topic; keep only assigned partitions and offsets past the checkpoint.
-        let current = consumer.assignment
-        var byTopic: [String: [ConsumedMessage]] = [:]
-        var skipped: [String: Int] = [:]
-        var gaps: [String: [String]] = [:]
-        var seenFirst = Set<TopicPartition>()
-        var rewind: [TopicPartition: Int64] = [:]
-        for batch in polled {
-            for message in batch {
-                let tp = message.topicPartition
-                guard current.contains(tp), rewind[tp] == nil else { continue }
-                var checkpoint = checkpoints.withLock { $0[tp] } ?? 0
-                if message.offset < checkpoint, let marks = consumer.cachedWatermarks(tp), marks.high < checkpoint {
-                    // The log ends before our checkpoint (the fetch's high watermark is
-                    // exact): the topic was recreated or the in-memory broker restarted
-                    // empty. Start over from the earliest offset that exists.
-                    let earliest = max(0, marks.low)
-                    logger.warning("checkpoint past the log end; continuing from the earliest offset", metadata: [
-                        "partition": "\(tp)", "checkpoint": "\(checkpoint)", "high": "\(marks.high)", "earliest": "\(earliest)"])
-                    pendingResets.withLock { $0[tp] = CheckpointReset(from: $0[tp]?.from ?? checkpoint, to: earliest) }
-                    checkpoints.withLock { $0[tp] = earliest }
-                    statsBox.withLock { $0.checkpointGaps += 1 }
-                    metrics.checkpointGap(tp.topic)
-                    if message.offset != earliest {
-                        // Read from the earliest offset next batch; nothing of this
-                        // partition from this poll is used (it may start later).
-                        rewind[tp] = earliest
-                        continue
-                    }
-                    checkpoint = earliest
-                }
-                if message.offset < checkpoint {
-                    skipped[tp.topic, default: 0] += 1
-                    continue
-                }
-                if seenFirst.insert(tp).inserted, message.offset > checkpoint, checkpoint > 0 || message.offset > 0 {
-                    // Records between the checkpoint and the first available offset are
-                    // gone (retention ran): say so, never silently.
-                    logger.warning("records before offset \(message.offset) of \(tp) are no longer in Kafka (checkpoint \(checkpoint))")
-                    gaps[tp.topic, default: []].append("\(tp.partition):\(checkpoint)->\(message.offset)")
-                    statsBox.withLock { $0.checkpointGaps += 1 }
-                    metrics.checkpointGap(tp.topic)
-                }
-                byTopic[tp.topic, default: []].append(message)
-            }
+        guard records > 0 else {
+            metrics.idleBatch()
+            return nil
         }
-        if !rewind.isEmpty {
-            for tp in rewind.keys { byTopic[tp.topic]?.removeAll { $0.topicPartition == tp } }
-            try await consumer.seek(rewind)
+        logger.debug("batch polled", metadata: [
+            "records": "\(records)", "bytes": "\(bytes)", "careful": "\(careful)", "seconds": "\(Self.seconds(clock.now - started))"])
+        // Where reading continues; a partition moved by a seek starts from its checkpoint.
+        readPosition.withLock { position in
+            if careful { position.removeAll() }
+            for (tp, o) in batch.nextOffsets { position[tp] = o }
+            for tp in rewind.keys { position[tp] = nil }
+        }
+        let topics = Set(batch.topics.keys)
+        batch.resets = pendingResets.withLock { $0.filter { topics.contains($0.key.topic) } }
+        for (topic, work) in batch.topics where !work.gaps.isEmpty {
+            statsBox.withLock { $0.checkpointGaps += work.gaps.count }
+            for _ in work.gaps { metrics.checkpointGap(topic) }
         }
         statsBox.withLock { stats in
-            for (topic, n) in skipped { stats.duplicatesSkipped[topic, default: 0] += n }
-            for (topic, messages) in byTopic { stats.consumed[topic, default: 0] += messages.count }
+            for (topic, n) in batch.skipped { stats.duplicatesSkipped[topic, default: 0] += n }
+            for (topic, work) in batch.topics { stats.consumed[topic, default: 0] += work.count }
         }
-        metrics.consumed(byTopic)
+        metrics.consumed(batch.topics.mapValues(\.count))
+        return batch
+    }
 
-        // Per topic: decode, dead-letter, commit — tables in parallel up to `parallelism`.
+    /// Which messages of a polled chunk to take: those of assigned partitions at or past the
+    /// next expected offset (the checkpoint, or where the previous batch ended). Nil (only
+    /// when not `careful`) when the chunk needs the careful path.
+    private func select(_ chunk: ConsumedBatch, cursors: inout PartitionCursors, batch: inout CollectedBatch,
+                        assignment: Set<TopicPartition>, consumer: KafkaConsumer, careful: Bool) -> [Int]? {
+        var taken: [Int] = []
+        taken.reserveCapacity(chunk.count)
+        let names = chunk.topicNames
+        var slot = -1
+        var slotKey = (topic: -1, partition: Int32(-1))
+        for i in 0..<chunk.count {
+            let topicIndex = chunk.topicIndex(at: i), partition = chunk.partition(at: i), offset = chunk.offset(at: i)
+            if topicIndex != slotKey.topic || partition != slotKey.partition {
+                slotKey = (topicIndex, partition)
+                let tp = TopicPartition(names[topicIndex], partition)
+                slot = cursors.slot(for: tp) {
+                    let from = careful ? nil : readPosition.withLock { $0[tp] }
+                    return from ?? checkpoints.withLock { $0[tp] } ?? 0
+                }
+            }
+            var cursor = cursors.all[slot]
+            defer { cursors.all[slot] = cursor }
+            guard !cursor.rewound, assignment.contains(cursor.tp) else {
+                if careful { continue }
+                return nil
+            }
+            if offset < cursor.expected {
+                if let marks = consumer.cachedWatermarks(cursor.tp), marks.high < cursor.expected {
+                    // The log ends before our checkpoint (the fetch's high watermark is exact):
+                    // the topic was recreated or the in-memory broker restarted empty.
+                    guard careful else { return nil }
+                    let earliest = max(0, marks.low)
+                    logger.warning("checkpoint past the log end; continuing from the earliest offset", metadata: [
+                        "partition": "\(cursor.tp)", "checkpoint": "\(cursor.expected)", "high": "\(marks.high)", "earliest": "\(earliest)"])
+                    let checkpoint = cursor.expected
+                    pendingResets.withLock { $0[cursor.tp] = CheckpointReset(from: $0[cursor.tp]?.from ?? checkpoint, to: earliest) }
+                    checkpoints.withLock { $0[cursor.tp] = earliest }
+                    statsBox.withLock { $0.checkpointGaps += 1 }
+                    metrics.checkpointGap(cursor.tp.topic)
+                    cursor.expected = earliest
+                    if offset != earliest {
+                        // Read from the earliest offset next batch; nothing of this
+                        // partition from this poll is used (it may start later).
+                        cursor.rewound = true
+                        cursors.rewind[cursor.tp] = earliest
+                        continue
+                    }
+                } else {
+                    batch.skipped[cursor.tp.topic, default: 0] += 1
+                    continue
+                }
+            }
+            if !cursor.seen, offset > cursor.expected, cursor.expected > 0 || offset > 0 {
+                // Records between the checkpoint and the first available offset are gone
+                // (retention ran): say so, never silently.
+                logger.warning("records before offset \(offset) of \(cursor.tp) are no longer in Kafka (checkpoint \(cursor.expected))")
+                if let schema = schemas[cursor.tp.topic] {
+                    batch.topics[schema.topic, default: TopicWork(schema: schema, nowMicros: batch.nowMicros)]
+                        .gaps.append("\(partition):\(cursor.expected)->\(offset)")
+                }
+            }
+            cursor.seen = true
+            cursor.expected = offset + 1
+            taken.append(i)
+        }
+        return taken
+    }
+
+    /// Decodes the taken messages of a chunk into their topics' decoders.
+    private func decode(_ chunk: ConsumedBatch, taken: [Int], into batch: inout CollectedBatch) {
+        guard !taken.isEmpty else { return }
+        let names = chunk.topicNames
+        let known = schemas
+        chunk.withStorageBytes { storage in
+            var topicIndex = -1
+            var work: TopicWork?
+            func flush() {
+                if let done = work { batch.topics[done.schema.topic] = done }
+                work = nil
+            }
+            for i in taken {
+                let t = chunk.topicIndex(at: i)
+                if t != topicIndex {
+                    flush()
+                    topicIndex = t
+                    guard let schema = known[names[t]] else { continue }
+                    work = batch.topics.removeValue(forKey: schema.topic) ?? TopicWork(schema: schema, nowMicros: batch.nowMicros)
+                }
+                guard work != nil else { continue }
+                let partition = chunk.partition(at: i), offset = chunk.offset(at: i)
+                let value = UnsafeRawBufferPointer(rebasing: storage[chunk.valueRange(at: i)])
+                if let rejection = work?.decoder.append(value, partition: partition, offset: offset) {
+                    work?.rejected.append((chunk[i], rejection))
+                }
+                work?.count += 1
+                work?.next[partition] = offset + 1
+            }
+            flush()
+        }
+    }
+
+    // MARK: Committing a batch
+
+    /// Commits a collected batch: per topic dead letters then the table commit, tables in
+    /// parallel up to `parallelism`. Returns the committed next offsets.
+    func commitBatch(_ batch: CollectedBatch, producer: KafkaProducer) async throws -> [TopicPartition: Int64] {
         var committedOffsets: [TopicPartition: Int64] = [:]
         try await withThrowingTaskGroup(of: [TopicPartition: Int64].self) { group in
             var running = 0
-            for (topic, messages) in byTopic.sorted(by: { $0.key < $1.key }) {
-                guard let schema = schemas[topic] else { continue }
+            for (_, work) in batch.topics.sorted(by: { $0.key < $1.key }) where work.count > 0 {
                 if running >= configuration.parallelism, let done = try await group.next() {
                     committedOffsets.merge(done) { max($0, $1) }
                     running -= 1
                 }
-                let topicGaps = gaps[topic] ?? []
-                group.addTask { try await self.commitTopic(schema: schema, messages: messages, gaps: topicGaps, producer: producer) }
+                let resets = batch.resets.filter { $0.key.topic == work.schema.topic }
+                group.addTask { try await self.commitTopic(work, resets: resets, now: batch.nowMicros, producer: producer) }
                 running += 1
             }
             for try await done in group { committedOffsets.merge(done) { max($0, $1) } }
         }
-        // Kafka's group offsets: for lag monitoring only, after the tables committed.
-        do { try await consumer.commit(committedOffsets) } catch {
-            logger.debug("group offset commit failed (lag display only): \(error)")
-        }
-        let seconds = Double((clock.now - started).components.attoseconds) / 1e18 + Double((clock.now - started).components.seconds)
+        let elapsed = ContinuousClock.now - batch.started
         statsBox.withLock {
             $0.batches += 1
-            $0.lastBatchSeconds = seconds
+            $0.lastBatchSeconds = Self.seconds(elapsed)
         }
-        metrics.batchCompleted(clock.now - started)
+        metrics.batchCompleted(elapsed)
+        return committedOffsets
     }
 
-    /// Decodes a topic's messages, dead-letters the rejected ones, commits the rest with
-    /// the new checkpoint; returns the committed next offsets.
-    private func commitTopic(schema: TopicSchema, messages: [ConsumedMessage], gaps: [String], producer: KafkaProducer) async throws -> [TopicPartition: Int64] {
-        let topic = schema.topic
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        var decoder = RecordDecoder(schema: schema, nowMicros: now)
-        var rejected: [(ConsumedMessage, Rejection)] = []
-        var next: [Int32: Int64] = [:]
-        for message in messages {
-            next[message.partition] = max(next[message.partition] ?? 0, message.offset + 1)
-            if let rejection = message.withValueBytes({ decoder.append($0, partition: message.partition, offset: message.offset) }) {
-                rejected.append((message, rejection))
-            }
-        }
+    /// Dead-letters a topic's rejected records, then commits the rest with the new
+    /// checkpoint; returns the committed next offsets.
+    private func commitTopic(_ work: TopicWork, resets: [TopicPartition: CheckpointReset], now: Int64,
+                             producer: KafkaProducer) async throws -> [TopicPartition: Int64] {
+        let schema = work.schema
+        let rejected = work.rejected
+        logger.debug("batch decoded", metadata: ["topic": "\(schema.topic)", "records": "\(work.count)", "rejected": "\(rejected.count)"])
         // Dead letters first, acknowledged by the broker, so a commit never covers a
         // rejected record that is not in the DLQ.
         let skip = alreadyDeadLettered.withLock { $0 }
@@ -284,8 +445,7 @@ public final class StreamProcessor: Service, Sendable {
             throw error
         }
         do {
-            return try await commitDecoded(
-                schema: schema, decoder: decoder, messages: messages, rejected: rejected, next: next, gaps: gaps, dlqEnd: dlqEnd, now: now)
+            return try await commitDecoded(work, resets: resets, dlqEnd: dlqEnd, now: now)
         } catch {
             rememberSent()
             throw error
@@ -294,23 +454,23 @@ public final class StreamProcessor: Service, Sendable {
 
     /// Commits a decoded batch with its checkpoint (after its dead letters were sent).
     private func commitDecoded(
-        schema: TopicSchema, decoder: consuming RecordDecoder, messages: [ConsumedMessage], rejected: [(ConsumedMessage, Rejection)],
-        next: [Int32: Int64], gaps: [String], dlqEnd: [Int32: Int64], now: Int64
+        _ work: TopicWork, resets: [TopicPartition: CheckpointReset], dlqEnd: [Int32: Int64], now: Int64
     ) async throws -> [TopicPartition: Int64] {
-        let topic = schema.topic
+        let topic = work.schema.topic
+        let next = work.next
         await Failpoints.pause("after-dead-letters")
         var expected = try await currentCheckpoint(topic: topic)
         var checkpoint = expected.merging(next)
         // Resets past the log end: the table still holds the old offset (expected); the new
         // checkpoint starts from where reading resumed, and the commit records the gap.
-        let resets = pendingResets.withLock { $0.filter { $0.key.topic == topic } }
-        var gaps = gaps
+        var gaps = work.gaps
         for (tp, reset) in resets.sorted(by: { $0.key < $1.key }) {
             expected.offsets[tp.partition] = reset.from
             checkpoint.offsets[tp.partition] = max(reset.to, next[tp.partition] ?? reset.to)
             gaps.append("\(tp.partition):\(reset.from)->\(reset.to)")
         }
         let batchID = try await sink.newBatchID(topic: topic)
+        var decoder = work.decoder
         let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
         var extra: [String: String] = [:]
         if !dlqEnd.isEmpty {
@@ -355,12 +515,12 @@ public final class StreamProcessor: Service, Sendable {
         pendingResets.withLock { for tp in resets.keys { $0[tp] = nil } }
         statsBox.withLock { stats in
             stats.written[topic, default: 0] += batch.count
-            stats.committed[topic, default: 0] += messages.count
-            stats.deadLettered[topic, default: 0] += rejected.count
+            stats.committed[topic, default: 0] += work.count
+            stats.deadLettered[topic, default: 0] += work.rejected.count
             stats.commits[topic, default: 0] += 1
-            stats.lastCommitSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            stats.lastCommitSeconds = Self.seconds(elapsed)
         }
-        metrics.committed(topic, written: batch.count, rejected: rejected.map(\.1))
+        metrics.committed(topic, written: batch.count, rejected: work.rejected.map(\.1))
         return Dictionary(uniqueKeysWithValues: next.map { (TopicPartition(topic, $0.key), $0.value) })
     }
 
@@ -384,6 +544,7 @@ public final class StreamProcessor: Service, Sendable {
     }
 
     private func seekToCheckpoints(_ consumer: KafkaConsumer, admin: KafkaAdmin) async throws {
+        readPosition.withLock { $0.removeAll() }
         let assigned = consumer.assignment
         for topic in Set(assigned.map(\.topic)) { try await reloadCheckpoint(topic: topic) }
         let targets = await seekTargets(assigned, admin: admin)
@@ -443,6 +604,21 @@ public final class StreamProcessor: Service, Sendable {
                         metadata: ["topic": "\(topic)", "count": "\(found.values.reduce(0) { $0 + $1.count })"])
             alreadyDeadLettered.withLock { $0.merge(found) { $0.union($1) } }
         }
+    }
+}
+
+extension StreamProcessor {
+    /// Fetch sizes for batch reading (librdkafka's defaults suit small messages at low
+    /// latency): up to 8 MiB per partition and 64 MiB per fetch, and up to 128 MiB fetched
+    /// ahead while a batch is being committed. Settings in the configuration win.
+    static let consumerTuning: [String: String] = [
+        "max.partition.fetch.bytes": "\(8 << 20)",
+        "fetch.max.bytes": "\(64 << 20)",
+        "queued.max.messages.kbytes": "\(128 << 10)",
+    ]
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

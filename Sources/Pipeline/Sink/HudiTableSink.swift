@@ -90,9 +90,17 @@ public actor HudiTableSink: TableSink {
             throw error
         }
         metrics.committed(request.topic, result)
+        logger.debug("table commit", metadata: [
+            "topic": "\(request.topic)", "instant": "\(result.instant)", "records": "\(records.count)",
+            "files": "\(result.filesWritten)", "rewritten": "\(result.filesRewritten)",
+            "index_s": "\(Self.seconds(result.indexLookupSeconds))", "write_s": "\(Self.seconds(result.writeSeconds))",
+            "total_s": "\(Self.seconds(result.totalSeconds))",
+        ])
         if Date().timeIntervalSince(sizeRefreshed[request.topic] ?? .distantPast) >= metrics.sizeRefreshInterval {
             sizeRefreshed[request.topic] = Date()
             await metrics.refreshSize(request.topic, store: try root.scoped(to: request.topic))
         }
     }
+
+    private static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Parquet
 
 /// Valid records of one topic, column by column, ready for the table writer.
@@ -26,6 +27,12 @@ public struct RecordDecoder: Sendable {
     public var nowMicros: Int64
 
     private let fieldNames: [[UInt8]]
+    private var nextFieldHint = 0
+    /// `oneOf` values per field, as bytes (compared without building strings).
+    private let allowedValues: [[[UInt8]]?]
+    /// The partition value of the last record's day (records of a batch share a few days).
+    private var lastDay = Int64.min
+    private var lastDate: [UInt8] = []
     private let keyIndex: Int
     private let timestampIndex: Int
     private var builders: [ColumnBuilder]
@@ -43,6 +50,10 @@ public struct RecordDecoder: Sendable {
         self.schema = schema
         self.nowMicros = nowMicros
         fieldNames = schema.fields.map { Array($0.name.utf8) }
+        allowedValues = schema.fields.map { field in
+            for rule in field.rules { if case .oneOf(let values, _) = rule { return values.map { Array($0.utf8) } } }
+            return nil
+        }
         keyIndex = schema.fields.firstIndex { $0.name == schema.recordKey } ?? 0
         timestampIndex = schema.fields.firstIndex { $0.name == TopicSchema.precombineField } ?? 0
         builders = schema.fields.map { ColumnBuilder(kind: .init($0.type)) }
@@ -123,10 +134,13 @@ public struct RecordDecoder: Sendable {
             return Rejection(.schema, "record key or timestamp missing")
         }
         batch.recordKeys.append(bytes(keyRange, message))
-        var date: [UInt8] = []
-        date.reserveCapacity(10)
-        ScalarParsing.appendDate(ofMicros: micros, to: &date)
-        batch.partitionValues.append(date)
+        let day = micros >= 0 ? micros / 86_400_000_000 : (micros - 86_399_999_999) / 86_400_000_000
+        if day != lastDay {
+            lastDay = day
+            lastDate.removeAll(keepingCapacity: true)
+            ScalarParsing.appendDate(ofMicros: micros, to: &lastDate)
+        }
+        batch.partitionValues.append(lastDate)
         batch.precombine.append(micros)
         batch.operations.append(operation)
         batch.kafkaPartitions.append(partition)
@@ -163,11 +177,25 @@ public struct RecordDecoder: Sendable {
         }
     }
 
-    private func fieldIndex(_ key: UnsafeRawBufferPointer) -> Int? {
-        for (i, name) in fieldNames.enumerated() where name.count == key.count {
-            if name.withUnsafeBytes({ $0.elementsEqual(key) }) { return i }
+    /// The schema field named `key`; members usually come in schema order, so the field
+    /// after the previous match is tried first.
+    private mutating func fieldIndex(_ key: UnsafeRawBufferPointer) -> Int? {
+        let n = fieldNames.count
+        guard n > 0 else { return nil }
+        for step in 0..<n {
+            let i = (nextFieldHint + step) % n
+            if Self.equal(fieldNames[i], key) {
+                nextFieldHint = i + 1
+                return i
+            }
         }
         return nil
+    }
+
+    static func equal(_ bytes: [UInt8], _ key: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == key.count else { return false }
+        guard let b = key.baseAddress, !bytes.isEmpty else { return bytes.isEmpty }
+        return bytes.withUnsafeBytes { own in own.baseAddress.map { memcmp($0, b, key.count) == 0 } ?? false }
     }
 
     private mutating func parse(_ field: TopicField, index: Int, member: JSONObjectScanner.Member, message: UnsafeRawBufferPointer) -> Rejection? {
@@ -193,7 +221,7 @@ public struct RecordDecoder: Sendable {
                 JSONObjectScanner.unescape(raw, into: &scratch)
                 range = .scratch(start..<scratch.count)
             }
-            if let rejection = checkStringRules(field, bytes(range, message), range: &range) { return rejection }
+            if let rejection = checkStringRules(field, index: index, bytes(range, message), range: &range) { return rejection }
             parsed[index] = .string(range)
         case .decimal(_, let scale):
             let text: UnsafeRawBufferPointer
@@ -252,7 +280,7 @@ public struct RecordDecoder: Sendable {
         return nil
     }
 
-    private mutating func checkStringRules(_ field: TopicField, _ value: UnsafeRawBufferPointer, range: inout ParsedRange) -> Rejection? {
+    private mutating func checkStringRules(_ field: TopicField, index: Int, _ value: UnsafeRawBufferPointer, range: inout ParsedRange) -> Rejection? {
         for rule in field.rules {
             switch rule {
             case .length(let allowed):
@@ -261,16 +289,17 @@ public struct RecordDecoder: Sendable {
                     return Rejection(.schema, "field '\(field.name)' must be \(allowed.lowerBound)–\(allowed.upperBound) characters, got \(n)")
                 }
             case .oneOf(let values, let caseInsensitive):
+                let allowed = allowedValues[index] ?? values.map { Array($0.utf8) }
                 if caseInsensitive {
                     let upper = value.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
-                    guard values.contains(where: { $0.utf8.elementsEqual(upper) }) else {
+                    guard upper.withUnsafeBytes({ u in allowed.contains { Self.equal($0, u) } }) else {
                         return Rejection(.schema, "field '\(field.name)' must be one of \(values.joined(separator: ", ")) (any case), got '\(String(decoding: value.prefix(40), as: UTF8.self))'")
                     }
                     // Stored upper-case.
                     let start = scratch.count
                     scratch.append(contentsOf: upper)
                     range = .scratch(start..<scratch.count)
-                } else if !values.contains(where: { $0.utf8.elementsEqual(value) }) {
+                } else if !allowed.contains(where: { Self.equal($0, value) }) {
                     return Rejection(.schema, "field '\(field.name)' must be one of \(values.joined(separator: ", ")), got '\(String(decoding: value.prefix(40), as: UTF8.self))'")
                 }
             case .upperCaseLetters(let count):
