@@ -251,8 +251,10 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "Hudi", "Parquet", "ObjectStore",
+                "Hudi", "Parquet", "ObjectStore", "MonitoringCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]

@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import Hudi
 import ObjectStore
+import ObjectStoreTesting
 import Parquet
 import Testing
 import TributaryTesting
@@ -158,9 +159,60 @@ import TributaryTesting
 
         let port = try freeLoopbackPort()
         let down = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: "http://127.0.0.1:\(port)", warehouse: "w", auth: .none, requestTimeout: 2))
+            uri: "http://127.0.0.1:\(port)", warehouse: "w", auth: .none, requestTimeout: 2,
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1)))
         let started = Date()
-        await #expect(throws: (any Error).self) { try await down.ensureNamespace(["x"]) }
-        #expect(Date().timeIntervalSince(started) < 3)
+        do {
+            try await down.ensureNamespace(["x"])
+            Issue.record("a catalog that is down answered")
+        } catch let error as IcebergRESTError {
+            guard case .unreachable(let url, _) = error else { Issue.record("\(error)"); return }
+            #expect(url.hasPrefix("http://127.0.0.1:\(port)/v1/config"))
+            #expect(error.isTransient)
+            #expect("\(error)".contains("127.0.0.1:\(port)") && "\(error)".contains("3 attempts"), "\(error)")
+        }
+        #expect(await down.requestCount == 3)
+        print("a catalog that is down was reported after \(String(format: "%.3f", Date().timeIntervalSince(started))) s")
+    }
+
+    /// 5xx, 429 and dropped connections are retried; a commit the catalog applied whose
+    /// answer was lost (500 after forwarding) is retried, meets its own snapshot (409),
+    /// and the publisher reloads and carries on: every snapshot lands exactly once.
+    @Test func transientFailuresAreRetriedAndAnAppliedCommitIsNotDoubled() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-faults")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let uri = try await SeaweedCatalog.shared.uri()
+        let table = try await EventTables.create(dir)
+        _ = try await EventTables.writeScenario(table)
+        await table.close()
+        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let upstream = try #require(URL(string: uri)?.port)
+        let proxy = try FaultProxy(upstreamPort: upstream, seed: 1, faultRate: 0)
+        defer { proxy.stop() }
+        let name = "faults_\(UUID().uuidString.prefix(8).lowercased())"
+        proxy.script([.slowDown503], matching: ["/v1/oauth/tokens"])
+        proxy.script([.tooMany429, .error500], matching: ["/v1/config"])
+        proxy.script([.dropBeforeForward], matching: ["POST ", "/namespaces "])
+        proxy.script([.delay], matching: ["GET ", "/tables/\(name) "])
+        // The second snapshot's commit is applied, but its answer is lost.
+        proxy.script([.none, .forwardThen500], matching: ["POST ", "/tables/\(name) "])
+        let catalog = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
+            uri: proxy.endpoint, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"),
+            requestTimeout: 1, retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.05, maxDelay: 0.2)))
+        let publisher = IcebergPublisher(catalog: catalog, namespace: ["faults"], tableName: name)
+        let result = try await publisher.publish(export)
+        let ids = export.metadata.snapshots.map(\.snapshotID)
+        #expect(result.conflicts == 1, "the lost answer's retry meets the applied commit")
+        #expect(result.committed == ids.filter { $0 != ids[1] }, "the applied commit is not counted as ours twice")
+        #expect(result.currentSnapshotID == ids.last)
+        let final = try #require(try await catalog.loadTable(["faults"], name))
+        #expect(final.snapshotIDs == ids)
+        let retries = await catalog.retryCount
+        #expect(retries >= 6, "503 token, 429 + 500 config, dropped namespace POST, timed-out load, lost commit answer")
+        let injected = proxy.injected
+        for fault in [FaultProxy.Fault.slowDown503, .tooMany429, .error500, .dropBeforeForward, .delay, .forwardThen500] {
+            #expect(injected[fault] == 1, "\(fault): \(injected)")
+        }
+        print("publish through faults: \(retries) retries, \(await catalog.requestCount) requests")
     }
 }
