@@ -64,6 +64,7 @@ let package = Package(
                 "Query",
                 "Monitoring",
                 "MonitoringCore",
+                "Catalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +113,7 @@ let package = Package(
         // End-to-end tests of the `tributary` binary (built alongside the tests).
         .testTarget(
             name: "TributaryCLITests",
-            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting"],
+            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog"],
             linkerSettings: rdkafkaLinker
         ),
 

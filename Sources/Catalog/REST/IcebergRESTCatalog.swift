@@ -123,6 +123,14 @@ public actor IcebergRESTCatalog {
 
     // MARK: API
 
+    /// Asks the catalog for its configuration (`GET /v1/config`, authenticating first):
+    /// throws when it is unreachable or refuses the credentials. Returns the base URL of
+    /// the REST routes (with the prefix the server named).
+    @discardableResult
+    public func connect() async throws -> String {
+        try await basePath()
+    }
+
     /// Creates a namespace; an existing one is fine.
     public func ensureNamespace(_ namespace: [String]) async throws {
         do {
