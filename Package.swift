@@ -113,7 +113,7 @@ let package = Package(
         // End-to-end tests of the `tributary` binary (built alongside the tests).
         .testTarget(
             name: "TributaryCLITests",
-            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog"],
+            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog", "CatalogTesting"],
             linkerSettings: rdkafkaLinker
         ),
 
@@ -260,9 +260,15 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
+        // Catalog servers of the tests (SeaweedFS, lakana on PostgreSQL), event tables, the pyiceberg oracle.
+        .target(
+            name: "CatalogTesting",
+            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"]
+        ),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"],
+            dependencies: ["Catalog", "CatalogTesting", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             exclude: ["oracle"]
         ),
         // MARK: end Catalog

@@ -1,4 +1,5 @@
 import Catalog
+import CatalogTesting
 import Foundation
 import Hudi
 import ObjectStore
@@ -7,20 +8,21 @@ import Parquet
 import Testing
 import TributaryTesting
 
-/// Publishing to a real Iceberg REST catalog (SeaweedFS's), read back by pyiceberg through
-/// the catalog and compared with hudi-rs.
-@Suite(.serialized, .enabled(if: SeaweedCatalog.available)) struct RESTCatalogTests {
-    @Test func publishesEveryCommitAndCatchesUpIdempotently() async throws {
+/// Publishing to real Iceberg REST catalogs (SeaweedFS's, and lakana-server on
+/// PostgreSQL), read back by pyiceberg through the catalog and compared with hudi-rs.
+@Suite(.serialized) struct RESTCatalogTests {
+    /// (SeaweedFS: lakana refuses zero-copy snapshots, see `lakanaRefusesZeroCopySnapshotsClearly`.)
+    @Test(arguments: [CatalogServerKind.seaweedfs])
+    func publishesEveryCommitAndCatchesUpIdempotently(_ kind: CatalogServerKind) async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-rest")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await kind.start()
         let table = try await EventTables.create(dir)
         var instants = try await EventTables.writeScenario(table)
         let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
-        let catalog = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test")))
+        let catalog = IcebergRESTCatalog(configuration: server.configuration())
         let name = "user_events_\(UUID().uuidString.prefix(8).lowercased())"
-        let publisher = IcebergPublisher(catalog: catalog, namespace: ["lake"], tableName: name)
+        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name)
 
         let export = try await exporter.export()
         #expect(try await publisher.status(of: table).commitsBehind == 4)
@@ -37,7 +39,7 @@ import TributaryTesting
         let stale: JSONValue = .object([("type", .string("assert-ref-snapshot-id")), ("ref", .string("main")),
                                         ("snapshot-id", .int(export.metadata.snapshots[0].snapshotID))])
         do {
-            _ = try await catalog.commit(["lake"], name, requirements: [stale], updates: [
+            _ = try await catalog.commit(server.namespace("lake"), name, requirements: [stale], updates: [
                 .object([("action", .string("set-properties")), ("updates", .object([("k", .string("v"))]))]),
             ])
             Issue.record("a commit with a stale assert-ref-snapshot-id was accepted")
@@ -62,8 +64,7 @@ import TributaryTesting
         for (snapshot, instant) in zip(export2.metadata.snapshots, instants) {
             queries.append(.object([("snapshot_id", .int(snapshot.snapshotID)), ("as_of", .string(instant))]))
         }
-        let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
-                                                identifier: "lake.\(name)", queries)
+        let answers = try IcebergOracle.compare(table: dir.path, server: server, identifier: server.identifier("lake", name), queries)
         try #require(answers.count == queries.count)
         for (q, a) in zip(queries, answers) { #expect(a.equal, "\(q.pretty()): \(a.raw)") }
         #expect(answers.map(\.iceberg) == [37, 30, 35, 31, 37, 37])
@@ -71,51 +72,52 @@ import TributaryTesting
 
     /// Two publishers racing on one table: requirements make one of each pair of commits
     /// fail, the loser reloads and carries on; every snapshot lands once, in order.
-    @Test func concurrentPublishersDoNotCorruptTheTable() async throws {
+    /// (SeaweedFS: lakana refuses zero-copy snapshots, see `lakanaRefusesZeroCopySnapshotsClearly`.)
+    @Test(arguments: [CatalogServerKind.seaweedfs])
+    func concurrentPublishersDoNotCorruptTheTable(_ kind: CatalogServerKind) async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-race")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await kind.start()
         let table = try await EventTables.create(dir)
         _ = try await EventTables.writeScenario(table)
         await table.close()
         let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
         let name = "race_\(UUID().uuidString.prefix(8).lowercased())"
         func publisher() -> IcebergPublisher {
-            IcebergPublisher(catalog: IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-                uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"))),
-                namespace: ["race"], tableName: name, maxConflicts: 20)
+            IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                             namespace: server.namespace("race"), tableName: name, maxConflicts: 20)
         }
         // Create the table first (a create race is a different, rarer path).
         let creator = publisher()
-        try await IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test")))
-            .ensureNamespace(["race"])
-        _ = try await creator.catalog.createTable(["race"], name, like: export.metadata)
+        try await creator.catalog.ensureNamespace(server.namespace("race"))
+        _ = try await creator.catalog.createTable(server.namespace("race"), name, like: export.metadata)
         async let a = publisher().publish(export)
         async let b = publisher().publish(export)
         let (ra, rb) = try await (a, b)
+        print("\(kind): racing publishers absorbed \(ra.conflicts + rb.conflicts) conflicts")
         #expect(Set(ra.committed).isDisjoint(with: rb.committed))
         #expect((ra.committed + rb.committed).sorted() == export.metadata.snapshots.map(\.snapshotID))
-        let final = try #require(try await creator.catalog.loadTable(["race"], name))
+        let final = try #require(try await creator.catalog.loadTable(server.namespace("race"), name))
         #expect(final.snapshotIDs == export.metadata.snapshots.map(\.snapshotID))
         #expect(final.currentSnapshotID == export.metadata.currentSnapshotID)
     }
 
     /// A column added by Hudi schema evolution after the table was published: the catalog
     /// gets the new schema (same field ids plus the new one) and the new snapshot.
-    @Test func publishesSchemaEvolution() async throws {
+    /// (SeaweedFS: lakana refuses zero-copy snapshots, see `lakanaRefusesZeroCopySnapshotsClearly`.)
+    @Test(arguments: [CatalogServerKind.seaweedfs])
+    func publishesSchemaEvolution(_ kind: CatalogServerKind) async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-rest-evolve")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await kind.start()
         let table = try await EventTables.create(dir)
         var events: [EventTables.Event] = []
         for i in 0..<10 { events.append(.init(id: "k\(i)", user: "u", page: nil, micros: EventTables.base + Int64(i), offset: Int64(i))) }
         _ = try await table.write(EventTables.batch(events))
         let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
         let name = "evolve_\(UUID().uuidString.prefix(8).lowercased())"
-        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"))),
-            namespace: ["lake"], tableName: name)
+        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                                         namespace: server.namespace("lake"), tableName: name)
         _ = try await publisher.publish(try await exporter.export())
 
         var batch = EventTables.batch(Array(events.prefix(3)).map { var e = $0; e.micros += 1000; return e })
@@ -125,36 +127,47 @@ import TributaryTesting
         await table.close()
         let result = try await publisher.publish(try await exporter.export())
         #expect(result.committed == [try HudiIcebergExporter.snapshotID(ofInstant: second)])
-        let loaded = try #require(try await publisher.catalog.loadTable(["lake"], name))
+        let loaded = try #require(try await publisher.catalog.loadTable(server.namespace("lake"), name))
         #expect(loaded.metadata["current-schema-id"]?.int == 1)
         let mapping = try #require(loaded.metadata["properties"]?["schema.name-mapping.default"]?.string)
         #expect(mapping.contains("\"country\""))
-        let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
-                                                identifier: "lake.\(name)", [.object([("snapshot_id", .null), ("as_of", .null)])])
+        let answers = try IcebergOracle.compare(table: dir.path, server: server, identifier: server.identifier("lake", name),
+                                                [.object([("snapshot_id", .null), ("as_of", .null)])])
         #expect(answers.first?.equal == true && answers.first?.iceberg == 10, "\(answers.first?.raw ?? "")")
         #expect(answers.first?.raw.contains("country") == true)
     }
 
-    /// Bearer tokens work; bad credentials and a catalog that is down fail fast with
-    /// clear errors (the caller reports them and retries later).
-    @Test func authenticationAndOutagesAreReported() async throws {
-        let uri = try await SeaweedCatalog.shared.uri()
-        let token = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
-            "-s", "-X", "POST", "\(uri)/v1/oauth/tokens", "-d", "grant_type=client_credentials&client_id=test&client_secret=test",
-        ]).stdoutText
-        let accessToken = try #require(try JSONValue.parse(Data(token.utf8))["access_token"]?.string)
-        let bearer = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .bearer(accessToken)))
+    /// Bearer tokens work; bad credentials and a catalog that is down fail with clear
+    /// errors (the caller reports them and retries later).
+    @Test(arguments: CatalogServerKind.allCases)
+    func authenticationAndOutagesAreReported(_ kind: CatalogServerKind) async throws {
+        let server = try await kind.start()
+        let accessToken: String
+        let wrongAuth: IcebergRESTConfiguration.Auth
+        switch server.auth {
+        case .bearer(let token):
+            accessToken = token
+            wrongAuth = .bearer(token + "x")
+        default:
+            let token = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
+                "-s", "-X", "POST", "\(server.uri)/v1/oauth/tokens", "-d", "grant_type=client_credentials&client_id=test&client_secret=test",
+            ]).stdoutText
+            accessToken = try #require(try JSONValue.parse(Data(token.utf8))["access_token"]?.string)
+            wrongAuth = .clientCredentials(clientID: "test", secret: "wrong")
+        }
+        var configuration = server.configuration()
+        configuration.auth = .bearer(accessToken)
+        let bearer = IcebergRESTCatalog(configuration: configuration)
         try await bearer.ensureNamespace(["auth"])
         #expect(try await bearer.loadTable(["auth"], "none") == nil)
 
-        let wrong = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "wrong")))
+        configuration.auth = wrongAuth
+        let wrong = IcebergRESTCatalog(configuration: configuration)
         do {
             try await wrong.ensureNamespace(["auth"])
             Issue.record("wrong credentials were accepted")
         } catch IcebergRESTError.unauthorized(let message) {
-            #expect(!message.isEmpty)
+            #expect(message.contains(server.uri), "\(message)")
         }
 
         let port = try freeLoopbackPort()
@@ -181,12 +194,12 @@ import TributaryTesting
     @Test func transientFailuresAreRetriedAndAnAppliedCommitIsNotDoubled() async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-faults")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await CatalogServerKind.seaweedfs.start()
         let table = try await EventTables.create(dir)
         _ = try await EventTables.writeScenario(table)
         await table.close()
         let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
-        let upstream = try #require(URL(string: uri)?.port)
+        let upstream = server.port
         let proxy = try FaultProxy(upstreamPort: upstream, seed: 1, faultRate: 0)
         defer { proxy.stop() }
         let name = "faults_\(UUID().uuidString.prefix(8).lowercased())"
@@ -196,9 +209,8 @@ import TributaryTesting
         proxy.script([.delay], matching: ["GET ", "/tables/\(name) "])
         // The second snapshot's commit is applied, but its answer is lost.
         proxy.script([.none, .forwardThen500], matching: ["POST ", "/tables/\(name) "])
-        let catalog = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: proxy.endpoint, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"),
-            requestTimeout: 1, retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.05, maxDelay: 0.2)))
+        let catalog = IcebergRESTCatalog(configuration: server.configuration(
+            uri: proxy.endpoint, requestTimeout: 1, retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.05, maxDelay: 0.2)))
         let publisher = IcebergPublisher(catalog: catalog, namespace: ["faults"], tableName: name)
         let result = try await publisher.publish(export)
         let ids = export.metadata.snapshots.map(\.snapshotID)
@@ -214,5 +226,37 @@ import TributaryTesting
             #expect(injected[fault] == 1, "\(fault): \(injected)")
         }
         print("publish through faults: \(retries) retries, \(await catalog.requestCount) requests")
+    }
+
+    /// lakana governs its tables: it assigns each table's location, and refuses a snapshot
+    /// whose manifest list lies outside it (and data files without Parquet field ids), so the
+    /// Hudi files cannot be published in place. Namespace and table are created; the commit
+    /// is refused with a clear, permanent error naming the catalog URL and the reason; the
+    /// background sync reports it and keeps going.
+    @Test func lakanaRefusesZeroCopySnapshotsClearly() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-lakana")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await CatalogServerKind.lakana.start()
+        let table = try await EventTables.create(dir)
+        _ = try await EventTables.writeScenario(table)
+        await table.close()
+        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let catalog = IcebergRESTCatalog(configuration: server.configuration())
+        let name = "refused_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name)
+        do {
+            try await publisher.publish(export)
+            Issue.record("lakana accepted a snapshot outside the table's location; publish to it for real now")
+        } catch let error as IcebergRESTError {
+            guard case .server(let status, let message) = error else { Issue.record("\(error)"); return }
+            #expect(status == 422)
+            #expect(message.contains(server.uri) && message.contains("manifest list must lie under the table's own location"), "\(message)")
+            #expect(!error.isTransient)
+        }
+        let created = try #require(try await catalog.loadTable(server.namespace("lake"), name))
+        #expect(created.currentSnapshotID == nil)
+        let location = try #require(created.metadata["location"]?.string)
+        print("lakana assigned \(location) to \(name); Hudi files are under \(dir.path)")
+        #expect(!location.hasPrefix(dir.absoluteURL.absoluteString))
     }
 }

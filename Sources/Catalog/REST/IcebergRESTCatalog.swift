@@ -131,14 +131,17 @@ public actor IcebergRESTCatalog {
         try await basePath()
     }
 
-    /// Creates a namespace; an existing one is fine.
+    /// Creates a namespace, and its parents first when it is nested (`a`, then `a.b`);
+    /// existing ones are fine.
     public func ensureNamespace(_ namespace: [String]) async throws {
-        do {
-            _ = try await call("POST", "namespaces", body: .object([
-                ("namespace", .array(namespace.map(JSONValue.string))), ("properties", .object([])),
-            ]))
-        } catch IcebergRESTError.alreadyExists {
-            return
+        for level in 1...max(1, namespace.count) where level <= namespace.count {
+            do {
+                _ = try await call("POST", "namespaces", body: .object([
+                    ("namespace", .array(namespace.prefix(level).map(JSONValue.string))), ("properties", .object([])),
+                ]))
+            } catch IcebergRESTError.alreadyExists {
+                continue
+            }
         }
     }
 
@@ -152,6 +155,8 @@ public actor IcebergRESTCatalog {
     }
 
     /// Creates a table with the schema, identity partition spec and properties of `metadata`.
+    /// No location is sent: SeaweedFS refuses `file://` ones and lakana any (catalogs assign
+    /// it); the snapshots name their manifest lists by absolute URI.
     public func createTable(_ namespace: [String], _ name: String, like metadata: IcebergTableMetadata) async throws -> IcebergCatalogTable {
         let spec: JSONValue = .object([("spec-id", .int(0)), ("fields", metadata.specFieldsJSON)])
         let body: JSONValue = .object([

@@ -3,8 +3,10 @@ StaticTable.from_metadata) and compares its scans with hudi-rs's reads of the Hu
 
 usage: compare_iceberg.py TABLE_PATH METADATA_JSON   (queries as JSON lines on stdin)
        compare_iceberg.py TABLE_PATH --catalog URI WAREHOUSE NAMESPACE.TABLE
+       compare_iceberg.py TABLE_PATH --catalog-properties JSON NAMESPACE.TABLE
   (the second loads the table through an Iceberg REST catalog, OAuth2 client
-  credentials test:test)
+  credentials test:test; the third with pyiceberg RestCatalog properties given as JSON:
+  uri, warehouse, prefix, credential or token, ...)
   each query: {"snapshot_id": S, "as_of": T} (S: Iceberg snapshot id or null for the
   current snapshot; T: the Hudi instant or null for the latest), optionally "key": K to
   scan with the filter event_id == K (exercises partition and column-bound pruning).
@@ -37,6 +39,11 @@ def main():
         uri, warehouse, ident = sys.argv[3], sys.argv[4], sys.argv[5]
         catalog = load_catalog("rest", type="rest", uri=uri, warehouse=warehouse, credential="test:test")
         ice = catalog.load_table(ident)
+    elif sys.argv[2] == "--catalog-properties":
+        from pyiceberg.catalog import load_catalog
+        props = json.loads(sys.argv[3])
+        catalog = load_catalog("rest", type="rest", **props)
+        ice = catalog.load_table(sys.argv[4])
     else:
         ice = StaticTable.from_metadata(sys.argv[2])
     hudi_table = hudi.HudiTable(table_path)
