@@ -268,7 +268,10 @@ public actor IcebergRESTCatalog {
         request.body = .bytes(ByteBuffer(string: form))
         let (status, data) = try await send(request, url: url)
         guard (200..<300).contains(status) else {
-            throw IcebergRESTError.unauthorized("POST \(url) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
+            let message = "POST \(url) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))"
+            // The token endpoint's own outage is an outage, not bad credentials.
+            if status >= 500 || status == 429 { throw IcebergRESTError.server(status: status, message: message) }
+            throw IcebergRESTError.unauthorized(message)
         }
         guard let t = try JSONValue.parse(data)["access_token"]?.string else { throw IcebergRESTError.badResponse("POST \(url): no access_token") }
         token = t
