@@ -85,6 +85,9 @@ public final class CatalogSyncService: Service, Sendable {
                 } catch {
                     if Task.isCancelled { return false }
                     failures.append((name, error))
+                    // The catalog is out (unreachable, 5xx): the other tables would wait
+                    // for the same retries; the next round tries them all again.
+                    if let rest = error as? IcebergRESTError, rest.isTransient { break }
                 }
             }
         } catch {
