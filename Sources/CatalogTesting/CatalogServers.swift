@@ -76,12 +76,15 @@ public actor SeaweedCatalog {
 
     private var process: ManagedProcess?
     private var catalogURI: String?
+    private var s3Port: Int?
+    private var buckets: Set<String> = []
 
     /// The catalog's base URI (`http://127.0.0.1:PORT`), starting the server once.
     public func uri() async throws -> String {
         if let catalogURI { return catalogURI }
         let (server, ports) = try SeaweedMini.start(tableBucket: Self.warehouse)
         process = server
+        s3Port = ports.s3
         let uri = "http://127.0.0.1:\(ports.iceberg ?? server.port)"
         // The port answers before the warehouse (table bucket) exists: wait until a
         // namespace can be created in it.
@@ -100,6 +103,37 @@ public actor SeaweedCatalog {
             try await Task.sleep(nanoseconds: 250_000_000)
         }
         throw CatalogError.invalidArgument("SeaweedFS's Iceberg catalog did not come up: \(String(describing: lastError))")
+    }
+
+    /// The S3 endpoint of the same server (keys test/test).
+    public func s3Endpoint() async throws -> String {
+        _ = try await uri()
+        return "http://127.0.0.1:\(s3Port ?? 0)"
+    }
+
+    /// A store on `bucket` of the same server's S3 (created once).
+    public func s3Store(bucket: String) async throws -> S3ObjectStore {
+        let endpoint = try await s3Endpoint()
+        let configuration = S3Configuration(bucket: bucket, endpoint: endpoint, credentials: MotoServer.credentials,
+                                            requestTimeout: 20, retry: RetryPolicy(maxAttempts: 20, baseDelay: 0.2, maxDelay: 1))
+        let store = try S3ObjectStore(configuration: configuration)
+        if !buckets.contains(bucket) {
+            try await store.ensureBucket()
+            buckets.insert(bucket)
+        }
+        return store
+    }
+
+    /// Storage options of hudi-rs (object_store) for this server's S3.
+    public func hudiS3Options() async throws -> [String: String] {
+        ["aws_endpoint_url": try await s3Endpoint(), "aws_access_key_id": "test", "aws_secret_access_key": "test",
+         "aws_region": "us-east-1", "aws_allow_http": "true"]
+    }
+
+    /// pyiceberg FileIO properties for this server's S3.
+    public func pyicebergS3Properties() async throws -> [String: String] {
+        ["s3.endpoint": try await s3Endpoint(), "s3.access-key-id": "test", "s3.secret-access-key": "test",
+         "s3.region": "us-east-1", "s3.force-virtual-addressing": "false"]
     }
 
     public func server() async throws -> CatalogServer {

@@ -39,7 +39,11 @@ public enum EventTables {
     }
 
     public static func create(_ dir: URL) async throws -> HudiTable {
-        try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+        try await create(store: try LocalObjectStore(root: dir))
+    }
+
+    public static func create(store: any ObjectStore) async throws -> HudiTable {
+        try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
                                    precombineField: "timestamp", partitionField: "event_date", fields: fields)
     }
 
@@ -119,10 +123,17 @@ public enum IcebergOracle {
         try compare(table: table, source: ["--catalog", uri, warehouse, identifier], queries)
     }
 
-    /// The same through a catalog server of the tests (its pyiceberg properties).
-    public static func compare(table: String, server: CatalogServer, identifier: String, _ queries: [JSONValue]) throws -> [Answer] {
-        let properties = JSONValue.object(server.pyicebergProperties.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
-        return try compare(table: table, source: ["--catalog-properties", properties.pretty(), identifier], queries)
+    /// The same through a catalog server of the tests (its pyiceberg properties, plus
+    /// `extra`, e.g. S3 FileIO settings); `hudiOptions`: hudi-rs storage options (S3).
+    public static func compare(table: String, server: CatalogServer, identifier: String, extra: [String: String] = [:],
+                               hudiOptions: [String: String] = [:], _ queries: [JSONValue]) throws -> [Answer] {
+        func json(_ d: [String: String]) -> String {
+            JSONValue.object(d.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).pretty()
+        }
+        let properties = server.pyicebergProperties.merging(extra) { $1 }
+        var source = ["--catalog-properties", json(properties), identifier]
+        if !hudiOptions.isEmpty { source += ["--hudi-options", json(hudiOptions)] }
+        return try compare(table: table, source: source, queries)
     }
 
     private static func compare(table: String, source: [String], _ queries: [JSONValue]) throws -> [Answer] {

@@ -259,4 +259,33 @@ import TributaryTesting
         print("lakana assigned \(location) to \(name); Hudi files are under \(dir.path)")
         #expect(!location.hasPrefix(dir.absoluteURL.absoluteString))
     }
+
+    /// A lake on S3 (SeaweedFS's S3): the Iceberg metadata names `s3://` files, and
+    /// pyiceberg (S3 FileIO) through the catalog equals hudi-rs reading the table from S3.
+    @Test func publishesATableOnS3() async throws {
+        let server = try await CatalogServerKind.seaweedfs.start()
+        let bucket = "lake"
+        let prefix = "s3test-\(UUID().uuidString.prefix(8).lowercased())/user_events"
+        let store = try await SeaweedCatalog.shared.s3Store(bucket: bucket).scoped(to: prefix)
+        let table = try await EventTables.create(store: store)
+        let instants = try await EventTables.writeScenario(table)
+        await table.close()
+        let location = "s3://\(bucket)/\(prefix)"
+        let export = try await HudiIcebergExporter(table: table, location: location).export()
+        #expect(export.metadata.snapshots.allSatisfy { $0.manifestList.hasPrefix(location + "/metadata/") })
+        let name = "s3_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                                         namespace: server.namespace("lake"), tableName: name)
+        #expect(try await publisher.publish(export).committed.count == 4)
+        let queries: [JSONValue] = [
+            .object([("snapshot_id", .null), ("as_of", .null)]),
+            .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: instants[2]))), ("as_of", .string(instants[2]))]),
+        ]
+        let answers = try IcebergOracle.compare(
+            table: location, server: server, identifier: server.identifier("lake", name),
+            extra: try await SeaweedCatalog.shared.pyicebergS3Properties(), hudiOptions: try await SeaweedCatalog.shared.hudiS3Options(), queries)
+        try #require(answers.count == 2)
+        for a in answers { #expect(a.equal, "\(a.raw)") }
+        #expect(answers.map(\.iceberg) == [37, 31])
+    }
 }

@@ -6,7 +6,8 @@ usage: compare_iceberg.py TABLE_PATH METADATA_JSON   (queries as JSON lines on s
        compare_iceberg.py TABLE_PATH --catalog-properties JSON NAMESPACE.TABLE
   (the second loads the table through an Iceberg REST catalog, OAuth2 client
   credentials test:test; the third with pyiceberg RestCatalog properties given as JSON:
-  uri, warehouse, prefix, credential or token, ...)
+  uri, warehouse, prefix, credential or token, s3.* ...; optionally followed by
+  --hudi-options JSON: hudi-rs storage options, for a TABLE_PATH on S3)
   each query: {"snapshot_id": S, "as_of": T} (S: Iceberg snapshot id or null for the
   current snapshot; T: the Hudi instant or null for the latest), optionally "key": K to
   scan with the filter event_id == K (exercises partition and column-bound pruning).
@@ -46,7 +47,10 @@ def main():
         ice = catalog.load_table(sys.argv[4])
     else:
         ice = StaticTable.from_metadata(sys.argv[2])
-    hudi_table = hudi.HudiTable(table_path)
+    hudi_options = {}
+    if "--hudi-options" in sys.argv:
+        hudi_options = json.loads(sys.argv[sys.argv.index("--hudi-options") + 1])
+    hudi_table = hudi.HudiTable(table_path, options=hudi_options) if hudi_options else hudi.HudiTable(table_path)
     for line in sys.stdin:
         if not line.strip():
             continue
