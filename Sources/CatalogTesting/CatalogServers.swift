@@ -79,8 +79,20 @@ public actor SeaweedCatalog {
     private var s3Port: Int?
     private var buckets: Set<String> = []
 
-    /// The catalog's base URI (`http://127.0.0.1:PORT`), starting the server once.
+    private var starting: Task<String, any Error>?
+
+    /// The catalog's base URI (`http://127.0.0.1:PORT`), starting the server once (tests
+    /// of several suites ask at once: they all wait for the one start).
     public func uri() async throws -> String {
+        if let catalogURI { return catalogURI }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.start() }
+        starting = task
+        defer { starting = nil }
+        return try await task.value
+    }
+
+    private func start() async throws -> String {
         if let catalogURI { return catalogURI }
         let (server, ports) = try SeaweedMini.start(tableBucket: Self.warehouse)
         process = server
