@@ -64,6 +64,7 @@ let package = Package(
                 "Query",
                 "Monitoring",
                 "MonitoringCore",
+                "Catalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +114,7 @@ let package = Package(
         // End-to-end tests of the `tributary` binary (built alongside the tests).
         .testTarget(
             name: "TributaryCLITests",
-            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting"],
+            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog", "CatalogTesting"],
             linkerSettings: rdkafkaLinker
         ),
 
@@ -252,15 +253,23 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "Hudi", "Parquet", "ObjectStore",
+                "Hudi", "Parquet", "ObjectStore", "MonitoringCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
+        // Catalog servers of the tests (SeaweedFS, lakana on PostgreSQL), event tables, the pyiceberg oracle.
+        .target(
+            name: "CatalogTesting",
+            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"]
+        ),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"],
+            dependencies: ["Catalog", "CatalogTesting", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             exclude: ["oracle"]
         ),
         // MARK: end Catalog

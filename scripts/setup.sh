@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(librdkafka-dev libsnappy-dev libzstd-dev zlib1g-dev prometheus chromium kcat hyperfine
-              libjs-chart.js libjs-codemirror libjs-bootstrap5)
+              libjs-chart.js libjs-codemirror libjs-bootstrap5 postgresql)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -27,6 +27,18 @@ if ! cmp -s scripts/requirements.txt .venv/.requirements.installed; then
   echo "setup: installing Python tools into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements.txt
   cp scripts/requirements.txt .venv/.requirements.installed
+fi
+
+# lakana-server (an Iceberg REST catalog the Catalog tests publish to) in a venv of its
+# own: its dependencies (aiobotocore) pin a botocore older than boto3 in .venv needs.
+if [ ! -x .venv-lakana/bin/python ]; then
+  echo "setup: creating .venv-lakana"
+  "$PY" -m venv .venv-lakana
+fi
+if ! cmp -s scripts/requirements-lakana.txt .venv-lakana/.requirements.installed; then
+  echo "setup: installing lakana-server into .venv-lakana"
+  .venv-lakana/bin/pip install -q --disable-pip-version-check -r scripts/requirements-lakana.txt
+  cp scripts/requirements-lakana.txt .venv-lakana/.requirements.installed
 fi
 
 SP=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')

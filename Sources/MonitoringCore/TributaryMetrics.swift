@@ -106,12 +106,22 @@ public enum TributaryMetrics {
         "Wall time of an HTTP request until its response head.",
         buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
 
+    // MARK: Iceberg catalog (publishing Hudi commits as Iceberg snapshots)
+
+    public static let catalogPublishes = Descriptor(
+        "tributary_catalog_publish_total", .counter, ["table", "result"],
+        "Attempts to publish a table's new Hudi commits to the Iceberg REST catalog (result: ok, error).")
+    public static let catalogCommitsBehind = Descriptor(
+        "tributary_catalog_commits_behind", .gauge, ["table"],
+        "Completed Hudi commits of the table not yet in the Iceberg catalog (as of the last sync attempt).")
+
     /// Every metric family, in documentation order.
     public static let all: [Descriptor] = [
         recordsConsumed, recordsWritten, recordsDeadLettered, batchDuration, consumerLag, checkpointGaps,
         commitFailures, processorUp,
         commitDuration, commits, rollbacks, writtenBytes, filesWritten, tableSize, lastCommitTimestamp,
         queries, queryDuration, httpRequests, httpRequestDuration,
+        catalogPublishes, catalogCommitsBehind,
     ]
 
     public static func descriptor(named name: String) -> Descriptor? { byName[name] }

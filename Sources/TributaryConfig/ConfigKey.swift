@@ -14,6 +14,8 @@ public struct ConfigKey: Sendable {
         case choice([String])
         /// Empty, or an `http://` / `https://` URL with a host.
         case httpURL
+        /// Dot-separated names (`tributary`, `lake.events`) of letters, digits, `_` and `-`.
+        case namespace
     }
 
     public var name: String
@@ -68,11 +70,17 @@ extension ConfigKey {
         ConfigKey("alerts.webhook_url", .httpURL, "", "POST alert notifications here (http:// or https://); empty: none"),
         ConfigKey("alerts.webhook_format", .choice(["json", "slack"]), "json",
                   "webhook body: json (Tributary's document) or slack ({\"text\": ...})"),
-        ConfigKey("catalog.uri", .string, "", "Iceberg REST catalog URI; empty: do not publish"),
-        ConfigKey("catalog.warehouse", .string, "", "Iceberg catalog warehouse"),
-        ConfigKey("catalog.prefix", .string, "", "Iceberg REST path prefix"),
-        ConfigKey("catalog.credential", .secret, "", "OAuth2 client credentials id:secret"),
-        ConfigKey("catalog.token", .secret, "", "bearer token for the catalog"),
+        ConfigKey("catalog.uri", .httpURL, "",
+                  "Iceberg REST catalog base URI (e.g. http://127.0.0.1:8181, https://HOST/api/catalog for Polaris); empty: do not publish"),
+        ConfigKey("catalog.warehouse", .string, "", "warehouse (Polaris: the catalog name) asked of GET /v1/config"),
+        ConfigKey("catalog.prefix", .string, "", "REST path prefix when the server's /v1/config gives none"),
+        ConfigKey("catalog.namespace", .namespace, "tributary", "namespace the tables are published in (dots: nested levels)"),
+        ConfigKey("catalog.credential", .secret, "", "OAuth2 client credentials CLIENT_ID:SECRET (client_credentials grant)"),
+        ConfigKey("catalog.token", .secret, "", "a fixed bearer token (instead of catalog.credential)"),
+        ConfigKey("catalog.oauth2_server_uri", .httpURL, "", "OAuth2 token endpoint; empty: CATALOG_URI/v1/oauth/tokens"),
+        ConfigKey("catalog.scope", .string, "", "OAuth2 scope (Polaris: PRINCIPAL_ROLE:ALL); empty: none sent"),
+        ConfigKey("catalog.sync_interval", .duration, "10s",
+                  "how often the processor publishes new Hudi commits (and retries after an outage)"),
     ]
 
     public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

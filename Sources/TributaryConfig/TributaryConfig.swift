@@ -57,6 +57,7 @@ public struct TributaryConfig: Sendable {
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             try config.set(name, value, source: .flag)
         }
+        try config.checkCombinations()
         return config
     }
 
@@ -126,6 +127,30 @@ public struct TributaryConfig: Sendable {
                 guard let url = URL(string: value), let scheme = url.scheme?.lowercased() else { return false }
                 return ["http", "https"].contains(scheme) && !(url.host ?? "").isEmpty
             }() else { throw ConfigError("expected an http:// or https:// URL") }
+        case .namespace:
+            let levels = value.split(separator: ".", omittingEmptySubsequences: false)
+            guard !value.isEmpty, levels.allSatisfy({ level in
+                !level.isEmpty && level.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+            }) else { throw ConfigError("expected dot-separated names of letters, digits, _ and -, e.g. tributary or lake.events") }
+        }
+    }
+
+    /// Rules between keys, checked once everything is loaded (the message names where
+    /// each value came from).
+    func checkCombinations() throws {
+        func origin(_ name: String) -> String { "\(name) (\(entries[name]?.source ?? .defaultValue))" }
+        let credential = string("catalog.credential")
+        if !credential.isEmpty {
+            let parts = credential.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ConfigError("\(origin("catalog.credential")): expected CLIENT_ID:SECRET")
+            }
+        }
+        if !credential.isEmpty && !string("catalog.token").isEmpty {
+            throw ConfigError("\(origin("catalog.credential")) and \(origin("catalog.token")) are both set; use one")
+        }
+        if duration("catalog.sync_interval") < .milliseconds(100) {
+            throw ConfigError("\(origin("catalog.sync_interval")): must be at least 100ms")
         }
     }
 
@@ -169,6 +194,17 @@ public struct TributaryConfig: Sendable {
     public var bootstrapServers: String? {
         let s = string("kafka.bootstrap_servers")
         return s.isEmpty ? nil : s
+    }
+
+    /// The Iceberg REST catalog to publish to; nil when `catalog.uri` is empty (no sync).
+    public var catalogURI: String? {
+        let s = string("catalog.uri")
+        return s.isEmpty ? nil : s
+    }
+
+    /// `catalog.namespace` split into its levels.
+    public var catalogNamespace: [String] {
+        string("catalog.namespace").split(separator: ".").map(String.init)
     }
 
     /// `key = value  # source` lines, secrets masked.

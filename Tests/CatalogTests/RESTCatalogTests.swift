@@ -1,25 +1,28 @@
 import Catalog
+import CatalogTesting
 import Foundation
 import Hudi
 import ObjectStore
+import ObjectStoreTesting
 import Parquet
 import Testing
 import TributaryTesting
 
-/// Publishing to a real Iceberg REST catalog (SeaweedFS's), read back by pyiceberg through
-/// the catalog and compared with hudi-rs.
-@Suite(.serialized, .enabled(if: SeaweedCatalog.available)) struct RESTCatalogTests {
-    @Test func publishesEveryCommitAndCatchesUpIdempotently() async throws {
+/// Publishing to real Iceberg REST catalogs (SeaweedFS's, and lakana-server on
+/// PostgreSQL), read back by pyiceberg through the catalog and compared with hudi-rs.
+@Suite(.serialized) struct RESTCatalogTests {
+    /// (SeaweedFS: lakana refuses zero-copy snapshots, see `lakanaRefusesZeroCopySnapshotsClearly`.)
+    @Test(arguments: [CatalogServerKind.seaweedfs])
+    func publishesEveryCommitAndCatchesUpIdempotently(_ kind: CatalogServerKind) async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-rest")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await kind.start()
         let table = try await EventTables.create(dir)
         var instants = try await EventTables.writeScenario(table)
         let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
-        let catalog = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test")))
+        let catalog = IcebergRESTCatalog(configuration: server.configuration())
         let name = "user_events_\(UUID().uuidString.prefix(8).lowercased())"
-        let publisher = IcebergPublisher(catalog: catalog, namespace: ["lake"], tableName: name)
+        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name)
 
         let export = try await exporter.export()
         #expect(try await publisher.status(of: table).commitsBehind == 4)
@@ -36,7 +39,7 @@ import TributaryTesting
         let stale: JSONValue = .object([("type", .string("assert-ref-snapshot-id")), ("ref", .string("main")),
                                         ("snapshot-id", .int(export.metadata.snapshots[0].snapshotID))])
         do {
-            _ = try await catalog.commit(["lake"], name, requirements: [stale], updates: [
+            _ = try await catalog.commit(server.namespace("lake"), name, requirements: [stale], updates: [
                 .object([("action", .string("set-properties")), ("updates", .object([("k", .string("v"))]))]),
             ])
             Issue.record("a commit with a stale assert-ref-snapshot-id was accepted")
@@ -61,8 +64,7 @@ import TributaryTesting
         for (snapshot, instant) in zip(export2.metadata.snapshots, instants) {
             queries.append(.object([("snapshot_id", .int(snapshot.snapshotID)), ("as_of", .string(instant))]))
         }
-        let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
-                                                identifier: "lake.\(name)", queries)
+        let answers = try IcebergOracle.compare(table: dir.path, server: server, identifier: server.identifier("lake", name), queries)
         try #require(answers.count == queries.count)
         for (q, a) in zip(queries, answers) { #expect(a.equal, "\(q.pretty()): \(a.raw)") }
         #expect(answers.map(\.iceberg) == [37, 30, 35, 31, 37, 37])
@@ -70,51 +72,52 @@ import TributaryTesting
 
     /// Two publishers racing on one table: requirements make one of each pair of commits
     /// fail, the loser reloads and carries on; every snapshot lands once, in order.
-    @Test func concurrentPublishersDoNotCorruptTheTable() async throws {
+    /// (SeaweedFS: lakana refuses zero-copy snapshots, see `lakanaRefusesZeroCopySnapshotsClearly`.)
+    @Test(arguments: [CatalogServerKind.seaweedfs])
+    func concurrentPublishersDoNotCorruptTheTable(_ kind: CatalogServerKind) async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-race")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await kind.start()
         let table = try await EventTables.create(dir)
         _ = try await EventTables.writeScenario(table)
         await table.close()
         let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
         let name = "race_\(UUID().uuidString.prefix(8).lowercased())"
         func publisher() -> IcebergPublisher {
-            IcebergPublisher(catalog: IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-                uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"))),
-                namespace: ["race"], tableName: name, maxConflicts: 20)
+            IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                             namespace: server.namespace("race"), tableName: name, maxConflicts: 20)
         }
         // Create the table first (a create race is a different, rarer path).
         let creator = publisher()
-        try await IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test")))
-            .ensureNamespace(["race"])
-        _ = try await creator.catalog.createTable(["race"], name, like: export.metadata)
+        try await creator.catalog.ensureNamespace(server.namespace("race"))
+        _ = try await creator.catalog.createTable(server.namespace("race"), name, like: export.metadata)
         async let a = publisher().publish(export)
         async let b = publisher().publish(export)
         let (ra, rb) = try await (a, b)
+        print("\(kind): racing publishers absorbed \(ra.conflicts + rb.conflicts) conflicts")
         #expect(Set(ra.committed).isDisjoint(with: rb.committed))
         #expect((ra.committed + rb.committed).sorted() == export.metadata.snapshots.map(\.snapshotID))
-        let final = try #require(try await creator.catalog.loadTable(["race"], name))
+        let final = try #require(try await creator.catalog.loadTable(server.namespace("race"), name))
         #expect(final.snapshotIDs == export.metadata.snapshots.map(\.snapshotID))
         #expect(final.currentSnapshotID == export.metadata.currentSnapshotID)
     }
 
     /// A column added by Hudi schema evolution after the table was published: the catalog
     /// gets the new schema (same field ids plus the new one) and the new snapshot.
-    @Test func publishesSchemaEvolution() async throws {
+    /// (SeaweedFS: lakana refuses zero-copy snapshots, see `lakanaRefusesZeroCopySnapshotsClearly`.)
+    @Test(arguments: [CatalogServerKind.seaweedfs])
+    func publishesSchemaEvolution(_ kind: CatalogServerKind) async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-rest-evolve")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let uri = try await SeaweedCatalog.shared.uri()
+        let server = try await kind.start()
         let table = try await EventTables.create(dir)
         var events: [EventTables.Event] = []
         for i in 0..<10 { events.append(.init(id: "k\(i)", user: "u", page: nil, micros: EventTables.base + Int64(i), offset: Int64(i))) }
         _ = try await table.write(EventTables.batch(events))
         let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
         let name = "evolve_\(UUID().uuidString.prefix(8).lowercased())"
-        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"))),
-            namespace: ["lake"], tableName: name)
+        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                                         namespace: server.namespace("lake"), tableName: name)
         _ = try await publisher.publish(try await exporter.export())
 
         var batch = EventTables.batch(Array(events.prefix(3)).map { var e = $0; e.micros += 1000; return e })
@@ -124,43 +127,165 @@ import TributaryTesting
         await table.close()
         let result = try await publisher.publish(try await exporter.export())
         #expect(result.committed == [try HudiIcebergExporter.snapshotID(ofInstant: second)])
-        let loaded = try #require(try await publisher.catalog.loadTable(["lake"], name))
+        let loaded = try #require(try await publisher.catalog.loadTable(server.namespace("lake"), name))
         #expect(loaded.metadata["current-schema-id"]?.int == 1)
         let mapping = try #require(loaded.metadata["properties"]?["schema.name-mapping.default"]?.string)
         #expect(mapping.contains("\"country\""))
-        let answers = try IcebergOracle.compare(table: dir.path, catalog: uri, warehouse: SeaweedCatalog.warehouse,
-                                                identifier: "lake.\(name)", [.object([("snapshot_id", .null), ("as_of", .null)])])
+        let answers = try IcebergOracle.compare(table: dir.path, server: server, identifier: server.identifier("lake", name),
+                                                [.object([("snapshot_id", .null), ("as_of", .null)])])
         #expect(answers.first?.equal == true && answers.first?.iceberg == 10, "\(answers.first?.raw ?? "")")
         #expect(answers.first?.raw.contains("country") == true)
     }
 
-    /// Bearer tokens work; bad credentials and a catalog that is down fail fast with
-    /// clear errors (the caller reports them and retries later).
-    @Test func authenticationAndOutagesAreReported() async throws {
-        let uri = try await SeaweedCatalog.shared.uri()
-        let token = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
-            "-s", "-X", "POST", "\(uri)/v1/oauth/tokens", "-d", "grant_type=client_credentials&client_id=test&client_secret=test",
-        ]).stdoutText
-        let accessToken = try #require(try JSONValue.parse(Data(token.utf8))["access_token"]?.string)
-        let bearer = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .bearer(accessToken)))
+    /// Bearer tokens work; bad credentials and a catalog that is down fail with clear
+    /// errors (the caller reports them and retries later).
+    @Test(arguments: CatalogServerKind.allCases)
+    func authenticationAndOutagesAreReported(_ kind: CatalogServerKind) async throws {
+        let server = try await kind.start()
+        let accessToken: String
+        let wrongAuth: IcebergRESTConfiguration.Auth
+        switch server.auth {
+        case .bearer(let token):
+            accessToken = token
+            wrongAuth = .bearer(token + "x")
+        default:
+            let token = try runProcess(URL(fileURLWithPath: "/usr/bin/curl"), [
+                "-s", "-X", "POST", "\(server.uri)/v1/oauth/tokens", "-d", "grant_type=client_credentials&client_id=test&client_secret=test",
+            ]).stdoutText
+            accessToken = try #require(try JSONValue.parse(Data(token.utf8))["access_token"]?.string)
+            wrongAuth = .clientCredentials(clientID: "test", secret: "wrong")
+        }
+        var configuration = server.configuration()
+        configuration.auth = .bearer(accessToken)
+        let bearer = IcebergRESTCatalog(configuration: configuration)
         try await bearer.ensureNamespace(["auth"])
         #expect(try await bearer.loadTable(["auth"], "none") == nil)
 
-        let wrong = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: uri, warehouse: SeaweedCatalog.warehouse, auth: .clientCredentials(clientID: "test", secret: "wrong")))
+        configuration.auth = wrongAuth
+        let wrong = IcebergRESTCatalog(configuration: configuration)
         do {
             try await wrong.ensureNamespace(["auth"])
             Issue.record("wrong credentials were accepted")
         } catch IcebergRESTError.unauthorized(let message) {
-            #expect(!message.isEmpty)
+            #expect(message.contains(server.uri), "\(message)")
         }
 
         let port = try freeLoopbackPort()
         let down = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-            uri: "http://127.0.0.1:\(port)", warehouse: "w", auth: .none, requestTimeout: 2))
+            uri: "http://127.0.0.1:\(port)", warehouse: "w", auth: .none, requestTimeout: 2,
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1)))
         let started = Date()
-        await #expect(throws: (any Error).self) { try await down.ensureNamespace(["x"]) }
-        #expect(Date().timeIntervalSince(started) < 3)
+        do {
+            try await down.ensureNamespace(["x"])
+            Issue.record("a catalog that is down answered")
+        } catch let error as IcebergRESTError {
+            guard case .unreachable(let url, _) = error else { Issue.record("\(error)"); return }
+            #expect(url.hasPrefix("http://127.0.0.1:\(port)/v1/config"))
+            #expect(error.isTransient)
+            #expect("\(error)".contains("127.0.0.1:\(port)") && "\(error)".contains("3 attempts"), "\(error)")
+        }
+        #expect(await down.requestCount == 3)
+        print("a catalog that is down was reported after \(String(format: "%.3f", Date().timeIntervalSince(started))) s")
+    }
+
+    /// 5xx, 429 and dropped connections are retried; a commit the catalog applied whose
+    /// answer was lost (500 after forwarding) is retried, meets its own snapshot (409),
+    /// and the publisher reloads and carries on: every snapshot lands exactly once.
+    @Test func transientFailuresAreRetriedAndAnAppliedCommitIsNotDoubled() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-faults")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await CatalogServerKind.seaweedfs.start()
+        let table = try await EventTables.create(dir)
+        _ = try await EventTables.writeScenario(table)
+        await table.close()
+        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let upstream = server.port
+        let proxy = try FaultProxy(upstreamPort: upstream, seed: 1, faultRate: 0)
+        defer { proxy.stop() }
+        let name = "faults_\(UUID().uuidString.prefix(8).lowercased())"
+        proxy.script([.slowDown503], matching: ["/v1/oauth/tokens"])
+        proxy.script([.tooMany429, .error500], matching: ["/v1/config"])
+        proxy.script([.dropBeforeForward], matching: ["POST ", "/namespaces "])
+        proxy.script([.delay], matching: ["GET ", "/tables/\(name) "])
+        // The second snapshot's commit is applied, but its answer is lost.
+        proxy.script([.none, .forwardThen500], matching: ["POST ", "/tables/\(name) "])
+        let catalog = IcebergRESTCatalog(configuration: server.configuration(
+            uri: proxy.endpoint, requestTimeout: 1, retry: RetryPolicy(maxAttempts: 5, baseDelay: 0.05, maxDelay: 0.2)))
+        let publisher = IcebergPublisher(catalog: catalog, namespace: ["faults"], tableName: name)
+        let result = try await publisher.publish(export)
+        let ids = export.metadata.snapshots.map(\.snapshotID)
+        #expect(result.conflicts == 1, "the lost answer's retry meets the applied commit")
+        #expect(result.committed == ids.filter { $0 != ids[1] }, "the applied commit is not counted as ours twice")
+        #expect(result.currentSnapshotID == ids.last)
+        let final = try #require(try await catalog.loadTable(["faults"], name))
+        #expect(final.snapshotIDs == ids)
+        let retries = await catalog.retryCount
+        #expect(retries >= 6, "503 token, 429 + 500 config, dropped namespace POST, timed-out load, lost commit answer")
+        let injected = proxy.injected
+        for fault in [FaultProxy.Fault.slowDown503, .tooMany429, .error500, .dropBeforeForward, .delay, .forwardThen500] {
+            #expect(injected[fault] == 1, "\(fault): \(injected)")
+        }
+        print("publish through faults: \(retries) retries, \(await catalog.requestCount) requests")
+    }
+
+    /// lakana governs its tables: it assigns each table's location, and refuses a snapshot
+    /// whose manifest list lies outside it (and data files without Parquet field ids), so the
+    /// Hudi files cannot be published in place. Namespace and table are created; the commit
+    /// is refused with a clear, permanent error naming the catalog URL and the reason; the
+    /// background sync reports it and keeps going.
+    @Test func lakanaRefusesZeroCopySnapshotsClearly() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-lakana")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await CatalogServerKind.lakana.start()
+        let table = try await EventTables.create(dir)
+        _ = try await EventTables.writeScenario(table)
+        await table.close()
+        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let catalog = IcebergRESTCatalog(configuration: server.configuration())
+        let name = "refused_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name)
+        do {
+            try await publisher.publish(export)
+            Issue.record("lakana accepted a snapshot outside the table's location; publish to it for real now")
+        } catch let error as IcebergRESTError {
+            guard case .server(let status, let message) = error else { Issue.record("\(error)"); return }
+            #expect(status == 422)
+            #expect(message.contains(server.uri) && message.contains("manifest list must lie under the table's own location"), "\(message)")
+            #expect(!error.isTransient)
+        }
+        let created = try #require(try await catalog.loadTable(server.namespace("lake"), name))
+        #expect(created.currentSnapshotID == nil)
+        let location = try #require(created.metadata["location"]?.string)
+        print("lakana assigned \(location) to \(name); Hudi files are under \(dir.path)")
+        #expect(!location.hasPrefix(dir.absoluteURL.absoluteString))
+    }
+
+    /// A lake on S3 (SeaweedFS's S3): the Iceberg metadata names `s3://` files, and
+    /// pyiceberg (S3 FileIO) through the catalog equals hudi-rs reading the table from S3.
+    @Test func publishesATableOnS3() async throws {
+        let server = try await CatalogServerKind.seaweedfs.start()
+        let bucket = "lake"
+        let prefix = "s3test-\(UUID().uuidString.prefix(8).lowercased())/user_events"
+        let store = try await SeaweedCatalog.shared.s3Store(bucket: bucket).scoped(to: prefix)
+        let table = try await EventTables.create(store: store)
+        let instants = try await EventTables.writeScenario(table)
+        await table.close()
+        let location = "s3://\(bucket)/\(prefix)"
+        let export = try await HudiIcebergExporter(table: table, location: location).export()
+        #expect(export.metadata.snapshots.allSatisfy { $0.manifestList.hasPrefix(location + "/metadata/") })
+        let name = "s3_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                                         namespace: server.namespace("lake"), tableName: name)
+        #expect(try await publisher.publish(export).committed.count == 4)
+        let queries: [JSONValue] = [
+            .object([("snapshot_id", .null), ("as_of", .null)]),
+            .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: instants[2]))), ("as_of", .string(instants[2]))]),
+        ]
+        let answers = try IcebergOracle.compare(
+            table: location, server: server, identifier: server.identifier("lake", name),
+            extra: try await SeaweedCatalog.shared.pyicebergS3Properties(), hudiOptions: try await SeaweedCatalog.shared.hudiS3Options(), queries)
+        try #require(answers.count == 2)
+        for a in answers { #expect(a.equal, "\(a.raw)") }
+        #expect(answers.map(\.iceberg) == [37, 31])
     }
 }

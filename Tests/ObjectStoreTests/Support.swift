@@ -78,19 +78,6 @@ func makeStore(_ backend: Backend, pageSize: Int = 1000) async throws -> (store:
     }
 }
 
-/// Deterministic pseudo-random bytes (SplitMix64), so failures reproduce.
-struct SeededRNG: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func randomData(_ count: Int, seed: UInt64) -> Data {
     var rng = SeededRNG(seed: seed)
     var data = Data(count: count)

@@ -90,4 +90,39 @@ import TributaryTesting
         let hook = try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_URL": "https://hooks.example/services/T0"])
         #expect(hook.string("alerts.webhook_url") == "https://hooks.example/services/T0")
     }
+
+    @Test func catalogKeysTwoSettingsEnableSyncAndBadValuesAreClear() throws {
+        let off = try TributaryConfig.load(environment: [:])
+        #expect(off.catalogURI == nil)
+        #expect(off.catalogNamespace == ["tributary"])
+        #expect(off.duration("catalog.sync_interval") == .seconds(10))
+        let on = try TributaryConfig.load(environment: [
+            "TRIBUTARY_CATALOG_URI": "http://127.0.0.1:8181", "TRIBUTARY_CATALOG_WAREHOUSE": "lakehouse",
+            "TRIBUTARY_CATALOG_CREDENTIAL": "client:s3cr:et",
+        ], overrides: ["catalog.namespace": "lake.events"])
+        #expect(on.catalogURI == "http://127.0.0.1:8181")
+        #expect(on.string("catalog.warehouse") == "lakehouse")
+        #expect(on.catalogNamespace == ["lake", "events"])
+        #expect(!on.render().contains("s3cr"))
+        let toml = try write("[catalog]\nuri = \"https://polaris.example/api/catalog\"\nscope = \"PRINCIPAL_ROLE:ALL\"\nsync_interval = \"30s\"\n")
+        let file = try TributaryConfig.load(file: toml, environment: [:])
+        #expect(file.catalogURI == "https://polaris.example/api/catalog")
+        #expect(file.duration("catalog.sync_interval") == .seconds(30))
+
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_CATALOG_URI": "127.0.0.1:8181"]) } throws: {
+            "\($0)".contains("TRIBUTARY_CATALOG_URI") && "\($0)".contains("http")
+        }
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_CATALOG_CREDENTIAL": "justasecret"]) } throws: {
+            "\($0)".contains("catalog.credential (env TRIBUTARY_CATALOG_CREDENTIAL)") && "\($0)".contains("CLIENT_ID:SECRET")
+        }
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_CATALOG_TOKEN": "t"], overrides: ["catalog.credential": "a:b"]) } throws: {
+            "\($0)".contains("both set")
+        }
+        #expect { try TributaryConfig.load(environment: [:], overrides: ["catalog.namespace": "a..b"]) } throws: {
+            "\($0)".contains("catalog.namespace") && "\($0)".contains("dot-separated")
+        }
+        #expect { try TributaryConfig.load(environment: [:], overrides: ["catalog.sync_interval": "1ms"]) } throws: {
+            "\($0)".contains("catalog.sync_interval (flag)") && "\($0)".contains("at least")
+        }
+    }
 }

@@ -4,8 +4,14 @@ import Hudi
 /// Publishes an export's snapshots to a REST catalog table: creates namespace and table
 /// when missing, then commits each snapshot the catalog does not have yet (in order), each
 /// guarded by `assert-ref-snapshot-id` on `main` so a concurrent writer cannot be
-/// overwritten. Idempotent: snapshots already there are skipped, and a conflict (another
-/// publisher committed first) reloads the table and carries on from what it holds.
+/// overwritten. Idempotent: snapshot ids are the Hudi instants (the summary also carries
+/// `hudi.instant`), so what the catalog already holds is known from its snapshot list;
+/// a conflict (409: another publisher committed first, or a retried commit that had been
+/// applied) reloads the table and re-plans from what it holds.
+///
+/// `main` never moves back: a Hudi commit that completed after a newer one was published
+/// (multi-writer instants complete out of order) is not added (counted in `skipped`) — its
+/// rows are in the newer commits' snapshots anyway.
 public struct IcebergPublisher: Sendable {
     public let catalog: IcebergRESTCatalog
     public let namespace: [String]
@@ -26,6 +32,8 @@ public struct IcebergPublisher: Sendable {
         public var currentSnapshotID: Int64?
         /// Commit conflicts absorbed (another publisher got there first).
         public var conflicts: Int
+        /// Snapshots older than the catalog's current one that it lacks (not added).
+        public var skipped: [Int64] = []
     }
 
     @discardableResult
@@ -47,7 +55,10 @@ public struct IcebergPublisher: Sendable {
         while true {
             do {
                 table = try await commitMissing(export, to: table, committed: &committed)
-                return Result(committed: committed, currentSnapshotID: table.currentSnapshotID, conflicts: conflicts)
+                let have = Set(table.snapshotIDs)
+                let current = table.currentSnapshotID ?? 0
+                let skipped = export.metadata.snapshots.map(\.snapshotID).filter { !have.contains($0) && $0 < current }
+                return Result(committed: committed, currentSnapshotID: table.currentSnapshotID, conflicts: conflicts, skipped: skipped)
             } catch IcebergRESTError.commitConflict(let message) {
                 conflicts += 1
                 guard conflicts <= maxConflicts else { throw IcebergRESTError.commitConflict(message) }
@@ -63,6 +74,7 @@ public struct IcebergPublisher: Sendable {
         let known = Set(table.snapshotIDs)
         let schemaID = table.metadata["current-schema-id"]?.int ?? 0
         for snapshot in export.metadata.snapshots where !known.contains(snapshot.snapshotID) {
+            if let current = table.currentSnapshotID, snapshot.snapshotID < current { continue }
             // Catalogs reject snapshots older than the table's last update: a history
             // published late is stamped no earlier than that (ids still name the commits).
             let stamp = max(snapshot.timestampMillis, table.lastUpdatedMillis)

@@ -22,6 +22,9 @@ struct ProcessCommand: AsyncParsableCommand {
         let processor = try await ProcessorSetup.make(
             config: config, kafka: kafkaConfiguration, topics: topics, logger: logger)
         var services: [any Service] = [processor] + monitoring.services
+        // Publishes new Hudi commits to the Iceberg catalog (catalog.uri); its outages are
+        // logged and retried, never passed on to ingestion.
+        if let catalog = try await CatalogSetup.service(config, logger: logger) { services.append(catalog) }
         // /metrics, /healthz, /readyz on metrics.listen; a busy port is logged, not fatal.
         let readiness = [try MonitoringSetup.broker(kafkaConfiguration), try await MonitoringSetup.storage(config),
                          MonitoringSetup.processor(processor)]

@@ -42,6 +42,9 @@ struct UpCommand: AsyncParsableCommand {
         let monitoring = try MonitoringSetup(config: settings, logger: logger)
         let processor = try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger)
         services.append(processor)
+        // Publishes new Hudi commits to the Iceberg catalog (catalog.uri); its outages are
+        // logged and retried, never passed on to ingestion.
+        if let catalog = try await CatalogSetup.service(settings, logger: logger) { services.append(catalog) }
         services.append(contentsOf: monitoring.services)
         // The web app (prints its URL once it listens). A busy port must not take the
         // broker and the processor down with it: the failure is logged instead. Its

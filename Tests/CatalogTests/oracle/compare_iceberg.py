@@ -3,8 +3,11 @@ StaticTable.from_metadata) and compares its scans with hudi-rs's reads of the Hu
 
 usage: compare_iceberg.py TABLE_PATH METADATA_JSON   (queries as JSON lines on stdin)
        compare_iceberg.py TABLE_PATH --catalog URI WAREHOUSE NAMESPACE.TABLE
+       compare_iceberg.py TABLE_PATH --catalog-properties JSON NAMESPACE.TABLE
   (the second loads the table through an Iceberg REST catalog, OAuth2 client
-  credentials test:test)
+  credentials test:test; the third with pyiceberg RestCatalog properties given as JSON:
+  uri, warehouse, prefix, credential or token, s3.* ...; optionally followed by
+  --hudi-options JSON: hudi-rs storage options, for a TABLE_PATH on S3)
   each query: {"snapshot_id": S, "as_of": T} (S: Iceberg snapshot id or null for the
   current snapshot; T: the Hudi instant or null for the latest), optionally "key": K to
   scan with the filter event_id == K (exercises partition and column-bound pruning).
@@ -37,9 +40,17 @@ def main():
         uri, warehouse, ident = sys.argv[3], sys.argv[4], sys.argv[5]
         catalog = load_catalog("rest", type="rest", uri=uri, warehouse=warehouse, credential="test:test")
         ice = catalog.load_table(ident)
+    elif sys.argv[2] == "--catalog-properties":
+        from pyiceberg.catalog import load_catalog
+        props = json.loads(sys.argv[3])
+        catalog = load_catalog("rest", type="rest", **props)
+        ice = catalog.load_table(sys.argv[4])
     else:
         ice = StaticTable.from_metadata(sys.argv[2])
-    hudi_table = hudi.HudiTable(table_path)
+    hudi_options = {}
+    if "--hudi-options" in sys.argv:
+        hudi_options = json.loads(sys.argv[sys.argv.index("--hudi-options") + 1])
+    hudi_table = hudi.HudiTable(table_path, options=hudi_options) if hudi_options else hudi.HudiTable(table_path)
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -3,13 +3,14 @@ import Foundation
 import Glibc
 #endif
 
-/// A small HTTP/1.1 proxy between our S3 client and moto that injects faults at random
-/// (seeded, so a failing run can be replayed): error answers, answers lost after the
+/// A small HTTP/1.1 proxy between an HTTP client (our S3 client, the Iceberg REST client)
+/// and its server that injects faults at random (seeded, so a failing run can be replayed)
+/// or as scripted (``script(_:matching:)``): error answers, answers lost after the
 /// server acted, stalls past the client's timeout, dropped connections, and truncated
 /// requests and responses. One request per connection (it forces `Connection: close`),
 /// which keeps request and response boundaries trivial.
-final class FaultProxy: @unchecked Sendable {
-    enum Fault: String, CaseIterable, Sendable {
+public final class FaultProxy: @unchecked Sendable {
+    public enum Fault: String, CaseIterable, Sendable {
         case none
         /// 500 InternalError without forwarding.
         case error500
@@ -27,9 +28,11 @@ final class FaultProxy: @unchecked Sendable {
         case truncateResponse
         /// Only half the request body reaches the server, then both connections close.
         case truncateRequest
+        /// 429 Too Many Requests (with `Retry-After: 0`) without forwarding.
+        case tooMany429
     }
 
-    let port: Int
+    public let port: Int
     private let upstreamPort: Int
     private let listenFD: Int32
     private let lock = NSLock()
@@ -40,9 +43,12 @@ final class FaultProxy: @unchecked Sendable {
     private var counts: [Fault: Int] = [:]
     private var requestLog: [(fault: Fault, requestLine: String)] = []
     private let faults: [Fault]
+    /// Scripted faults, used before the random ones: the next request whose request line
+    /// contains every string of `matching` gets the first fault.
+    private var scripted: [(fault: Fault, matching: [String])] = []
 
-    init(upstreamPort: Int, seed: UInt64, faultRate: Double, delaySeconds: Double = 1.5,
-         faults: [Fault] = Fault.allCases.filter { $0 != .none }) throws {
+    public init(upstreamPort: Int, seed: UInt64, faultRate: Double, delaySeconds: Double = 1.5,
+                faults: [Fault] = Fault.allCases.filter { $0 != .none && $0 != .tooMany429 }) throws {
         self.upstreamPort = upstreamPort
         rng = SeededRNG(seed: seed)
         self.faultRate = faultRate
@@ -72,32 +78,41 @@ final class FaultProxy: @unchecked Sendable {
         thread.start()
     }
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// Faults injected so far, by kind.
-    var injected: [Fault: Int] {
+    public var injected: [Fault: Int] {
         lock.lock()
         defer { lock.unlock() }
         return counts
     }
 
     /// Every request seen: its fault and request line (`POST /bucket/key?uploads= HTTP/1.1`).
-    var log: [(fault: Fault, requestLine: String)] {
+    public var log: [(fault: Fault, requestLine: String)] {
         lock.lock()
         defer { lock.unlock() }
         return requestLog
     }
 
     /// Changes the share of requests that get a fault (0 turns faults off).
-    func setFaultRate(_ rate: Double) {
+    public func setFaultRate(_ rate: Double) {
         lock.lock()
         faultRate = rate
         lock.unlock()
     }
 
+    /// Queues `faults` for the next requests whose request line contains every string of
+    /// `matching` (e.g. `["POST ", "/tables/t "]`), one each, in order; other requests
+    /// are not affected.
+    public func script(_ faults: [Fault], matching: [String] = []) {
+        lock.lock()
+        scripted += faults.map { ($0, matching) }
+        lock.unlock()
+    }
+
     /// Idempotent: a second close of the listening descriptor could close a number the
     /// process has since reused for another socket.
-    func stop() {
+    public func stop() {
         lock.lock()
         let wasStopped = stopped
         stopped = true
@@ -113,7 +128,9 @@ final class FaultProxy: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var fault = Fault.none
-        if Double.random(in: 0..<1, using: &rng) < faultRate, let chosen = faults.randomElement(using: &rng) {
+        if let i = scripted.firstIndex(where: { $0.matching.allSatisfy(requestLine.contains) }) {
+            fault = scripted.remove(at: i).fault
+        } else if Double.random(in: 0..<1, using: &rng) < faultRate, let chosen = faults.randomElement(using: &rng) {
             fault = chosen
         }
         counts[fault, default: 0] += 1
@@ -151,6 +168,9 @@ final class FaultProxy: @unchecked Sendable {
             return
         case .slowDown503:
             sendAll(client, errorResponse(503, "SlowDown", "Please reduce your request rate."))
+            return
+        case .tooMany429:
+            sendAll(client, errorResponse(429, "TooManyRequests", "Please reduce your request rate."))
             return
         case .dropBeforeForward:
             return
@@ -217,8 +237,9 @@ final class FaultProxy: @unchecked Sendable {
 
     private func errorResponse(_ status: Int, _ code: String, _ message: String) -> Data {
         let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>\(code)</Code><Message>\(message)</Message><RequestId>proxy</RequestId></Error>"
-        let reason = status == 503 ? "Slow Down" : "Internal Server Error"
-        return Data(("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body).utf8)
+        let reason = status == 503 ? "Slow Down" : status == 429 ? "Too Many Requests" : "Internal Server Error"
+        let retryAfter = status == 429 ? "Retry-After: 0\r\n" : ""
+        return Data(("HTTP/1.1 \(status) \(reason)\r\nContent-Type: application/xml\r\n\(retryAfter)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body).utf8)
     }
 
     private func connectUpstream() -> Int32? {
@@ -271,5 +292,18 @@ final class FaultProxy: @unchecked Sendable {
                 sent += n
             }
         }
+    }
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64), so failures reproduce.
+public struct SeededRNG: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -1,17 +1,17 @@
+import Catalog
 import Foundation
 import Hudi
 import ObjectStore
 import ObjectStoreTesting
 import Parquet
 import TributaryTesting
-import Catalog
 
 /// `user_events`-shaped Hudi tables for the catalog tests.
-enum EventTables {
-    static let day: Int64 = 86_400_000_000
-    static let base: Int64 = 1_795_000_000_000_000 - 1_795_000_000_000_000 % 86_400_000_000  // 2026-11-18
+public enum EventTables {
+    public static let day: Int64 = 86_400_000_000
+    public static let base: Int64 = 1_795_000_000_000_000 - 1_795_000_000_000_000 % 86_400_000_000  // 2026-11-18
 
-    static let fields: [Field] = [
+    public static let fields: [Field] = [
         Field("event_id", .string, nullable: false),
         Field("user_id", .string, nullable: false),
         Field("page", .string),
@@ -20,25 +20,37 @@ enum EventTables {
         Field("_kafka_offset", .int64, nullable: false),
     ]
 
-    struct Event {
-        var id: String
-        var user: String
-        var page: String?
-        var micros: Int64
-        var offset: Int64
-        var delete = false
-        var date: String { "2026-11-\(18 + Int((micros - EventTables.base) / EventTables.day))" }
+    public struct Event: Sendable {
+        public var id: String
+        public var user: String
+        public var page: String?
+        public var micros: Int64
+        public var offset: Int64
+        public var delete = false
+        public init(id: String, user: String, page: String?, micros: Int64, offset: Int64, delete: Bool = false) {
+            self.id = id
+            self.user = user
+            self.page = page
+            self.micros = micros
+            self.offset = offset
+            self.delete = delete
+        }
+        public var date: String { "2026-11-\(18 + Int((micros - EventTables.base) / EventTables.day))" }
     }
 
-    static func create(_ dir: URL) async throws -> HudiTable {
-        try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+    public static func create(_ dir: URL) async throws -> HudiTable {
+        try await create(store: try LocalObjectStore(root: dir))
+    }
+
+    public static func create(store: any ObjectStore) async throws -> HudiTable {
+        try await HudiTable.create(store: store, name: "user_events_table", recordKeyField: "event_id",
                                    precombineField: "timestamp", partitionField: "event_date", fields: fields)
     }
 
     /// Four commits: 30 inserts over three days; ten upserts (file groups
     /// rewritten) and five inserts; four deletes; six inserts on a new day. Rows after
     /// each: 30, 35, 31, 37. Returns the instants.
-    static func writeScenario(_ table: HudiTable) async throws -> [String] {
+    public static func writeScenario(_ table: HudiTable) async throws -> [String] {
         typealias E = Event
         let b = base, d = day
         var instants: [String] = []
@@ -76,7 +88,7 @@ enum EventTables {
         return instants
     }
 
-    static func batch(_ events: [Event]) -> RecordBatch {
+    public static func batch(_ events: [Event]) -> RecordBatch {
         RecordBatch(
             fields: fields,
             columns: [
@@ -89,26 +101,39 @@ enum EventTables {
 }
 
 /// The pyiceberg-vs-hudi-rs oracle (Tests/CatalogTests/oracle/compare_iceberg.py).
-enum IcebergOracle {
-    static let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/CatalogTests/oracle/compare_iceberg.py").path
+public enum IcebergOracle {
+    public static let script = TestEnvironment.packageRoot.appendingPathComponent("Tests/CatalogTests/oracle/compare_iceberg.py").path
 
-    struct Answer {
-        var iceberg: Int
-        var hudi: Int
-        var equal: Bool
-        var files: Int
-        var sameColumns: Bool
-        var raw: String
+    public struct Answer: Sendable {
+        public var iceberg: Int
+        public var hudi: Int
+        public var equal: Bool
+        public var files: Int
+        public var sameColumns: Bool
+        public var raw: String
     }
 
     /// One answer per query (`snapshot_id`, `as_of`, optional `key`), all in one process.
-    static func compare(table: String, metadata: String, _ queries: [JSONValue]) throws -> [Answer] {
+    public static func compare(table: String, metadata: String, _ queries: [JSONValue]) throws -> [Answer] {
         try compare(table: table, source: [metadata], queries)
     }
 
     /// The same through a REST catalog (pyiceberg's RestCatalog, credential test:test).
-    static func compare(table: String, catalog uri: String, warehouse: String, identifier: String, _ queries: [JSONValue]) throws -> [Answer] {
+    public static func compare(table: String, catalog uri: String, warehouse: String, identifier: String, _ queries: [JSONValue]) throws -> [Answer] {
         try compare(table: table, source: ["--catalog", uri, warehouse, identifier], queries)
+    }
+
+    /// The same through a catalog server of the tests (its pyiceberg properties, plus
+    /// `extra`, e.g. S3 FileIO settings); `hudiOptions`: hudi-rs storage options (S3).
+    public static func compare(table: String, server: CatalogServer, identifier: String, extra: [String: String] = [:],
+                               hudiOptions: [String: String] = [:], _ queries: [JSONValue]) throws -> [Answer] {
+        func json(_ d: [String: String]) -> String {
+            JSONValue.object(d.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).pretty()
+        }
+        let properties = server.pyicebergProperties.merging(extra) { $1 }
+        var source = ["--catalog-properties", json(properties), identifier]
+        if !hudiOptions.isEmpty { source += ["--hudi-options", json(hudiOptions)] }
+        return try compare(table: table, source: source, queries)
     }
 
     private static func compare(table: String, source: [String], _ queries: [JSONValue]) throws -> [Answer] {
@@ -120,38 +145,5 @@ enum IcebergOracle {
                           equal: v["equal"] == .bool(true), files: Int(v["files"]?.int ?? -1),
                           sameColumns: v["same_columns"] == .bool(true), raw: String(line))
         }
-    }
-}
-
-/// One SeaweedFS (`weed mini`) per test run, for its built-in Iceberg REST catalog
-/// (OAuth2 client credentials = the S3 keys).
-actor SeaweedCatalog {
-    static let shared = SeaweedCatalog()
-    static var available: Bool { SeaweedMini.available }
-    static let warehouse = "warehouse"
-
-    private var process: ManagedProcess?
-
-    /// The catalog's base URI (`http://127.0.0.1:PORT`), starting the server once.
-    func uri() async throws -> String {
-        if let process { return "http://127.0.0.1:\(process.port)" }
-        let (server, ports) = try SeaweedMini.start(tableBucket: Self.warehouse)
-        process = server
-        let uri = "http://127.0.0.1:\(ports.iceberg ?? server.port)"
-        // The port answers before the warehouse (table bucket) exists: wait until a
-        // namespace can be created in it.
-        var lastError: (any Error)?
-        for _ in 0..<120 {
-            let probe = IcebergRESTCatalog(configuration: IcebergRESTConfiguration(
-                uri: uri, warehouse: Self.warehouse, auth: .clientCredentials(clientID: "test", secret: "test"), requestTimeout: 5))
-            do {
-                try await probe.ensureNamespace(["ready"])
-                return uri
-            } catch {
-                lastError = error
-            }
-            try await Task.sleep(nanoseconds: 250_000_000)
-        }
-        throw CatalogError.invalidArgument("SeaweedFS's Iceberg catalog did not come up: \(String(describing: lastError))")
     }
 }
