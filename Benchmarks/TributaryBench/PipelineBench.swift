@@ -39,6 +39,21 @@ enum PipelineBench {
         try await producer.flush(timeout: .seconds(600))
         print("pipeline: \(count) user_events (avg \(bytes / max(1, count)) bytes) pre-loaded over 2 partitions, embedded Tansu")
 
+        if let raw = ProcessInfo.processInfo.environment["BENCH_RAW_CONSUME"] {
+            // Diagnostics: the broker's fetch rate alone, with a group consumer like the processor's.
+            let tuning: [String: String] = raw == "tuned"
+                ? ["max.partition.fetch.bytes": "\(8 << 20)", "fetch.max.bytes": "\(64 << 20)", "queued.max.messages.kbytes": "\(128 << 10)"] : [:]
+            let consumer = try KafkaConsumer(configuration: config.withDefaults(tuning), groupID: "bench-raw-\(raw)")
+            try consumer.subscribe([schema.topic])
+            var n = 0
+            var first: ContinuousClock.Instant?
+            while n < count {
+                let r = try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(250))
+                if first == nil, !r.messages.isEmpty { first = .now }
+                n += r.messages.count
+            }
+            print("raw consume (\(raw)): \(Bench.format(Double(count) / Bench.seconds(.now - (first ?? .now)))) msg/s after the first message")
+        }
         // Ours: the processor into a Hudi table on a local folder.
         let lake = try TestEnvironment.temporaryDirectory("bench-lake")
         defer { try? FileManager.default.removeItem(at: lake) }

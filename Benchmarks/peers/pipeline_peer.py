@@ -36,7 +36,11 @@ def main():
     bootstrap, topic, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     batch_size = int(sys.argv[5]) if len(sys.argv) > 5 else 500_000
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-peer-pipeline", "enable.auto.commit": False,
-                  "auto.offset.reset": "earliest", "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
+                  "auto.offset.reset": "earliest", "session.timeout.ms": 6000, "heartbeat.interval.ms": 500,
+                  # The processor's fetch settings (StreamProcessor.consumerTuning), so both read alike.
+                  "max.partition.fetch.bytes": 8 << 20, "fetch.max.bytes": 64 << 20,
+                  "queued.max.messages.kbytes": 128 << 10, "queued.min.messages": 1000000,
+                  "fetch.queue.backoff.ms": 20})
     assigned = []
 
     def on_assign(consumer, partitions):

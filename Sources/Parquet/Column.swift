@@ -48,6 +48,37 @@ public struct ByteArrays: Sendable, Equatable {
         offsets.append(Int32(truncatingIfNeeded: data.count))
     }
 
+    /// Appends value `i` of `other` (no intermediate copy).
+    public mutating func append(_ other: ByteArrays, at i: Int) {
+        let start = Int(other.offsets[i]), end = Int(other.offsets[i + 1])
+        other.data.withUnsafeBytes { append(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// Appends `prefix` followed by the decimal digits of `number` (≥ 0), without a String.
+    public mutating func append(_ prefix: [UInt8], decimal number: Int) {
+        data.append(contentsOf: prefix)
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = max(0, number), count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(48 + n % 10)
+                n /= 10
+                count += 1
+            } while n > 0 && count < 20
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+        }
+        offsets.append(Int32(truncatingIfNeeded: data.count))
+    }
+
+    /// Whether value `i` equals `bytes`.
+    public func value(at i: Int, equals bytes: UnsafeRawBufferPointer) -> Bool {
+        let start = Int(offsets[i]), end = Int(offsets[i + 1])
+        guard end - start == bytes.count else { return false }
+        return data.withUnsafeBytes { $0[start..<end].elementsEqual(bytes) }
+    }
+
     /// Appends an empty value (placeholder for a null slot).
     public mutating func appendEmpty() { offsets.append(offsets[offsets.count - 1]) }
 

@@ -75,31 +75,40 @@ struct FileGroupWriter: Sendable {
         picks.reserveCapacity(oldCount + work.inserts.count)
         var keys = ByteArrays(), commitTimes = ByteArrays(), seqNos = ByteArrays()
         var numUpdates: Int64 = 0, numDeletes: Int64 = 0
+        let expectedRows = oldCount + work.inserts.count
+        keys.reserve(values: expectedRows, bytes: oldKeys.data.count + work.inserts.count * 40)
+        commitTimes.reserve(values: expectedRows, bytes: expectedRows * instant.utf8.count)
+        seqNos.reserve(values: expectedRows, bytes: expectedRows * (instant.utf8.count + 12))
         var seq = 0
+        let seqPrefix = Array("\(instant)_\(taskIndex)_".utf8)
         func newMeta(_ key: String) {
             keys.append(key)
             commitTimes.append(instant)
-            seqNos.append("\(instant)_\(taskIndex)_\(seq)")
+            seqNos.append(seqPrefix, decimal: seq)
             seq += 1
         }
+        // Only a group with updates or deletes needs each old key looked up.
+        let touched = !work.deletes.isEmpty || !work.updates.isEmpty
         for i in 0..<oldCount {
-            let key = oldKeys.string(at: i)
-            if work.deletes.contains(key) {
-                numDeletes += 1
-                continue
+            if touched {
+                let key = oldKeys.string(at: i)
+                if work.deletes.contains(key) {
+                    numDeletes += 1
+                    continue
+                }
+                if let r = work.updates[key] {
+                    picks.append(RowPick(source: 1, row: UInt32(r)))
+                    newMeta(key)
+                    numUpdates += 1
+                    continue
+                }
             }
-            if let r = work.updates[key] {
-                picks.append(RowPick(source: 1, row: UInt32(r)))
-                newMeta(key)
-                numUpdates += 1
-            } else {
-                // Untouched records keep their commit time and sequence number, so
-                // incremental reads return only what changed.
-                picks.append(RowPick(source: 0, row: UInt32(i)))
-                keys.append(Array(oldKeys[i]))
-                commitTimes.append(Array(oldCommitTimes[i]))
-                seqNos.append(Array(oldSeqNos[i]))
-            }
+            // Untouched records keep their commit time and sequence number, so
+            // incremental reads return only what changed.
+            picks.append(RowPick(source: 0, row: UInt32(i)))
+            keys.append(oldKeys, at: i)
+            commitTimes.append(oldCommitTimes, at: i)
+            seqNos.append(oldSeqNos, at: i)
         }
         for r in work.inserts {
             picks.append(RowPick(source: 1, row: UInt32(r)))

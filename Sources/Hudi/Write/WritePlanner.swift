@@ -38,11 +38,14 @@ enum WritePlanner {
         var winner: [String: Int] = [:]
         winner.reserveCapacity(batch.count)
         for i in 0..<batch.count {
-            let k = batch.recordKeys[i]
-            if let j = winner[k], batch.orderingValues[j] > batch.orderingValues[i] { continue }
-            winner[k] = i
+            // One hash per new key; a repeated key keeps the later row unless it is older.
+            if let j = winner.updateValue(i, forKey: batch.recordKeys[i]), batch.orderingValues[j] > batch.orderingValues[i] {
+                winner[batch.recordKeys[i]] = j
+            }
         }
-        return winner.values.sorted()
+        var keep = [Bool](repeating: false, count: batch.count)
+        for i in winner.values { keep[i] = true }
+        return keep.indices.filter { keep[$0] }
     }
 
     struct Input {

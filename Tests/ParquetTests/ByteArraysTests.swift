@@ -1,0 +1,25 @@
+import Parquet
+import Testing
+
+struct ByteArraysTests {
+    @Test func appendsWithoutStringsEqualTheStringForms() {
+        var built = ByteArrays()
+        var expected: [String] = []
+        let source = ByteArrays(strings: ["", "a", "héllo", "20261126_1_"])
+        let prefix = Array("20261126_1_".utf8)
+        for n in [0, 7, 10, 99, 100, 12345, Int(Int32.max), Int.max] {
+            built.append(prefix, decimal: n)
+            expected.append("20261126_1_\(n)")
+        }
+        for i in 0..<source.count {
+            built.append(source, at: i)
+            expected.append(source.string(at: i))
+        }
+        #expect(built.strings == expected)
+        #expect(built == ByteArrays(strings: expected))
+        Array("héllo".utf8).withUnsafeBytes { bytes in
+            #expect(built.value(at: expected.count - 2, equals: bytes))
+            #expect(!built.value(at: expected.count - 1, equals: bytes))
+        }
+    }
+}
