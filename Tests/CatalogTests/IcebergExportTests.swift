@@ -191,7 +191,8 @@ import TributaryTesting
 
     /// A column added by a later commit (Hudi schema evolution): a second schema (ids kept,
     /// the new column id 12), each snapshot names its commit's schema, old files read the
-    /// new column as null through the name mapping; every snapshot equals hudi-rs.
+    /// new column as null; every snapshot equals hudi-rs. The base files' Parquet field ids
+    /// are the Iceberg ids.
     @Test func addedColumnReadsAsNullInOlderFiles() async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-evolve")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -209,6 +210,21 @@ import TributaryTesting
         let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
         let schema = export.metadata.schema
         #expect(schema.field(named: "country") == IcebergField(id: 12, name: "country", type: .string, required: false))
+        // Every base file carries Parquet field ids equal to the Iceberg ids, by name (meta
+        // columns included), the files written before the column was added too.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".parquet") }
+        #expect(files.count >= 3)
+        var sawCountry = false
+        for file in files {
+            let footer = try ParquetFileReader(source: FileSource(path: dir.appendingPathComponent(file).path)).metadata
+            for element in footer.schema.dropFirst() {
+                let field = try #require(schema.field(named: element.name), "\(file): \(element.name)")
+                #expect(element.fieldId.map(Int.init) == field.id, "\(file): \(element.name)")
+                sawCountry = sawCountry || element.name == "country"
+            }
+            #expect(footer.schema.dropFirst().prefix(5).map(\.fieldId) == [1, 2, 3, 4, 5])
+        }
+        #expect(sawCountry)
         let answers = try IcebergOracle.compare(
             table: dir.path, metadata: dir.appendingPathComponent(try #require(export.metadataKey)).path,
             [.object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: second))), ("as_of", .string(second))]),
