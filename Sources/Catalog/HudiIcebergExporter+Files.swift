@@ -36,23 +36,24 @@ extension HudiIcebergExporter {
         manifestKey: String, listKey: String, entries: [ManifestEntry], schema: IcebergSchema,
         partition: [ManifestAvro.PartitionField], specJSON: String,
         live: [(file: IcebergDataFile, snapshotID: Int64, sequence: Int64)],
-        snapshot: (id: Int64, parent: Int64?, sequence: Int64), counts: (added: Counts, existing: Counts, deleted: Counts)
+        snapshot: (id: Int64, parent: Int64?, sequence: Int64), counts: (added: Counts, existing: Counts, deleted: Counts),
+        target: IcebergMetadataTarget
     ) async throws {
-        guard try await !exists(listKey) else { return }
+        guard try await !exists(listKey, in: target.store) else { return }
         let sync = Self.syncMarker(snapshot.id)
         let manifest = try ManifestAvro.manifest(entries: entries, partition: partition, schemaJSON: schema.json.compact(),
                                                  schemaID: schema.schemaID, specFieldsJSON: specJSON, specID: 0, sync: sync)
-        try await table.store.put(manifestKey, manifest)
+        try await target.store.put(manifestKey, manifest)
         let summaries = partition.indices.map { i -> (containsNull: Bool, lower: String?, upper: String?) in
             let values = live.map { i < $0.file.partition.count ? $0.file.partition[i] : nil }
             let present = values.compactMap { $0 }
             return (present.count < values.count, present.min(), present.max())
         }
         let entry = ManifestAvro.ManifestFileEntry(
-            path: "\(location)/\(manifestKey)", length: Int64(manifest.count), specID: 0, sequenceNumber: snapshot.sequence,
+            path: "\(target.location)/\(manifestKey)", length: Int64(manifest.count), specID: 0, sequenceNumber: snapshot.sequence,
             minSequenceNumber: live.map(\.sequence).min() ?? snapshot.sequence, addedSnapshotID: snapshot.id,
             added: counts.added, existing: counts.existing, deleted: counts.deleted, partitions: summaries)
-        try await table.store.put(listKey, try ManifestAvro.manifestList(
+        try await target.store.put(listKey, try ManifestAvro.manifestList(
             [entry], snapshotID: snapshot.id, parentID: snapshot.parent, sequenceNumber: snapshot.sequence, sync: sync))
     }
 
@@ -76,9 +77,9 @@ extension HudiIcebergExporter {
         return key
     }
 
-    func exists(_ key: String) async throws -> Bool {
+    func exists(_ key: String, in store: (any ObjectStore)? = nil) async throws -> Bool {
         do {
-            _ = try await table.store.head(key)
+            _ = try await (store ?? table.store).head(key)
             return true
         } catch ObjectStoreError.notFound {
             return false

@@ -5,11 +5,28 @@ import Parquet
 
 /// What an export wrote.
 public struct IcebergExport: Sendable {
-    /// Key (relative to the table root) of the table metadata file written.
-    public var metadataKey: String
+    /// Key (relative to the table root) of the table metadata file written; nil when the
+    /// snapshot files went to an ``IcebergMetadataTarget`` (the catalog owns the metadata).
+    public var metadataKey: String?
     public var metadata: IcebergTableMetadata
     /// The Hudi instant each snapshot stands for, in snapshot order.
     public var instants: [String]
+}
+
+/// Where an export writes the Iceberg snapshot files (manifests and manifest lists): a
+/// location (absolute URI, as readers see it) and the store that holds it. A catalog that
+/// governs its tables (lakana) accepts only snapshots whose manifest list lies under the
+/// location it assigned the table; the data files stay where Hudi wrote them.
+public struct IcebergMetadataTarget: Sendable {
+    public var location: String
+    public var store: any ObjectStore
+
+    public init(location: String, store: any ObjectStore) {
+        var location = location
+        while location.hasSuffix("/") { location.removeLast() }
+        self.location = location
+        self.store = store
+    }
 }
 
 /// Translates a Hudi copy-on-write table into Iceberg metadata next to it (the way Apache
@@ -65,9 +82,21 @@ public struct HudiIcebergExporter: Sendable {
         return id
     }
 
-    /// Writes the Iceberg metadata of every completed commit; returns what it wrote.
-    @discardableResult
-    public func export() async throws -> IcebergExport {
+    /// The table's Iceberg metadata without snapshots (schema history, partition spec,
+    /// properties), written nowhere: what a catalog table is created like.
+    public func tableMetadata() async throws -> IcebergTableMetadata {
+        try await shape().metadata
+    }
+
+    private struct Shape {
+        var commits: [Instant]
+        var metadata: IcebergTableMetadata
+        var snapshotSchemas: [IcebergSchema]
+        var config: TableConfig
+        var partitionFields: [(source: IcebergField, fieldID: Int)]
+    }
+
+    private func shape() async throws -> Shape {
         let timeline = try await table.timeline()
         // Commits older than the cleaner's retention cannot be read any more (their files
         // are gone): the Iceberg history starts at the earliest queryable one.
@@ -94,6 +123,19 @@ public struct HudiIcebergExporter: Sendable {
             snapshots: [], lastUpdatedMillis: 0)
         metadata.schemas = schemas
         metadata.properties[0].1 = metadata.nameMappingJSON
+        return Shape(commits: commits, metadata: metadata, snapshotSchemas: snapshotSchemas, config: config,
+                     partitionFields: partitionFields)
+    }
+
+    /// Writes the Iceberg metadata of every completed commit; returns what it wrote.
+    /// Without a target, everything goes under `metadata/` of the table root (including the
+    /// metadata file); with one, only the snapshot files, under `metadata/` of the target.
+    @discardableResult
+    public func export(into target: IcebergMetadataTarget? = nil) async throws -> IcebergExport {
+        let shape = try await shape()
+        let (commits, snapshotSchemas, config, partitionFields) = (shape.commits, shape.snapshotSchemas, shape.config, shape.partitionFields)
+        var metadata = shape.metadata
+        let out = target ?? IcebergMetadataTarget(location: location, store: table.store)
         let avroPartition = partitionFields.map { ManifestAvro.PartitionField(name: $0.source.name, fieldID: $0.fieldID) }
         let specJSON = metadata.specFieldsJSON.compact()
 
@@ -139,12 +181,12 @@ public struct HudiIcebergExporter: Sendable {
             try await writeSnapshotFiles(
                 manifestKey: manifestKey, listKey: listKey, entries: entries, schema: snapshotSchema, partition: avroPartition,
                 specJSON: specJSON, live: Array(next.values), snapshot: (snapshotID, parent, sequence),
-                counts: (added, existing, deleted))
+                counts: (added, existing, deleted), target: out)
             let millis = InstantTimeGenerator.millis(of: instant.timestamp) ?? 0
             let totalRows = liveFiles.reduce(Int64(0)) { $0 + $1.recordCount }
             metadata.snapshots.append(IcebergSnapshot(
                 snapshotID: snapshotID, parentID: parent, sequenceNumber: sequence, timestampMillis: millis,
-                manifestList: "\(location)/\(listKey)", schemaID: snapshotSchema.schemaID,
+                manifestList: "\(out.location)/\(listKey)", schemaID: snapshotSchema.schemaID,
                 summary: [
                     ("operation", deleted.files == 0 ? "append" : "overwrite"),
                     ("added-data-files", String(added.files)), ("deleted-data-files", String(deleted.files)),
@@ -156,7 +198,7 @@ public struct HudiIcebergExporter: Sendable {
             live = next
             instants.append(instant.timestamp)
         }
-        let metadataKey = try await writeMetadataFile(metadata)
+        let metadataKey = target == nil ? try await writeMetadataFile(metadata) : nil
         return IcebergExport(metadataKey: metadataKey, metadata: metadata, instants: instants)
     }
 

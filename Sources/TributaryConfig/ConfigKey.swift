@@ -79,6 +79,8 @@ extension ConfigKey {
         ConfigKey("catalog.token", .secret, "", "a fixed bearer token (instead of catalog.credential)"),
         ConfigKey("catalog.oauth2_server_uri", .httpURL, "", "OAuth2 token endpoint; empty: CATALOG_URI/v1/oauth/tokens"),
         ConfigKey("catalog.scope", .string, "", "OAuth2 scope (Polaris: PRINCIPAL_ROLE:ALL); empty: none sent"),
+        ConfigKey("catalog.metadata", .choice(["table", "catalog"]), "table",
+                  "where manifests go: table (the Hudi table's metadata/) or catalog (the location the catalog assigns; lakana)"),
         ConfigKey("catalog.sync_interval", .duration, "10s",
                   "how often the processor publishes new Hudi commits (and retries after an outage)"),
     ]

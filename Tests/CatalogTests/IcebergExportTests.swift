@@ -74,7 +74,7 @@ import TributaryTesting
         for key in ["e5", "e0", "f3", "nope"] {
             queries.append(.object([("snapshot_id", .null), ("as_of", .null), ("key", .string(key))]))
         }
-        let metadataPath = dir.appendingPathComponent(export.metadataKey).path
+        let metadataPath = dir.appendingPathComponent(try #require(export.metadataKey)).path
         let answers = try IcebergOracle.compare(table: dir.path, metadata: metadataPath, queries)
         try #require(answers.count == queries.count)
         for (q, a) in zip(queries, answers) {
@@ -120,7 +120,7 @@ import TributaryTesting
         for (snapshot, instant) in zip(export.metadata.snapshots, export.instants) {
             queries.append(.object([("snapshot_id", .int(snapshot.snapshotID)), ("as_of", .string(instant))]))
         }
-        let answers = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path, queries)
+        let answers = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(try #require(export.metadataKey)).path, queries)
         try #require(answers.count == queries.count)
         for a in answers { #expect(a.equal && a.iceberg == 8, "\(a.raw)") }
     }
@@ -155,7 +155,7 @@ import TributaryTesting
         let queries: [JSONValue] = [5, 11].map { i in
             .object([("snapshot_id", .int(export.metadata.snapshots[i].snapshotID)), ("as_of", .string(instants[i]))])
         }
-        let answers = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path, queries)
+        let answers = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(try #require(export.metadataKey)).path, queries)
         try #require(answers.count == 2)
         for a in answers { #expect(a.equal && a.iceberg > 0, "\(a.raw)") }
     }
@@ -169,7 +169,7 @@ import TributaryTesting
         let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
         let empty = try await exporter.export()
         #expect(empty.metadata.snapshots.isEmpty && empty.metadata.partitionFields.isEmpty)
-        let none = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(empty.metadataKey).path,
+        let none = try IcebergOracle.compare(table: dir.path, metadata: dir.appendingPathComponent(try #require(empty.metadataKey)).path,
                                              [.object([("snapshot_id", .null), ("as_of", .null)])])
         #expect(none.first?.iceberg == 0)
 
@@ -182,7 +182,7 @@ import TributaryTesting
         let export = try await exporter.export()
         #expect(export.metadata.snapshots.count == 2)
         let answers = try IcebergOracle.compare(
-            table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path,
+            table: dir.path, metadata: dir.appendingPathComponent(try #require(export.metadataKey)).path,
             [.object([("snapshot_id", .null), ("as_of", .null)]),
              .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: first))), ("as_of", .string(first))])])
         #expect(answers.map(\.iceberg) == [15, 20])
@@ -191,7 +191,8 @@ import TributaryTesting
 
     /// A column added by a later commit (Hudi schema evolution): a second schema (ids kept,
     /// the new column id 12), each snapshot names its commit's schema, old files read the
-    /// new column as null through the name mapping; every snapshot equals hudi-rs.
+    /// new column as null; every snapshot equals hudi-rs. The base files' Parquet field ids
+    /// are the Iceberg ids.
     @Test func addedColumnReadsAsNullInOlderFiles() async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-evolve")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -209,8 +210,23 @@ import TributaryTesting
         let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
         let schema = export.metadata.schema
         #expect(schema.field(named: "country") == IcebergField(id: 12, name: "country", type: .string, required: false))
+        // Every base file carries Parquet field ids equal to the Iceberg ids, by name (meta
+        // columns included), the files written before the column was added too.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".parquet") }
+        #expect(files.count >= 3)
+        var sawCountry = false
+        for file in files {
+            let footer = try ParquetFileReader(source: FileSource(path: dir.appendingPathComponent(file).path)).metadata
+            for element in footer.schema.dropFirst() {
+                let field = try #require(schema.field(named: element.name), "\(file): \(element.name)")
+                #expect(element.fieldId.map(Int.init) == field.id, "\(file): \(element.name)")
+                sawCountry = sawCountry || element.name == "country"
+            }
+            #expect(footer.schema.dropFirst().prefix(5).map(\.fieldId) == [1, 2, 3, 4, 5])
+        }
+        #expect(sawCountry)
         let answers = try IcebergOracle.compare(
-            table: dir.path, metadata: dir.appendingPathComponent(export.metadataKey).path,
+            table: dir.path, metadata: dir.appendingPathComponent(try #require(export.metadataKey)).path,
             [.object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: second))), ("as_of", .string(second))]),
              .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: first))), ("as_of", .string(first))])])
         try #require(answers.count == 2)

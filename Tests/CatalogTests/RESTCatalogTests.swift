@@ -228,25 +228,24 @@ import TributaryTesting
         print("publish through faults: \(retries) retries, \(await catalog.requestCount) requests")
     }
 
-    /// lakana governs its tables: it assigns each table's location, and refuses a snapshot
-    /// whose manifest list lies outside it (and data files without Parquet field ids), so the
-    /// Hudi files cannot be published in place. Namespace and table are created; the commit
-    /// is refused with a clear, permanent error naming the catalog URL and the reason; the
-    /// background sync reports it and keeps going.
-    @Test func lakanaRefusesZeroCopySnapshotsClearly() async throws {
+    /// lakana governs its tables: it assigns each table's location and refuses a snapshot
+    /// whose manifest list lies outside it. Published XTable-style (snapshot files in the
+    /// Hudi table root), the commit is refused with a clear, permanent error naming the
+    /// catalog URL and the reason; namespace and table are created.
+    @Test func lakanaRefusesSnapshotFilesOutsideItsTableLocationClearly() async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-lakana")
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try await CatalogServerKind.lakana.start()
         let table = try await EventTables.create(dir)
         _ = try await EventTables.writeScenario(table)
         await table.close()
-        let export = try await HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString).export()
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
         let catalog = IcebergRESTCatalog(configuration: server.configuration())
         let name = "refused_\(UUID().uuidString.prefix(8).lowercased())"
-        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name)
+        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name, placement: .tableRoot)
         do {
-            try await publisher.publish(export)
-            Issue.record("lakana accepted a snapshot outside the table's location; publish to it for real now")
+            try await publisher.publish(from: exporter)
+            Issue.record("lakana accepted a snapshot whose manifest list lies outside the table's location")
         } catch let error as IcebergRESTError {
             guard case .server(let status, let message) = error else { Issue.record("\(error)"); return }
             #expect(status == 422)
@@ -256,8 +255,58 @@ import TributaryTesting
         let created = try #require(try await catalog.loadTable(server.namespace("lake"), name))
         #expect(created.currentSnapshotID == nil)
         let location = try #require(created.metadata["location"]?.string)
-        print("lakana assigned \(location) to \(name); Hudi files are under \(dir.path)")
         #expect(!location.hasPrefix(dir.absoluteURL.absoluteString))
+    }
+
+    /// Zero-copy publishing to lakana: the manifests and manifest lists go under the location
+    /// lakana assigned the table (its storage root, a local folder here), the data files stay
+    /// the Hudi base files (nothing is copied). lakana accepts every snapshot; pyiceberg,
+    /// loading the table through lakana's REST API, equals hudi-rs (latest and every older
+    /// snapshot), and a later Hudi commit is published on top.
+    @Test func publishesToLakanaUnderTheTableLocationItAssigns() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-lakana-publish")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await CatalogServerKind.lakana.start()
+        let table = try await EventTables.create(dir)
+        var instants = try await EventTables.writeScenario(table)
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        let catalog = IcebergRESTCatalog(configuration: server.configuration())
+        let name = "events_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: catalog, namespace: server.namespace("lake"), tableName: name,
+                                         placement: .catalogLocation())
+        let first = try await publisher.publish(from: exporter)
+        let ids = try instants.map(HudiIcebergExporter.snapshotID(ofInstant:))
+        #expect(first.committed == ids)
+        #expect(first.currentSnapshotID == ids.last)
+        #expect(try await publisher.publish(from: exporter).committed.isEmpty, "published again: nothing to do")
+
+        var more: [EventTables.Event] = []
+        for i in 0..<3 { more.append(.init(id: "e\((i + 1) * 3)", user: "late", page: nil, micros: EventTables.base + 2_000_000 + Int64(i), offset: 900)) }
+        instants.append(try await table.write(EventTables.batch(more)).instant)
+        await table.close()
+        let second = try await publisher.publish(from: exporter)
+        #expect(second.committed == [try HudiIcebergExporter.snapshotID(ofInstant: instants[4])])
+
+        // Snapshot files under lakana's location, data files where Hudi wrote them.
+        let loaded = try #require(try await catalog.loadTable(server.namespace("lake"), name))
+        let location = try #require(loaded.metadata["location"]?.string)
+        #expect(location.hasPrefix("file:") && !location.hasPrefix(dir.absoluteURL.absoluteString))
+        let lists = (loaded.metadata["snapshots"]?.arrayValues ?? []).compactMap { $0["manifest-list"]?.string }
+        #expect(lists.count == 5 && lists.allSatisfy { $0.hasPrefix(location + "/metadata/snap-") }, "\(lists)")
+        let folder = URL(fileURLWithPath: try #require(URL(string: location)?.path))
+        let written = try FileManager.default.subpathsOfDirectory(atPath: folder.path)
+        #expect(written.contains { $0.hasSuffix("-m0.avro") })
+        #expect(!written.contains { $0.hasSuffix(".parquet") }, "no data file copied: \(written)")
+        #expect(try await publisher.status(of: table).commitsBehind == 0)
+
+        var queries: [JSONValue] = [.object([("snapshot_id", .null), ("as_of", .null)])]
+        for instant in instants {
+            queries.append(.object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: instant))), ("as_of", .string(instant))]))
+        }
+        let answers = try IcebergOracle.compare(table: dir.path, server: server, identifier: server.identifier("lake", name), queries)
+        try #require(answers.count == queries.count)
+        for (q, a) in zip(queries, answers) { #expect(a.equal, "\(q.pretty()): \(a.raw)") }
+        #expect(answers.map(\.iceberg) == [37, 30, 35, 31, 37, 37])
     }
 
     /// A lake on S3 (SeaweedFS's S3): the Iceberg metadata names `s3://` files, and

@@ -96,6 +96,8 @@ import TributaryTesting
         #expect(off.catalogURI == nil)
         #expect(off.catalogNamespace == ["tributary"])
         #expect(off.duration("catalog.sync_interval") == .seconds(10))
+        #expect(off.string("catalog.metadata") == "table")
+        #expect(try TributaryConfig.load(environment: ["TRIBUTARY_CATALOG_METADATA": "catalog"]).string("catalog.metadata") == "catalog")
         let on = try TributaryConfig.load(environment: [
             "TRIBUTARY_CATALOG_URI": "http://127.0.0.1:8181", "TRIBUTARY_CATALOG_WAREHOUSE": "lakehouse",
             "TRIBUTARY_CATALOG_CREDENTIAL": "client:s3cr:et",
@@ -123,6 +125,9 @@ import TributaryTesting
         }
         #expect { try TributaryConfig.load(environment: [:], overrides: ["catalog.sync_interval": "1ms"]) } throws: {
             "\($0)".contains("catalog.sync_interval (flag)") && "\($0)".contains("at least")
+        }
+        #expect { try TributaryConfig.load(environment: [:], overrides: ["catalog.metadata": "elsewhere"]) } throws: {
+            "\($0)".contains("catalog.metadata")
         }
     }
 }

@@ -58,7 +58,9 @@ public struct IcebergSchema: Sendable, Equatable {
 
     /// The schema of a Hudi table from its writer schema (`extraMetadata.schema` of a
     /// commit: an Avro record of the data columns). `knownIDs` keeps the ids of columns an
-    /// earlier schema had (by name); new columns get ids above every known one.
+    /// earlier schema had (by name); new columns get ids above every known one. As Hudi
+    /// tables only append columns, these are the Parquet field ids our writer puts in the
+    /// base files (meta columns 1–5, then by position: ``AvroSchema/baseFileFields(_:)``).
     public static func fromHudiAvro(_ avroJSON: String, schemaID: Int = 0, knownIDs: [String: Int] = [:]) throws -> IcebergSchema {
         let root: JSONValue
         do {
@@ -147,8 +149,10 @@ public struct IcebergSchema: Sendable, Equatable {
         ])
     }
 
-    /// The default name mapping (`schema.name-mapping.default`): Hudi's Parquet files carry
-    /// no field ids, so readers map columns to fields by these names.
+    /// The default name mapping (`schema.name-mapping.default`): base files written before
+    /// our writer set Parquet field ids (and files of other Hudi writers) carry none, so
+    /// readers map their columns to fields by these names. Files with ids carry exactly
+    /// these ids (``AvroSchema/baseFileFields(_:)``).
     public var nameMappingJSON: String {
         JSONValue.array(fields.map { f in
             .object([("field-id", .int(Int64(f.id))), ("names", .array([.string(f.name)]))])

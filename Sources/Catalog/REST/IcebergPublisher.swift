@@ -1,5 +1,6 @@
 import Foundation
 import Hudi
+import ObjectStore
 
 /// Publishes an export's snapshots to a REST catalog table: creates namespace and table
 /// when missing, then commits each snapshot the catalog does not have yet (in order), each
@@ -18,12 +19,40 @@ public struct IcebergPublisher: Sendable {
     public let tableName: String
     /// How many commit conflicts one publish absorbs before it gives up.
     public var maxConflicts: Int
+    /// Where ``publish(from:)`` writes the snapshot files.
+    public var placement: MetadataPlacement
 
-    public init(catalog: IcebergRESTCatalog, namespace: [String], tableName: String, maxConflicts: Int = 5) {
+    /// Where the manifests and manifest lists of the published snapshots go (data files
+    /// always stay where Hudi wrote them).
+    public enum MetadataPlacement: Sendable {
+        /// Under `metadata/` of the Hudi table root (XTable-style; SeaweedFS accepts it).
+        case tableRoot
+        /// Under `metadata/` of the location the catalog assigned the table, written through
+        /// the store the function opens for that location (URI). Catalogs that govern their
+        /// tables (lakana) accept only snapshots whose manifest list lies there.
+        case catalogLocation(@Sendable (String) async throws -> any ObjectStore)
+
+        /// `catalogLocation`, opening `file://` and `s3://` locations with ``ObjectStores``.
+        public static func catalogLocation(s3: S3Options = S3Options()) -> MetadataPlacement {
+            .catalogLocation { uri in try await ObjectStores.open(Self.storeURI(uri), s3: s3) }
+        }
+
+        /// A location as a store URI: `file:` URIs percent-decoded (a path).
+        static func storeURI(_ location: String) -> String {
+            guard location.hasPrefix("file:") else { return location }
+            var path = String(location.dropFirst("file:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            return "file://" + (path.removingPercentEncoding ?? path)
+        }
+    }
+
+    public init(catalog: IcebergRESTCatalog, namespace: [String], tableName: String, maxConflicts: Int = 5,
+                placement: MetadataPlacement = .tableRoot) {
         self.catalog = catalog
         self.namespace = namespace
         self.tableName = tableName
         self.maxConflicts = maxConflicts
+        self.placement = placement
     }
 
     /// What a publish did.
@@ -36,20 +65,44 @@ public struct IcebergPublisher: Sendable {
         public var skipped: [Int64] = []
     }
 
+    /// Exports the Hudi table and publishes it, the snapshot files placed as `placement`
+    /// says (with `catalogLocation`, the table is created or loaded first, to learn its
+    /// location).
+    @discardableResult
+    public func publish(from exporter: HudiIcebergExporter) async throws -> Result {
+        switch placement {
+        case .tableRoot:
+            return try await publish(try await exporter.export())
+        case .catalogLocation(let open):
+            let table = try await loadOrCreate(like: try await exporter.tableMetadata())
+            guard let location = table.metadata["location"]?.string, !location.isEmpty else {
+                throw IcebergRESTError.badResponse("the catalog's table \(tableName) has no location")
+            }
+            let store = try await open(location)
+            let export = try await exporter.export(into: IcebergMetadataTarget(location: location, store: store))
+            return try await publish(export, to: table)
+        }
+    }
+
+    /// Publishes an export whose snapshot files are already written.
     @discardableResult
     public func publish(_ export: IcebergExport) async throws -> Result {
+        try await publish(export, to: try await loadOrCreate(like: export.metadata))
+    }
+
+    private func loadOrCreate(like metadata: IcebergTableMetadata) async throws -> IcebergCatalogTable {
         try await catalog.ensureNamespace(namespace)
-        var table: IcebergCatalogTable
-        if let existing = try await catalog.loadTable(namespace, tableName) {
-            table = existing
-        } else {
-            do {
-                table = try await catalog.createTable(namespace, tableName, like: export.metadata)
-            } catch IcebergRESTError.alreadyExists {
-                guard let t = try await catalog.loadTable(namespace, tableName) else { throw IcebergRESTError.notFound(tableName) }
-                table = t
-            }
+        if let existing = try await catalog.loadTable(namespace, tableName) { return existing }
+        do {
+            return try await catalog.createTable(namespace, tableName, like: metadata)
+        } catch IcebergRESTError.alreadyExists {
+            guard let t = try await catalog.loadTable(namespace, tableName) else { throw IcebergRESTError.notFound(tableName) }
+            return t
         }
+    }
+
+    private func publish(_ export: IcebergExport, to start: IcebergCatalogTable) async throws -> Result {
+        var table = start
         var committed: [Int64] = []
         var conflicts = 0
         while true {

@@ -18,6 +18,8 @@ public actor LakeCatalogSync {
     public nonisolated let lakeLocation: String
     public nonisolated let catalog: IcebergRESTCatalog
     public nonisolated let namespace: [String]
+    /// Where the snapshot files go (see ``IcebergPublisher/MetadataPlacement``).
+    public nonisolated let placement: IcebergPublisher.MetadataPlacement
     private let logger: Logger
     private var tables: [String: TableState] = [:]
 
@@ -29,7 +31,8 @@ public actor LakeCatalogSync {
     }
 
     public init(lake: any ObjectStore, lakeLocation: String, catalog: IcebergRESTCatalog, namespace: [String],
-                logger: Logger = Logger(label: "tributary.catalog")) {
+                placement: IcebergPublisher.MetadataPlacement = .tableRoot, logger: Logger = Logger(label: "tributary.catalog")) {
+        self.placement = placement
         self.lake = lake
         var location = lakeLocation
         while location.hasSuffix("/") { location.removeLast() }
@@ -102,9 +105,8 @@ public actor LakeCatalogSync {
                              skipped: [], conflicts: 0, upToDate: true)
         }
         do {
-            let export = try await state.exporter.export()
-            let publisher = IcebergPublisher(catalog: catalog, namespace: namespace, tableName: name)
-            let result = try await publisher.publish(export)
+            let publisher = IcebergPublisher(catalog: catalog, namespace: namespace, tableName: name, placement: placement)
+            let result = try await publisher.publish(from: state.exporter)
             let current = result.currentSnapshotID.map(String.init)
             state.published = current
             tables[name] = state

@@ -12,6 +12,20 @@ public enum AvroSchema {
     /// The meta columns as Parquet fields (optional strings).
     public static var metaFields: [Field] { metaFieldNames.map { Field($0, .string, nullable: true) } }
 
+    /// The columns of a base file — the meta columns, then the table's data columns in table
+    /// order — with Parquet field ids, the Iceberg field ids the catalog exporter assigns
+    /// (Catalog's `IcebergSchema.fromHudiAvro`): meta columns 1–5, data columns 6, 7, … by
+    /// position. The table's schema only ever appends columns (``SchemaEvolution``), so a
+    /// column keeps its id in every file and every schema of the table: the ids are stable by
+    /// name. Readers that map by name (hudi-rs, Spark, DuckDB) ignore them.
+    public static func baseFileFields(_ dataFields: [Field]) -> [Field] {
+        (metaFields + dataFields).enumerated().map { i, f in
+            var f = f
+            f.fieldID = Int32(i + 1)
+            return f
+        }
+    }
+
     /// The writer schema JSON of the data columns (`extraMetadata.schema`); with
     /// `includeMetaFields` the schema of a base file (`parquet.avro.schema`).
     public static func json(tableName: String, fields: [Field], includeMetaFields: Bool = false) -> String {

@@ -148,7 +148,7 @@ struct FileGroupWriter: Sendable {
         if let minString { kv.append(KeyValue(key: HudiBloomFilter.minKeyKey, value: minString)) }
         if let maxString { kv.append(KeyValue(key: HudiBloomFilter.maxKeyKey, value: maxString)) }
 
-        let bytes = try ParquetWriter.write(fields: AvroSchema.metaFields + fields, columns: columns,
+        let bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: columns,
                                             options: options.parquet, keyValueMetadata: kv)
         try await store.put(path, Data(bytes))
 

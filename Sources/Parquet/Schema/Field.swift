@@ -59,16 +59,20 @@ public struct Field: Sendable, Equatable {
     public var nullable: Bool
     /// Key/value metadata stored on each of this column's chunks.
     public var metadata: [KeyValue]
+    /// The schema element's `field_id` (Iceberg readers map columns by it), nil: none.
+    public var fieldID: Int32?
 
-    public init(_ name: String, _ type: FieldType, nullable: Bool = true, metadata: [KeyValue] = []) {
+    public init(_ name: String, _ type: FieldType, nullable: Bool = true, metadata: [KeyValue] = [], fieldID: Int32? = nil) {
         self.name = name
         self.type = type
         self.nullable = nullable
         self.metadata = metadata
+        self.fieldID = fieldID
     }
 
     var schemaElement: SchemaElement {
         var e = SchemaElement(name: name, type: type.physicalType, repetition: nullable ? .optional : .required)
+        e.fieldId = fieldID
         e.typeLength = type.typeLength.map { Int32($0) }
         switch type {
         case .string: e.logicalType = .string; e.convertedType = .utf8

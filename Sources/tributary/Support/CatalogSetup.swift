@@ -49,9 +49,13 @@ enum CatalogSetup {
         guard let rest = restConfiguration(config, retry: retry) else { return nil }
         let store: any ObjectStore
         if let lake { store = lake } else { store = try await Lake.open(config) }
+        // `catalog`: manifests under the location the catalog assigns each table (its
+        // storage, reached with the `s3.*` settings when it is on S3); data files stay put.
+        let placement: IcebergPublisher.MetadataPlacement =
+            config.string("catalog.metadata") == "catalog" ? .catalogLocation(s3: try Lake.s3Options(config)) : .tableRoot
         return LakeCatalogSync(lake: store, lakeLocation: try lakeLocation(config),
                                catalog: IcebergRESTCatalog(configuration: rest, logger: logger),
-                               namespace: config.catalogNamespace, logger: logger)
+                               namespace: config.catalogNamespace, placement: placement, logger: logger)
     }
 
     /// The background publisher of `up` and `process`; nil when no catalog is configured.

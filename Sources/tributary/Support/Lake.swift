@@ -5,6 +5,11 @@ import TributaryConfig
 /// The lake's object store from the configuration (`storage.uri`, `s3.*`).
 enum Lake {
     static func open(_ config: TributaryConfig) async throws -> any ObjectStore {
+        try await ObjectStores.open(config.string("storage.uri"), s3: try s3Options(config))
+    }
+
+    /// The `s3.*` settings.
+    static func s3Options(_ config: TributaryConfig) throws -> S3Options {
         var s3 = S3Options()
         let key = config.string("s3.access_key_id"), secret = config.string("s3.secret_access_key")
         if !key.isEmpty || !secret.isEmpty {
@@ -25,6 +30,6 @@ enum Lake {
         default:
             throw ConfigError("s3.sse = '\(config.string("s3.sse"))': expected empty, AES256 or aws:kms")
         }
-        return try await ObjectStores.open(config.string("storage.uri"), s3: s3)
+        return s3
     }
 }
