@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Variable-length values (strings, binaries) as one contiguous byte buffer plus offsets:
 /// value `i` is `data[offsets[i]..<offsets[i+1]]`. No per-value allocation.
 public struct ByteArrays: Sendable, Equatable {
@@ -70,6 +75,37 @@ public struct ByteArrays: Sendable, Equatable {
             data.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
         }
         offsets.append(Int32(truncatingIfNeeded: data.count))
+    }
+
+    /// The values in place, for hot loops: `body` gets a view valid only during the call.
+    public func withValues<R>(_ body: (Values) throws -> R) rethrows -> R {
+        try data.withUnsafeBufferPointer { bytes in
+            try offsets.withUnsafeBufferPointer { offsets in try body(Values(bytes: bytes, offsets: offsets)) }
+        }
+    }
+
+    /// A borrowed view of the values (see ``withValues(_:)``).
+    public struct Values {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let offsets: UnsafeBufferPointer<Int32>
+
+        public var count: Int { offsets.count - 1 }
+
+        public subscript(i: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[Int(offsets[i])..<Int(offsets[i + 1])])
+        }
+
+        /// Byte-wise order (memcmp, then length), as S3 and Hudi's Spark row path compare keys.
+        public func precedes(_ a: Int, _ b: Int) -> Bool { Self.precedes(self[a], self[b]) }
+
+        public static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            let n = min(a.count, b.count)
+            if n > 0, let x = a.baseAddress, let y = b.baseAddress {
+                let c = memcmp(x, y, n)
+                if c != 0 { return c < 0 }
+            }
+            return a.count < b.count
+        }
     }
 
     /// Whether value `i` equals `bytes`.

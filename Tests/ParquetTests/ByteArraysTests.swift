@@ -22,4 +22,18 @@ struct ByteArraysTests {
             #expect(!built.value(at: expected.count - 1, equals: bytes))
         }
     }
+
+    @Test func valuesOrderIsByteOrderThenLength() {
+        var random = SystemRandomNumberGenerator()
+        let values: [[UInt8]] = (0..<300).map { _ in (0..<Int.random(in: 0...6, using: &random)).map { _ in UInt8.random(in: 0...3, using: &random) } }
+        let packed = ByteArrays(byteArrays: values)
+        packed.withValues { view in
+            #expect(view.count == values.count)
+            for a in 0..<values.count {
+                for b in 0..<20 {
+                    #expect(view.precedes(a, b) == values[a].lexicographicallyPrecedes(values[b]), "\(values[a]) vs \(values[b])")
+                }
+            }
+        }
+    }
 }

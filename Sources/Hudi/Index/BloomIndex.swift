@@ -35,10 +35,13 @@ struct BloomIndex {
             cache.setFooter(slice.path, try FooterReading.decode(reader))
         }
         // Keys in UTF-8 byte order, for key-range pruning by binary search.
-        let utf8 = keys.map { Array($0.utf8) }
-        let order = utf8.indices.sorted { bytesPrecede(utf8[$0], utf8[$1]) }
+        // Keys packed in one buffer (no array per key), sorted by index.
+        let packed = ByteArrays(strings: keys)
+        let order = packed.withValues { values in keys.indices.sorted { values.precedes($0, $1) } }
         let sorted = order.map { keys[$0] }
-        let sortedUTF8 = order.map { utf8[$0] }
+        var sortedUTF8 = ByteArrays()
+        sortedUTF8.reserve(values: keys.count, bytes: packed.data.count)
+        for i in order { sortedUTF8.append(packed, at: i) }
         // Bit positions per filter shape, flat: key i's are [i*nbHash, (i+1)*nbHash).
         var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
@@ -48,6 +51,7 @@ struct BloomIndex {
             var lo = 0, hi = sorted.count
             if let minKey = footer.minKey { lo = lowerBound(sortedUTF8, Array(minKey.utf8)) }
             if let maxKey = footer.maxKey { hi = upperBound(sortedUTF8, Array(maxKey.utf8)) }
+            // (Random keys such as UUIDs span every file's range: then nothing is pruned.)
             guard lo < hi else { continue }
             var hits: [Int] = []
             if let bloom = footer.bloom {
@@ -55,7 +59,9 @@ struct BloomIndex {
                 if hashesByShape[shape] == nil {
                     var flat: [Int32] = []
                     flat.reserveCapacity(sortedUTF8.count * Int(bloom.nbHash))
-                    for k in sortedUTF8 { k.withUnsafeBufferPointer { bloom.appendPositions(utf8: $0, to: &flat) } }
+                    sortedUTF8.withValues { values in
+                        for k in 0..<values.count { bloom.appendPositions(utf8: values[k], to: &flat) }
+                    }
                     hashesByShape[shape] = flat
                 }
                 let n = Int(bloom.nbHash)
@@ -123,34 +129,32 @@ struct BloomIndex {
     }
 }
 
-/// Byte-wise order (memcmp, then length), as S3 and Hudi's Spark row path compare keys.
-@inline(__always) func bytesPrecede(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    let n = min(a.count, b.count)
-    let c = a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in
-            guard n > 0, let x = pa.baseAddress, let y = pb.baseAddress else { return Int32(0) }
-            return memcmp(x, y, n)
+/// Index of the first key not before `x` (keys in byte order, see `ByteArrays.Values.precedes`).
+func lowerBound(_ a: ByteArrays, _ x: [UInt8]) -> Int {
+    a.withValues { values in
+        x.withUnsafeBufferPointer { probe in
+            var lo = 0, hi = values.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if ByteArrays.Values.precedes(values[mid], probe) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
     }
-    return c != 0 ? c < 0 : a.count < b.count
 }
 
-func lowerBound(_ a: [[UInt8]], _ x: [UInt8]) -> Int {
-    var lo = 0, hi = a.count
-    while lo < hi {
-        let mid = (lo + hi) / 2
-        if bytesPrecede(a[mid], x) { lo = mid + 1 } else { hi = mid }
+/// Index of the first key after `x`.
+func upperBound(_ a: ByteArrays, _ x: [UInt8]) -> Int {
+    a.withValues { values in
+        x.withUnsafeBufferPointer { probe in
+            var lo = 0, hi = values.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if ByteArrays.Values.precedes(probe, values[mid]) { hi = mid } else { lo = mid + 1 }
+            }
+            return lo
+        }
     }
-    return lo
-}
-
-func upperBound(_ a: [[UInt8]], _ x: [UInt8]) -> Int {
-    var lo = 0, hi = a.count
-    while lo < hi {
-        let mid = (lo + hi) / 2
-        if bytesPrecede(x, a[mid]) { hi = mid } else { lo = mid + 1 }
-    }
-    return lo
 }
 
 /// Runs `body` for every item with at most `limit` running at once.
