@@ -108,13 +108,6 @@ public struct ByteArrays: Sendable, Equatable {
         }
     }
 
-    /// Whether value `i` equals `bytes`.
-    public func value(at i: Int, equals bytes: UnsafeRawBufferPointer) -> Bool {
-        let start = Int(offsets[i]), end = Int(offsets[i + 1])
-        guard end - start == bytes.count else { return false }
-        return data.withUnsafeBytes { $0[start..<end].elementsEqual(bytes) }
-    }
-
     /// Appends an empty value (placeholder for a null slot).
     public mutating func appendEmpty() { offsets.append(offsets[offsets.count - 1]) }
 

@@ -17,10 +17,6 @@ struct ByteArraysTests {
         }
         #expect(built.strings == expected)
         #expect(built == ByteArrays(strings: expected))
-        Array("héllo".utf8).withUnsafeBytes { bytes in
-            #expect(built.value(at: expected.count - 2, equals: bytes))
-            #expect(!built.value(at: expected.count - 1, equals: bytes))
-        }
     }
 
     @Test func valuesOrderIsByteOrderThenLength() {
