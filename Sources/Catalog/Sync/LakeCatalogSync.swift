@@ -76,14 +76,7 @@ public actor LakeCatalogSync {
 
     /// Folder names of the lake that hold a Hudi table, sorted.
     public func tableNames() async throws -> [String] {
-        var names: [String] = []
-        for try await entry in lake.list(prefix: "", delimiter: "/") {
-            guard case .commonPrefix(let p) = entry else { continue }
-            let name = String(p.dropLast(p.hasSuffix("/") ? 1 : 0))
-            guard !name.isEmpty, !name.hasPrefix(".") else { continue }
-            if try await lake.scoped(to: name).exists(HudiTable.propertiesKey) { names.append(name) }
-        }
-        return names.sorted()
+        try await HudiTable.tableFolders(in: lake)
     }
 
     /// Publishes the table's commits the catalog lacks. With `force` false a table whose

@@ -49,8 +49,8 @@ struct BloomIndex {
             guard let footer = cache.footer(slice.path) else { continue }
             stats.filesChecked += 1
             var lo = 0, hi = sorted.count
-            if let minKey = footer.minKey { lo = lowerBound(sortedUTF8, Array(minKey.utf8)) }
-            if let maxKey = footer.maxKey { hi = upperBound(sortedUTF8, Array(maxKey.utf8)) }
+            if let minKey = footer.minKey { lo = keyBound(sortedUTF8, Array(minKey.utf8), pastEqual: false) }
+            if let maxKey = footer.maxKey { hi = keyBound(sortedUTF8, Array(maxKey.utf8), pastEqual: true) }
             // (Random keys such as UUIDs span every file's range: then nothing is pruned.)
             guard lo < hi else { continue }
             var hits: [Int] = []
@@ -129,28 +129,17 @@ struct BloomIndex {
     }
 }
 
-/// Index of the first key not before `x` (keys in byte order, see `ByteArrays.Values.precedes`).
-func lowerBound(_ a: ByteArrays, _ x: [UInt8]) -> Int {
+/// Binary search over keys in byte order (see `ByteArrays.Values.precedes`): the index of
+/// the first key not before `x` (`pastEqual` false, a lower bound) or after `x` (true, an
+/// upper bound).
+func keyBound(_ a: ByteArrays, _ x: [UInt8], pastEqual: Bool) -> Int {
     a.withValues { values in
         x.withUnsafeBufferPointer { probe in
             var lo = 0, hi = values.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if ByteArrays.Values.precedes(values[mid], probe) { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
-    }
-}
-
-/// Index of the first key after `x`.
-func upperBound(_ a: ByteArrays, _ x: [UInt8]) -> Int {
-    a.withValues { values in
-        x.withUnsafeBufferPointer { probe in
-            var lo = 0, hi = values.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if ByteArrays.Values.precedes(probe, values[mid]) { hi = mid } else { lo = mid + 1 }
+                let before = pastEqual ? !ByteArrays.Values.precedes(probe, values[mid]) : ByteArrays.Values.precedes(values[mid], probe)
+                if before { lo = mid + 1 } else { hi = mid }
             }
             return lo
         }

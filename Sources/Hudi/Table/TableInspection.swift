@@ -1,4 +1,5 @@
 import Foundation
+import ObjectStore
 
 /// One timeline entry with what it did, for inspection (`tributary tables timeline`).
 public struct InstantSummary: Sendable {
@@ -70,5 +71,20 @@ extension HudiTable {
     public func currentSchema() async throws -> String? {
         if let s = try await latestCommitExtraMetadata()?["schema"] { return s }
         return config[TableConfig.Key.createSchema]
+    }
+}
+
+extension HudiTable {
+    /// Folder names directly under `lake` that hold a Hudi table (a `.hoodie/hoodie.properties`),
+    /// sorted; hidden folders are skipped.
+    public static func tableFolders(in lake: any ObjectStore) async throws -> [String] {
+        var names: [String] = []
+        for try await entry in lake.list(prefix: "", delimiter: "/") {
+            guard case .commonPrefix(let p) = entry else { continue }
+            let name = String(p.dropLast(p.hasSuffix("/") ? 1 : 0))
+            guard !name.isEmpty, !name.hasPrefix(".") else { continue }
+            if try await lake.scoped(to: name).exists(propertiesKey) { names.append(name) }
+        }
+        return names.sorted()
     }
 }

@@ -16,7 +16,7 @@ extension TablesCommand {
         func run() async throws {
             let lake = try await Lake.open(try config.load())
             var rows: [[String: Any]] = []
-            for name in try await LakeTables.names(lake) {
+            for name in try await HudiTable.tableFolders(in: lake) {
                 do {
                     let (_, table) = try await LakeTables.open(name, lake: lake)
                     let tl = try await table.timeline()

@@ -8,18 +8,6 @@ import TributaryConfig
 /// Hudi table name `{topic}_table`), as the processor's sink writes them and the query
 /// layer's catalog finds them.
 enum LakeTables {
-    /// Folder names of the lake that hold a Hudi table, sorted.
-    static func names(_ lake: any ObjectStore) async throws -> [String] {
-        var names: [String] = []
-        for try await entry in lake.list(prefix: "", delimiter: "/") {
-            guard case .commonPrefix(let p) = entry else { continue }
-            let name = String(p.dropLast(p.hasSuffix("/") ? 1 : 0))
-            guard !name.isEmpty, !name.hasPrefix(".") else { continue }
-            if try await lake.scoped(to: name).exists(HudiTable.propertiesKey) { names.append(name) }
-        }
-        return names.sorted()
-    }
-
     /// Opens a table by folder (topic) name or by Hudi table name (`user_events_table`) in
     /// the lake, or by its own location (a path with `/`, `file://…`, `s3://…`).
     static func open(_ name: String, settings: TributaryConfig, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
@@ -50,7 +38,7 @@ enum LakeTables {
                 return (folder, try await HudiTable.open(store: store, options: options))
             }
         }
-        let known = try await names(lake)
+        let known = try await HudiTable.tableFolders(in: lake)
         throw TablesError("no table '\(name)' in the lake \(lake.backendDescription); tables: \(known.isEmpty ? "none" : known.joined(separator: ", "))")
     }
 }
