@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // The shared core: columnar model, schema fields, JSON, Avro, retry, child processes.
+        .target(name: "TributaryCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
         .target(
             name: "KafkaClient",
