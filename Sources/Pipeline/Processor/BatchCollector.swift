@@ -59,7 +59,8 @@ struct BatchCollector {
         // Records of partitions given up meanwhile must not be committed by us.
         let assignment = consumer.assignment
         if filter.cursors.contains(where: { $0.seen && !assignment.contains($0.tp) }) { careful = true }
-        if try await !checkFreshAssignments(settle: settle) { careful = true }
+        let takenStands = try await checkFreshAssignments(settle: settle)
+        if !takenStands { careful = true }
         if careful && records > 0 {
             try await settle()
             // From scratch, against the checkpoints of the tables as they are now.
@@ -152,7 +153,7 @@ struct BatchCollector {
             return ledger.resets(topics: topics)
         }
         state.stats.withLock { stats in
-            for (topic, work) in batch.topics where !work.gaps.isEmpty { stats.checkpointGaps += work.gaps.count }
+            for work in batch.topics.values { stats.checkpointGaps += work.gaps.count }
             for (topic, n) in batch.skipped { stats.duplicatesSkipped[topic, default: 0] += n }
             for (topic, work) in batch.topics { stats.consumed[topic, default: 0] += work.count }
         }

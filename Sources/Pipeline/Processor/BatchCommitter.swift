@@ -58,10 +58,19 @@ struct BatchCommitter: Sendable {
                         return (message.topicPartition, message.offset, report)
                     }
                 }
-                for try await (source, offset, report) in group {
-                    sent[source, default: []].insert(offset)
-                    dlqEnd[report.partition] = max(dlqEnd[report.partition] ?? 0, report.offset + 1)
+                // Every send is awaited even after one failed, so the letters delivered beside
+                // it are remembered (and not sent again when the batch is read again).
+                var failure: (any Error)?
+                while let outcome = await group.nextResult() {
+                    switch outcome {
+                    case .success(let (source, offset, report)):
+                        sent[source, default: []].insert(offset)
+                        dlqEnd[report.partition] = max(dlqEnd[report.partition] ?? 0, report.offset + 1)
+                    case .failure(let error):
+                        failure = failure ?? error
+                    }
                 }
+                if let failure { throw failure }
             }
             return try await commitDecoded(work, resets: resets, dlqEnd: dlqEnd, now: now)
         } catch {

@@ -12,11 +12,13 @@ import Testing
         ledger.reload(KafkaCheckpoint(topic: "t", offsets: [0: 40]))
         ledger.collected(next: [p0: 55], rewound: [], careful: false)
         #expect(ledger.nextOffset(p0, careful: false) == 55)
-        #expect(ledger.assign(p0) == 40)
-        #expect(ledger.assign(p1) == -2, "no checkpoint: the beginning")
+        let start0 = ledger.assign(p0), start1 = ledger.assign(p1)
+        #expect(start0 == 40)
+        #expect(start1 == -2, "no checkpoint: the beginning")
         #expect(ledger.nextOffset(p0, careful: false) == 40, "an assignment reads from the checkpoint")
-        #expect(ledger.takeFreshlyAssigned() == [p0: 40, p1: -2])
-        #expect(ledger.takeFreshlyAssigned().isEmpty)
+        let fresh = ledger.takeFreshlyAssigned(), again = ledger.takeFreshlyAssigned()
+        #expect(fresh == [p0: 40, p1: -2])
+        #expect(again.isEmpty)
     }
 
     @Test func readPositionsFollowBatchesUntilACarefulPathOrSeek() {
@@ -93,23 +95,25 @@ import Testing
         var filter = OffsetFilter(careful: false)
         let taken = filter.select(chunk([9, 10]), assignment: [tp], nextOffset: { _ in 5 }, watermarks: { _ in (9, 11) })
         #expect(taken == [0, 1])
-        #expect(filter.gaps.map(\.1) == [CheckpointGap(partition: 0, from: 5, to: 9)])
+        #expect(filter.gaps.map { $0.1 } == [CheckpointGap(partition: 0, from: 5, to: 9)])
     }
 
     @Test func rareCasesTakeTheCarefulPath() {
-        var fast = OffsetFilter(careful: false)
-        #expect(fast.select(chunk([0]), assignment: [], nextOffset: { _ in 0 }, watermarks: { _ in nil }) == nil, "not assigned")
-        var fast2 = OffsetFilter(careful: false)
-        #expect(fast2.select(chunk([0]), assignment: [tp], nextOffset: { _ in 50 }, watermarks: { _ in (0, 10) }) == nil, "past the log end")
-
-        var careful = OffsetFilter(careful: true)
-        #expect(careful.select(chunk([0, 1]), assignment: [], nextOffset: { _ in 0 }, watermarks: { _ in nil }) == [])
-        var reset = OffsetFilter(careful: true)
-        #expect(reset.select(chunk([0, 1]), assignment: [tp], nextOffset: { _ in 50 }, watermarks: { _ in (0, 10) }) == [0, 1])
+        func select(_ offsets: [Int64], careful: Bool, assigned: Bool = true, expected: Int64,
+                    marks: (low: Int64, high: Int64)?) -> ([Int]?, OffsetFilter) {
+            var filter = OffsetFilter(careful: careful)
+            let taken = filter.select(chunk(offsets), assignment: assigned ? [tp] : [], nextOffset: { _ in expected }, watermarks: { _ in marks })
+            return (taken, filter)
+        }
+        #expect(select([0], careful: false, assigned: false, expected: 0, marks: nil).0 == nil, "not assigned")
+        #expect(select([0], careful: false, expected: 50, marks: (0, 10)).0 == nil, "past the log end")
+        #expect(select([0, 1], careful: true, assigned: false, expected: 0, marks: nil).0 == [])
+        let (resetTaken, reset) = select([0, 1], careful: true, expected: 50, marks: (0, 10))
+        #expect(resetTaken == [0, 1])
         #expect(reset.pastLogEnd[tp]?.checkpoint == 50)
         #expect(reset.rewind.isEmpty)
-        var rewind = OffsetFilter(careful: true)
-        #expect(rewind.select(chunk([8, 9]), assignment: [tp], nextOffset: { _ in 50 }, watermarks: { _ in (2, 10) }) == [])
+        let (rewindTaken, rewind) = select([8, 9], careful: true, expected: 50, marks: (2, 10))
+        #expect(rewindTaken == [])
         #expect(rewind.rewind == [tp: 2], "read again from the earliest offset")
     }
 }

@@ -37,12 +37,12 @@ struct ProcessorHarness {
     func sink() -> HudiTableSink { HudiTableSink(root: store, schemas: [schema]) }
 
     func processor(_ sink: any TableSink, interval: Duration = .milliseconds(30), commitAttempts: Int = 8) -> StreamProcessor {
-        var configuration = configuration(interval: interval)
-        configuration.commitAttempts = commitAttempts
+        var settings = configuration(interval: interval)
+        settings.commitAttempts = commitAttempts
         // Quiet unless asked (`PROCESSOR_TEST_LOG=debug`): these tests provoke errors on purpose.
         var logger = Logger(label: "tributary.processor")
         logger.logLevel = ProcessInfo.processInfo.environment["PROCESSOR_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        return StreamProcessor(configuration: configuration, kafka: kafka, sink: sink, logger: logger)
+        return StreamProcessor(configuration: settings, kafka: kafka, sink: sink, logger: logger)
     }
 
     /// Valid user_events `e{i}`, and every `invalidEvery`-th one not JSON (`bad{i}`).
@@ -66,7 +66,10 @@ struct ProcessorHarness {
     func tableKeys() async throws -> [String] {
         let table = try await HudiTable.open(store: try store.scoped(to: schema.topic))
         let rows = try await table.readSnapshot(columns: [schema.recordKey])
-        return rows.rows.compactMap { if case .string(let key) = $0.first { key } else { nil } }
+        return rows.rows.compactMap { row -> String? in
+            guard case .string(let key)? = row.first else { return nil }
+            return key
+        }
     }
 
     /// The table's checkpoint: next offset per partition.
@@ -96,19 +99,20 @@ struct ProcessorHarness {
 final class RunningProcessor: Sendable {
     let processor: StreamProcessor
     private let task: Task<Void, any Error>
-    private let done = Mutex(false)
+    private let finished: Finished
 
     init(_ processor: StreamProcessor) {
         self.processor = processor
-        let done = self.done
+        let finished = Finished()
+        self.finished = finished
         task = Task {
-            defer { done.withLock { $0 = true } }
+            defer { finished.set() }
             try await processor.run()
         }
     }
 
     var stats: ProcessorStats { processor.stats }
-    var stopped: Bool { done.withLock { $0 } }
+    var stopped: Bool { finished.value }
 
     func stop() async {
         task.cancel()
