@@ -126,7 +126,7 @@ public final class StreamProcessor: Service, Sendable {
                         if try await outage.stillDown(stats: state.stats) {
                             // Keep serving the consumer (librdkafka reconnects in the background)
                             // without building batches until the broker answers again.
-                            _ = try? await consumer.poll(maxMessages: 1, timeout: .milliseconds(500))
+                            _ = try? await consumer.poll(maxMessages: 1, timeout: min(.milliseconds(500), configuration.timings.brokerProbeInterval))
                             continue
                         }
                     }

@@ -120,7 +120,7 @@ final class RunningProcessor: Sendable {
     }
 }
 
-/// Waits (polling every few milliseconds) until `condition` holds; records an issue after `seconds`.
+/// Waits (looking every 10 ms) until `condition` holds; records an issue after `seconds`.
 func eventually(_ what: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation,
                 _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
@@ -129,7 +129,7 @@ func eventually(_ what: String, seconds: Double = 10, sourceLocation: SourceLoca
             Issue.record("timed out waiting for \(what)", sourceLocation: sourceLocation)
             return
         }
-        try await Task.sleep(for: .milliseconds(5))
+        try await Task.sleep(for: .milliseconds(10))
     }
 }
 
