@@ -131,7 +131,7 @@ final class InMemoryConsumer: ConsumerClient, @unchecked Sendable {
                 }
             case .assign(let generation, let target):
                 var starts: [TopicPartition: Int64?] = [:]
-                for tp in target { starts[tp] = hooks.startOffset?(tp) ?? nil }
+                for tp in target { starts.updateValue(hooks.startOffset?(tp), forKey: tp) }
                 kafka.locked { s in
                     guard var member = s.members[memberID], let group = member.group,
                           s.groups[group]?.generation == generation else { return }
