@@ -36,9 +36,11 @@ struct ProcessorHarness {
     /// A table sink of its own (as each processor process has) over the shared lake.
     func sink() -> HudiTableSink { HudiTableSink(root: store, schemas: [schema]) }
 
-    func processor(_ sink: any TableSink, interval: Duration = .milliseconds(30), commitAttempts: Int = 8) -> StreamProcessor {
+    func processor(_ sink: any TableSink, interval: Duration = .milliseconds(30), commitAttempts: Int = 8,
+                   maxBatchRecords: Int = 500_000) -> StreamProcessor {
         var settings = configuration(interval: interval)
         settings.commitAttempts = commitAttempts
+        settings.maxBatchRecords = maxBatchRecords
         // Quiet unless asked (`PROCESSOR_TEST_LOG=debug`): these tests provoke errors on purpose.
         var logger = Logger(label: "tributary.processor")
         logger.logLevel = ProcessInfo.processInfo.environment["PROCESSOR_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical

@@ -71,12 +71,12 @@ import Testing
     /// one is dropped, and both are read again from the checkpoint, in order.
     @Test func failedCommitRereadsBothBatches() async throws {
         let h = ProcessorHarness()
-        try h.produce(0..<20)
+        try h.produce(0..<40)
         let gated = GatedSink(h.sink())
         gated.hold()
-        let p = RunningProcessor(h.processor(gated, commitAttempts: 2))
+        // Batches of 20: the first one commits (held at the gate) while the second is polled.
+        let p = RunningProcessor(h.processor(gated, commitAttempts: 2, maxBatchRecords: 20))
         try await eventually("the first batch at the commit gate") { gated.waiting == 1 }
-        try h.produce(20..<40)
         try await eventually("the next batch polled meanwhile") { h.offsets().count == 40 }
         gated.release(failing: 2)  // both attempts of the first batch fail
         try await eventually("40 records committed") { try await h.checkpoint()[0] == 40 }
