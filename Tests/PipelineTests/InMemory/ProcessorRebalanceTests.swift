@@ -60,6 +60,7 @@ import Testing
     @Test func revokedPartitionsAreLeftToTheirNewOwner() async throws {
         let h = ProcessorHarness(partitions: 2)
         let a = RunningProcessor(h.processor(h.sink(), interval: .milliseconds(200)))
+        try await eventually("the first processor joined") { h.kafka.members(group: h.group).count == 1 }
         let b = RunningProcessor(h.processor(h.sink()))
         try await eventually("both processors hold a partition") {
             let members = h.kafka.members(group: h.group)
