@@ -76,7 +76,8 @@ let package = Package(
         ),
         // Helpers every test target and benchmark shares: package root, .venv python,
         // free ports, child processes (test servers, oracles).
-        .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
+        .target(name: "TributaryTesting", dependencies: ["TributaryCore", .product(name: "Logging", package: "swift-log")],
+                path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
             dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query", "Pipeline",

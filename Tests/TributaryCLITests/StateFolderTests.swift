@@ -12,14 +12,14 @@ import TributaryTesting
         let kafka = CLI.stateFolder(dir).appendingPathComponent("kafka")
         try FileManager.default.createDirectory(at: kafka, withIntermediateDirectories: true)
         try prepare(kafka)
-        let before = try Self.listing(kafka)
+        let before = Self.listing(kafka)
         let output = try CLI.run(["up", "--set", "web.listen=127.0.0.1:0"], stateDir: dir)
-        return (output, before, try Self.listing(kafka))
+        return (output, before, Self.listing(kafka))
     }
 
-    static func listing(_ dir: URL) throws -> [String] {
+    static func listing(_ dir: URL) -> [String] {
         let paths = FileManager.default.enumerator(atPath: dir.path)?.compactMap { $0 as? String } ?? []
-        return try paths.sorted().map { path in
+        return paths.sorted().map { path in
             let data = FileManager.default.contents(atPath: dir.appendingPathComponent(path).path) ?? Data()
             return "\(path):\(data.count):\(data.hashValue)"
         }

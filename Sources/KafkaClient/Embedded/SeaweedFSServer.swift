@@ -47,6 +47,10 @@ public final class SeaweedFSServer: Sendable {
         public var executable: String?
         public var startupTimeout: Duration = .seconds(60)
         public var stopTimeout: Duration = .seconds(15)
+        /// An object of the bucket that must be readable (or plainly absent) before it
+        /// counts as ready: after a restart the filer lists files some time before the
+        /// volume server serves their contents (500 meanwhile).
+        public var probeObject: String?
 
         public init(dataDirectory: URL, ports: Ports, bucket: String, accessKey: String, secretKey: String, logFile: URL) {
             self.dataDirectory = dataDirectory
@@ -91,11 +95,15 @@ public final class SeaweedFSServer: Sendable {
         let finalSpec = spec
         var policy = ProcessSupervisor.Policy()
         policy.readyTimeout = options.startupTimeout
-        let bucket = options.bucket
+        let bucket = options.bucket, probe = options.probeObject
         supervisor = ProcessSupervisor(name: "seaweedfs", policy: policy, logger: logger, spec: { finalSpec }, readiness: { _ in
-            // The S3 gateway answers (403 unsigned) and the filer lists the bucket's folder.
-            LoopbackPorts.httpStatus(port: ports.s3, path: "/") != nil
-                && LoopbackPorts.httpStatus(port: ports.filer, path: "/buckets/\(bucket)/") == 200
+            // The S3 gateway answers (403 unsigned), the filer lists the bucket's folder and
+            // serves the probe object's contents.
+            guard LoopbackPorts.httpStatus(port: ports.s3, path: "/") != nil,
+                  LoopbackPorts.httpStatus(port: ports.filer, path: "/buckets/\(bucket)/") == 200 else { return false }
+            guard let probe else { return true }
+            let status = LoopbackPorts.httpStatus(port: ports.filer, path: "/buckets/\(bucket)/\(probe)")
+            return status == 200 || status == 404
         })
     }
 

@@ -18,6 +18,8 @@ struct BrokerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "tributary")
+        let signals = await StopSignals(logger: logger)
+        defer { signals.cancel() }
         let settings = try config.load()
         let state = StateFolder(settings)
         let lock = try state.lock(command: "broker", logger: logger)
@@ -34,10 +36,9 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         try state.writeBrokerAddress(embedded.bootstrapServers)
         defer { state.removeBrokerAddress() }
-        print("broker listening on \(embedded.bootstrapServers) (Ctrl-C stops it)")
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: embedded.services(logger: logger), logger: logger))
-        let signals = StopSignals.handle(group, logger: logger) { embedded.kill() }
-        defer { signals.cancel() }
+        await signals.attach(group) { embedded.kill() }
+        print("broker listening on \(embedded.bootstrapServers) (Ctrl-C stops it)")
         try await group.run()
     }
 }

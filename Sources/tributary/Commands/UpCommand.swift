@@ -19,6 +19,8 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let logger = Logger(label: "tributary")
+        let signals = await StopSignals(logger: logger)
+        defer { signals.cancel() }
         let settings = try config.load(extra: bootstrapServers.map { ["kafka.bootstrap_servers": $0] } ?? [:])
         let state = StateFolder(settings)
         // A second stack on this folder is refused, naming the first.
@@ -73,19 +75,18 @@ struct UpCommand: AsyncParsableCommand {
             services.append(StopStep(name: "prometheus", bound: .seconds(20), logger: logger,
                                      base: NonEssentialService(name: "prometheus", logger: logger, base: server)))
         }
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        // Each step has its own bound (StopStep, ChildProcessSpec.stopTimeout); this one caps them all.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(240)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        let broker = embedded
+        await signals.attach(group) { broker?.kill() }
         let seconds = ContinuousClock.now - started
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data("""
             tributary is up in \(String(format: "%.1f", Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18)) s: \
             Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n
             """.utf8))
-        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
-        // Each step has its own bound (StopStep, ChildProcessSpec.stopTimeout); this one caps them all.
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(240)
-        let group = ServiceGroup(configuration: groupConfiguration)
-        let broker = embedded
-        let signals = StopSignals.handle(group, logger: logger) { broker?.kill() }
-        defer { signals.cancel() }
         try await group.run()
         logger.info("tributary stopped")
     }
