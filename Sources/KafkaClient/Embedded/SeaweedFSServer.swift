@@ -51,6 +51,8 @@ public final class SeaweedFSServer: Sendable {
         /// counts as ready: after a restart the filer lists files some time before the
         /// volume server serves their contents (500 meanwhile).
         public var probeObject: String?
+        /// Where a small write must succeed before it counts as ready (volumes writable).
+        public var probeWrite = ".tributary-ready"
 
         public init(dataDirectory: URL, ports: Ports, bucket: String, accessKey: String, secretKey: String, logFile: URL) {
             self.dataDirectory = dataDirectory
@@ -95,12 +97,14 @@ public final class SeaweedFSServer: Sendable {
         let finalSpec = spec
         var policy = ProcessSupervisor.Policy()
         policy.readyTimeout = options.startupTimeout
-        let bucket = options.bucket, probe = options.probeObject
+        let bucket = options.bucket, probe = options.probeObject, probeWrite = options.probeWrite
         supervisor = ProcessSupervisor(name: "seaweedfs", policy: policy, logger: logger, spec: { finalSpec }, readiness: { _ in
-            // The S3 gateway answers (403 unsigned), the filer lists the bucket's folder and
-            // serves the probe object's contents.
+            // The S3 gateway answers (403 unsigned), the filer lists the bucket's folder,
+            // takes a write and serves the probe object's contents.
             guard LoopbackPorts.httpStatus(port: ports.s3, path: "/") != nil,
-                  LoopbackPorts.httpStatus(port: ports.filer, path: "/buckets/\(bucket)/") == 200 else { return false }
+                  LoopbackPorts.httpStatus(port: ports.filer, path: "/buckets/\(bucket)/") == 200,
+                  [200, 201].contains(LoopbackPorts.httpStatus(port: ports.filer, path: "/\(probeWrite)", method: "PUT", body: Array("ok".utf8)))
+            else { return false }
             guard let probe else { return true }
             let status = LoopbackPorts.httpStatus(port: ports.filer, path: "/buckets/\(bucket)/\(probe)")
             return status == 200 || status == 404

@@ -50,9 +50,11 @@ public enum LoopbackPorts {
         }
     }
 
-    /// The status code of `GET path` on 127.0.0.1:`port` (HTTP/1.0, no body read); nil when
-    /// nothing answers within `timeout`. For readiness checks of local servers.
-    public static func httpStatus(port: Int, path: String, timeout: Duration = .seconds(2)) -> Int? {
+    /// The status code of `METHOD path` (with `body`) on 127.0.0.1:`port` (HTTP/1.0, the
+    /// answer's body is not read); nil when nothing answers within `timeout`. For readiness
+    /// checks of local servers.
+    public static func httpStatus(port: Int, path: String, method: String = "GET", body: [UInt8] = [],
+                                  timeout: Duration = .seconds(2)) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -64,7 +66,9 @@ public enum LoopbackPorts {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { return nil }
-        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nAccept: application/json\r\n\r\n".utf8)
+        let requestHead = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nAccept: application/json\r\n"
+            + (body.isEmpty ? "" : "Content-Length: \(body.count)\r\n") + "\r\n"
+        let request = Array(requestHead.utf8) + body
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { return nil }
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64)

@@ -30,21 +30,23 @@ enum SpawnThread {
 
     /// Runs `body` on the spawn thread and returns its result (the caller blocks meanwhile;
     /// starting a process takes about a millisecond).
-    static func run<T>(_ body: () throws -> T) throws -> T {
-        try withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            nonisolated(unsafe) var result: Result<T, any Error>?
-            let done = DispatchSemaphore(value: 0)
-            queue.condition.lock()
-            queue.work.append {
-                result = Result { try body() }
-                done.signal()
-            }
-            queue.condition.signal()
-            queue.condition.unlock()
-            done.wait()
-            guard let result else { throw ChildProcessError(name: "spawn thread", reason: "work did not run") }
-            return try result.get()
+    static func run<T>(_ body: @escaping () throws -> T) throws -> T {
+        let outcome = SpawnOutcome<T>()
+        let done = DispatchSemaphore(value: 0)
+        queue.condition.lock()
+        queue.work.append {
+            outcome.result = Result { try body() }
+            done.signal()
         }
+        queue.condition.signal()
+        queue.condition.unlock()
+        done.wait()
+        guard let result = outcome.result else { throw ChildProcessError(name: "spawn thread", reason: "work did not run") }
+        return try result.get()
     }
+}
+
+/// The result of work handed to the spawn thread (written there before the caller reads it).
+private final class SpawnOutcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }
