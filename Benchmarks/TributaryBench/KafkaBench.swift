@@ -18,7 +18,7 @@ enum KafkaBench {
 
         let durable = try await BenchBroker.start(.durable)
         defer { durable.stop() }
-        print("\nkafka: durable embedded broker (Tansu s3:// on SeaweedFS, acks=all) vs in-memory, same run")
+        print("\nkafka: durable embedded broker (Tansu s3:// on SeaweedFS) vs in-memory, same run; idempotent producer (acks=all), batch.size 1000000, linger.ms 10")
         var rows: [[String]] = []
         var figures: [BenchBroker.Kind: Figures] = [:]
         for broker in [memory, durable] {
@@ -40,7 +40,9 @@ enum KafkaBench {
 
     /// Best of two rounds of bulk produce and consume, then `singles` acknowledged sends one at a time.
     static func measure(_ bootstrap: String, count: Int, size: Int, singles: Int) async throws -> Figures {
-        let config = KafkaConfiguration(bootstrapServers: bootstrap, operationTimeout: .seconds(60))
+        var config = KafkaConfiguration(bootstrapServers: bootstrap, operationTimeout: .seconds(60))
+        // What `tributary` uses on its embedded broker (one object write per batch).
+        config.producerTuning = ["batch.size": "1000000"]
         let admin = try KafkaAdmin(configuration: config)
         let value = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         let clock = ContinuousClock()

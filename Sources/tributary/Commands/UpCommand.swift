@@ -31,7 +31,6 @@ struct UpCommand: AsyncParsableCommand {
         var services: [any Service] = []
         let servers: String
         var embedded: EmbeddedKafka?
-        var groupTimeouts: [String: String] = [:]
         if let configured = settings.bootstrapServers {
             servers = configured
         } else {
@@ -40,7 +39,6 @@ struct UpCommand: AsyncParsableCommand {
             services += broker.services(logger: logger)
             servers = broker.bootstrapServers
             embedded = broker
-            groupTimeouts = EmbeddedKafka.groupTimeouts
         }
         defer { state.removeBrokerAddress() }
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
@@ -49,8 +47,12 @@ struct UpCommand: AsyncParsableCommand {
             replication: Int32(settings.int("kafka.replication")), retention: settings.string("kafka.retention"))
         let created = outcome.values.filter { $0 == .created }.count
         logger.info("topics ready", metadata: ["created": "\(created)", "existing": "\(outcome.count - created)"])
-        let kafka = KafkaConfiguration(
-            bootstrapServers: servers, properties: settings.kafkaProperties.merging(groupTimeouts) { mine, _ in mine })
+        // Quick group joins and big producer batches on the embedded broker; a configured
+        // cluster keeps librdkafka's production defaults.
+        func tuned(_ configuration: KafkaConfiguration) -> KafkaConfiguration {
+            embedded == nil ? configuration : EmbeddedKafka.tuned(configuration)
+        }
+        let kafka = tuned(KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
         let monitoring = try MonitoringSetup(config: settings, logger: logger)
         let processor = try await ProcessorSetup.make(config: settings, kafka: kafka, topics: [], logger: logger)
         services.append(StopStep(name: "the processor (it commits what it read)", bound: .seconds(120), logger: logger, base: processor))
@@ -63,7 +65,7 @@ struct UpCommand: AsyncParsableCommand {
         // The web app (prints its URL once it listens). A busy port must not take the
         // broker and the processor down with it: the failure is logged instead. Its
         // dashboard reads the processor's counters.
-        let webKafka = KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties)
+        let webKafka = tuned(KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
         let readiness = [try MonitoringSetup.broker(webKafka), try await MonitoringSetup.storage(settings), MonitoringSetup.processor(processor)]
         let webURL = WebURL()
         let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness),

@@ -17,6 +17,18 @@ enum EmbeddedKafka {
     /// production defaults.)
     static let groupTimeouts = ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500"]
 
+    /// Producer batches of up to 1 MB (librdkafka's default; the library's own default is
+    /// the seed's 16 KiB): the durable broker writes one object per batch, so bulk produce
+    /// needs big ones. A single record still goes out after `linger.ms`.
+    static let producerTuning = ["batch.size": "1000000"]
+
+    /// `configuration` tuned for the embedded broker (settings given explicitly win).
+    static func tuned(_ configuration: KafkaConfiguration) -> KafkaConfiguration {
+        var tuned = configuration.withDefaults(groupTimeouts)
+        tuned.producerTuning.merge(producerTuning) { mine, _ in mine }
+        return tuned
+    }
+
     static func start(_ config: TributaryConfig, state: StateFolder, logger: Logger) async throws -> EmbeddedKafka {
         if config.string("kafka.embedded_storage") == "memory" {
             logger.notice("the embedded broker keeps its log in memory (kafka.embedded_storage = memory): it is lost when the stack stops")

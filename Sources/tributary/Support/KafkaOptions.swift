@@ -64,21 +64,21 @@ struct KafkaOptions: ParsableArguments {
     func configuration() throws -> KafkaConfiguration {
         let loaded = try loadConfig()
         let servers: String
-        var properties = loaded.kafkaProperties
+        var embedded = false
         if let configured = loaded.bootstrapServers {
             servers = configured
         } else if let running = StateFolder(loaded).brokerAddress() {
             servers = running
-            // A group join on the embedded broker waits about session.timeout.ms / 2.
-            properties.merge(EmbeddedKafka.groupTimeouts) { mine, _ in mine }
+            embedded = true
         } else {
             throw ValidationError("""
                 no Kafka cluster configured and no embedded broker running.
                 Start the stack with `tributary up` (or `tributary broker`), or pass --bootstrap-servers / set TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS.
                 """)
         }
-        return KafkaConfiguration(
-            bootstrapServers: servers, properties: properties,
+        let configuration = KafkaConfiguration(
+            bootstrapServers: servers, properties: loaded.kafkaProperties,
             operationTimeout: .milliseconds(Int64(timeout * 1000)))
+        return embedded ? EmbeddedKafka.tuned(configuration) : configuration
     }
 }
