@@ -168,3 +168,45 @@ extension ShreddedLeaf {
         }
     }
 }
+
+extension NestedData {
+    /// A nested column from value trees (records by field name; leaves .int, .string,
+    /// .double, .float, .bool, .bytes), for fixed test cases.
+    static func column(_ field: Field, _ rows: [ParquetValue]) throws -> FieldColumn {
+        var b = try NestedColumnBuilder(field)
+        for row in rows { try shred(row, field, into: &b) }
+        return .nested(try b.finish())
+    }
+
+    static func shred(_ v: ParquetValue, _ field: Field, into b: inout NestedColumnBuilder) throws {
+        switch (v, field.type) {
+        case (.null, _): try b.appendNull()
+        case (.record(let values), .group(let children)):
+            try b.beginGroup()
+            for named in values {
+                guard let i = b.fieldIndex(named.name) else { throw NestedColumnError("no field \(named.name)") }
+                try b.field(i)
+                try shred(named.value, children[i], into: &b)
+            }
+            try b.endGroup()
+        case (.list(let items), .list(let element)):
+            try b.beginList()
+            for item in items { try shred(item, element, into: &b) }
+            try b.endList()
+        case (.map(let entries), .map(let key, let value)):
+            try b.beginMap()
+            for e in entries {
+                try shred(e.key, key, into: &b)
+                try shred(e.value, value, into: &b)
+            }
+            try b.endMap()
+        case (.int(let x), _): field.type.physicalType == .int32 ? try b.append(Int32(x)) : try b.append(x)
+        case (.string(let s), _): try b.append(s)
+        case (.double(let x), _): try b.append(x)
+        case (.float(let x), _): try b.append(x)
+        case (.bool(let x), _): try b.append(x)
+        case (.bytes(let x), _): try x.withUnsafeBytes { try b.append(bytes: $0) }
+        default: throw NestedColumnError("cannot shred \(v) as \(field.type)")
+        }
+    }
+}
