@@ -63,8 +63,12 @@ public struct RetriesExhausted: Error, Sendable, CustomStringConvertible {
 extension RetryPolicy {
     /// Runs `attempt` until it is done or throws, pausing between attempts (the one retry
     /// loop of the project). An attempt that knows its failure is final throws; on its last
-    /// attempt it should throw its own error rather than answer `.again`.
-    public func run<Value>(_ attempt: (RetryAttempt) async throws -> RetryStep<Value>) async throws -> Value {
+    /// attempt it should throw its own error rather than answer `.again`. Runs in the
+    /// caller's isolation, so an actor's attempt may touch its state.
+    public func run<Value>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ attempt: (RetryAttempt) async throws -> RetryStep<Value>
+    ) async throws -> Value {
         var number = 0
         while true {
             number += 1
