@@ -1,5 +1,5 @@
 import Foundation
-import Parquet
+import TributaryCore
 
 /// Generates instant times `yyyyMMddHHmmssSSS` in UTC that are strictly increasing: never
 /// at or below the last one handed out or seen on the timeline, even when the clock goes

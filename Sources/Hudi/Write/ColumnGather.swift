@@ -1,4 +1,4 @@
-import Parquet
+import TributaryCore
 
 /// A row taken from one of several source column sets.
 struct RowPick: Sendable {

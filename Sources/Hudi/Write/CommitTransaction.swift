@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ObjectStore
-import Parquet
+import TributaryCore
 
 /// What a commit did.
 public struct CommitResult: Sendable {
