@@ -102,7 +102,7 @@ public struct HudiIcebergExporter: Sendable {
         // are gone): the Iceberg history starts at the earliest queryable one.
         let earliest = try await table.earliestQueryableInstant()
         let commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
-        let config = await table.config
+        let config = table.config
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
         let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro)
         let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro)

@@ -22,7 +22,7 @@ extension TablesCommand {
                     let tl = try await table.timeline()
                     let plan = try await table.planSnapshot()
                     rows.append([
-                        "name": name, "tableName": await table.config.tableName, "commits": tl.completedDataCommits.count,
+                        "name": name, "tableName": table.config.tableName, "commits": tl.completedDataCommits.count,
                         "latestCommit": plan.asOf ?? NSNull(), "files": plan.slices.count,
                         "bytes": plan.slices.reduce(0) { $0 + $1.size }, "pending": tl.pending.count,
                     ])
@@ -51,7 +51,7 @@ extension TablesCommand {
 
         func run() async throws {
             let (name, hudi) = try await LakeTables.open(table, settings: try config.load())
-            let cfg = await hudi.config
+            let cfg = hudi.config
             let plan = try await hudi.planSnapshot()
             let latest = Dictionary(uniqueKeysWithValues: plan.slices.map { (FileGroupID(partitionPath: $0.partitionPath, fileId: $0.fileId), $0) })
             let groups = try await hudi.fileGroups()
