@@ -123,6 +123,15 @@ let package = Package(
             linkerSettings: rdkafkaLinker
         ),
 
+        // deploy/: the Kubernetes manifests validated offline, and the container started
+        // exactly as they start it (command, env, probes) against Tansu and moto.
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["tributary", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
+            exclude: ["kubernetes"],
+            linkerSettings: rdkafkaLinker
+        ),
+
         // MARK: Parquet (issue 4): codecs as system libraries, the pure-Swift format module.
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),

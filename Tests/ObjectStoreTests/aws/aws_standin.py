@@ -205,6 +205,8 @@ class Guard(Handler):
                    b"<Message>Couldn't retrieve verification key from your identity provider</Message></Error>"
                    b"<RequestId>guard</RequestId></ErrorResponse>")
             return self.reply(400, xml, content_type="text/xml")
+        # Every credential this stand-in hands out lives `duration` seconds, asked or not.
+        form["DurationSeconds"] = str(min(int(form.get("DurationSeconds", duration)), duration))
         status, headers, data = signed_sts(form)
         if status == 200:
             credentials_xml(status, data)

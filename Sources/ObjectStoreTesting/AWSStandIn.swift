@@ -3,37 +3,38 @@ import ObjectStore
 import TributaryTesting
 
 /// moto with authentication on, behind a guard that enforces credential expiry, plus the
-/// IMDSv2 and container-credentials stand-ins (`aws/aws_standin.py`): one for the run.
-actor AWSStandIn {
-    static let shared = AWSStandIn()
+/// IMDSv2 and container-credentials stand-ins (`Tests/ObjectStoreTests/aws/aws_standin.py`):
+/// one for the run.
+public actor AWSStandIn {
+    public static let shared = AWSStandIn()
     /// Lifetime of every temporary credential it hands out: several expire during a test.
-    static let credentialSeconds = 3
-    static let webIdentityToken = "eyJ-web-identity-\(UUID().uuidString)"
-    static let containerToken = "container-\(UUID().uuidString)"
+    public static let credentialSeconds = 3
+    public static let webIdentityToken = "eyJ-web-identity-\(UUID().uuidString)"
+    public static let containerToken = "container-\(UUID().uuidString)"
 
-    struct Info: Decodable, Sendable {
-        var admin_key: String
-        var admin_secret: String
-        var role_arn: String
-        var bucket: String
+    public struct Info: Decodable, Sendable {
+        public var admin_key: String
+        public var admin_secret: String
+        public var role_arn: String
+        public var bucket: String
     }
 
-    struct Stats: Decodable, Sendable {
-        var issued: Int
-        var sts_calls: Int
-        var expired_rejections: Int
-        var s3_requests: Int
-        var keys_used: [String: Int]
-        var imds_without_token: Int
-        var container_unauthorized: Int
-        var bad_web_tokens: Int
+    public struct Stats: Decodable, Sendable {
+        public var issued: Int
+        public var sts_calls: Int
+        public var expired_rejections: Int
+        public var s3_requests: Int
+        public var keys_used: [String: Int]
+        public var imds_without_token: Int
+        public var container_unauthorized: Int
+        public var bad_web_tokens: Int
     }
 
     private var process: ManagedProcess?
     private var started: (guardURL: String, metadataURL: String, info: Info)?
 
     /// The guard's URL (S3 and STS), the metadata stand-in's URL, and the admin keys.
-    func start() throws -> (guardURL: String, metadataURL: String, info: Info) {
+    public func start() throws -> (guardURL: String, metadataURL: String, info: Info) {
         if let started { return started }
         let ports = try (freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort())
         let infoFile = try TestEnvironment.temporaryDirectory("aws-standin").appendingPathComponent("info.json")
@@ -51,12 +52,12 @@ actor AWSStandIn {
         return result
     }
 
-    func stats() throws -> Stats {
+    public func stats() throws -> Stats {
         try JSONDecoder().decode(Stats.self, from: guardCall("GET", "/guard/stats"))
     }
 
     /// Every credential issued so far stops working now.
-    func expireAll() throws {
+    public func expireAll() throws {
         _ = try guardCall("POST", "/guard/expire-all")
     }
 
@@ -71,7 +72,12 @@ actor AWSStandIn {
 
     /// Objects under `prefix` as moto returns them to the admin user (boto3, not our
     /// client): key → sha256.
-    func contents(prefix: String) throws -> [String: String] {
+    public func contents(prefix: String) throws -> [String: String] {
+        try contents(bucket: try start().info.bucket, prefix: prefix)
+    }
+
+    /// Objects of `bucket` under `prefix`, key → sha256.
+    public func contents(bucket: String, prefix: String) throws -> [String: String] {
         let (guardURL, _, info) = try start()
         let script = """
             import sys, json, hashlib, boto3
@@ -83,7 +89,19 @@ actor AWSStandIn {
                     out[o["Key"]] = hashlib.sha256(s3.get_object(Bucket=sys.argv[4], Key=o["Key"])["Body"].read()).hexdigest()
             print(json.dumps(out))
             """
-        let output = try runPython(["-c", script, guardURL, info.admin_key, info.admin_secret, info.bucket, prefix])
+        let output = try runPython(["-c", script, guardURL, info.admin_key, info.admin_secret, bucket, prefix])
         return try JSONDecoder().decode([String: String].self, from: output.stdout)
+    }
+
+    /// Runs a boto3 snippet as the admin user: `s3` is a client on the guard, `argv` the extra arguments.
+    public func admin(_ code: String, _ arguments: [String] = []) throws -> ProcessOutput {
+        let (guardURL, _, info) = try start()
+        let script = """
+            import sys, json, boto3
+            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                              aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+            argv = sys.argv[4:]
+            """ + code
+        return try runPython(["-c", script, guardURL, info.admin_key, info.admin_secret] + arguments)
     }
 }
