@@ -127,7 +127,7 @@ let package = Package(
         // exactly as they start it (command, env, probes) against Tansu and moto.
         .testTarget(
             name: "DeployTests",
-            dependencies: ["tributary", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
+            dependencies: ["tributary", "ObjectStoreTesting", "TributaryTesting"],
             exclude: ["kubernetes"],
             linkerSettings: rdkafkaLinker
         ),

@@ -6,7 +6,8 @@ import Foundation
 extension TributaryConfig {
     func resolveKafkaSecurity() throws -> [String: String] {
         func origin(_ name: String) -> String { "\(name) (\(entries[name]?.source ?? .defaultValue))" }
-        func isSet(_ name: String) -> Bool { entries[name].map { $0.source != .defaultValue } ?? false }
+        // Empty counts as unset: manifests pass every variable, some empty (an optional Secret key).
+        func isSet(_ name: String) -> Bool { entries[name].map { $0.source != .defaultValue && !$0.value.isEmpty } ?? false }
         let securityProtocol = string("kafka.security.protocol").lowercased()
         let usesTLS = securityProtocol == "ssl" || securityProtocol == "sasl_ssl"
         let usesSASL = securityProtocol.hasPrefix("sasl_")

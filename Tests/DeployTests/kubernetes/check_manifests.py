@@ -158,6 +158,14 @@ for name, doc in workloads.items():
                     problem(f"{ident}: mounts the missing ConfigMap {volume['configMap']['name']}")
                     continue
                 mounts.append({"path": mount["mountPath"], "files": source["data"]})
+            elif "secret" in volume:
+                secret_name = volume["secret"]["secretName"]
+                items = volume["secret"].get("items") or [{"key": k, "path": k} for k in secrets.get(secret_name, {})]
+                for item in items:
+                    if item["key"] not in secrets.get(secret_name, {}):
+                        problem(f"{ident}: mounts the missing Secret key {secret_name}/{item['key']}")
+                mounts.append({"path": mount["mountPath"], "files": {},
+                               "secretFiles": {item["path"]: f"{secret_name}/{item['key']}" for item in items}})
             else:
                 mounts.append({"path": mount["mountPath"], "files": {}})
         env = []
