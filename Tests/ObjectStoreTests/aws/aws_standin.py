@@ -117,8 +117,9 @@ def forward(method, path, headers, body):
     upstream.endheaders(body)
     response = upstream.getresponse()
     data = response.read()
-    result = (response.status, [(k, v) for k, v in response.getheaders()
-                                if k.lower() not in ("connection", "content-length", "transfer-encoding", "server", "date")], data)
+    # A HEAD answer's Content-Length is the object's size: keep it; otherwise the body's.
+    dropped = ("connection", "transfer-encoding", "server", "date") + (() if method == "HEAD" else ("content-length",))
+    result = (response.status, [(k, v) for k, v in response.getheaders() if k.lower() not in dropped], data)
     upstream.close()
     return result
 
@@ -135,7 +136,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if content_type:
             self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if not any(name.lower() == "content-length" for name, _ in headers):
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
