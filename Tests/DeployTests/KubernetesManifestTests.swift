@@ -78,8 +78,8 @@ struct KubernetesManifestTests {
         init(_ container: ManifestCheck.Container, check: ManifestCheck, secrets: [String: String],
              testEnvironment: [String: String], listen: (key: String, port: Int)?) throws {
             self.container = container
-            root = try TestEnvironment.temporaryDirectory("pod")
-            let root = self.root
+            let root = try TestEnvironment.temporaryDirectory("pod")
+            self.root = root
             func local(_ text: String) -> String {
                 // Paths inside the pod's mounts live under the private root.
                 for mount in container.mounts where text == mount.path || text.hasPrefix(mount.path + "/") {
@@ -115,10 +115,10 @@ struct KubernetesManifestTests {
             environment["AWS_REGION"] = check.config.s3.region
             environment["AWS_DEFAULT_REGION"] = check.config.s3.region
             environment.merge(testEnvironment) { $1 }
-            var probes: [String: (Int, String)] = [:]
+            var probes: [String: (port: Int, path: String)] = [:]
             if let listen {
                 environment["TRIBUTARY_" + listen.key.uppercased().replacingOccurrences(of: ".", with: "_")] = "127.0.0.1:\(listen.port)"
-                for (kind, probe) in container.probes { probes[kind] = (listen.port, probe.path) }
+                for (kind, probe) in container.probes { probes[kind] = (port: listen.port, path: probe.path) }
             }
             self.environment = environment
             self.probes = probes
