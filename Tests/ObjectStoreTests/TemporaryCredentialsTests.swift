@@ -92,6 +92,9 @@ struct TemporaryCredentialsTests {
         #expect(newKeys.count >= 3, "credentials used: \(newKeys.count)")
         #expect(issued <= Int(elapsed / 1.5) + 3, "\(issued) credential fetches in \(elapsed) s")
         #expect(requests > 4 * issued)
+        // Refreshed before expiry: had they only been replaced after S3 refused them,
+        // every credential after the first would have cost at least one rejection.
+        #expect(after.expired_rejections - before.expired_rejections < newKeys.count - 1)
         return after
     }
 

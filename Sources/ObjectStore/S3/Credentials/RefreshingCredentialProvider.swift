@@ -89,7 +89,9 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
             retryNotBefore = Date().addingTimeInterval(retryInterval)
             if !failing {
                 failing = true
-                logger.warning("S3 credentials could not be refreshed (retrying while the current ones hold)",
+                let holding = cached.map { !$0.credentials.expires(within: 0) } ?? false
+                logger.warning(holding ? "S3 credentials could not be refreshed (the current ones hold meanwhile)"
+                                       : "S3 credentials could not be obtained",
                                metadata: ["source": "\(source)", "error": "\(error)"])
             }
             throw error
