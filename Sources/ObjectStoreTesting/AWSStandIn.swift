@@ -101,6 +101,7 @@ public actor AWSStandIn {
             s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
                               aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
             argv = sys.argv[4:]
+
             """ + code
         return try runPython(["-c", script, guardURL, info.admin_key, info.admin_secret] + arguments)
     }
