@@ -61,6 +61,12 @@ public actor AWSStandIn {
         _ = try guardCall("POST", "/guard/expire-all")
     }
 
+    /// Creates the role `arn` names (any account) with S3 rights, as the cluster's IAM setup would.
+    public func ensureRole(_ arn: String) throws {
+        let encoded = arn.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? arn
+        _ = try guardCall("POST", "/guard/ensure-role?arn=\(encoded)")
+    }
+
     private func guardCall(_ method: String, _ path: String) throws -> Data {
         let (guardURL, _, _) = try start()
         let script = """

@@ -196,6 +196,8 @@ struct KubernetesManifestTests {
             except s3.exceptions.BucketAlreadyOwnedByYou:
                 pass
             """, [bucket])
+        // The IAM role the service account names (what the cluster's IAM setup provides).
+        try await AWSStandIn.shared.ensureRole(check.roleArn)
         let webToken = "test-web-token-\(UUID().uuidString.prefix(8))"
         // The test cluster: Kafka only over TLS (Tansu behind socat; SASL cannot be had from
         // Tansu 0.6, so the optional SASL keys stay out of the Secret).

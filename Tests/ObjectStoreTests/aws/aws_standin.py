@@ -16,7 +16,8 @@
 Usage: aws_standin.py MOTO_PORT GUARD_PORT METADATA_PORT DURATION_SECONDS WEB_TOKEN CONTAINER_TOKEN INFO_FILE
 The metadata port listens last, once everything is ready; INFO_FILE then holds the admin
 keys, the role ARN and the bucket. GET /guard/stats on the guard port reports what it saw;
-POST /guard/expire-all expires every key issued so far (as if time had passed).
+POST /guard/expire-all expires every key issued so far (as if time had passed);
+POST /guard/ensure-role?arn=ARN creates that role (any account) with S3 rights.
 """
 import datetime
 import http.client
@@ -48,12 +49,13 @@ iam.create_user(UserName="admin")
 iam.put_user_policy(UserName="admin", PolicyName="all", PolicyDocument=json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 admin_key = iam.create_access_key(UserName="admin")["AccessKey"]
-role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps({
+trust_policy = json.dumps({
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
-                   "Action": ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]}]}))["Role"]["Arn"]
-iam.put_role_policy(RoleName=role_name, PolicyName="s3", PolicyDocument=json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+                   "Action": ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]}]})
+s3_policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=trust_policy)["Role"]["Arn"]
+iam.put_role_policy(RoleName=role_name, PolicyName="s3", PolicyDocument=s3_policy)
 boto3.client("s3", **bootstrap).create_bucket(Bucket=bucket)
 conn = http.client.HTTPConnection("127.0.0.1", moto_port)
 conn.request("POST", "/moto-api/reset-auth", body=b"0")
@@ -75,6 +77,22 @@ def register(key, expiration):
     with lock:
         expiry[key] = expiration
         stats["issued"] += 1
+
+
+def ensure_role(arn):
+    """A role able to write S3, in whichever account its ARN names (an ARN from deploy/
+    kubernetes, as the cluster's IAM setup would provide it). Made in moto's backend
+    directly: its API would ask for credentials of that account, which nobody has."""
+    from moto.iam.models import iam_backends
+    account, name = arn.split(":")[4], arn.split("/")[-1]
+    backend = iam_backends[account]["aws"]
+    with lock:
+        try:
+            backend.get_role(name)
+        except Exception:
+            backend.create_role(role_name=name, assume_role_policy_document=trust_policy, path="/",
+                                permissions_boundary=None, description="", tags=[], max_session_duration=None)
+            backend.put_role_policy(name, "s3", s3_policy)
 
 
 def signed_sts(fields):
@@ -174,6 +192,9 @@ class Guard(Handler):
         if self.path.startswith("/guard/stats"):
             with lock:
                 return self.reply(200, json.dumps(stats).encode(), content_type="application/json")
+        if self.path.startswith("/guard/ensure-role"):
+            ensure_role(parse_qs(urlparse(self.path).query)["arn"][0])
+            return self.reply(204)
         if self.path.startswith("/guard/expire-all"):
             with lock:
                 for key in expiry:
