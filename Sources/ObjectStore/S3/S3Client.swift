@@ -77,38 +77,39 @@ struct S3Client: Sendable {
     /// Sends `request`, retrying transient failures. Returns any response whose status is
     /// below 300 or in `accept`; turns other statuses into ``ObjectStoreError``s.
     func perform(_ request: S3Request, accept: Set<Int> = [], retryStatuses: Set<Int> = []) async throws -> S3Response {
-        let policy = configuration.retry
-        var attempt = 0
-        // Temporary credentials S3 refused as expired are replaced and the request sent
-        // again at once (S3 did not act on it); bounded, in case the new ones fail too.
-        var credentialRetries = 0
-        while true {
-            attempt += 1
-            let last = attempt >= policy.maxAttempts
+        try await configuration.retry.run { attempt in
             do {
-                let signing = try await currentCredentials(key: request.key)
-                var response = try await send(request, signing: signing)
-                response.attempts = attempt
-                if response.status < 300 || accept.contains(response.status) { return response }
-                if credentialRetries < 2, Self.rejectsCredentials(response, signing),
-                   await credentials.rejected(signing) {
-                    credentialRetries += 1
-                    attempt -= 1
-                    continue
-                }
+                var response = try await sendSigned(request)
+                response.attempts = attempt.number
+                if response.status < 300 || accept.contains(response.status) { return .done(response) }
                 let retryable = S3Retry.isRetryable(status: response.status) || retryStatuses.contains(response.status)
-                if !retryable || last {
+                if !retryable || attempt.isLast {
                     throw mapError(response, key: request.key)
                 }
             } catch let failure as S3TransientFailure {
-                if last {
+                if attempt.isLast {
                     throw ObjectStoreError.transient(
                         key: request.key, backend: backend,
-                        message: "\(request.method.rawValue) failed after \(attempt) attempt(s): \(failure.description)")
+                        message: "\(request.method.rawValue) failed after \(attempt.number) attempt(s): \(failure.description)")
                 }
             }
-            let delay = policy.delay(afterAttempt: attempt)
-            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            return .again()
+        }
+    }
+
+    /// One attempt, signed with the current credentials. Temporary credentials S3 refuses
+    /// as expired are replaced and the request is sent again at once (S3 did not act on
+    /// it), without spending an attempt; bounded, in case the new ones fail too.
+    private func sendSigned(_ request: S3Request) async throws -> S3Response {
+        var replaced = 0
+        while true {
+            let signing = try await currentCredentials(key: request.key)
+            let response = try await send(request, signing: signing)
+            if replaced < 2, Self.rejectsCredentials(response, signing), await credentials.rejected(signing) {
+                replaced += 1
+                continue
+            }
+            return response
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TributaryCore
 
 /// Credentials from the container credentials endpoint: ECS task roles
 /// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, on 169.254.170.2) and EKS Pod Identity

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import TributaryCore
 
 /// The HTTP exchanges of the credential sources (STS, the container endpoint, instance
 /// metadata): small requests, a short timeout each, transient failures retried.
@@ -26,22 +27,18 @@ struct CredentialHTTP: Sendable {
         _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: Data? = nil,
         retryable: @Sendable (Answer) -> Bool = { _ in false }
     ) async throws -> Answer {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let last = attempt >= retry.maxAttempts
+        try await retry.run { attempt in
             do {
                 let answer = try await once(method, url, headers: headers, body: body)
-                if last || !(answer.status >= 500 || answer.status == 429 || retryable(answer)) { return answer }
+                let worthRetrying = answer.status >= 500 || answer.status == 429 || retryable(answer)
+                return attempt.isLast || !worthRetrying ? .done(answer) : .again()
             } catch {
                 if Task.isCancelled { throw error }
-                if last {
-                    throw S3CredentialError(
-                        source: source, message: "\(method.rawValue) \(url) failed after \(attempt) attempt(s): \(error)",
-                        transient: true)
-                }
+                if !attempt.isLast { return .again() }
+                throw S3CredentialError(
+                    source: source, message: "\(method.rawValue) \(url) failed after \(attempt.number) attempt(s): \(error)",
+                    transient: true)
             }
-            try await Task.sleep(nanoseconds: UInt64(retry.delay(afterAttempt: attempt) * 1e9))
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TributaryCore
 
 /// Temporary credentials for an IAM role in exchange for an OIDC token: STS
 /// `AssumeRoleWithWebIdentity`, what Kubernetes service accounts use (EKS "IRSA": the pod
