@@ -31,7 +31,8 @@ public final class S3ObjectStore: ObjectStore {
     }()
 
     /// Opens a store on `configuration.bucket`. Credentials not given in the configuration
-    /// are resolved from the environment and `~/.aws/credentials`.
+    /// come from the AWS SDKs' chain (``S3CredentialChain``): environment, profile, web
+    /// identity, container endpoint, instance metadata.
     /// - Parameter httpClient: a client of your own (you shut it down), or nil for the shared one.
     public init(configuration: S3Configuration, httpClient: HTTPClient? = nil) throws {
         var configuration = configuration
@@ -42,15 +43,24 @@ public final class S3ObjectStore: ObjectStore {
         configuration.deleteBatchSize = min(max(1, configuration.deleteBatchSize), 1000)
         self.configuration = configuration
         let backend = "s3://\(configuration.bucket)"
-        guard let credentials = configuration.credentials ?? S3Credentials.resolve(profile: configuration.profile) else {
-            throw ObjectStoreError.accessDenied(
-                key: nil, backend: backend,
-                message: "no S3 credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile in ~/.aws/credentials, or pass them in the configuration")
+        let http = httpClient ?? Self.sharedHTTPClient
+        let provider: any S3CredentialProvider
+        do {
+            if configuration.credentials == nil, let given = configuration.credentialProvider {
+                provider = given
+            } else {
+                provider = try S3CredentialChain.provider(
+                    credentials: configuration.credentials, profile: configuration.profile, region: configuration.region,
+                    httpClient: http)
+            }
+        } catch let error as S3CredentialError {
+            throw ObjectStoreError.accessDenied(key: nil, backend: backend, message: error.description)
         }
-        client = try S3Client(
-            configuration: configuration, credentials: credentials, http: httpClient ?? Self.sharedHTTPClient,
-            backend: backend)
+        client = try S3Client(configuration: configuration, credentials: provider, http: http, backend: backend)
     }
+
+    /// Where this store's credentials come from (`web identity (role ...)`, `environment ...`).
+    public var credentialSource: String { client.credentials.source }
 
     public var backendDescription: String { client.backend }
 

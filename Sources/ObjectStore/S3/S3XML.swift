@@ -185,13 +185,19 @@ struct S3ListPage: Sendable {
 }
 
 enum S3Dates {
-    /// `2024-01-02T03:04:05.000Z`.
+    /// `2024-01-02T03:04:05.000Z`; fractions of any length (STS gives microseconds).
     static func parseISO8601(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        if let date = formatter.date(from: text) { return date }
+        // Parse the whole seconds, then add the fraction ourselves.
+        guard let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { !$0.isNumber && $0 != "." }),
+              let whole = formatter.date(from: String(text[..<dot]) + String(text[end...])),
+              let fraction = Double("0" + text[dot..<end])
+        else { return nil }
+        return whole.addingTimeInterval(fraction)
     }
 
     /// `Wed, 21 Oct 2015 07:28:00 GMT` (the Last-Modified header).

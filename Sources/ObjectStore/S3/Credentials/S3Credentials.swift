@@ -8,11 +8,14 @@ public struct S3Credentials: Sendable, Equatable {
     public var secretAccessKey: String
     /// Sent as `x-amz-security-token` (and signed) when present.
     public var sessionToken: String?
+    /// When temporary credentials stop working (nil: they do not expire).
+    public var expiration: Date?
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil) {
+    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken
+        self.expiration = expiration
     }
 
     /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and the optional
@@ -33,17 +36,34 @@ public struct S3Credentials: Sendable, Equatable {
         return S3Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: section["aws_session_token"])
     }
 
-    /// The usual lookup order: environment, then the profile (`AWS_PROFILE`, else
-    /// `default`) in `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`.
+    /// The static part of the lookup order: environment, then the profile (`AWS_PROFILE`,
+    /// else `default`) in `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. The whole
+    /// chain (web identity, container, instance metadata) is ``S3CredentialChain``.
     public static func resolve(
         profile: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> S3Credentials? {
         if profile == nil, let credentials = fromEnvironment(environment) { return credentials }
-        let name = profile ?? environment["AWS_PROFILE"] ?? "default"
-        let path = environment["AWS_SHARED_CREDENTIALS_FILE"]
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.aws/credentials")
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return fromCredentialsFile(text, profile: name)
+        return fromProfile(profile, environment: environment)
+    }
+
+    /// The credentials of `profile` (nil: `AWS_PROFILE`, else `default`) in the shared credentials file.
+    static func fromProfile(_ profile: String?, environment: [String: String]) -> S3Credentials? {
+        guard let text = try? String(contentsOfFile: credentialsFilePath(environment), encoding: .utf8) else { return nil }
+        return fromCredentialsFile(text, profile: profileName(profile, environment: environment))
+    }
+
+    static func profileName(_ profile: String?, environment: [String: String]) -> String {
+        profile ?? environment["AWS_PROFILE"] ?? "default"
+    }
+
+    static func credentialsFilePath(_ environment: [String: String]) -> String {
+        environment["AWS_SHARED_CREDENTIALS_FILE"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.aws/credentials")
+    }
+
+    /// True when these temporary credentials expire within `margin` seconds of `now`.
+    func expires(within margin: TimeInterval, of now: Date = Date()) -> Bool {
+        guard let expiration else { return false }
+        return expiration.timeIntervalSince(now) <= margin
     }
 }
 
@@ -81,5 +101,15 @@ enum AWSConfigFile {
             values[key] = value
         }
         return values
+    }
+}
+
+extension S3Credentials: CustomStringConvertible {
+    /// The key id and expiry only: the secret and the token never reach a log.
+    public var description: String {
+        var text = "S3Credentials(\(accessKeyId)"
+        if sessionToken != nil { text += ", session token" }
+        if let expiration { text += ", expires \(expiration)" }
+        return text + ")"
     }
 }
