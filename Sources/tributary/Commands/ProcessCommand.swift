@@ -28,7 +28,7 @@ struct ProcessCommand: AsyncParsableCommand {
         // /metrics, /healthz, /readyz on metrics.listen; a busy port is logged, not fatal.
         let readiness = [try MonitoringSetup.broker(kafkaConfiguration), try await MonitoringSetup.storage(config),
                          MonitoringSetup.processor(processor)]
-        if let server = try monitoring.server(config: config, readiness: readiness, logger: logger) {
+        if let server = monitoring.server(config: config, readiness: readiness, logger: logger) {
             services.append(NonEssentialService(name: "metrics server", logger: logger, base: server))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
