@@ -21,7 +21,7 @@ struct WebCommand: AsyncParsableCommand {
         var config = try kafka.loadConfig()
         if let listen { try config.set("web.listen", listen, source: .flag) }
         let logger = Logger(label: "tributary.web")
-        let kafkaConfiguration = try kafka.configuration()
+        let kafkaConfiguration = try kafka.configuration(config)
         let monitoring = try MonitoringSetup(config: config, logger: logger)
         let setup = try await WebSetup.make(config: config, kafka: kafkaConfiguration,
                                             monitoring: monitoring.routes(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
