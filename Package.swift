@@ -43,6 +43,7 @@ let package = Package(
     targets: [
         // The shared core: columnar model, schema fields, JSON, Avro, retry, child processes.
         .target(name: "TributaryCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TributaryCoreTests", dependencies: ["TributaryCore", "TributaryTesting"]),
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka"),
         .target(
             name: "KafkaClient",
@@ -56,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "tributary",
             dependencies: [
-                "KafkaClient",
+                "TributaryCore", "KafkaClient",
                 "Parquet",
                 "Pipeline",
                 "TributaryConfig",
@@ -78,7 +79,7 @@ let package = Package(
         .target(name: "TributaryTesting", path: "Sources/TributaryTesting"),
         .executableTarget(
             name: "tributary-bench",
-            dependencies: ["KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query", "Pipeline",
+            dependencies: ["TributaryCore", "KafkaClient", "Parquet", "TributaryTesting", "ObjectStore", "Hudi", "Query", "Pipeline",
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/TributaryBench",
             linkerSettings: rdkafkaLinker
@@ -87,7 +88,7 @@ let package = Package(
         .target(
             name: "ObjectStore",
             dependencies: [
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "TributaryCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,14 +98,14 @@ let package = Package(
         .testTarget(
             name: "ObjectStoreTests",
             dependencies: [
-                "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
+                "TributaryCore", "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // End ObjectStore (issue 5).
         // moto_server (a real S3 API) for the test targets that need S3.
-        .target(name: "ObjectStoreTesting", dependencies: ["ObjectStore", "TributaryTesting"]),
+        .target(name: "ObjectStoreTesting", dependencies: ["TributaryCore", "ObjectStore", "TributaryTesting"]),
         // A shared embedded broker and helpers for tests that need Kafka.
         .target(name: "KafkaTesting", dependencies: ["KafkaClient", "TributaryTesting"], linkerSettings: rdkafkaLinker),
         .testTarget(
@@ -116,7 +117,7 @@ let package = Package(
         // End-to-end tests of the `tributary` binary (built alongside the tests).
         .testTarget(
             name: "TributaryCLITests",
-            dependencies: ["tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog", "CatalogTesting"],
+            dependencies: ["TributaryCore", "tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog", "CatalogTesting"],
             linkerSettings: rdkafkaLinker
         ),
 
@@ -124,10 +125,10 @@ let package = Package(
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "Parquet", dependencies: ["CSnappy", "CZstd", "CZlib"], path: "Sources/Parquet"),
+        .target(name: "Parquet", dependencies: ["TributaryCore", "CSnappy", "CZstd", "CZlib"], path: "Sources/Parquet"),
         .testTarget(
             name: "ParquetTests",
-            dependencies: ["Parquet", "TributaryTesting"],
+            dependencies: ["TributaryCore", "Parquet", "TributaryTesting"],
             path: "Tests/ParquetTests",
             exclude: ["oracle"]
         ),
@@ -137,7 +138,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "Parquet", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore",
+                "TributaryCore", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -145,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
+            dependencies: ["TributaryCore", "Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Pipeline
@@ -157,7 +158,7 @@ let package = Package(
         .target(
             name: "Hudi",
             dependencies: [
-                "Parquet", "ObjectStore",
+                "TributaryCore", "Parquet", "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Hudi"
@@ -166,12 +167,12 @@ let package = Package(
         // crash tests SIGKILL it (Tests/HudiTests/CrashTests.swift).
         .executableTarget(
             name: "hudi-crash-writer",
-            dependencies: ["Hudi", "ObjectStore", "Parquet", "TributaryTesting"],
+            dependencies: ["TributaryCore", "Hudi", "ObjectStore", "Parquet", "TributaryTesting"],
             path: "Tests/HudiCrashWriter"
         ),
         .testTarget(
             name: "HudiTests",
-            dependencies: ["Hudi", "Parquet", "ObjectStore", "TributaryTesting", "hudi-crash-writer"],
+            dependencies: ["TributaryCore", "Hudi", "Parquet", "ObjectStore", "TributaryTesting", "hudi-crash-writer"],
             path: "Tests/HudiTests",
             exclude: ["oracle"]
         ),
@@ -181,7 +182,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "KafkaClient", "Pipeline", "Parquet", "Query", "Hudi", "ObjectStore", "Monitoring", "MonitoringCore",
+                "TributaryCore", "KafkaClient", "Pipeline", "Query", "Hudi", "ObjectStore", "Monitoring", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -206,7 +207,7 @@ let package = Package(
         .target(
             name: "Query",
             dependencies: [
-                "Hudi", "ObjectStore", "Parquet", "MonitoringCore",
+                "TributaryCore", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -214,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "QueryTests",
-            dependencies: ["Query", "Hudi", "ObjectStore", "Pipeline", "Parquet", "TributaryTesting"],
+            dependencies: ["TributaryCore", "Query", "Hudi", "ObjectStore", "Pipeline", "Parquet", "TributaryTesting"],
             path: "Tests/QueryTests",
             exclude: ["oracle"],
             linkerSettings: rdkafkaLinker
@@ -231,6 +232,7 @@ let package = Package(
         .target(
             name: "Monitoring",
             dependencies: [
+                "TributaryCore",
                 "MonitoringCore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -257,7 +259,7 @@ let package = Package(
         .target(
             name: "Catalog",
             dependencies: [
-                "Hudi", "Parquet", "ObjectStore", "MonitoringCore",
+                "TributaryCore", "Hudi", "Parquet", "ObjectStore", "MonitoringCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -268,11 +270,11 @@ let package = Package(
         // Catalog servers of the tests (SeaweedFS, lakana on PostgreSQL), event tables, the pyiceberg oracle.
         .target(
             name: "CatalogTesting",
-            dependencies: ["Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"]
+            dependencies: ["TributaryCore", "Catalog", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting"]
         ),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "CatalogTesting", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
+            dependencies: ["TributaryCore", "Catalog", "CatalogTesting", "Hudi", "Parquet", "ObjectStore", "ObjectStoreTesting", "TributaryTesting",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             exclude: ["oracle"]
         ),

@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 @testable import Hudi
 
@@ -125,7 +126,7 @@ import TributaryTesting
         #expect(read.first?.records[2]["again"]?["n"] == .string("w"))
         #expect(read.first?.records[0]["l"] == .int(-(1 << 40)))
         // A value that does not fit the schema is refused with the field named.
-        #expect(throws: HudiError.self) { try AvroWriter.container(schemaJSON: schema, records: [.object([("s", .int(1))])]) }
+        #expect(throws: AvroError.self) { try AvroWriter.container(schemaJSON: schema, records: [.object([("s", .int(1))])]) }
     }
 
     // MARK: Rollback

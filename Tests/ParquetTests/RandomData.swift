@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 @testable import Parquet
 
 /// Deterministic random numbers (SplitMix64), so a failing seed can be replayed.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Random schemas and columns → our writer → pyarrow and the DuckDB CLI read exactly the

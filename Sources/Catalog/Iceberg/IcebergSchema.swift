@@ -1,5 +1,6 @@
 import Foundation
 import Hudi
+import TributaryCore
 
 /// An Iceberg primitive type (the subset a flat Hudi table maps to).
 public enum IcebergType: Sendable, Equatable {

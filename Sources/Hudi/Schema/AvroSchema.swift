@@ -1,4 +1,4 @@
-import Parquet
+import TributaryCore
 
 /// Avro schemas as Hudi (through spark-avro / parquet-avro) writes them for a flat table:
 /// record `<table>_record` in namespace `hoodie.<table>`, nullable fields as

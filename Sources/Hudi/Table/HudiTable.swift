@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ObjectStore
 import Parquet
+import TributaryCore
 
 /// A Hudi copy-on-write table on an object store: open or create it, write batches
 /// (insert / upsert / delete) as atomic commits, and plan snapshot reads.

@@ -1,5 +1,5 @@
 import Foundation
-import Parquet
+import TributaryCore
 
 /// The state of an instant on the timeline.
 public enum InstantState: String, Sendable, Comparable {

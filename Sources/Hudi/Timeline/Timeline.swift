@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import TributaryCore
 
 /// The instants of a table's active timeline, loaded from `.hoodie/` (layout 1) or
 /// `.hoodie/timeline/` (layout 2), sorted by requested time.

@@ -1,4 +1,4 @@
-import Parquet
+import TributaryCore
 
 /// What a record in a batch asks for.
 public enum RecordOperation: UInt8, Sendable {

@@ -73,28 +73,23 @@ struct S3Client: Sendable {
     /// Sends `request`, retrying transient failures. Returns any response whose status is
     /// below 300 or in `accept`; turns other statuses into ``ObjectStoreError``s.
     func perform(_ request: S3Request, accept: Set<Int> = [], retryStatuses: Set<Int> = []) async throws -> S3Response {
-        let policy = configuration.retry
-        var attempt = 0
-        while true {
-            attempt += 1
-            let last = attempt >= policy.maxAttempts
+        try await configuration.retry.run { attempt in
             do {
                 var response = try await send(request)
-                response.attempts = attempt
-                if response.status < 300 || accept.contains(response.status) { return response }
+                response.attempts = attempt.number
+                if response.status < 300 || accept.contains(response.status) { return .done(response) }
                 let retryable = S3Retry.isRetryable(status: response.status) || retryStatuses.contains(response.status)
-                if !retryable || last {
+                if !retryable || attempt.isLast {
                     throw mapError(response, key: request.key)
                 }
             } catch let failure as S3TransientFailure {
-                if last {
+                if attempt.isLast {
                     throw ObjectStoreError.transient(
                         key: request.key, backend: backend,
-                        message: "\(request.method.rawValue) failed after \(attempt) attempt(s): \(failure.description)")
+                        message: "\(request.method.rawValue) failed after \(attempt.number) attempt(s): \(failure.description)")
                 }
             }
-            let delay = policy.delay(afterAttempt: attempt)
-            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            return .again()
         }
     }
 

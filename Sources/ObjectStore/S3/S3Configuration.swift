@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Server-side encryption requested on every write.
 public enum ServerSideEncryption: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Reads a Parquet file: footer first (two ranged reads), then only the column chunks asked for.
 public final class ParquetFileReader: Sendable {
     public let source: ParquetSource

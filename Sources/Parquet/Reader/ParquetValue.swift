@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// A single value with its logical meaning, for row-wise access (CLI, nested columns, tests).
 public indirect enum ParquetValue: Sendable, Equatable {
     case null

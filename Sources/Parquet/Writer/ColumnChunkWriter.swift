@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Encodes one column chunk: optional dictionary page, then data pages (v1) with RLE
 /// definition levels, statistics and CRC.

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Writer settings. Defaults follow pyarrow's so files and benchmarks compare fairly.
 public struct WriterOptions: Sendable {
     public var compression: CompressionCodec = .snappy

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// How min/max of a column compare (the column order of its logical type).
 enum StatOrder {

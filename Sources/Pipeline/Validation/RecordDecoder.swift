@@ -1,5 +1,5 @@
 import Foundation
-import Parquet
+import TributaryCore
 
 /// Valid records of one topic, column by column, ready for the table writer.
 public struct DecodedBatch: Sendable {

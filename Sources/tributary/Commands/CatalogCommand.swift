@@ -3,6 +3,7 @@ import Catalog
 import Foundation
 import ObjectStore
 import TributaryConfig
+import TributaryCore
 
 /// `tributary catalog sync|status`: the lake's tables in the Iceberg REST catalog
 /// (`catalog.*`). Each table is `<catalog.namespace>.<folder>`, one Iceberg snapshot per

@@ -1,4 +1,4 @@
-/// The column types the writer supports (flat schemas).
+/// The column types of the in-memory model and the Parquet writer (flat schemas).
 public enum FieldType: Sendable, Equatable {
     case boolean
     case int32
@@ -43,7 +43,8 @@ public enum FieldType: Sendable, Equatable {
         }
     }
 
-    var typeLength: Int? {
+    /// Bytes per value of a FIXED_LEN_BYTE_ARRAY type, nil for the others.
+    public var typeLength: Int? {
         switch self {
         case .fixedLenByteArray(let n): return n
         case .decimal(let p, _) where p > 18: return FieldType.decimalByteWidth(p)
@@ -52,7 +53,7 @@ public enum FieldType: Sendable, Equatable {
     }
 }
 
-/// A top-level column of a flat schema to write.
+/// A top-level column of a flat schema.
 public struct Field: Sendable, Equatable {
     public var name: String
     public var type: FieldType
@@ -68,28 +69,5 @@ public struct Field: Sendable, Equatable {
         self.nullable = nullable
         self.metadata = metadata
         self.fieldID = fieldID
-    }
-
-    var schemaElement: SchemaElement {
-        var e = SchemaElement(name: name, type: type.physicalType, repetition: nullable ? .optional : .required)
-        e.fieldId = fieldID
-        e.typeLength = type.typeLength.map { Int32($0) }
-        switch type {
-        case .string: e.logicalType = .string; e.convertedType = .utf8
-        case .json: e.logicalType = .json; e.convertedType = .json
-        case .decimal(let p, let s):
-            e.logicalType = .decimal(precision: Int32(p), scale: Int32(s))
-            e.convertedType = .decimal
-            e.precision = Int32(p)
-            e.scale = Int32(s)
-        case .date: e.logicalType = .date; e.convertedType = .date
-        case .timestamp(let unit, let utc):
-            e.logicalType = .timestamp(isAdjustedToUTC: utc, unit: unit)
-            // Converted types imply UTC; only write them where they mean the same.
-            if utc && unit == .millis { e.convertedType = .timestampMillis }
-            if utc && unit == .micros { e.convertedType = .timestampMicros }
-        default: break
-        }
-        return e
     }
 }

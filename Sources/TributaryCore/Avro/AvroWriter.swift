@@ -6,7 +6,7 @@ import Foundation
 /// version. Values are given as `JSONValue`s shaped like the schema: records as objects
 /// (a missing field is encoded as null, so it must be nullable), maps as objects, arrays
 /// as arrays, `bytes`/`fixed` as base64 strings (as the reader returns them).
-/// Public for the Catalog module (Iceberg manifests and manifest lists are Avro files too).
+/// Iceberg manifests and manifest lists are Avro files too.
 public enum AvroWriter {
     /// A container file holding `records`, all of the record schema `schemaJSON`.
     /// - Parameters:
@@ -18,7 +18,7 @@ public enum AvroWriter {
         var named: [String: AvroReader.AvroType] = [:]
         let schema = try AvroReader.parseSchema(try JSONValue.parse(Data(schemaJSON.utf8)), namespace: nil, named: &named)
         let marker = sync ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
-        guard marker.count == 16 else { throw HudiError.invalidArgument("Avro sync marker must be 16 bytes") }
+        guard marker.count == 16 else { throw AvroError.invalidValue("Avro sync marker must be 16 bytes") }
         var out = Encoder()
         out.bytes += [0x4F, 0x62, 0x6A, 0x01]
         // File metadata: a map<bytes> of one block.
@@ -49,12 +49,7 @@ public enum AvroWriter {
 
         /// Zig-zag varint.
         mutating func long(_ v: Int64) {
-            var u = UInt64(bitPattern: (v << 1) ^ (v >> 63))
-            while u >= 0x80 {
-                bytes.append(UInt8(u & 0x7F) | 0x80)
-                u >>= 7
-            }
-            bytes.append(UInt8(u))
+            Varint.append(Varint.zigzag(v), to: &bytes)
         }
 
         mutating func string(_ s: String) {
@@ -66,7 +61,7 @@ public enum AvroWriter {
         mutating func encode(_ v: JSONValue, as type: AvroReader.AvroType, named: [String: AvroReader.AvroType]) throws {
             switch type {
             case .null:
-                guard v == .null else { throw HudiError.invalidArgument("Avro null expected, got \(v.pretty())") }
+                guard v == .null else { throw AvroError.invalidValue("Avro null expected, got \(v.pretty())") }
             case .boolean:
                 guard case .bool(let b) = v else { throw mismatch("boolean", v) }
                 bytes.append(b ? 1 : 0)
@@ -99,8 +94,8 @@ public enum AvroWriter {
                 for (fieldName, fieldType) in fields {
                     do {
                         try encode(v[fieldName] ?? .null, as: fieldType, named: named)
-                    } catch HudiError.invalidArgument(let m) {
-                        throw HudiError.invalidArgument("\(name).\(fieldName): \(m)")
+                    } catch AvroError.invalidValue(let m) {
+                        throw AvroError.invalidValue("\(name).\(fieldName): \(m)")
                     }
                 }
             case .array(let item):
@@ -127,13 +122,13 @@ public enum AvroWriter {
                 long(Int64(i))
                 try encode(v, as: members[i], named: named)
             case .named(let n):
-                guard let real = named[n] else { throw HudiError.invalidArgument("unresolved Avro type \(n)") }
+                guard let real = named[n] else { throw AvroError.invalidValue("unresolved Avro type \(n)") }
                 try encode(v, as: real, named: named)
             }
         }
 
-        private func mismatch(_ expected: String, _ v: JSONValue) -> HudiError {
-            .invalidArgument("Avro \(expected) expected, got \(v.pretty())")
+        private func mismatch(_ expected: String, _ v: JSONValue) -> AvroError {
+            .invalidValue("Avro \(expected) expected, got \(v.pretty())")
         }
 
         private static func double(_ v: JSONValue) -> Double? {

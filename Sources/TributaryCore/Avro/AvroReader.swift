@@ -1,10 +1,11 @@
 import Foundation
 
-/// A minimal Avro reader for the timeline files of table version 8 (commit metadata as an
-/// Avro object container file, codec `null`): decodes every record into a `JSONValue`
-/// following the embedded writer schema.
-enum AvroReader {
-    indirect enum AvroType {
+/// A minimal Avro reader (object container files, codec `null`): decodes every record into a
+/// `JSONValue` following the embedded writer schema. Hudi keeps commit metadata of table
+/// version 8 and its service plans this way.
+public enum AvroReader {
+    /// A parsed Avro schema.
+    public indirect enum AvroType: Sendable {
         case null, boolean, int, long, float, double, bytes, string
         case record(name: String, fields: [(String, AvroType)])
         case enumeration([String])
@@ -16,10 +17,10 @@ enum AvroReader {
     }
 
     /// All records of a container file.
-    static func records(_ data: Data) throws -> [JSONValue] {
+    public static func records(_ data: Data) throws -> [JSONValue] {
         var c = Cursor(bytes: [UInt8](data))
         guard c.bytes.count >= 4, Array(c.bytes[0..<4]) == [0x4F, 0x62, 0x6A, 0x01] else {
-            throw HudiError.corrupt("not an Avro container file")
+            throw AvroError.corrupt("not an Avro container file")
         }
         c.at = 4
         var meta: [String: [UInt8]] = [:]
@@ -34,8 +35,8 @@ enum AvroReader {
         }
         let sync = try c.take(16)
         let codec = meta["avro.codec"].map { String(decoding: $0, as: UTF8.self) } ?? "null"
-        guard codec == "null" else { throw HudiError.unsupported("Avro codec \(codec)") }
-        guard let schemaBytes = meta["avro.schema"] else { throw HudiError.corrupt("Avro file without schema") }
+        guard codec == "null" else { throw AvroError.unsupported("Avro codec \(codec)") }
+        guard let schemaBytes = meta["avro.schema"] else { throw AvroError.corrupt("Avro file without schema") }
         var named: [String: AvroType] = [:]
         let schema = try parseSchema(try JSONValue.parse(Data(schemaBytes)), namespace: nil, named: &named)
         var out: [JSONValue] = []
@@ -43,7 +44,7 @@ enum AvroReader {
             let count = try c.long()
             _ = try c.long()
             for _ in 0..<count { out.append(try decode(schema, &c, named)) }
-            guard try c.take(16) == sync else { throw HudiError.corrupt("Avro sync marker mismatch") }
+            guard try c.take(16) == sync else { throw AvroError.corrupt("Avro sync marker mismatch") }
         }
         return out
     }
@@ -63,12 +64,12 @@ enum AvroReader {
             default:
                 if named[s] != nil { return .named(s) }
                 if let ns = namespace, named["\(ns).\(s)"] != nil { return .named("\(ns).\(s)") }
-                throw HudiError.corrupt("unknown Avro type \(s)")
+                throw AvroError.corrupt("unknown Avro type \(s)")
             }
         case .array(let members):
             return .union(try members.map { try parseSchema($0, namespace: namespace, named: &named) })
         case .object:
-            guard let type = j["type"] else { throw HudiError.corrupt("Avro schema without type") }
+            guard let type = j["type"] else { throw AvroError.corrupt("Avro schema without type") }
             guard case .string(let t) = type else { return try parseSchema(type, namespace: namespace, named: &named) }
             let name = j["name"]?.string
             let ns = j["namespace"]?.string ?? namespace
@@ -78,7 +79,7 @@ enum AvroReader {
                 if let full { named[full] = .record(name: full, fields: []); if let name { named[name] = named[full] } }
                 var fields: [(String, AvroType)] = []
                 for f in j["fields"]?.arrayValues ?? [] {
-                    guard let fname = f["name"]?.string, let ft = f["type"] else { throw HudiError.corrupt("bad Avro field") }
+                    guard let fname = f["name"]?.string, let ft = f["type"] else { throw AvroError.corrupt("bad Avro field") }
                     fields.append((fname, try parseSchema(ft, namespace: ns, named: &named)))
                 }
                 let r = AvroType.record(name: full ?? "", fields: fields)
@@ -93,16 +94,16 @@ enum AvroReader {
                 if let full { named[full] = f; if let name { named[name] = f } }
                 return f
             case "array":
-                guard let items = j["items"] else { throw HudiError.corrupt("Avro array without items") }
+                guard let items = j["items"] else { throw AvroError.corrupt("Avro array without items") }
                 return .array(try parseSchema(items, namespace: ns, named: &named))
             case "map":
-                guard let values = j["values"] else { throw HudiError.corrupt("Avro map without values") }
+                guard let values = j["values"] else { throw AvroError.corrupt("Avro map without values") }
                 return .map(try parseSchema(values, namespace: ns, named: &named))
             default:
                 return try parseSchema(.string(t), namespace: ns, named: &named)
             }
         default:
-            throw HudiError.corrupt("bad Avro schema")
+            throw AvroError.corrupt("bad Avro schema")
         }
     }
 
@@ -124,7 +125,7 @@ enum AvroReader {
         case .fixed(let n): return .string(Data(try c.take(n)).base64EncodedString())
         case .enumeration(let symbols):
             let i = Int(try c.long())
-            guard symbols.indices.contains(i) else { throw HudiError.corrupt("Avro enum index \(i)") }
+            guard symbols.indices.contains(i) else { throw AvroError.corrupt("Avro enum index \(i)") }
             return .string(symbols[i])
         case .record(_, let fields):
             var o: [(String, JSONValue)] = []
@@ -153,10 +154,10 @@ enum AvroReader {
             return .object(o)
         case .union(let members):
             let i = Int(try c.long())
-            guard members.indices.contains(i) else { throw HudiError.corrupt("Avro union index \(i)") }
+            guard members.indices.contains(i) else { throw AvroError.corrupt("Avro union index \(i)") }
             return try decode(members[i], &c, named)
         case .named(let n):
-            guard let real = named[n] else { throw HudiError.corrupt("unresolved Avro type \(n)") }
+            guard let real = named[n] else { throw AvroError.corrupt("unresolved Avro type \(n)") }
             return try decode(real, &c, named)
         }
     }
@@ -166,31 +167,40 @@ enum AvroReader {
         var at = 0
 
         mutating func take(_ n: Int) throws -> [UInt8] {
-            guard n >= 0, at + n <= bytes.count else { throw HudiError.corrupt("Avro data truncated") }
+            guard n >= 0, at + n <= bytes.count else { throw AvroError.corrupt("Avro data truncated") }
             defer { at += n }
             return Array(bytes[at..<at + n])
         }
 
         /// Zig-zag varint.
         mutating func long() throws -> Int64 {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard at < bytes.count else { throw HudiError.corrupt("Avro varint truncated") }
-                let b = bytes[at]
-                at += 1
-                result |= UInt64(b & 0x7F) << shift
-                if b & 0x80 == 0 { break }
-                shift += 7
-                guard shift < 64 else { throw HudiError.corrupt("Avro varint too long") }
+            do { return Varint.unzigzag(try Varint.read(bytes, at: &at, end: bytes.count)) } catch {
+                throw AvroError.corrupt(error == .truncated ? "Avro varint truncated" : "Avro varint too long")
             }
-            return Int64(bitPattern: result >> 1) ^ -Int64(bitPattern: result & 1)
         }
 
         mutating func bytesValue() throws -> [UInt8] {
             let n = try long()
-            guard n >= 0 else { throw HudiError.corrupt("negative Avro length") }
+            guard n >= 0 else { throw AvroError.corrupt("negative Avro length") }
             return try take(Int(n))
+        }
+    }
+}
+
+/// Why an Avro file could not be read or written.
+public enum AvroError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The bytes are not a valid Avro container file.
+    case corrupt(String)
+    /// A valid file using a feature this reader does not implement (e.g. a codec).
+    case unsupported(String)
+    /// A value does not fit the schema it is written with.
+    case invalidValue(String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let m): return "corrupt Avro data: \(m)"
+        case .unsupported(let m): return "unsupported Avro feature: \(m)"
+        case .invalidValue(let m): return "invalid Avro value: \(m)"
         }
     }
 }
