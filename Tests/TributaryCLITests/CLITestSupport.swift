@@ -3,15 +3,7 @@ import TributaryTesting
 
 /// The `tributary` binary built next to the test bundle.
 enum CLI {
-    static let binary: URL = {
-        if let explicit = ProcessInfo.processInfo.environment["TRIBUTARY_BIN"] { return URL(fileURLWithPath: explicit) }
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        for dir in [bundleDir, TestEnvironment.packageRoot.appendingPathComponent(".build/debug")] {
-            let candidate = dir.appendingPathComponent("tributary")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/tributary")
-    }()
+    static var binary: URL { TestEnvironment.tributaryBinary }
 
     /// Runs `tributary ARGS` to completion (never throws on a non-zero exit); with
     /// `stateDir`, against the stack whose working folder it is (state in `.tributary/`).

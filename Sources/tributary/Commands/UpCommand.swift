@@ -68,7 +68,7 @@ struct UpCommand: AsyncParsableCommand {
         let webKafka = tuned(KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
         let readiness = [try MonitoringSetup.broker(webKafka), try await MonitoringSetup.storage(settings), MonitoringSetup.processor(processor)]
         let webURL = WebURL()
-        let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness),
+        let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.routes(readiness: readiness),
                                           logger: logger, processorStats: { processor.stats }, onStarted: webURL.set)
         services += web.services
         services.append(StopStep(name: "the web app and its producers", bound: .seconds(15), logger: logger,
