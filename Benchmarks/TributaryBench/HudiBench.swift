@@ -2,6 +2,7 @@ import Foundation
 import Hudi
 import ObjectStore
 import Parquet
+import TributaryCore
 import TributaryTesting
 
 /// Hudi copy-on-write writes on a local folder store: (a) inserts of `user_events` rows in

@@ -1,5 +1,6 @@
 import Foundation
 import Parquet
+import TributaryCore
 import TributaryTesting
 
 /// `tributary-bench parquet [--rows N] [--repeats R]`: writes `user_events`-shaped rows

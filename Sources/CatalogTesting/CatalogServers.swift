@@ -2,6 +2,7 @@ import Catalog
 import Foundation
 import ObjectStore
 import ObjectStoreTesting
+import TributaryCore
 import TributaryTesting
 
 /// A running Iceberg REST catalog server of the tests, and how to reach it.

@@ -3,7 +3,7 @@ import Foundation
 import Hudi
 import ObjectStore
 import ObjectStoreTesting
-import Parquet
+import TributaryCore
 import TributaryTesting
 
 /// `user_events`-shaped Hudi tables for the catalog tests.

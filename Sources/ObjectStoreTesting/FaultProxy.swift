@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import TributaryCore
 #endif
 
 /// A small HTTP/1.1 proxy between an HTTP client (our S3 client, the Iceberg REST client)
@@ -36,7 +37,7 @@ public final class FaultProxy: @unchecked Sendable {
     private let upstreamPort: Int
     private let listenFD: Int32
     private let lock = NSLock()
-    private var rng: SeededRNG
+    private var rng: SeededRandom
     private var faultRate: Double
     private let delaySeconds: Double
     private var stopped = false
@@ -50,7 +51,7 @@ public final class FaultProxy: @unchecked Sendable {
     public init(upstreamPort: Int, seed: UInt64, faultRate: Double, delaySeconds: Double = 1.5,
                 faults: [Fault] = Fault.allCases.filter { $0 != .none && $0 != .tooMany429 }) throws {
         self.upstreamPort = upstreamPort
-        rng = SeededRNG(seed: seed)
+        rng = SeededRandom(seed: seed)
         self.faultRate = faultRate
         self.delaySeconds = delaySeconds
         self.faults = faults
@@ -292,18 +293,5 @@ public final class FaultProxy: @unchecked Sendable {
                 sent += n
             }
         }
-    }
-}
-
-/// Deterministic pseudo-random numbers (SplitMix64), so failures reproduce.
-public struct SeededRNG: RandomNumberGenerator, Sendable {
-    public var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

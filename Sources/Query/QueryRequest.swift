@@ -1,9 +1,10 @@
+import TributaryCore
 import Foundation
 
 /// The body of `POST /api/query`: `{"sql": "...", "as_of": "...", "since": "...",
 /// "until": "...", "with_meta": false, "limit": 1000, "timeout_ms": 30000}` (all but `sql`
 /// optional). The answer is `QueryResult.json`, or `{"error": "..."}` (see `errorJSON`).
-public struct QueryRequest: Sendable, Codable, Equatable {
+public struct QueryRequest: Sendable, Equatable {
     public var sql: String
     public var asOf: String?
     public var since: String?
@@ -11,13 +12,6 @@ public struct QueryRequest: Sendable, Codable, Equatable {
     public var withMeta: Bool?
     public var limit: Int?
     public var timeoutMs: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case sql, since, until, limit
-        case asOf = "as_of"
-        case withMeta = "with_meta"
-        case timeoutMs = "timeout_ms"
-    }
 
     public init(sql: String, asOf: String? = nil, since: String? = nil, until: String? = nil, withMeta: Bool? = nil,
                 limit: Int? = nil, timeoutMs: Int? = nil) {
@@ -32,11 +26,17 @@ public struct QueryRequest: Sendable, Codable, Equatable {
 
     /// Decodes a request body (throws `QueryError.invalidOptions` for bad JSON).
     public static func decode(_ body: Data) throws -> QueryRequest {
-        do {
-            return try JSONDecoder().decode(QueryRequest.self, from: body)
-        } catch {
-            throw QueryError.invalidOptions("request body must be JSON like {\"sql\": \"SELECT …\"}")
+        let invalid = QueryError.invalidOptions("request body must be JSON like {\"sql\": \"SELECT …\"}")
+        guard let object = try? JSONValue.parse(body), let sql = object["sql"]?.string else { throw invalid }
+        func field<T>(_ key: String, _ read: (JSONValue) -> T?) throws -> T? {
+            guard let value = object[key], !value.isNull else { return nil }
+            guard let typed = read(value) else { throw QueryError.invalidOptions("'\(key)' has the wrong type") }
+            return typed
         }
+        return QueryRequest(
+            sql: sql, asOf: try field("as_of", \.string), since: try field("since", \.string), until: try field("until", \.string),
+            withMeta: try field("with_meta", \.bool), limit: try field("limit") { $0.int.flatMap(Int.init(exactly:)) },
+            timeoutMs: try field("timeout_ms") { $0.int.flatMap(Int.init(exactly:)) })
     }
 
     /// The query options (a timeout can only shorten the service's own).
@@ -66,7 +66,7 @@ extension QueryError {
         case .invalidOptions: "invalid"
         case .engine: "engine"
         }
-        return "{\"error\":\(QueryValue.quote(description)),\"kind\":\"\(kind)\"}"
+        return "{\"error\":\(jsonQuoted(description)),\"kind\":\"\(kind)\"}"
     }
 
     /// The HTTP status an API answer should carry: 400 for the query's fault, 408 for a

@@ -1,59 +1,12 @@
 import Foundation
-import Parquet
+import TributaryCore
 
 /// One value of a query result, as DuckDB's JSON output renders it: numbers stay numbers,
 /// dates, timestamps, decimals and big integers arrive as strings, lists and structs as
 /// JSON arrays and objects (in DuckDB's order).
-public enum QueryValue: Sendable, Hashable {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case double(Double)
-    case string(String)
-    case array([QueryValue])
-    case object([(String, QueryValue)])
+public typealias QueryValue = JSONValue
 
-    public static func == (a: QueryValue, b: QueryValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): return true
-        case let (.bool(x), .bool(y)): return x == y
-        case let (.int(x), .int(y)): return x == y
-        case let (.double(x), .double(y)): return x == y || (x.isNaN && y.isNaN)
-        case let (.string(x), .string(y)): return x == y
-        case let (.array(x), .array(y)): return x == y
-        case let (.object(x), .object(y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: return false
-        }
-    }
-
-    public func hash(into h: inout Hasher) {
-        switch self {
-        case .null: h.combine(0)
-        case .bool(let v): h.combine(v)
-        case .int(let v): h.combine(v)
-        case .double(let v): h.combine(v.isNaN ? Double.nan.bitPattern : v.bitPattern)
-        case .string(let v): h.combine(v)
-        case .array(let v): h.combine(v)
-        case .object(let v): for (k, x) in v { h.combine(k); h.combine(x) }
-        }
-    }
-
-    /// JSON text of the value (NaN and infinities as strings, since JSON has no such numbers).
-    public var json: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let v): return v ? "true" : "false"
-        case .int(let v): return String(v)
-        case .double(let v):
-            if v.isNaN { return "\"NaN\"" }
-            if v.isInfinite { return v > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
-            return String(v)
-        case .string(let v): return Self.quote(v)
-        case .array(let v): return "[" + v.map(\.json).joined(separator: ",") + "]"
-        case .object(let v): return "{" + v.map { Self.quote($0.0) + ":" + $0.1.json }.joined(separator: ",") + "}"
-        }
-    }
-
+extension JSONValue {
     /// Plain text for table and CSV output (strings unquoted, NULL as empty).
     public var text: String {
         switch self {
@@ -63,11 +16,17 @@ public enum QueryValue: Sendable, Hashable {
         }
     }
 
-    /// `s` as a JSON string literal (the one escaper, from Parquet).
-    static func quote(_ s: String) -> String {
-        var out = ""
-        appendJSONString(s, to: &out)
-        return out
+    /// Parses one line of DuckDB's `-jsonlines` output: an object, its keys in column order.
+    /// DuckDB writes non-finite doubles as bare `NaN`/`Infinity` and HUGEINT beyond Int64 as
+    /// digits, which the parser is told to accept.
+    static func duckDBRow(_ line: some Collection<UInt8>) throws -> [(String, JSONValue)] {
+        let options = JSONParser.Options(allowsNonFiniteNumbers: true, keepsBigIntegersAsText: true)
+        let value: JSONValue
+        do { value = try JSONValue.parse(bytes: Array(line), options: options) } catch {
+            throw QueryError.engine("unreadable DuckDB output: \(error)")
+        }
+        guard case .object(let fields) = value else { throw QueryError.engine("DuckDB output line is not an object") }
+        return fields
     }
 }
 
@@ -100,7 +59,7 @@ public struct QueryResult: Sendable {
     /// The result as one JSON object: `{"columns":[{"name","type"}...],"rows":[[...]...],"truncated":…}`
     /// (what `POST /api/query` answers).
     public var json: String {
-        let cols = columns.map { "{\"name\":\(QueryValue.quote($0.name)),\"type\":\(QueryValue.quote($0.type))}" }
+        let cols = columns.map { "{\"name\":\(jsonQuoted($0.name)),\"type\":\(jsonQuoted($0.type))}" }
         let rs = rows.map { "[" + $0.map(\.json).joined(separator: ",") + "]" }
         return "{\"columns\":[\(cols.joined(separator: ","))],\"rows\":[\(rs.joined(separator: ","))],\"truncated\":\(truncated),\"elapsed_ms\":\(String(format: "%.3f", elapsed * 1000))}"
     }

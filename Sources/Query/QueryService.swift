@@ -1,3 +1,4 @@
+import TributaryCore
 import Foundation
 import Logging
 import ObjectStore
@@ -139,7 +140,7 @@ public final class QueryService: Sendable {
     /// Result columns from DESCRIBE's output.
     private static func columns(described: DuckDBProcess.Output) throws -> [QueryColumn] {
         try described.lines.map { line -> QueryColumn in
-            let fields = try JSONLineParser.parseObject(line)
+            let fields = try JSONValue.duckDBRow(line)
             let name = fields.first { $0.0 == "column_name" }?.1
             let type = fields.first { $0.0 == "column_type" }?.1
             guard case .string(let n)? = name, case .string(let t)? = type else { throw QueryError.engine("unexpected DESCRIBE output") }
@@ -153,7 +154,7 @@ public final class QueryService: Sendable {
         var rows: [[QueryValue]] = []
         rows.reserveCapacity(min(output.lines.count, limit))
         for line in output.lines.prefix(limit) {
-            let fields = try JSONLineParser.parseObject(line)
+            let fields = try JSONValue.duckDBRow(line)
             // DuckDB writes the columns in order; match by position, the names may repeat.
             rows.append(fields.count == columns.count ? fields.map(\.1) : align(fields, columns))
         }

@@ -5,6 +5,7 @@ import Hudi
 import ObjectStore
 import ObjectStoreTesting
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// The background publisher (`CatalogSyncService`) over a lake, against SeaweedFS's

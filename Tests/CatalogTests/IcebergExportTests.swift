@@ -5,6 +5,7 @@ import Hudi
 import ObjectStore
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 @Suite struct IcebergSchemaTests {

@@ -6,6 +6,7 @@ import ObjectStore
 import ObjectStoreTesting
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Publishing to real Iceberg REST catalogs (SeaweedFS's, and lakana-server on

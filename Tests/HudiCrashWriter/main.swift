@@ -19,6 +19,7 @@ import Foundation
 import Hudi
 import ObjectStore
 import Parquet
+import TributaryCore
 import TributaryTesting
 
 final class Phases: @unchecked Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Parquet
+import TributaryCore
 import TributaryTesting
 @testable import Hudi
 

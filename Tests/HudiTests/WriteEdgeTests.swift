@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 @testable import Hudi
 

@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import ObjectStoreTesting
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// The S3 client through the fault-injecting proxy: every operation succeeds after
@@ -46,7 +47,7 @@ struct FaultTests {
         var possible: [String: Set<String?>] = [:]
         var deleted: [String: String] = [:]  // key → the content it had
         var clearFailures = 0
-        var rng = SeededRNG(seed: seed)
+        var rng = SeededRandom(seed: seed)
 
         func record(_ error: any Error, _ what: String) {
             if isClearRetryFailure(error) {

@@ -3,6 +3,7 @@ import NIOHTTP1
 @testable import ObjectStore
 import ObjectStoreTesting
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// S3-only behaviour, checked against moto and, where it matters, through boto3.
@@ -157,7 +158,7 @@ struct S3BackendTests {
     @Test("backoff is exponential, capped and jittered")
     func backoff() {
         let policy = RetryPolicy(maxAttempts: 10, baseDelay: 0.1, maxDelay: 1)
-        var rng = SeededRNG(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for attempt in 1...10 {
             let ceiling = min(1, 0.1 * pow(2, Double(attempt - 1)))
             let delays = (0..<50).map { _ in policy.delay(afterAttempt: attempt, using: &rng) }

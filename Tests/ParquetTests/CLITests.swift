@@ -1,6 +1,7 @@
 import Foundation
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// `tributary parquet schema|meta|cat` on real files; corrupt files exit non-zero with a reason.

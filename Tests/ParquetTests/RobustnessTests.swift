@@ -1,6 +1,7 @@
 import Foundation
 @testable import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Truncated, bit-flipped and length-corrupted files: an error or a clean read, never a

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Random schemas and columns → our writer → pyarrow and the DuckDB CLI read exactly the
@@ -24,6 +25,7 @@ import TributaryTesting
         case .date: "date32[day]"
         case .timestamp(let u, let utc):
             "timestamp[\(u == .millis ? "ms" : u == .micros ? "us" : "ns")\(utc ? ", tz=UTC" : "")]"
+        case .group, .list, .map: NestedData.signature(t)
         }
     }
 
@@ -41,6 +43,7 @@ import TributaryTesting
         case .decimal(let p, let s): p <= 38 ? "DECIMAL(\(p),\(s))" : "DOUBLE"
         case .date: "DATE"
         case .timestamp(let u, let utc): utc ? "TIMESTAMP WITH TIME ZONE" : (u == .nanos ? "TIMESTAMP_NS" : "TIMESTAMP")
+        case .group, .list, .map: "nested"
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// Statistics, dictionary fallback, key/value metadata and page CRCs of our writer, as

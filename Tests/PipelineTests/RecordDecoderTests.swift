@@ -1,5 +1,6 @@
 import Testing
 import Parquet
+import TributaryCore
 @testable import Pipeline
 
 /// 2026-11-26T10:00:00Z in epoch microseconds.

@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Testing
+import TributaryCore
 import TributaryTesting
 @testable import Query
 
@@ -39,7 +40,7 @@ import TributaryTesting
         let p = DuckDBProcess(executable: TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb"))
         defer { p.terminate() }
         let out = try await p.run("SELECT \(literal) AS s;")
-        #expect(try JSONLineParser.parseObject(out.lines[0]).first?.1 == .string(text))
+        #expect(try QueryValue.duckDBRow(out.lines[0]).first?.1 == .string(text))
     }
 
     @Test func requestBodyDecodesToOptions() throws {
@@ -55,7 +56,7 @@ import TributaryTesting
     }
 
     @Test func jsonLineParserKeepsOrderAndNonFiniteNumbers() throws {
-        let fields = try JSONLineParser.parseObject(Array(#"{"z":NaN,"a":-Infinity,"m":{"y":1,"b":[true,null]},"u":"\u00e9\ud83d\ude00","big":123456789012345678901}"#.utf8))
+        let fields = try QueryValue.duckDBRow(Array(#"{"z":NaN,"a":-Infinity,"m":{"y":1,"b":[true,null]},"u":"\u00e9\ud83d\ude00","big":123456789012345678901}"#.utf8))
         #expect(fields.map(\.0) == ["z", "a", "m", "u", "big"])
         #expect(fields[0].1 == .double(.nan))
         #expect(fields[1].1 == .double(-.infinity))

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import Testing
+import TributaryCore
 import TributaryTesting
 @testable import Query
 

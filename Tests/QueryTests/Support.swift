@@ -2,6 +2,7 @@ import Foundation
 import Hudi
 import ObjectStore
 @testable import Query
+import TributaryCore
 import TributaryTesting
 @testable import Pipeline
 

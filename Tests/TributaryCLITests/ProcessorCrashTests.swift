@@ -4,6 +4,7 @@ import KafkaClient
 import ObjectStore
 import Pipeline
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// kill -9 of `tributary process` at random moments while records keep arriving: after

@@ -3,6 +3,7 @@ import Hudi
 import ObjectStore
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 
 /// `tributary tables read` on Spark-written Hudi tables, compared with hudi-rs.

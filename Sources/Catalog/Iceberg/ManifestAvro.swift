@@ -1,5 +1,6 @@
 import Foundation
 import Hudi
+import TributaryCore
 
 /// Iceberg v2 manifests and manifest lists as Avro container files (spec: "Manifests" and
 /// "Manifest Lists"). Every field carries its Iceberg `field-id`; maps with int keys are

@@ -1,5 +1,6 @@
 import Foundation
 import Hudi
+import TributaryCore
 
 /// One Iceberg snapshot as the table metadata lists it.
 public struct IcebergSnapshot: Sendable, Equatable {

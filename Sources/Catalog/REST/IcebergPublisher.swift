@@ -1,6 +1,7 @@
 import Foundation
 import Hudi
 import ObjectStore
+import TributaryCore
 
 /// Publishes an export's snapshots to a REST catalog table: creates namespace and table
 /// when missing, then commits each snapshot the catalog does not have yet (in order), each

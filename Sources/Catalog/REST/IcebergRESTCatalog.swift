@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import ObjectStore
+import TributaryCore
 
 /// Where an Iceberg REST catalog is and how to authenticate (`catalog.*` configuration).
 public struct IcebergRESTConfiguration: Sendable {
@@ -191,7 +192,7 @@ public actor IcebergRESTCatalog {
         request.method = .RAW(value: method)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body.compact()))
+            request.body = .bytes(ByteBuffer(string: body.json))
         }
         if let t = try await bearer() { request.headers.add(name: "Authorization", value: "Bearer \(t)") }
         let (status, data) = try await send(request, url: url)
@@ -206,30 +207,27 @@ public actor IcebergRESTCatalog {
     /// A retried commit is safe: its `assert-ref-snapshot-id` requirement fails (409) if an
     /// earlier attempt was applied after all, and the publisher then sees its snapshot.
     private func send(_ request: HTTPClientRequest, url: String) async throws -> (Int, Data) {
-        var attempt = 0
-        while true {
-            attempt += 1
+        try await configuration.retry.run { attempt in
             requestCount += 1
-            let last = attempt >= configuration.retry.maxAttempts
             var retryAfter: Double?
             do {
                 let response = try await http.execute(request, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
                 let buffer = try await response.body.collect(upTo: 64 << 20)
                 let status = Int(response.status.code)
-                guard !last, status >= 500 || status == 429 else { return (status, Data(buffer: buffer)) }
+                guard !attempt.isLast, status >= 500 || status == 429 else { return .done((status, Data(buffer: buffer))) }
                 retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
-                logger.debug("catalog answered \(status); retrying", metadata: ["url": "\(url)", "attempt": "\(attempt)"])
+                logger.debug("catalog answered \(status); retrying", metadata: ["url": "\(url)", "attempt": "\(attempt.number)"])
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                guard !last, !Task.isCancelled else {
-                    throw IcebergRESTError.unreachable(url: url, message: "\(Self.describe(error)) (\(attempt) attempt\(attempt == 1 ? "" : "s"))")
+                guard !attempt.isLast, !Task.isCancelled else {
+                    let n = attempt.number
+                    throw IcebergRESTError.unreachable(url: url, message: "\(Self.describe(error)) (\(n) attempt\(n == 1 ? "" : "s"))")
                 }
                 logger.debug("catalog request failed; retrying", metadata: ["url": "\(url)", "error": "\(error)"])
             }
             retryCount += 1
-            let pause = min(configuration.retry.maxDelay, retryAfter ?? configuration.retry.delay(afterAttempt: attempt))
-            try await Task.sleep(for: .milliseconds(Int64(pause * 1000)))
+            return .again(afterSeconds: retryAfter)
         }
     }
 

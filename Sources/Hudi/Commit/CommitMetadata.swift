@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Per-file statistics of one commit (`HoodieWriteStat`).
 public struct WriteStat: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Parquet
+import TributaryCore
 
 /// Where an existing record lives, and its stored ordering value.
 struct RecordLocation: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Parquet
+import TributaryCore
 
 /// Hudi's schema-evolution rules on write, for flat tables: the table's schema is the one
 /// stored with its latest commit (`extraMetadata.schema`); a batch may

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// The Avro records Hudi keeps in `rollback` and `clean` instant files, with the schemas
 /// of `hudi-common/src/main/avro/` (`HoodieRollbackPlan`, `HoodieRollbackMetadata`,

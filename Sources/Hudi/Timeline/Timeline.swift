@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import TributaryCore
 
 /// The instants of a table's active timeline, loaded from `.hoodie/` (layout 1) or
 /// `.hoodie/timeline/` (layout 2), sorted by requested time.
@@ -39,6 +40,16 @@ public struct Timeline: Sendable {
         if completed.contains(where: { $0.timestamp == instant }) { return true }
         if let first = completed.first?.timestamp, instant < first { return true }
         return false
+    }
+
+    /// Completed replacecommits up to `asOf` (all when nil): their file groups are replaced.
+    public func replaceCommits(asOf: String?) -> [Instant] {
+        completedDataCommits.filter { c in c.action == "replacecommit" && asOf.map { c.timestamp <= $0 } ?? true }
+    }
+
+    /// Completed data commits in `(begin, end]` (`begin` nil: from the first).
+    public func completedDataCommits(after begin: String?, upTo end: String) -> [Instant] {
+        completedDataCommits.filter { c in (begin.map { c.timestamp > $0 } ?? true) && c.timestamp <= end }
     }
 
     /// Key of an instant's file.

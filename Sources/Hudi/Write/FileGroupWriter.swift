@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Parquet
+import TributaryCore
 
 /// Writes the new base file of one file group: the old slice's records minus deletes, with
 /// updates swapped in, plus inserts; Hudi's meta columns first; footer with the bloom

@@ -1,3 +1,4 @@
+import TributaryCore
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -116,25 +117,22 @@ public final class WebhookNotifier: AlertNotifier, Service, Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "tributary-alerts")
         let body = Self.body(transition, format: options.format)
-        var backoff = options.initialBackoff
-        for attempt in 1...max(1, options.attempts) {
+        let policy = RetryPolicy(maxAttempts: options.attempts, baseDelay: options.initialBackoff.inSeconds, maxDelay: 30)
+        let delivered = try? await policy.run { attempt -> RetryStep<Bool> in
             request.body = .bytes(ByteBuffer(bytes: body))
             do {
                 let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(options.timeout.inSeconds * 1e9)))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
-                if (200..<300).contains(response.status.code) { return true }
+                if (200..<300).contains(response.status.code) { return .done(true) }
                 let retryable = response.status.code == 429 || response.status.code >= 500
-                logger.warning("webhook answered \(response.status.code) (attempt \(attempt))")
-                if !retryable { return false }
+                logger.warning("webhook answered \(response.status.code) (attempt \(attempt.number))")
+                if !retryable { return .done(false) }
             } catch {
-                logger.warning("webhook post failed (attempt \(attempt)): \(error)")
+                logger.warning("webhook post failed (attempt \(attempt.number)): \(error)")
             }
-            if attempt < options.attempts {
-                try? await Task.sleep(for: backoff + .milliseconds(Int64.random(in: 0...100)))
-                backoff = min(backoff * 2, .seconds(30))
-            }
+            return attempt.isLast ? .done(false) : .again()
         }
-        return false
+        return delivered ?? false
     }
 
     /// The message: Tributary's JSON, or Slack's `{"text": …}`.

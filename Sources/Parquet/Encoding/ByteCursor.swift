@@ -1,3 +1,4 @@
+import TributaryCore
 /// A bounds-checked reader over raw bytes (page data, encoded streams).
 struct ByteCursor {
     let base: UnsafeRawBufferPointer
@@ -33,21 +34,12 @@ struct ByteCursor {
     }
 
     mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            result |= UInt64(b & 0x7F) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-            guard shift < 64 else { throw ParquetError.corrupt("varint too long") }
+        do { return try Varint.read(base, at: &position, end: end) } catch {
+            throw ParquetError.corrupt(error == .truncated ? "unexpected end of encoded data" : "varint too long")
         }
     }
 
-    mutating func zigzag() throws -> Int64 {
-        let v = try varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-    }
+    mutating func zigzag() throws -> Int64 { Varint.unzigzag(try varint()) }
 }
 
 /// Reads `width` bits (≤ 64) starting at bit `bit` of `bytes` (LSB-first packing).
@@ -87,14 +79,7 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: v.littleEndian) { append(contentsOf: $0) }
     }
 
-    mutating func appendVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        append(UInt8(v))
-    }
+    mutating func appendVarint(_ value: UInt64) { Varint.append(value, to: &self) }
 }
 
 /// Copies `n` bytes; short values (most strings) avoid a libc call per value.

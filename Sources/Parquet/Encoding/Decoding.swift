@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Value decoders for every encoding the reader supports. Each appends `count` values to
 /// a `ValueBuffer` and checks every size against the bytes that are actually there.
 enum ValueDecoding {

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Accumulates decoded values of one physical type (only the matching array is used).
 struct ValueBuffer {
     let type: PhysicalType

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// One node of the flattened schema list in the footer (`SchemaElement`).
 public struct SchemaElement: Sendable, Equatable {
     public var type: PhysicalType?
@@ -18,13 +20,6 @@ public struct SchemaElement: Sendable, Equatable {
         self.numChildren = numChildren; self.convertedType = convertedType; self.scale = scale
         self.precision = precision; self.fieldId = fieldId; self.logicalType = logicalType
     }
-}
-
-/// A key/value pair of file or column-chunk metadata.
-public struct KeyValue: Sendable, Equatable {
-    public var key: String
-    public var value: String?
-    public init(key: String, value: String?) { self.key = key; self.value = value }
 }
 
 /// Page or column-chunk statistics; `min`/`max` hold PLAIN-encoded values (no length prefix).

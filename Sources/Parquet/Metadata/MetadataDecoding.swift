@@ -1,3 +1,5 @@
+import TributaryCore
+
 // Thrift field ids follow parquet.thrift from apache/parquet-format.
 
 private func enumValue<E: RawRepresentable>(_ r: inout CompactReader, _ what: String) throws -> E where E.RawValue == Int32 {

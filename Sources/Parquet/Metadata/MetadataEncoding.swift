@@ -1,3 +1,5 @@
+import TributaryCore
+
 // Thrift field ids follow parquet.thrift from apache/parquet-format.
 
 extension CompactWriter {

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// The decoded content of one leaf column chunk (or several concatenated): non-null values
 /// plus the raw levels, as record assembly needs them.
 public struct LeafColumnData: Sendable {

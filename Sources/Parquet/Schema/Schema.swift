@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// A node of the schema tree: a group (with children) or a primitive leaf column.
 public struct SchemaNode: Sendable {
     public var element: SchemaElement

@@ -1,12 +1,4 @@
-/// Parquet physical (storage) types.
-public enum PhysicalType: Int32, Sendable, CustomStringConvertible {
-    case boolean = 0, int32 = 1, int64 = 2, int96 = 3, float = 4, double = 5
-    case byteArray = 6, fixedLenByteArray = 7
-
-    public var description: String {
-        ["BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"][Int(rawValue)]
-    }
-}
+import TributaryCore
 
 /// Field repetition.
 public enum Repetition: Int32, Sendable, CustomStringConvertible {
@@ -40,18 +32,6 @@ public enum CompressionCodec: Int32, Sendable, CustomStringConvertible {
 
     public var description: String {
         ["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"][Int(rawValue)]
-    }
-}
-
-/// Time unit of TIME and TIMESTAMP logical types.
-public enum TimeUnit: Sendable, Equatable, CustomStringConvertible {
-    case millis, micros, nanos
-    public var description: String {
-        switch self { case .millis: "MILLIS"; case .micros: "MICROS"; case .nanos: "NANOS" }
-    }
-    /// Units per second.
-    public var perSecond: Int64 {
-        switch self { case .millis: 1_000; case .micros: 1_000_000; case .nanos: 1_000_000_000 }
     }
 }
 
@@ -93,18 +73,4 @@ public enum ConvertedType: Int32, Sendable {
     case timeMillis = 7, timeMicros = 8, timestampMillis = 9, timestampMicros = 10
     case uint8 = 11, uint16 = 12, uint32 = 13, uint64 = 14, int8 = 15, int16 = 16, int32 = 17, int64 = 18
     case json = 19, bson = 20, interval = 21
-}
-
-/// A 96-bit legacy timestamp: nanoseconds within the day, then the Julian day number.
-public struct Int96: Sendable, Equatable, Hashable {
-    public var nanosOfDay: UInt64
-    public var julianDay: UInt32
-    public init(nanosOfDay: UInt64, julianDay: UInt32) {
-        self.nanosOfDay = nanosOfDay
-        self.julianDay = julianDay
-    }
-    /// Nanoseconds since the Unix epoch (Julian day 2440588), wrapping like Spark/Arrow do.
-    public var epochNanos: Int64 {
-        (Int64(julianDay) - 2_440_588) &* 86_400_000_000_000 &+ Int64(bitPattern: nanosOfDay)
-    }
 }

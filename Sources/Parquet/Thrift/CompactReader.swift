@@ -1,3 +1,4 @@
+import TributaryCore
 /// Thrift compact-protocol element types (the 4-bit type codes on the wire).
 enum CompactType: UInt8 {
     case stop = 0, boolTrue = 1, boolFalse = 2, byte = 3, i16 = 4, i32 = 5, i64 = 6
@@ -27,21 +28,12 @@ struct CompactReader {
     }
 
     mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            result |= UInt64(b & 0x7F) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-            guard shift < 64 else { throw ParquetError.corrupt("thrift: varint too long") }
+        do { return try Varint.read(bytes, at: &position, end: end) } catch {
+            throw ParquetError.corrupt(error == .truncated ? "thrift: unexpected end of data" : "thrift: varint too long")
         }
     }
 
-    mutating func i64() throws -> Int64 {
-        let v = try varint()
-        return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-    }
+    mutating func i64() throws -> Int64 { Varint.unzigzag(try varint()) }
 
     mutating func i32() throws -> Int32 {
         let v = try i64()

@@ -1,3 +1,4 @@
+import TributaryCore
 /// Encodes the Thrift compact protocol. Callers emit fields in increasing id order.
 struct CompactWriter {
     var bytes: [UInt8] = []
@@ -5,16 +6,9 @@ struct CompactWriter {
 
     init() { bytes.reserveCapacity(256) }
 
-    mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    mutating func varint(_ value: UInt64) { Varint.append(value, to: &bytes) }
 
-    mutating func zigzag(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+    mutating func zigzag(_ v: Int64) { varint(Varint.zigzag(v)) }
 
     mutating func fieldHeader(_ id: Int16, _ type: CompactType) {
         let last = lastField[lastField.count - 1]

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Open-addressing hash tables that assign dictionary indices while encoding, without
 /// allocating per value. Both give up (return nil) once the dictionary's PLAIN size

@@ -13,8 +13,9 @@ struct BatchCollector {
     let admin: any AdminClient
     let outage: BrokerOutage
 
-    /// The next batch; nil when nothing was polled.
-    func collect(settle: () async throws -> Void) async throws -> CollectedBatch? {
+    /// The next batch; nil when nothing was polled. With `untilCaughtUp` the batch ends as
+    /// soon as a poll finds nothing more after records came (not after a whole interval).
+    func collect(untilCaughtUp: Bool = false, settle: () async throws -> Void) async throws -> CollectedBatch? {
         let configuration = state.configuration
         let clock = ContinuousClock()
         let started = clock.now
@@ -45,7 +46,8 @@ struct BatchCollector {
             for error in result.errors { outage.note(error, stats: state.stats) }
             records += result.messages.count
             bytes += result.messages.byteCount
-            startPollIfRoom()
+            // Caught up: a poll found nothing more after records came.
+            if !(untilCaughtUp && result.messages.isEmpty && records > 0) { startPollIfRoom() }
             guard !result.messages.isEmpty else { continue }
             polled.append(result.messages)
             if !careful, let taken = select(result.messages, &filter) {

@@ -109,6 +109,9 @@ public final class StreamProcessor: Service, Sendable {
         // one before it, and when that one fails, the batch collected meanwhile is dropped
         // and both are read again from the tables' checkpoints.
         var pending: Task<[TopicPartition: Int64], any Error>?
+        // The first batch commits what waits in the topics as soon as it has read it, not
+        // after a whole interval (like a streaming query's first trigger).
+        var firstBatch = true
         func settle() async throws {
             guard let task = pending else { return }
             pending = nil
@@ -139,9 +142,10 @@ public final class StreamProcessor: Service, Sendable {
                         try? await recovery.seekToCheckpoints(consumer, admin: admin)
                         producer = try kafka.producer(settings: Self.producerSettings)
                     }
-                    let collected = try await collector.collect(settle: settle)
+                    let collected = try await collector.collect(untilCaughtUp: firstBatch, settle: settle)
                     try await settle()
                     guard let collected, !Task.isCancelled else { continue }
+                    firstBatch = false
                     inFlight.begin()
                     let dlqProducer = producer
                     pending = Task {

@@ -1,4 +1,4 @@
-import Parquet
+import TributaryCore
 
 /// The type of a topic field as it arrives in JSON and as it is stored.
 public enum TopicFieldType: Sendable, Equatable {

@@ -2,7 +2,6 @@ import Foundation
 import Hudi
 import Logging
 import ObjectStore
-import Parquet
 
 /// The processor's tables as Hudi copy-on-write tables, one per topic under the lake root
 /// (`{root}/{topic}/`, table `{topic}_table`, key per topic, precombine `timestamp`,

@@ -1,4 +1,4 @@
-import Parquet
+import TributaryCore
 
 /// Parsers of the scalar formats topics use, on raw bytes (no String, no Foundation).
 enum ScalarParsing {

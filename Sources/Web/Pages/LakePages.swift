@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// The lake pages: the table list and one table's schema, partitions and commit timeline.
 enum LakePages {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Pipeline
+import TributaryCore
 
 /// Ingest forms (`/ingest/{topic}`) and the REST equivalent (`POST /api/topics/{topic}/records`).
 struct IngestRoutes {

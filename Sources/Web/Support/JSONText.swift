@@ -1,5 +1,5 @@
 import Foundation
-import Parquet
+import TributaryCore
 
 /// Small helpers for writing JSON text by hand where the exact bytes matter (record
 /// values go to the validator as written, so numbers keep their digits).

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ObjectStore
 import TributaryConfig
+import TributaryCore
 
 /// The Iceberg catalog publishing of the configuration (`catalog.*`), shared by the
 /// `catalog` commands and the background service of `up` / `process`.
