@@ -97,11 +97,18 @@ struct BatchCollector {
         let assigned = state.ledger.withLock { $0.takeFreshlyAssigned() }
         guard !assigned.isEmpty else { return true }
         try await settle()
-        for topic in Set(assigned.keys.map(\.topic)) {
-            try await recovery.reload(topic: topic)
-            // Partitions taken over from a processor that died may have dead letters of
-            // its uncommitted batch in the DLQ already: find them, not to send them twice.
-            try await recovery.recoverDeadLetters(topic: topic)
+        // Topics at once: each DLQ scan waits for a few empty polls.
+        let recovery = self.recovery
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for topic in Set(assigned.keys.map(\.topic)) {
+                group.addTask {
+                    try await recovery.reload(topic: topic)
+                    // Partitions taken over from a processor that died may have dead letters of
+                    // its uncommitted batch in the DLQ already: find them, not to send them twice.
+                    try await recovery.recoverDeadLetters(topic: topic)
+                }
+            }
+            try await group.waitForAll()
         }
         // Move only the partitions whose target differs from where reading started: a
         // seek throws away what librdkafka fetched ahead, and records before a newer

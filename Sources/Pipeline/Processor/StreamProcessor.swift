@@ -188,7 +188,7 @@ extension StreamProcessor {
     /// and fetching resumes 20 ms after that queue drained, not librdkafka's 1 s
     /// (`fetch.queue.backoff.ms`, which left the processor waiting ~0.8 s after every
     /// ~180k records). Settings in the configuration win.
-    static let consumerTuning: [String: String] = [
+    public static let consumerTuning: [String: String] = [
         "max.partition.fetch.bytes": "\(8 << 20)",
         "fetch.max.bytes": "\(64 << 20)",
         "queued.max.messages.kbytes": "\(128 << 10)",
