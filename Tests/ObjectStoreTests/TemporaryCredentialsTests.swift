@@ -88,10 +88,10 @@ struct TemporaryCredentialsTests {
         let requests = after.s3_requests - before.s3_requests
         let newKeys = after.keys_used.keys.filter { before.keys_used[$0] == nil }
         print("\(name): \(written.count) objects, \(requests) S3 requests in \(String(format: "%.1f", elapsed)) s with \(issued) credentials (\(newKeys.count) used), \(after.expired_rejections - before.expired_rejections) expired rejections")
-        // 3 s credentials refreshed at half-life: about one fetch per 1.5 s, not one per request.
+        // 3 s credentials refreshed at half-life: about one fetch per 1.5 s however many
+        // requests there were (that concurrent requests share one fetch is unit-tested).
         #expect(newKeys.count >= 3, "credentials used: \(newKeys.count)")
         #expect(issued <= Int(elapsed / 1.5) + 3, "\(issued) credential fetches in \(elapsed) s")
-        #expect(requests > 4 * issued)
         // Refreshed before expiry: had they only been replaced after S3 refused them,
         // every credential after the first would have cost at least one rejection.
         #expect(after.expired_rejections - before.expired_rejections < newKeys.count - 1)
