@@ -194,17 +194,19 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "TributaryCore", "KafkaClient", "Pipeline", "TributaryConfig", "Query", "Hudi", "ObjectStore", "MonitoringCore",
+                "TributaryCore", "KafkaClient", "Pipeline", "Query", "Hudi", "ObjectStore", "Monitoring", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The pages' scripts and styles, and the OpenAPI document (a bundle next to the binary).
+            resources: [.copy("Resources/assets"), .copy("Resources/openapi.json")],
             linkerSettings: rdkafkaLinker
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "KafkaClient", "Pipeline", "TributaryConfig", "KafkaTesting", "TributaryTesting", "Query", "Hudi", "ObjectStore", "MonitoringCore",
+                "Web", "KafkaClient", "Pipeline", "KafkaTesting", "TributaryTesting", "Query", "Hudi", "ObjectStore", "Monitoring", "MonitoringCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

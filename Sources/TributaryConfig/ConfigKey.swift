@@ -14,6 +14,8 @@ public struct ConfigKey: Sendable {
         case choice([String])
         /// Empty, or an `http://` / `https://` URL with a host.
         case httpURL
+        /// A listen address (`host:port`, `[v6]:port`, `:port`); `optional`: empty turns the server off.
+        case listen(optional: Bool)
         /// Dot-separated names (`tributary`, `lake.events`) of letters, digits, `_` and `-`.
         case namespace
     }
@@ -74,9 +76,9 @@ extension ConfigKey {
         ConfigKey("hudi.cleaner.commits_retained", .int(1...10_000), "10", "commits whose files the cleaner keeps"),
         ConfigKey("hudi.small_file_limit", .bytes, "100MiB", "base files below this size take new inserts"),
         ConfigKey("hudi.max_file_size", .bytes, "120MiB", "base files are capped at this size"),
-        ConfigKey("web.listen", .string, "127.0.0.1:8080", "web app address"),
+        ConfigKey("web.listen", .listen(optional: false), "127.0.0.1:8080", "web app address"),
         ConfigKey("web.auth_token", .secret, "", "bearer token required by the web app and API; empty: none"),
-        ConfigKey("metrics.listen", .string, "127.0.0.1:9464",
+        ConfigKey("metrics.listen", .listen(optional: true), "127.0.0.1:9464",
                   "where `tributary process` (no web app) serves /metrics, /healthz, /readyz; empty: off"),
         ConfigKey("alerts.evaluation_interval", .duration, "5s", "how often the alert rules are evaluated in-process"),
         ConfigKey("alerts.webhook_url", .httpURL, "", "POST alert notifications here (http:// or https://); empty: none"),

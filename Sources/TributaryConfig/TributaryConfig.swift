@@ -131,6 +131,9 @@ public struct TributaryConfig: Sendable {
                 guard let url = URL(string: value), let scheme = url.scheme?.lowercased() else { return false }
                 return ["http", "https"].contains(scheme) && !(url.host ?? "").isEmpty
             }() else { throw ConfigError("expected an http:// or https:// URL") }
+        case .listen(let optional):
+            if optional && value.trimmingCharacters(in: .whitespaces).isEmpty { return }
+            _ = try ListenAddress(parsing: value)
         case .namespace:
             let levels = value.split(separator: ".", omittingEmptySubsequences: false)
             guard !value.isEmpty, levels.allSatisfy({ level in

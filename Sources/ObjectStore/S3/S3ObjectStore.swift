@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import TributaryCore
 import NIOCore
 import NIOHTTP1
 
@@ -80,7 +81,7 @@ public final class S3ObjectStore: ObjectStore {
         if configuration.region != "us-east-1" {
             body = Data("""
                 <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
-                <LocationConstraint>\(xmlEscape(configuration.region))</LocationConstraint>\
+                <LocationConstraint>\(escapeMarkup(configuration.region))</LocationConstraint>\
                 </CreateBucketConfiguration>
                 """.utf8)
         }
@@ -230,7 +231,7 @@ public final class S3ObjectStore: ObjectStore {
 
     private func deleteBatch(_ keys: [String]) async throws {
         var xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
-        for key in keys { xml += "<Object><Key>\(xmlEscape(key))</Key></Object>" }
+        for key in keys { xml += "<Object><Key>\(escapeMarkup(key))</Key></Object>" }
         xml += "</Delete>"
         let body = Data(xml.utf8)
         // DeleteObjects requires an integrity header; Content-MD5 is the classic one.

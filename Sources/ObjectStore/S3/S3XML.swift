@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// A tiny XML reader for S3's responses (ListObjectsV2, errors, multipart, batch delete).
 /// S3 answers with small, regular documents: elements, text and the five predefined
@@ -142,29 +143,6 @@ private struct XMLScanner {
         out += rest
         return out
     }
-}
-
-/// Escapes text for an XML element body.
-func xmlEscape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for ch in text.unicodeScalars {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            // Control characters are not representable in XML 1.0 text except as references.
-            if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" {
-                out += "&#\(ch.value);"
-            } else {
-                out.unicodeScalars.append(ch)
-            }
-        }
-    }
-    return out
 }
 
 /// An error document from S3: `<Error><Code>NoSuchKey</Code><Message>...`.

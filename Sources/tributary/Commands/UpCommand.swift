@@ -52,7 +52,7 @@ struct UpCommand: AsyncParsableCommand {
         let webKafka = KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties)
         let readiness = [try MonitoringSetup.broker(webKafka), try await MonitoringSetup.storage(settings), MonitoringSetup.processor(processor)]
         let webURL = WebURL()
-        let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.web(readiness: readiness),
+        let web = try await WebSetup.make(config: settings, kafka: webKafka, monitoring: monitoring.routes(readiness: readiness),
                                           logger: logger, processorStats: { processor.stats }, onStarted: webURL.set)
         services.append(NonEssentialService(name: "web app", logger: logger, base: web.web))
         services += web.services

@@ -61,7 +61,11 @@ struct KafkaOptions: ParsableArguments {
     /// The configuration for a one-shot command: configured servers, or the embedded
     /// broker that `tributary up` / `tributary broker` advertises in its state file.
     func configuration() throws -> KafkaConfiguration {
-        let loaded = try loadConfig()
+        try configuration(try loadConfig())
+    }
+
+    /// The same, from a configuration the command loaded already (`loadConfig()`).
+    func configuration(_ loaded: TributaryConfig) throws -> KafkaConfiguration {
         let servers: String
         if let configured = loaded.bootstrapServers {
             servers = configured

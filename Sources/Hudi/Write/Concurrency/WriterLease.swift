@@ -174,7 +174,10 @@ public actor WriterLease {
             try? await store.delete(marker)
             throw error
         }
-        try? await store.delete(marker)
+        // Our marker, and those of takeovers whose writer died before deleting its marker:
+        // they name lease records that no longer exist, so nothing else would remove them.
+        let markers = (try? await store.listAll(prefix: "\(key).takeover-").map(\.key)) ?? []
+        try? await store.delete(Array(Set(markers + [marker])))
         return true
     }
 
