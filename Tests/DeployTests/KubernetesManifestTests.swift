@@ -127,10 +127,10 @@ struct KubernetesManifestTests {
         }
 
         /// Runs to completion (a Job); stdout and stderr together.
-        func run(timeout: Double = 120) throws -> (status: Int32, output: String) {
+        func run(timeout: Double = 120) async throws -> (status: Int32, output: String) {
             let (process, log) = try start(log: "job")
             let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(100_000) }
+            while process.isRunning && Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
@@ -151,29 +151,31 @@ struct KubernetesManifestTests {
         }
     }
 
-    static func httpStatus(_ url: String, token: String? = nil, timeout: Int = 5) -> Int {
+    static func httpStatus(_ url: String, token: String? = nil, timeout: Int = 5) async -> Int {
         let auth = token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []
-        let output = try? runProcess(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-m", String(timeout), "-w", "%{http_code}"] + auth + [url], check: false)
+        let output = try? await runProcessAsync(
+            URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-m", String(timeout), "-w", "%{http_code}"] + auth + [url],
+            check: false)
         return Int(output?.stdoutText ?? "") ?? 0
     }
 
     /// Polls `url` until it answers 200, within `seconds` (a probe's budget).
-    static func waitForOK(_ url: String, seconds: Int, process: Process, log: URL) throws {
+    static func waitForOK(_ url: String, seconds: Int, process: Process, log: URL) async throws {
         let deadline = Date().addingTimeInterval(Double(seconds))
-        while httpStatus(url) != 200 {
+        while await httpStatus(url) != 200 {
             guard process.isRunning, Date() < deadline else {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 throw ProcessFailure(command: "probe \(url)", output: ProcessOutput(status: -1, stdout: Data(), stderr: Data(text.suffix(3000).utf8)))
             }
-            usleep(300_000)
+            try await Task.sleep(nanoseconds: 300_000_000)
         }
     }
 
     /// Sends SIGTERM as the kubelet does and waits up to the grace period.
-    static func terminate(_ process: Process, grace: Int) -> Int32? {
+    static func terminate(_ process: Process, grace: Int) async -> Int32? {
         kill(process.processIdentifier, SIGTERM)
         let deadline = Date().addingTimeInterval(Double(grace))
-        while process.isRunning && Date() < deadline { usleep(100_000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 100_000_000) }
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             return nil
@@ -215,7 +217,7 @@ struct KubernetesManifestTests {
         // The topics Job, to completion.
         let topics = try Pod(try #require(check.containers["tributary-topics"]), check: check, secrets: secrets,
                              testEnvironment: redirects, listen: nil)
-        let created = try topics.run()
+        let created = try await topics.run()
         #expect(created.status == 0, "\(created.output)")
         #expect(created.output.contains("user_events") && created.output.contains("user_events.dlq"))
 
@@ -230,7 +232,7 @@ struct KubernetesManifestTests {
             let probe = try #require(processorPod.probes[kind], "processor \(kind)")
             let budget = try #require(processorSpec.probes[kind]).budgetSeconds
             // Readiness may only start counting once the startup probe passed.
-            try Self.waitForOK("http://127.0.0.1:\(probe.port)\(probe.path)", seconds: budget + processorSpec.probes["startupProbe"]!.budgetSeconds,
+            try await Self.waitForOK("http://127.0.0.1:\(probe.port)\(probe.path)", seconds: budget + processorSpec.probes["startupProbe"]!.budgetSeconds,
                                process: processor, log: processorLog)
         }
         print("processor ready in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
@@ -239,7 +241,7 @@ struct KubernetesManifestTests {
         let lines = (0..<20).map { i in
             "{\"event_id\":\"k8s-\(i)\",\"user_id\":\"u\(i % 3)\",\"event_type\":\"click\",\"timestamp\":\"2026-12-03T10:00:\(String(format: "%02d", i))Z\"}"
         }.joined(separator: "\n")
-        let produced = try runProcess(
+        let produced = try await runProcessAsync(
             TestEnvironment.tributaryBinary,
             ["produce", "user_events", "--bootstrap-servers", kafka.bootstrapServers, "--set", "kafka.security.protocol=ssl",
              "--set", "kafka.tls.ca_file=\(kafka.caFile)"],
@@ -278,19 +280,19 @@ struct KubernetesManifestTests {
         defer { if web.isRunning { kill(web.processIdentifier, SIGKILL) } }
         for kind in ["startupProbe", "livenessProbe", "readinessProbe"] {
             let probe = try #require(webPod.probes[kind], "web \(kind)")
-            try Self.waitForOK("http://127.0.0.1:\(probe.port)\(probe.path)", seconds: webSpec.probes[kind]!.budgetSeconds + webSpec.probes["startupProbe"]!.budgetSeconds,
+            try await Self.waitForOK("http://127.0.0.1:\(probe.port)\(probe.path)", seconds: webSpec.probes[kind]!.budgetSeconds + webSpec.probes["startupProbe"]!.budgetSeconds,
                                process: web, log: webLog)
         }
         let api = "http://127.0.0.1:\(webPod.probes["livenessProbe"]!.port)/api/kafka/topics"
-        #expect(Self.httpStatus(api) == 401)
+        #expect(await Self.httpStatus(api) == 401)
         // Listing 10 topics' watermarks over TLS can take a while on a loaded machine.
-        #expect(Self.httpStatus(api, token: webToken, timeout: 60) == 200)
+        #expect(await Self.httpStatus(api, token: webToken, timeout: 60) == 200)
 
         // A rollout's SIGTERM: each finishes within its grace period, cleanly.
         let stopping = Date()
-        #expect(Self.terminate(processor, grace: processorSpec.grace) == 0,
+        #expect(await Self.terminate(processor, grace: processorSpec.grace) == 0,
                 "\((try? String(contentsOf: processorLog, encoding: .utf8))?.suffix(2000) ?? "")")
         print("processor stopped \(String(format: "%.1f", Date().timeIntervalSince(stopping))) s after SIGTERM (grace \(processorSpec.grace) s)")
-        #expect(Self.terminate(web, grace: webSpec.grace) == 0)
+        #expect(await Self.terminate(web, grace: webSpec.grace) == 0)
     }
 }
