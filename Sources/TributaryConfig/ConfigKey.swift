@@ -42,7 +42,11 @@ public struct ConfigKey: Sendable {
 extension ConfigKey {
     /// Every key Tributary reads (architecture.md, "Configuration").
     public static let all: [ConfigKey] = [
+        ConfigKey("state_dir", .string, ".tributary",
+                  "the stack's state folder: the embedded broker's log and address, Prometheus's data, the lock of `tributary up`"),
         ConfigKey("kafka.bootstrap_servers", .string, "", "Kafka bootstrap servers; empty starts the embedded broker"),
+        ConfigKey("kafka.embedded_storage", .choice(["durable", "memory"]), "durable",
+                  "the embedded broker's log: durable (kept under state_dir across stops and crashes) or memory (lost when it stops)"),
         ConfigKey("kafka.partitions", .int(1...10_000), "1", "partitions of topics Tributary creates"),
         ConfigKey("kafka.replication", .int(1...100), "1", "replication factor of topics Tributary creates"),
         ConfigKey("kafka.retention", .duration, "7d", "retention of topics Tributary creates (retention.ms)"),
