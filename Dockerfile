@@ -31,8 +31,12 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Benchmarks ./Benchmarks
 COPY Tests ./Tests
+# The binary and its resource bundle (the web app's assets), which Bundle.module looks
+# for next to the executable.
 RUN swift build -c release --static-swift-stdlib --product tributary \
-    && install -D "$(swift build -c release --show-bin-path)/tributary" /out/tributary
+    && bin="$(swift build -c release --show-bin-path)" \
+    && install -D "$bin/tributary" /out/tributary \
+    && cp -R "$bin"/*.resources /out/
 
 # --- runtime
 FROM debian:bookworm-slim
@@ -44,7 +48,7 @@ RUN apt-get update \
     && useradd --uid 10001 --gid 10001 --home-dir /var/lib/tributary --create-home --shell /usr/sbin/nologin tributary
 COPY --from=native /out/lib/ /usr/local/lib/
 COPY --from=native /out/bin/duckdb /usr/local/bin/duckdb
-COPY --from=build /out/tributary /usr/local/bin/tributary
+COPY --from=build /out/ /usr/local/bin/
 # The binary's rpath points into the build tree; the loader finds librdkafka here instead.
 RUN ldconfig
 ENV TRIBUTARY_DUCKDB=/usr/local/bin/duckdb \

@@ -6,9 +6,15 @@ import TributaryTesting
 /// IMDSv2 and container-credentials stand-ins (`Tests/ObjectStoreTests/aws/aws_standin.py`):
 /// one for the run.
 public actor AWSStandIn {
+    /// The one of ObjectStoreTests; a suite whose traffic must not mix with theirs (the
+    /// guard's counters are per instance) starts its own.
     public static let shared = AWSStandIn()
+
+    public init() {}
     /// Lifetime of every temporary credential it hands out: several expire during a test.
-    public static let credentialSeconds = 3
+    /// (Refreshed at half-life: a request would have to take 3 s from signing to arrival
+    /// to meet expired credentials, which a loaded 2-core machine does reach at 1.5 s.)
+    public static let credentialSeconds = 6
     public static let webIdentityToken = "eyJ-web-identity-\(UUID().uuidString)"
     public static let containerToken = "container-\(UUID().uuidString)"
 

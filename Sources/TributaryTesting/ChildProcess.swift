@@ -181,3 +181,19 @@ extension ManagedProcess {
         exitKillLock.unlock()
     }
 }
+
+/// ``runProcess(_:_:stdin:environment:check:)`` on a thread of its own: a test awaiting a
+/// child then holds none of the cooperative pool's threads (two on a 2-core machine,
+/// shared by every test running at once) for the child's lifetime.
+public func runProcessAsync(
+    _ executable: URL, _ arguments: [String], stdin: Data? = nil,
+    environment: [String: String]? = nil, check: Bool = true
+) async throws -> ProcessOutput {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result {
+                try runProcess(executable, arguments, stdin: stdin, environment: environment, check: check)
+            })
+        }.start()
+    }
+}

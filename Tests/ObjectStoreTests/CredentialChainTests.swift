@@ -67,41 +67,57 @@ struct CredentialChainTests {
         #expect(abs(micro.timeIntervalSince(plain) - 0.04394) < 0.001)
     }
 
-    /// Hands out credentials living `lifetime` seconds, counting fetches; can be made to fail.
+    /// A clock the test moves by hand.
+    final class TestClock: @unchecked Sendable {
+        let lock = NSLock()
+        var current = Date(timeIntervalSince1970: 1_800_000_000)
+        func now() -> Date { lock.withLock { current } }
+        func advance(_ seconds: Double) { lock.withLock { current += seconds } }
+    }
+
+    /// Hands out credentials living `lifetime` seconds of `clock`, counting fetches; can be made to fail.
     final class CountingSource: S3CredentialSource, @unchecked Sendable {
         let lock = NSLock()
         var count = 0
         var failing = false
         let lifetime: Double
-        init(lifetime: Double) { self.lifetime = lifetime }
+        let clock: TestClock
+        init(lifetime: Double, clock: TestClock) {
+            self.lifetime = lifetime
+            self.clock = clock
+        }
         var description: String { "counting" }
         func fetch() async throws -> S3Credentials {
-            try await Task.sleep(nanoseconds: 50_000_000)
+            try await Task.sleep(nanoseconds: 50_000_000)  // long enough for the 50 callers to pile up
             return try lock.withLock {
                 if failing { throw S3CredentialError(source: "counting", message: "down", transient: true) }
                 count += 1
                 return S3Credentials(accessKeyId: "K\(count)", secretAccessKey: "s", sessionToken: "t",
-                                     expiration: Date().addingTimeInterval(lifetime))
+                                     expiration: clock.now().addingTimeInterval(lifetime))
             }
         }
     }
 
     @Test("concurrent requests wait for one refresh; refresh at half-life; a failed refresh keeps valid credentials")
     func refreshing() async throws {
-        let source = CountingSource(lifetime: 1.0)
-        let provider = RefreshingCredentialProvider(source, retryInterval: 0.1)
+        let clock = TestClock()
+        let source = CountingSource(lifetime: 100, clock: clock)
+        let provider = RefreshingCredentialProvider(source, retryInterval: 10, now: { clock.now() })
         let first = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<50 { group.addTask { try await provider.credentials().accessKeyId } }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(first == ["K1"])
         #expect(source.count == 1)
-        try await Task.sleep(nanoseconds: 600_000_000)  // past half-life
+        clock.advance(49)  // before half-life: cached
+        #expect(try await provider.credentials().accessKeyId == "K1")
+        clock.advance(2)  // past half-life: refreshed
         #expect(try await provider.credentials().accessKeyId == "K2")
         source.lock.withLock { source.failing = true }
-        try await Task.sleep(nanoseconds: 600_000_000)  // K2 in its refresh window, still valid
+        clock.advance(60)  // K2 in its refresh window, still valid: kept, the failure logged
         #expect(try await provider.credentials().accessKeyId == "K2")
-        try await Task.sleep(nanoseconds: 600_000_000)  // K2 expired, the source still down
+        #expect(try await provider.credentials().accessKeyId == "K2")  // within retryInterval: no new attempt
+        clock.advance(50)  // K2 expired, the source still down
         await #expect(throws: S3CredentialError.self) { try await provider.credentials() }
         source.lock.withLock { source.failing = false }
         let fresh = try await provider.credentials()

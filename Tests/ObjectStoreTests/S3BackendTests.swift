@@ -219,7 +219,7 @@ struct ConfigurationTests {
             bucket: "b", uri: try ObjectStoreURI("s3://b"), options: S3Options(), environment: env)
         #expect(config.region == "ap-south-1")
         #expect(config.endpoint == "http://127.0.0.1:4566")
-        // Credentials come from the chain (the environment first), resolved when signing.
+        #expect(config.credentialProvider?.source == "environment (AWS_ACCESS_KEY_ID)")
         #expect(try await config.credentialProvider?.credentials().sessionToken == "ST")
         #expect(S3Credentials.fromEnvironment(["AWS_ACCESS_KEY_ID": "AK"]) == nil)
     }

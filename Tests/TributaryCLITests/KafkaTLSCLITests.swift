@@ -9,10 +9,11 @@ import TributaryTesting
 /// the timeout.
 @Suite(.enabled(if: TLSFrontedBroker.available, "needs socat and openssl (make setup)"))
 struct KafkaTLSCLITests {
-    func tributary(_ arguments: [String], servers: String) throws -> (output: ProcessOutput, seconds: Double) {
+    func tributary(_ arguments: [String], servers: String) async throws -> (output: ProcessOutput, seconds: Double) {
         let started = Date()
-        let output = try CLI.run(arguments + ["--bootstrap-servers", servers, "--timeout", "5"],
-                                 stateDir: try TestEnvironment.temporaryDirectory("tls-cli"))
+        let output = try await runProcessAsync(
+            CLI.binary, arguments + ["--bootstrap-servers", servers, "--timeout", "5"],
+            environment: ["TRIBUTARY_STATE_DIR": try TestEnvironment.temporaryDirectory("tls-cli").path], check: false)
         return (output, Date().timeIntervalSince(started))
     }
 
@@ -27,35 +28,35 @@ struct KafkaTLSCLITests {
         #expect(result.seconds < 20, "took \(result.seconds) s")
     }
 
-    @Test func tlsWithACAFileWorksAndPlaintextOrAnUntrustedIssuerFailClearly() throws {
+    @Test func tlsWithACAFileWorksAndPlaintextOrAnUntrustedIssuerFailClearly() async throws {
         let broker = try TLSFrontedBroker()
         defer { broker.stop() }
         let servers = broker.bootstrapServers
         let tls = ["--set", "kafka.security.protocol=ssl", "--set", "kafka.tls.ca_file=\(broker.caFile)"]
-        let setup = try tributary(["topics", "setup"] + tls, servers: servers)
+        let setup = try await tributary(["topics", "setup"] + tls, servers: servers)
         #expect(setup.output.status == 0, "\(setup.output.stderrText)")
         #expect(setup.output.stdoutText.contains("user_events\tcreated"))
-        let listed = try tributary(["topics", "list"] + tls, servers: servers)
+        let listed = try await tributary(["topics", "list"] + tls, servers: servers)
         #expect(listed.output.stdoutText.contains("user_events.dlq"), "\(listed.output.stderrText)")
 
-        expectOneClearError(try tributary(["topics", "list"], servers: servers), servers: servers,
+        expectOneClearError(try await tributary(["topics", "list"], servers: servers), servers: servers,
                             cause: "set kafka.security.protocol")
         expectOneClearError(
-            try tributary(["topics", "list", "--set", "kafka.security.protocol=ssl", "--set", "kafka.tls.ca_file=\(broker.untrustedCAFile)"],
+            try await tributary(["topics", "list", "--set", "kafka.security.protocol=ssl", "--set", "kafka.tls.ca_file=\(broker.untrustedCAFile)"],
                           servers: servers),
             servers: servers, cause: "certificate verify failed")
     }
 
-    @Test func mutualTLSNeedsTheClientCertificate() throws {
+    @Test func mutualTLSNeedsTheClientCertificate() async throws {
         let broker = try TLSFrontedBroker(mutual: true)
         defer { broker.stop() }
         let servers = broker.bootstrapServers
         let tls = ["--set", "kafka.security.protocol=ssl", "--set", "kafka.tls.ca_file=\(broker.caFile)"]
-        let withCertificate = try tributary(
+        let withCertificate = try await tributary(
             ["topics", "list"] + tls + ["--set", "kafka.tls.cert_file=\(broker.clientCertFile)", "--set", "kafka.tls.key_file=\(broker.clientKeyFile)"],
             servers: servers)
         #expect(withCertificate.output.status == 0, "\(withCertificate.output.stderrText)")
-        let without = try tributary(["topics", "list"] + tls, servers: servers)
+        let without = try await tributary(["topics", "list"] + tls, servers: servers)
         #expect(without.output.status != 0)
         #expect(without.output.stderrText.contains(servers) && without.output.stderrText.contains("kafka.tls"),
                 "\(without.output.stderrText)")

@@ -293,6 +293,9 @@ if not users or users[-1].split(":")[0] in ("root", "0"):
     problem("the Dockerfile's final stage runs as root")
 elif processor and users[-1].split(":")[0] != str(processor["spec"]["template"]["spec"]["securityContext"]["runAsUser"]):
     problem(f"the Dockerfile's USER {users[-1]} is not the pods' runAsUser")
+package = open(os.path.join(root, "Package.swift")).read()
+if "resources:" in package and ".resources" not in dockerfile:
+    problem("Package.swift bundles resources but the Dockerfile does not copy the .resources bundle next to the binary")
 requirements = open(os.path.join(root, "scripts", "requirements.txt")).read()
 for package in ("confluent-kafka", "duckdb-cli"):
     pinned = re.search(rf"^{package}==(\S+)", requirements, re.M).group(1)

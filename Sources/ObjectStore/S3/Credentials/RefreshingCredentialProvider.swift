@@ -19,6 +19,8 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
     private let maximumMargin: TimeInterval
     private let retryInterval: TimeInterval
     private let logger: Logger
+    /// The time (injectable, so tests need not sleep through lifetimes).
+    private let now: @Sendable () -> Date
     private var cached: (credentials: S3Credentials, fetchedAt: Date)?
     private var inFlight: Task<S3Credentials, Error>?
     private var retryNotBefore: Date?
@@ -28,8 +30,9 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
 
     public init(
         _ fetcher: any S3CredentialSource, maximumMargin: TimeInterval = 300, retryInterval: TimeInterval = 1,
-        logger: Logger = Logger(label: "tributary.s3.credentials")
+        logger: Logger = Logger(label: "tributary.s3.credentials"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.now = now
         self.fetcher = fetcher
         source = fetcher.description
         self.maximumMargin = maximumMargin
@@ -38,7 +41,7 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
     }
 
     public func credentials() async throws -> S3Credentials {
-        let now = Date()
+        let now = self.now()
         if let cached {
             if !needsRefresh(cached, now: now) { return cached.credentials }
             let stillValid = !cached.credentials.expires(within: 0, of: now)
@@ -48,7 +51,7 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
             return try await refresh()
         } catch {
             // Keep signing with credentials that still hold; the refresh is retried later.
-            if let cached, !cached.credentials.expires(within: 0) { return cached.credentials }
+            if let cached, !cached.credentials.expires(within: 0, of: self.now()) { return cached.credentials }
             throw error
         }
     }
@@ -72,7 +75,7 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
         let fetcher = self.fetcher
         let task = Task { try await fetcher.fetch() }
         inFlight = task
-        let started = Date()
+        let started = now()
         do {
             let fresh = try await task.value
             inFlight = nil
@@ -86,10 +89,10 @@ public actor RefreshingCredentialProvider: S3CredentialProvider {
             return fresh
         } catch {
             inFlight = nil
-            retryNotBefore = Date().addingTimeInterval(retryInterval)
+            retryNotBefore = now().addingTimeInterval(retryInterval)
             if !failing {
                 failing = true
-                let holding = cached.map { !$0.credentials.expires(within: 0) } ?? false
+                let holding = cached.map { !$0.credentials.expires(within: 0, of: now()) } ?? false
                 logger.warning(holding ? "S3 credentials could not be refreshed (the current ones hold meanwhile)"
                                        : "S3 credentials could not be obtained",
                                metadata: ["source": "\(source)", "error": "\(error)"])
