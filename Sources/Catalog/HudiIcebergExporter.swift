@@ -137,7 +137,7 @@ public struct HudiIcebergExporter: Sendable {
         var metadata = shape.metadata
         let out = target ?? IcebergMetadataTarget(location: location, store: table.store)
         let avroPartition = partitionFields.map { ManifestAvro.PartitionField(name: $0.source.name, fieldID: $0.fieldID) }
-        let specJSON = metadata.specFieldsJSON.compact()
+        let specJSON = metadata.specFieldsJSON.json
 
         // Live files of the previous snapshot: path -> (file, snapshot that added it, its sequence number).
         var live: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]

@@ -97,6 +97,9 @@ extension FieldType {
         case .decimal(let p, let s): "dec\(p)_\(s)"
         case .date: "date"
         case .timestamp(let u, let utc): "ts_\(u)_\(utc ? "utc" : "local")"
+        case .group: "group"
+        case .list: "list"
+        case .map: "map"
         }
     }
 }
@@ -202,6 +205,8 @@ struct ValueGen {
                 : secs * unit.perSecond + Int64.random(in: 0..<unit.perSecond, using: &r)
             i64.append(v)
             return .timestamp(v, unit, isAdjustedToUTC: utc)
+        case .group, .list, .map:
+            return .null  // nested values come from NestedData
         }
     }
 

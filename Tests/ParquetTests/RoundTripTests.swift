@@ -25,6 +25,7 @@ import TributaryTesting
         case .date: "date32[day]"
         case .timestamp(let u, let utc):
             "timestamp[\(u == .millis ? "ms" : u == .micros ? "us" : "ns")\(utc ? ", tz=UTC" : "")]"
+        case .group, .list, .map: NestedData.signature(t)
         }
     }
 
@@ -42,6 +43,7 @@ import TributaryTesting
         case .decimal(let p, let s): p <= 38 ? "DECIMAL(\(p),\(s))" : "DOUBLE"
         case .date: "DATE"
         case .timestamp(let u, let utc): utc ? "TIMESTAMP WITH TIME ZONE" : (u == .nanos ? "TIMESTAMP_NS" : "TIMESTAMP")
+        case .group, .list, .map: "nested"
         }
     }
 

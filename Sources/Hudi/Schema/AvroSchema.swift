@@ -66,6 +66,21 @@ public enum AvroSchema {
         case .date: return #"{"type":"int","logicalType":"date"}"#
         case .timestamp(let unit, _):
             return unit == .millis ? #"{"type":"long","logicalType":"timestamp-millis"}"# : #"{"type":"long","logicalType":"timestamp-micros"}"#
+        // Nested types as spark-avro names them: a record per struct, named after its field.
+        case .group(let children):
+            let inner = namespace + "." + fieldName
+            let parts = children.map { c in
+                let t = avroType(c.type, fieldName: c.name, namespace: inner)
+                return c.nullable ? #"{"name":\#(quote(c.name)),"type":["null",\#(t)],"default":null}"#
+                                  : #"{"name":\#(quote(c.name)),"type":\#(t)}"#
+            }
+            return #"{"type":"record","name":\#(quote(fieldName)),"namespace":\#(quote(namespace)),"fields":[\#(parts.joined(separator: ","))]}"#
+        case .list(let element):
+            let t = avroType(element.type, fieldName: element.name, namespace: namespace + "." + fieldName)
+            return #"{"type":"array","items":\#(element.nullable ? "[\"null\",\(t)]" : t)}"#
+        case .map(_, let value):
+            let t = avroType(value.type, fieldName: value.name, namespace: namespace + "." + fieldName)
+            return #"{"type":"map","values":\#(value.nullable ? "[\"null\",\(t)]" : t)}"#
         }
     }
 

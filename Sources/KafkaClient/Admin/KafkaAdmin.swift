@@ -27,6 +27,12 @@ public struct BrokerInfo: Sendable, Equatable {
     public var id: Int32
     public var host: String
     public var port: Int32
+
+    public init(id: Int32, host: String, port: Int32) {
+        self.id = id
+        self.host = host
+        self.port = port
+    }
 }
 
 public struct PartitionInfo: Sendable, Equatable {
@@ -34,6 +40,13 @@ public struct PartitionInfo: Sendable, Equatable {
     public var leader: Int32
     public var replicas: [Int32]
     public var inSyncReplicas: [Int32]
+
+    public init(id: Int32, leader: Int32, replicas: [Int32], inSyncReplicas: [Int32]) {
+        self.id = id
+        self.leader = leader
+        self.replicas = replicas
+        self.inSyncReplicas = inSyncReplicas
+    }
 }
 
 public struct TopicInfo: Sendable, Equatable {
@@ -41,12 +54,23 @@ public struct TopicInfo: Sendable, Equatable {
     public var partitions: [PartitionInfo]
     /// Set when the broker reported an error for this topic.
     public var error: String?
+
+    public init(name: String, partitions: [PartitionInfo], error: String? = nil) {
+        self.name = name
+        self.partitions = partitions
+        self.error = error
+    }
 }
 
 public struct ClusterMetadata: Sendable, Equatable {
     public var brokers: [BrokerInfo]
     public var topics: [TopicInfo]
     public func topic(_ name: String) -> TopicInfo? { topics.first { $0.name == name } }
+
+    public init(brokers: [BrokerInfo], topics: [TopicInfo]) {
+        self.brokers = brokers
+        self.topics = topics
+    }
 }
 
 public struct GroupInfo: Sendable, Equatable {
@@ -59,6 +83,11 @@ public struct GroupInfo: Sendable, Equatable {
 public struct Watermarks: Sendable, Equatable {
     public var low: Int64
     public var high: Int64
+
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
 }
 
 /// How far a consumer group is behind one partition.
@@ -87,6 +116,19 @@ public final class KafkaAdmin: Sendable {
     /// Turns a timeout or transport failure into an error naming the brokers tried.
     func unreachable(_ error: KafkaError) -> KafkaError {
         guard error.kind == .timedOut || error.kind == .brokerUnreachable else { return error }
+        // A broker that answered but refused us (TLS, SASL) is a different fix than one that is down.
+        // Refused or unresolvable: nothing listens there (the message below says so).
+        if let failure = handle.lastConnectionFailure, !failure.contains("state CONNECT)"), !failure.contains("resolve") {
+            let plaintext = (configuration["security.protocol"] ?? "plaintext").lowercased() == "plaintext"
+            // A TLS listener resets a plaintext client at its first request (ApiVersion).
+            let hint = plaintext && failure.contains("state APIVERSION_QUERY")
+                ? "the broker dropped the connection at the first request, as a TLS or SASL listener does with a plaintext client: set kafka.security.protocol"
+                : "check kafka.security.protocol and the kafka.tls / kafka.sasl settings"
+            return KafkaError(
+                .brokerUnreachable, code: error.code, operation: error.operation,
+                reason: "no Kafka broker at \(configuration.bootstrapServers) could be used within \(configuration.operationTimeout): "
+                    + "\(failure); \(hint)")
+        }
         return KafkaError(
             .brokerUnreachable, code: error.code, operation: error.operation,
             reason: "no Kafka broker answered at \(configuration.bootstrapServers) within \(configuration.operationTimeout) "

@@ -156,9 +156,17 @@ final class PageCodec {
             stream.avail_in = uInt(input.count)
             stream.next_out = out.baseAddress
             stream.avail_out = uInt(out.count)
-            let r = inflate(&stream, Z_FINISH)
-            guard r == Z_STREAM_END, stream.avail_out == 0 else {
-                throw ParquetError.corrupt("gzip page fails to decompress to \(size) bytes")
+            // A page may hold several gzip members back to back (as `cat a.gz b.gz`, which
+            // some writers produce): inflate continues with the next member after each end.
+            while true {
+                guard inflate(&stream, Z_FINISH) == Z_STREAM_END else {
+                    throw ParquetError.corrupt("gzip page fails to decompress to \(size) bytes")
+                }
+                guard stream.avail_in > 0, stream.avail_out > 0 else { break }
+                guard inflateReset(&stream) == Z_OK else { throw ParquetError.corrupt("gzip page: cannot start its next member") }
+            }
+            guard stream.avail_out == 0 else {
+                throw ParquetError.corrupt("gzip page decompresses to \(size - Int(stream.avail_out)) bytes, header says \(size)")
             }
         }
         return output

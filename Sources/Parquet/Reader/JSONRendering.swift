@@ -2,7 +2,8 @@ import Foundation
 import TributaryCore
 
 /// Renders values as JSON the way `tributary parquet cat` prints them: timestamps as
-/// ISO-8601 strings, decimals as strings, binary as base64, NaN/±Infinity as strings.
+/// ISO-8601 strings, decimals as strings, binary as base64, NaN/±Infinity as strings,
+/// maps as objects.
 extension ParquetValue {
     public var json: String {
         var out = ""
@@ -32,16 +33,15 @@ extension ParquetValue {
             }
             out += "]"
         case .map(let entries):
-            out += "["
+            // An object: keys as their text (a non-string key 5 becomes "5"), in file order.
+            out += "{"
             for (i, e) in entries.enumerated() {
                 if i > 0 { out += "," }
-                out += "{\"key\":"
-                e.key.appendJSON(to: &out)
-                out += ",\"value\":"
+                appendJSONString(e.key.text, to: &out)
+                out += ":"
                 e.value.appendJSON(to: &out)
-                out += "}"
             }
-            out += "]"
+            out += "}"
         case .record(let fields):
             out += "{"
             for (i, f) in fields.enumerated() {

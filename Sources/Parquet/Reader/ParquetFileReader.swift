@@ -76,7 +76,8 @@ public final class ParquetFileReader: Sendable {
     }
 
     /// Reads flat top-level columns (projection by name; all when nil) of the given row groups
-    /// (all when nil) as dense `Column`s with validity. Nested fields are rejected: use `readRows`.
+    /// (all when nil) as dense `Column`s with validity. Nested fields are rejected: use `readRows`
+    /// (values) or `readFieldColumns` (shredded leaves).
     public func readColumns(_ names: [String]? = nil, rowGroups: [Int]? = nil) throws -> [String: Column] {
         let fields = try (names ?? schema.fields.map(\.name)).map { try fieldIndex($0) }
         var result: [String: Column] = [:]

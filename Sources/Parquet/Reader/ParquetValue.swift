@@ -64,9 +64,29 @@ struct ValueConverter {
             switch logical {
             case .string, .json, .enumeration: return .string(b.string(at: i))
             case .decimal(_, let s): return .decimal(decimalString(bigEndian: Array(b[i]), scale: Int(s)))
+            case .float16 where b.offsets[i + 1] - b.offsets[i] == 2:
+                let bytes = b[i]
+                return .float(floatFromHalf(UInt16(bytes[bytes.startIndex]) | UInt16(bytes[bytes.startIndex + 1]) << 8))
             default: return .bytes(Array(b[i]))
             }
         }
+    }
+}
+
+/// An IEEE half-precision value (FLOAT16, little-endian bits) widened to Float, exactly.
+func floatFromHalf(_ bits: UInt16) -> Float {
+    let sign = UInt32(bits >> 15) << 31
+    let exponent = Int(bits >> 10 & 0x1F)
+    let mantissa = UInt32(bits & 0x3FF)
+    switch exponent {
+    case 0:
+        // Zero or subnormal: mantissa x 2^-24.
+        let magnitude = Float(mantissa) * 0x1p-24
+        return sign == 0 ? magnitude : -magnitude
+    case 31:
+        return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)  // infinity or NaN
+    default:
+        return Float(bitPattern: sign | UInt32(exponent - 15 + 127) << 23 | mantissa << 13)
     }
 }
 

@@ -2,8 +2,39 @@ import TributaryCore
 
 /// How a model field is declared in the Parquet footer.
 extension Field {
-    var schemaElement: SchemaElement {
-        var e = SchemaElement(name: name, type: type.physicalType, repetition: nullable ? .optional : .required)
+    /// This field's schema elements, depth first: one for a primitive field; for nested
+    /// ones the standard layout (LIST: `<name> { repeated group list { element } }`, MAP:
+    /// `<name> { repeated group key_value { key; value } }`), as ``NestedLayout`` levels it.
+    var schemaElements: [SchemaElement] {
+        var out: [SchemaElement] = []
+        appendSchemaElements(to: &out)
+        return out
+    }
+
+    private func appendSchemaElements(to out: inout [SchemaElement]) {
+        let repetition: Repetition = nullable ? .optional : .required
+        switch type {
+        case .group(let children):
+            out.append(SchemaElement(name: name, repetition: repetition, numChildren: Int32(children.count), fieldId: fieldID))
+            for c in children { c.appendSchemaElements(to: &out) }
+        case .list(let element):
+            out.append(SchemaElement(name: name, repetition: repetition, numChildren: 1, convertedType: .list,
+                                     fieldId: fieldID, logicalType: .list))
+            out.append(SchemaElement(name: "list", repetition: .repeated, numChildren: 1))
+            element.appendSchemaElements(to: &out)
+        case .map(let key, let value):
+            out.append(SchemaElement(name: name, repetition: repetition, numChildren: 1, convertedType: .map,
+                                     fieldId: fieldID, logicalType: .map))
+            out.append(SchemaElement(name: "key_value", repetition: .repeated, numChildren: 2))
+            key.appendSchemaElements(to: &out)
+            value.appendSchemaElements(to: &out)
+        default:
+            out.append(primitiveSchemaElement(repetition))
+        }
+    }
+
+    private func primitiveSchemaElement(_ repetition: Repetition) -> SchemaElement {
+        var e = SchemaElement(name: name, type: type.physicalType, repetition: repetition)
         e.fieldId = fieldID
         e.typeLength = type.typeLength.map { Int32($0) }
         switch type {

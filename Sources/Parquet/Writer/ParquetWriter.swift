@@ -27,8 +27,9 @@ public struct WriterOptions: Sendable {
     public init() {}
 }
 
-/// Writes a flat Parquet file from column arrays. Buffers at most one row group; each
-/// full row group is encoded and handed to the sink, then the footer on `close()`.
+/// Writes a Parquet file from column arrays: flat columns, or nested fields (groups,
+/// lists, maps) as shredded leaves. Buffers at most one row group; each full row group is
+/// encoded and handed to the sink, then the footer on `close()`.
 public final class ParquetWriter {
     public let fields: [Field]
     public let options: WriterOptions
@@ -36,56 +37,96 @@ public final class ParquetWriter {
     public var keyValueMetadata: [KeyValue] = []
     private let sink: ParquetSink
     private let codec: PageCodec
+    /// Per field: how its leaves are levelled (nil for flat fields).
+    private let layouts: [NestedLayout?]
     private var position: Int64 = 0
     private var rowGroups: [RowGroup] = []
-    private var pending: [Column]?
+    private var pending: [FieldColumn]?
     private var pendingRows = 0
     private var totalRows: Int64 = 0
     private var closed = false
 
     public init(sink: ParquetSink, fields: [Field], options: WriterOptions = WriterOptions()) throws {
         guard !fields.isEmpty else { throw ParquetError.invalidArgument("a Parquet file needs at least one column") }
+        guard options.dataPageVersion == 1 || options.dataPageVersion == 2 else {
+            throw ParquetError.invalidArgument("data page version must be 1 or 2")
+        }
+        if [CompressionCodec.uncompressed, .snappy, .gzip, .zstd].contains(options.compression) == false {
+            throw ParquetError.unsupported("writing with codec \(options.compression)")
+        }
         var seen = Set<String>()
+        var layouts: [NestedLayout?] = []
         for f in fields {
             guard seen.insert(f.name).inserted else { throw ParquetError.invalidArgument("duplicate column name \(f.name)") }
-            if case .decimal(let p, let s) = f.type, p < 1 || s < 0 || s > p || p > 76 {
-                throw ParquetError.invalidArgument("column \(f.name): invalid decimal(\(p), \(s))")
+            guard f.type.isNested else {
+                try Self.checkPrimitive(f.type, name: f.name)
+                layouts.append(nil)
+                continue
             }
-            if case .fixedLenByteArray(let n) = f.type, n <= 0 {
-                throw ParquetError.invalidArgument("column \(f.name): fixed length must be positive")
+            let layout: NestedLayout
+            do {
+                layout = try NestedLayout(f)
+            } catch let e as NestedColumnError {
+                throw ParquetError.invalidArgument("column \(f.name): \(e.description)")
             }
-            guard options.dataPageVersion == 1 || options.dataPageVersion == 2 else {
-                throw ParquetError.invalidArgument("data page version must be 1 or 2")
-            }
-            if [CompressionCodec.uncompressed, .snappy, .gzip, .zstd].contains(options.compression) == false {
-                throw ParquetError.unsupported("writing with codec \(options.compression)")
-            }
+            for leaf in layout.leaves { try Self.checkPrimitive(leaf.field.type, name: leaf.path.joined(separator: ".")) }
+            layouts.append(layout)
         }
         self.fields = fields
+        self.layouts = layouts
         self.options = options
         self.sink = sink
         self.codec = PageCodec(zstdLevel: options.zstdLevel, gzipLevel: options.gzipLevel)
         try emit(Array("PAR1".utf8))
     }
 
-    /// Appends rows given as one `Column` per field (all the same length).
+    private static func checkPrimitive(_ type: FieldType, name: String) throws {
+        if case .decimal(let p, let s) = type, p < 1 || s < 0 || s > p || p > 76 {
+            throw ParquetError.invalidArgument("column \(name): invalid decimal(\(p), \(s))")
+        }
+        if case .fixedLenByteArray(let n) = type, n <= 0 {
+            throw ParquetError.invalidArgument("column \(name): fixed length must be positive")
+        }
+    }
+
+    /// Appends rows given as one `Column` per field (all the same length); flat schemas only.
     public func write(_ columns: [Column]) throws {
+        if let nested = fields.first(where: { $0.type.isNested }) {
+            throw ParquetError.invalidArgument("column \(nested.name) is nested: write FieldColumns")
+        }
+        try write(columns.map { FieldColumn.flat($0) })
+    }
+
+    /// Appends rows given as one `FieldColumn` per field (all the same number of rows):
+    /// `.flat` for primitive fields, `.nested` (from a `NestedColumnBuilder`) for the others.
+    public func write(_ columns: [FieldColumn]) throws {
         guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
         guard columns.count == fields.count else {
             throw ParquetError.invalidArgument("got \(columns.count) columns for \(fields.count) fields")
         }
-        let rows = columns[0].count
-        for (c, f) in zip(columns, fields) {
-            guard c.count == rows else { throw ParquetError.invalidArgument("column \(f.name) has \(c.count) rows, expected \(rows)") }
+        let rows = columns[0].rowCount
+        for (i, (c, f)) in zip(columns, fields).enumerated() {
+            guard c.rowCount == rows else {
+                throw ParquetError.invalidArgument("column \(f.name) has \(c.rowCount) rows, expected \(rows)")
+            }
             // Checked before buffering: appending a mismatched batch would lose rows.
-            guard c.values.physicalType == f.type.physicalType else {
-                throw ParquetError.invalidArgument("column \(f.name) is \(f.type) (\(f.type.physicalType)) but got \(c.values.physicalType) values")
-            }
-            if let v = c.validity, v.count != rows {
-                throw ParquetError.invalidArgument("column \(f.name): validity has \(v.count) entries for \(rows) values")
-            }
-            if !f.nullable, c.validity?.contains(false) == true {
-                throw ParquetError.invalidArgument("column \(f.name) is required but has nulls")
+            switch (c, layouts[i]) {
+            case (.flat(let c), nil):
+                guard c.values.physicalType == f.type.physicalType else {
+                    throw ParquetError.invalidArgument("column \(f.name) is \(f.type) (\(f.type.physicalType)) but got \(c.values.physicalType) values")
+                }
+                if let v = c.validity, v.count != rows {
+                    throw ParquetError.invalidArgument("column \(f.name): validity has \(v.count) entries for \(rows) values")
+                }
+                if !f.nullable, c.validity?.contains(false) == true {
+                    throw ParquetError.invalidArgument("column \(f.name) is required but has nulls")
+                }
+            case (.nested(let n), let layout?):
+                try n.check(against: layout)
+            case (.flat, _?):
+                throw ParquetError.invalidArgument("column \(f.name) is nested but got a flat column")
+            case (.nested, nil):
+                throw ParquetError.invalidArgument("column \(f.name) is flat but got a nested column")
             }
         }
         var start = 0
@@ -94,6 +135,7 @@ public final class ParquetWriter {
             let take = min(room, rows - start)
             let part = start == 0 && take == rows ? columns : columns.map { $0.slice(start..<start + take) }
             if var p = pending {
+                pending = nil  // so the columns below are uniquely referenced and grow in place
                 for i in p.indices { p[i].append(part[i]) }
                 pending = p
             } else {
@@ -116,18 +158,31 @@ public final class ParquetWriter {
         try writeRowGroup(columns, rows: rows)
     }
 
-    private func writeRowGroup(_ columns: [Column], rows: Int) throws {
+    private func writeRowGroup(_ columns: [FieldColumn], rows: Int) throws {
         let start = position
         var chunks: [ColumnChunk] = []
         var totalUncompressed: Int64 = 0
-        for (column, field) in zip(columns, fields) {
-            let w = ColumnChunkWriter(field: field, options: options, codec: codec)
-            let md = try w.write(column, fileOffset: position) { bytes in
+        func add(_ writer: ColumnChunkWriter, _ column: Column, definitions: [UInt8]? = nil, repetitions: [UInt8]? = nil) throws {
+            let md = try writer.write(column, definitionLevels: definitions, repetitionLevels: repetitions, fileOffset: position) { bytes in
                 try sink.write(bytes)
                 position += Int64(bytes.count)
             }
             totalUncompressed += md.totalUncompressedSize
             chunks.append(ColumnChunk(filePath: nil, fileOffset: md.dictionaryPageOffset ?? md.dataPageOffset, metaData: md))
+        }
+        for (i, (column, field)) in zip(columns, fields).enumerated() {
+            switch (column, layouts[i]) {
+            case (.flat(let c), _):
+                try add(ColumnChunkWriter(field: field, options: options, codec: codec), c)
+            case (.nested(let n), let layout?):
+                for (leaf, data) in zip(layout.leaves, n.leaves) {
+                    try add(ColumnChunkWriter(leaf: leaf, options: options, codec: codec), data.column,
+                            definitions: data.maxDefinitionLevel > 0 ? data.definitionLevels : nil,
+                            repetitions: data.maxRepetitionLevel > 0 ? data.repetitionLevels : nil)
+                }
+            case (.nested, nil):
+                throw ParquetError.invalidArgument("column \(field.name) is flat but got a nested column")
+            }
         }
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: totalUncompressed, numRows: Int64(rows),
                                   fileOffset: start, totalCompressedSize: position - start,
@@ -142,10 +197,11 @@ public final class ParquetWriter {
         try flushRowGroup()
         closed = true
         var elements = [SchemaElement(name: "schema", numChildren: Int32(fields.count))]
-        elements.append(contentsOf: fields.map(\.schemaElement))
+        for f in fields { elements.append(contentsOf: f.schemaElements) }
+        let leafCount = layouts.reduce(0) { $0 + ($1?.leaves.count ?? 1) }
         let meta = FileMetaData(version: 2, schema: elements, numRows: totalRows, rowGroups: rowGroups,
                                 keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata,
-                                createdBy: options.createdBy, columnOrderCount: fields.count)
+                                createdBy: options.createdBy, columnOrderCount: leafCount)
         var w = CompactWriter()
         w.fileMetaData(meta)
         try emit(w.bytes)
@@ -161,17 +217,25 @@ public final class ParquetWriter {
         position += Int64(bytes.count)
     }
 
-    private func estimatedBytes(_ columns: [Column]) -> Int {
-        columns.reduce(0) { sum, c in
-            switch c.values {
-            case .boolean(let v): return sum + v.count
-            case .int32(let v): return sum + v.count * 4
-            case .float(let v): return sum + v.count * 4
-            case .int64(let v): return sum + v.count * 8
-            case .double(let v): return sum + v.count * 8
-            case .int96(let v): return sum + v.count * 12
-            case .byteArray(let b), .fixedLenByteArray(let b): return sum + b.data.count + b.count * 4
+    private func estimatedBytes(_ columns: [FieldColumn]) -> Int {
+        columns.reduce(0) { sum, column in
+            switch column {
+            case .flat(let c): return sum + Self.estimatedBytes(c.values)
+            case .nested(let n):
+                return n.leaves.reduce(sum) { $0 + Self.estimatedBytes($1.values) + $1.definitionLevels.count + $1.repetitionLevels.count }
             }
+        }
+    }
+
+    private static func estimatedBytes(_ values: ColumnValues) -> Int {
+        switch values {
+        case .boolean(let v): return v.count
+        case .int32(let v): return v.count * 4
+        case .float(let v): return v.count * 4
+        case .int64(let v): return v.count * 8
+        case .double(let v): return v.count * 8
+        case .int96(let v): return v.count * 12
+        case .byteArray(let b), .fixedLenByteArray(let b): return b.data.count + b.count * 4
         }
     }
 
@@ -185,54 +249,15 @@ public final class ParquetWriter {
         try w.close()
         return sink.data
     }
-}
 
-extension Column {
-    /// Rows `range` as a new column.
-    public func slice(_ range: Range<Int>) -> Column {
-        let v: ColumnValues
-        switch values {
-        case .boolean(let a): v = .boolean(Array(a[range]))
-        case .int32(let a): v = .int32(Array(a[range]))
-        case .int64(let a): v = .int64(Array(a[range]))
-        case .int96(let a): v = .int96(Array(a[range]))
-        case .float(let a): v = .float(Array(a[range]))
-        case .double(let a): v = .double(Array(a[range]))
-        case .byteArray(let b): v = .byteArray(b.slice(range))
-        case .fixedLenByteArray(let b): v = .fixedLenByteArray(b.slice(range))
-        }
-        return Column(v, validity: validity.map { Array($0[range]) })
-    }
-
-    /// Appends the rows of `other` (same physical type).
-    public mutating func append(_ other: Column) {
-        let n = count
-        switch (values, other.values) {
-        case (.boolean(var a), .boolean(let b)): a += b; values = .boolean(a)
-        case (.int32(var a), .int32(let b)): a += b; values = .int32(a)
-        case (.int64(var a), .int64(let b)): a += b; values = .int64(a)
-        case (.int96(var a), .int96(let b)): a += b; values = .int96(a)
-        case (.float(var a), .float(let b)): a += b; values = .float(a)
-        case (.double(var a), .double(let b)): a += b; values = .double(a)
-        case (.byteArray(var a), .byteArray(let b)): a.append(contentsOf: b); values = .byteArray(a)
-        case (.fixedLenByteArray(var a), .fixedLenByteArray(let b)): a.append(contentsOf: b); values = .fixedLenByteArray(a)
-        default: return  // type mismatch is reported when the chunk is written
-        }
-        if validity != nil || other.validity != nil {
-            validity = (validity ?? [Bool](repeating: true, count: n)) + (other.validity ?? [Bool](repeating: true, count: other.count))
-        }
-    }
-}
-
-extension ByteArrays {
-    public func slice(_ range: Range<Int>) -> ByteArrays {
-        let s = Int(offsets[range.lowerBound]), e = Int(offsets[range.upperBound])
-        return ByteArrays(data: Array(data[s..<e]), offsets: offsets[range.lowerBound...range.upperBound].map { $0 - Int32(s) })
-    }
-
-    public mutating func append(contentsOf other: ByteArrays) {
-        let base = Int32(data.count)
-        data.append(contentsOf: other.data)
-        offsets.append(contentsOf: other.offsets.dropFirst().map { $0 + base })
+    /// Writes a whole file of flat and nested columns into memory in one call.
+    public static func write(fields: [Field], columns: [FieldColumn], options: WriterOptions = WriterOptions(),
+                             keyValueMetadata: [KeyValue] = []) throws -> [UInt8] {
+        let sink = MemorySink()
+        let w = try ParquetWriter(sink: sink, fields: fields, options: options)
+        w.keyValueMetadata = keyValueMetadata
+        try w.write(columns)
+        try w.close()
+        return sink.data
     }
 }

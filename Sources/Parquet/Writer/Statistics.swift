@@ -12,7 +12,7 @@ enum StatOrder {
         case .int64, .timestamp: self = .int64
         case .float: self = .float
         case .double: self = .double
-        case .string, .json, .binary, .fixedLenByteArray: self = .unsignedBytes
+        case .string, .json, .binary, .fixedLenByteArray, .group, .list, .map: self = .unsignedBytes
         case .decimal(let p, _): self = p <= 9 ? .int32 : p <= 18 ? .int64 : .signedBytes
         }
     }

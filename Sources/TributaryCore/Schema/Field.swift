@@ -1,5 +1,6 @@
-/// The column types of the in-memory model and the Parquet writer (flat schemas).
-public enum FieldType: Sendable, Equatable {
+/// The column types of the in-memory model and the Parquet writer: primitive types, and
+/// groups, lists and maps of fields (nested types, stored as several leaf columns).
+public indirect enum FieldType: Sendable, Equatable {
     case boolean
     case int32
     case int64
@@ -20,6 +21,32 @@ public enum FieldType: Sendable, Equatable {
     case date
     /// Epoch time in `unit` (INT64).
     case timestamp(TimeUnit, isAdjustedToUTC: Bool)
+    /// A struct of named child fields (a Parquet group).
+    case group([Field])
+    /// A list of `element`s (Parquet's 3-level LIST; the element is conventionally named
+    /// `element`, and is nullable unless declared otherwise).
+    case list(Field)
+    /// Entries of a required `key` and a `value` (Parquet's MAP of `key_value` groups;
+    /// conventionally named `key` and `value`).
+    case map(key: Field, value: Field)
+
+    /// A list of elements of `type` named `element`, as pyarrow and Spark name them.
+    public static func list(of type: FieldType, elementNullable: Bool = true) -> FieldType {
+        .list(Field("element", type, nullable: elementNullable))
+    }
+
+    /// A map with fields named `key` and `value`.
+    public static func map(_ key: FieldType, _ value: FieldType, valueNullable: Bool = true) -> FieldType {
+        .map(key: Field("key", key, nullable: false), value: Field("value", value, nullable: valueNullable))
+    }
+
+    /// Group, list or map: stored as leaf columns with definition and repetition levels.
+    public var isNested: Bool {
+        switch self {
+        case .group, .list, .map: return true
+        default: return false
+        }
+    }
 
     /// Bytes of a FIXED_LEN_BYTE_ARRAY decimal with this precision.
     public static func decimalByteWidth(_ precision: Int) -> Int {
@@ -29,7 +56,8 @@ public enum FieldType: Sendable, Equatable {
         return n
     }
 
-    /// The physical type values of this field are stored as.
+    /// The physical type values of this field are stored as. Nested types have none of
+    /// their own (their leaves do): they report BYTE_ARRAY, so check `isNested` first.
     public var physicalType: PhysicalType {
         switch self {
         case .boolean: return .boolean
@@ -37,7 +65,7 @@ public enum FieldType: Sendable, Equatable {
         case .int64, .timestamp: return .int64
         case .float: return .float
         case .double: return .double
-        case .string, .json, .binary: return .byteArray
+        case .string, .json, .binary, .group, .list, .map: return .byteArray
         case .fixedLenByteArray: return .fixedLenByteArray
         case .decimal(let p, _): return p <= 9 ? .int32 : p <= 18 ? .int64 : .fixedLenByteArray
         }
@@ -53,12 +81,12 @@ public enum FieldType: Sendable, Equatable {
     }
 }
 
-/// A top-level column of a flat schema.
+/// A column of a schema: top-level, or a child of a group, list or map.
 public struct Field: Sendable, Equatable {
     public var name: String
     public var type: FieldType
     public var nullable: Bool
-    /// Key/value metadata stored on each of this column's chunks.
+    /// Key/value metadata stored on each of this column's chunks (of each leaf, when nested).
     public var metadata: [KeyValue]
     /// The schema element's `field_id` (Iceberg readers map columns by it), nil: none.
     public var fieldID: Int32?

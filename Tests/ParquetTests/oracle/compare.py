@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Oracle for the Parquet tests: reads FILE with pyarrow or the DuckDB CLI, converts every
 value to the canonical JSON form `tributary parquet cat` prints (timestamps ISO-8601,
-decimals as strings, binary as base64, NaN/Infinity as strings, maps as key/value lists)
+decimals as strings, binary as base64, NaN/Infinity as strings, maps as objects keyed by
+the key's text)
 and compares it with EXPECTED (JSON lines). Prints {"rows": n, "types": {...}} and exits 0
 when equal; prints the first differences and exits 1 otherwise.
 
@@ -44,6 +45,15 @@ def fmt_time(v, unit):
     return "%02d:%02d:%02d.%s" % (secs // 3600, secs // 60 % 60, secs % 60, str(frac).rjust(digits, "0"))
 
 
+def key_text(k):
+    """A canonical map key as the text `tributary parquet cat` uses as the object key."""
+    if isinstance(k, str):
+        return k
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    return json.dumps(k)
+
+
 def canon_array(arr):
     """A pyarrow Array -> list of canonical Python values."""
     t = arr.type
@@ -59,7 +69,7 @@ def canon_array(arr):
         offsets = arr.offsets.to_pylist()
         keys = canon_array(arr.keys)
         items = canon_array(arr.items)
-        return [([{"key": keys[j], "value": items[j]} for j in range(offsets[i], offsets[i + 1])] if valid[i] else None)
+        return [({key_text(keys[j]): items[j] for j in range(offsets[i], offsets[i + 1])} if valid[i] else None)
                 for i in range(len(arr))]
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         offsets = arr.offsets.to_pylist()
@@ -83,6 +93,8 @@ def canon_array(arr):
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t) or pa.types.is_binary_view(t):
         return [None if v is None else base64.b64encode(v).decode() for v in arr.to_pylist()]
     if pa.types.is_floating(t):
+        if t == pa.float16():
+            arr = arr.cast(pa.float32())
         return [fmt_float(v) for v in arr.to_pylist()]
     return arr.to_pylist()
 
@@ -204,4 +216,5 @@ def main():
         sys.exit(1)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes Parquet files with pyarrow for our reader: every codec, dictionary on/off, data
-page v1 and v2, DELTA_* and BYTE_STREAM_SPLIT encodings, nested LIST/MAP/STRUCT, INT96.
+page v1 and v2, DELTA_* and BYTE_STREAM_SPLIT encodings, nested LIST/MAP/STRUCT, INT96, FLOAT16.
 usage: make_pyarrow_files.py OUTDIR  (prints the file names written)"""
-import datetime, decimal, os, sys
+import datetime, decimal, os, struct, sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -66,6 +66,15 @@ write("nested_legacy.parquet", nested, use_compliant_nested_type=False)
 write("int96.parquet", pa.table({"t": pa.array([datetime.datetime(2001, 2, 3, 4, 5, 6, 789000) + datetime.timedelta(days=i * 400)
                                                 for i in range(20)], pa.timestamp("ns"))}),
       use_deprecated_int96_timestamps=True)
+# FLOAT16 by bit pattern (no numpy here): 0, -0, 1.5, 65504, smallest normal, smallest
+# subnormal, +-inf, NaN, -2, 0.1 (rounded), and a null.
+half_bits = [0x0000, 0x8000, 0x3E00, 0x7BFF, 0x0400, 0x0001, 0x7C00, 0xFC00, 0x7E00, 0xC000, 0x2E66, 0]
+halves = pa.Array.from_buffers(pa.float16(), len(half_bits),
+                               [pa.py_buffer(bytes([0xFF, 0x07])), pa.py_buffer(struct.pack("<%dH" % len(half_bits), *half_bits))])
+write("float16_map.parquet", pa.table({
+    "h": halves,
+    "m": pa.array([[(5, "a"), (-1, None)], [], None, [(7, "x")]] + [[(i, "v%d" % i)] for i in range(8)], pa.map_(pa.int32(), pa.string())),
+}))
 write("empty.parquet", flat.slice(0, 0))
 write("multi_rowgroup.parquet", flat, row_group_size=300)
 print("\n".join(names))

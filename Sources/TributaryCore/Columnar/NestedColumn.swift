@@ -1,0 +1,119 @@
+/// One leaf column of a nested field, shredded (Dremel): a definition level and a
+/// repetition level per entry, and a value slot per entry. An entry is defined (carries a
+/// value) when its definition level is the maximum; other slots hold a placeholder (0,
+/// empty bytes), as null rows of a flat `Column` do.
+public struct ShreddedLeaf: Sendable, Equatable {
+    public var values: ColumnValues
+    /// One per entry; empty when `maxDefinitionLevel` is 0 (every entry defined).
+    public var definitionLevels: [UInt8]
+    /// One per entry; empty when `maxRepetitionLevel` is 0 (one entry per row).
+    public var repetitionLevels: [UInt8]
+    public var maxDefinitionLevel: Int
+    public var maxRepetitionLevel: Int
+
+    public init(values: ColumnValues, definitionLevels: [UInt8], repetitionLevels: [UInt8],
+                maxDefinitionLevel: Int, maxRepetitionLevel: Int) {
+        self.values = values
+        self.definitionLevels = definitionLevels
+        self.repetitionLevels = repetitionLevels
+        self.maxDefinitionLevel = maxDefinitionLevel
+        self.maxRepetitionLevel = maxRepetitionLevel
+    }
+
+    public var entryCount: Int { values.count }
+
+    /// The values as a flat column: validity marks the defined entries.
+    public var column: Column {
+        guard maxDefinitionLevel > 0 else { return Column(values) }
+        let top = UInt8(maxDefinitionLevel)
+        return Column(values, validity: definitionLevels.map { $0 == top })
+    }
+
+    /// Index of the first entry of every row, plus `entryCount` at the end.
+    public var rowStarts: [Int] {
+        guard maxRepetitionLevel > 0 else { return Array(0...entryCount) }
+        var starts: [Int] = []
+        for (i, r) in repetitionLevels.enumerated() where r == 0 { starts.append(i) }
+        starts.append(entryCount)
+        return starts
+    }
+
+    /// Entries `range` (whole rows) as a new leaf.
+    public func slice(entries range: Range<Int>) -> ShreddedLeaf {
+        ShreddedLeaf(values: Column(values).slice(range).values,
+                     definitionLevels: definitionLevels.isEmpty ? [] : Array(definitionLevels[range]),
+                     repetitionLevels: repetitionLevels.isEmpty ? [] : Array(repetitionLevels[range]),
+                     maxDefinitionLevel: maxDefinitionLevel, maxRepetitionLevel: maxRepetitionLevel)
+    }
+
+    /// Appends the entries of `other` (same leaf).
+    public mutating func append(_ other: ShreddedLeaf) {
+        var c = Column(values)
+        c.append(Column(other.values))
+        values = c.values
+        definitionLevels += other.definitionLevels
+        repetitionLevels += other.repetitionLevels
+    }
+}
+
+/// The data of one nested top-level field: its leaves, in the depth-first order of
+/// ``NestedLayout``, each with as many rows as `rowCount`.
+public struct NestedColumn: Sendable, Equatable {
+    public var leaves: [ShreddedLeaf]
+    public var rowCount: Int
+
+    public init(leaves: [ShreddedLeaf], rowCount: Int) {
+        self.leaves = leaves
+        self.rowCount = rowCount
+    }
+
+    /// Rows `range` as a new column.
+    public func slice(_ range: Range<Int>) -> NestedColumn {
+        NestedColumn(leaves: leaves.map { leaf in
+            let starts = leaf.rowStarts
+            return leaf.slice(entries: starts[range.lowerBound]..<starts[range.upperBound])
+        }, rowCount: range.count)
+    }
+
+    /// Appends the rows of `other` (same field).
+    public mutating func append(_ other: NestedColumn) {
+        for i in leaves.indices where i < other.leaves.count { leaves[i].append(other.leaves[i]) }
+        rowCount += other.rowCount
+    }
+}
+
+/// The data of one top-level field: a flat column (one slot per row) or a nested one.
+public enum FieldColumn: Sendable, Equatable {
+    case flat(Column)
+    case nested(NestedColumn)
+
+    public var rowCount: Int {
+        switch self {
+        case .flat(let c): return c.count
+        case .nested(let n): return n.rowCount
+        }
+    }
+
+    public func slice(_ range: Range<Int>) -> FieldColumn {
+        switch self {
+        case .flat(let c): return .flat(c.slice(range))
+        case .nested(let n): return .nested(n.slice(range))
+        }
+    }
+
+    /// Appends the rows of `other` (same field, same kind).
+    public mutating func append(_ other: FieldColumn) {
+        // `self` is cleared while the payload grows, so its buffers are not shared (no copy).
+        switch (self, other) {
+        case (.flat(var a), .flat(let b)):
+            self = .flat(Column(.boolean([])))
+            a.append(b)
+            self = .flat(a)
+        case (.nested(var a), .nested(let b)):
+            self = .nested(NestedColumn(leaves: [], rowCount: 0))
+            a.append(b)
+            self = .nested(a)
+        default: return  // a kind mismatch is reported when the chunk is written
+        }
+    }
+}
