@@ -279,14 +279,22 @@ import TributaryTesting
         records.append(EventRecord(eventId: "mover", userId: "u", eventType: "click", timestamp: base + 86_400_000_000, kafkaOffset: 2))
         let batch = Events.batch(records)
         var summary = WritePlanSummary()
+        // "old" (batch row 20) and "mover" (21) are stored in rows 3 and 7 of big's file.
+        var existing = RecordLocations(count: batch.count)
+        existing.slices = [big]
+        existing.set(20, slice: 0, baseRow: 3, ordering: base, repeats: nil)
+        existing.set(21, slice: 0, baseRow: 7, ordering: base, repeats: nil)
+        let partitions = PartitionPathFormatter(config: TableConfig.newTable(
+            name: "t", recordKeyFields: ["event_id"], precombineField: "timestamp", partitionFields: ["event_date"], createSchema: nil))
+            .partitions(of: batch.partitionValues)
+        #expect(partitions.paths == [p, "event_date=2026-11-19"])
         let work = WritePlanner.plan(.init(
-            batch: batch, rows: Array(0..<batch.count), partitionPaths: records.map { "event_date=\($0.eventDate)" },
-            existing: ["old": RecordLocation(slice: big, ordering: base), "mover": RecordLocation(slice: big, ordering: base)],
+            batch: batch, rows: Array(0..<batch.count), partitions: partitions, existing: existing,
             slicesByPartition: [p: [small, big]], averageRecordSize: 1_000, options: options), summary: &summary)
         let byId = Dictionary(uniqueKeysWithValues: work.map { ($0.id.fileId, $0) })
         #expect(byId["small-0"]?.inserts.count == 6)  // (10,000 - 4,000) / 1,000
-        #expect(byId["big-0"]?.updates.keys.sorted() == ["old"])
-        #expect(byId["big-0"]?.deletes == ["mover"])
+        #expect(byId["big-0"]?.updates == [RowChange(baseRow: 3, batchRow: 20)])
+        #expect(byId["big-0"]?.deletes == [RowChange(baseRow: 7, batchRow: 21)])
         #expect(byId["big-0"]?.inserts.isEmpty == true)  // not a small file
         let fresh = work.filter { $0.base == nil }
         #expect(fresh.filter { $0.id.partitionPath == p }.map(\.inserts.count).sorted() == [4, 10])

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// `.hoodie_partition_metadata` of a partition.
 enum PartitionMetadata {
@@ -29,14 +30,33 @@ struct PartitionPathFormatter {
         return zip(fields, values).map { hiveStyle ? "\($0)=\($1)" : $1 }.joined(separator: "/")
     }
 
-    /// Paths for many values, each distinct value formatted once.
-    func paths(forValues values: [String]) -> [String] {
-        var memo: [String: String] = [:]
-        return values.map { v in
-            if let p = memo[v] { return p }
-            let p = path(forValue: v)
-            memo[v] = p
-            return p
+    /// The partition of every row of `values`, each distinct value hashed by its bytes and
+    /// formatted once.
+    func partitions(of values: ByteArrays) -> BatchPartitions {
+        var out = BatchPartitions(paths: [], ofRow: [Int32](repeating: 0, count: values.count))
+        guard partitioned else {
+            out.paths = [""]
+            return out
         }
+        values.withValues { v in
+            var distinct = ByteKeyIndex(capacity: v.count)
+            for r in 0..<v.count {
+                let (slot, first) = distinct.slot(of: v[r], in: v)
+                if let first {
+                    out.ofRow[r] = out.ofRow[first]
+                    continue
+                }
+                distinct.set(slot, row: r)
+                out.ofRow[r] = Int32(out.paths.count)
+                out.paths.append(path(forValue: String(decoding: v[r], as: UTF8.self)))
+            }
+        }
+        return out
     }
+}
+
+/// The partition paths of a batch's rows: the distinct paths, and per row an index into them.
+struct BatchPartitions: Sendable {
+    var paths: [String]
+    var ofRow: [Int32]
 }

@@ -3,15 +3,49 @@ import ObjectStore
 import Parquet
 import TributaryCore
 
-/// Where an existing record lives, and its stored ordering value.
-struct RecordLocation: Sendable {
-    var slice: FileSlice
-    var ordering: Int64
+/// Where the batch's existing records live: per batch row, the slice holding its key (an
+/// index into `slices`), the key's first row in that slice's base file, and its stored
+/// ordering value. Rows whose key is new have no slice.
+struct RecordLocations: Sendable {
+    var slices: [FileSlice] = []
+    /// Per batch row: index into `slices`, -1 when the key is not in the table.
+    var slice: [Int32]
+    var baseRow: [Int32]
+    var ordering: [Int64]
+    /// Further base-file rows of keys stored more than once in their file, by batch row.
+    var repeatedRows: [Int: [Int]] = [:]
+
+    /// No row located, for a batch of `count` rows.
+    init(count: Int) {
+        slice = [Int32](repeating: -1, count: count)
+        baseRow = [Int32](repeating: 0, count: count)
+        ordering = [Int64](repeating: 0, count: count)
+    }
+
+    /// Records `row`'s key at base-file row `baseRow` of `slices[sliceIndex]`.
+    mutating func set(_ row: Int, slice sliceIndex: Int, baseRow: Int, ordering: Int64, repeats: [Int]?) {
+        slice[row] = Int32(sliceIndex)
+        self.baseRow[row] = Int32(baseRow)
+        self.ordering[row] = ordering
+        repeatedRows[row] = repeats
+    }
+
+    /// The slice holding `row`'s key, if any.
+    func location(of row: Int) -> FileSlice? {
+        let s = Int(slice[row])
+        return s >= 0 ? slices[s] : nil
+    }
+
+    /// Every base-file row holding `row`'s key.
+    func baseRows(of row: Int) -> [Int] {
+        [Int(baseRow[row])] + (repeatedRows[row] ?? [])
+    }
 }
 
 /// Hudi's BLOOM index, global: key ranges and bloom filters from base file footers
 /// (cached) narrow each key to candidate files, then the candidates' record keys are
-/// checked exactly (also cached, with each record's ordering value).
+/// checked exactly (also cached, with each record's ordering value). Keys stay bytes
+/// throughout: the batch's rows are sorted and probed in place.
 struct BloomIndex {
     let store: any ObjectStore
     let cache: FooterCache
@@ -24,10 +58,11 @@ struct BloomIndex {
         var keyFilesLoaded = 0
     }
 
-    /// Locations of those `keys` that exist in `slices`.
-    func lookup(keys: [String], slices: [FileSlice]) async throws -> (found: [String: RecordLocation], stats: Stats) {
+    /// Locations of the keys of `rows` of `keys` (distinct) that exist in `slices`.
+    func lookup(keys: ByteArrays, rows: [Int], slices: [FileSlice]) async throws -> (found: RecordLocations, stats: Stats) {
         var stats = Stats()
-        guard !keys.isEmpty, !slices.isEmpty else { return ([:], stats) }
+        var found = RecordLocations(count: keys.count)
+        guard !rows.isEmpty, !slices.isEmpty else { return (found, stats) }
         // Footers: load the missing ones concurrently.
         let missing = slices.filter { cache.footer($0.path) == nil }
         stats.footersLoaded = missing.count
@@ -35,21 +70,19 @@ struct BloomIndex {
             let reader = try await FooterReading.footer(store: store, key: slice.path, size: slice.size)
             cache.setFooter(slice.path, try FooterReading.decode(reader))
         }
-        // Keys in UTF-8 byte order, for key-range pruning by binary search.
-        // Keys packed in one buffer (no array per key), sorted by index.
-        let packed = ByteArrays(strings: keys)
-        let order = packed.withValues { values in keys.indices.sorted { values.precedes($0, $1) } }
-        let sorted = order.map { keys[$0] }
+        // The rows in UTF-8 byte order of their keys, packed in one buffer, for key-range
+        // pruning by binary search; `order[i]` is the batch row of sorted key i.
+        let order = keys.withValues { values in rows.sorted { values.precedes($0, $1) } }
         var sortedUTF8 = ByteArrays()
-        sortedUTF8.reserve(values: keys.count, bytes: packed.data.count)
-        for i in order { sortedUTF8.append(packed, at: i) }
+        sortedUTF8.reserve(values: order.count, bytes: order.count * 40)
+        for i in order { sortedUTF8.append(keys, at: i) }
         // Bit positions per filter shape, flat: key i's are [i*nbHash, (i+1)*nbHash).
         var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
         for slice in slices {
             guard let footer = cache.footer(slice.path) else { continue }
             stats.filesChecked += 1
-            var lo = 0, hi = sorted.count
+            var lo = 0, hi = order.count
             if let minKey = footer.minKey { lo = keyBound(sortedUTF8, Array(minKey.utf8), pastEqual: false) }
             if let maxKey = footer.maxKey { hi = keyBound(sortedUTF8, Array(maxKey.utf8), pastEqual: true) }
             // (Random keys such as UUIDs span every file's range: then nothing is pruned.)
@@ -77,31 +110,36 @@ struct BloomIndex {
             if !hits.isEmpty { candidates.append((slice, hits)) }
         }
         stats.candidateFiles = candidates.count
-        let needKeys = candidates.map(\.0).filter { cache.keyMap($0.path) == nil }
+        let needKeys = candidates.map(\.0).filter { cache.fileKeys($0.path) == nil }
         stats.keyFilesLoaded = needKeys.count
         try await forEachConcurrently(needKeys, limit: 4) { slice in
             // Only the footer and the key (and ordering) column chunks are fetched.
             let reader = try await FooterReading.columns(["_hoodie_record_key"] + [precombineField].compactMap { $0 },
                                                          store: store, key: slice.path, size: slice.size)
-            cache.setKeyMap(slice.path, try Self.keyMap(reader, precombineField: precombineField))
+            cache.setFileKeys(slice.path, try Self.fileKeys(reader, precombineField: precombineField))
         }
-        var found: [String: RecordLocation] = [:]
-        for (slice, hits) in candidates {
-            guard let map = cache.keyMap(slice.path) else { continue }
-            for i in hits {
-                let key = sorted[i]
-                guard let ordering = map[key] else { continue }
-                // Should a key sit in two groups (a table written without a global index),
-                // the newest slice is the live one.
-                if let other = found[key], other.slice.instant > slice.instant { continue }
-                found[key] = RecordLocation(slice: slice, ordering: ordering)
+        sortedUTF8.withValues { probes in
+            for (slice, hits) in candidates {
+                guard let fileKeys = cache.fileKeys(slice.path) else { continue }
+                let sliceIndex = found.slices.count
+                found.slices.append(slice)
+                fileKeys.keys.withValues { stored in
+                    for i in hits {
+                        guard let hit = fileKeys.find(probes[i], in: stored) else { continue }
+                        let row = order[i]
+                        // Should a key sit in two groups (a table written without a global index),
+                        // the newest slice is the live one.
+                        if let other = found.location(of: row), other.instant > slice.instant { continue }
+                        found.set(row, slice: sliceIndex, baseRow: hit.row, ordering: hit.ordering, repeats: fileKeys.repeats[hit.row])
+                    }
+                }
             }
         }
         return (found, stats)
     }
 
-    /// Record key → ordering value of a base file.
-    static func keyMap(_ reader: ParquetFileReader, precombineField: String?) throws -> [String: Int64] {
+    /// The record keys (and ordering values) of a base file.
+    static func fileKeys(_ reader: ParquetFileReader, precombineField: String?) throws -> FileKeys {
         var names = ["_hoodie_record_key"]
         let hasOrdering = precombineField.map { p in reader.schema.fields.contains { $0.name == p } } ?? false
         if hasOrdering, let p = precombineField { names.append(p) }
@@ -110,9 +148,7 @@ struct BloomIndex {
             throw HudiError.unsupported("base file without _hoodie_record_key (table written without meta fields)")
         }
         let ordering = hasOrdering ? precombineField.flatMap { cols[$0] }.map(orderingValues) : nil
-        var map = [String: Int64](minimumCapacity: keys.count)
-        for i in 0..<keys.count { map[keys.string(at: i)] = ordering?[i] ?? Int64.min }
-        return map
+        return FileKeys(keys: keys, orderings: ordering)
     }
 
     /// A column's values as ordering values (nulls lowest).

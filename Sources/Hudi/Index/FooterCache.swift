@@ -86,13 +86,12 @@ enum FooterReading {
     }
 }
 
-/// Footers and record-key sets of base files, by object key. Base files are immutable, so
+/// Footers and record keys of base files, by object key. Base files are immutable, so
 /// entries never go stale; the cache is bounded by the number of keys it holds.
 final class FooterCache: @unchecked Sendable {
     private let lock = NSLock()
     private var footers: [String: BaseFileFooter] = [:]
-    /// Record key → ordering value, per file.
-    private var keys: [String: [String: Int64]] = [:]
+    private var keys: [String: FileKeys] = [:]
     private var cachedKeyCount = 0
     let maxCachedKeys: Int
 
@@ -101,15 +100,15 @@ final class FooterCache: @unchecked Sendable {
     func footer(_ path: String) -> BaseFileFooter? { lock.withLock { footers[path] } }
     func setFooter(_ path: String, _ f: BaseFileFooter) { lock.withLock { footers[path] = f } }
 
-    func keyMap(_ path: String) -> [String: Int64]? { lock.withLock { keys[path] } }
-    func setKeyMap(_ path: String, _ m: [String: Int64]) {
+    func fileKeys(_ path: String) -> FileKeys? { lock.withLock { keys[path] } }
+    func setFileKeys(_ path: String, _ k: FileKeys) {
         lock.withLock {
-            if cachedKeyCount + m.count > maxCachedKeys {
+            if cachedKeyCount + k.count > maxCachedKeys {
                 keys.removeAll()
                 cachedKeyCount = 0
             }
-            keys[path] = m
-            cachedKeyCount += m.count
+            keys[path] = k
+            cachedKeyCount += k.count
         }
     }
 

@@ -42,13 +42,13 @@ struct CommitTransaction: Sendable {
         var summary = WritePlanSummary()
         summary.inputRecords = batch.count
         summary.deduplicated = batch.count - rows.count
-        let partitionPaths = PartitionPathFormatter(config: config).paths(forValues: batch.partitionValues)
+        let partitions = PartitionPathFormatter(config: config).partitions(of: batch.partitionValues)
         let indexStart = Date()
         let index = BloomIndex(store: store, cache: footers, precombineField: config.precombineField)
-        let (existing, _) = try await index.lookup(keys: rows.map { batch.recordKeys[$0] }, slices: snapshot.slices)
+        let (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
         let indexSeconds = Date().timeIntervalSince(indexStart)
         let work = WritePlanner.plan(.init(
-            batch: batch, rows: rows, partitionPaths: partitionPaths, existing: existing,
+            batch: batch, rows: rows, partitions: partitions, existing: existing,
             // Optimistic writers put inserts into new file groups only, so concurrent
             // inserters never touch the same group (no small-file packing).
             slicesByPartition: options.concurrency == .optimistic ? [:] : Dictionary(grouping: snapshot.slices, by: \.partitionPath),
@@ -78,7 +78,7 @@ struct CommitTransaction: Sendable {
             if byPartition[o.stat.partitionPath] == nil { partitionOrder.append(o.stat.partitionPath) }
             byPartition[o.stat.partitionPath, default: []].append(o.stat)
             footers.setFooter(o.slice.path, o.footer)
-            footers.setKeyMap(o.slice.path, o.keyMap)
+            footers.setFileKeys(o.slice.path, o.keys)
         }
         var extra = extraMetadata
         extra["schema"] = schema
@@ -121,9 +121,9 @@ struct CommitTransaction: Sendable {
             let p = w.id.partitionPath
             if byPartition[p] == nil { order.append(p) }
             var s = WriteStat(fileId: w.base == nil ? "" : w.id.fileId, path: "", prevCommit: w.base?.instant ?? "null",
-                              numWrites: 0, numDeletes: 0, numUpdateWrites: Int64(w.updates.count),
+                              numWrites: 0, numDeletes: 0, numUpdateWrites: Int64(w.updatedKeys),
                               numInserts: Int64(w.inserts.count), totalWriteBytes: 0, partitionPath: p, fileSizeInBytes: 0)
-            s.numDeletes = Int64(w.deletes.count)
+            s.numDeletes = Int64(w.deletedKeys)
             byPartition[p, default: []].append(s)
         }
         return CommitMetadata(partitionToWriteStats: order.map { ($0, byPartition[$0] ?? []) }, extraMetadata: [:], operationType: operation.rawValue)

@@ -18,7 +18,7 @@ struct FileGroupWriter: Sendable {
         var stat: WriteStat
         var slice: FileSlice
         var footer: BaseFileFooter
-        var keyMap: [String: Int64]
+        var keys: FileKeys
     }
 
     /// `count` copies of one string, built without per-value work.
@@ -82,24 +82,24 @@ struct FileGroupWriter: Sendable {
         seqNos.reserve(values: expectedRows, bytes: expectedRows * (instant.utf8.count + 12))
         var seq = 0
         let seqPrefix = Array("\(instant)_\(taskIndex)_".utf8)
-        func newMeta(_ key: String) {
-            keys.append(key)
+        func newMeta(_ row: Int) {
+            keys.append(batch.recordKeys, at: row)
             commitTimes.append(instant)
             seqNos.append(seqPrefix, decimal: seq)
             seq += 1
         }
-        // Only a group with updates or deletes needs each old key looked up.
-        let touched = !work.deletes.isEmpty || !work.updates.isEmpty
+        // What becomes of each old record, by row: kept, deleted, or replaced by a batch row.
+        let fate = try Self.fates(of: work, oldKeys: oldKeys, batchKeys: batch.recordKeys, path: work.base?.path ?? "")
         for i in 0..<oldCount {
-            if touched {
-                let key = oldKeys.string(at: i)
-                if work.deletes.contains(key) {
+            if let fate {
+                let f = fate[i]
+                if f == Self.deleted {
                     numDeletes += 1
                     continue
                 }
-                if let r = work.updates[key] {
-                    picks.append(RowPick(source: 1, row: UInt32(r)))
-                    newMeta(key)
+                if f >= 0 {
+                    picks.append(RowPick(source: 1, row: UInt32(f)))
+                    newMeta(Int(f))
                     numUpdates += 1
                     continue
                 }
@@ -113,7 +113,7 @@ struct FileGroupWriter: Sendable {
         }
         for r in work.inserts {
             picks.append(RowPick(source: 1, row: UInt32(r)))
-            newMeta(batch.recordKeys[r])
+            newMeta(r)
         }
         let rows = picks.count
 
@@ -129,23 +129,23 @@ struct FileGroupWriter: Sendable {
         // Footer: bloom filter and key range over every record key of the file.
         var bloom = HudiBloomFilter(kind: .dynamicV0, numEntries: options.bloomNumEntries,
                                     falsePositiveRate: options.bloomFalsePositiveRate, maxEntries: options.bloomMaxEntries)
-        var minKey: [UInt8]?, maxKey: [UInt8]?
-        var keyMap = [String: Int64](minimumCapacity: rows)
+        var minRow: Int?, maxRow: Int?
         let orderingColumn = precombineField.flatMap { p in fields.firstIndex { $0.name == p } }.map { BloomIndex.orderingValues(columns[5 + $0]) }
-        for i in 0..<rows {
-            let kb = keys[i]
-            if minKey.map({ kb.lexicographicallyPrecedes($0) }) ?? true { minKey = Array(kb) }
-            if maxKey.map({ $0.lexicographicallyPrecedes(kb) }) ?? true { maxKey = Array(kb) }
-            kb.withUnsafeBufferPointer { bloom.add(utf8: $0) }
-            keyMap[keys.string(at: i)] = orderingColumn?[i] ?? Int64.min
+        keys.withValues { values in
+            for i in 0..<rows {
+                let kb = values[i]
+                if minRow.map({ ByteArrays.Values.precedes(kb, values[$0]) }) ?? true { minRow = i }
+                if maxRow.map({ ByteArrays.Values.precedes(values[$0], kb) }) ?? true { maxRow = i }
+                bloom.add(utf8: kb)
+            }
         }
         var kv: [KeyValue] = []
         kv.append(KeyValue(key: "parquet.avro.schema", value: AvroSchema.json(tableName: tableName, fields: fields, includeMetaFields: true)))
         kv.append(KeyValue(key: "writer.model.name", value: "avro"))
         kv.append(KeyValue(key: HudiBloomFilter.footerKey, value: bloom.serializedString()))
         kv.append(KeyValue(key: HudiBloomFilter.typeCodeKey, value: HudiBloomFilter.Kind.dynamicV0.rawValue))
-        let minString = minKey.map { String(decoding: $0, as: UTF8.self) }
-        let maxString = maxKey.map { String(decoding: $0, as: UTF8.self) }
+        let minString = minRow.map { keys.string(at: $0) }
+        let maxString = maxRow.map { keys.string(at: $0) }
         if let minString { kv.append(KeyValue(key: HudiBloomFilter.minKeyKey, value: minString)) }
         if let maxString { kv.append(KeyValue(key: HudiBloomFilter.maxKeyKey, value: maxString)) }
 
@@ -161,6 +161,31 @@ struct FileGroupWriter: Sendable {
         if work.base == nil { stat.totalCreateTime = millis } else { stat.totalUpsertTime = millis }
         let slice = FileSlice(partitionPath: partition, fileId: work.id.fileId, instant: instant, path: path, size: bytes.count)
         let footer = BaseFileFooter(minKey: minString, maxKey: maxString, bloom: bloom, numRows: rows)
-        return Output(stat: stat, slice: slice, footer: footer, keyMap: keyMap)
+        return Output(stat: stat, slice: slice, footer: footer, keys: FileKeys(keys: keys, orderings: orderingColumn))
+    }
+
+    /// Marks an old record deleted in ``fates(of:oldKeys:batchKeys:path:)``.
+    static let deleted: Int32 = -2
+
+    /// Per old record: `deleted`, the batch row replacing it, or -1 (kept); nil when the
+    /// group has no updates or deletes. The index named the rows; each is checked to hold
+    /// the key it was named for.
+    static func fates(of work: FileGroupWork, oldKeys: ByteArrays, batchKeys: ByteArrays, path: String) throws -> [Int32]? {
+        guard !work.updates.isEmpty || !work.deletes.isEmpty else { return nil }
+        var fate = [Int32](repeating: -1, count: oldKeys.count)
+        try oldKeys.withValues { old in
+            try batchKeys.withValues { new in
+                func mark(_ change: RowChange, _ value: Int32) throws {
+                    let row = Int(change.baseRow)
+                    guard row < old.count, ByteKeyIndex.equal(old[row], new[Int(change.batchRow)]) else {
+                        throw HudiError.corrupt("\(path): row \(row) does not hold the key the index located there")
+                    }
+                    fate[row] = value
+                }
+                for d in work.deletes { try mark(d, deleted) }
+                for u in work.updates { try mark(u, u.batchRow) }
+            }
+        }
+        return fate
     }
 }

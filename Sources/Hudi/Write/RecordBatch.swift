@@ -8,7 +8,9 @@ public enum RecordOperation: UInt8, Sendable {
 
 /// A batch of records to write, column-oriented so the caller fills it without per-record
 /// objects: the data columns (the table's schema, one `Column` per field) plus, per record,
-/// its key, partition value, ordering (precombine) value and operation.
+/// its key, partition value, ordering (precombine) value and operation. Keys and partition
+/// values are UTF-8 bytes (the decoder's columns as they are): the writer hashes, sorts and
+/// copies them as bytes, never as strings.
 ///
 /// Delete records still occupy a slot in every column; their values are ignored.
 public struct RecordBatch: Sendable {
@@ -16,16 +18,16 @@ public struct RecordBatch: Sendable {
     public var fields: [Field]
     public var columns: [Column]
     /// Record key per record (`_hoodie_record_key`).
-    public var recordKeys: [String]
+    public var recordKeys: ByteArrays
     /// Partition value per record, e.g. `2026-11-26`; the table turns it into the partition
     /// path (`event_date=2026-11-26` with hive-style partitioning). Several partition fields:
     /// values joined by `/`. Ignored for non-partitioned tables.
-    public var partitionValues: [String]
+    public var partitionValues: ByteArrays
     /// Precombine value per record (for `timestamp`: epoch micros); the larger one wins.
     public var orderingValues: [Int64]
     public var operations: [RecordOperation]
 
-    public init(fields: [Field], columns: [Column], recordKeys: [String], partitionValues: [String],
+    public init(fields: [Field], columns: [Column], recordKeys: ByteArrays, partitionValues: ByteArrays,
                 orderingValues: [Int64], operations: [RecordOperation]? = nil) {
         self.fields = fields
         self.columns = columns
@@ -33,6 +35,13 @@ public struct RecordBatch: Sendable {
         self.partitionValues = partitionValues
         self.orderingValues = orderingValues
         self.operations = operations ?? [RecordOperation](repeating: .upsert, count: recordKeys.count)
+    }
+
+    /// A batch from string keys and partition values (tests, tools).
+    public init(fields: [Field], columns: [Column], recordKeys: [String], partitionValues: [String],
+                orderingValues: [Int64], operations: [RecordOperation]? = nil) {
+        self.init(fields: fields, columns: columns, recordKeys: ByteArrays(strings: recordKeys),
+                  partitionValues: ByteArrays(strings: partitionValues), orderingValues: orderingValues, operations: operations)
     }
 
     public var count: Int { recordKeys.count }
@@ -52,7 +61,7 @@ public struct RecordBatch: Sendable {
                 throw HudiError.invalidArgument("column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalType)")
             }
         }
-        for k in recordKeys where k.isEmpty { throw HudiError.invalidArgument("empty record key") }
+        for r in 0..<n where recordKeys.offsets[r + 1] <= recordKeys.offsets[r] { throw HudiError.invalidArgument("empty record key") }
     }
 
     /// Throws unless `orderingValues` agree with the precombine column (when the batch has
@@ -62,7 +71,7 @@ public struct RecordBatch: Sendable {
         let column = columns[i]
         let stored = BloomIndex.orderingValues(column)
         for r in 0..<count where operations[r] == .upsert && stored[r] != orderingValues[r] {
-            throw HudiError.invalidArgument("record \(recordKeys[r]): ordering value \(orderingValues[r]) differs from its \(p) column value")
+            throw HudiError.invalidArgument("record \(recordKeys.string(at: r)): ordering value \(orderingValues[r]) differs from its \(p) column value")
         }
     }
 }

@@ -1,15 +1,26 @@
 import Foundation
+import TributaryCore
+
+/// A stored record of a base file (by row) and the batch row that replaces or deletes it.
+struct RowChange: Sendable, Equatable {
+    var baseRow: Int32
+    var batchRow: Int32
+}
 
 /// What one commit does to one file group: rewrite an existing group (updates, deletes,
-/// inserts packed into a small file) or create a new one (inserts only).
+/// inserts packed into a small file) or create a new one (inserts only). Records are
+/// named by row — of the base file and of the batch — never by key.
 struct FileGroupWork: Sendable {
     var id: FileGroupID
     /// The slice being replaced; nil for a new group.
     var base: FileSlice?
-    /// Record key → batch row replacing the stored record.
-    var updates: [String: Int] = [:]
-    /// Keys removed from the group (deleted, or moved to another partition).
-    var deletes: Set<String> = []
+    /// Base-file records replaced by a batch row.
+    var updates: [RowChange] = []
+    /// Base-file records removed (deleted, or moved to another partition).
+    var deletes: [RowChange] = []
+    /// Distinct keys updated and deleted (a key stored twice in a file counts once).
+    var updatedKeys = 0
+    var deletedKeys = 0
     /// Batch rows appended as new records.
     var inserts: [Int] = []
 }
@@ -35,24 +46,28 @@ public struct WritePlanSummary: Sendable {
 enum WritePlanner {
     /// Keeps per key the record with the largest ordering value; on a tie the later one.
     static func deduplicate(_ batch: RecordBatch) -> [Int] {
-        var winner: [String: Int] = [:]
-        winner.reserveCapacity(batch.count)
-        for i in 0..<batch.count {
-            // One hash per new key; a repeated key keeps the later row unless it is older.
-            if let j = winner.updateValue(i, forKey: batch.recordKeys[i]), batch.orderingValues[j] > batch.orderingValues[i] {
-                winner[batch.recordKeys[i]] = j
+        var keep = [Bool](repeating: false, count: batch.count)
+        batch.recordKeys.withValues { keys in
+            var winners = ByteKeyIndex(capacity: keys.count)
+            for i in 0..<keys.count {
+                let (slot, held) = winners.slot(of: keys[i], in: keys)
+                // A repeated key keeps the later row unless it is older.
+                if let j = held {
+                    if batch.orderingValues[j] > batch.orderingValues[i] { continue }
+                    keep[j] = false
+                }
+                winners.set(slot, row: i)
+                keep[i] = true
             }
         }
-        var keep = [Bool](repeating: false, count: batch.count)
-        for i in winner.values { keep[i] = true }
         return keep.indices.filter { keep[$0] }
     }
 
     struct Input {
         var batch: RecordBatch
         var rows: [Int]
-        var partitionPaths: [String]
-        var existing: [String: RecordLocation]
+        var partitions: BatchPartitions
+        var existing: RecordLocations
         /// Latest committed slices per partition (candidates for small-file packing).
         var slicesByPartition: [String: [FileSlice]]
         var averageRecordSize: Int
@@ -62,35 +77,42 @@ enum WritePlanner {
     static func plan(_ input: Input, summary: inout WritePlanSummary) -> [FileGroupWork] {
         let batch = input.batch
         var work: [FileGroupID: FileGroupWork] = [:]
-        var insertsByPartition: [String: [Int]] = [:]
-        var partitionOrder: [String] = []
+        var insertsByPartition = [[Int]](repeating: [], count: input.partitions.paths.count)
+        var partitionOrder: [Int] = []
         func touch(_ slice: FileSlice) -> FileGroupID {
             let id = FileGroupID(partitionPath: slice.partitionPath, fileId: slice.fileId)
             if work[id] == nil { work[id] = FileGroupWork(id: id, base: slice) }
             return id
         }
-        func addInsert(_ partition: String, _ row: Int) {
-            if insertsByPartition[partition] == nil { partitionOrder.append(partition) }
-            insertsByPartition[partition, default: []].append(row)
+        func addInsert(_ partition: Int, _ row: Int) {
+            if insertsByPartition[partition].isEmpty { partitionOrder.append(partition) }
+            insertsByPartition[partition].append(row)
+        }
+        func changes(_ r: Int) -> [RowChange] {
+            let first = RowChange(baseRow: input.existing.baseRow[r], batchRow: Int32(r))
+            guard let more = input.existing.repeatedRows[r] else { return [first] }
+            return [first] + more.map { RowChange(baseRow: Int32($0), batchRow: Int32(r)) }
         }
         for r in input.rows {
-            let key = batch.recordKeys[r]
-            let partition = input.partitionPaths[r]
+            let partition = Int(input.partitions.ofRow[r])
             let op = batch.operations[r]
-            if let loc = input.existing[key] {
-                if batch.orderingValues[r] < loc.ordering {
+            if let slice = input.existing.location(of: r) {
+                if batch.orderingValues[r] < input.existing.ordering[r] {
                     summary.stale += 1
                     continue
                 }
-                let id = touch(loc.slice)
+                let id = touch(slice)
                 if op == .delete {
-                    work[id]?.deletes.insert(key)
+                    work[id]?.deletes.append(contentsOf: changes(r))
+                    work[id]?.deletedKeys += 1
                     summary.deletes += 1
-                } else if loc.slice.partitionPath == partition {
-                    work[id]?.updates[key] = r
+                } else if slice.partitionPath == input.partitions.paths[partition] {
+                    work[id]?.updates.append(contentsOf: changes(r))
+                    work[id]?.updatedKeys += 1
                     summary.updates += 1
                 } else {
-                    work[id]?.deletes.insert(key)
+                    work[id]?.deletes.append(contentsOf: changes(r))
+                    work[id]?.deletedKeys += 1
                     addInsert(partition, r)
                     summary.moves += 1
                 }
@@ -103,8 +125,9 @@ enum WritePlanner {
         }
         let recordSize = max(1, input.averageRecordSize)
         let perNewFile = max(1, input.options.maxFileSize / recordSize)
-        for partition in partitionOrder {
-            var rows = insertsByPartition[partition] ?? []
+        for p in partitionOrder {
+            let partition = input.partitions.paths[p]
+            var rows = insertsByPartition[p]
             // Small files first, smallest first (Hudi's UpsertPartitioner).
             let small = (input.slicesByPartition[partition] ?? [])
                 .filter { $0.size < input.options.smallFileLimit }

@@ -68,10 +68,10 @@ public actor HudiTableSink: TableSink {
     public func commit(_ request: CommitRequest) async throws {
         let table = try await table(topic: request.topic)
         let records = request.records
+        // The decoder's columns as they are: keys and partition values stay bytes.
         let batch = RecordBatch(
             fields: records.schema.storedFields, columns: records.columns,
-            recordKeys: (0..<records.count).map { records.recordKeys.string(at: $0) },
-            partitionValues: (0..<records.count).map { records.partitionValues.string(at: $0) },
+            recordKeys: records.recordKeys, partitionValues: records.partitionValues,
             orderingValues: records.precombine, operations: records.operations)
         // The bookkeeping becomes text here, in the commit's extra metadata. Checkpoint and
         // DLQ ends are merged with the table's latest at the commit point.
