@@ -66,11 +66,11 @@ public struct NestedColumnBuilder: Sendable {
         completed()
     }
 
-    public mutating func append(_ v: Bool) throws { try appendLeaf(.boolean) { $0.bools.append(v) } }
-    public mutating func append(_ v: Int32) throws { try appendLeaf(.int32) { $0.i32.append(v) } }
-    public mutating func append(_ v: Int64) throws { try appendLeaf(.int64) { $0.i64.append(v) } }
-    public mutating func append(_ v: Float) throws { try appendLeaf(.float) { $0.f32.append(v) } }
-    public mutating func append(_ v: Double) throws { try appendLeaf(.double) { $0.f64.append(v) } }
+    public mutating func append(_ v: Bool) throws { try appendLeaf(.boolean) { $0.buffer.bools.append(v) } }
+    public mutating func append(_ v: Int32) throws { try appendLeaf(.int32) { $0.buffer.i32.append(v) } }
+    public mutating func append(_ v: Int64) throws { try appendLeaf(.int64) { $0.buffer.i64.append(v) } }
+    public mutating func append(_ v: Float) throws { try appendLeaf(.float) { $0.buffer.f32.append(v) } }
+    public mutating func append(_ v: Double) throws { try appendLeaf(.double) { $0.buffer.f64.append(v) } }
 
     /// Text for STRING/JSON leaves (or any BYTE_ARRAY leaf).
     public mutating func append(_ s: String) throws {
@@ -87,9 +87,9 @@ public struct NestedColumnBuilder: Sendable {
             guard bytes.count == leaves[l].width else {
                 throw NestedColumnError("\(path(node)) holds \(leaves[l].width)-byte values, got \(bytes.count) bytes")
             }
-            try appendLeaf(.fixedLenByteArray) { $0.bytes.append(bytes) }
+            try appendLeaf(.fixedLenByteArray) { $0.buffer.bytes.append(bytes) }
         } else {
-            try appendLeaf(.byteArray) { $0.bytes.append(bytes) }
+            try appendLeaf(.byteArray) { $0.buffer.bytes.append(bytes) }
         }
     }
 

@@ -43,50 +43,26 @@ struct NodeInfo: Sendable {
     }
 }
 
-/// Values and levels of one leaf while building (one array per physical type, so appends
-/// stay in place instead of copying an enum payload).
+/// Values and levels of one leaf while building.
 struct LeafBuilder: Sendable {
-    let type: PhysicalType
-    let width: Int
+    var buffer: ValueBuffer
     let maxDefinition: Int
     let maxRepetition: Int
-    var bools: [Bool] = []
-    var i32: [Int32] = []
-    var i64: [Int64] = []
-    var f32: [Float] = []
-    var f64: [Double] = []
-    var bytes = ByteArrays()
     var definitions: [UInt8] = []
     var repetitions: [UInt8] = []
 
     init(_ leaf: NestedLayout.Leaf) {
-        type = leaf.field.type.physicalType
-        width = leaf.field.type.typeLength ?? 0
+        buffer = ValueBuffer(type: leaf.field.type.physicalType, fixedWidth: leaf.field.type.typeLength ?? 0)
         maxDefinition = leaf.maxDefinitionLevel
         maxRepetition = leaf.maxRepetitionLevel
     }
 
-    var count: Int {
-        switch type {
-        case .boolean: return bools.count
-        case .int32: return i32.count
-        case .int64: return i64.count
-        case .int96: return 0
-        case .float: return f32.count
-        case .double: return f64.count
-        case .byteArray, .fixedLenByteArray: return bytes.count
-        }
-    }
+    var type: PhysicalType { buffer.type }
+    var width: Int { buffer.fixedWidth }
+    var count: Int { buffer.count }
 
     mutating func reserve(_ n: Int) {
-        switch type {
-        case .boolean: bools.reserveCapacity(n)
-        case .int32: i32.reserveCapacity(n)
-        case .int64: i64.reserveCapacity(n)
-        case .float: f32.reserveCapacity(n)
-        case .double: f64.reserveCapacity(n)
-        case .byteArray, .fixedLenByteArray, .int96: bytes.offsets.reserveCapacity(n + 1)
-        }
+        buffer.reserve(n)
         if maxDefinition > 0 { definitions.reserveCapacity(n) }
         if maxRepetition > 0 { repetitions.reserveCapacity(n) }
     }
@@ -96,46 +72,17 @@ struct LeafBuilder: Sendable {
         if maxRepetition > 0 { repetitions.append(repetition) }
     }
 
-    mutating func placeholder() {
-        switch type {
-        case .boolean: bools.append(false)
-        case .int32: i32.append(0)
-        case .int64: i64.append(0)
-        case .float: f32.append(0)
-        case .double: f64.append(0)
-        case .byteArray, .fixedLenByteArray, .int96: bytes.appendEmpty()
-        }
-    }
+    mutating func placeholder() { buffer.appendPlaceholder() }
 
     mutating func truncate(_ n: Int) {
         guard n < count else { return }
-        switch type {
-        case .boolean: bools.removeLast(bools.count - n)
-        case .int32: i32.removeLast(i32.count - n)
-        case .int64: i64.removeLast(i64.count - n)
-        case .float: f32.removeLast(f32.count - n)
-        case .double: f64.removeLast(f64.count - n)
-        case .byteArray, .fixedLenByteArray, .int96:
-            bytes.data.removeLast(bytes.data.count - Int(bytes.offsets[n]))
-            bytes.offsets.removeLast(bytes.offsets.count - n - 1)
-        }
+        buffer.truncate(n)
         if maxDefinition > 0 { definitions.removeLast(definitions.count - n) }
         if maxRepetition > 0 { repetitions.removeLast(repetitions.count - n) }
     }
 
     var leaf: ShreddedLeaf {
-        let values: ColumnValues
-        switch type {
-        case .boolean: values = .boolean(bools)
-        case .int32: values = .int32(i32)
-        case .int64: values = .int64(i64)
-        case .int96: values = .int96([])
-        case .float: values = .float(f32)
-        case .double: values = .double(f64)
-        case .byteArray: values = .byteArray(bytes)
-        case .fixedLenByteArray: values = .fixedLenByteArray(bytes)
-        }
-        return ShreddedLeaf(values: values, definitionLevels: definitions, repetitionLevels: repetitions,
-                            maxDefinitionLevel: maxDefinition, maxRepetitionLevel: maxRepetition)
+        ShreddedLeaf(values: buffer.values, definitionLevels: definitions, repetitionLevels: repetitions,
+                     maxDefinitionLevel: maxDefinition, maxRepetitionLevel: maxRepetition)
     }
 }
