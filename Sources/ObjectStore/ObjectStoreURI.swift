@@ -6,7 +6,8 @@ import Foundation
 /// - `s3://bucket/prefix?region=eu-west-1&endpoint=http://127.0.0.1:5000&path_style=true`:
 ///   S3. Query options: `region`, `endpoint`, `path_style` (`true`/`false`), `profile`,
 ///   `sse` (`AES256` or `aws:kms`), `sse_kms_key_id`, `create_bucket` (`true`/`false`).
-///   Credentials never go into the URI; they come from ``S3Options`` or the environment.
+///   Credentials never go into the URI; they come from ``S3Options`` or the AWS SDKs'
+///   chain (``S3CredentialChain``: environment, profile, web identity, container, IMDS).
 /// - `memory://`: a fresh in-memory store (tests).
 public struct ObjectStoreURI: Sendable, Equatable {
     public enum Location: Sendable, Equatable {
@@ -72,14 +73,18 @@ public struct S3Options: Sendable {
     public var profile: String?
     public var serverSideEncryption: ServerSideEncryption?
     public var createBucketIfMissing: Bool?
+    /// Settings of the temporary-credential sources (web identity lifetime, refresh margin).
+    public var credentialChain: S3CredentialChain.Options
     /// Applied last: any other field of the configuration.
     public var customize: (@Sendable (inout S3Configuration) -> Void)?
 
     public init(
         credentials: S3Credentials? = nil, region: String? = nil, endpoint: String? = nil, pathStyle: Bool? = nil,
         profile: String? = nil, serverSideEncryption: ServerSideEncryption? = nil, createBucketIfMissing: Bool? = nil,
+        credentialChain: S3CredentialChain.Options = S3CredentialChain.Options(),
         customize: (@Sendable (inout S3Configuration) -> Void)? = nil
     ) {
+        self.credentialChain = credentialChain
         self.credentials = credentials
         self.region = region
         self.endpoint = endpoint
@@ -143,7 +148,15 @@ public enum ObjectStores {
         configuration.pathStyle = try options.pathStyle ?? flag("path_style")
         configuration.profile = profile
         configuration.credentials = options.credentials
-            ?? S3Credentials.resolve(profile: profile, environment: environment)
+        if options.credentials == nil {
+            do {
+                configuration.credentialProvider = try S3CredentialChain.provider(
+                    profile: profile, region: configuration.region, environment: environment,
+                    httpClient: S3ObjectStore.sharedHTTPClient, options: options.credentialChain)
+            } catch let error as S3CredentialError {
+                throw ObjectStoreError.accessDenied(key: nil, backend: "s3://\(bucket)", message: error.description)
+            }
+        }
         if let sse = options.serverSideEncryption {
             configuration.serverSideEncryption = sse
         } else if let sse = uri.options["sse"] {

@@ -14,6 +14,8 @@ public struct ConfigKey: Sendable {
         case choice([String])
         /// Empty, or an `http://` / `https://` URL with a host.
         case httpURL
+        /// A listen address (`host:port`, `[v6]:port`, `:port`); `optional`: empty turns the server off.
+        case listen(optional: Bool)
         /// Dot-separated names (`tributary`, `lake.events`) of letters, digits, `_` and `-`.
         case namespace
     }
@@ -40,10 +42,26 @@ public struct ConfigKey: Sendable {
 extension ConfigKey {
     /// Every key Tributary reads (architecture.md, "Configuration").
     public static let all: [ConfigKey] = [
+        ConfigKey("state_dir", .string, ".tributary",
+                  "the stack's state folder: the embedded broker's log and address, Prometheus's data, the lock of `tributary up`"),
         ConfigKey("kafka.bootstrap_servers", .string, "", "Kafka bootstrap servers; empty starts the embedded broker"),
+        ConfigKey("kafka.embedded_storage", .choice(["durable", "memory"]), "durable",
+                  "the embedded broker's log: durable (kept under state_dir across stops and crashes) or memory (lost when it stops)"),
         ConfigKey("kafka.partitions", .int(1...10_000), "1", "partitions of topics Tributary creates"),
         ConfigKey("kafka.replication", .int(1...100), "1", "replication factor of topics Tributary creates"),
         ConfigKey("kafka.retention", .duration, "7d", "retention of topics Tributary creates (retention.ms)"),
+        ConfigKey("kafka.security.protocol", .choice(["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"]), "plaintext",
+                  "PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL (SASL over TLS)"),
+        ConfigKey("kafka.sasl.mechanism", .choice(["plain", "scram-sha-256", "scram-sha-512"]), "scram-sha-512",
+                  "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"),
+        ConfigKey("kafka.sasl.username", .string, "", "SASL user name"),
+        ConfigKey("kafka.sasl.password", .secret, "", "SASL password (better: TRIBUTARY_KAFKA_SASL_PASSWORD or kafka.sasl.password_file)"),
+        ConfigKey("kafka.sasl.password_file", .string, "", "file holding the SASL password (e.g. a mounted Secret); a trailing newline is ignored"),
+        ConfigKey("kafka.tls.ca_file", .string, "", "PEM CA certificate(s) the brokers' certificates are checked against; empty: the system's"),
+        ConfigKey("kafka.tls.cert_file", .string, "", "PEM client certificate (mutual TLS)"),
+        ConfigKey("kafka.tls.key_file", .string, "", "PEM private key of kafka.tls.cert_file"),
+        ConfigKey("kafka.tls.key_password", .secret, "", "password of an encrypted kafka.tls.key_file"),
+        ConfigKey("kafka.tls.verify_hostname", .bool, "true", "check that a broker's certificate names the host connected to"),
         ConfigKey("storage.uri", .string, "file://./lake", "where the Hudi tables live: file://PATH or s3://BUCKET/PREFIX"),
         ConfigKey("s3.endpoint", .string, "", "S3 endpoint URL (moto, LocalStack, MinIO); empty: AWS"),
         ConfigKey("s3.region", .string, "us-east-1", "S3 region"),
@@ -62,9 +80,9 @@ extension ConfigKey {
         ConfigKey("hudi.cleaner.commits_retained", .int(1...10_000), "10", "commits whose files the cleaner keeps"),
         ConfigKey("hudi.small_file_limit", .bytes, "100MiB", "base files below this size take new inserts"),
         ConfigKey("hudi.max_file_size", .bytes, "120MiB", "base files are capped at this size"),
-        ConfigKey("web.listen", .string, "127.0.0.1:8080", "web app address"),
+        ConfigKey("web.listen", .listen(optional: false), "127.0.0.1:8080", "web app address"),
         ConfigKey("web.auth_token", .secret, "", "bearer token required by the web app and API; empty: none"),
-        ConfigKey("metrics.listen", .string, "127.0.0.1:9464",
+        ConfigKey("metrics.listen", .listen(optional: true), "127.0.0.1:9464",
                   "where `tributary process` (no web app) serves /metrics, /healthz, /readyz; empty: off"),
         ConfigKey("alerts.evaluation_interval", .duration, "5s", "how often the alert rules are evaluated in-process"),
         ConfigKey("alerts.webhook_url", .httpURL, "", "POST alert notifications here (http:// or https://); empty: none"),

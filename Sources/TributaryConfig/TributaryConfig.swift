@@ -28,6 +28,9 @@ public struct TributaryConfig: Sendable {
     }
 
     public private(set) var entries: [String: Entry] = [:]
+    /// librdkafka properties of `kafka.security.protocol`, `kafka.sasl.*`, `kafka.tls.*`
+    /// (password files read), resolved when loaded.
+    public private(set) var kafkaSecurityProperties: [String: String] = [:]
 
     /// Loads the configuration.
     /// - Parameters:
@@ -58,6 +61,7 @@ public struct TributaryConfig: Sendable {
             try config.set(name, value, source: .flag)
         }
         try config.checkCombinations()
+        config.kafkaSecurityProperties = try config.resolveKafkaSecurity()
         return config
     }
 
@@ -127,6 +131,9 @@ public struct TributaryConfig: Sendable {
                 guard let url = URL(string: value), let scheme = url.scheme?.lowercased() else { return false }
                 return ["http", "https"].contains(scheme) && !(url.host ?? "").isEmpty
             }() else { throw ConfigError("expected an http:// or https:// URL") }
+        case .listen(let optional):
+            if optional && value.trimmingCharacters(in: .whitespaces).isEmpty { return }
+            _ = try ListenAddress(parsing: value)
         case .namespace:
             let levels = value.split(separator: ".", omittingEmptySubsequences: false)
             guard !value.isEmpty, levels.allSatisfy({ level in
@@ -181,8 +188,14 @@ public struct TributaryConfig: Sendable {
     public func duration(_ name: String) -> Duration { (try? Self.parseDuration(string(name))) ?? .zero }
     public func bytes(_ name: String) -> Int64 { (try? Self.parseBytes(string(name))) ?? 0 }
 
-    /// librdkafka properties from `[kafka.properties]` and `-X` flags.
+    /// librdkafka properties: `[kafka.properties]` and `-X` flags, plus those of the
+    /// security keys (a conflict between the two was refused when loading).
     public var kafkaProperties: [String: String] {
+        passthroughKafkaProperties.merging(kafkaSecurityProperties) { _, security in security }
+    }
+
+    /// `[kafka.properties]` and `-X` flags only.
+    var passthroughKafkaProperties: [String: String] {
         var result: [String: String] = [:]
         for (name, entry) in entries where name.hasPrefix(ConfigKey.kafkaPropertiesPrefix) {
             result[String(name.dropFirst(ConfigKey.kafkaPropertiesPrefix.count))] = entry.value

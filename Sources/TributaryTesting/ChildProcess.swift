@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import TributaryCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -109,11 +111,11 @@ public func isListening(port: Int) -> Bool {
 }
 
 /// A long-running child (a test server such as moto_server): started, awaited until
-/// its port answers, and killed when stopped or deinitialised.
+/// its port answers, and killed when stopped or deinitialised (and by the kernel when the
+/// test process dies: a `ChildProcess` with a parent-death signal).
 public final class ManagedProcess: @unchecked Sendable {
-    public let process: Process
+    public let child: ChildProcess
     public let port: Int
-    private let logURL: URL
 
     /// Starts `executable` and waits up to `timeout` seconds until `port` accepts connections.
     public init(
@@ -121,37 +123,36 @@ public final class ManagedProcess: @unchecked Sendable {
         environment: [String: String] = [:], timeout: Double = 30
     ) throws {
         self.port = port
-        process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        logURL = FileManager.default.temporaryDirectory
+        let logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(executable.lastPathComponent)-\(port).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try? FileManager.default.removeItem(at: logURL)
+        var spec = ChildProcessSpec(name: executable.lastPathComponent, executable: executable, arguments: arguments)
+        spec.environment = environment
+        spec.standardOutput = .file(logURL)
+        spec.standardError = .file(logURL)
+        spec.logLevel = .debug
+        child = try ChildProcess.spawn(spec, logger: Logger(label: "tributary.testing"))
         let deadline = Date().addingTimeInterval(timeout)
         while !isListening(port: port) {
-            guard process.isRunning, Date() < deadline else {
+            guard child.isRunning, Date() < deadline else {
+                let text = child.logTail()
                 stop()
-                let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
                 throw ProcessFailure(
                     command: ([executable.path] + arguments).joined(separator: " "),
-                    output: ProcessOutput(status: -1, stdout: Data(), stderr: Data("did not listen on \(port): \(text.suffix(2000))".utf8)))
+                    output: ProcessOutput(status: -1, stdout: Data(), stderr: Data("did not listen on \(port): \(text)".utf8)))
             }
             usleep(50_000)
         }
     }
 
+    public var pid: Int32 { child.pid }
+    public var isRunning: Bool { child.isRunning }
+
     /// Kills the process (SIGKILL by default, like a crash) and waits for it.
     public func stop(signal: Int32 = SIGKILL) {
-        if process.isRunning {
-            kill(process.processIdentifier, signal)
-            process.waitUntilExit()
-        }
+        guard child.isRunning else { return }
+        if signal == SIGKILL { child.kill() } else { child.signal(signal) }
+        child.waitForExitBlocking()
     }
 
     deinit { stop() }
@@ -176,7 +177,7 @@ extension ManagedProcess {
     public func stopAtExit() {
         _ = registerExitHook
         exitKillLock.lock()
-        exitKillList.append(process.processIdentifier)
+        exitKillList.append(pid)
         exitKillLock.unlock()
     }
 }

@@ -27,6 +27,17 @@ public enum TestEnvironment {
         packageRoot.appendingPathComponent(".native/bin/\(name)")
     }
 
+    /// The `tributary` binary built next to the test bundle (or `$TRIBUTARY_BIN`).
+    public static let tributaryBinary: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["TRIBUTARY_BIN"] { return URL(fileURLWithPath: explicit) }
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for dir in [bundleDir, packageRoot.appendingPathComponent(".build/debug")] {
+            let candidate = dir.appendingPathComponent("tributary")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/tributary")
+    }()
+
     /// True when `TRIBUTARY_SOAK=1` (`make soak`): tests may then run their long mode.
     public static var soak: Bool { ProcessInfo.processInfo.environment["TRIBUTARY_SOAK"] == "1" }
 

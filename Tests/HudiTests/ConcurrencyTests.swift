@@ -382,7 +382,7 @@ struct GatedStore: ObjectStore {
             try await store.put("event_date=2026-11-18/\(BaseFileName.newFileId())_0-0-0_\(t).parquet", Data("x".utf8))
         }
         try await store.put(InstantHeartbeat.key(live), Data(String(Int64(Date().timeIntervalSince1970 * 1000)).utf8))
-        let tl = try await table.recoverFailedWrites(try await table.timeline())
+        let tl = try await table.writer.recoverFailedWrites(try await table.timeline())
         #expect(tl.pending.map(\.timestamp) == [live])
         let files = try await store.listAll(prefix: "event_date=2026-11-18/").map(\.key)
         #expect(!files.contains { $0.hasSuffix("_\(dead).parquet") } && files.contains { $0.hasSuffix("_\(live).parquet") })

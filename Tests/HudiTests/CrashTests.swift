@@ -101,7 +101,7 @@ import Glibc
         let tl = try await table.timeline()
         var s = TableState()
         for c in tl.completedDataCommits {
-            let m = try await table.metadata(of: c, in: tl)
+            let m = try await table.commitMetadata(c, in: tl)
             guard let b = m.extraMetadata["crash.batch"].flatMap({ Int($0) }) else { continue }
             s.batches.append(b)
             s.instantOfBatch[b] = c.timestamp

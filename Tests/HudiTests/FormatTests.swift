@@ -50,13 +50,13 @@ import TributaryTesting
     }
 
     @Test func asOfForms() throws {
-        #expect(try HudiTable.resolveInstant("20240418172802262") == "20240418172802262")
-        #expect(try HudiTable.resolveInstant("2024-04-18T17:28:03Z") == "20240418172803000")
-        #expect(try HudiTable.resolveInstant("2024-04-18 17:28:03.5") == "20240418172803500")
-        #expect(try HudiTable.resolveInstant("2024-04-18") == "20240418000000000")
-        #expect(try HudiTable.resolveInstant("1713461283") == "20240418172803000")
-        #expect(throws: HudiError.self) { try HudiTable.resolveInstant("2024-04-18T17:28:03+02:00") }
-        #expect(throws: HudiError.self) { try HudiTable.resolveInstant("yesterday") }
+        #expect(try SlicePlanner.resolveInstant("20240418172802262") == "20240418172802262")
+        #expect(try SlicePlanner.resolveInstant("2024-04-18T17:28:03Z") == "20240418172803000")
+        #expect(try SlicePlanner.resolveInstant("2024-04-18 17:28:03.5") == "20240418172803500")
+        #expect(try SlicePlanner.resolveInstant("2024-04-18") == "20240418000000000")
+        #expect(try SlicePlanner.resolveInstant("1713461283") == "20240418172803000")
+        #expect(throws: HudiError.self) { try SlicePlanner.resolveInstant("2024-04-18T17:28:03+02:00") }
+        #expect(throws: HudiError.self) { try SlicePlanner.resolveInstant("yesterday") }
     }
 
     @Test func instantFileNames() {

@@ -188,7 +188,7 @@ import TributaryTesting
         // A rollback that crashed after deleting the inflight file and one base file.
         let r = InstantTimeGenerator.format(millis: (InstantTimeGenerator.millis(of: failed) ?? 0) + 5)
         let plan = RollbackPlan(instantToRollback: failed, action: "commit",
-                                filesByPartition: Dictionary(grouping: failedFiles, by: { HudiTable.splitKey($0).0 }))
+                                filesByPartition: Dictionary(grouping: failedFiles, by: { FileSystemView.splitKey($0).0 }))
         try plan.avro().write(to: dir.appendingPathComponent(".hoodie/\(r).rollback.requested"))
         try Data().write(to: dir.appendingPathComponent(".hoodie/\(r).rollback.inflight"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent(".hoodie/\(failed).inflight"))
@@ -223,7 +223,7 @@ import TributaryTesting
         try uncomplete(dir, second)
         let tl = try await table.timeline()
         let chosen = try #require(tl.pending.first { $0.timestamp == first })
-        try await table.rollbackPending(Timeline(instants: [chosen], folder: tl.folder, layoutVersion: tl.layoutVersion))
+        try await table.writer.rollbacks.rollbackPending(Timeline(instants: [chosen], folder: tl.folder, layoutVersion: tl.layoutVersion))
         let pending = try await table.timeline().pending.map(\.timestamp)
         #expect(pending == [second])
         #expect(try baseFiles(dir).allSatisfy { !$0.contains(first) })
@@ -365,8 +365,8 @@ import TributaryTesting
         var model = Model()
         for _ in 0..<5 { _ = try await model.write(table) }
         let tl = try await table.timeline()
-        let listing = try await table.listBaseFiles()
-        let planned = try await table.planClean(timeline: tl, listing: listing, retained: 2)
+        let listing = try await table.fileSystemView.listFileGroups()
+        let planned = Cleaner.plan(timeline: tl, listing: listing, replaced: try await table.activeTimeline.replacedFileGroups(tl, asOf: nil), retained: 2)
         let plan = try #require(planned)
         // Crashed after the plan and one deletion.
         let c = InstantTimeGenerator.format(millis: (InstantTimeGenerator.millis(of: tl.latestTimestamp ?? "") ?? 0) + 3)
@@ -382,7 +382,7 @@ import TributaryTesting
         #expect(names.filter { $0.contains(".clean") } == ["\(c).clean", "\(c).clean.inflight", "\(c).clean.requested"])
         #expect(try baseFiles(dir).allSatisfy { !doomed.contains($0) })
         let meta = try await reopened.cleanMetadata(Instant(timestamp: c, action: "clean", state: .completed))
-        #expect(meta.deletedByPartition.values.flatMap { $0 }.sorted() == doomed.map { HudiTable.splitKey($0).1 }.sorted())
+        #expect(meta.deletedByPartition.values.flatMap { $0 }.sorted() == doomed.map { FileSystemView.splitKey($0).1 }.sorted())
         #expect(sortedRows(try HudiOracle.read(dir.path)) == model.rows)
         // Rolling back the latest commit is refused once the commit before it was cleaned away.
         var one = WriteOptions()

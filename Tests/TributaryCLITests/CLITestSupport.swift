@@ -3,40 +3,38 @@ import TributaryTesting
 
 /// The `tributary` binary built next to the test bundle.
 enum CLI {
-    static let binary: URL = {
-        if let explicit = ProcessInfo.processInfo.environment["TRIBUTARY_BIN"] { return URL(fileURLWithPath: explicit) }
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
-        for dir in [bundleDir, TestEnvironment.packageRoot.appendingPathComponent(".build/debug")] {
-            let candidate = dir.appendingPathComponent("tributary")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return TestEnvironment.packageRoot.appendingPathComponent(".build/debug/tributary")
-    }()
+    static var binary: URL { TestEnvironment.tributaryBinary }
 
-    /// Runs `tributary ARGS` to completion (never throws on a non-zero exit).
+    /// Runs `tributary ARGS` to completion (never throws on a non-zero exit); with
+    /// `stateDir`, against the stack whose working folder it is (state in `.tributary/`).
     static func run(_ args: [String], stdin: String? = nil, stateDir: URL? = nil, env: [String: String] = [:]) throws -> ProcessOutput {
         var environment = env
-        if let stateDir { environment["TRIBUTARY_STATE_DIR"] = stateDir.path }
+        if let stateDir { environment["TRIBUTARY_STATE_DIR"] = stateFolder(stateDir).path }
         return try runProcess(binary, args, stdin: stdin.map { Data($0.utf8) }, environment: environment, check: false)
     }
+
+    /// The state folder (`state_dir`) of a stack whose working folder is `dir`.
+    static func stateFolder(_ dir: URL) -> URL { dir.appendingPathComponent(".tributary") }
 }
 
-/// `tributary up` running as a child process in its own state directory.
+/// `tributary up` running as a child process in its own working folder (the lake in
+/// `lake/`, the state in `.tributary/`); a second one on the same folder restarts the stack.
 final class RunningStack: @unchecked Sendable {
     let process = Process()
     let stateDir: URL
     let log: URL
+    var stateFolder: URL { CLI.stateFolder(stateDir) }
 
-    init(extraArgs: [String] = []) throws {
-        stateDir = try TestEnvironment.temporaryDirectory("tributary-cli")
-        log = stateDir.appendingPathComponent("up.log")
+    init(stateDir existing: URL? = nil, extraArgs: [String] = []) throws {
+        stateDir = try existing ?? TestEnvironment.temporaryDirectory("tributary-cli")
+        log = stateDir.appendingPathComponent("up-\(UUID().uuidString.prefix(6)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = CLI.binary
         process.arguments = ["up"] + extraArgs
         process.currentDirectoryURL = stateDir
         var env = ProcessInfo.processInfo.environment
-        env["TRIBUTARY_STATE_DIR"] = stateDir.path
+        env["TRIBUTARY_STATE_DIR"] = CLI.stateFolder(stateDir).path
         env.removeValue(forKey: "TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS")
         process.environment = env
         process.standardOutput = handle

@@ -106,7 +106,7 @@ import TributaryTesting
                              "--set", "metrics.listen=127.0.0.1:\(port)", "--set", "processing.group_id=metrics-test"]
         process.currentDirectoryURL = stack.stateDir
         var env = ProcessInfo.processInfo.environment
-        env["TRIBUTARY_STATE_DIR"] = stack.stateDir.path
+        env["TRIBUTARY_STATE_DIR"] = stack.stateFolder.path
         env.removeValue(forKey: "TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS")
         process.environment = env
         let log = stack.stateDir.appendingPathComponent("process.log")

@@ -22,7 +22,7 @@ import TributaryTesting
         web.executableURL = CLI.binary
         web.arguments = ["web", "--listen", "127.0.0.1:\(webPort)", "--set", "web.auth_token=t0ken"]
         var env = ProcessInfo.processInfo.environment
-        env["TRIBUTARY_STATE_DIR"] = stack.stateDir.path
+        env["TRIBUTARY_STATE_DIR"] = stack.stateFolder.path
         web.environment = env
         web.currentDirectoryURL = stack.stateDir
         let out = Pipe()

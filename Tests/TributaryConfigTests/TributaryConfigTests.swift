@@ -76,6 +76,24 @@ import TributaryTesting
         #expect(throws: ConfigError.self) { try TributaryConfig.parseBytes("-1") }
     }
 
+    @Test func listenAddressesAreCheckedWhenLoaded() throws {
+        #expect(throws: ConfigError.self) { try ListenAddress(parsing: "nonsense") }
+        #expect(throws: ConfigError.self) { try ListenAddress(parsing: "127.0.0.1:70000") }
+        #expect(try ListenAddress(parsing: ":9000") == ListenAddress(host: "0.0.0.0", port: 9000))
+        #expect(try ListenAddress(parsing: "[::1]:81") == ListenAddress(host: "::1", port: 81))
+        let defaults = try TributaryConfig.load(environment: [:])
+        #expect(defaults.listenAddress("web.listen") == ListenAddress(host: "127.0.0.1", port: 8080))
+        #expect(defaults.listenAddress("metrics.listen") == ListenAddress(host: "127.0.0.1", port: 9464))
+        // An empty metrics.listen turns the processor's metrics server off; the web app needs an address.
+        #expect(try TributaryConfig.load(environment: [:], overrides: ["metrics.listen": ""]).listenAddress("metrics.listen") == nil)
+        #expect { try TributaryConfig.load(environment: [:], overrides: ["web.listen": ""]) } throws: {
+            "\($0)".contains("web.listen") && "\($0)".contains("host:port")
+        }
+        #expect { try TributaryConfig.load(environment: ["TRIBUTARY_METRICS_LISTEN": "localhost"]) } throws: {
+            "\($0)".contains("TRIBUTARY_METRICS_LISTEN") && "\($0)".contains("host:port")
+        }
+    }
+
     @Test func alertKeysValidateTheirValues() throws {
         let config = try TributaryConfig.load(environment: ["TRIBUTARY_ALERTS_WEBHOOK_FORMAT": "SLACK"])
         #expect(config.string("alerts.webhook_format") == "SLACK")

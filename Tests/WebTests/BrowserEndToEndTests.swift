@@ -61,10 +61,10 @@ import TributaryTesting
     /// Stops the stack like Ctrl-C (so it stops its broker and DuckDB children), killing
     /// it when that takes too long.
     static func interrupt(_ stack: ManagedProcess) {
-        guard stack.process.isRunning else { return }
-        kill(stack.process.processIdentifier, SIGINT)
+        guard stack.isRunning else { return }
+        kill(stack.pid, SIGINT)
         let deadline = Date().addingTimeInterval(20)
-        while stack.process.isRunning && Date() < deadline { usleep(100_000) }
+        while stack.isRunning && Date() < deadline { usleep(100_000) }
         stack.stop()
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Monitoring
 import MonitoringCore
 import Testing
 @testable import Web
@@ -9,8 +10,8 @@ import Testing
 @Suite struct MonitoringRouteTests {
     struct Down: Error, CustomStringConvertible { var description: String { "broker unreachable" } }
 
-    static func monitoring(failing: Bool) -> WebMonitoring {
-        WebMonitoring(
+    static func monitoring(failing: Bool) -> MonitoringRoutes {
+        MonitoringRoutes(
             metrics: { "# TYPE tributary_processor_up gauge\ntributary_processor_up 1\n" },
             alerts: {
                 AlertsSnapshot(evaluatedAt: 42, alerts: [AlertStatus(
@@ -87,13 +88,6 @@ import Testing
             #expect(s7 == .ok)
         }
     }
-
-    @Test func openAPIDocumentsTheMonitoringRoutes() throws {
-        let data = Data(OpenAPI.document.utf8)
-        let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let paths = try #require(doc["paths"] as? [String: Any])
-        for path in ["/api/alerts", "/metrics", "/healthz", "/readyz"] { #expect(paths[path] != nil, "\(path)") }
-    }
 }
 
 func status(_ client: any TestClientProtocol, _ uri: String) async throws -> HTTPResponse.Status {
@@ -104,7 +98,7 @@ func status(_ client: any TestClientProtocol, _ uri: String) async throws -> HTT
 struct MonitoredApp {
     var deps: WebDependencies
 
-    init(_ app: TestApp, _ monitoring: WebMonitoring) {
+    init(_ app: TestApp, _ monitoring: MonitoringRoutes) {
         deps = app.deps
         deps.monitoring = monitoring
     }

@@ -157,41 +157,6 @@ public struct IcebergSchema: Sendable, Equatable {
     public var nameMappingJSON: String {
         JSONValue.array(fields.map { f in
             .object([("field-id", .int(Int64(f.id))), ("names", .array([.string(f.name)]))])
-        }).compact()
-    }
-}
-
-extension JSONValue {
-    /// One-line JSON text.
-    func compact() -> String {
-        var out = ""
-        appendCompact(to: &out)
-        return out
-    }
-
-    private func appendCompact(to out: inout String) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? String(d) : "null"
-        case .string(let s): JSONValue.appendString(s, to: &out)
-        case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                v.appendCompact(to: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, (k, v)) in o.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.appendString(k, to: &out)
-                out += ":"
-                v.appendCompact(to: &out)
-            }
-            out += "}"
-        }
+        }).json
     }
 }

@@ -192,7 +192,7 @@ public actor IcebergRESTCatalog {
         request.method = .RAW(value: method)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body.compact()))
+            request.body = .bytes(ByteBuffer(string: body.json))
         }
         if let t = try await bearer() { request.headers.add(name: "Authorization", value: "Bearer \(t)") }
         let (status, data) = try await send(request, url: url)

@@ -42,12 +42,3 @@ public enum SnapshotReader {
         return HudiRows(names: names, rows: rows)
     }
 }
-
-extension HudiTable {
-    /// Reads the snapshot as of `asOf` (default: latest).
-    public func readSnapshot(asOf: String? = nil, columns: [String]? = nil, limit: Int? = nil) async throws -> HudiRows {
-        let plan = try await planSnapshot(asOf: asOf)
-        return try await SnapshotReader.read(store: store, plan: plan, columns: columns, limit: limit,
-                                             dropMetaFields: !config.populateMetaFields)
-    }
-}

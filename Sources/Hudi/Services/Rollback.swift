@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import ObjectStore
 
 /// What a rollback did.
@@ -8,7 +9,19 @@ public struct RollbackResult: Sendable {
     public var metadata: RollbackMetadata
 }
 
-extension HudiTable {
+/// Rolls back instants (Hudi's rollback action): failed writes found pending by a writer's
+/// recovery, half-done rollbacks and cleans, or the latest commit on request. Run by the
+/// ``TableWriter`` (which holds the write turn and the lease). A rollback deletes files, so
+/// it drops the writer's view of the file system.
+struct RollbackService: Sendable {
+    let store: any ObjectStore
+    let timeline: ActiveTimeline
+    let fileSystemView: FileSystemView
+    let instantTimes: InstantTimeGenerator
+    let cleaner: Cleaner
+    let tableName: String
+    let logger: Logger
+
     /// Recovery before a write (Hudi's EAGER failed-writes policy for a single writer):
     /// finishes half-done `rollback` instants, rolls back the pending data instants left by
     /// a crashed writer, and finishes half-done `clean` instants — exactly the pending
@@ -32,7 +45,7 @@ extension HudiTable {
                 try await dropPlanless(c, tl)
                 continue
             }
-            _ = try await executeClean(plan, cleanInstant: c.timestamp, timeline: tl)
+            _ = try await cleaner.execute(plan, cleanInstant: c.timestamp, timeline: tl)
         }
     }
 
@@ -61,13 +74,8 @@ extension HudiTable {
     /// Rolls back `instant`: a pending (failed) data instant, or the latest completed commit
     /// (`tributary tables rollback`). Older completed commits are refused: undoing one would
     /// need Hudi's `restore` of every later commit too.
-    @discardableResult
-    public func rollback(instant: String) async throws -> RollbackResult {
-        await acquireWriteTurn()
-        defer { releaseWriteTurn() }
-        // Never beside a live writer (single-writer mode).
-        try await holdWriterLease()
-        let tl = try await timeline()
+    func rollback(instant: String) async throws -> RollbackResult {
+        let tl = try await timeline.load()
         let matches = tl.instants.filter { $0.timestamp == instant && $0.isDataCommit }
         guard let target = matches.first else {
             let known = tl.completedDataCommits.suffix(5).map(\.timestamp).joined(separator: ", ")
@@ -79,7 +87,7 @@ extension HudiTable {
         }
         if target.state == .completed, let previous = tl.completedDataCommits.last(where: { $0.timestamp < instant }) {
             // The commit before must still be readable, or the rollback would lose data.
-            if let earliest = try await earliestQueryableInstant(tl), previous.timestamp < earliest {
+            if let earliest = try await timeline.earliestQueryableInstant(tl), previous.timestamp < earliest {
                 throw HudiError.invalidArgument(
                     "cannot roll back \(instant): the cleaner deleted files of the commit before it (\(previous.timestamp)); the earliest queryable instant is \(earliest)")
             }
@@ -89,10 +97,10 @@ extension HudiTable {
 
     /// Plans (`<r>.rollback.requested`), then executes a rollback of `target`.
     func rollbackInstant(_ target: Instant, timeline tl: Timeline) async throws -> RollbackResult {
-        let files = try await baseFiles(of: target.timestamp)
+        let files = try await fileSystemView.baseFiles(of: target.timestamp)
         let plan = RollbackPlan(instantToRollback: target.timestamp, action: target.action, filesByPartition: files)
         // Newer than every instant now on the timeline (`tl` may hold chosen instants only).
-        let rollbackTime = instantTimes.next(after: try await timeline().latestTimestamp)
+        let rollbackTime = instantTimes.next(after: try await timeline.load().latestTimestamp)
         let requested = Instant(timestamp: rollbackTime, action: "rollback", state: .requested)
         do {
             try await store.putIfAbsent(tl.key(of: requested), try plan.avro())
@@ -115,7 +123,7 @@ extension HudiTable {
         // Files of the plan plus any the listing shows now (more only if the failed writer
         // was still alive when the plan was made; never the case, but cheap to cover).
         var files = plan.filesByPartition
-        for (partition, keys) in try await baseFiles(of: t) {
+        for (partition, keys) in try await fileSystemView.baseFiles(of: t) {
             files[partition] = Array(Set(files[partition] ?? []).union(keys)).sorted()
         }
         try await store.delete(files.values.flatMap { $0 })
@@ -130,30 +138,10 @@ extension HudiTable {
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("rollback \(r) was completed by another writer")
         }
-        writerView = nil
+        fileSystemView.forget()
         logger.warning("rolled back instant", metadata: [
-            "table": "\(config.tableName)", "instant": "\(t)", "rollback": "\(r)", "files": "\(metadata.totalFilesDeleted)",
+            "table": "\(tableName)", "instant": "\(t)", "rollback": "\(r)", "files": "\(metadata.totalFilesDeleted)",
         ])
         return RollbackResult(instant: r, metadata: metadata)
-    }
-
-    /// Metadata of a completed rollback instant.
-    public func rollbackMetadata(_ instant: Instant) async throws -> RollbackMetadata {
-        try RollbackMetadata(avro: try await store.get(try await timeline().key(of: instant)))
-    }
-
-    /// Keys of the base files written under instant `t`, by partition.
-    func baseFiles(of t: String) async throws -> [String: [String]] {
-        var files: [String: [String]] = [:]
-        for group in try await listBaseFiles().values {
-            if let slice = group.slices[t] { files[slice.partitionPath, default: []].append(slice.path) }
-        }
-        return files.mapValues { $0.sorted() }
-    }
-
-    /// (partition path, file name) of an object key relative to the table root.
-    static func splitKey(_ key: String) -> (String, String) {
-        guard let slash = key.lastIndex(of: "/") else { return ("", key) }
-        return (String(key[..<slash]), String(key[key.index(after: slash)...]))
     }
 }

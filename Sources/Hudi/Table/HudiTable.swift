@@ -1,30 +1,27 @@
 import Foundation
 import Logging
 import ObjectStore
-import Parquet
 import TributaryCore
 
 /// A Hudi copy-on-write table on an object store: open or create it, write batches
 /// (insert / upsert / delete) as atomic commits, and plan snapshot reads.
 ///
+/// A thin composition, as hudi-rs's `Table` is: the table's configuration
+/// (`hoodie.properties`), its ``ActiveTimeline`` (instants and commit metadata), its
+/// ``FileSystemView`` (file groups and slices), the pure ``SlicePlanner`` for reads, and a
+/// ``TableWriter`` that owns the lease, the write queue and the commit protocol.
+///
 /// The store is scoped to the table's root (`store.scoped(to: "hudi-tables/orders")`).
-/// One `HudiTable` per writer process; calls are serialized by the actor.
-public actor HudiTable {
-    public nonisolated let store: any ObjectStore
-    public private(set) var config: TableConfig
-    public nonisolated let options: WriteOptions
-    let instantTimes: InstantTimeGenerator
-    let cache = FooterCache()
-    /// Parsed commit metadata by instant file key (completed instants never change).
-    var metadataCache: [String: CommitMetadata] = [:]
-    /// The base-file listing as of the timeline it was taken with (instant file names), kept
-    /// up to date by this writer's own commits; reused while nobody else changed the
-    /// timeline, so a commit does not re-list the whole table.
-    var writerView: (timeline: Set<String>, listing: [FileGroupID: FileGroup])?
-    /// The single-writer lease, acquired before the first write and released by `close()`.
-    var lease: WriterLease?
-    private var writing = false
-    private var writeWaiters: [CheckedContinuation<Void, Never>] = []
+/// One `HudiTable` per writer process; its writes are queued one after another.
+public final class HudiTable: Sendable {
+    public let store: any ObjectStore
+    public let config: TableConfig
+    public let options: WriteOptions
+    /// The instants and their metadata (cached).
+    public let activeTimeline: ActiveTimeline
+    /// The data files as file groups and slices.
+    public let fileSystemView: FileSystemView
+    let writer: TableWriter
     let logger: Logger
 
     /// Key of `hoodie.properties`.
@@ -34,8 +31,11 @@ public actor HudiTable {
         self.store = store
         self.config = config
         self.options = options
-        self.instantTimes = instantTimes
         self.logger = logger
+        activeTimeline = ActiveTimeline(store: store, config: config)
+        fileSystemView = FileSystemView(store: store)
+        writer = TableWriter(store: store, config: config, options: options, timeline: activeTimeline,
+                             fileSystemView: fileSystemView, instantTimes: instantTimes, logger: logger)
     }
 
     /// Opens an existing table (version 6 or 8; writes need version 6).
@@ -106,111 +106,84 @@ public actor HudiTable {
         }
     }
 
-    deinit {
-        // Dropped without `close()`: release the lease in the background (best effort; a
-        // lease that stays behind expires, or is taken over once this process is gone).
-        if let lease { Task { await lease.release() } }
-    }
-
     /// Ends writing: releases the writer lease (single-writer mode) so another process may
     /// write the table at once. Reads keep working; a later write takes the lease again.
     public func close() async {
-        await acquireWriteTurn()
-        defer { releaseWriteTurn() }
-        await lease?.release()
-    }
-
-    /// Waits until no other write of this table object runs, then claims the turn.
-    func acquireWriteTurn() async {
-        if writing {
-            await withCheckedContinuation { writeWaiters.append($0) }
-        } else {
-            writing = true
-        }
-    }
-
-    /// Hands the turn to the next waiting write (or frees it).
-    func releaseWriteTurn() {
-        if writeWaiters.isEmpty { writing = false } else { writeWaiters.removeFirst().resume() }
+        await writer.close()
     }
 
     // MARK: Timeline access
 
     /// The table's active timeline as stored now.
     public func timeline() async throws -> Timeline {
-        try await Timeline.load(store: store, config: config)
+        try await activeTimeline.load()
     }
 
     /// Metadata of a completed commit.
     public func commitMetadata(_ instant: Instant) async throws -> CommitMetadata {
-        try await metadata(of: instant, in: timeline())
+        try await activeTimeline.metadata(of: instant, in: timeline())
     }
 
     /// Metadata of a completed commit of `timeline` (no timeline reload; cached).
     public func commitMetadata(_ instant: Instant, in timeline: Timeline) async throws -> CommitMetadata {
-        try await metadata(of: instant, in: timeline)
-    }
-
-    /// Metadata of a completed instant of `tl`, cached.
-    func metadata(of instant: Instant, in tl: Timeline) async throws -> CommitMetadata {
-        let key = tl.key(of: instant)
-        if instant.state == .completed, let m = metadataCache[key] { return m }
-        let m = try await tl.metadata(of: instant, store: store)
-        if instant.state == .completed { metadataCache[key] = m }
-        return m
+        try await activeTimeline.metadata(of: instant, in: timeline)
     }
 
     /// `extraMetadata` of the latest completed commit (nil when the table has none); the
     /// processor keeps its Kafka checkpoint there.
     public func latestCommitExtraMetadata() async throws -> [String: String]? {
-        let tl = try await timeline()
-        guard let last = tl.latestCompletedCommit else { return nil }
-        return try await metadata(of: last, in: tl).extraMetadata
+        try await activeTimeline.latestCommitExtraMetadata()
     }
 
     /// The value of `key` in the newest completed commit that has it (Hudi's streamer looks
     /// back the same way, so commits without a checkpoint do not lose it).
     public func latestExtraMetadataValue(_ key: String) async throws -> String? {
-        let tl = try await timeline()
-        for instant in tl.completedDataCommits.reversed() {
-            if let v = try await metadata(of: instant, in: tl).extraMetadata[key] { return v }
-        }
-        return nil
+        try await activeTimeline.latestExtraMetadataValues([key])[key]
+    }
+
+    // MARK: Writing (the writer queues these one after another)
+
+    /// Writes `batch` as one commit: `<t>.commit.requested` → `<t>.inflight` → base files →
+    /// `<t>.commit` created with put-if-absent (the commit point: before it readers see
+    /// nothing of the write, after it all of it).
+    ///
+    /// - `operation`: `.upsert` (and `.insert`, which keeps keys unique the same way) apply
+    ///   each record's own operation (upsert or delete); `.delete` deletes every record's key.
+    /// - `extraMetadata`: stored in the commit's `extraMetadata` next to `schema` (the
+    ///   processor's Kafka checkpoint goes here).
+    /// - `instant`: the instant time to commit under, from ``nextInstantTime()``, when the
+    ///   caller needs it before writing (e.g. for a `_batch_id` column); it must still be
+    ///   newer than every instant on the timeline. Default: generated here.
+    /// - `check`: a last check at the commit point (see ``CommitCheck``).
+    @discardableResult
+    public func write(_ batch: RecordBatch, operation: WriteOperation = .upsert, extraMetadata: [String: String] = [:],
+                      instant: String? = nil, check: CommitCheck? = nil) async throws -> CommitResult {
+        try await writer.write(batch, operation: operation, extraMetadata: extraMetadata, instant: instant, check: check)
+    }
+
+    /// The next instant time, strictly after the newest on the timeline, for a write whose
+    /// rows must carry it (the processor's `_batch_id` column): pass it to
+    /// `write(_:operation:extraMetadata:instant:)`.
+    public func nextInstantTime() async throws -> String {
+        try await writer.nextInstantTime()
+    }
+
+    /// Runs the cleaner now (``Cleaner``); nil when there was nothing to delete.
+    @discardableResult
+    public func clean() async throws -> CleanResult? {
+        try await writer.clean()
+    }
+
+    /// Rolls back `instant`: a pending (failed) data instant, or the latest completed commit
+    /// (`tributary tables rollback`). Older completed commits are refused: undoing one would
+    /// need Hudi's `restore` of every later commit too.
+    @discardableResult
+    public func rollback(instant: String) async throws -> RollbackResult {
+        try await writer.rollback(instant: instant)
     }
 
     /// Partition path of a partition value (`event_date=2026-11-26` when hive-style).
-    public nonisolated func partitionPath(forValue value: String, config: TableConfig) -> String {
+    public func partitionPath(forValue value: String, config: TableConfig) -> String {
         PartitionPathFormatter(config: config).path(forValue: value)
-    }
-}
-
-/// Turns partition values into partition paths for one table configuration (parsed once,
-/// since it runs per record).
-struct PartitionPathFormatter {
-    let fields: [String]
-    let partitioned: Bool
-    let hiveStyle: Bool
-
-    init(config: TableConfig) {
-        fields = config.partitionFields
-        partitioned = config.isPartitioned
-        hiveStyle = config.hiveStylePartitioning
-    }
-
-    func path(forValue value: String) -> String {
-        guard partitioned else { return "" }
-        let values = fields.count > 1 ? value.split(separator: "/", omittingEmptySubsequences: false).map(String.init) : [value]
-        return zip(fields, values).map { hiveStyle ? "\($0)=\($1)" : $1 }.joined(separator: "/")
-    }
-
-    /// Paths for many values, each distinct value formatted once.
-    func paths(forValues values: [String]) -> [String] {
-        var memo: [String: String] = [:]
-        return values.map { v in
-            if let p = memo[v] { return p }
-            let p = path(forValue: v)
-            memo[v] = p
-            return p
-        }
     }
 }

@@ -24,7 +24,17 @@ public struct InstantSummary: Sendable {
 extension HudiTable {
     /// Every file group on storage (all slices, committed or not), sorted by partition and id.
     public func fileGroups() async throws -> [FileGroup] {
-        try await listBaseFiles().values.sorted { $0.id < $1.id }
+        try await fileSystemView.fileGroups()
+    }
+
+    /// Metadata of a completed clean instant.
+    public func cleanMetadata(_ instant: Instant) async throws -> CleanMetadata {
+        try await activeTimeline.cleanMetadata(instant, in: try await timeline())
+    }
+
+    /// Metadata of a completed rollback instant.
+    public func rollbackMetadata(_ instant: Instant) async throws -> RollbackMetadata {
+        try await activeTimeline.rollbackMetadata(instant, in: try await timeline())
     }
 
     /// The timeline with each completed instant's metadata summarized; pending instants
@@ -38,7 +48,7 @@ extension HudiTable {
             do {
                 switch instant.action {
                 case "commit", "replacecommit", "deltacommit":
-                    let m = try await metadata(of: instant, in: tl)
+                    let m = try await activeTimeline.metadata(of: instant, in: tl)
                     s.operation = m.operationType
                     for w in m.writeStats {
                         s.inserts += w.numInserts
@@ -49,11 +59,11 @@ extension HudiTable {
                     s.filesWritten = m.writeStats.count
                     s.checkpoint = m.extraMetadata[Hudi.checkpointKey]
                 case "rollback":
-                    let m = try RollbackMetadata(avro: try await store.get(tl.key(of: instant)))
+                    let m = try await activeTimeline.rollbackMetadata(instant, in: tl)
                     s.rolledBack = m.commitsRollback
                     s.filesDeleted = m.totalFilesDeleted
                 case "clean":
-                    let m = try CleanMetadata(avro: try await store.get(tl.key(of: instant)))
+                    let m = try await activeTimeline.cleanMetadata(instant, in: tl)
                     s.filesDeleted = m.totalFilesDeleted
                     s.earliestCommitToRetain = m.earliestCommitToRetain
                 default:

@@ -42,6 +42,16 @@ public struct Timeline: Sendable {
         return false
     }
 
+    /// Completed replacecommits up to `asOf` (all when nil): their file groups are replaced.
+    public func replaceCommits(asOf: String?) -> [Instant] {
+        completedDataCommits.filter { c in c.action == "replacecommit" && asOf.map { c.timestamp <= $0 } ?? true }
+    }
+
+    /// Completed data commits in `(begin, end]` (`begin` nil: from the first).
+    public func completedDataCommits(after begin: String?, upTo end: String) -> [Instant] {
+        completedDataCommits.filter { c in (begin.map { c.timestamp > $0 } ?? true) && c.timestamp <= end }
+    }
+
     /// Key of an instant's file.
     public func key(of instant: Instant) -> String { "\(folder)/\(instant.fileName)" }
 

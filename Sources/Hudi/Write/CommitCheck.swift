@@ -19,20 +19,6 @@ public struct CommitCheck: Sendable {
     }
 }
 
-extension HudiTable {
-    /// For each key, the value in the newest completed commit that has it.
-    func latestExtraMetadataValues(_ keys: [String]) async throws -> [String: String] {
-        guard !keys.isEmpty else { return [:] }
-        let tl = try await timeline()
-        var found: [String: String] = [:]
-        for instant in tl.completedDataCommits.reversed() where found.count < keys.count {
-            let extra = try await metadata(of: instant, in: tl).extraMetadata
-            for key in keys where found[key] == nil { found[key] = extra[key] }
-        }
-        return found
-    }
-}
-
 /// A `CommitCheck` refused the commit (carries the check's own error to the caller).
 struct CommitCheckRejected: Error {
     var error: any Error

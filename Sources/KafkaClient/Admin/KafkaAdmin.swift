@@ -87,6 +87,19 @@ public final class KafkaAdmin: Sendable {
     /// Turns a timeout or transport failure into an error naming the brokers tried.
     func unreachable(_ error: KafkaError) -> KafkaError {
         guard error.kind == .timedOut || error.kind == .brokerUnreachable else { return error }
+        // A broker that answered but refused us (TLS, SASL) is a different fix than one that is down.
+        // Refused or unresolvable: nothing listens there (the message below says so).
+        if let failure = handle.lastConnectionFailure, !failure.contains("state CONNECT)"), !failure.contains("resolve") {
+            let plaintext = (configuration["security.protocol"] ?? "plaintext").lowercased() == "plaintext"
+            // A TLS listener resets a plaintext client at its first request (ApiVersion).
+            let hint = plaintext && failure.contains("state APIVERSION_QUERY")
+                ? "the broker dropped the connection at the first request, as a TLS or SASL listener does with a plaintext client: set kafka.security.protocol"
+                : "check kafka.security.protocol and the kafka.tls / kafka.sasl settings"
+            return KafkaError(
+                .brokerUnreachable, code: error.code, operation: error.operation,
+                reason: "no Kafka broker at \(configuration.bootstrapServers) could be used within \(configuration.operationTimeout): "
+                    + "\(failure); \(hint)")
+        }
         return KafkaError(
             .brokerUnreachable, code: error.code, operation: error.operation,
             reason: "no Kafka broker answered at \(configuration.bootstrapServers) within \(configuration.operationTimeout) "

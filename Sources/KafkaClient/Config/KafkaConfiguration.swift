@@ -9,6 +9,10 @@ public struct KafkaConfiguration: Sendable, Equatable {
     /// How long operations that talk to the cluster (metadata, admin, commit, flush)
     /// wait before failing with a clear error.
     public var operationTimeout: Duration
+    /// Producer settings applied where `properties` sets nothing, before the library's
+    /// `producerDefaults` (a deployment's tuning, e.g. the durable embedded broker's larger
+    /// batches: one object write per batch); consumers and admin clients ignore them.
+    public var producerTuning: [String: String] = [:]
 
     public init(bootstrapServers: String, properties: [String: String] = [:], operationTimeout: Duration = .seconds(10)) {
         self.properties = properties

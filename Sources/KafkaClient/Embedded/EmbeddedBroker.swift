@@ -1,16 +1,16 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-#if canImport(Glibc)
-import Glibc
-#endif
+import TributaryCore
 
-/// A Kafka-protocol broker (Tansu) run as a child process on a free loopback port,
-/// for the zero-configuration stack and for tests.
+/// A Kafka-protocol broker (Tansu) run as a child process on a loopback port, for the
+/// zero-configuration stack and for tests. The kernel stops it when this process dies
+/// (even by `kill -9`), so no orphan broker outlives us; with `restartOnExit` a broker
+/// that dies is started again on the same port (see `supervise()`).
 ///
-/// The child is started through a small shell guard that watches our process id: when
-/// this process exits for any reason (even `kill -9`) the guard stops the broker
-/// within a second, so no orphan broker outlives us.
+/// Its storage engine decides what survives: `memory://` nothing, `s3://BUCKET/` every
+/// acknowledged record and committed group offset (see `DurableEmbeddedBroker`, which
+/// puts it on an embedded SeaweedFS).
 public final class EmbeddedBroker: Sendable {
     public struct Options: Sendable {
         /// Tansu's storage engine: `memory://tansu/` (default) or `s3://BUCKET/`.
@@ -20,138 +20,103 @@ public final class EmbeddedBroker: Sendable {
         /// The tansu executable; found on `TRIBUTARY_TANSU`, next to the package's
         /// `.native/bin`, or on PATH when nil.
         public var executable: String?
-        /// Extra environment for the broker (AWS_* for the s3 engine).
+        /// The broker's environment (AWS_* for the s3 engine). Nothing else of ours is passed
+        /// on: Tansu reads its settings (and AWS credentials) from environment variables.
         public var environment: [String: String] = [:]
         public var startupTimeout: Duration = .seconds(30)
+        /// Where its output goes (appended); nil: a file in the temporary folder.
+        public var logFile: URL?
+        /// SIGTERM, then SIGKILL after this long.
+        public var stopTimeout: Duration = .seconds(10)
         public init() {}
     }
 
     public let port: Int
     public var bootstrapServers: String { "127.0.0.1:\(port)" }
-    private let process: Process
     public let logFile: URL
+    public let supervisor: ProcessSupervisor
 
     /// Starts the broker and waits until it answers a metadata request.
     public static func start(_ options: Options = Options(), logger: Logger = Logger(label: "tributary.broker")) async throws -> EmbeddedBroker {
-        let broker = try EmbeddedBroker(options: options)
+        let broker = try EmbeddedBroker(options: options, logger: logger)
         do {
-            try await broker.waitUntilReady(timeout: options.startupTimeout)
-        } catch {
-            broker.stop()
-            throw error
+            try await broker.supervisor.start()
+        } catch let error as ChildProcessError {
+            throw KafkaError(.other, operation: "start embedded broker", reason: error.description)
         }
-        logger.info("embedded Kafka broker (Tansu) ready", metadata: ["bootstrap": "\(broker.bootstrapServers)"])
+        logger.info("embedded Kafka broker (Tansu) ready", metadata: [
+            "bootstrap": "\(broker.bootstrapServers)", "storage": "\(options.storageEngine)"])
         return broker
     }
 
-    private init(options: Options) throws {
-        let executable = try Self.locateTansu(options.executable)
-        port = options.port == 0 ? try Self.freePort() : options.port
+    private init(options: Options, logger: Logger) throws {
+        let executable = try EmbeddedTools.locate("tansu", explicit: options.executable, environmentVariable: "TRIBUTARY_TANSU")
+        let port = options.port == 0 ? try LoopbackPorts.free() : options.port
+        self.port = port
+        let logFile = options.logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-tansu-\(port).log")
+        self.logFile = logFile
         let url = "tcp://127.0.0.1:\(port)"
-        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("tributary-tansu-\(port).log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The guard: start tansu, then wait while its parent (us, $3) lives; our exit or
-        // SIGUSR1 stops tansu. (Not TERM/INT: swift-service-lifecycle ignores those to
-        // handle them itself, and an ignored signal stays ignored across exec, so the
-        // guard and tansu inherit that; hence also KILL for tansu.) The parent check
-        // reads our ppid rather than `kill -0`, which a zombie would still pass.
-        let script = """
-            "$0" broker --listener-url "$1" --advertised-listener-url "$1" --storage-engine "$2" & pid=$!
-            trap 'kill -9 $pid 2>/dev/null; wait $pid; exit 0' USR1
-            while [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$3" ] && kill -0 $pid 2>/dev/null; do sleep 0.3; done
-            kill -9 $pid 2>/dev/null; wait $pid
-            """
-        process.arguments = ["-c", script, executable, url, options.storageEngine, "\(getpid())"]
-        process.environment = ProcessInfo.processInfo.environment.merging(options.environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        var spec = ChildProcessSpec(name: "tansu", executable: URL(fileURLWithPath: executable), arguments: [
+            "broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", options.storageEngine])
+        spec.environment = options.environment
+        spec.inheritsEnvironment = false
+        spec.standardOutput = .file(logFile)
+        spec.standardError = .file(logFile)
+        spec.stopTimeout = options.stopTimeout
+        let finalSpec = spec
+        var policy = ProcessSupervisor.Policy()
+        policy.readyTimeout = options.startupTimeout
+        let bootstrap = "127.0.0.1:\(port)"
+        supervisor = ProcessSupervisor(name: "tansu", policy: policy, logger: logger, spec: { finalSpec }, readiness: { _ in
+            await Self.answers(bootstrap)
+        })
     }
 
-    deinit { stop() }
-
-    /// Stops the broker and waits for it to exit.
-    public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGUSR1)
-            process.waitUntilExit()
+    /// Whether a broker at `bootstrap` answers a metadata request.
+    static func answers(_ bootstrap: String) async -> Bool {
+        guard LoopbackPorts.isListening(Int(bootstrap.split(separator: ":").last ?? "") ?? 0) else { return false }
+        guard let admin = try? KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap, operationTimeout: .seconds(2))) else {
+            return false
         }
+        return (try? await admin.metadata()) != nil
     }
 
-    public var isRunning: Bool { process.isRunning }
+    deinit { supervisor.stopBlocking() }
 
-    private func waitUntilReady(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var lastError: (any Error)?
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                throw KafkaError(.other, operation: "start embedded broker",
-                                 reason: "tansu exited: \(Self.tail(of: logFile))")
-            }
-            do {
-                let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrapServers, operationTimeout: .seconds(2)))
-                _ = try await admin.metadata()
-                return
-            } catch {
-                lastError = error
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        throw KafkaError(.brokerUnreachable, operation: "start embedded broker",
-                         reason: "no answer on \(bootstrapServers) within \(timeout): \(lastError.map { "\($0)" } ?? "")")
-    }
+    /// Stops the broker (SIGTERM, bounded wait, SIGKILL) and waits for it to exit.
+    public func stop() { supervisor.stopBlocking() }
 
-    static func tail(of file: URL) -> String {
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        return String(text.suffix(1500))
-    }
+    /// `stop()` without blocking a thread.
+    public func shutdown() async { await supervisor.stop() }
 
-    static func locateTansu(_ explicit: String?) throws -> String {
-        var candidates: [String] = []
-        if let explicit { candidates.append(explicit) }
-        if let env = ProcessInfo.processInfo.environment["TRIBUTARY_TANSU"] { candidates.append(env) }
-        // Relative to the executable: <root>/.build*/<config>/tributary → <root>/.native/bin/tansu
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(dir.appendingPathComponent(".native/bin/tansu").path)
-            dir.deleteLastPathComponent()
-        }
-        candidates.append(FileManager.default.currentDirectoryPath + "/.native/bin/tansu")
-        for path in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            candidates.append("\(path)/tansu")
-        }
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
-        throw KafkaError(.configuration, operation: "start embedded broker",
-                         reason: "the tansu binary was not found (run `make setup`, or set TRIBUTARY_TANSU, or configure kafka.bootstrap_servers)")
-    }
+    /// Kills the broker at once (SIGKILL); no restart follows.
+    public func kill() { supervisor.kill() }
+
+    /// Restarts the broker whenever it exits unasked, until `stop`/`shutdown`/`kill` or
+    /// cancellation.
+    public func supervise() async { await supervisor.supervise() }
+
+    public var isRunning: Bool { supervisor.pid != nil }
+    /// The broker process's pid while it runs.
+    public var pid: Int32? { supervisor.pid }
 
     /// A free TCP port on 127.0.0.1 (bound and released).
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    public static func freePort() throws -> Int { try LoopbackPorts.free() }
 }
 
-/// Runs an embedded broker as a lifecycle service: stops it on graceful shutdown.
+/// Runs an embedded broker as a lifecycle service: restarts it when it dies, stops it on
+/// graceful shutdown (logging each step).
 public struct EmbeddedBrokerService: Service {
     public let broker: EmbeddedBroker
-    public init(broker: EmbeddedBroker) { self.broker = broker }
+    public let logger: Logger
+    public init(broker: EmbeddedBroker, logger: Logger = Logger(label: "tributary.broker")) {
+        self.broker = broker
+        self.logger = logger
+    }
+
     public func run() async throws {
-        try? await gracefulShutdown()
-        broker.stop()
+        await cancelWhenGracefulShutdown { await broker.supervise() }
+        logger.info("stopping the embedded Kafka broker")
+        await broker.shutdown()
     }
 }

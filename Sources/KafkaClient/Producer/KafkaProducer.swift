@@ -36,10 +36,10 @@ public final class KafkaProducer: Sendable {
     private let core: ProducerCore
     public let configuration: KafkaConfiguration
 
-    /// Creates the producer with the defaults of `KafkaConfiguration.producerDefaults`
-    /// applied where `configuration` sets nothing.
+    /// Creates the producer with `configuration.producerTuning`, then the defaults of
+    /// `KafkaConfiguration.producerDefaults`, applied where `configuration` sets nothing.
     public init(configuration: KafkaConfiguration) throws {
-        let config = configuration.withDefaults(KafkaConfiguration.producerDefaults)
+        let config = configuration.withDefaults(configuration.producerTuning).withDefaults(KafkaConfiguration.producerDefaults)
         self.configuration = config
         let conf = try config.makeNative()
         // Delivery reports and errors arrive as events on the main queue, which our

@@ -25,8 +25,12 @@ final class KafkaHandle: @unchecked Sendable {
 
     deinit {
         rd_kafka_destroy(pointer)
+        ConnectionFailures.forget(pointer)
         callbackContext?.release()
     }
+
+    /// librdkafka's last logged connection failure of this client, if any.
+    var lastConnectionFailure: String? { ConnectionFailures.latest(pointer) }
 }
 
 extension KafkaHandle {

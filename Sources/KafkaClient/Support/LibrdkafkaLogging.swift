@@ -24,11 +24,41 @@ enum LibrdkafkaLogging {
         }
     }
 
-    static let callback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { _, level, facility, message in
+    static let callback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { rk, level, facility, message in
         let swiftLevel = LibrdkafkaLogging.level(level)
-        guard swiftLevel >= logger.logLevel else { return }
         let fac = facility.map { String(cString: $0) } ?? ""
+        if fac == "FAIL", let rk, let message {
+            ConnectionFailures.record(String(cString: message), client: rk)
+        }
+        guard swiftLevel >= logger.logLevel else { return }
         let text = message.map { String(cString: $0) } ?? ""
         logger.log(level: swiftLevel, "\(fac): \(text)")
+    }
+}
+
+/// The last connection failure librdkafka logged per client ("SSL handshake failed:
+/// certificate verify failed", "Disconnected while requesting ApiVersion: might be caused
+/// by incorrect security.protocol", "SASL authentication error: ..."): librdkafka retries
+/// these quietly, so an operation that then times out says why instead of just "timed out".
+enum ConnectionFailures {
+    nonisolated(unsafe) private static var last: [OpaquePointer: String] = [:]
+    private static let lock = NSLock()
+
+    static func record(_ message: String, client: OpaquePointer) {
+        lock.lock()
+        last[client] = message
+        lock.unlock()
+    }
+
+    static func latest(_ client: OpaquePointer) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return last[client]
+    }
+
+    static func forget(_ client: OpaquePointer) {
+        lock.lock()
+        last[client] = nil
+        lock.unlock()
     }
 }

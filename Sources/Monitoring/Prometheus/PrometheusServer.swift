@@ -3,14 +3,12 @@ import Foundation
 import Logging
 import MonitoringCore
 import ServiceLifecycle
-#if canImport(Glibc)
-import Glibc
-#endif
+import TributaryCore
 
 /// Debian's `prometheus` run as a child of this process (`tributary up --prometheus`):
 /// a generated configuration scraping Tributary, the alert rules, its data in
-/// `directory`. Like the embedded broker it is started through a small shell guard that
-/// stops it when this process exits for any reason (even `kill -9`).
+/// `directory`. Like the embedded broker it is a `ChildProcess`: the kernel stops it when
+/// this process exits for any reason (even `kill -9`).
 public final class PrometheusServer: Service, Sendable {
     public struct Options: Sendable {
         /// Where the configuration, rules and TSDB go.
@@ -61,54 +59,36 @@ public final class PrometheusServer: Service, Sendable {
             throw PrometheusError("\(options.executable) not found: `make setup` installs Debian's prometheus package")
         }
         let logFile = options.directory.appendingPathComponent("prometheus.log")
-        _ = fm.createFile(atPath: logFile.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logFile)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The guard (see EmbeddedBroker): run prometheus, stop it when we ($1) are gone or on USR1.
-        let script = """
-            "$0" "$@" & pid=$!
-            trap 'kill -9 $pid 2>/dev/null; wait $pid; exit 0' USR1
-            while [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$PARENT" ] && kill -0 $pid 2>/dev/null; do sleep 0.3; done
-            kill -9 $pid 2>/dev/null; wait $pid
-            """
-        process.arguments = ["-c", script, options.executable,
-                             "--config.file=\(configFile.path)",
-                             "--storage.tsdb.path=\(options.directory.appendingPathComponent("data").path)",
-                             "--storage.tsdb.retention.time=2d",
-                             "--web.listen-address=127.0.0.1:\(options.port)"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["PARENT": "\(getpid())"]) { $1 }
-        process.currentDirectoryURL = options.directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        defer {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGUSR1)
-                process.waitUntilExit()
+        try? fm.removeItem(at: logFile)
+        var spec = ChildProcessSpec(name: "prometheus", executable: URL(fileURLWithPath: options.executable), arguments: [
+            "--config.file=\(configFile.path)",
+            "--storage.tsdb.path=\(options.directory.appendingPathComponent("data").path)",
+            "--storage.tsdb.retention.time=2d",
+            "--web.listen-address=127.0.0.1:\(options.port)"])
+        spec.currentDirectory = options.directory
+        spec.standardOutput = .file(logFile)
+        spec.standardError = .file(logFile)
+        let process = try ChildProcess.spawn(spec, logger: logger)
+        do {
+            let url = self.url
+            try await process.waitUntilReady(timeout: options.startupTimeout, interval: .milliseconds(200)) {
+                guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/-/ready"), timeout: .seconds(2)) else {
+                    return false
+                }
+                return response.status.code == 200
             }
+        } catch let error as ChildProcessError {
+            await process.stop()
+            throw PrometheusError("prometheus \(error.reason): \(error.logTail.suffix(1500))")
+        } catch {
+            await process.stop()
+            throw error
         }
-        try await waitUntilReady(process, log: logFile)
         logger.info("prometheus ready", metadata: ["url": "\(url)", "target": "\(config.target)"])
         await onReady(url)
-        // Until shutdown; a prometheus that dies is reported, not restarted.
+        // Until shutdown; a prometheus that dies is reported (by ChildProcess), not restarted.
         try? await gracefulShutdown()
-    }
-
-    private func waitUntilReady(_ process: Process, log: URL) async throws {
-        let deadline = ContinuousClock.now + options.startupTimeout
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else {
-                throw PrometheusError("prometheus exited: \(String(((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(1500)))")
-            }
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/-/ready"), timeout: .seconds(2)),
-               response.status.code == 200 {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw PrometheusError("prometheus did not become ready on \(url) within \(options.startupTimeout)")
+        await process.stop()
     }
 }
 

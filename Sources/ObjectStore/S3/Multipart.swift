@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 import NIOHTTP1
 
 /// Where the parts of a multipart upload come from, in order. `next()` returns full
@@ -149,7 +150,7 @@ extension S3ObjectStore {
     private func completeMultipart(key: String, uploadId: String, etags: [String]) async throws {
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for (index, etag) in etags.enumerated() {
-            xml += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(xmlEscape(etag))</ETag></Part>"
+            xml += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(escapeMarkup(etag))</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let response = try await client.perform(

@@ -33,7 +33,7 @@ struct S3TransientFailure: Error, CustomStringConvertible {
 /// Signs and sends S3 requests over async-http-client, with the retry policy.
 struct S3Client: Sendable {
     let configuration: S3Configuration
-    let credentials: S3Credentials
+    let credentials: any S3CredentialProvider
     let http: HTTPClient
     let backend: String
     /// scheme, host (no port), port and whether the port is the scheme's default.
@@ -42,6 +42,10 @@ struct S3Client: Sendable {
     private let port: Int?
 
     init(configuration: S3Configuration, credentials: S3Credentials, http: HTTPClient, backend: String) throws {
+        try self.init(configuration: configuration, credentials: StaticCredentialProvider(credentials), http: http, backend: backend)
+    }
+
+    init(configuration: S3Configuration, credentials: any S3CredentialProvider, http: HTTPClient, backend: String) throws {
         self.configuration = configuration
         self.credentials = credentials
         self.http = http
@@ -75,7 +79,7 @@ struct S3Client: Sendable {
     func perform(_ request: S3Request, accept: Set<Int> = [], retryStatuses: Set<Int> = []) async throws -> S3Response {
         try await configuration.retry.run { attempt in
             do {
-                var response = try await send(request)
+                var response = try await sendSigned(request)
                 response.attempts = attempt.number
                 if response.status < 300 || accept.contains(response.status) { return .done(response) }
                 let retryable = S3Retry.isRetryable(status: response.status) || retryStatuses.contains(response.status)
@@ -93,8 +97,48 @@ struct S3Client: Sendable {
         }
     }
 
+    /// One attempt, signed with the current credentials. Temporary credentials S3 refuses
+    /// as expired are replaced and the request is sent again at once (S3 did not act on
+    /// it), without spending an attempt; bounded, in case the new ones fail too.
+    private func sendSigned(_ request: S3Request) async throws -> S3Response {
+        var replaced = 0
+        while true {
+            let signing = try await currentCredentials(key: request.key)
+            let response = try await send(request, signing: signing)
+            if replaced < 2, Self.rejectsCredentials(response, signing), await credentials.rejected(signing) {
+                replaced += 1
+                continue
+            }
+            return response
+        }
+    }
+
+    /// The credentials to sign with; a source that cannot give any (STS down, bad token)
+    /// becomes a typed error naming it.
+    private func currentCredentials(key: String?) async throws -> S3Credentials {
+        do {
+            return try await credentials.credentials()
+        } catch let error as S3CredentialError {
+            throw error.transient
+                ? ObjectStoreError.transient(key: key, backend: backend, message: error.description)
+                : ObjectStoreError.accessDenied(key: key, backend: backend, message: error.description)
+        }
+    }
+
+    /// Whether S3 refused the request for its temporary credentials (expired or revoked)
+    /// rather than for what it asked. A HEAD answer has no body to say so: then expired
+    /// credentials are the likely cause.
+    static func rejectsCredentials(_ response: S3Response, _ signing: S3Credentials) -> Bool {
+        guard response.status == 400 || response.status == 403 else { return false }
+        guard let code = S3ErrorBody(response.body)?.code else {
+            return response.body.isEmpty && signing.expires(within: 1)
+        }
+        return ["ExpiredToken", "InvalidToken", "TokenRefreshRequired", "ExpiredTokenException", "InvalidAccessKeyId"]
+            .contains(code)
+    }
+
     /// One attempt: sign, send, read the whole body within the request timeout.
-    private func send(_ request: S3Request) async throws -> S3Response {
+    private func send(_ request: S3Request, signing credentials: S3Credentials) async throws -> S3Response {
         let (hostHeader, path) = address(key: request.key)
         let query = SigV4Signer.canonicalQuery(request.query)
         let body = request.body ?? Data()

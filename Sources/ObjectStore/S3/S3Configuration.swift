@@ -21,8 +21,11 @@ public struct S3Configuration: Sendable {
     /// Path-style addressing (`endpoint/bucket/key`) instead of virtual-host style
     /// (`bucket.endpoint/key`). Nil: path style for custom endpoints, virtual-host for AWS.
     public var pathStyle: Bool?
-    /// Nil: resolved from the environment and `~/.aws/credentials` (``S3Credentials/resolve(profile:environment:)``).
+    /// Static keys; they come first in the credential chain.
     public var credentials: S3Credentials?
+    /// Where credentials come from when `credentials` is nil; nil: the AWS SDKs' chain over
+    /// the process environment (``S3CredentialChain``).
+    public var credentialProvider: (any S3CredentialProvider)?
     /// The shared-credentials profile to use when `credentials` is nil.
     public var profile: String?
     /// Encryption requested on every write (nil: the bucket default).
@@ -53,7 +56,7 @@ public struct S3Configuration: Sendable {
 
     public init(
         bucket: String, region: String = "us-east-1", endpoint: String? = nil, pathStyle: Bool? = nil,
-        credentials: S3Credentials? = nil, profile: String? = nil,
+        credentials: S3Credentials? = nil, credentialProvider: (any S3CredentialProvider)? = nil, profile: String? = nil,
         serverSideEncryption: ServerSideEncryption? = nil,
         partSize: Int = 8 * S3Configuration.mebibyte, multipartThreshold: Int = 16 * S3Configuration.mebibyte,
         maxConcurrentParts: Int = 4, maxKeysPerList: Int = 1000, deleteBatchSize: Int = 1000,
@@ -65,6 +68,7 @@ public struct S3Configuration: Sendable {
         self.endpoint = endpoint
         self.pathStyle = pathStyle
         self.credentials = credentials
+        self.credentialProvider = credentialProvider
         self.profile = profile
         self.serverSideEncryption = serverSideEncryption
         self.partSize = partSize

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import Foundation
+import TributaryCore
 import NIOCore
 import NIOHTTP1
 
@@ -30,7 +31,8 @@ public final class S3ObjectStore: ObjectStore {
     }()
 
     /// Opens a store on `configuration.bucket`. Credentials not given in the configuration
-    /// are resolved from the environment and `~/.aws/credentials`.
+    /// come from the AWS SDKs' chain (``S3CredentialChain``): environment, profile, web
+    /// identity, container endpoint, instance metadata.
     /// - Parameter httpClient: a client of your own (you shut it down), or nil for the shared one.
     public init(configuration: S3Configuration, httpClient: HTTPClient? = nil) throws {
         var configuration = configuration
@@ -41,15 +43,24 @@ public final class S3ObjectStore: ObjectStore {
         configuration.deleteBatchSize = min(max(1, configuration.deleteBatchSize), 1000)
         self.configuration = configuration
         let backend = "s3://\(configuration.bucket)"
-        guard let credentials = configuration.credentials ?? S3Credentials.resolve(profile: configuration.profile) else {
-            throw ObjectStoreError.accessDenied(
-                key: nil, backend: backend,
-                message: "no S3 credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile in ~/.aws/credentials, or pass them in the configuration")
+        let http = httpClient ?? Self.sharedHTTPClient
+        let provider: any S3CredentialProvider
+        do {
+            if configuration.credentials == nil, let given = configuration.credentialProvider {
+                provider = given
+            } else {
+                provider = try S3CredentialChain.provider(
+                    credentials: configuration.credentials, profile: configuration.profile, region: configuration.region,
+                    httpClient: http)
+            }
+        } catch let error as S3CredentialError {
+            throw ObjectStoreError.accessDenied(key: nil, backend: backend, message: error.description)
         }
-        client = try S3Client(
-            configuration: configuration, credentials: credentials, http: httpClient ?? Self.sharedHTTPClient,
-            backend: backend)
+        client = try S3Client(configuration: configuration, credentials: provider, http: http, backend: backend)
     }
+
+    /// Where this store's credentials come from (`web identity (role ...)`, `environment ...`).
+    public var credentialSource: String { client.credentials.source }
 
     public var backendDescription: String { client.backend }
 
@@ -70,7 +81,7 @@ public final class S3ObjectStore: ObjectStore {
         if configuration.region != "us-east-1" {
             body = Data("""
                 <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\
-                <LocationConstraint>\(xmlEscape(configuration.region))</LocationConstraint>\
+                <LocationConstraint>\(escapeMarkup(configuration.region))</LocationConstraint>\
                 </CreateBucketConfiguration>
                 """.utf8)
         }
@@ -220,7 +231,7 @@ public final class S3ObjectStore: ObjectStore {
 
     private func deleteBatch(_ keys: [String]) async throws {
         var xml = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>true</Quiet>"
-        for key in keys { xml += "<Object><Key>\(xmlEscape(key))</Key></Object>" }
+        for key in keys { xml += "<Object><Key>\(escapeMarkup(key))</Key></Object>" }
         xml += "</Delete>"
         let body = Data(xml.utf8)
         // DeleteObjects requires an integrity header; Content-MD5 is the classic one.

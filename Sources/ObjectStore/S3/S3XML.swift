@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// A tiny XML reader for S3's responses (ListObjectsV2, errors, multipart, batch delete).
 /// S3 answers with small, regular documents: elements, text and the five predefined
@@ -144,29 +145,6 @@ private struct XMLScanner {
     }
 }
 
-/// Escapes text for an XML element body.
-func xmlEscape(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for ch in text.unicodeScalars {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            // Control characters are not representable in XML 1.0 text except as references.
-            if ch.value < 0x20 && ch != "\n" && ch != "\t" && ch != "\r" {
-                out += "&#\(ch.value);"
-            } else {
-                out.unicodeScalars.append(ch)
-            }
-        }
-    }
-    return out
-}
-
 /// An error document from S3: `<Error><Code>NoSuchKey</Code><Message>...`.
 struct S3ErrorBody: Sendable {
     var code: String
@@ -207,13 +185,19 @@ struct S3ListPage: Sendable {
 }
 
 enum S3Dates {
-    /// `2024-01-02T03:04:05.000Z`.
+    /// `2024-01-02T03:04:05.000Z`; fractions of any length (STS gives microseconds).
     static func parseISO8601(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        if let date = formatter.date(from: text) { return date }
+        // Parse the whole seconds, then add the fraction ourselves.
+        guard let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { !$0.isNumber && $0 != "." }),
+              let whole = formatter.date(from: String(text[..<dot]) + String(text[end...])),
+              let fraction = Double("0" + text[dot..<end])
+        else { return nil }
+        return whole.addingTimeInterval(fraction)
     }
 
     /// `Wed, 21 Oct 2015 07:28:00 GMT` (the Last-Modified header).

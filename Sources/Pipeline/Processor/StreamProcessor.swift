@@ -99,6 +99,9 @@ public final class StreamProcessor: Service, Sendable {
         // one before it, and when that one fails, the batch collected meanwhile is dropped
         // and both are read again from the tables' checkpoints.
         var pending: Task<[TopicPartition: Int64], any Error>?
+        // The first batch commits what waits in the topics as soon as it has read it, not
+        // after a whole interval (like a streaming query's first trigger).
+        var firstBatch = true
         func settle() async throws {
             guard let task = pending else { return }
             pending = nil
@@ -129,9 +132,11 @@ public final class StreamProcessor: Service, Sendable {
                         try? await seekToCheckpoints(consumer, admin: admin)
                         producer = try KafkaProducer(configuration: producerConfiguration)
                     }
-                    let collected = try await collectBatch(consumer: consumer, outage: outage, admin: admin, settle: settle)
+                    let collected = try await collectBatch(consumer: consumer, outage: outage, admin: admin,
+                                                           untilCaughtUp: firstBatch, settle: settle)
                     try await settle()
                     guard let collected, !Task.isCancelled else { continue }
+                    firstBatch = false
                     inFlight.begin()
                     let dlqProducer = producer
                     pending = Task {
@@ -168,12 +173,13 @@ public final class StreamProcessor: Service, Sendable {
 
     // MARK: Collecting a batch
 
-    /// Polls for up to `interval` (or the batch limits), keeping the records past each
+    /// Polls for up to `interval` (or the batch limits; `untilCaughtUp`: until a poll finds
+    /// nothing more after records came), keeping the records past each
     /// partition's checkpoint and decoding them as they arrive. Rare events — partitions
     /// assigned or revoked, a checkpoint past the log end — are handled on a careful path:
     /// after the batch in flight is committed (`settle`), everything polled is filtered
     /// again against the tables' checkpoints. Nil when nothing was polled.
-    func collectBatch(consumer: KafkaConsumer, outage: BrokerOutage, admin: KafkaAdmin,
+    func collectBatch(consumer: KafkaConsumer, outage: BrokerOutage, admin: KafkaAdmin, untilCaughtUp: Bool = false,
                       settle: () async throws -> Void) async throws -> CollectedBatch? {
         let clock = ContinuousClock()
         let started = clock.now
@@ -203,7 +209,8 @@ public final class StreamProcessor: Service, Sendable {
             for error in result.errors { outage.note(error, stats: statsBox) }
             records += result.messages.count
             bytes += result.messages.byteCount
-            startPollIfRoom()
+            // Caught up: a poll found nothing more after records came.
+            if !(untilCaughtUp && result.messages.isEmpty && records > 0) { startPollIfRoom() }
             guard !result.messages.isEmpty else { continue }
             polled.append(result.messages)
             if !careful, let taken = select(result.messages, cursors: &cursors, batch: &batch, assignment: consumer.assignment,

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TributaryCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ public final class DuckDBProcess: @unchecked Sendable {
     private let setup: @Sendable () -> [String]
     private let logger: Logger
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ChildProcess?
     private var stdinFD: Int32 = -1
     private var stdoutFD: Int32 = -1
     private var stderrFD: Int32 = -1
@@ -55,7 +56,7 @@ public final class DuckDBProcess: @unchecked Sendable {
     public var isRunning: Bool { lock.withLock { !dead && (process?.isRunning ?? false) } }
 
     /// The child's pid (nil when not running).
-    public var pid: Int32? { lock.withLock { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } } }
+    public var pid: Int32? { lock.withLock { process.flatMap { $0.isRunning ? $0.pid : nil } } }
 
     /// Runs `sql` (one or more `;`-terminated statements) and returns the output lines.
     /// Throws `QueryError.duckdb` with DuckDB's message when a statement failed, `.timeout`
@@ -103,7 +104,7 @@ public final class DuckDBProcess: @unchecked Sendable {
             guard let p = process else { return }
             if timedOut { killedByTimeout = true }
             dead = true
-            if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
+            p.kill()
         }
     }
 
@@ -130,32 +131,34 @@ public final class DuckDBProcess: @unchecked Sendable {
     private func startLocked() throws {
         // A dead child must not take us down when we write to its stdin.
         signal(SIGPIPE, SIG_IGN)
-        let p = Process()
-        p.executableURL = executable
         // -no-init: never read ~/.duckdbrc; -jsonlines: one JSON object per row.
-        p.arguments = ["-no-init", "-jsonlines"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = errors
+        var spec = ChildProcessSpec(name: "duckdb", executable: executable, arguments: ["-no-init", "-jsonlines"])
+        spec.standardInput = .pipe
+        spec.standardOutput = .pipe
+        spec.standardError = .pipe
+        spec.logLevel = .debug
+        let p: ChildProcess
         do {
-            try p.run()
+            p = try ChildProcess.spawn(spec, logger: logger)
         } catch {
             throw QueryError.engine("cannot start \(executable.path): \(error)")
         }
+        guard let input = p.standardInput, let output = p.standardOutput, let errors = p.standardError else {
+            p.kill()
+            throw QueryError.engine("DuckDB started without its pipes")
+        }
         process = p
-        stdinFD = dup(input.fileHandleForWriting.fileDescriptor)
-        stdoutFD = dup(output.fileHandleForReading.fileDescriptor)
-        stderrFD = dup(errors.fileHandleForReading.fileDescriptor)
-        try? input.fileHandleForWriting.close()
-        try? output.fileHandleForReading.close()
-        try? errors.fileHandleForReading.close()
+        stdinFD = dup(input.fileDescriptor)
+        stdoutFD = dup(output.fileDescriptor)
+        stderrFD = dup(errors.fileDescriptor)
+        try? input.close()
+        try? output.close()
+        try? errors.close()
         _ = fcntl(stderrFD, F_SETFL, fcntl(stderrFD, F_GETFL) | O_NONBLOCK)
         buffer.removeAll(keepingCapacity: true)
         killedByTimeout = false
         dead = false
         generation += 1
-        logger.debug("started DuckDB", metadata: ["pid": "\(p.processIdentifier)"])
     }
 
     private func closeLocked() {
@@ -164,8 +167,8 @@ public final class DuckDBProcess: @unchecked Sendable {
         stdoutFD = -1
         stderrFD = -1
         if let p = process {
-            if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
-            p.waitUntilExit()
+            p.kill()
+            p.waitForExitBlocking()
         }
         process = nil
     }

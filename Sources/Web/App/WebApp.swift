@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Monitoring
 import ServiceLifecycle
 
 /// Builds the web app: middleware (auth, CSRF) and every route group.
@@ -11,7 +12,6 @@ public enum WebApp {
         router.add(middleware: AuthMiddleware(token: deps.config.authToken, sessions: deps.sessions))
         router.add(middleware: CSRFMiddleware())
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/ingest"]) }
-        router.get("/healthz") { _, _ in JSONResponse.make(["status": "ok"]) }
         AssetRoutes().register(on: router)
         LoginRoutes(deps: deps).register(on: router)
         IngestRoutes(deps: deps).register(on: router)
@@ -22,11 +22,8 @@ public enum WebApp {
         LakeAPIRoutes(deps: deps).register(on: router)
         LakeRoutes(deps: deps).register(on: router)
         DashboardRoutes(deps: deps).register(on: router)
-        MonitoringRoutes(deps: deps).register(on: router)
-        router.get("/api/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPI.document)))
-        }
+        // `/metrics`, `/healthz`, `/readyz`, `/api/alerts`: the same routes as the standalone metrics server.
+        deps.monitoring.register(on: router)
         return router
     }
 

@@ -1,7 +1,5 @@
-import Foundation
-import TributaryConfig
-
-/// Where the web app listens and who may use it.
+/// Where the web app listens and who may use it: a plain value the CLI builds from its
+/// configuration (`web.listen`, `web.auth_token`).
 public struct WebConfiguration: Sendable, Equatable {
     public var host: String
     /// 0 picks a free port (tests); the bound port is reported when the server runs.
@@ -28,23 +26,6 @@ public struct WebConfiguration: Sendable, Equatable {
             tokenWasGenerated = false
         }
         self.maxUploadBytes = maxUploadBytes
-    }
-
-    /// From `web.listen` (`host:port`, `[v6]:port` or `:port`) and `web.auth_token`.
-    public init(config: TributaryConfig) throws {
-        let (host, port) = try Self.parseListen(config.string("web.listen"))
-        self.init(host: host, port: port, authToken: config.string("web.auth_token"))
-    }
-
-    public static func parseListen(_ text: String) throws -> (host: String, port: Int) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]),
-              (0...65_535).contains(port) else {
-            throw ConfigError("web.listen must be host:port (e.g. 127.0.0.1:8080), got '\(text)'")
-        }
-        var host = String(trimmed[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 
     public static func isLoopback(_ host: String) -> Bool {

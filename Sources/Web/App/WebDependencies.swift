@@ -1,5 +1,6 @@
 import KafkaClient
 import Logging
+import Monitoring
 import ObjectStore
 import Pipeline
 import Query
@@ -24,8 +25,9 @@ public struct WebDependencies: Sendable {
     /// Dashboard points, shared by every viewer.
     public let dashboard: DashboardSampler
     public var logger: Logger
-    /// `/metrics`, `/readyz` and `/api/alerts` (nil: not served).
-    public var monitoring: WebMonitoring?
+    /// What `/metrics`, `/readyz` and `/api/alerts` serve (given by the CLI, which owns the
+    /// metrics backend and the alert evaluator; by default only health).
+    public var monitoring: MonitoringRoutes = .disabled
 
     /// - Parameters:
     ///   - lake: the lake root (`storage.uri`); enables the SQL and lake pages.

@@ -28,16 +28,22 @@ public struct GeneratorSettings: Sendable, Codable, Equatable {
 
     /// The same checks as `tributary generate`; nil when the settings are usable.
     public func problem(known: [String]) -> String? {
-        for (name, v) in [("updateRatio", updateRatio), ("deleteRatio", deleteRatio), ("lateRatio", lateRatio), ("invalidRatio", invalidRatio)]
-        where !(0...1).contains(v) || v.isNaN {
-            return "\(name) must be between 0 and 1"
-        }
-        if updateRatio + deleteRatio + lateRatio + invalidRatio > 1 { return "the ratios add up to more than 1" }
+        if let problem = Self.mixProblem([("updateRatio", updateRatio), ("deleteRatio", deleteRatio),
+                                          ("lateRatio", lateRatio), ("invalidRatio", invalidRatio)]) { return problem }
         if !(rate > 0 && rate <= 100_000) { return "rate must be between 0 and 100000 records per second" }
         for topic in topics where !known.contains(topic) {
             return "unknown topic '\(topic)'; one of \(known.joined(separator: ", "))"
         }
         return nil
+    }
+
+    /// The record mix's shares: each between 0 and 1, together at most 1 (named as the
+    /// caller shows them: JSON fields here, flags in `tributary generate`).
+    public static func mixProblem(_ ratios: [(name: String, value: Double)]) -> String? {
+        for (name, value) in ratios where !(0...1).contains(value) {  // NaN too
+            return "\(name) must be between 0 and 1"
+        }
+        return ratios.reduce(0) { $0 + $1.value } > 1 ? "the ratios add up to more than 1" : nil
     }
 }
 

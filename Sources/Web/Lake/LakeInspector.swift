@@ -29,7 +29,7 @@ public struct LakeInspector: Sendable {
     /// The table's layout, schema and latest snapshot; nil when there is no such table.
     public func summary(_ name: String) async throws -> LakeTableSummary? {
         guard let table = try await table(name) else { return nil }
-        let config = await table.config
+        let config = table.config
         let timeline = try await table.timeline()
         let commits = timeline.completedDataCommits
         let plan = try await table.planSnapshot()

@@ -1,3 +1,4 @@
+import TributaryCore
 import Hummingbird
 
 /// A fragment of HTML. Interpolated `String`s are escaped; only other `HTML` values are
@@ -25,21 +26,7 @@ public struct HTML: Sendable, ExpressibleByStringInterpolation, ResponseGenerato
     }
 
     /// Escapes the five characters that matter in text and in quoted attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { escapeMarkup(text) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response(

@@ -1,6 +1,7 @@
 import Hummingbird
 
-/// `/assets/{name}`: Bootstrap from Debian's packages and the app's own script/styles.
+/// `/assets/{name}` (the app's scripts and styles, Bootstrap from Debian's packages) and
+/// `/api/openapi.json`.
 struct AssetRoutes {
     func register(on router: Router<WebRequestContext>) {
         router.get("/assets/{name}") { _, context -> Response in
@@ -10,6 +11,10 @@ struct AssetRoutes {
             return Response(status: .ok,
                             headers: [.contentType: Assets.contentType(name), .cacheControl: "public, max-age=3600"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        router.get("/api/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: Assets.contentType("openapi.json")],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: Assets.openAPIDocument)))
         }
     }
 }

@@ -21,12 +21,10 @@ struct CatalogCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Publish the Hudi commits the catalog lacks (every table of the lake, or one).",
             discussion: "Idempotent: snapshots the catalog has are skipped. Exits non-zero when a table could not be published.")
-        @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table: topic name or Hudi table name (default: every table of the lake).") var table: String?
-        @Flag(help: "Print JSON instead of text.") var json = false
+        @OptionGroup var target: Target
 
         func run() async throws {
-            let (sync, names) = try await CatalogCommand.open(config, table: table)
+            let (sync, names) = try await target.open()
             var rows: [[String: Any]] = []
             var failed = 0
             for name in names {
@@ -42,17 +40,13 @@ struct CatalogCommand: AsyncParsableCommand {
                     rows.append(["table": name, "identifier": (sync.namespace + [name]).joined(separator: "."), "error": "\(error)"])
                 }
             }
-            if json {
-                print(try TablesOutput.json(rows))
-            } else if rows.isEmpty {
-                print("no tables in \(sync.lake.backendDescription)")
-            } else {
-                print(TablesOutput.columns(["TABLE", "IDENTIFIER", "PUBLISHED", "CATALOG AT", "HUDI LATEST"], rows.map { r in
+            try await printRows(rows, json: target.json, empty: "no tables in \(sync.lake.backendDescription)") {
+                TablesOutput.columns(["TABLE", "IDENTIFIER", "PUBLISHED", "CATALOG AT", "HUDI LATEST"], rows.map { r in
                     if let error = r["error"] as? String { return ["\(r["table"] ?? "")", "\(r["identifier"] ?? "")", "-", "-", "failed: \(error)"] }
                     let published = r["published"] as? [String] ?? []
                     return ["\(r["table"] ?? "")", "\(r["identifier"] ?? "")", published.isEmpty ? "0 (up to date)" : "\(published.count)",
                             (r["catalogInstant"] as? String) ?? "-", (r["hudiLatest"] as? String) ?? "-"]
-                }), terminator: "")
+                })
             }
             if failed > 0 {
                 throw TablesError("\(failed) of \(names.count) table(s) could not be published to the catalog at \(await sync.catalog.configuration.uri)")
@@ -63,12 +57,10 @@ struct CatalogCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per table: the latest Hudi commit, the latest instant in the catalog, and how many commits it is behind.")
-        @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table: topic name or Hudi table name (default: every table of the lake).") var table: String?
-        @Flag(help: "Print JSON instead of text.") var json = false
+        @OptionGroup var target: Target
 
         func run() async throws {
-            let (sync, names) = try await CatalogCommand.open(config, table: table)
+            let (sync, names) = try await target.open()
             var rows: [[String: Any]] = []
             for name in names {
                 let s = try await sync.status(name)
@@ -77,25 +69,32 @@ struct CatalogCommand: AsyncParsableCommand {
                     "catalogInstant": s.catalogInstant ?? NSNull(), "inCatalog": s.catalogHasTable, "commitsBehind": s.commitsBehind,
                 ])
             }
-            if json { print(try TablesOutput.json(rows)); return }
-            if rows.isEmpty { print("no tables in \(sync.lake.backendDescription)"); return }
-            print("catalog \(await sync.catalog.configuration.uri)")
-            print(TablesOutput.columns(["TABLE", "IDENTIFIER", "HUDI LATEST", "CATALOG AT", "BEHIND"], rows.map { r in
-                ["\(r["table"] ?? "")", "\(r["identifier"] ?? "")", (r["hudiLatest"] as? String) ?? "-",
-                 (r["catalogInstant"] as? String) ?? ((r["inCatalog"] as? Bool) == true ? "(no snapshot)" : "(not in catalog)"),
-                 "\(r["commitsBehind"] ?? 0)"]
-            }), terminator: "")
+            try await printRows(rows, json: target.json, empty: "no tables in \(sync.lake.backendDescription)") {
+                "catalog \(await sync.catalog.configuration.uri)\n"
+                    + TablesOutput.columns(["TABLE", "IDENTIFIER", "HUDI LATEST", "CATALOG AT", "BEHIND"], rows.map { r in
+                        ["\(r["table"] ?? "")", "\(r["identifier"] ?? "")", (r["hudiLatest"] as? String) ?? "-",
+                         (r["catalogInstant"] as? String) ?? ((r["inCatalog"] as? Bool) == true ? "(no snapshot)" : "(not in catalog)"),
+                         "\(r["commitsBehind"] ?? 0)"]
+                    })
+            }
         }
     }
 
-    /// The sync and the tables a command works on (every table, or the one named).
-    static func open(_ options: ConfigOptions, table: String?) async throws -> (LakeCatalogSync, [String]) {
-        let config = try options.load()
-        guard config.catalogURI != nil else { throw TablesError(CatalogSetup.notConfigured) }
-        let lake = try await Lake.open(config)
-        guard let sync = try await CatalogSetup.sync(config, lake: lake, retry: retry) else { throw TablesError(CatalogSetup.notConfigured) }
-        try await sync.catalog.connect()
-        if let table { return (sync, [try await LakeTables.open(table, lake: lake).name]) }
-        return (sync, try await sync.tableNames())
+    /// What `sync` and `status` work on: the configuration, every table or the one named, `--json`.
+    struct Target: ParsableArguments {
+        @OptionGroup var config: ConfigOptions
+        @Argument(help: "The table: topic name or Hudi table name (default: every table of the lake).") var table: String?
+        @Flag(help: "Print JSON instead of text.") var json = false
+
+        /// The sync and the tables to work on.
+        func open() async throws -> (LakeCatalogSync, [String]) {
+            let config = try self.config.load()
+            guard config.catalogURI != nil else { throw TablesError(CatalogSetup.notConfigured) }
+            let lake = try await Lake.open(config)
+            guard let sync = try await CatalogSetup.sync(config, lake: lake, retry: CatalogCommand.retry) else { throw TablesError(CatalogSetup.notConfigured) }
+            try await sync.catalog.connect()
+            if let table { return (sync, [try await LakeTables.open(table, lake: lake).name]) }
+            return (sync, try await sync.tableNames())
+        }
     }
 }

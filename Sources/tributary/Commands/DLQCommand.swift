@@ -71,10 +71,7 @@ struct DLQCommand: AsyncParsableCommand {
         @Flag(help: "Validate and report, send nothing.") var dryRun = false
 
         func run() async throws {
-            let name = topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic
-            guard let schema = TopicSchema.named(name) else {
-                throw ValidationError("unknown topic '\(name)' (one of \(TopicSchema.all.map(\.topic).joined(separator: ", ")))")
-            }
+            let schema = try TopicSchema.chosen(topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic)
             let replay = DeadLetterReplay(schema: schema, configuration: try kafka.configuration(), dryRun: dryRun)
             let outcome: DeadLetterReplay.Outcome
             if let file {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Pipeline
+import Web
 
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,21 +20,18 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Random seed (same seed, same records).") var seed: UInt64 = 42
 
     func validate() throws {
-        for (name, v) in [("update", updateRatio), ("delete", deleteRatio), ("late", lateRatio), ("invalid", invalidRatio)]
-        where !(0...1).contains(v) {
-            throw ValidationError("--\(name)-ratio must be between 0 and 1")
+        if let problem = GeneratorSettings.mixProblem([("--update-ratio", updateRatio), ("--delete-ratio", deleteRatio),
+                                                        ("--late-ratio", lateRatio), ("--invalid-ratio", invalidRatio)]) {
+            throw ValidationError(problem)
         }
-        guard updateRatio + deleteRatio + lateRatio + invalidRatio <= 1 else { throw ValidationError("the ratios add up to more than 1") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        for topic in topics where TopicSchema.named(topic) == nil {
-            throw ValidationError("unknown topic '\(topic)'; one of \(TopicSchema.all.map(\.topic).joined(separator: ", "))")
-        }
+        _ = try TopicSchema.chosen(topics)
     }
 
     func run() async throws {
         let producer = try KafkaProducer(configuration: try kafka.configuration())
         let mix = RecordGenerator.Mix(updateRatio: updateRatio, deleteRatio: deleteRatio, lateRatio: lateRatio, invalidRatio: invalidRatio)
-        let schemas = topics.isEmpty ? TopicSchema.all : topics.compactMap(TopicSchema.named)
+        let schemas = try TopicSchema.chosen(topics)
         var generators = schemas.map { RecordGenerator(schema: $0, mix: mix, seed: seed) }
         let limit = try duration.map { try TopicSetup.milliseconds($0) }
         let start = ContinuousClock.now

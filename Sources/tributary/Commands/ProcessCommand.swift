@@ -17,7 +17,7 @@ struct ProcessCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try kafka.loadConfig()
         let logger = Logger(label: "tributary")
-        let kafkaConfiguration = try kafka.configuration()
+        let kafkaConfiguration = try kafka.configuration(config)
         let monitoring = try MonitoringSetup(config: config, logger: logger)
         let processor = try await ProcessorSetup.make(
             config: config, kafka: kafkaConfiguration, topics: topics, logger: logger)
@@ -28,7 +28,7 @@ struct ProcessCommand: AsyncParsableCommand {
         // /metrics, /healthz, /readyz on metrics.listen; a busy port is logged, not fatal.
         let readiness = [try MonitoringSetup.broker(kafkaConfiguration), try await MonitoringSetup.storage(config),
                          MonitoringSetup.processor(processor)]
-        if let server = try monitoring.server(config: config, readiness: readiness, logger: logger) {
+        if let server = monitoring.server(config: config, readiness: readiness, logger: logger) {
             services.append(NonEssentialService(name: "metrics server", logger: logger, base: server))
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -39,12 +39,7 @@ struct ProcessCommand: AsyncParsableCommand {
 /// Builds the processor from the configuration (shared by `process` and `up`).
 enum ProcessorSetup {
     static func make(config: TributaryConfig, kafka: KafkaConfiguration, topics: [String], logger: Logger) async throws -> StreamProcessor {
-        let schemas = try topics.isEmpty ? TopicSchema.all : topics.map { name in
-            guard let schema = TopicSchema.named(name) else {
-                throw ValidationError("unknown topic '\(name)'; one of \(TopicSchema.all.map(\.topic).joined(separator: ", "))")
-            }
-            return schema
-        }
+        let schemas = try TopicSchema.chosen(topics)
         let lake = try await Lake.open(config)
         var options = WriteOptions()
         options.smallFileLimit = Int(config.bytes("hudi.small_file_limit"))

@@ -22,7 +22,7 @@ extension TablesCommand {
                     let tl = try await table.timeline()
                     let plan = try await table.planSnapshot()
                     rows.append([
-                        "name": name, "tableName": await table.config.tableName, "commits": tl.completedDataCommits.count,
+                        "name": name, "tableName": table.config.tableName, "commits": tl.completedDataCommits.count,
                         "latestCommit": plan.asOf ?? NSNull(), "files": plan.slices.count,
                         "bytes": plan.slices.reduce(0) { $0 + $1.size }, "pending": tl.pending.count,
                     ])
@@ -31,13 +31,13 @@ extension TablesCommand {
                     rows.append(["name": name, "error": "\(error)"])
                 }
             }
-            if json { print(try TablesOutput.json(rows)); return }
-            if rows.isEmpty { print("no tables in \(lake.backendDescription)"); return }
-            print(TablesOutput.columns(["NAME", "COMMITS", "FILES", "BYTES", "LATEST COMMIT"], rows.map { r in
-                if let error = r["error"] as? String { return ["\(r["name"] ?? "")", "-", "-", "-", "unreadable: \(error)"] }
-                return ["\(r["name"] ?? "")", "\(r["commits"] ?? 0)", "\(r["files"] ?? 0)", TablesOutput.bytes(Int64(r["bytes"] as? Int ?? 0)),
-                        (r["latestCommit"] as? String) ?? "-"]
-            }), terminator: "")
+            try await printRows(rows, json: json, empty: "no tables in \(lake.backendDescription)") {
+                TablesOutput.columns(["NAME", "COMMITS", "FILES", "BYTES", "LATEST COMMIT"], rows.map { r in
+                    if let error = r["error"] as? String { return ["\(r["name"] ?? "")", "-", "-", "-", "unreadable: \(error)"] }
+                    return ["\(r["name"] ?? "")", "\(r["commits"] ?? 0)", "\(r["files"] ?? 0)", TablesOutput.bytes(Int64(r["bytes"] as? Int ?? 0)),
+                            (r["latestCommit"] as? String) ?? "-"]
+                })
+            }
         }
     }
 
@@ -45,13 +45,11 @@ extension TablesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a table: configuration, schema, partitions and file groups with their sizes.",
             discussion: "TABLE is the table's folder (topic) name, e.g. user_events, or its Hudi name, e.g. user_events_table.")
-        @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
-        @Flag(help: "Print JSON instead of text.") var json = false
+        @OptionGroup var target: TableOptions
 
         func run() async throws {
-            let (name, hudi) = try await LakeTables.open(table, settings: try config.load())
-            let cfg = await hudi.config
+            let (name, hudi) = try await target.open()
+            let cfg = hudi.config
             let plan = try await hudi.planSnapshot()
             let latest = Dictionary(uniqueKeysWithValues: plan.slices.map { (FileGroupID(partitionPath: $0.partitionPath, fileId: $0.fileId), $0) })
             let groups = try await hudi.fileGroups()
@@ -81,7 +79,7 @@ extension TablesCommand {
                 "partitions": partitions.keys.sorted().map { ["partition": $0, "fileGroups": partitions[$0]?.groups ?? 0, "bytes": partitions[$0]?.bytes ?? 0] },
                 "fileGroups": groupRows, "files": plan.slices.count, "bytes": plan.slices.reduce(0) { $0 + $1.size },
             ]
-            if json { print(try TablesOutput.json(info)); return }
+            if target.json { print(try TablesOutput.json(info)); return }
             var out = "table \(name) (\(cfg.tableName), \(cfg.tableType), version \(cfg.tableVersion))\n"
             out += "record key: \(cfg.recordKeyFields.joined(separator: ",")); precombine: \(cfg.precombineField ?? "-"); "
             out += "partitioned by: \(cfg.partitionFields.isEmpty ? "-" : cfg.partitionFields.joined(separator: ","))\n"
@@ -103,17 +101,15 @@ extension TablesCommand {
         static let configuration = CommandConfiguration(
             abstract: "List a table's instants: action, state, operation, rows inserted/updated/deleted, Kafka checkpoint.",
             discussion: "Also shows rollbacks (the instant undone) and cleans (files deleted, earliest commit kept).")
-        @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
+        @OptionGroup var target: TableOptions
         @Option(help: "Show only the last N instants.") var last: Int?
-        @Flag(help: "Print JSON instead of text.") var json = false
 
         func validate() throws {
             if let last, last < 1 { throw ValidationError("--last must be at least 1") }
         }
 
         func run() async throws {
-            let (_, hudi) = try await LakeTables.open(table, settings: try config.load())
+            let (_, hudi) = try await target.open()
             var entries = try await hudi.timelineSummary()
             if let last { entries = Array(entries.suffix(last)) }
             let rows: [[String: Any]] = entries.map { s in
@@ -136,7 +132,7 @@ extension TablesCommand {
                 }
                 return r
             }
-            if json { print(try TablesOutput.json(rows)); return }
+            if target.json { print(try TablesOutput.json(rows)); return }
             print(TablesOutput.columns(["INSTANT", "ACTION", "STATE", "OPERATION", "INSERTED", "UPDATED", "DELETED", "DETAILS"], entries.map { s in
                 let data = s.instant.isDataCommit && s.instant.state == .completed
                 var details = ""
@@ -161,21 +157,14 @@ extension TablesCommand {
                 reads as of the commit before. Older commits are refused. Do not run it while a processor \
                 writes the table.
                 """)
-        @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
+        @OptionGroup var target: TableOptions
         @Argument(help: "The instant to roll back (yyyyMMddHHmmssSSS), see `tables timeline`.") var instant: String
-        @Flag(help: "Print JSON instead of text.") var json = false
 
         func run() async throws {
-            let (name, hudi) = try await LakeTables.open(table, settings: try config.load())
-            let result: RollbackResult
-            do {
-                result = try await hudi.rollback(instant: instant)
-            } catch let error as HudiError {
-                throw TablesError("\(name): \(error)")
-            }
+            let (name, hudi) = try await target.open()
+            let result = try await naming(name) { try await hudi.rollback(instant: instant) }
             let latest = try await hudi.timeline().latestCompletedCommit?.timestamp
-            if json {
+            if target.json {
                 print(try TablesOutput.json([
                     "table": name, "rolledBack": result.metadata.commitsRollback, "rollbackInstant": result.instant,
                     "filesDeleted": result.metadata.totalFilesDeleted, "latestCommit": latest ?? NSNull(),
@@ -190,28 +179,21 @@ extension TablesCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the cleaner on a table (KEEP_LATEST_COMMITS): delete files no retained commit reads.",
             discussion: "Keeps every file a snapshot as of one of the last N commits needs (hudi.cleaner.commits_retained, default 10), and always the latest version of each file group.")
-        @OptionGroup var config: ConfigOptions
-        @Argument(help: "The table: topic name or Hudi table name in the lake, or a table path/URI.") var table: String
+        @OptionGroup var target: TableOptions
         @Option(help: "Commits to retain (default: hudi.cleaner.commits_retained).") var retain: Int?
-        @Flag(help: "Print JSON instead of text.") var json = false
 
         func validate() throws {
             if let retain, retain < 1 { throw ValidationError("--retain must be at least 1") }
         }
 
         func run() async throws {
-            let settings = try config.load()
+            let settings = try target.config.load()
             var options = WriteOptions()
             options.cleanerCommitsRetained = retain ?? settings.int("hudi.cleaner.commits_retained")
-            let (name, hudi) = try await LakeTables.open(table, settings: settings, options: options)
-            let result: CleanResult?
-            do {
-                result = try await hudi.clean()
-            } catch let error as HudiError {
-                throw TablesError("\(name): \(error)")
-            }
+            let (name, hudi) = try await target.open(settings: settings, options: options)
+            let result = try await naming(name) { try await hudi.clean() }
             let earliest = try await hudi.earliestQueryableInstant()
-            if json {
+            if target.json {
                 print(try TablesOutput.json([
                     "table": name, "cleanInstant": result?.instant ?? NSNull(), "filesDeleted": result?.metadata.totalFilesDeleted ?? 0,
                     "commitsRetained": options.cleanerCommitsRetained, "earliestQueryableInstant": earliest ?? NSNull(),

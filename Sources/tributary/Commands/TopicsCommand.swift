@@ -18,7 +18,7 @@ struct TopicsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try kafka.loadConfig()
-            let admin = try KafkaAdmin(configuration: try kafka.configuration())
+            let admin = try KafkaAdmin(configuration: try kafka.configuration(config))
             let outcome = try await TopicSetup.ensure(
                 admin: admin, partitions: partitions ?? Int32(config.int("kafka.partitions")),
                 replication: replication ?? Int32(config.int("kafka.replication")),

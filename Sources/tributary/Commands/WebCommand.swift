@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import Monitoring
 import Pipeline
 import Query
 import ServiceLifecycle
@@ -20,10 +21,10 @@ struct WebCommand: AsyncParsableCommand {
         var config = try kafka.loadConfig()
         if let listen { try config.set("web.listen", listen, source: .flag) }
         let logger = Logger(label: "tributary.web")
-        let kafkaConfiguration = try kafka.configuration()
+        let kafkaConfiguration = try kafka.configuration(config)
         let monitoring = try MonitoringSetup(config: config, logger: logger)
         let setup = try await WebSetup.make(config: config, kafka: kafkaConfiguration,
-                                            monitoring: monitoring.web(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
+                                            monitoring: monitoring.routes(readiness: [try MonitoringSetup.broker(kafkaConfiguration)]), logger: logger)
         let group = ServiceGroup(services: [setup.web] + setup.services + monitoring.services,
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
@@ -35,10 +36,10 @@ struct WebCommand: AsyncParsableCommand {
 /// SQL and lake pages; `services` (the query service's DuckDB pool, the dashboard sampler)
 /// must run in the same `ServiceGroup`, so the DuckDB processes stop on shutdown.
 enum WebSetup {
-    static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: WebMonitoring? = nil, logger: Logger,
+    static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: MonitoringRoutes = .disabled, logger: Logger,
                      processorStats: (@Sendable () -> ProcessorStats?)? = nil,
                      onStarted: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (web: WebService, services: [any Service]) {
-        let web = try WebConfiguration(config: config)
+        let web = try webConfiguration(config)
         let lake = try await Lake.open(config)
         var deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
                                        processorGroup: config.string("processing.group_id"), logger: logger)
@@ -56,6 +57,16 @@ enum WebSetup {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             onStarted(url)
         }, services)
+    }
+}
+
+extension WebSetup {
+    /// The web app's settings: `web.listen` (validated when loaded) and `web.auth_token`.
+    static func webConfiguration(_ config: TributaryConfig) throws -> WebConfiguration {
+        guard let address = config.listenAddress("web.listen") else {
+            throw ValidationError("web.listen must be host:port (e.g. 127.0.0.1:8080), got '\(config.string("web.listen"))'")
+        }
+        return WebConfiguration(host: address.host, port: address.port, authToken: config.string("web.auth_token"))
     }
 }
 

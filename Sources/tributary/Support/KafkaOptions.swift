@@ -29,7 +29,8 @@ struct ConfigOptions: ParsableArguments {
 }
 
 /// How a command reaches Kafka: `--bootstrap-servers` > `TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS`
-/// > `kafka.bootstrap_servers` in the file > the embedded broker of a running `tributary up`.
+/// > `kafka.bootstrap_servers` in the file > the embedded broker of a running `tributary up`
+/// (found in the state folder's `broker` file).
 struct KafkaOptions: ParsableArguments {
     @OptionGroup var config: ConfigOptions
 
@@ -61,45 +62,27 @@ struct KafkaOptions: ParsableArguments {
     /// The configuration for a one-shot command: configured servers, or the embedded
     /// broker that `tributary up` / `tributary broker` advertises in its state file.
     func configuration() throws -> KafkaConfiguration {
-        let loaded = try loadConfig()
+        try configuration(try loadConfig())
+    }
+
+    /// The same, from a configuration the command loaded already (`loadConfig()`).
+    func configuration(_ loaded: TributaryConfig) throws -> KafkaConfiguration {
         let servers: String
+        var embedded = false
         if let configured = loaded.bootstrapServers {
             servers = configured
-        } else if let running = EmbeddedBrokerState.read() {
+        } else if let running = StateFolder(loaded).brokerAddress() {
             servers = running
+            embedded = true
         } else {
             throw ValidationError("""
                 no Kafka cluster configured and no embedded broker running.
                 Start the stack with `tributary up` (or `tributary broker`), or pass --bootstrap-servers / set TRIBUTARY_KAFKA_BOOTSTRAP_SERVERS.
                 """)
         }
-        return KafkaConfiguration(
+        let configuration = KafkaConfiguration(
             bootstrapServers: servers, properties: loaded.kafkaProperties,
             operationTimeout: .milliseconds(Int64(timeout * 1000)))
+        return embedded ? EmbeddedKafka.tuned(configuration) : configuration
     }
-}
-
-/// Where a running embedded broker advertises its address: `.tributary/broker` under
-/// `$TRIBUTARY_STATE_DIR` (default: the current directory), holding `host:port pid`.
-enum EmbeddedBrokerState {
-    static var directory: URL {
-        let base = ProcessInfo.processInfo.environment["TRIBUTARY_STATE_DIR"] ?? FileManager.default.currentDirectoryPath
-        return URL(fileURLWithPath: base).appendingPathComponent(".tributary")
-    }
-    static var file: URL { directory.appendingPathComponent("broker") }
-
-    static func write(_ bootstrap: String) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "\(bootstrap) \(ProcessInfo.processInfo.processIdentifier)\n".write(to: file, atomically: true, encoding: .utf8)
-    }
-
-    /// The advertised address when the process that wrote it is still alive.
-    static func read() -> String? {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { return nil }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard parts.count == 2, let pid = Int32(parts[1]), kill(pid, 0) == 0 else { return nil }
-        return String(parts[0])
-    }
-
-    static func remove() { try? FileManager.default.removeItem(at: file) }
 }

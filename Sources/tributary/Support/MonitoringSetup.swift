@@ -35,23 +35,17 @@ struct MonitoringSetup {
     /// The evaluator and the notifier, to run in the command's service group.
     var services: [any Service] { [evaluator] + (notifier.map { [$0] } ?? []) }
 
-    func web(readiness: [ReadinessCheck]) -> WebMonitoring {
+    /// `/metrics`, `/healthz`, `/readyz` and `/api/alerts` as the web app and the
+    /// processor-only server both serve them.
+    func routes(readiness: [ReadinessCheck]) -> MonitoringRoutes {
         let evaluator = self.evaluator
-        return WebMonitoring(metrics: MetricsExport.render, alerts: { evaluator.snapshot() }, readiness: readiness)
+        return MonitoringRoutes(metrics: MetricsExport.render, alerts: { evaluator.snapshot() }, readiness: readiness)
     }
 
     /// The processor-only server on `metrics.listen` (nil when it is empty).
-    func server(config: TributaryConfig, readiness: [ReadinessCheck], logger: Logger) throws -> MonitoringServer? {
-        let listen = config.string("metrics.listen")
-        if listen.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
-        let (host, port): (String, Int)
-        do {
-            (host, port) = try WebConfiguration.parseListen(listen)
-        } catch {
-            throw ValidationError("metrics.listen must be host:port (e.g. 127.0.0.1:9464) or empty, got '\(listen)'")
-        }
-        let evaluator = self.evaluator
-        return MonitoringServer(host: host, port: port, readiness: readiness, alerts: { evaluator.snapshot() }, logger: logger) { url in
+    func server(config: TributaryConfig, readiness: [ReadinessCheck], logger: Logger) -> MonitoringServer? {
+        guard let address = config.listenAddress("metrics.listen") else { return nil }
+        return MonitoringServer(host: address.host, port: address.port, routes: routes(readiness: readiness), logger: logger) { url in
             // Unbuffered: scripts and tests wait for this line.
             FileHandle.standardOutput.write(Data("metrics: \(url)\n".utf8))
         }

@@ -20,11 +20,10 @@ struct PrometheusOptions: ParsableArguments {
     var ruleFor: String?
 
     /// The Prometheus service, which waits for the web app's URL from `webURL`.
-    func service(webURL: WebURL, token: String?, logger: Logger) throws -> PrometheusServer? {
+    func service(directory: URL, webURL: WebURL, token: String?, logger: Logger) throws -> PrometheusServer? {
         guard prometheus else { return nil }
         let interval = try self.interval.map { try TributaryConfig.parseDuration($0) } ?? .seconds(2)
-        var options = PrometheusServer.Options(
-            directory: EmbeddedBrokerState.directory.appendingPathComponent("prometheus"), port: try port ?? EmbeddedBroker.freePort())
+        var options = PrometheusServer.Options(directory: directory, port: try port ?? EmbeddedBroker.freePort())
         options.ruleHoldFor = try ruleFor.map { try TributaryConfig.parseDuration($0) }
         return PrometheusServer(options: options, logger: logger, target: {
             let url = try await webURL.value()

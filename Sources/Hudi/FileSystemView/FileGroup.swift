@@ -1,0 +1,67 @@
+import Foundation
+
+/// A file group's state as of one instant: its base file and the log files appended to
+/// it since (merge-on-read; a copy-on-write slice has none). Readers merge the logs into
+/// the base file; compaction folds them into the next slice's base file.
+public struct FileSlice: Sendable, Hashable {
+    /// Partition path relative to the table root (`""` when not partitioned).
+    public var partitionPath: String
+    public var fileId: String
+    /// Instant that wrote the base file (the slice's base instant).
+    public var instant: String
+    /// Object key of the base file relative to the table root.
+    public var path: String
+    public var size: Int
+    /// Log files of this slice (their base instant is `instant`), oldest first.
+    public var logFiles: [LogFile] = []
+
+    public init(partitionPath: String, fileId: String, instant: String, path: String, size: Int) {
+        self.partitionPath = partitionPath
+        self.fileId = fileId
+        self.instant = instant
+        self.path = path
+        self.size = size
+    }
+
+    public var fileName: String { path.split(separator: "/").last.map(String.init) ?? path }
+}
+
+/// One log file of a slice.
+public struct LogFile: Sendable, Hashable, Comparable {
+    public var name: LogFileName
+    /// Object key relative to the table root.
+    public var path: String
+    public var size: Int
+
+    public init(name: LogFileName, path: String, size: Int) {
+        self.name = name
+        self.path = path
+        self.size = size
+    }
+
+    public static func < (a: LogFile, b: LogFile) -> Bool { a.name < b.name }
+}
+
+/// Identifies a file group across the table.
+public struct FileGroupID: Sendable, Hashable, Comparable {
+    public var partitionPath: String
+    public var fileId: String
+    public init(partitionPath: String, fileId: String) {
+        self.partitionPath = partitionPath
+        self.fileId = fileId
+    }
+    public static func < (a: FileGroupID, b: FileGroupID) -> Bool { (a.partitionPath, a.fileId) < (b.partitionPath, b.fileId) }
+}
+
+/// A file group: its slices by base instant.
+public struct FileGroup: Sendable {
+    public var id: FileGroupID
+    public var slices: [String: FileSlice] = [:]
+
+    public init(id: FileGroupID) { self.id = id }
+
+    /// The newest slice whose instant passes `isVisible`.
+    public func latestSlice(where isVisible: (String) -> Bool) -> FileSlice? {
+        slices.keys.sorted(by: >).first(where: isVisible).flatMap { slices[$0] }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+import ObjectStore
+import TributaryCore
+
+/// What a commit did.
+public struct CommitResult: Sendable {
+    /// The instant time of the commit (every write makes a commit, so the checkpoint advances).
+    public var instant: String
+    public var metadata: CommitMetadata
+    public var summary: WritePlanSummary
+    /// Base files written, their total bytes, and how many of them rewrote an existing group.
+    public var filesWritten: Int
+    public var bytesWritten: Int64
+    public var filesRewritten: Int
+    public var bytesRewritten: Int64
+    /// Seconds spent in the index lookup, writing files, and in total.
+    public var indexLookupSeconds: Double
+    public var writeSeconds: Double
+    public var totalSeconds: Double
+}
+
+/// One write after its instant was reserved, up to the commit point: plan against the
+/// latest committed snapshot (BLOOM index), the inflight file, partition markers, the base
+/// files. The ``TableWriter`` then runs the commit point under its concurrency mode.
+struct CommitTransaction: Sendable {
+    let store: any ObjectStore
+    let config: TableConfig
+    let options: WriteOptions
+    let timeline: ActiveTimeline
+    let fileSystemView: FileSystemView
+    let footers: FooterCache
+
+    func prepare(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], schema: String,
+                 instant: String, timeline tl: Timeline) async throws -> PreparedCommit {
+        // Plan against the latest committed snapshot.
+        let timelineNames = Set(tl.instants.map(\.fileName))
+        let listing = try await fileSystemView.listing(asOf: timelineNames)
+        let snapshot = try await timeline.planSnapshot(tl, fileGroups: listing, asOf: nil)
+        footers.retain(paths: Set(snapshot.slices.map(\.path)))
+        let rows = WritePlanner.deduplicate(batch)
+        var summary = WritePlanSummary()
+        summary.inputRecords = batch.count
+        summary.deduplicated = batch.count - rows.count
+        let partitionPaths = PartitionPathFormatter(config: config).paths(forValues: batch.partitionValues)
+        let indexStart = Date()
+        let index = BloomIndex(store: store, cache: footers, precombineField: config.precombineField)
+        let (existing, _) = try await index.lookup(keys: rows.map { batch.recordKeys[$0] }, slices: snapshot.slices)
+        let indexSeconds = Date().timeIntervalSince(indexStart)
+        let work = WritePlanner.plan(.init(
+            batch: batch, rows: rows, partitionPaths: partitionPaths, existing: existing,
+            // Optimistic writers put inserts into new file groups only, so concurrent
+            // inserters never touch the same group (no small-file packing).
+            slicesByPartition: options.concurrency == .optimistic ? [:] : Dictionary(grouping: snapshot.slices, by: \.partitionPath),
+            averageRecordSize: try await timeline.averageRecordSize(tl, options: options), options: options), summary: &summary)
+
+        // Inflight: the workload profile, as Hudi writes it before any data file.
+        let inflight = Instant(timestamp: instant, action: "commit", state: .inflight)
+        try await store.put(tl.key(of: inflight), Self.workloadProfile(work, operation: operation).jsonData())
+
+        // Partition markers for partitions new to the table.
+        let knownPartitions = Set(listing.keys.map(\.partitionPath))
+        for partition in Set(work.map(\.id.partitionPath)) where !knownPartitions.contains(partition) {
+            let key = partition.isEmpty ? PartitionMetadata.fileName : "\(partition)/\(PartitionMetadata.fileName)"
+            let depth = partition.isEmpty ? 0 : partition.split(separator: "/").count
+            if try await !store.exists(key) {
+                try await store.put(key, PartitionMetadata.contents(commitTime: instant, depth: depth))
+            }
+        }
+
+        let writeStart = Date()
+        let outputs = try await writeFileGroups(work, batch: batch, instant: instant)
+        let writeSeconds = Date().timeIntervalSince(writeStart)
+
+        var byPartition: [String: [WriteStat]] = [:]
+        var partitionOrder: [String] = []
+        for o in outputs {
+            if byPartition[o.stat.partitionPath] == nil { partitionOrder.append(o.stat.partitionPath) }
+            byPartition[o.stat.partitionPath, default: []].append(o.stat)
+            footers.setFooter(o.slice.path, o.footer)
+            footers.setKeyMap(o.slice.path, o.keyMap)
+        }
+        var extra = extraMetadata
+        extra["schema"] = schema
+        let metadata = CommitMetadata(
+            partitionToWriteStats: partitionOrder.map { ($0, byPartition[$0] ?? []) },
+            extraMetadata: extra, operationType: operation.rawValue)
+        return PreparedCommit(instant: instant, timeline: tl, timelineNames: timelineNames, listing: listing, work: work,
+                              outputs: outputs, metadata: metadata, summary: summary,
+                              indexSeconds: indexSeconds, writeSeconds: writeSeconds)
+    }
+
+    /// The new base files, `options.parallelism` at a time, in `work` order.
+    private func writeFileGroups(_ work: [FileGroupWork], batch: RecordBatch, instant: String) async throws -> [FileGroupWriter.Output] {
+        let writer = FileGroupWriter(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
+                                     precombineField: config.precombineField, options: options)
+        return try await withThrowingTaskGroup(of: (Int, FileGroupWriter.Output).self) { group in
+            var results = [FileGroupWriter.Output?](repeating: nil, count: work.count)
+            var next = 0
+            func launch() {
+                let i = next
+                let item = work[i]
+                group.addTask { (i, try await writer.write(item, batch: batch, taskIndex: i)) }
+                next += 1
+            }
+            while next < work.count && next < max(1, options.parallelism) { launch() }
+            while let (i, out) = try await group.next() {
+                results[i] = out
+                if next < work.count { launch() }
+            }
+            return results.compactMap { $0 }
+        }
+    }
+
+    /// Inflight metadata: per partition, existing groups with their update counts and the
+    /// insert count under an empty fileId (Hudi's `WorkloadProfile` form).
+    static func workloadProfile(_ work: [FileGroupWork], operation: WriteOperation) -> CommitMetadata {
+        var byPartition: [String: [WriteStat]] = [:]
+        var order: [String] = []
+        for w in work {
+            let p = w.id.partitionPath
+            if byPartition[p] == nil { order.append(p) }
+            var s = WriteStat(fileId: w.base == nil ? "" : w.id.fileId, path: "", prevCommit: w.base?.instant ?? "null",
+                              numWrites: 0, numDeletes: 0, numUpdateWrites: Int64(w.updates.count),
+                              numInserts: Int64(w.inserts.count), totalWriteBytes: 0, partitionPath: p, fileSizeInBytes: 0)
+            s.numDeletes = Int64(w.deletes.count)
+            byPartition[p, default: []].append(s)
+        }
+        return CommitMetadata(partitionToWriteStats: order.map { ($0, byPartition[$0] ?? []) }, extraMetadata: [:], operationType: operation.rawValue)
+    }
+}
+
+/// A write whose base files are all stored, waiting for its commit point.
+struct PreparedCommit: Sendable {
+    var instant: String
+    /// The timeline the write started from, its instant file names, and the listing it planned with.
+    var timeline: Timeline
+    var timelineNames: Set<String>
+    var listing: FileSystemView.Listing
+    var work: [FileGroupWork]
+    var outputs: [FileGroupWriter.Output]
+    var metadata: CommitMetadata
+    var summary: WritePlanSummary
+    var indexSeconds: Double
+    var writeSeconds: Double
+
+    var completed: Instant { Instant(timestamp: instant, action: "commit", state: .completed) }
+
+    /// The commit point: runs the check (its extra metadata merged in), then creates
+    /// `<t>.commit` with put-if-absent — before it readers see nothing of the write, after
+    /// it all of it.
+    func commitPoint(store: any ObjectStore, timeline active: ActiveTimeline, check: CommitCheck?) async throws {
+        var metadata = metadata
+        if let check {
+            let latest = try await active.latestExtraMetadataValues(check.keys)
+            do {
+                metadata.extraMetadata.merge(try check.body(latest)) { $1 }
+            } catch {
+                throw CommitCheckRejected(error: error)
+            }
+        }
+        do {
+            try await store.putIfAbsent(timeline.key(of: completed), metadata.jsonData())
+        } catch ObjectStoreError.alreadyExists {
+            throw HudiError.commitConflict("instant \(instant) was completed by another writer")
+        }
+    }
+
+    /// The listing after the commit (our slices added) and the timeline as the next load
+    /// will show it (ours deduplicated to its completed state).
+    var viewAfterCommit: (listing: FileSystemView.Listing, timeline: Set<String>) {
+        var newListing = listing
+        for o in outputs {
+            let id = FileGroupID(partitionPath: o.slice.partitionPath, fileId: o.slice.fileId)
+            var g = newListing[id] ?? FileGroup(id: id)
+            g.slices[o.slice.instant] = o.slice
+            newListing[id] = g
+        }
+        return (newListing, timelineNames.union([completed.fileName]))
+    }
+
+    func result(started: Date) -> CommitResult {
+        let rewritten = outputs.filter { $0.stat.prevCommit != "null" }
+        return CommitResult(
+            instant: instant, metadata: metadata, summary: summary, filesWritten: outputs.count,
+            bytesWritten: outputs.reduce(0) { $0 + $1.stat.totalWriteBytes }, filesRewritten: rewritten.count,
+            bytesRewritten: rewritten.reduce(0) { $0 + $1.stat.totalWriteBytes }, indexLookupSeconds: indexSeconds,
+            writeSeconds: writeSeconds, totalSeconds: Date().timeIntervalSince(started))
+    }
+}
