@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 import TributaryTesting
 
 /// Shared pieces of the benchmark areas: peers, timing and the printed table.
@@ -7,12 +8,16 @@ enum Bench {
         TestEnvironment.packageRoot.appendingPathComponent("Benchmarks/peers/\(name)").path
     }
 
+    /// A peer kept in `../shared/peers/` (beside the repository).
+    static func sharedPeerScript(_ name: String) -> String {
+        TestEnvironment.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/peers/\(name)").path
+    }
+
     /// Runs a peer script and decodes its one-line JSON answer.
     static func runPeer(_ args: [String]) throws -> [String: Double] {
         let output = try runPython(args)
         let line = output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}"
-        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-        return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        return decodeAnswer(line)
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -38,6 +43,30 @@ enum Bench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Peak resident memory of this process so far, in MiB (Linux reports KiB).
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Prints a child's one-line JSON answer (the peers' contract).
+    static func answer(_ values: [String: Double]) {
+        print(JSONValue.object(values.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) }).json)
+    }
+
+    /// Runs this bench binary as a child (`tributary-bench ARGS`) and decodes its answer.
+    static func runSelf(_ args: [String]) throws -> [String: Double] {
+        let output = try runProcess(Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), args)
+        let line = output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}"
+        return decodeAnswer(line)
+    }
+
+    static func decodeAnswer(_ line: String) -> [String: Double] {
+        guard let object = try? JSONValue.parse(line).objectEntries else { return [:] }
+        return Dictionary(object.compactMap { key, value in value.double.map { (key, $0) } }) { a, _ in a }
     }
 
     static func format(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }

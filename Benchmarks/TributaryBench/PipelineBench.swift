@@ -18,10 +18,7 @@ enum PipelineBench {
         let freshnessSeconds = args.dropFirst(2).first.flatMap(Int.init) ?? 60
         let broker = try await BenchBroker.start(BenchBroker.pipelineKind)
         defer { broker.stop() }
-        let config = KafkaConfiguration(
-            bootstrapServers: broker.bootstrapServers,
-            // Both consumers join their group quickly on Tansu (it waits ~session timeout / 2).
-            properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"], operationTimeout: .seconds(60))
+        let config = PipelineChildren.kafka(broker.bootstrapServers)
         let admin = try KafkaAdmin(configuration: config)
         let schema = TopicSchema.userEvents
         _ = try await admin.createTopics([TopicSpec(name: schema.topic, partitions: 2), TopicSpec(name: schema.deadLetterTopic)])
@@ -39,65 +36,27 @@ enum PipelineBench {
         try await producer.flush(timeout: .seconds(600))
         print("pipeline: \(count) user_events (avg \(bytes / max(1, count)) bytes) pre-loaded over 2 partitions, embedded Tansu (\(broker.kind))")
 
-        if let raw = ProcessInfo.processInfo.environment["BENCH_RAW_CONSUME"] {
-            // Diagnostics: the broker's fetch rate alone, with a group consumer like the processor's.
-            let tuning: [String: String] = raw == "tuned"
-                ? ["max.partition.fetch.bytes": "\(8 << 20)", "fetch.max.bytes": "\(64 << 20)", "queued.max.messages.kbytes": "\(128 << 10)"] : [:]
-            let consumer = try KafkaConsumer(configuration: config.withDefaults(tuning), groupID: "bench-raw-\(raw)")
-            try consumer.subscribe([schema.topic])
-            var n = 0
-            var first: ContinuousClock.Instant?
-            while n < count {
-                let r = try await consumer.poll(maxMessages: 10_000, timeout: .milliseconds(250))
-                if first == nil, !r.messages.isEmpty { first = .now }
-                n += r.messages.count
-            }
-            print("raw consume (\(raw)): \(Bench.format(Double(count) / Bench.seconds(.now - (first ?? .now)))) msg/s after the first message")
+        // Each contestant is a process of its own reading the same topic in its own group:
+        // ours, the raw consume limit, the vectorized Python peer and the per-record one.
+        let contestants: [(String, ([String]) throws -> [String: Double])] = [
+            ("tributary (parse, validate, index, upsert, commit)", { try Bench.runSelf(["pipeline-ours"] + $0) }),
+            ("raw consume (librdkafka, records discarded)", { try Bench.runSelf(["pipeline-raw"] + $0) }),
+            ("vectorized peer (Arrow C++ JSON + Parquet append)", { args in
+                let out = try TestEnvironment.temporaryDirectory("bench-vpeer")
+                defer { try? FileManager.default.removeItem(at: out) }
+                return try Bench.runPeer([Bench.sharedPeerScript("vectorized_pipeline_peer.py")] + args + [out.path])
+            }),
+            ("python peer (json.loads per record + Parquet append)", { args in
+                let out = try TestEnvironment.temporaryDirectory("bench-peer")
+                defer { try? FileManager.default.removeItem(at: out) }
+                return try Bench.runPeer([Bench.peerScript("pipeline_peer.py")] + args + [out.path])
+            }),
+        ]
+        var results: [(String, [String: Double])] = []
+        for (name, run) in contestants {
+            results.append((name, try run([broker.bootstrapServers, schema.topic, "\(count)"])))
         }
-        // Ours: the processor into a Hudi table on a local folder.
-        let lake = try TestEnvironment.temporaryDirectory("bench-lake")
-        defer { try? FileManager.default.removeItem(at: lake) }
-        var pc = ProcessorConfiguration(kafka: config)
-        pc.topics = [schema]
-        pc.groupID = "bench-ours"
-        let processor = StreamProcessor(configuration: pc, sink: HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [schema]))
-        let clock = ContinuousClock()
-        let start = clock.now
-        let cpuStart = Bench.cpuSeconds()
-        let task = Task { try await processor.run() }
-        var lastStats: ProcessorStats?
-        while (processor.stats.committed[schema.topic] ?? 0) < count {
-            let s = processor.stats
-            if ProcessInfo.processInfo.environment["BENCH_TRACE"] != nil, s != lastStats {
-                lastStats = s
-                print("t=\(Bench.format(Bench.seconds(clock.now - start), 2)) consumed=\(s.consumed[schema.topic] ?? 0) committed=\(s.committed[schema.topic] ?? 0) batches=\(s.batches)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let end = clock.now
-        let oursCPU = Bench.cpuSeconds() - cpuStart
-        let oursSeconds = Bench.seconds(end - start)
-        let oursAssigned = processor.stats.firstAssignment.map { Bench.seconds(end - $0) } ?? oursSeconds
-        task.cancel()
-        _ = try? await task.value
-        let stats = processor.stats
-        let tableBytes = Self.folderBytes(lake)
-
-        // The peer, same topic, its own group.
-        let peerOut = try TestEnvironment.temporaryDirectory("bench-peer")
-        defer { try? FileManager.default.removeItem(at: peerOut) }
-        let peer = try Bench.runPeer([Bench.peerScript("pipeline_peer.py"), broker.bootstrapServers, schema.topic, "\(count)", peerOut.path])
-        let peerSeconds = peer["seconds"] ?? .infinity, peerAssigned = peer["assigned_seconds"] ?? .infinity
-        let peerCPU = peer["cpu_seconds"] ?? .infinity
-        print("ours: \(stats.written[schema.topic] ?? 0) rows upserted in \(stats.commits[schema.topic] ?? 0) commits, \(tableBytes >> 20) MiB table; peer: \(Int(peer["written"] ?? 0)) rows appended")
-        func row(_ label: String, _ ours: Double, _ peer: Double) -> [String] {
-            [label, Bench.format(Double(count) / ours), Bench.format(Double(count) / peer), Bench.format(peer / ours, 2) + "x"]
-        }
-        Bench.table(
-            ["pipeline, \(count) user_events (consume → committed)", "tributary rec/s", "python peer rec/s", "ratio"],
-            [row("from partition assignment to the last commit", oursAssigned, peerAssigned),
-             row("wall time incl. consumer group join", oursSeconds, peerSeconds),
-             row("per CPU second of the process (not the broker)", oursCPU, peerCPU)])
+        Self.report(results, count: count)
 
         try await freshness(config: config, rate: rate, seconds: freshnessSeconds)
     }
@@ -171,6 +130,34 @@ enum PipelineBench {
             [["\(rate) rec/s for \(seconds) s, interval \(Bench.seconds(interval)) s", "\(latencies.count)",
               Bench.format(pct(0.5), 2), Bench.format(pct(0.99), 2), Bench.format(latencies.last ?? .nan, 2),
               "≤ \(Bench.format(Bench.seconds(interval) + 2, 1))"]])
+    }
+
+    /// Rates per measure for every contestant, ratios against ours, memory, and where our
+    /// processor spent its time.
+    static func report(_ results: [(String, [String: Double])], count: Int) {
+        guard let ours = results.first?.1 else { return }
+        func rate(_ r: [String: Double], _ key: String) -> String { Bench.format(Double(count) / (r[key] ?? .infinity)) }
+        func ratio(_ r: [String: Double], _ key: String) -> String {
+            Bench.format((r[key] ?? .infinity) / (ours[key] ?? .infinity), 2) + "x"
+        }
+        Bench.table(
+            ["pipeline, \(count) user_events", "rec/s from assignment", "rec/s wall", "rec/CPU-s", "peak RSS MiB",
+             "ours vs it (per CPU)"],
+            results.map { name, r in
+                [name, rate(r, "assigned_seconds"), rate(r, "seconds"), rate(r, "cpu_seconds"),
+                 Bench.format(r["peak_rss_mib"] ?? .nan), ratio(r, "cpu_seconds")]
+            })
+        if let raw = results.first(where: { $0.0.hasPrefix("raw") })?.1 {
+            let factor = (ours["assigned_seconds"] ?? .nan) / (raw["assigned_seconds"] ?? .nan)
+            print("ours from assignment to the last commit: \(Bench.format(factor, 2))x the raw consume time (target ≤ 1.5x)")
+        }
+        print("ours: \(Int(ours["written"] ?? 0)) rows upserted in \(Int(ours["commits"] ?? 0)) commits, \(Int(ours["table_mib"] ?? 0)) MiB table")
+        let stages = ours.filter { $0.key.hasPrefix("stage_") }.sorted { $0.value > $1.value }
+        if !stages.isEmpty {
+            Bench.table(["processor stage (summed wall s; poll/decode overlap commits)", "seconds", "share of CPU s"],
+                        stages.map { [String($0.key.dropFirst(6)), Bench.format($0.value, 2),
+                                      Bench.format(100 * $0.value / (ours["cpu_seconds"] ?? .nan), 0) + " %"] })
+        }
     }
 
     static func folderBytes(_ url: URL) -> Int {

@@ -14,6 +14,9 @@ let areas: [String: ([String]) async throws -> Void] = [
     "query": QueryBench.run,
     "pipeline": PipelineBench.run,
     "decode": DecodeBench.run,
+    // The pipeline area's contestants, run as children of it.
+    "pipeline-ours": PipelineChildren.ours,
+    "pipeline-raw": PipelineChildren.rawConsume,
 ]
 
 // BENCH_LOG_LEVEL=debug shows the processor's per-batch and per-commit timings.

@@ -1,6 +1,6 @@
 import Foundation
 import KafkaClient
-import Pipeline
+import TributaryCore
 import Testing
 import TributaryTesting
 

@@ -230,11 +230,17 @@ public final class StreamProcessor: Service, Sendable {
         let assigned = freshlyAssigned.withLock { started in defer { started.removeAll() }; return started }
         if !assigned.isEmpty {
             try await settle()
-            for topic in Set(assigned.keys.map(\.topic)) {
-                try await reloadCheckpoint(topic: topic)
-                // Partitions taken over from a processor that died may have dead letters of
-                // its uncommitted batch in the DLQ already: find them, not to send them twice.
-                try await recoverDeadLetters(topic: topic)
+            // Topics at once: each DLQ scan waits for a few empty polls.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for topic in Set(assigned.keys.map(\.topic)) {
+                    group.addTask {
+                        try await self.reloadCheckpoint(topic: topic)
+                        // Partitions taken over from a processor that died may have dead letters of
+                        // its uncommitted batch in the DLQ already: find them, not to send them twice.
+                        try await self.recoverDeadLetters(topic: topic)
+                    }
+                }
+                try await group.waitForAll()
             }
             // Move only the partitions whose target differs from where reading started: a
             // seek throws away what librdkafka fetched ahead, and records before a newer
@@ -635,7 +641,7 @@ extension StreamProcessor {
     /// and fetching resumes 20 ms after that queue drained, not librdkafka's 1 s
     /// (`fetch.queue.backoff.ms`, which left the processor waiting ~0.8 s after every
     /// ~180k records). Settings in the configuration win.
-    static let consumerTuning: [String: String] = [
+    public static let consumerTuning: [String: String] = [
         "max.partition.fetch.bytes": "\(8 << 20)",
         "fetch.max.bytes": "\(64 << 20)",
         "queued.max.messages.kbytes": "\(128 << 10)",

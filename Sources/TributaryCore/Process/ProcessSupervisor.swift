@@ -8,7 +8,8 @@ public final class ProcessSupervisor: @unchecked Sendable {
     public struct Policy: Sendable {
         /// How long a (re)started child may take to become ready.
         public var readyTimeout: Duration = .seconds(30)
-        public var backoff = RestartBackoff()
+        /// Pauses between restarts (its attempt limit is not used: restarts go on until stopped).
+        public var backoff = RetryPolicy(maxAttempts: .max, baseDelay: 0.2, maxDelay: 5)
         /// A child that ran this long was healthy: the next restart waits `backoff.initial` again.
         public var healthyAfter: Duration = .seconds(30)
         public init() {}
@@ -84,8 +85,8 @@ public final class ProcessSupervisor: @unchecked Sendable {
             guard let ended = await child.waitForExit() else { return }
             if isStopped { return }
             if ContinuousClock.now - child.startedAt >= policy.healthyAfter { attempt = 0 }
-            let delay = policy.backoff.delay(attempt)
             attempt += 1
+            let delay = Duration.milliseconds(Int64(policy.backoff.delay(afterAttempt: attempt) * 1000))
             lock.withLock { restartCount += 1 }
             logger.warning("\(name) exited unexpectedly; restarting", metadata: [
                 "status": "\(ended)", "delay": "\(delay)", "attempt": "\(attempt)"])
