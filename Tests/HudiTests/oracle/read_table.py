@@ -63,12 +63,14 @@ def render(sc):
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
         return json.dumps(base64.b64encode(sc.as_py()).decode())
     if pa.types.is_map(t):
+        # An object keyed by the key's text, as our JSON output renders a MAP.
         entries = sc.values
         parts = []
         for j in range(len(entries)):
             e = entries[j]
-            parts.append('{"key":%s,"value":%s}' % (render(e[0]), render(e[1])))
-        return "[" + ",".join(parts) + "]"
+            key = e[0].as_py() if pa.types.is_string(e[0].type) else render(e[0]).strip('"')
+            parts.append("%s:%s" % (json.dumps(key, ensure_ascii=False), render(e[1])))
+        return "{" + ",".join(parts) + "}"
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         values = sc.values
         return "[" + ",".join(render(values[j]) for j in range(len(values))) + "]"
