@@ -25,7 +25,7 @@ import TributaryTesting
             let expected = try await sink.checkpoint(topic: topic)
             try await sink.commit(CommitRequest(
                 topic: topic, records: decoder.finish(batchID: id, ingestedAtMicros: now), expected: expected,
-                checkpoint: KafkaCheckpoint(topic: topic, offsets: [0: offset + 1]), extraMetadata: [:], batchID: id))
+                checkpoint: KafkaCheckpoint(topic: topic, offsets: [0: offset + 1]), batchID: id))
         }
         try await commit(sink, offset: 0)
         var samples = Self.samples(table: topic)

@@ -18,14 +18,14 @@ import TributaryTesting
         let batch = decoder.finish(batchID: id, ingestedAtMicros: now)
         let next = KafkaCheckpoint(topic: "user_events", offsets: [0: 8])
         try await sink.commit(CommitRequest(topic: "user_events", records: batch, expected: empty, checkpoint: next,
-                                            extraMetadata: [:], batchID: id))
+                                            batchID: id))
         #expect(try await sink.checkpoint(topic: "user_events") == next)
         // A batch that read partition 0 from the old checkpoint is refused at the commit
         // point, and nothing of it stays in the table.
         let stale = try await sink.newBatchID(topic: "user_events")
         await #expect(throws: CheckpointConflict.self) {
             try await sink.commit(CommitRequest(topic: "user_events", records: batch, expected: empty, checkpoint: next,
-                                                extraMetadata: [:], batchID: stale))
+                                                batchID: stale))
         }
         #expect(try await sink.checkpoint(topic: "user_events") == next)
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: lake.path).filter { $0.contains(stale) }
@@ -38,7 +38,7 @@ import TributaryTesting
         let id2 = try await sink.newBatchID(topic: "user_events")
         try await sink.commit(CommitRequest(topic: "user_events", records: other.finish(batchID: id2, ingestedAtMicros: now),
                                             expected: empty, checkpoint: KafkaCheckpoint(topic: "user_events", offsets: [1: 4]),
-                                            extraMetadata: [:], batchID: id2))
+                                            batchID: id2))
         #expect(try await sink.checkpoint(topic: "user_events").offsets == [0: 8, 1: 4])
     }
 }

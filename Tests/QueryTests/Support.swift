@@ -51,7 +51,7 @@ struct TestLake {
         if delete { batch.operations = [RecordOperation](repeating: .delete, count: batch.count) }
         let next = KafkaCheckpoint(topic: "user_events", offsets: [0: offset])
         try await sink.commit(CommitRequest(topic: "user_events", records: batch, expected: checkpoint, checkpoint: next,
-                                            extraMetadata: [:], batchID: id))
+                                            batchID: id))
         checkpoint = next
         instants.append(id)
         return id

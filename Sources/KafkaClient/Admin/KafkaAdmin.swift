@@ -27,6 +27,12 @@ public struct BrokerInfo: Sendable, Equatable {
     public var id: Int32
     public var host: String
     public var port: Int32
+
+    public init(id: Int32, host: String, port: Int32) {
+        self.id = id
+        self.host = host
+        self.port = port
+    }
 }
 
 public struct PartitionInfo: Sendable, Equatable {
@@ -34,6 +40,13 @@ public struct PartitionInfo: Sendable, Equatable {
     public var leader: Int32
     public var replicas: [Int32]
     public var inSyncReplicas: [Int32]
+
+    public init(id: Int32, leader: Int32, replicas: [Int32], inSyncReplicas: [Int32]) {
+        self.id = id
+        self.leader = leader
+        self.replicas = replicas
+        self.inSyncReplicas = inSyncReplicas
+    }
 }
 
 public struct TopicInfo: Sendable, Equatable {
@@ -41,12 +54,23 @@ public struct TopicInfo: Sendable, Equatable {
     public var partitions: [PartitionInfo]
     /// Set when the broker reported an error for this topic.
     public var error: String?
+
+    public init(name: String, partitions: [PartitionInfo], error: String? = nil) {
+        self.name = name
+        self.partitions = partitions
+        self.error = error
+    }
 }
 
 public struct ClusterMetadata: Sendable, Equatable {
     public var brokers: [BrokerInfo]
     public var topics: [TopicInfo]
     public func topic(_ name: String) -> TopicInfo? { topics.first { $0.name == name } }
+
+    public init(brokers: [BrokerInfo], topics: [TopicInfo]) {
+        self.brokers = brokers
+        self.topics = topics
+    }
 }
 
 public struct GroupInfo: Sendable, Equatable {
@@ -59,6 +83,11 @@ public struct GroupInfo: Sendable, Equatable {
 public struct Watermarks: Sendable, Equatable {
     public var low: Int64
     public var high: Int64
+
+    public init(low: Int64, high: Int64) {
+        self.low = low
+        self.high = high
+    }
 }
 
 /// How far a consumer group is behind one partition.

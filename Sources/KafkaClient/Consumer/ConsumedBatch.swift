@@ -60,6 +60,42 @@ public struct ConsumedBatch: Sendable, RandomAccessCollection {
         try storage.withUnsafeBytes(body)
     }
 
+    /// Appends a message given as values (consumers that are not librdkafka's, e.g. in memory).
+    public mutating func append(topic: String, partition: Int32, offset: Int64, timestamp: Int64 = -1,
+                                key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = []) {
+        let topicIndex: Int
+        if let last = topics.indices.last, topics[last] == topic {
+            topicIndex = last
+        } else if let known = topics.firstIndex(of: topic) {
+            topicIndex = known
+        } else {
+            topics.append(topic)
+            topicIndex = topics.count - 1
+        }
+        var entry = Entry(
+            topicIndex: Int32(topicIndex), partition: partition, offset: offset, timestamp: timestamp,
+            keyStart: 0, keyLength: -1, valueStart: 0, valueLength: Int32(value.count),
+            headerStart: Int32(headerEntries.count), headerCount: Int32(headers.count))
+        if let key {
+            entry.keyStart = Int32(storage.count)
+            entry.keyLength = Int32(key.count)
+            storage.append(contentsOf: key)
+        }
+        entry.valueStart = Int32(storage.count)
+        storage.append(contentsOf: value)
+        for header in headers {
+            var stored = HeaderEntry(nameStart: Int32(storage.count), nameLength: Int32(header.name.utf8.count), valueStart: 0, valueLength: -1)
+            storage.append(contentsOf: header.name.utf8)
+            if let bytes = header.value {
+                stored.valueStart = Int32(storage.count)
+                stored.valueLength = Int32(bytes.count)
+                storage.append(contentsOf: bytes)
+            }
+            headerEntries.append(stored)
+        }
+        entries.append(entry)
+    }
+
     mutating func append(_ m: UnsafeMutablePointer<rd_kafka_message_t>, lastTopic: inout (OpaquePointer?, Int32)) {
         let message = m.pointee
         if message.rkt != lastTopic.0 {

@@ -193,6 +193,11 @@ public final class KafkaConsumer: Sendable {
 public struct PollResult: Sendable {
     public var messages = ConsumedBatch()
     public var errors: [KafkaError] = []
+
+    public init(messages: ConsumedBatch = ConsumedBatch(), errors: [KafkaError] = []) {
+        self.messages = messages
+        self.errors = errors
+    }
 }
 
 /// The consumer's message queue (thread-safe in librdkafka).

@@ -67,15 +67,18 @@ public final class EmbeddedBroker: Sendable {
         var policy = ProcessSupervisor.Policy()
         policy.readyTimeout = options.startupTimeout
         let bootstrap = "127.0.0.1:\(port)"
+        // In memory Tansu serves once it listens; over S3 it must also answer a metadata
+        // request (its storage reachable). A loaded machine can take seconds for that probe.
+        let inMemory = options.storageEngine.hasPrefix("memory:")
         supervisor = ProcessSupervisor(name: "tansu", policy: policy, logger: logger, spec: { finalSpec }, readiness: { _ in
-            await Self.answers(bootstrap)
+            inMemory ? LoopbackPorts.isListening(port) : await Self.answers(bootstrap)
         })
     }
 
     /// Whether a broker at `bootstrap` answers a metadata request.
     static func answers(_ bootstrap: String) async -> Bool {
         guard LoopbackPorts.isListening(Int(bootstrap.split(separator: ":").last ?? "") ?? 0) else { return false }
-        guard let admin = try? KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap, operationTimeout: .seconds(2))) else {
+        guard let admin = try? KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: bootstrap, operationTimeout: .seconds(5))) else {
             return false
         }
         return (try? await admin.metadata()) != nil

@@ -24,6 +24,12 @@ public struct DeliveryReport: Sendable, Equatable {
     public var topic: String
     public var partition: Int32
     public var offset: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
 }
 
 /// An idempotent, batching Kafka producer over librdkafka.

@@ -15,15 +15,13 @@ final class BrokerOutage: Sendable {
         var lastLogged: [String: ContinuousClock.Instant] = [:]
     }
 
-    private let configuration: KafkaConfiguration
+    private let kafka: any KafkaClients
     private let logger: Logger
     private let state = Mutex(State())
     let probeInterval: Duration
 
-    init(configuration: KafkaConfiguration, logger: Logger, probeInterval: Duration = .seconds(1)) {
-        var probing = configuration
-        probing.operationTimeout = .seconds(2)
-        self.configuration = probing
+    init(kafka: any KafkaClients, logger: Logger, probeInterval: Duration = .seconds(1)) {
+        self.kafka = kafka
         self.logger = logger
         self.probeInterval = probeInterval
     }
@@ -54,7 +52,7 @@ final class BrokerOutage: Sendable {
                     $0.brokerOutages += 1
                 }
                 logger.error("Kafka is unreachable; the processor pauses until the broker returns (nothing is lost: uncommitted records are read again)",
-                             metadata: ["bootstrap": "\(configuration.bootstrapServers)", "error": "\(error.reason)"])
+                             metadata: ["bootstrap": "\(kafka.servers)", "error": "\(error.reason)"])
             }
             return
         }
@@ -78,11 +76,11 @@ final class BrokerOutage: Sendable {
         }
         guard isDown else { return false }
         guard probe else {
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: min(.milliseconds(200), probeInterval))
             return true
         }
         do {
-            _ = try await KafkaAdmin(configuration: configuration).metadata()
+            _ = try await kafka.admin(operationTimeout: .seconds(2)).metadata()
         } catch {
             return true
         }

@@ -10,8 +10,8 @@ struct TopicWork: Sendable {
     var rejected: [(ConsumedMessage, Rejection)] = []
     /// Next offset per Kafka partition: one past the last record taken.
     var next: [Int32: Int64] = [:]
-    /// Offset ranges no longer in Kafka (`p:from->to`), recorded in the commit.
-    var gaps: [String] = []
+    /// Offset ranges no longer in Kafka, recorded in the commit.
+    var gaps: [CheckpointGap] = []
 
     init(schema: TopicSchema, nowMicros: Int64) {
         self.schema = schema
@@ -37,29 +37,6 @@ struct CollectedBatch: Sendable {
             for (p, o) in work.next { result[TopicPartition(topic, p)] = o }
         }
         return result
-    }
-}
-
-/// Per-partition filter state while a batch is collected.
-struct PartitionCursors {
-    struct Cursor {
-        let tp: TopicPartition
-        /// The next offset to take.
-        var expected: Int64
-        /// Whether a record of the partition was taken in this batch yet.
-        var seen = false
-        /// Set when the partition must be read again from `rewind[tp]`: nothing more is taken.
-        var rewound = false
-    }
-
-    var all: [Cursor] = []
-    var rewind: [TopicPartition: Int64] = [:]
-
-    /// The cursor index of `tp`, created with `expected()` the first time.
-    mutating func slot(for tp: TopicPartition, expected: () -> Int64) -> Int {
-        if let i = all.firstIndex(where: { $0.tp == tp }) { return i }
-        all.append(Cursor(tp: tp, expected: expected()))
-        return all.count - 1
     }
 }
 

@@ -69,7 +69,7 @@ final class ProcessorMetrics: Sendable {
 
     /// Lag per assigned partition: the high watermark of the last fetch minus the
     /// table's checkpoint (the log start when the table has none).
-    func refreshLag(_ consumer: KafkaConsumer, checkpoints: [TopicPartition: Int64]) {
+    func refreshLag(_ consumer: any ConsumerClient, checkpoints: [TopicPartition: Int64]) {
         let current = consumer.assignment
         assigned.withLock { $0 = current.count }
         var seen = Set<TopicPartition>()

@@ -56,8 +56,8 @@ public actor HudiTableSink: TableSink {
         return value.flatMap { KafkaCheckpoint(decoding: $0, topic: topic) } ?? KafkaCheckpoint(topic: topic, offsets: [:])
     }
 
-    public func latestExtraMetadata(topic: String) async throws -> [String: String] {
-        try await table(topic: topic).latestCommitExtraMetadata() ?? [:]
+    public func deadLetterEnds(topic: String) async throws -> DeadLetterEnds {
+        DeadLetterEnds(parsing: try await table(topic: topic).latestExtraMetadataValue(deadLetterEndKey) ?? "")
     }
 
     /// Releases every table's writer lease, so another processor can write them at once.
@@ -73,9 +73,13 @@ public actor HudiTableSink: TableSink {
             recordKeys: (0..<records.count).map { records.recordKeys.string(at: $0) },
             partitionValues: (0..<records.count).map { records.partitionValues.string(at: $0) },
             orderingValues: records.precombine, operations: records.operations)
-        let extra = request.extraMetadata
-        // Checkpoint and DLQ ends are merged with the table's latest at the commit point.
-        let check = CommitCheck(keys: CommitBookkeeping.keys) { latest in try CommitBookkeeping.merge(latest: latest, request: request) }
+        // The bookkeeping becomes text here, in the commit's extra metadata. Checkpoint and
+        // DLQ ends are merged with the table's latest at the commit point.
+        var extra: [String: String] = [:]
+        if !request.gaps.isEmpty { extra[checkpointGapKey] = CheckpointGap.encoded(request.gaps) }
+        let check = CommitCheck(keys: CommitBookkeeping.keys) { latest in
+            try CommitBookkeeping(metadata: latest, topic: request.topic).merging(request).metadata
+        }
         // The batch id was reserved as this commit's instant: `_batch_id` equals it.
         if mayHavePending.remove(request.topic) != nil {
             let pending = await metrics.pendingInstants(table)

@@ -10,10 +10,24 @@ public struct CommitRequest: Sendable {
     public var expected: KafkaCheckpoint
     /// The checkpoint after the batch.
     public var checkpoint: KafkaCheckpoint
-    /// More commit metadata (DLQ position, gaps): opaque key/values.
-    public var extraMetadata: [String: String]
+    /// Where the dead-letter topic ended after this batch's letters, per DLQ partition
+    /// (empty when it sent none); recorded for the partitions the commit moves.
+    public var deadLetterEnds: [Int32: Int64]
+    /// Offsets this batch could not read (retention, a checkpoint past the log end).
+    public var gaps: [CheckpointGap]
     /// The batch id, also the instant time written to `_batch_id`.
     public var batchID: String
+
+    public init(topic: String, records: DecodedBatch, expected: KafkaCheckpoint, checkpoint: KafkaCheckpoint,
+                deadLetterEnds: [Int32: Int64] = [:], gaps: [CheckpointGap] = [], batchID: String) {
+        self.topic = topic
+        self.records = records
+        self.expected = expected
+        self.checkpoint = checkpoint
+        self.deadLetterEnds = deadLetterEnds
+        self.gaps = gaps
+        self.batchID = batchID
+    }
 }
 
 /// Another writer advanced the table's checkpoint since this batch started.
@@ -33,8 +47,8 @@ public protocol TableSink: Sendable {
     func newBatchID(topic: String) async throws -> String
     /// The checkpoint stored with the table's latest commit (empty offsets when none).
     func checkpoint(topic: String) async throws -> KafkaCheckpoint
-    /// The extra metadata of the table's latest commit.
-    func latestExtraMetadata(topic: String) async throws -> [String: String]
+    /// Where the dead-letter topic ended per source partition, as of the table's commits.
+    func deadLetterEnds(topic: String) async throws -> DeadLetterEnds
     /// Commits the batch and its checkpoint atomically, or throws (`CheckpointConflict`
     /// when `expected` no longer matches).
     func commit(_ request: CommitRequest) async throws
@@ -57,8 +71,8 @@ public final class InMemoryTableSink: TableSink {
 
     private struct State {
         var tables: [String: [String: Row]] = [:]
-        var checkpoints: [String: KafkaCheckpoint] = [:]
-        var extra: [String: [String: String]] = [:]
+        var bookkeeping: [String: CommitBookkeeping] = [:]
+        var gaps: [String: [CheckpointGap]] = [:]
         var commits: [String: Int] = [:]
         var counter = 0
         var failNext = 0
@@ -75,11 +89,11 @@ public final class InMemoryTableSink: TableSink {
     }
 
     public func checkpoint(topic: String) async throws -> KafkaCheckpoint {
-        state.withLock { $0.checkpoints[topic] ?? KafkaCheckpoint(topic: topic, offsets: [:]) }
+        state.withLock { $0.bookkeeping[topic]?.checkpoint ?? KafkaCheckpoint(topic: topic, offsets: [:]) }
     }
 
-    public func latestExtraMetadata(topic: String) async throws -> [String: String] {
-        state.withLock { $0.extra[topic] ?? [:] }
+    public func deadLetterEnds(topic: String) async throws -> DeadLetterEnds {
+        state.withLock { $0.bookkeeping[topic]?.deadLetterEnds ?? DeadLetterEnds() }
     }
 
     /// Makes the next `count` commits fail with a transient error (fault tests).
@@ -91,7 +105,8 @@ public final class InMemoryTableSink: TableSink {
                 s.failNext -= 1
                 throw TransientSinkError()
             }
-            let bookkeeping = try CommitBookkeeping.merge(latest: s.extra[request.topic] ?? [:], request: request)
+            let latest = s.bookkeeping[request.topic] ?? CommitBookkeeping(checkpoint: KafkaCheckpoint(topic: request.topic, offsets: [:]))
+            let bookkeeping = try latest.merging(request)
             var table = s.tables[request.topic] ?? [:]
             let batch = request.records
             for i in 0..<batch.count {
@@ -101,8 +116,8 @@ public final class InMemoryTableSink: TableSink {
                 if batch.operations[i] == .delete { table[key] = nil } else { table[key] = incoming }
             }
             s.tables[request.topic] = table
-            s.checkpoints[request.topic] = bookkeeping[KafkaCheckpoint.metadataKey].flatMap { KafkaCheckpoint(decoding: $0, topic: request.topic) }
-            s.extra[request.topic] = request.extraMetadata.merging(bookkeeping) { $1 }
+            s.bookkeeping[request.topic] = bookkeeping
+            s.gaps[request.topic, default: []] += request.gaps
             s.commits[request.topic, default: 0] += 1
         }
     }
@@ -110,6 +125,8 @@ public final class InMemoryTableSink: TableSink {
     /// Record keys currently in a table.
     public func keys(topic: String) -> Set<String> { state.withLock { Set(($0.tables[topic] ?? [:]).keys) } }
     public func commitCount(topic: String) -> Int { state.withLock { $0.commits[topic] ?? 0 } }
+    /// Every gap the commits of a table recorded, in commit order.
+    public func gaps(topic: String) -> [CheckpointGap] { state.withLock { $0.gaps[topic] ?? [] } }
 }
 
 public struct TransientSinkError: Error, CustomStringConvertible {

@@ -53,6 +53,7 @@ enum ProcessorSetup {
         settings.maxBatchBytes = Int(config.bytes("processing.max_batch_bytes"))
         settings.parallelism = config.int("processing.parallelism")
         logger.info("lake", metadata: ["storage.uri": "\(config.string("storage.uri"))"])
-        return StreamProcessor(configuration: settings, sink: HudiTableSink(root: lake, schemas: schemas, options: options), logger: logger)
+        return StreamProcessor(configuration: settings, kafka: LibrdkafkaClients(configuration: kafka),
+                               sink: HudiTableSink(root: lake, schemas: schemas, options: options), logger: logger)
     }
 }

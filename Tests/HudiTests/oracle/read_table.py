@@ -63,13 +63,16 @@ def render(sc):
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
         return json.dumps(base64.b64encode(sc.as_py()).decode())
     if pa.types.is_map(t):
-        # An object keyed by the key's text, as our JSON output renders a MAP.
+        # An object, as our reader renders a MAP: keys as their text ("5" for 5), in file order.
         entries = sc.values
         parts = []
         for j in range(len(entries)):
             e = entries[j]
-            key = e[0].as_py() if pa.types.is_string(e[0].type) else render(e[0]).strip('"')
-            parts.append("%s:%s" % (json.dumps(key, ensure_ascii=False), render(e[1])))
+            key = e[0].as_py()
+            if not isinstance(key, str):
+                key = render(e[0])
+                key = json.loads(key) if key.startswith('"') else key
+            parts.append('%s:%s' % (json.dumps(key, ensure_ascii=False), render(e[1])))
         return "{" + ",".join(parts) + "}"
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         values = sc.values

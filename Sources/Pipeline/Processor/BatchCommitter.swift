@@ -1,0 +1,144 @@
+import KafkaClient
+
+/// Commits a collected batch: per topic, its dead letters (acknowledged by the broker)
+/// and then the table commit with the new checkpoint, tables in parallel up to
+/// `parallelism`. Storage errors are retried with backoff without reading Kafka again; a
+/// checkpoint conflict (another processor committed the partitions) fails the batch at once.
+struct BatchCommitter: Sendable {
+    let state: ProcessorState
+    let sink: any TableSink
+    let recovery: CheckpointRecovery
+
+    /// Returns the committed next offsets.
+    func commit(_ batch: CollectedBatch, producer: any ProducerClient) async throws -> [TopicPartition: Int64] {
+        var committedOffsets: [TopicPartition: Int64] = [:]
+        let parallelism = state.configuration.parallelism
+        try await withThrowingTaskGroup(of: [TopicPartition: Int64].self) { group in
+            var running = 0
+            for (_, work) in batch.topics.sorted(by: { $0.key < $1.key }) where work.count > 0 {
+                if running >= parallelism, let done = try await group.next() {
+                    committedOffsets.merge(done) { max($0, $1) }
+                    running -= 1
+                }
+                let resets = batch.resets.filter { $0.key.topic == work.schema.topic }
+                group.addTask { try await self.commitTopic(work, resets: resets, now: batch.nowMicros, producer: producer) }
+                running += 1
+            }
+            for try await done in group { committedOffsets.merge(done) { max($0, $1) } }
+        }
+        let elapsed = ContinuousClock.now - batch.started
+        state.stats.withLock {
+            $0.batches += 1
+            $0.lastBatchSeconds = StreamProcessor.seconds(elapsed)
+        }
+        state.metrics.batchCompleted(elapsed)
+        return committedOffsets
+    }
+
+    /// Dead-letters a topic's rejected records, then commits the rest with the new
+    /// checkpoint; returns the committed next offsets.
+    private func commitTopic(_ work: TopicWork, resets: [TopicPartition: CheckpointReset], now: Int64,
+                             producer: any ProducerClient) async throws -> [TopicPartition: Int64] {
+        state.logger.debug("batch decoded", metadata: ["topic": "\(work.schema.topic)", "records": "\(work.count)", "rejected": "\(work.rejected.count)"])
+        // Dead letters first, acknowledged by the broker, so a commit never covers a
+        // rejected record that is not in the DLQ.
+        let skip = state.ledger.withLock { $0.deadLettered }
+        var dlqEnd: [Int32: Int64] = [:]
+        // Dead letters acknowledged in this attempt: if the batch then fails before its
+        // commit, the retry must not send them again.
+        var sent: [TopicPartition: Set<Int64>] = [:]
+        do {
+            try await withThrowingTaskGroup(of: (TopicPartition, Int64, DeliveryReport).self) { group in
+                for (message, rejection) in work.rejected {
+                    if skip[message.topicPartition]?.contains(message.offset) == true { continue }
+                    group.addTask {
+                        let report = try await producer.send(
+                            topic: work.schema.deadLetterTopic, key: message.key.map(Array.init), value: Array(message.value),
+                            headers: DeadLetterHeader.make(message, rejection), partition: nil)
+                        return (message.topicPartition, message.offset, report)
+                    }
+                }
+                // Every send is awaited even after one failed, so the letters delivered beside
+                // it are remembered (and not sent again when the batch is read again).
+                var failure: (any Error)?
+                while let outcome = await group.nextResult() {
+                    switch outcome {
+                    case .success(let (source, offset, report)):
+                        sent[source, default: []].insert(offset)
+                        dlqEnd[report.partition] = max(dlqEnd[report.partition] ?? 0, report.offset + 1)
+                    case .failure(let error):
+                        failure = failure ?? error
+                    }
+                }
+                if let failure { throw failure }
+            }
+            return try await commitDecoded(work, resets: resets, dlqEnd: dlqEnd, now: now)
+        } catch {
+            if !sent.isEmpty { state.ledger.withLock { $0.rememberDeadLettered(sent) } }
+            throw error
+        }
+    }
+
+    /// Commits a decoded batch with its checkpoint (after its dead letters were sent).
+    private func commitDecoded(
+        _ work: TopicWork, resets: [TopicPartition: CheckpointReset], dlqEnd: [Int32: Int64], now: Int64
+    ) async throws -> [TopicPartition: Int64] {
+        let topic = work.schema.topic
+        let next = work.next
+        await Failpoints.pause("after-dead-letters")
+        var expected = try await recovery.current(topic: topic)
+        var checkpoint = expected.merging(next)
+        // Resets past the log end: the table still holds the old offset (expected); the new
+        // checkpoint starts from where reading resumed, and the commit records the gap.
+        var gaps = work.gaps
+        for (tp, reset) in resets.sorted(by: { $0.key < $1.key }) {
+            expected.offsets[tp.partition] = reset.from
+            checkpoint.offsets[tp.partition] = max(reset.to, next[tp.partition] ?? reset.to)
+            gaps.append(CheckpointGap(partition: tp.partition, from: reset.from, to: reset.to))
+        }
+        let batchID = try await sink.newBatchID(topic: topic)
+        var decoder = work.decoder
+        let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
+        let request = CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
+                                    deadLetterEnds: dlqEnd, gaps: gaps, batchID: batchID)
+        await Failpoints.pause("before-commit")
+        let commitStart = ContinuousClock.now
+        try await commitWithRetries(request)
+        let elapsed = ContinuousClock.now - commitStart
+        state.ledger.withLock { $0.committed(topic: topic, next: next, resets: Set(resets.keys)) }
+        state.stats.withLock { stats in
+            stats.written[topic, default: 0] += batch.count
+            stats.committed[topic, default: 0] += work.count
+            stats.deadLettered[topic, default: 0] += work.rejected.count
+            stats.commits[topic, default: 0] += 1
+            stats.lastCommitSeconds = StreamProcessor.seconds(elapsed)
+        }
+        state.metrics.committed(topic, written: batch.count, rejected: work.rejected.map(\.1))
+        return Dictionary(uniqueKeysWithValues: next.map { (TopicPartition(topic, $0.key), $0.value) })
+    }
+
+    /// The table commit, retried on storage errors with exponential backoff (plus jitter)
+    /// up to `commitAttempts`; a checkpoint conflict reloads the checkpoint and fails.
+    private func commitWithRetries(_ request: CommitRequest) async throws {
+        let configuration = state.configuration
+        var backoff = configuration.initialBackoff
+        for attempt in 1...configuration.commitAttempts {
+            do {
+                try await sink.commit(request)
+                return
+            } catch let conflict as CheckpointConflict {
+                state.stats.withLock { $0.conflicts += 1 }
+                try await recovery.reload(topic: request.topic)
+                throw conflict
+            } catch {
+                // Storage trouble: retry the same commit; Kafka is not read again.
+                state.metrics.commitFailed(request.topic)
+                guard attempt < configuration.commitAttempts else { throw error }
+                state.stats.withLock { $0.commitRetries += 1 }
+                state.logger.warning("commit of \(request.topic) failed (attempt \(attempt)); retrying in \(backoff)", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: backoff + .milliseconds(Int64.random(in: 0...50)))
+                backoff = min(backoff * 2, .seconds(10))
+            }
+        }
+    }
+}
