@@ -8,6 +8,7 @@ import Logging
 let areas: [String: ([String]) async throws -> Void] = [
     "kafka": KafkaBench.run,
     "parquet": ParquetBench.run,
+    "parquet-nested": NestedParquetBench.run,
     "objectstore": ObjectStoreBench.run,
     "hudi": HudiBench.run,
     "query": QueryBench.run,

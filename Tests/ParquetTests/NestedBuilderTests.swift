@@ -120,4 +120,26 @@ import TributaryCore
         #expect(chunk?.keyValueMetadata == [KeyValue(key: "role", value: "label")])
         #expect(reader.metadata.rowGroups[0].columns[1].metaData?.pathInSchema == ["p", "scores", "list", "element"])
     }
+
+    @Test func gatheredRowsEqualRowsBuiltInThatOrder() throws {
+        // Random tables of the property matrix, gathered from two halves in a shuffled order.
+        for seed in 0..<12 {
+            let table = try NestedData.generate(seed: UInt64(seed) &* 31 &+ 5)
+            let count = table.columns.first?.rowCount ?? 0
+            guard count > 1 else { continue }
+            var r = SeededRandom(seed: UInt64(seed))
+            let order = Array(0..<count).shuffled(using: &r)
+            let half = count / 2
+            for (field, column) in zip(table.fields, table.columns) {
+                guard case .nested(let all) = column else { continue }
+                let parts = [all.slice(0..<half), all.slice(half..<count)]
+                let gathered = NestedColumn.gather(parts, order.map { $0 < half ? (0, $0) : (1, $0 - half) })
+                var expected = try NestedColumnBuilder(field)
+                for row in order { try NestedData.shred(table.expected[row][table.fields.firstIndex(of: field) ?? 0], field, into: &expected) }
+                let built = try expected.finish()
+                #expect(gathered.rowCount == built.rowCount)
+                #expect(zip(gathered.leaves, built.leaves).allSatisfy { $0.sameData($1) }, "seed \(seed) field \(field.name)")
+            }
+        }
+    }
 }

@@ -170,8 +170,8 @@ extension ShreddedLeaf {
 }
 
 extension NestedData {
-    /// A nested column from value trees (records by field name; leaves .int, .string,
-    /// .double, .float, .bool, .bytes), for fixed test cases.
+    /// A nested column from value trees (records by field name; any leaf value our reader
+    /// returns for the model's types).
     static func column(_ field: Field, _ rows: [ParquetValue]) throws -> FieldColumn {
         var b = try NestedColumnBuilder(field)
         for row in rows { try shred(row, field, into: &b) }
@@ -206,6 +206,18 @@ extension NestedData {
         case (.float(let x), _): try b.append(x)
         case (.bool(let x), _): try b.append(x)
         case (.bytes(let x), _): try x.withUnsafeBytes { try b.append(bytes: $0) }
+        case (.date(let x), _): try b.append(x)
+        case (.timestamp(let x, _, _), _): try b.append(x)
+        case (.decimal(let text), _):
+            // Unscaled digits of the exact text, stored as the field's decimal storage.
+            let unscaled = Int128(text.filter { $0 != "." }) ?? 0
+            switch field.type.physicalType {
+            case .int32: try b.append(Int32(unscaled))
+            case .int64: try b.append(Int64(unscaled))
+            default:
+                let width = field.type.typeLength ?? 16
+                try (0..<width).reversed().map { UInt8(truncatingIfNeeded: unscaled >> (8 * $0)) }.withUnsafeBytes { try b.append(bytes: $0) }
+            }
         default: throw NestedColumnError("cannot shred \(v) as \(field.type)")
         }
     }

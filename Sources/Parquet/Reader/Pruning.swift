@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// Column-chunk statistics with logical values, and row-group pruning by them.
 public struct ColumnStatistics: Sendable, Equatable {
     public var min: ParquetValue?

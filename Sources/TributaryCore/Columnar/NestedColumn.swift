@@ -80,6 +80,58 @@ public struct NestedColumn: Sendable, Equatable {
         for i in leaves.indices where i < other.leaves.count { leaves[i].append(other.leaves[i]) }
         rowCount += other.rowCount
     }
+
+    /// Rows of `sources` (columns of the same field) in `picks` order, e.g. the surviving
+    /// rows of a file and a batch in a copy-on-write merge: each row's entries are copied
+    /// as they are, so no record is assembled.
+    public static func gather(_ sources: [NestedColumn], _ picks: [(source: Int, row: Int)]) -> NestedColumn {
+        guard let first = sources.first else { return NestedColumn(leaves: [], rowCount: 0) }
+        var leaves: [ShreddedLeaf] = []
+        for l in first.leaves.indices {
+            let parts = sources.map { $0.leaves[l] }
+            let starts = parts.map(\.rowStarts)
+            let ranges = picks.map { starts[$0.source][$0.row]..<starts[$0.source][$0.row + 1] }
+            let sample = parts[0]
+            var out = ShreddedLeaf(values: sample.values, definitionLevels: [], repetitionLevels: [],
+                                   maxDefinitionLevel: sample.maxDefinitionLevel, maxRepetitionLevel: sample.maxRepetitionLevel)
+            func copy<T>(_ extract: (ColumnValues) -> [T]?) -> [T] {
+                let arrays = parts.map { extract($0.values) ?? [] }
+                var result = [T]()
+                result.reserveCapacity(ranges.reduce(0) { $0 + $1.count })
+                for (p, r) in zip(picks, ranges) { result.append(contentsOf: arrays[p.source][r]) }
+                return result
+            }
+            switch sample.values {
+            case .boolean: out.values = .boolean(copy { if case .boolean(let v) = $0 { v } else { nil } })
+            case .int32: out.values = .int32(copy { if case .int32(let v) = $0 { v } else { nil } })
+            case .int64: out.values = .int64(copy { if case .int64(let v) = $0 { v } else { nil } })
+            case .int96: out.values = .int96(copy { if case .int96(let v) = $0 { v } else { nil } })
+            case .float: out.values = .float(copy { if case .float(let v) = $0 { v } else { nil } })
+            case .double: out.values = .double(copy { if case .double(let v) = $0 { v } else { nil } })
+            case .byteArray, .fixedLenByteArray:
+                let arrays = parts.map { part -> ByteArrays in
+                    switch part.values {
+                    case .byteArray(let b), .fixedLenByteArray(let b): return b
+                    default: return ByteArrays()
+                    }
+                }
+                var bytes = ByteArrays()
+                for (p, r) in zip(picks, ranges) { for i in r { bytes.append(arrays[p.source], at: i) } }
+                if case .byteArray = sample.values { out.values = .byteArray(bytes) } else { out.values = .fixedLenByteArray(bytes) }
+            }
+            if sample.maxDefinitionLevel > 0 { out.definitionLevels = copyLevels(parts.map(\.definitionLevels), picks, ranges) }
+            if sample.maxRepetitionLevel > 0 { out.repetitionLevels = copyLevels(parts.map(\.repetitionLevels), picks, ranges) }
+            leaves.append(out)
+        }
+        return NestedColumn(leaves: leaves, rowCount: picks.count)
+    }
+
+    private static func copyLevels(_ levels: [[UInt8]], _ picks: [(source: Int, row: Int)], _ ranges: [Range<Int>]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(ranges.reduce(0) { $0 + $1.count })
+        for (p, r) in zip(picks, ranges) { out.append(contentsOf: levels[p.source][r]) }
+        return out
+    }
 }
 
 /// The data of one top-level field: a flat column (one slot per row) or a nested one.

@@ -14,9 +14,15 @@
 public struct NestedColumnBuilder: Sendable {
     public let field: Field
     public let layout: NestedLayout
+    /// `layout.nodes` as plain values (no reference counting on the append path).
+    private let nodes: [NodeInfo]
+    /// Group children: `nodes[g].first ..< first + second` index into this.
+    private let children: [Int32]
     private var leaves: [LeafBuilder]
-    /// Open groups, lists and maps, innermost last (capacity kept between rows).
-    private var frames: [Frame] = []
+    /// The innermost open group, list or map (a stored value: updated in place)...
+    private var top: Frame?
+    /// ...and the ones around it, innermost last (capacity kept between rows).
+    private var outer: [Frame] = []
     /// Per node: the open group received a value for it.
     private var given: [Bool]
     /// Entries per leaf when the current row started (for `cancelRow`).
@@ -38,6 +44,7 @@ public struct NestedColumnBuilder: Sendable {
     public init(_ field: Field) throws {
         self.field = field
         layout = try NestedLayout(field)
+        (nodes, children) = NodeInfo.table(layout)
         leaves = layout.leaves.map { LeafBuilder($0) }
         given = [Bool](repeating: false, count: layout.nodes.count)
         rowMarks = [Int](repeating: 0, count: layout.leaves.count)
@@ -52,18 +59,18 @@ public struct NestedColumnBuilder: Sendable {
 
     public mutating func appendNull() throws {
         let (node, repetition) = try target()
-        guard layout.nodes[node].field.nullable else {
+        guard nodes[node].nullable else {
             throw NestedColumnError("\(path(node)) is required but got null")
         }
-        appendEntries(below: node, definition: layout.nodes[node].definitionLevel - 1, repetition: repetition)
+        appendEntries(below: node, definition: nodes[node].definition &- 1, repetition: repetition)
         completed()
     }
 
-    public mutating func append(_ v: Bool) throws { try appendLeaf(.boolean) { $0.bools.append(v) } }
-    public mutating func append(_ v: Int32) throws { try appendLeaf(.int32) { $0.i32.append(v) } }
-    public mutating func append(_ v: Int64) throws { try appendLeaf(.int64) { $0.i64.append(v) } }
-    public mutating func append(_ v: Float) throws { try appendLeaf(.float) { $0.f32.append(v) } }
-    public mutating func append(_ v: Double) throws { try appendLeaf(.double) { $0.f64.append(v) } }
+    public mutating func append(_ v: Bool) throws { try appendLeaf(.boolean) { $0.buffer.bools.append(v) } }
+    public mutating func append(_ v: Int32) throws { try appendLeaf(.int32) { $0.buffer.i32.append(v) } }
+    public mutating func append(_ v: Int64) throws { try appendLeaf(.int64) { $0.buffer.i64.append(v) } }
+    public mutating func append(_ v: Float) throws { try appendLeaf(.float) { $0.buffer.f32.append(v) } }
+    public mutating func append(_ v: Double) throws { try appendLeaf(.double) { $0.buffer.f64.append(v) } }
 
     /// Text for STRING/JSON leaves (or any BYTE_ARRAY leaf).
     public mutating func append(_ s: String) throws {
@@ -74,14 +81,15 @@ public struct NestedColumnBuilder: Sendable {
     /// Bytes for BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY leaves (big-endian unscaled decimals too).
     public mutating func append(bytes: UnsafeRawBufferPointer) throws {
         let (node, _) = try target()
-        guard case .leaf(let l) = layout.nodes[node].kind else { throw mismatch(node, "bytes") }
+        guard nodes[node].kind == .leaf else { throw mismatch(node, "bytes") }
+        let l = Int(nodes[node].a)
         if leaves[l].type == .fixedLenByteArray {
             guard bytes.count == leaves[l].width else {
                 throw NestedColumnError("\(path(node)) holds \(leaves[l].width)-byte values, got \(bytes.count) bytes")
             }
-            try appendLeaf(.fixedLenByteArray) { $0.bytes.append(bytes) }
+            try appendLeaf(.fixedLenByteArray) { $0.buffer.bytes.append(bytes) }
         } else {
-            try appendLeaf(.byteArray) { $0.bytes.append(bytes) }
+            try appendLeaf(.byteArray) { $0.buffer.bytes.append(bytes) }
         }
     }
 
@@ -90,52 +98,55 @@ public struct NestedColumnBuilder: Sendable {
     /// Starts a present group; follow with `field(_:)` + value pairs, then `endGroup()`.
     public mutating func beginGroup() throws {
         let (node, repetition) = try target()
-        guard case .group(let children) = layout.nodes[node].kind else { throw mismatch(node, "a group") }
-        for c in children { given[c] = false }
-        frames.append(Frame(node: node, repetition: repetition))
+        guard nodes[node].kind == .group else { throw mismatch(node, "a group") }
+        for c in childRange(node) { given[Int(children[c])] = false }
+        push(Frame(node: node, repetition: repetition))
     }
 
     /// Index of the child named `name` of the open group, nil if it has none.
     public func fieldIndex(_ name: String) -> Int? {
-        guard let f = frames.last, case .group(let children) = layout.nodes[f.node].kind else { return nil }
-        return children.firstIndex { layout.nodes[$0].field.name == name }
+        guard let f = top, nodes[f.node].kind == .group else { return nil }
+        return childRange(f.node).firstIndex { layout.nodes[Int(children[$0])].field.name == name }.map { $0 - childRange(f.node).lowerBound }
     }
 
     /// The next value is for child `index` of the open group.
     public mutating func field(_ index: Int) throws {
-        guard let i = frames.indices.last, case .group(let children) = layout.nodes[frames[i].node].kind else {
+        guard let f = top, nodes[f.node].kind == .group else {
             throw NestedColumnError("field(\(index)) called outside a group of \(field.name)")
         }
-        guard children.indices.contains(index) else { throw NestedColumnError("\(path(frames[i].node)) has no field \(index)") }
-        let child = children[index]
-        guard frames[i].child < 0 else { throw NestedColumnError("\(path(frames[i].child)) got no value") }
+        let range = childRange(f.node)
+        guard index >= 0, index < range.count else { throw NestedColumnError("\(path(f.node)) has no field \(index)") }
+        let child = Int(children[range.lowerBound + index])
+        guard f.child < 0 else { throw NestedColumnError("\(path(f.child)) got no value") }
         guard !given[child] else { throw NestedColumnError("\(path(child)) given twice") }
-        frames[i].child = child
+        top?.child = child
     }
 
     /// Ends the open group; children not given are null (an error if required).
     public mutating func endGroup() throws {
-        guard let f = frames.last, case .group(let children) = layout.nodes[f.node].kind else {
+        guard let f = top, nodes[f.node].kind == .group else {
             throw NestedColumnError("endGroup() without an open group in \(field.name)")
         }
         guard f.child < 0 else { throw NestedColumnError("\(path(f.child)) got no value") }
-        for c in children where !given[c] {
-            guard layout.nodes[c].field.nullable else { throw NestedColumnError("required \(path(c)) is missing") }
-            appendEntries(below: c, definition: layout.nodes[c].definitionLevel - 1, repetition: f.repetition)
+        for slot in childRange(f.node) {
+            let c = Int(children[slot])
+            guard !given[c] else { continue }
+            guard nodes[c].nullable else { throw NestedColumnError("required \(path(c)) is missing") }
+            appendEntries(below: c, definition: nodes[c].definition &- 1, repetition: f.repetition)
         }
-        frames.removeLast()
+        pop()
         completed()
     }
 
     /// Starts a present list: each value until `endList()` is an element.
     public mutating func beginList() throws {
         let (node, repetition) = try target()
-        guard case .list = layout.nodes[node].kind else { throw mismatch(node, "a list") }
-        frames.append(Frame(node: node, repetition: repetition))
+        guard nodes[node].kind == .list else { throw mismatch(node, "a list") }
+        push(Frame(node: node, repetition: repetition))
     }
 
     public mutating func endList() throws {
-        guard let f = frames.last, case .list = layout.nodes[f.node].kind else {
+        guard let f = top, nodes[f.node].kind == .list else {
             throw NestedColumnError("endList() without an open list in \(field.name)")
         }
         try endRepeated(f)
@@ -144,12 +155,12 @@ public struct NestedColumnBuilder: Sendable {
     /// Starts a present map: values until `endMap()` alternate key, value.
     public mutating func beginMap() throws {
         let (node, repetition) = try target()
-        guard case .map = layout.nodes[node].kind else { throw mismatch(node, "a map") }
-        frames.append(Frame(node: node, repetition: repetition, child: 0))
+        guard nodes[node].kind == .map else { throw mismatch(node, "a map") }
+        push(Frame(node: node, repetition: repetition, child: 0))
     }
 
     public mutating func endMap() throws {
-        guard let f = frames.last, case .map = layout.nodes[f.node].kind else {
+        guard let f = top, nodes[f.node].kind == .map else {
             throw NestedColumnError("endMap() without an open map in \(field.name)")
         }
         guard f.child == 0 else { throw NestedColumnError("\(path(f.node)) ends after a key without its value") }
@@ -162,13 +173,14 @@ public struct NestedColumnBuilder: Sendable {
     public mutating func cancelRow() {
         guard rowOpen else { return }
         for i in leaves.indices { leaves[i].truncate(rowMarks[i]) }
-        frames.removeAll(keepingCapacity: true)
+        top = nil
+        outer.removeAll(keepingCapacity: true)
         rowOpen = false
     }
 
     /// The rows appended so far; the builder starts over empty.
     public mutating func finish() throws -> NestedColumn {
-        guard frames.isEmpty else { throw NestedColumnError("\(path(frames[frames.count - 1].node)) is still open") }
+        if let f = top { throw NestedColumnError("\(path(f.node)) is still open") }
         let column = NestedColumn(leaves: leaves.map { $0.leaf }, rowCount: rowCount)
         leaves = layout.leaves.map { LeafBuilder($0) }
         rowCount = 0
@@ -180,70 +192,85 @@ public struct NestedColumnBuilder: Sendable {
 
     /// Where the next value goes: its node and the repetition level of its first entries.
     private mutating func target() throws -> (node: Int, repetition: UInt8) {
-        guard let f = frames.last else {
+        guard let f = top else {
             if !rowOpen {
                 for i in leaves.indices { rowMarks[i] = leaves[i].count }
                 rowOpen = true
             }
             return (0, 0)
         }
-        let node = layout.nodes[f.node]
-        let next = f.count == 0 ? f.repetition : UInt8(node.repetitionLevel)
+        let node = nodes[f.node]
+        let next = f.count == 0 ? f.repetition : node.repetition
         switch node.kind {
         case .group:
             guard f.child >= 0 else { throw NestedColumnError("a value inside \(path(f.node)) needs field(_:) first") }
             return (f.child, f.repetition)
-        case .list(let element): return (element, next)
-        case .map(let key, let value): return (f.child == 0 ? key : value, next)
+        case .list: return (Int(node.a), next)
+        case .map: return (Int(f.child == 0 ? node.a : node.b), next)
         case .leaf: return (f.node, f.repetition)
         }
     }
 
     private mutating func appendLeaf(_ type: PhysicalType, _ write: (inout LeafBuilder) -> Void) throws {
         let (node, repetition) = try target()
-        guard case .leaf(let l) = layout.nodes[node].kind, leaves[l].type == type else { throw mismatch(node, "\(type)") }
+        let info = nodes[node]
+        let l = Int(info.a)
+        guard info.kind == .leaf, leaves[l].type == type else { throw mismatch(node, "\(type)") }
         write(&leaves[l])
-        leaves[l].levels(definition: UInt8(layout.nodes[node].definitionLevel), repetition: repetition)
+        leaves[l].levels(definition: info.definition, repetition: repetition)
         completed()
     }
 
     /// One entry without a value in every leaf below `node`.
-    private mutating func appendEntries(below node: Int, definition: Int, repetition: UInt8) {
-        for l in layout.nodes[node].leaves {
+    private mutating func appendEntries(below node: Int, definition: UInt8, repetition: UInt8) {
+        for l in Int(nodes[node].leafStart)..<Int(nodes[node].leafEnd) {
             leaves[l].placeholder()
-            leaves[l].levels(definition: UInt8(definition), repetition: repetition)
+            leaves[l].levels(definition: definition, repetition: repetition)
         }
+    }
+
+    private func childRange(_ node: Int) -> Range<Int> {
+        Int(nodes[node].a)..<Int(nodes[node].a + nodes[node].b)
     }
 
     private mutating func endRepeated(_ f: Frame) throws {
         if f.count == 0 {
             // Present but empty: one entry at the list's own definition level.
-            appendEntries(below: f.node, definition: layout.nodes[f.node].definitionLevel, repetition: f.repetition)
+            appendEntries(below: f.node, definition: nodes[f.node].definition, repetition: f.repetition)
         }
-        frames.removeLast()
+        pop()
         completed()
+    }
+
+    private mutating func push(_ frame: Frame) {
+        if let t = top { outer.append(t) }
+        top = frame
+    }
+
+    private mutating func pop() {
+        top = outer.popLast()
     }
 
     /// A value for the current target is complete.
     private mutating func completed() {
-        guard let i = frames.indices.last else {
+        guard let f = top else {
             rowCount += 1
             rowOpen = false
             return
         }
-        switch layout.nodes[frames[i].node].kind {
+        switch nodes[f.node].kind {
         case .group:
-            given[frames[i].child] = true
-            frames[i].child = -1
+            given[f.child] = true
+            top?.child = -1
         case .map:
-            if frames[i].child == 0 {
-                frames[i].child = 1
+            if f.child == 0 {
+                top?.child = 1
             } else {
-                frames[i].child = 0
-                frames[i].count += 1
+                top?.child = 0
+                top?.count += 1
             }
         case .list, .leaf:
-            frames[i].count += 1
+            top?.count += 1
         }
     }
 
@@ -255,109 +282,12 @@ public struct NestedColumnBuilder: Sendable {
 
     private func mismatch(_ node: Int, _ got: String) -> NestedColumnError {
         let type: String
-        switch layout.nodes[node].kind {
-        case .leaf(let l): type = "\(leaves[l].type)"
+        switch nodes[node].kind {
+        case .leaf: type = "\(leaves[Int(nodes[node].a)].type)"
         case .group: type = "a group"
         case .list: type = "a list"
         case .map: type = "a map"
         }
         return NestedColumnError("\(path(node)) is \(type), got \(got)")
-    }
-}
-
-/// Values and levels of one leaf while building (one array per physical type, so appends
-/// stay in place instead of copying an enum payload).
-private struct LeafBuilder: Sendable {
-    let type: PhysicalType
-    let width: Int
-    let maxDefinition: Int
-    let maxRepetition: Int
-    var bools: [Bool] = []
-    var i32: [Int32] = []
-    var i64: [Int64] = []
-    var f32: [Float] = []
-    var f64: [Double] = []
-    var bytes = ByteArrays()
-    var definitions: [UInt8] = []
-    var repetitions: [UInt8] = []
-
-    init(_ leaf: NestedLayout.Leaf) {
-        type = leaf.field.type.physicalType
-        width = leaf.field.type.typeLength ?? 0
-        maxDefinition = leaf.maxDefinitionLevel
-        maxRepetition = leaf.maxRepetitionLevel
-    }
-
-    var count: Int {
-        switch type {
-        case .boolean: return bools.count
-        case .int32: return i32.count
-        case .int64: return i64.count
-        case .int96: return 0
-        case .float: return f32.count
-        case .double: return f64.count
-        case .byteArray, .fixedLenByteArray: return bytes.count
-        }
-    }
-
-    mutating func reserve(_ n: Int) {
-        switch type {
-        case .boolean: bools.reserveCapacity(n)
-        case .int32: i32.reserveCapacity(n)
-        case .int64: i64.reserveCapacity(n)
-        case .float: f32.reserveCapacity(n)
-        case .double: f64.reserveCapacity(n)
-        case .byteArray, .fixedLenByteArray, .int96: bytes.offsets.reserveCapacity(n + 1)
-        }
-        if maxDefinition > 0 { definitions.reserveCapacity(n) }
-        if maxRepetition > 0 { repetitions.reserveCapacity(n) }
-    }
-
-    mutating func levels(definition: UInt8, repetition: UInt8) {
-        if maxDefinition > 0 { definitions.append(definition) }
-        if maxRepetition > 0 { repetitions.append(repetition) }
-    }
-
-    mutating func placeholder() {
-        switch type {
-        case .boolean: bools.append(false)
-        case .int32: i32.append(0)
-        case .int64: i64.append(0)
-        case .float: f32.append(0)
-        case .double: f64.append(0)
-        case .byteArray, .fixedLenByteArray, .int96: bytes.appendEmpty()
-        }
-    }
-
-    mutating func truncate(_ n: Int) {
-        guard n < count else { return }
-        switch type {
-        case .boolean: bools.removeLast(bools.count - n)
-        case .int32: i32.removeLast(i32.count - n)
-        case .int64: i64.removeLast(i64.count - n)
-        case .float: f32.removeLast(f32.count - n)
-        case .double: f64.removeLast(f64.count - n)
-        case .byteArray, .fixedLenByteArray, .int96:
-            bytes.data.removeLast(bytes.data.count - Int(bytes.offsets[n]))
-            bytes.offsets.removeLast(bytes.offsets.count - n - 1)
-        }
-        if maxDefinition > 0 { definitions.removeLast(definitions.count - n) }
-        if maxRepetition > 0 { repetitions.removeLast(repetitions.count - n) }
-    }
-
-    var leaf: ShreddedLeaf {
-        let values: ColumnValues
-        switch type {
-        case .boolean: values = .boolean(bools)
-        case .int32: values = .int32(i32)
-        case .int64: values = .int64(i64)
-        case .int96: values = .int96([])
-        case .float: values = .float(f32)
-        case .double: values = .double(f64)
-        case .byteArray: values = .byteArray(bytes)
-        case .fixedLenByteArray: values = .fixedLenByteArray(bytes)
-        }
-        return ShreddedLeaf(values: values, definitionLevels: definitions, repetitionLevels: repetitions,
-                            maxDefinitionLevel: maxDefinition, maxRepetitionLevel: maxRepetition)
     }
 }

@@ -4,9 +4,9 @@ import Testing
 import TributaryCore
 import TributaryTesting
 
-/// Fixed nested files from our writer, queried with the DuckDB CLI: struct paths, list and
-/// map functions and the types DuckDB derives.
-@Suite struct NestedDuckDBTests {
+/// Fixed nested files from our writer, queried with the DuckDB CLI (struct paths, list and
+/// map functions, the types DuckDB derives) and their per-leaf statistics as pyarrow sees them.
+@Suite struct NestedFixedFileTests {
     static let fields = [
         Field("id", .int64, nullable: false),
         Field("s", .group([Field("a", .group([Field("b", .string)])), Field("n", .int32)])),
@@ -85,5 +85,29 @@ import TributaryTesting
         // Unnesting a list of structs.
         let unnested = try Self.duckdb("SELECT id, u.x AS x FROM (SELECT id, unnest(ls) AS u FROM \(src)) ORDER BY id, x NULLS FIRST")
         #expect(Self.json(unnested) == Self.json([["id": 0, "x": 1], ["id": 3, "x": NSNull()], ["id": 3, "x": 2]] as [[String: Any]]))
+    }
+
+    @Test func everyLeafHasStatisticsAsPyarrowSeesThem() throws {
+        let dir = try TestEnvironment.temporaryDirectory("parquet-nested-stats")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriterOptions()
+        options.dictionary = false
+        let footer = try WriterFeatureTests.footer(try Self.file(dir, options: options))
+        let columns = ((footer["row_groups"] as? [[String: Any]])?.first?["columns"] as? [String: [String: Any]]) ?? [:]
+        func stats(_ path: String) -> String {
+            let c = columns[path] ?? [:]
+            return "\(c["min"].map { "\($0)" } ?? "nil")..\(c["max"].map { "\($0)" } ?? "nil") nulls \(c["null_count"].map { "\($0)" } ?? "nil")"
+        }
+        // Null counts are entries without a value: null or empty at any level.
+        #expect(stats("id") == "0..3 nulls 0")
+        #expect(stats("s.a.b") == "x..x nulls 3")
+        #expect(stats("s.n") == "1..3 nulls 2")
+        #expect(stats("l.list.element") == "1..5 nulls 3")
+        #expect(stats("m.key_value.key") == "a..k nulls 2")
+        #expect(stats("m.key_value.value") == "1..2 nulls 3")
+        #expect(stats("ls.list.element.x") == "1..2 nulls 3")
+        #expect(stats("ls.list.element.y") == "a..b nulls 3")
+        #expect(stats("sl.tags.list.element") == "t1..t2 nulls 3")
+        #expect(columns.count == 9)
     }
 }
