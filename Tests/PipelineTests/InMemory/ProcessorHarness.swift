@@ -123,7 +123,9 @@ final class RunningProcessor: Sendable {
 }
 
 /// Waits (looking every 10 ms) until `condition` holds; records an issue after `seconds`.
-func eventually(_ what: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation,
+/// A hang detector, not a timing check: in `make test` these run beside tests that block
+/// cooperative threads on child processes, and 10 s was seen to pass with no progress.
+func eventually(_ what: String, seconds: Double = 120, sourceLocation: SourceLocation = #_sourceLocation,
                 _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while try await !condition() {
