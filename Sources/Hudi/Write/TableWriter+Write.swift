@@ -10,6 +10,7 @@ extension TableWriter {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         let result = try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant, check: check)
+        if config.isMergeOnRead, let tl = try? await timeline.load() { await compactIfDue(tl) }
         if options.autoClean {
             // The commit stands even if cleaning fails; a half-done clean is finished by the next write.
             do {
@@ -40,16 +41,30 @@ extension TableWriter {
         let tl = try await recovery.recover(try await timeline.load())
         batch = try await evolveSchema(batch, tl)
         let schema = AvroSchema.json(tableName: config.tableName, fields: batch.fields)
-        let reservation = try await InstantReservation.reserve(requestedInstant, timeline: tl, store: store,
+        let reservation = try await InstantReservation.reserve(requestedInstant, action: config.writeAction, timeline: tl, store: store,
                                                                instantTimes: instantTimes, options: options)
         let instant = reservation.instant
         let optimistic = options.concurrency == .optimistic
         do {
             let transaction = CommitTransaction(store: store, config: config, options: options, timeline: timeline,
-                                                fileSystemView: fileSystemView, footers: footers)
+                                                fileSystemView: fileSystemView, footers: footers, compactor: compactor)
+            var logBaseInstants: [FileGroupID: PendingCompaction] = [:]
+            if config.isMergeOnRead { logBaseInstants = try await pendingCompactionGroups(tl) }
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
-                                                         instant: instant, timeline: tl)
-            let commitPoint = { [store, timeline] in try await prepared.commitPoint(store: store, timeline: timeline, check: check) }
+                                                         instant: instant, timeline: tl, logBaseInstants: logBaseInstants)
+            let mergeOnRead = config.isMergeOnRead
+            let startCompactions = Set(tl.instants.filter { $0.action == "compaction" }.map(\.timestamp))
+            let commitPoint = { [store, timeline] in
+                if mergeOnRead {
+                    // A compaction planned after this write started may have left out the
+                    // log it appended under the old slice: write again against the new plan.
+                    let now = try await timeline.load()
+                    if let c = now.pending.first(where: { $0.action == "compaction" && !startCompactions.contains($0.timestamp) }) {
+                        throw HudiError.commitConflict("compaction \(c.timestamp) was scheduled while instant \(instant) was written")
+                    }
+                }
+                try await prepared.commitPoint(store: store, timeline: timeline, check: check)
+            }
             switch options.concurrency {
             case .singleWriter:
                 try await confirmWriterLease()
