@@ -21,11 +21,11 @@ public struct CompactionResult: Sendable {
 /// Hudi's async compaction does. Scheduling writes a plan (`<c>.compaction.requested`,
 /// ``CompactionPlan``) naming every slice with logs, at an instant after the delta commits
 /// it covers; execution (`<c>.compaction.inflight`) writes, per slice, a base file at the
-/// compaction's instant with the merged records, then completes `<c>.commit` with
-/// put-if-absent. Delta commits made meanwhile append their logs under the compaction's
-/// instant (the new slice), so nothing written during the compaction is lost and
-/// ingestion never waits for it. Base file names are deterministic, so a crashed execution
-/// is simply run again from its plan (the plan stays until the commit).
+/// compaction's instant with the merged records, outside the write turn (ingestion goes
+/// on); its completion, under the write turn, carries the logs appended meanwhile into the
+/// new slices and creates `<c>.commit` with put-if-absent. Base file names are
+/// deterministic, so a crashed execution is simply run again from its plan (the plan stays
+/// until the commit).
 struct Compactor: Sendable {
     /// The write token of compacted base files: fixed, so a re-run writes the same names
     /// (two base files of one group and instant would make hudi-rs fail).
@@ -95,14 +95,24 @@ struct Compactor: Sendable {
         return out
     }
 
-    /// Executes the plan of compaction `c`: merged base files, then `<c>.commit`.
-    func execute(instant c: String, plan: CompactionPlan) async throws -> CompactionResult {
+    /// What the slow part of a compaction wrote, for its completion.
+    struct Written: Sendable {
+        var stats: [(partition: String, stats: [WriteStat])]
+        var records: Int
+        var logBytes: Int
+        var logFiles: Int
+        var started: Date
+    }
+
+    /// The slow part of compaction `c`, run outside the write turn: `<c>.compaction.inflight`,
+    /// then the merged base file of every operation (not yet visible: no reader takes a
+    /// base file of a pending instant).
+    func writeBaseFiles(instant c: String, plan: CompactionPlan) async throws -> Written {
         let started = Date()
         let tl = try await timeline.load()
         let inflight = Instant(timestamp: c, action: "compaction", state: .inflight)
         if try await !store.exists(tl.key(of: inflight)) { try await store.put(tl.key(of: inflight), try plan.avro()) }
-        let schema = try await tableSchema(tl)
-        let fields = try SchemaEvolution.fields(fromAvro: schema)
+        let fields = try SchemaEvolution.fields(fromAvro: try await tableSchema(tl))
         // The blocks of every delta commit completed before the compaction's instant.
         let visible = Set(tl.completedDataCommits.map(\.timestamp).filter { $0 < c })
         var stats: [String: [WriteStat]] = [:]
@@ -116,8 +126,31 @@ struct Compactor: Sendable {
             logBytes += done.logBytes
             logFiles += op.logFiles.count
         }
-        var metadata = CommitMetadata(partitionToWriteStats: order.map { ($0, stats[$0] ?? []) },
-                                      extraMetadata: ["schema": schema], operationType: "COMPACT")
+        return Written(stats: order.map { ($0, stats[$0] ?? []) }, records: records, logBytes: logBytes, logFiles: logFiles,
+                       started: started)
+    }
+
+    /// Completes compaction `c` (under the write turn, so no delta commit runs meanwhile):
+    /// the log files delta commits appended to the compacted slices since the plan are
+    /// carried into the new slices (copied under the compaction's instant; the originals
+    /// stay with the old slice for time travel until the cleaner removes it), then
+    /// `<c>.commit`. Writers append to the old slice while the compaction is pending, since
+    /// hudi-rs reads no log under a base instant that is not committed. Idempotent.
+    func complete(instant c: String, plan: CompactionPlan, written: Written) async throws -> CompactionResult {
+        let listing = try await fileSystemView.listFileGroups()
+        for op in plan.operations {
+            let planned = Set(op.logFiles)
+            let trailing = (listing[op.groupID]?.logFiles ?? []).filter { log in
+                log.name.baseInstant >= op.baseInstant && log.name.baseInstant < c && !planned.contains(log.name.name)
+            }.sorted()
+            for (i, log) in trailing.enumerated() {
+                let name = LogFileName(fileId: op.fileId, baseInstant: c, version: i + 1, writeToken: log.name.writeToken)
+                try await store.put(op.key(name.name), try await store.get(log.path))
+            }
+        }
+        let tl = try await timeline.load()
+        var metadata = CommitMetadata(partitionToWriteStats: written.stats,
+                                      extraMetadata: ["schema": try await tableSchema(tl)], operationType: "COMPACT")
         metadata.compacted = true
         let completed = Instant(timestamp: c, action: "commit", state: .completed)
         do {
@@ -125,13 +158,14 @@ struct Compactor: Sendable {
         } catch ObjectStoreError.alreadyExists {
             // Completed by an earlier run of the same plan (its files are the same).
         }
-        let bytes = stats.values.flatMap { $0 }.reduce(Int64(0)) { $0 + $1.totalWriteBytes }
-        let result = CompactionResult(instant: c, fileGroups: plan.operations.count, bytesWritten: bytes, records: records,
-                                      logFilesCompacted: logFiles, logBytesCompacted: logBytes,
-                                      seconds: Date().timeIntervalSince(started))
+        fileSystemView.forget()
+        let bytes = written.stats.flatMap(\.stats).reduce(Int64(0)) { $0 + $1.totalWriteBytes }
+        let result = CompactionResult(instant: c, fileGroups: plan.operations.count, bytesWritten: bytes, records: written.records,
+                                      logFilesCompacted: written.logFiles, logBytesCompacted: written.logBytes,
+                                      seconds: Date().timeIntervalSince(written.started))
         logger.info("hudi compaction", metadata: [
             "table": "\(config.tableName)", "instant": "\(c)", "fileGroups": "\(result.fileGroups)",
-            "logFiles": "\(logFiles)", "seconds": "\(result.seconds)",
+            "logFiles": "\(written.logFiles)", "seconds": "\(result.seconds)",
         ])
         return result
     }
@@ -161,18 +195,6 @@ struct Compactor: Sendable {
 
     static func baseFileName(_ op: CompactionPlan.Operation, instant c: String) -> String {
         BaseFileName(fileId: op.fileId, writeToken: writeToken, instant: c).name
-    }
-
-    /// Before a delta commit logs to a group under pending compaction `c`: that group's
-    /// compacted base file, written now unless it exists. hudi-rs (0.5) reads a log only
-    /// beside a base file of its base instant, so a log under `c` needs the base file `c`
-    /// first (Java would merge the two slices instead). The bytes are the compaction's own,
-    /// so the compaction running beside it writes the same file.
-    func ensureBaseFile(_ op: CompactionPlan.Operation, instant c: String) async throws {
-        guard try await !store.exists(op.key(Self.baseFileName(op, instant: c))) else { return }
-        let tl = try await timeline.load()
-        let fields = try SchemaEvolution.fields(fromAvro: try await tableSchema(tl))
-        _ = try await compact(op, instant: c, fields: fields, visible: Set(tl.completedDataCommits.map(\.timestamp).filter { $0 < c }))
     }
 
     /// The table's schema: that of its latest commit.

@@ -17,20 +17,23 @@ struct LogRollback: Sendable {
     func rollBack(_ target: String) async throws -> [String] {
         var written: [String] = []
         for group in try await fileSystemView.listFileGroups().values where !group.logFiles.isEmpty {
-            var hit: LogFile?
-            var done = false
+            // Per base instant (a compaction may have carried a log to its new slice): the
+            // logs holding the target's blocks, and whether a command block covers them.
+            var hits: [String: LogFile] = [:]
+            var covered = Set<String>()
             for log in group.logFiles {
                 let blocks = try LogBlock.decodeAll(try await store.get(log.path), path: log.path)
-                if blocks.contains(where: { $0.type == .command && $0.header[.targetInstantTime] == target }) { done = true }
-                if blocks.contains(where: { $0.type != .command && $0.instantTime == target }) { hit = log }
+                if blocks.contains(where: { $0.type == .command && $0.header[.targetInstantTime] == target }) { covered.insert(log.name.baseInstant) }
+                if blocks.contains(where: { $0.type != .command && $0.instantTime == target }) { hits[log.name.baseInstant] = log }
             }
-            guard let hit, !done else { continue }
-            let version = (group.logFiles.filter { $0.name.baseInstant == hit.name.baseInstant }.map(\.name.version).max() ?? 0) + 1
-            let name = LogFileName(fileId: hit.name.fileId, baseInstant: hit.name.baseInstant, version: version, writeToken: "0-0-1")
-            let partition = FileSystemView.splitKey(hit.path).0
-            let path = partition.isEmpty ? name.name : "\(partition)/\(name.name)"
-            try await store.put(path, LogBlock.rollback(instant: target, target: target).encoded())
-            written.append(path)
+            for (baseInstant, hit) in hits.sorted(by: { $0.key < $1.key }) where !covered.contains(baseInstant) {
+                let version = (group.logFiles.filter { $0.name.baseInstant == baseInstant }.map(\.name.version).max() ?? 0) + 1
+                let name = LogFileName(fileId: hit.name.fileId, baseInstant: baseInstant, version: version, writeToken: "0-0-1")
+                let partition = FileSystemView.splitKey(hit.path).0
+                let path = partition.isEmpty ? name.name : "\(partition)/\(name.name)"
+                try await store.put(path, LogBlock.rollback(instant: target, target: target).encoded())
+                written.append(path)
+            }
         }
         if !written.isEmpty { fileSystemView.forget() }
         return written

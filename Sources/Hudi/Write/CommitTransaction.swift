@@ -33,10 +33,9 @@ struct CommitTransaction: Sendable {
     let timeline: ActiveTimeline
     let fileSystemView: FileSystemView
     let footers: FooterCache
-    let compactor: Compactor
 
     func prepare(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], schema: String,
-                 instant: String, timeline tl: Timeline, logBaseInstants: [FileGroupID: PendingCompaction] = [:]) async throws -> PreparedCommit {
+                 instant: String, timeline tl: Timeline) async throws -> PreparedCommit {
         // Plan against the latest committed snapshot.
         let timelineNames = Set(tl.instants.map(\.fileName))
         let listing = try await fileSystemView.listing(asOf: timelineNames)
@@ -86,8 +85,7 @@ struct CommitTransaction: Sendable {
         let appends = mergeOnRead ? work.filter { $0.base != nil && $0.inserts.isEmpty } : []
         let rewrites = mergeOnRead ? work.filter { !($0.base != nil && $0.inserts.isEmpty) } : work
         let outputs = try await writeFileGroups(rewrites, batch: batch, instant: instant)
-        let logOutputs = try await appendLogs(appends, batch: batch, instant: instant, taskOffset: rewrites.count,
-                                              logBaseInstants: logBaseInstants)
+        let logOutputs = try await appendLogs(appends, batch: batch, instant: instant, taskOffset: rewrites.count)
         let writeSeconds = Date().timeIntervalSince(writeStart)
 
         var byPartition: [String: [WriteStat]] = [:]
@@ -135,8 +133,7 @@ struct CommitTransaction: Sendable {
     }
 
     /// The log appends, `options.parallelism` at a time, in `work` order.
-    private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, instant: String, taskOffset: Int,
-                            logBaseInstants: [FileGroupID: PendingCompaction]) async throws -> [LogAppender.Output] {
+    private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, instant: String, taskOffset: Int) async throws -> [LogAppender.Output] {
         let appender = LogAppender(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
                                    precombineField: config.precombineField, options: options)
         return try await withThrowingTaskGroup(of: (Int, LogAppender.Output).self) { group in
@@ -147,10 +144,7 @@ struct CommitTransaction: Sendable {
                 let item = work[i]
                 group.addTask {
                     guard let slice = item.base else { throw HudiError.invalidArgument("log append without a slice") }
-                    let pending = logBaseInstants[item.id]
-                    if let pending { try await compactor.ensureBaseFile(pending.operation, instant: pending.instant) }
-                    return (i, try await appender.write(item, slice: slice, batch: batch, taskIndex: taskOffset + i,
-                                                        logBaseInstant: pending?.instant))
+                    return (i, try await appender.write(item, slice: slice, batch: batch, taskIndex: taskOffset + i))
                 }
                 next += 1
             }

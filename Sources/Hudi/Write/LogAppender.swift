@@ -37,10 +37,10 @@ struct LogAppender: Sendable {
         return LogFileName(fileId: slice.fileId, baseInstant: baseInstant, version: version, writeToken: "\(taskIndex)-0-1")
     }
 
-    func write(_ work: FileGroupWork, slice: FileSlice, batch: RecordBatch, taskIndex: Int, logBaseInstant: String?) async throws -> Output {
+    func write(_ work: FileGroupWork, slice: FileSlice, batch: RecordBatch, taskIndex: Int) async throws -> Output {
         let started = Date()
         let partition = work.id.partitionPath
-        let baseInstant = logBaseInstant ?? slice.instant
+        let baseInstant = slice.instant
         let name = Self.nextLogName(of: slice, baseInstant: baseInstant, taskIndex: taskIndex)
         let path = partition.isEmpty ? name.name : "\(partition)/\(name.name)"
         var seen = Set<Int32>()

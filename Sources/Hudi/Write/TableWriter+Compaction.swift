@@ -2,7 +2,7 @@ import Foundation
 
 extension TableWriter {
     /// Schedules a compaction (when `force`, or when due) under the write turn, then runs
-    /// every pending compaction outside it, so writes go on meanwhile.
+    /// every pending one: base files outside the turn, so writes go on meanwhile.
     func compact(force: Bool) async throws -> [CompactionResult] {
         await acquireWriteTurn()
         do {
@@ -16,7 +16,7 @@ extension TableWriter {
         releaseWriteTurn()
         var results: [CompactionResult] = []
         for (instant, plan) in try await compactor.pendingPlans(try await timeline.load()) {
-            results.append(try await runCompaction(instant, plan))
+            results.append(try await startCompaction(instant, plan).value)
         }
         return results
     }
@@ -38,22 +38,20 @@ extension TableWriter {
         }
     }
 
-    /// Runs one compaction (joining it when it already runs in this process).
-    func runCompaction(_ instant: String, _ plan: CompactionPlan) async throws -> CompactionResult {
-        try await startCompaction(instant, plan).value
-    }
-
-    /// The task running compaction `instant`, started when none runs yet.
+    /// The task running compaction `instant` (started when none runs here): its base files
+    /// without the write turn, its completion with it.
     func startCompaction(_ instant: String, _ plan: CompactionPlan) -> Task<CompactionResult, any Error> {
         if let running = compactions[instant] { return running }
         let compactor = compactor
         let task = Task {
             do {
-                let result = try await compactor.execute(instant: instant, plan: plan)
-                await self.compactionEnded(instant)
+                let written = try await compactor.writeBaseFiles(instant: instant, plan: plan)
+                let result = try await self.completeCompaction(instant, plan, written)
+                self.compactionEnded(instant)
                 return result
             } catch {
-                await self.compactionEnded(instant)
+                self.compactionEnded(instant)
+                logger.warning("hudi compaction failed", metadata: ["table": "\(config.tableName)", "instant": "\(instant)", "error": "\(error)"])
                 throw error
             }
         }
@@ -61,32 +59,17 @@ extension TableWriter {
         return task
     }
 
+    /// Completes a compaction under the write turn (see ``Compactor/complete(instant:plan:written:)``),
+    /// after rolling back failed writes, so no crashed write's log is carried unmarked.
+    private func completeCompaction(_ instant: String, _ plan: CompactionPlan, _ written: Compactor.Written) async throws -> CompactionResult {
+        await acquireWriteTurn()
+        defer { releaseWriteTurn() }
+        try await holdWriterLease()
+        _ = try await recovery.recover(try await timeline.load())
+        return try await compactor.complete(instant: instant, plan: plan, written: written)
+    }
+
     func compactionEnded(_ instant: String) {
         compactions[instant] = nil
-        compactionPlans[instant] = nil
     }
-
-    /// Log base instants for groups under a pending compaction: their new logs belong to the
-    /// slice the compaction creates (with the operation, to write its base file first).
-    func pendingCompactionGroups(_ tl: Timeline) async throws -> [FileGroupID: PendingCompaction] {
-        var out: [FileGroupID: PendingCompaction] = [:]
-        for c in tl.pending where c.action == "compaction" {
-            let plan: CompactionPlan
-            if let cached = compactionPlans[c.timestamp] {
-                plan = cached
-            } else {
-                let requested = Instant(timestamp: c.timestamp, action: "compaction", state: .requested)
-                plan = try CompactionPlan(avro: try await store.get(tl.key(of: requested)))
-                compactionPlans[c.timestamp] = plan
-            }
-            for op in plan.operations { out[op.groupID] = PendingCompaction(instant: c.timestamp, operation: op) }
-        }
-        return out
-    }
-}
-
-/// A file group's operation in a pending compaction.
-struct PendingCompaction: Sendable {
-    var instant: String
-    var operation: CompactionPlan.Operation
 }

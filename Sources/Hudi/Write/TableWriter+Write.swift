@@ -47,20 +47,22 @@ extension TableWriter {
         let optimistic = options.concurrency == .optimistic
         do {
             let transaction = CommitTransaction(store: store, config: config, options: options, timeline: timeline,
-                                                fileSystemView: fileSystemView, footers: footers, compactor: compactor)
-            var logBaseInstants: [FileGroupID: PendingCompaction] = [:]
-            if config.isMergeOnRead { logBaseInstants = try await pendingCompactionGroups(tl) }
+                                                fileSystemView: fileSystemView, footers: footers)
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
-                                                         instant: instant, timeline: tl, logBaseInstants: logBaseInstants)
+                                                         instant: instant, timeline: tl)
             let mergeOnRead = config.isMergeOnRead
-            let startCompactions = Set(tl.instants.filter { $0.action == "compaction" }.map(\.timestamp))
+            let startCompleted = Set(tl.completedDataCommits.map(\.timestamp))
             let commitPoint = { [store, timeline] in
                 if mergeOnRead {
-                    // A compaction planned after this write started may have left out the
-                    // log it appended under the old slice: write again against the new plan.
+                    // A compaction that completed after this write started did not carry the
+                    // logs this write appended to the slice it replaced: write again.
+                    // (In one process compactions complete under the write turn; this is
+                    // for optimistic writers in other processes.)
                     let now = try await timeline.load()
-                    if let c = now.pending.first(where: { $0.action == "compaction" && !startCompactions.contains($0.timestamp) }) {
-                        throw HudiError.commitConflict("compaction \(c.timestamp) was scheduled while instant \(instant) was written")
+                    let compactions = Set(now.instants.filter { $0.action == "compaction" }.map(\.timestamp))
+                    if let c = now.completedDataCommits.first(where: { !startCompleted.contains($0.timestamp) && $0.action == "commit" }),
+                       try await timeline.metadata(of: c, in: now).compacted || compactions.contains(c.timestamp) {
+                        throw HudiError.commitConflict("compaction \(c.timestamp) completed while instant \(instant) was written")
                     }
                 }
                 try await prepared.commitPoint(store: store, timeline: timeline, check: check)

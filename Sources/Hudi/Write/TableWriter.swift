@@ -22,8 +22,6 @@ actor TableWriter {
     let compactor: Compactor
     /// Compactions running in the background (by instant), awaited by `close()`.
     var compactions: [String: Task<CompactionResult, any Error>] = [:]
-    /// Plans of pending compactions, by instant (plans never change).
-    var compactionPlans: [String: CompactionPlan] = [:]
     let logger: Logger
     /// The single-writer lease, acquired before the first write and released by `close()`.
     private var lease: WriterLease?
