@@ -114,21 +114,8 @@ struct CommitTransaction: Sendable {
     private func writeFileGroups(_ work: [FileGroupWork], batch: RecordBatch, instant: String) async throws -> [FileGroupWriter.Output] {
         let writer = FileGroupWriter(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
                                      precombineField: config.precombineField, options: options)
-        return try await withThrowingTaskGroup(of: (Int, FileGroupWriter.Output).self) { group in
-            var results = [FileGroupWriter.Output?](repeating: nil, count: work.count)
-            var next = 0
-            func launch() {
-                let i = next
-                let item = work[i]
-                group.addTask { (i, try await writer.write(item, batch: batch, taskIndex: i)) }
-                next += 1
-            }
-            while next < work.count && next < max(1, options.parallelism) { launch() }
-            while let (i, out) = try await group.next() {
-                results[i] = out
-                if next < work.count { launch() }
-            }
-            return results.compactMap { $0 }
+        return try await mapConcurrently(work, limit: options.parallelism) { i, item in
+            try await writer.write(item, batch: batch, taskIndex: i)
         }
     }
 
@@ -136,24 +123,9 @@ struct CommitTransaction: Sendable {
     private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, instant: String, taskOffset: Int) async throws -> [LogAppender.Output] {
         let appender = LogAppender(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
                                    precombineField: config.precombineField, options: options)
-        return try await withThrowingTaskGroup(of: (Int, LogAppender.Output).self) { group in
-            var results = [LogAppender.Output?](repeating: nil, count: work.count)
-            var next = 0
-            func launch() {
-                let i = next
-                let item = work[i]
-                group.addTask {
-                    guard let slice = item.base else { throw HudiError.invalidArgument("log append without a slice") }
-                    return (i, try await appender.write(item, slice: slice, batch: batch, taskIndex: taskOffset + i))
-                }
-                next += 1
-            }
-            while next < work.count && next < max(1, options.parallelism) { launch() }
-            while let (i, out) = try await group.next() {
-                results[i] = out
-                if next < work.count { launch() }
-            }
-            return results.compactMap { $0 }
+        return try await mapConcurrently(work, limit: options.parallelism) { i, item in
+            guard let slice = item.base else { throw HudiError.invalidArgument("log append without a slice") }
+            return try await appender.write(item, slice: slice, batch: batch, taskIndex: taskOffset + i)
         }
     }
 
