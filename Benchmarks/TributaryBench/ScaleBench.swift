@@ -36,12 +36,13 @@ enum ScaleBench {
             let lake = try TestEnvironment.temporaryDirectory("bench-scale")
             defer { try? FileManager.default.removeItem(at: lake) }
             let group = "bench-scale-\(members)"
+            // Plain values into the member tasks (the broker handle is not Sendable).
+            let memberArguments = ["scale-member", broker.bootstrapServers, schema.topic, "\(count)", lake.path, group]
             let answers = try await withThrowingTaskGroup(of: [String: Double].self) { tasks in
                 for _ in 0..<members {
                     tasks.addTask {
                         let output = try await runProcessAsync(
-                            Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
-                            ["scale-member", broker.bootstrapServers, schema.topic, "\(count)", lake.path, group])
+                            Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), memberArguments)
                         return Bench.decodeAnswer(output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}")
                     }
                 }
