@@ -36,12 +36,13 @@ enum ScaleBench {
             let lake = try TestEnvironment.temporaryDirectory("bench-scale")
             defer { try? FileManager.default.removeItem(at: lake) }
             let group = "bench-scale-\(members)"
+            let bootstrap = broker.bootstrapServers, topic = schema.topic, lakePath = lake.path
             let answers = try await withThrowingTaskGroup(of: [String: Double].self) { tasks in
                 for _ in 0..<members {
                     tasks.addTask {
                         let output = try await runProcessAsync(
                             Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
-                            ["scale-member", broker.bootstrapServers, schema.topic, "\(count)", lake.path, group])
+                            ["scale-member", bootstrap, topic, "\(count)", lakePath, group])
                         return Bench.decodeAnswer(output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}")
                     }
                 }
