@@ -3,9 +3,9 @@ import Hudi
 import Logging
 import ObjectStore
 
-/// The processor's tables as Hudi copy-on-write tables, one per topic under the lake root
-/// (`{root}/{topic}/`, table `{topic}_table`, key per topic, precombine `timestamp`,
-/// partitioned by `event_date`). The Kafka checkpoint is written into each commit's
+/// The processor's tables as Hudi copy-on-write tables, one per stream under the lake root
+/// (`{root}/{table}/`, Hudi table `{stream}_table`, the stream's key, precombine and
+/// partition fields). The Kafka checkpoint is written into each commit's
 /// extra metadata (`deltastreamer.checkpoint.key`), so rows and offsets commit together.
 public actor HudiTableSink: TableSink {
     private let root: any ObjectStore
@@ -39,8 +39,8 @@ public actor HudiTableSink: TableSink {
             throw HudiError.invalidArgument("no schema for topic \(topic)")
         }
         let table = try await HudiTable.openOrCreate(
-            store: try root.scoped(to: topic), name: schema.tableName, recordKeyField: schema.recordKey,
-            precombineField: TopicSchema.precombineField, partitionField: TopicSchema.partitionField,
+            store: try root.scoped(to: schema.table), name: schema.tableName, recordKeyField: schema.recordKey,
+            precombineField: schema.precombineField, partitionField: schema.partition.column,
             fields: schema.storedFields, options: options, logger: logger)
         tables[topic] = table
         mayHavePending.insert(topic)

@@ -25,13 +25,13 @@ struct GenerateCommand: AsyncParsableCommand {
             throw ValidationError(problem)
         }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        _ = try TopicSchema.chosen(topics)
+        _ = try TopicSchema.chosen(topics, from: try kafka.loadConfig().streams())
     }
 
     func run() async throws {
         let producer = try KafkaProducer(configuration: try kafka.configuration())
         let mix = RecordGenerator.Mix(updateRatio: updateRatio, deleteRatio: deleteRatio, lateRatio: lateRatio, invalidRatio: invalidRatio)
-        let schemas = try TopicSchema.chosen(topics)
+        let schemas = try TopicSchema.chosen(topics, from: try kafka.loadConfig().streams())
         var generators = schemas.map { RecordGenerator(schema: $0, mix: mix, seed: seed) }
         let limit = try duration.map { try TopicSetup.milliseconds($0) }
         let start = ContinuousClock.now

@@ -39,7 +39,7 @@ struct ProcessCommand: AsyncParsableCommand {
 /// Builds the processor from the configuration (shared by `process` and `up`).
 enum ProcessorSetup {
     static func make(config: TributaryConfig, kafka: KafkaConfiguration, topics: [String], logger: Logger) async throws -> StreamProcessor {
-        let schemas = try TopicSchema.chosen(topics)
+        let schemas = try TopicSchema.chosen(topics, from: try config.streams())
         let lake = try await Lake.open(config)
         var options = WriteOptions()
         options.smallFileLimit = Int(config.bytes("hudi.small_file_limit"))

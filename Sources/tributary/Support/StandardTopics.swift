@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import TributaryConfig
 
 /// The five topics Tributary ingests, each with a dead-letter topic `{topic}.dlq`.
 enum StandardTopics {
@@ -21,16 +22,27 @@ enum StandardTopics {
 }
 
 extension TopicSchema {
-    /// The schema of a topic named on the command line, or a usage error listing the five.
-    static func chosen(_ name: String) throws -> TopicSchema {
-        guard let schema = named(name) else {
-            throw ValidationError("unknown topic '\(name)'; one of \(all.map(\.topic).joined(separator: ", "))")
+    /// The stream named on the command line (by stream name or topic), or a usage error listing them.
+    static func chosen(from streams: [TopicSchema], _ name: String) throws -> TopicSchema {
+        guard let schema = streams.first(where: { $0.name == name || $0.topic == name }) else {
+            throw ValidationError("unknown stream '\(name)'; one of \(streams.map(\.name).joined(separator: ", "))")
         }
         return schema
     }
 
-    /// The schemas of `--topic` options: all five when none is given.
-    static func chosen(_ names: [String]) throws -> [TopicSchema] {
-        try names.isEmpty ? all : names.map { try chosen($0) }
+    /// The streams of `--topic` options: all configured streams when none is given.
+    static func chosen(_ names: [String], from streams: [TopicSchema]) throws -> [TopicSchema] {
+        try names.isEmpty ? streams : names.map { try chosen(from: streams, $0) }
+    }
+}
+
+extension TributaryConfig {
+    /// The configured streams (`[streams.*]`), or the five seed streams when none is declared.
+    func streams() throws -> [TopicSchema] {
+        do { return try StreamCatalog.load(configFile: file) } catch let error as SchemaRefusal {
+            throw ValidationError("\(error)")
+        } catch let error as StreamDefinitionError {
+            throw ValidationError("\(error)")
+        }
     }
 }
