@@ -30,13 +30,15 @@ import TributaryCore
         let itemsIndex = try #require(stored.firstIndex { $0.name == "items" })
         let items = try #require(batch.nested[itemsIndex])
         #expect(items.rowCount == 2)
-        // Leaves sku, qty, price: record 1 has two elements, record 2 an empty list.
+        // Leaves sku, qty, price: record 1 has two elements, record 2 an empty list (one
+        // entry below the element's level, a placeholder value).
         #expect(items.leaves.count == 3)
-        #expect(items.leaves[0].values == .byteArray(ByteArrays(strings: ["k1", "k2"])))
+        #expect(items.leaves[0].values == .byteArray(ByteArrays(strings: ["k1", "k2", ""])))
         #expect(items.leaves[0].repetitionLevels == [0, 1, 0])
-        #expect(items.leaves[2].values == .double([1.5]))
+        #expect(items.leaves[0].definitionLevels == [2, 2, 1])
+        #expect(items.leaves[2].column == Column(.double([1.5, 0, 0]), validity: [true, false, false]))
         let tagsIndex = try #require(stored.firstIndex { $0.name == "tags" })
-        #expect(batch.nested[tagsIndex]?.leaves[0].values == .byteArray(ByteArrays(strings: ["a", "b"])))
+        #expect(batch.nested[tagsIndex]?.leaves[0].column == Column(.byteArray(ByteArrays(strings: ["a", "b", ""])), validity: [true, true, false]))
         let customerIndex = try #require(stored.firstIndex { $0.name == "customer" })
         #expect(batch.nested[customerIndex]?.leaves.map(\.maxDefinitionLevel) == [1, 2, 3, 3])
     }

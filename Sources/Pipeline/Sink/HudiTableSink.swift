@@ -69,10 +69,13 @@ public actor HudiTableSink: TableSink {
         let table = try await table(topic: request.topic)
         let records = request.records
         // The decoder's columns as they are: keys and partition values stay bytes.
-        let batch = RecordBatch(
-            fields: records.schema.storedFields, columns: records.columns,
+        if let failure = records.nestedFailure { throw HudiError.invalidArgument(failure) }
+        let fields = records.schema.storedFields
+        var batch = RecordBatch(
+            fields: fields, columns: records.columns,
             recordKeys: records.recordKeys, partitionValues: records.partitionValues,
             orderingValues: records.precombine, operations: records.operations)
+        for (i, nested) in records.nested { batch.nestedColumns[fields[i].name] = nested }
         // The bookkeeping becomes text here, in the commit's extra metadata. Checkpoint and
         // DLQ ends are merged with the table's latest at the commit point.
         var extra: [String: String] = [:]
