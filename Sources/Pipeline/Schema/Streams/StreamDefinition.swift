@@ -76,8 +76,9 @@ public struct StreamDefinition: Sendable, Equatable {
         self.name = name
         self.source = source
         topic = try text("topic") ?? name
-        table = try text("table") ?? name
+        let table = try text("table") ?? name
         guard Self.isValidName(table) else { throw fail("table", "letters, digits and _ (a folder and a SQL view name)") }
+        self.table = table
         let formatName = try text("format") ?? "json"
         guard let format = Format(rawValue: formatName) else { throw fail("format", "json or debezium") }
         self.format = format
@@ -87,8 +88,9 @@ public struct StreamDefinition: Sendable, Equatable {
         switch section["record_key"] {
         case .string(let one)?: recordKey = [one]
         case .array(let many)? where !many.isEmpty && many.allSatisfy({ $0.string != nil }):
-            recordKey = many.compactMap(\.string)
-            guard Set(recordKey).count == recordKey.count else { throw fail("record_key", "a field is named twice") }
+            let keys = many.compactMap(\.string)
+            guard Set(keys).count == keys.count else { throw fail("record_key", "a field is named twice") }
+            recordKey = keys
         default: throw fail("record_key", "required: an array of one or more top-level field names")
         }
         precombine = try text("precombine")
