@@ -94,4 +94,58 @@ import TributaryTesting
             "A1,1,Nice,1,k1,x,20.00", "A1,2,Paris,0,,x,10.00", "A2,1,Lyon,1,k1,x,10.00", "A4,7,Paris,2,a,x,10.00",
         ])
     }
+
+    @Test func changedDefinitionsAreCheckedAgainstTheTableAtStart() async throws {
+        let orders = try ordersStream()
+        let lake = try TestEnvironment.temporaryDirectory("orders-evolve")
+        defer { try? FileManager.default.removeItem(at: lake) }
+        let store = try LocalObjectStore(root: lake)
+        #expect(try await commit(HudiTableSink(root: store, schemas: [orders]), orders, [Self.order("A1", line: 1, updated: "2026-11-26T09:20:00Z")], firstOffset: 0) == [nil])
+
+        func refusal(_ changed: TopicSchema) async -> String? {
+            do {
+                _ = try await HudiTableSink(root: store, schemas: [changed]).checkpoint(topic: changed.topic)
+                return nil
+            } catch { return "\(error)" }
+        }
+        var key = orders
+        key.recordKeyFields = ["order_id"]
+        #expect(await refusal(key)?.contains("stream orders: record_key is [\"order_id\"]") == true)
+        var ordering = orders
+        ordering.precombineField = "created_at"
+        #expect(await refusal(ordering)?.contains("precombine is created_at") == true)
+        var partition = orders
+        partition.partition = StreamPartition(field: "created_at", granularity: .day)
+        #expect(await refusal(partition)?.contains("partition column is event_date but the table's is event_hour") == true)
+        var typeChange = orders
+        typeChange.fields[5] = TopicField("amount", .double, required: true)
+        #expect(await refusal(typeChange)?.contains("column amount changes type") == true)
+        var newRequired = orders
+        newRequired.fields.append(TopicField("channel", .string, required: true))
+        #expect(await refusal(newRequired)?.contains("new column channel") == true)
+        var nestedRequired = orders
+        guard case .group(var customer, let closed) = nestedRequired.fields[8].type else { Issue.record("customer"); return }
+        customer.append(TopicField("vip", .boolean, required: true))
+        nestedRequired.fields[8].type = .group(customer, closed: closed)
+        #expect(await refusal(nestedRequired)?.contains("customer") == true)
+
+        // A new optional field, top-level and nested, evolves the table: older rows read null.
+        var evolved = orders
+        evolved.fields.append(TopicField("channel", .string))
+        guard case .group(var customerFields, let isClosed) = evolved.fields[8].type else { Issue.record("customer"); return }
+        customerFields.append(TopicField("phone", .string))
+        evolved.fields[8].type = .group(customerFields, closed: isClosed)
+        let message = Self.order("A2", line: 1, updated: "2026-11-26T09:30:00Z")
+            .replacingOccurrences(of: #""name":"Ada""#, with: #""name":"Bo","phone":"+33""#)
+            .replacingOccurrences(of: #""tags":["x"]"#, with: #""tags":["x"],"channel":"web""#)
+        #expect(try await commit(HudiTableSink(root: store, schemas: [evolved]), evolved, [message], firstOffset: 1) == [nil])
+        let rows = try runPython([Self.reader, lake.appendingPathComponent("orders").path]).stdoutText.split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let byKey = Dictionary(rows.map { ($0["order_id"] as? String ?? "?", $0) }) { a, _ in a }
+        #expect(byKey["A1"]?["channel"] is NSNull)
+        #expect(byKey["A2"]?["channel"] as? String == "web")
+        #expect((byKey["A1"]?["customer"] as? [String: Any])?["phone"] is NSNull)
+        #expect((byKey["A2"]?["customer"] as? [String: Any])?["phone"] as? String == "+33")
+    }
 }

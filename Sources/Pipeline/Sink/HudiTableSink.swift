@@ -42,6 +42,7 @@ public actor HudiTableSink: TableSink {
             store: try root.scoped(to: schema.table), name: schema.tableName, recordKeyField: schema.recordKey,
             precombineField: schema.precombineField, partitionField: schema.partition.column,
             fields: schema.storedFields, options: options, logger: logger)
+        try await DefinitionCompatibility.check(schema, against: table)
         tables[topic] = table
         mayHavePending.insert(topic)
         return table
