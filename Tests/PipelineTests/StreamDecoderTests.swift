@@ -106,3 +106,29 @@ import TributaryCore
         #expect(NumberRules.violation(.multipleOf(5), 12) != nil)
     }
 }
+
+/// The generator makes records of any stream from its schema: the valid ones pass the
+/// stream's own decoder, the invalid ones are refused at the stage they were made for.
+@Suite struct SchemaDrivenGeneratorTests {
+    @Test func generatedOrdersDecodeAsTheyWereMeant() throws {
+        let orders = try ordersStream()
+        var generator = RecordGenerator(schema: orders, mix: .init(updateRatio: 0.2, deleteRatio: 0.1, lateRatio: 0.1, invalidRatio: 0.2), seed: 7)
+        var decoder = RecordDecoder(schema: orders, nowMicros: now)
+        var kinds: [String: Int] = [:]
+        for i in 0..<400 {
+            let record = generator.next(nowMicros: now - 600_000_000 + Int64(i) * 1000)
+            let outcome = record.value.withUnsafeBytes { decoder.append($0, partition: 0, offset: Int64(i)) }
+            switch record.kind {
+            case .invalid(let stage):
+                #expect(outcome?.stage == stage, "\(String(decoding: record.value, as: UTF8.self)) → \(String(describing: outcome))")
+                kinds["invalid", default: 0] += 1
+            default:
+                #expect(outcome == nil, "\(String(decoding: record.value, as: UTF8.self)) → \(String(describing: outcome))")
+                kinds["\(record.kind)", default: 0] += 1
+            }
+        }
+        #expect(kinds.count == 5, "\(kinds)")
+        let batch = decoder.finish(batchID: "1", ingestedAtMicros: now)
+        #expect(batch.recordKeys.strings.allSatisfy { $0.hasPrefix("order_id:or-") && $0.contains(",line_no:") })
+    }
+}
