@@ -7,9 +7,10 @@ import Web
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Produce realistic records (with updates, deletes, late and invalid ones) at a steady rate.")
+        abstract: "Produce records of the configured streams (realistic for the seeds, schema-driven for others; with updates, deletes, late and invalid ones) at a steady rate.")
     @OptionGroup var kafka: KafkaOptions
-    @Option(name: .customLong("topic"), help: "A topic to generate for (repeatable; default: all five).") var topics: [String] = []
+    @Option(name: [.customLong("stream"), .customLong("topic")],
+            help: "A stream (or its topic) to generate for (repeatable; default: every configured stream).") var topics: [String] = []
     @Option(help: "Records per second, over all topics.") var rate: Double = 100
     @Option(help: "How long to run, e.g. 30s, 5m (default: until Ctrl-C).") var duration: String?
     @Option(help: "Stop after this many records.") var count: Int?

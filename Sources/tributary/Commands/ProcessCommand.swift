@@ -12,7 +12,7 @@ struct ProcessCommand: AsyncParsableCommand {
         commandName: "process",
         abstract: "Run only the stream processor: Kafka topics → Hudi tables, exactly once (Ctrl-C stops after the batch in flight).")
     @OptionGroup var kafka: KafkaOptions
-    @Option(name: .customLong("topic"), help: "Process only this topic (repeatable; default: all five).") var topics: [String] = []
+    @Option(name: .customLong("topic"), help: "Process only this stream or topic (repeatable; default: every configured stream).") var topics: [String] = []
 
     func run() async throws {
         let config = try kafka.loadConfig()
