@@ -181,3 +181,21 @@ extension TopicSchema {
     /// The seed stream called `name`.
     public static func seed(_ name: String) -> TopicSchema? { seeds.first { $0.name == name } }
 }
+
+extension FieldRule {
+    /// The rule as a reader of `tributary streams show` wants it.
+    public var summary: String {
+        switch self {
+        case .length(let r): r.upperBound == Int.max ? "length ≥ \(r.lowerBound)" : "length \(r.lowerBound)…\(r.upperBound)"
+        case .oneOf(let values, let ci): "one of \(values.joined(separator: ", "))\(ci ? " (any case)" : "")"
+        case .upperCaseLetters(let n): "\(n) upper-case letters"
+        case .range(let lo, let hi, let loOpen, let hiOpen):
+            "\(lo.isFinite ? "\(loOpen ? "(" : "[")\(lo)" : "(-∞"), \(hi.isFinite ? "\(hi)\(hiOpen ? ")" : "]")" : "∞)")"
+        case .notInFutureBeyond(let s): "at most \(s) s ahead"
+        case .multipleOf(let m): "multiple of \(m)"
+        case .pattern(let p): "matches \(p)"
+        case .format(let f): f.rawValue
+        case .itemCount(let r): r.upperBound == Int.max ? "≥ \(r.lowerBound) items" : "\(r.lowerBound)…\(r.upperBound) items"
+        }
+    }
+}

@@ -92,7 +92,7 @@ enum StreamDescription {
             """
         for field in s.storedFields {
             let topic = s.field(field.name)
-            let rules = (topic?.rules ?? []).map { "\($0)" } + (topic?.quality ?? []).map { "quality \($0)" }
+            let rules = (topic?.rules ?? []).map(\.summary) + (topic?.quality ?? []).map { "quality: " + $0.summary }
             out += "  \(field.name)\t\(typeName(field.type))\(field.nullable ? "" : " not null")\(rules.isEmpty ? "" : "\t" + rules.joined(separator: "; "))\n"
         }
         for rule in s.dependentRanges {
