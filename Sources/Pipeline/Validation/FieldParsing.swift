@@ -212,9 +212,7 @@ enum NumberRules {
         switch rule {
         case .range(let min, let max, let minExclusive, let maxExclusive):
             if value > max || value < min || (minExclusive && value == min) || (maxExclusive && value == max) {
-                let low = min.isFinite ? "\(minExclusive ? "(" : "[")\(min)" : "(-∞"
-                let high = max.isFinite ? "\(max)\(maxExclusive ? ")" : "]")" : "∞)"
-                return "= \(value) is outside \(low), \(high)"
+                return "= \(value) is outside \(rule.summary)"
             }
         case .multipleOf(let m):
             let q = value / m
