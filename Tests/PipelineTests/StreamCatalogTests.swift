@@ -122,8 +122,9 @@ func ordersStream() throws -> TopicSchema {
         let s = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\", \"line_no\"]\n")[0]
         #expect(s.topic == "orders" && s.table == "orders" && s.precombineField == nil && s.partition == .none)
         #expect(!s.storedFields.contains { $0.name.hasPrefix("event_") })
-        let v = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = \"order_id\"\npartition = { field = \"status\", granularity = \"value\" }\n")
-        #expect(v.isEmpty == false)
+        let v = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = \"order_id\"\npartition = { field = \"order_id\", granularity = \"value\" }\n")
+        #expect(v.first?.partition == StreamPartition(field: "order_id", granularity: .value))
+        #expect(v.first?.storedFields.contains { $0.name == "event_date" } == false)
     }
 
     static let refusals: [(toml: String, message: String)] = [

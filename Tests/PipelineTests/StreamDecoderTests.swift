@@ -40,7 +40,7 @@ import TributaryCore
         let tagsIndex = try #require(stored.firstIndex { $0.name == "tags" })
         #expect(batch.nested[tagsIndex]?.leaves[0].column == Column(.byteArray(ByteArrays(strings: ["a", "b", ""])), validity: [true, true, false]))
         let customerIndex = try #require(stored.firstIndex { $0.name == "customer" })
-        #expect(batch.nested[customerIndex]?.leaves.map(\.maxDefinitionLevel) == [1, 2, 3, 3])
+        #expect(batch.nested[customerIndex]?.leaves.map(\.maxDefinitionLevel) == [0, 1, 2, 2])
     }
 
     @Test(arguments: [

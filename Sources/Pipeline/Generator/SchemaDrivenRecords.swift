@@ -75,15 +75,17 @@ struct SchemaDrivenRecords {
             let n = Int.random(in: length, using: &random)
             return quote(String((0..<n).map { _ in Character(Unicode.Scalar(UInt8.random(in: 97...122, using: &random))) }))
         case .integer, .double, .decimal:
-            var low = 0.0, high = 1000.0, step: Double?
+            // The intersection of every range (schema and quality); 1000 wide where open.
+            var lower: Double?, upper: Double?, step: Double?
             for rule in rules {
                 if case .range(let a, let b, let aOpen, let bOpen) = rule {
-                    if a.isFinite { low = max(low, a + (aOpen ? 1 : 0)) } else if b.isFinite { low = min(low, b - 1000) }
-                    if b.isFinite { high = min(high, b - (bOpen ? 1 : 0)) }
-                    if high < low { high = low }
+                    if a.isFinite { lower = max(lower ?? -.infinity, a + (aOpen ? 1 : 0)) }
+                    if b.isFinite { upper = min(upper ?? .infinity, b - (bOpen ? 1 : 0)) }
                 }
                 if case .multipleOf(let m) = rule { step = m }
             }
+            let low = lower ?? min(0, (upper ?? 1000) - 1000)
+            let high = max(low, upper ?? low + 1000)
             var v = Double.random(in: low...high, using: &random)
             if let step { v = (v / step).rounded(.up) * step; if v > high { v -= step } }
             switch field.type {
