@@ -91,7 +91,7 @@ import TributaryTesting
             """
         let out = try runProcess(TestEnvironment.nativeTool("duckdb"), ["-csv", "-noheader", "-c", sql])
         #expect(out.stdoutText.split(separator: "\n").map(String.init) == [
-            "A1,1,Nice,1,k1,x,20.00", "A1,2,Paris,0,,x,10.00", "A2,1,Lyon,1,k1,x,10.00", "A4,7,Paris,2,a,x,10.00",
+            "A1,1,Nice,1,k1,x,20.00", "A1,2,Paris,0,NULL,x,10.00", "A2,1,Lyon,1,k1,x,10.00", "A4,7,Paris,2,a,x,10.00",
         ])
     }
 

@@ -142,8 +142,25 @@ struct NestedShredder: Sendable {
         do { builder = try NestedColumnBuilder(field.storedField) } catch { failure = "\(error)" }
     }
 
+    /// A missing value: null, or for a required field (a delete's row, whose values the
+    /// writer ignores) a placeholder of the right shape.
     mutating func appendNull() {
+        if field.required {
+            append(Self.placeholder(field))
+            return
+        }
         do { try builder?.appendNull() } catch { note(error) }
+    }
+
+    static func placeholder(_ field: TopicField) -> JSONValue {
+        switch field.type {
+        case .group(let children, _): .object(children.filter(\.required).map { ($0.name, placeholder($0)) })
+        case .list: .array([])
+        case .string, .object: .string("")
+        case .date: .string("1970-01-01")
+        case .boolean: .bool(false)
+        case .decimal, .double, .integer, .timestamp: .int(0)
+        }
     }
 
     mutating func append(_ value: JSONValue) {
