@@ -14,9 +14,12 @@ let areas: [String: ([String]) async throws -> Void] = [
     "query": QueryBench.run,
     "pipeline": PipelineBench.run,
     "decode": DecodeBench.run,
+    "scale": ScaleBench.run,
     // The pipeline area's contestants, run as children of it.
     "pipeline-ours": PipelineChildren.ours,
     "pipeline-raw": PipelineChildren.rawConsume,
+    // The scale area's group members.
+    "scale-member": ScaleBench.member,
 ]
 
 // BENCH_LOG_LEVEL=debug shows the processor's per-batch and per-commit timings.

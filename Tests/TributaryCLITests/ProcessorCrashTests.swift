@@ -32,14 +32,14 @@ import TributaryTesting
         let lake: URL
         let producer: KafkaProducer
 
-        static func make() async throws -> Rig {
+        static func make(partitions: Int32 = 2) async throws -> Rig {
             let broker = try await EmbeddedBroker.start()
             let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers)
             let lake = try TestEnvironment.temporaryDirectory("crash-lake")
             FileHandle.standardError.write(Data("crash test lake: \(lake.path)\n".utf8))
             let rig = Rig(broker: broker, kafka: kafka, lake: lake, producer: try KafkaProducer(configuration: kafka))
             _ = try await KafkaAdmin(configuration: kafka).createTopics(
-                rig.schemas.flatMap { [TopicSpec(name: $0.topic, partitions: 2), TopicSpec(name: $0.deadLetterTopic)] })
+                rig.schemas.flatMap { [TopicSpec(name: $0.topic, partitions: partitions), TopicSpec(name: $0.deadLetterTopic)] })
             return rig
         }
 
@@ -91,12 +91,25 @@ import TributaryTesting
         }
 
         /// Completed commits in the lake so far.
-        func commits() -> Int {
-            schemas.reduce(0) { n, schema in
+        func commits() -> Int { commitInstants().count }
+
+        /// Instant times (`yyyyMMddHHmmssSSS`) of the completed commits of every table, sorted.
+        func commitInstants() -> [String] {
+            schemas.flatMap { schema in
                 let timeline = lake.appendingPathComponent("\(schema.topic)/.hoodie")
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: timeline.path)) ?? []
-                return n + names.filter { $0.hasSuffix(".commit") }.count
+                return names.filter { $0.hasSuffix(".commit") }.map { String($0.prefix { $0 != "." }) }
+            }.sorted()
+        }
+
+        /// Waits until `count` more commits landed than `before` (or `timeout` passed).
+        func waitForCommits(after before: Int, count: Int, timeout: Duration = .seconds(60)) async throws -> Bool {
+            let deadline = ContinuousClock.now + timeout
+            while commits() < before + count {
+                guard ContinuousClock.now < deadline else { return false }
+                try await Task.sleep(for: .milliseconds(50))
             }
+            return true
         }
 
         /// Waits until every table's checkpoint covers everything produced.

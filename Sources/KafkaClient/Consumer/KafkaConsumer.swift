@@ -135,7 +135,8 @@ public final class KafkaConsumer: Sendable {
                         if let payload = message.pointee.payload, message.pointee.len > 0 {
                             reason = String(decoding: UnsafeRawBufferPointer(start: payload, count: message.pointee.len), as: UTF8.self)
                         }
-                        result.errors.append(KafkaError(code: err, operation: "consume", reason: reason))
+                        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) }
+                        result.errors.append(KafkaError(code: err, operation: "consume", reason: reason, topic: topic))
                     }
                     rd_kafka_message_destroy(message)
                 }

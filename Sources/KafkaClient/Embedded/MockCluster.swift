@@ -22,6 +22,12 @@ public final class MockCluster: @unchecked Sendable {
         try check(rd_kafka_mock_topic_create(cluster, name, partitions, replicationFactor), "create mock topic \(name)")
     }
 
+    /// Makes the cluster answer requests about `topic` with "topic authorization failed",
+    /// as a broker enforcing ACLs does for a principal without them; `false` lifts it.
+    public func denyTopic(_ topic: String, _ denied: Bool = true) {
+        rd_kafka_mock_topic_set_error(cluster, topic, denied ? RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED : RD_KAFKA_RESP_ERR_NO_ERROR)
+    }
+
     deinit { rd_kafka_mock_cluster_destroy(cluster) }
 }
 

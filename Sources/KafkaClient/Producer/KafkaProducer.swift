@@ -293,7 +293,7 @@ final class ProducerCore: Sendable {
                     lastTopicName = String(cString: rd_kafka_topic_name(m.rkt))
                 }
                 let result: Result<DeliveryReport, KafkaError> = failed
-                    ? .failure(KafkaError(code: m.err, operation: "deliver message to \(lastTopicName)"))
+                    ? .failure(KafkaError(code: m.err, operation: "deliver message to \(lastTopicName)", topic: lastTopicName))
                     : .success(DeliveryReport(topic: lastTopicName, partition: m.partition, offset: m.offset))
                 if ticket == 0 {
                     if case .failure(let error) = result { newFailures.append(error) }

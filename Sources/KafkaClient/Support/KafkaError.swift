@@ -18,6 +18,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         case unknownTopicOrPartition
         /// The client was closed.
         case closed
+        /// The broker refused the operation: the client's principal lacks an ACL
+        /// (topic, group or cluster authorization failed).
+        case notAuthorized
         /// Any other librdkafka error.
         case other
     }
@@ -29,16 +32,19 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     public var operation: String
     /// librdkafka's reason, or ours.
     public var reason: String
+    /// The topic the error is about, when librdkafka names one.
+    public var topic: String?
 
-    public init(_ kind: Kind, code: Int32 = 0, operation: String, reason: String) {
+    public init(_ kind: Kind, code: Int32 = 0, operation: String, reason: String, topic: String? = nil) {
         self.kind = kind
         self.code = code
         self.operation = operation
         self.reason = reason
+        self.topic = topic
     }
 
     /// An error from a librdkafka response code.
-    init(code: rd_kafka_resp_err_t, operation: String, reason: String? = nil) {
+    init(code: rd_kafka_resp_err_t, operation: String, reason: String? = nil, topic: String? = nil) {
         let text = reason ?? String(cString: rd_kafka_err2str(code))
         let kind: Kind
         switch code {
@@ -49,9 +55,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
         case RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN,
              RD_KAFKA_RESP_ERR__RESOLVE: kind = .brokerUnreachable
         case RD_KAFKA_RESP_ERR__DESTROY: kind = .closed
+        case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED,
+             RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED: kind = .notAuthorized
         default: kind = .other
         }
-        self.init(kind, code: code.rawValue, operation: operation, reason: text)
+        self.init(kind, code: code.rawValue, operation: operation, reason: text, topic: topic)
     }
 
     /// An error from an `rd_kafka_error_t`, which this destroys.

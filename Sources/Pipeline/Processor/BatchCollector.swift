@@ -43,7 +43,9 @@ struct BatchCollector {
             let pollStart = clock.now
             let result = try await polling.value
             pollTime += clock.now - pollStart
-            for error in result.errors { outage.note(error, stats: state.stats) }
+            for error in result.errors where !state.denials.note(error, access: .read) {
+                outage.note(error, stats: state.stats)
+            }
             records += result.messages.count
             bytes += result.messages.byteCount
             // Caught up: a poll found nothing more after records came.

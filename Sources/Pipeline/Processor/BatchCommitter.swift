@@ -13,18 +13,38 @@ struct BatchCommitter: Sendable {
     func commit(_ batch: CollectedBatch, producer: any ProducerClient) async throws -> [TopicPartition: Int64] {
         var committedOffsets: [TopicPartition: Int64] = [:]
         let parallelism = state.configuration.parallelism
-        try await withThrowingTaskGroup(of: [TopicPartition: Int64].self) { group in
+        // Every topic's commit runs to its end even when another one fails, so one topic in
+        // trouble (storage, a refused dead-letter topic) does not hold the others back.
+        var failures: [(topic: String, error: any Error)] = []
+        await withTaskGroup(of: (String, Result<[TopicPartition: Int64], any Error>).self) { group in
             var running = 0
-            for (_, work) in batch.topics.sorted(by: { $0.key < $1.key }) where work.count > 0 {
-                if running >= parallelism, let done = try await group.next() {
-                    committedOffsets.merge(done) { max($0, $1) }
-                    running -= 1
+            func collect(_ outcome: (String, Result<[TopicPartition: Int64], any Error>)) {
+                running -= 1
+                switch outcome.1 {
+                case .success(let done): committedOffsets.merge(done) { max($0, $1) }
+                case .failure(let error): failures.append((outcome.0, error))
                 }
+            }
+            for (_, work) in batch.topics.sorted(by: { $0.key < $1.key }) where work.count > 0 {
+                if running >= parallelism, let done = await group.next() { collect(done) }
                 let resets = batch.resets.filter { $0.key.topic == work.schema.topic }
-                group.addTask { try await self.commitTopic(work, resets: resets, now: batch.nowMicros, producer: producer) }
+                group.addTask {
+                    do {
+                        return (work.schema.topic, .success(try await self.commitTopic(work, resets: resets, now: batch.nowMicros, producer: producer)))
+                    } catch {
+                        return (work.schema.topic, .failure(error))
+                    }
+                }
                 running += 1
             }
-            for try await done in group { committedOffsets.merge(done) { max($0, $1) } }
+            while let done = await group.next() { collect(done) }
+        }
+        if !failures.isEmpty {
+            let refused = failures.filter { state.denials.note($0.error, access: .write, sourceTopic: $0.topic) }
+            if let other = failures.first(where: { failure in !refused.contains { $0.topic == failure.topic } }) {
+                throw other.error
+            }
+            throw TopicsNotAuthorized(topics: refused.map(\.topic))
         }
         let elapsed = ContinuousClock.now - batch.started
         state.stats.withLock {
@@ -72,6 +92,7 @@ struct BatchCommitter: Sendable {
                 }
                 if let failure { throw failure }
             }
+            if !work.rejected.isEmpty { state.denials.writeSucceeded(deadLetterTopic: work.schema.deadLetterTopic) }
             return try await commitDecoded(work, resets: resets, dlqEnd: dlqEnd, now: now)
         } catch {
             if !sent.isEmpty { state.ledger.withLock { $0.rememberDeadLettered(sent) } }

@@ -11,10 +11,12 @@ final class ProcessorState: Sendable {
     let metrics: ProcessorMetrics
     let ledger = Mutex(PartitionLedger())
     let stats = Mutex(ProcessorStats())
+    let denials: AccessDenials
 
     init(configuration: ProcessorConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        denials = AccessDenials(logger: logger, group: configuration.groupID)
         metrics = ProcessorMetrics(topics: configuration.topics.map(\.topic))
         schemas = Dictionary(configuration.topics.map { ($0.topic, $0) }) { first, _ in first }
     }

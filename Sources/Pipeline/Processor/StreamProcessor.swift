@@ -160,7 +160,12 @@ public final class StreamProcessor: Service, Sendable {
                         _ = try? await task.value
                     }
                     state.metrics.batchFailed()
-                    logger.error("batch failed; its records will be read again", metadata: ["error": "\(error)"])
+                    if error is TopicsNotAuthorized {
+                        // Logged once per topic where it was found; the other topics committed.
+                        logger.debug("batch committed except refused topics; they are read again", metadata: ["error": "\(error)"])
+                    } else {
+                        logger.error("batch failed; its records will be read again", metadata: ["error": "\(error)"])
+                    }
                     if error is KafkaError, let fresh = try? kafka.producer(settings: Self.producerSettings) {
                         producer = fresh
                     }
