@@ -17,7 +17,7 @@ enum ScaleBench {
         let broker = try await BenchBroker.start(BenchBroker.pipelineKind)
         defer { broker.stop() }
         let config = PipelineChildren.kafka(broker.bootstrapServers)
-        let schema = TopicSchema.userEvents
+        let schema = TopicSchema.seed("user_events")!
         _ = try await KafkaAdmin(configuration: config).createTopics(
             [TopicSpec(name: schema.topic, partitions: partitions), TopicSpec(name: schema.deadLetterTopic)])
         var generator = RecordGenerator(schema: schema, mix: .init(updateRatio: 0.1), seed: 11)
@@ -61,7 +61,7 @@ enum ScaleBench {
     /// the table's checkpoint covers all N records (whoever committed them).
     static func member(_ args: [String]) async throws {
         guard args.count >= 5, let count = Int(args[2]) else { throw BenchUsage("scale-member BOOTSTRAP TOPIC N LAKE GROUP") }
-        let schema = TopicSchema.userEvents.onTopic(args[1])
+        let schema = TopicSchema.seed("user_events")!.onTopic(args[1])
         let store = try LocalObjectStore(root: URL(fileURLWithPath: args[3]))
         var settings = ProcessorConfiguration(kafka: PipelineChildren.kafka(args[0]))
         settings.topics = [schema]
