@@ -17,7 +17,9 @@ enum ScaleBench {
         let broker = try await BenchBroker.start(BenchBroker.pipelineKind)
         defer { broker.stop() }
         let config = PipelineChildren.kafka(broker.bootstrapServers)
-        let schema = TopicSchema.seed("user_events")!
+        guard let schema = TopicSchema.seed("user_events") else { return }
+        let topic = schema.topic
+        let servers = broker.bootstrapServers
         _ = try await KafkaAdmin(configuration: config).createTopics(
             [TopicSpec(name: schema.topic, partitions: partitions), TopicSpec(name: schema.deadLetterTopic)])
         var generator = RecordGenerator(schema: schema, mix: .init(updateRatio: 0.1), seed: 11)
@@ -41,7 +43,7 @@ enum ScaleBench {
                     tasks.addTask {
                         let output = try await runProcessAsync(
                             Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
-                            ["scale-member", broker.bootstrapServers, schema.topic, "\(count)", lake.path, group])
+                            ["scale-member", servers, topic, "\(count)", lake.path, group])
                         return Bench.decodeAnswer(output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}")
                     }
                 }
