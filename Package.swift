@@ -157,12 +157,16 @@ let package = Package(
                 "TributaryCore", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
+            // The seed streams: definitions and JSON Schemas as files.
+            resources: [.copy("Resources/streams")],
             linkerSettings: rdkafkaLinker
         ),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["TributaryCore", "Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
+            resources: [.copy("Fixtures")],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Pipeline

@@ -21,7 +21,7 @@ enum PipelineChildren {
     /// `pipeline-ours BOOTSTRAP TOPIC N`: the processor into a Hudi table on a local folder.
     static func ours(_ args: [String]) async throws {
         guard args.count >= 3, let count = Int(args[2]) else { throw BenchUsage("pipeline-ours BOOTSTRAP TOPIC N") }
-        let schema = TopicSchema.userEvents.onTopic(args[1])
+        let schema = TopicSchema.seed("user_events")!.onTopic(args[1])
         let lake = try TestEnvironment.temporaryDirectory("bench-lake")
         defer { try? FileManager.default.removeItem(at: lake) }
         var pc = ProcessorConfiguration(kafka: kafka(args[0]))

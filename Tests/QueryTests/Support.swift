@@ -22,7 +22,7 @@ struct TestLake {
     init(store: (any ObjectStore)? = nil) throws {
         root = try TestEnvironment.temporaryDirectory("query-lake")
         self.store = try store ?? LocalObjectStore(root: root)
-        sink = HudiTableSink(root: self.store, schemas: [.userEvents])
+        sink = HudiTableSink(root: self.store, schemas: [.seed("user_events")!])
     }
 
     var tablePath: String { root.appendingPathComponent("user_events").path }
@@ -39,7 +39,7 @@ struct TestLake {
     /// Commits the keys (upserts, or deletes) as one processor batch; returns the instant.
     @discardableResult
     mutating func commit(_ keys: some Sequence<Int>, version: Int, delete: Bool = false) async throws -> String {
-        var decoder = RecordDecoder(schema: .userEvents, nowMicros: testNow)
+        var decoder = RecordDecoder(schema: .seed("user_events")!, nowMicros: testNow)
         for k in keys {
             let bytes = Array(Self.message(k, version: version).utf8)
             let rejection = bytes.withUnsafeBytes { decoder.append($0, partition: 0, offset: offset) }

@@ -28,7 +28,7 @@ import TributaryTesting
     struct Rig: Sendable {
         let broker: EmbeddedBroker
         let kafka: KafkaConfiguration
-        let schemas: [TopicSchema] = [.userEvents, .sensorData]
+        let schemas: [TopicSchema] = [.seed("user_events")!, .seed("sensor_data")!]
         let lake: URL
         let producer: KafkaProducer
 

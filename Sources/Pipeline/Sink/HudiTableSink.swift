@@ -3,9 +3,9 @@ import Hudi
 import Logging
 import ObjectStore
 
-/// The processor's tables as Hudi copy-on-write tables, one per topic under the lake root
-/// (`{root}/{topic}/`, table `{topic}_table`, key per topic, precombine `timestamp`,
-/// partitioned by `event_date`). The Kafka checkpoint is written into each commit's
+/// The processor's tables as Hudi copy-on-write tables, one per stream under the lake root
+/// (`{root}/{table}/`, Hudi table `{stream}_table`, the stream's key, precombine and
+/// partition fields). The Kafka checkpoint is written into each commit's
 /// extra metadata (`deltastreamer.checkpoint.key`), so rows and offsets commit together.
 public actor HudiTableSink: TableSink {
     private let root: any ObjectStore
@@ -39,9 +39,10 @@ public actor HudiTableSink: TableSink {
             throw HudiError.invalidArgument("no schema for topic \(topic)")
         }
         let table = try await HudiTable.openOrCreate(
-            store: try root.scoped(to: topic), name: schema.tableName, recordKeyField: schema.recordKey,
-            precombineField: TopicSchema.precombineField, partitionField: TopicSchema.partitionField,
+            store: try root.scoped(to: schema.table), name: schema.tableName, recordKeyField: schema.recordKey,
+            precombineField: schema.precombineField, partitionField: schema.partition.column,
             fields: schema.storedFields, options: options, logger: logger)
+        try await DefinitionCompatibility.check(schema, against: table)
         tables[topic] = table
         mayHavePending.insert(topic)
         return table
@@ -69,10 +70,13 @@ public actor HudiTableSink: TableSink {
         let table = try await table(topic: request.topic)
         let records = request.records
         // The decoder's columns as they are: keys and partition values stay bytes.
-        let batch = RecordBatch(
-            fields: records.schema.storedFields, columns: records.columns,
+        if let failure = records.nestedFailure { throw HudiError.invalidArgument(failure) }
+        let fields = records.schema.storedFields
+        var batch = RecordBatch(
+            fields: fields, columns: records.columns,
             recordKeys: records.recordKeys, partitionValues: records.partitionValues,
             orderingValues: records.precombine, operations: records.operations)
+        for (i, nested) in records.nested { batch.nestedColumns[fields[i].name] = nested }
         // The bookkeeping becomes text here, in the commit's extra metadata. Checkpoint and
         // DLQ ends are merged with the table's latest at the commit point.
         var extra: [String: String] = [:]

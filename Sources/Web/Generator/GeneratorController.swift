@@ -67,7 +67,7 @@ public actor GeneratorController {
     private var sent: [String: Int] = [:]
     private var lastError: String?
 
-    public init(producer: KafkaProducer, schemas: [TopicSchema] = TopicSchema.all, logger: Logger) {
+    public init(producer: KafkaProducer, schemas: [TopicSchema] = TopicSchema.seeds, logger: Logger) {
         self.producer = producer
         self.schemas = schemas
         self.logger = logger

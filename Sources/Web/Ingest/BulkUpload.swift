@@ -46,6 +46,10 @@ public struct UploadReport: Sendable, Codable, Equatable {
 /// to a record of the chosen topic, validates it with the pipeline's decoder and
 /// enqueues valid records to Kafka; refused rows are reported with their row number.
 public struct BulkUploader: Sendable {
+    /// The stream whose uploads wrap each row as `{record_id, source, data, timestamp}`
+    /// (the seed `bulk_upload` stream); rows for other streams are records as they are.
+    public static let wrappingStream = "bulk_upload"
+
     public static let maxListedErrors = 1000
 
     public let ingestor: Ingestor
@@ -120,7 +124,7 @@ public struct BulkUploader: Sendable {
         }
         let pairs = Array(zip(header, csvRow)).map { (name: $0.0, value: $0.1) }
         let json: [UInt8]
-        if schema.name == TopicSchema.bulkUpload.name {
+        if schema.name == Self.wrappingStream {
             let values = Dictionary(pairs.map { ($0.name, $0.value) }) { first, _ in first }
             let data = pairs.filter { $0.name != "record_id" && $0.name != "timestamp" }.map { pair in
                 let v = pair.value.trimmingCharacters(in: .whitespaces)
@@ -133,13 +137,13 @@ public struct BulkUploader: Sendable {
             return
         } else {
             var filled = pairs
-            if nonEmpty(pairs.first { $0.name == TopicSchema.precombineField }?.value) == nil {
-                filled.removeAll { $0.name == TopicSchema.precombineField }
-                filled.append((name: TopicSchema.precombineField, value: uploadTime))
+            if let ordering = schema.precombineField, nonEmpty(pairs.first { $0.name == ordering }?.value) == nil {
+                filled.removeAll { $0.name == ordering }
+                filled.append((name: ordering, value: uploadTime))
             }
             json = TextRecord.json(filled, schema: schema)
         }
-        let key = pairs.first { $0.name == schema.recordKey }?.value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = pairs.first { $0.name == schema.recordKeyFields[0] }?.value.trimmingCharacters(in: .whitespacesAndNewlines)
         try await send(json, key: key, state: &state, report: &report)
     }
 
@@ -148,7 +152,7 @@ public struct BulkUploader: Sendable {
         report.rows += 1
         let object = JSONText.parse(line) as? [String: Any]
         let json: [UInt8]
-        if schema.name == TopicSchema.bulkUpload.name {
+        if schema.name == Self.wrappingStream {
             guard let object else {
                 refuse(report: &report, stage: "parse", reason: "the line is not a JSON object")
                 return
@@ -161,18 +165,18 @@ public struct BulkUploader: Sendable {
             json = bulkRecord(recordID: id, data: String(decoding: line, as: UTF8.self), timestamp: timestamp)
             try await send(json, key: id, state: &state, report: &report)
             return
-        } else if let object, object[TopicSchema.precombineField] == nil,
-                  let brace = line.firstIndex(of: UInt8(ascii: "{")) {
+        } else if let object, let ordering = schema.precombineField, schema.field(ordering)?.type == .timestamp,
+                  object[ordering] == nil, let brace = line.firstIndex(of: UInt8(ascii: "{")) {
             // Insert the upload time textually so every other value keeps its exact digits.
             var patched = Array(line[...brace])
-            patched += Array("\"timestamp\":\(JSONText.quote(uploadTime))".utf8)
+            patched += Array("\(JSONText.quote(ordering)):\(JSONText.quote(uploadTime))".utf8)
             if !object.isEmpty { patched.append(UInt8(ascii: ",")) }
             patched += line[line.index(after: brace)...]
             json = patched
         } else {
             json = line
         }
-        try await send(json, key: object?[schema.recordKey] as? String, state: &state, report: &report)
+        try await send(json, key: object?[schema.recordKeyFields[0]] as? String, state: &state, report: &report)
     }
 
     /// `file.csv:7`: the key of a `bulk_upload` row without `record_id`.

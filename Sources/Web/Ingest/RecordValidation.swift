@@ -40,13 +40,17 @@ public enum TextRecord {
             let field = schema.field(name)
             let encoded: String
             switch field?.type {
-            case .decimal, .double:
+            case .decimal, .double, .integer:
                 encoded = JSONText.isNumber(value) ? value : JSONText.quote(value)
+            case .boolean:
+                encoded = ["true", "false"].contains(value) ? value : JSONText.quote(value)
             case .timestamp:
                 encoded = value.allSatisfy(\.isASCIIDigit) ? value : JSONText.quote(value)
-            case .object:
+            case .object, .group:
                 encoded = JSONText.parse(Array(value.utf8)) is [String: Any] ? value : JSONText.quote(value)
-            case .string?, nil:
+            case .list:
+                encoded = JSONText.parse(Array(value.utf8)) is [Any] ? value : JSONText.quote(value)
+            case .string?, .date?, nil:
                 encoded = JSONText.quote(value)
             }
             members.append("\(JSONText.quote(name)):\(encoded)")

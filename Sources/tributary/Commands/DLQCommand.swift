@@ -71,7 +71,7 @@ struct DLQCommand: AsyncParsableCommand {
         @Flag(help: "Validate and report, send nothing.") var dryRun = false
 
         func run() async throws {
-            let schema = try TopicSchema.chosen(topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic)
+            let schema = try TopicSchema.chosen(from: try kafka.loadConfig().streams(), topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic)
             let replay = DeadLetterReplay(schema: schema, configuration: try kafka.configuration(), dryRun: dryRun)
             let outcome: DeadLetterReplay.Outcome
             if let file {

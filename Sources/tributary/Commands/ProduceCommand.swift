@@ -8,8 +8,8 @@ struct ProduceCommand: AsyncParsableCommand {
         abstract: "Send JSON lines (one JSON object per line) from stdin or a file to a topic.",
         discussion: """
             Lines that are not a JSON object are reported with their line number on stderr \
-            and not sent; the exit status is then 1. The message key is the topic's record key \
-            field (event_id, transaction_id, reading_id, log_id, record_id) or --key-field.
+            and not sent; the exit status is then 1. The message key is the value of the stream's \
+            (first) record key field, or of --key-field.
             """)
     @OptionGroup var kafka: KafkaOptions
     @Argument(help: "The topic to send to.") var topic: String
@@ -18,7 +18,7 @@ struct ProduceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let producer = try KafkaProducer(configuration: try kafka.configuration())
-        let keyField = self.keyField ?? StandardTopics.recordKey(of: topic)
+        let keyField = try self.keyField ?? kafka.loadConfig().streams().first { $0.topic == topic || $0.name == topic }?.recordKeyFields.first
         let fd: Int32
         if let file {
             fd = open(file, O_RDONLY)

@@ -13,7 +13,7 @@ import Testing
 struct ProcessorHarness {
     let kafka = InMemoryKafka()
     let store = MemoryObjectStore()
-    let schema: TopicSchema = .userEvents
+    let schema: TopicSchema = .seed("user_events")!
     let group = "in-memory-processor"
 
     init(partitions: Int32 = 1) {
