@@ -109,8 +109,9 @@ struct BatchCommitter: Sendable {
         let commitStart = ContinuousClock.now
         try await commitWithRetries(request)
         let elapsed = ContinuousClock.now - commitStart
-        stages += await sink.takeStageSeconds()
         state.ledger.withLock { $0.committed(topic: topic, next: next, resets: Set(resets.keys)) }
+        // After the ledger moved: no suspension between the commit and its bookkeeping.
+        stages += await sink.takeStageSeconds()
         state.stats.withLock { stats in
             stats.written[topic, default: 0] += batch.count
             stats.committed[topic, default: 0] += work.count
