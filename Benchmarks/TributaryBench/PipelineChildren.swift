@@ -38,13 +38,14 @@ enum PipelineChildren {
         task.cancel()
         _ = try? await task.value
         let stats = processor.stats
-        let answer: [String: Double] = [
+        var answer: [String: Double] = [
             "seconds": Bench.seconds(end - start),
             "assigned_seconds": stats.firstAssignment.map { Bench.seconds(end - $0) } ?? Bench.seconds(end - start),
             "cpu_seconds": cpu, "peak_rss_mib": Bench.peakRSSMiB(), "count": Double(count),
             "written": Double(stats.written[schema.topic] ?? 0), "commits": Double(stats.commits[schema.topic] ?? 0),
             "table_mib": Double(PipelineBench.folderBytes(lake) >> 20),
         ]
+        for (name, seconds) in stats.stages.named { answer["stage_" + name] = seconds }
         Bench.answer(answer)
     }
 

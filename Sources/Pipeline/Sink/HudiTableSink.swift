@@ -18,6 +18,9 @@ public actor HudiTableSink: TableSink {
     /// next write rolls it back, which the rollback counter counts.
     private var mayHavePending: Set<String> = []
     private var sizeRefreshed: [String: Date] = [:]
+    /// Each table's store, timed, and the index, encode and store seconds not yet taken.
+    private var timedStores: [String: TimedObjectStore] = [:]
+    private var stages = StageSeconds()
 
     public init(root: any ObjectStore, schemas: [TopicSchema], options: WriteOptions = WriteOptions(),
                 logger: Logger = Logger(label: "tributary.sink")) {
@@ -38,8 +41,10 @@ public actor HudiTableSink: TableSink {
         guard let schema = schemas[topic] else {
             throw HudiError.invalidArgument("no schema for topic \(topic)")
         }
+        let store = TimedObjectStore(try root.scoped(to: schema.table))
+        timedStores[topic] = store
         let table = try await HudiTable.openOrCreate(
-            store: try root.scoped(to: schema.table), name: schema.tableName, recordKeyField: schema.recordKey,
+            store: store, name: schema.tableName, recordKeyField: schema.recordKey,
             precombineField: schema.precombineField, partitionField: schema.partition.column,
             fields: schema.storedFields, options: options, logger: logger)
         try await DefinitionCompatibility.check(schema, against: table)
@@ -97,6 +102,7 @@ public actor HudiTableSink: TableSink {
             throw error
         }
         metrics.committed(request.topic, result)
+        noteStages(result, io: timedStores[request.topic]?.take() ?? .init())
         logger.debug("table commit", metadata: [
             "topic": "\(request.topic)", "instant": "\(result.instant)", "records": "\(records.count)",
             "files": "\(result.filesWritten)", "rewritten": "\(result.filesRewritten)",
@@ -107,6 +113,21 @@ public actor HudiTableSink: TableSink {
             sizeRefreshed[request.topic] = Date()
             await metrics.refreshSize(request.topic, store: try root.scoped(to: request.topic))
         }
+    }
+
+    public func takeStageSeconds() -> StageSeconds {
+        defer { stages = StageSeconds() }
+        return stages
+    }
+
+    /// The index, encode and store stages of a commit (see `StageSeconds`).
+    private func noteStages(_ result: CommitResult, io: TimedObjectStore.Totals) {
+        let fileMillis = result.metadata.partitionToWriteStats.reduce(Int64(0)) { sum, partition in
+            partition.stats.reduce(sum) { $0 + $1.totalCreateTime + $1.totalUpsertTime }
+        }
+        stages.index += result.indexLookupSeconds
+        stages.encode += max(0, Double(fileMillis) / 1000 - StreamProcessor.seconds(io.dataFiles))
+        stages.store += StreamProcessor.seconds(io.all)
     }
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }

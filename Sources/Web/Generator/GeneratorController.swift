@@ -4,7 +4,7 @@ import Logging
 import Pipeline
 
 /// Settings of the real-time generator panel.
-public struct GeneratorSettings: Sendable, Codable, Equatable {
+public struct GeneratorSettings: Sendable, Encodable, Equatable {
     /// Records per second over all chosen topics.
     public var rate: Double = 10
     /// Schema names; empty means all five.
@@ -48,7 +48,7 @@ public struct GeneratorSettings: Sendable, Codable, Equatable {
 }
 
 /// What the generator is doing, for the panel's live count.
-public struct GeneratorStatus: Sendable, Codable, Equatable {
+public struct GeneratorStatus: Sendable, Encodable, Equatable {
     public var running: Bool
     public var settings: GeneratorSettings
     /// Records produced by the current (or last) run, per topic.

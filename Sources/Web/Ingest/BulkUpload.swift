@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KafkaClient
 import Pipeline
+import TributaryCore
 
 /// The file formats bulk upload reads.
 public enum UploadFormat: String, Sendable, Codable, CaseIterable {
@@ -150,7 +151,7 @@ public struct BulkUploader: Sendable {
     private func handle(line: [UInt8], state: inout RowState, report: inout UploadReport, uploadTime: String) async throws {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         report.rows += 1
-        let object = JSONText.parse(line) as? [String: Any]
+        let object = JSONText.parse(line)?.objectEntries.map(JSONValue.object)
         let json: [UInt8]
         if schema.name == Self.wrappingStream {
             guard let object else {
@@ -158,10 +159,13 @@ public struct BulkUploader: Sendable {
                 return
             }
             let timestamp: String
-            if let text = object["timestamp"] as? String { timestamp = JSONText.quote(text) }
-            else if let number = object["timestamp"] as? NSNumber, !(object["timestamp"] is Bool) { timestamp = number.stringValue }
-            else { timestamp = JSONText.quote(uploadTime) }
-            let id = (object["record_id"] as? String) ?? derivedID(row: report.rows)
+            switch object["timestamp"] {
+            case .string(let text)?: timestamp = JSONText.quote(text)
+            case .int(let number)?: timestamp = String(number)
+            case .double(let number)?: timestamp = "\(number)"
+            default: timestamp = JSONText.quote(uploadTime)
+            }
+            let id = object["record_id"]?.string ?? derivedID(row: report.rows)
             json = bulkRecord(recordID: id, data: String(decoding: line, as: UTF8.self), timestamp: timestamp)
             try await send(json, key: id, state: &state, report: &report)
             return
@@ -170,13 +174,13 @@ public struct BulkUploader: Sendable {
             // Insert the upload time textually so every other value keeps its exact digits.
             var patched = Array(line[...brace])
             patched += Array("\(JSONText.quote(ordering)):\(JSONText.quote(uploadTime))".utf8)
-            if !object.isEmpty { patched.append(UInt8(ascii: ",")) }
+            if object.objectEntries?.isEmpty == false { patched.append(UInt8(ascii: ",")) }
             patched += line[line.index(after: brace)...]
             json = patched
         } else {
             json = line
         }
-        try await send(json, key: object?[schema.recordKeyFields[0]] as? String, state: &state, report: &report)
+        try await send(json, key: object?[schema.recordKeyFields[0]]?.string, state: &state, report: &report)
     }
 
     /// `file.csv:7`: the key of a `bulk_upload` row without `record_id`.

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TributaryCore
 
 /// The verdict of the pipeline's own validator (`RecordDecoder`) on one record: the web
 /// app never has rules of its own, so a record accepted here is accepted by the processor.
@@ -20,8 +21,7 @@ public enum RecordValidation {
 
     /// The record key of a valid record (the Kafka message key).
     public static func recordKey(_ json: [UInt8], schema: TopicSchema) -> String? {
-        guard let object = JSONText.parse(json) as? [String: Any] else { return nil }
-        return object[schema.recordKey] as? String
+        JSONText.parse(json)?[schema.recordKey]?.string
     }
 }
 
@@ -47,9 +47,9 @@ public enum TextRecord {
             case .timestamp:
                 encoded = value.allSatisfy(\.isASCIIDigit) ? value : JSONText.quote(value)
             case .object, .group:
-                encoded = JSONText.parse(Array(value.utf8)) is [String: Any] ? value : JSONText.quote(value)
+                encoded = JSONText.parse(Array(value.utf8))?.objectEntries != nil ? value : JSONText.quote(value)
             case .list:
-                encoded = JSONText.parse(Array(value.utf8)) is [Any] ? value : JSONText.quote(value)
+                encoded = JSONText.parse(Array(value.utf8))?.arrayValues != nil ? value : JSONText.quote(value)
             case .string?, .date?, nil:
                 encoded = JSONText.quote(value)
             }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Monitoring
 import Pipeline
 import TributaryCore
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryCore
 
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct ProduceCommand: AsyncParsableCommand {
         while let bytes = try lines.next() {
             lineNumber += 1
             if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+            guard let object = try? JSONValue.parse(bytes: bytes), object.objectEntries != nil else {
                 rejected += 1
                 let excerpt = String(decoding: bytes.prefix(120), as: UTF8.self)
                 FileHandle.standardError.write(Data("line \(lineNumber): not a JSON object, not sent: \(excerpt)\n".utf8))
@@ -40,7 +41,7 @@ struct ProduceCommand: AsyncParsableCommand {
             }
             var key: [UInt8]?
             if let keyField, let value = object[keyField] {
-                key = Array("\(value)".utf8)
+                key = Array(value.plainText.utf8)
             }
             try await producer.enqueue(topic: topic, key: key, value: bytes)
             sent += 1
