@@ -8,7 +8,8 @@ import TributaryTesting
 /// Hudi copy-on-write writes on a local folder store: (a) inserts of `user_events` rows in
 /// 10 commits, (b) upserts of 1% of the keys per commit spread over the whole table, and
 /// (c) upserts confined to 10 file groups on a small and a large table (cost follows the
-/// groups touched, not the table size). No peer: Spark is not part of the toolchain.
+/// groups touched, not the table size), (d) the upserts of (b) on a merge-on-read table
+/// (delta commits), merged reads and compaction. No peer: Spark is not part of the toolchain.
 enum HudiBench {
     static let fields: [Field] = [
         Field("event_id", .string, nullable: false), Field("user_id", .string, nullable: false),
@@ -60,9 +61,12 @@ enum HudiBench {
         return o
     }
 
-    static func makeTable(_ dir: URL) async throws -> HudiTable {
-        try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
-                                   precombineField: "timestamp", partitionField: "event_date", fields: fields, options: options())
+    static func makeTable(_ dir: URL, type: TableType = .copyOnWrite) async throws -> HudiTable {
+        var o = options()
+        o.compactionMaxDeltaCommits = 0  // compaction is measured on its own
+        return try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "user_events_table", recordKeyField: "event_id",
+                                          precombineField: "timestamp", partitionField: "event_date", fields: fields, tableType: type,
+                                          options: o)
     }
 
     static func row(_ label: String, _ r: CommitResult, rows: Int) -> [String] {
@@ -133,5 +137,42 @@ enum HudiBench {
         }
         print("\n(c) upsert \(upsertKeys) keys confined to 10 file groups, best of 3: cost follows groups touched, not table size")
         Bench.table(header, rows)
+        try await mergeOnRead(total: total)
+    }
+
+    /// (d) The same inserts and 1% random upserts on a merge-on-read table: delta commits
+    /// append log files instead of rewriting groups; then the cost of reading merged slices
+    /// (what the SQL views do) after 5 delta commits, and of compacting them.
+    static func mergeOnRead(total: Int) async throws {
+        let perCommit = total / 10
+        let dir = try TestEnvironment.temporaryDirectory("hudi-bench-mor")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = try await makeTable(dir, type: .mergeOnRead)
+        for c in 0..<10 { try await table.write(batch(Array(c * perCommit..<(c + 1) * perCommit), version: 0), operation: .insert) }
+        var rng = SystemRandomNumberGenerator()
+        let upsertKeys = max(1, total / 100)
+        var rows: [[String]] = []
+        for c in 0..<5 {
+            let ids = (0..<upsertKeys).map { _ in Int.random(in: 0..<total, using: &rng) }
+            let r = try await table.write(batch(ids, version: Int64(c + 1)), operation: .upsert)
+            rows.append(["delta commit \(c + 1)", Bench.format(r.totalSeconds * 1000), Bench.format(Double(upsertKeys) / r.totalSeconds),
+                         "\(r.logFilesWritten)", Bench.format(Double(r.bytesWritten) / Double(upsertKeys), 0),
+                         Bench.format(r.indexLookupSeconds * 1000, 1)])
+        }
+        print("\n(d) merge-on-read: upsert 5 batches of \(upsertKeys) random keys (1%) as delta commits (log files, no rewrite)")
+        Bench.table(["commit", "ms", "rows/s", "log files", "bytes/updated row", "index ms"], rows)
+        func mergeAll() async throws -> Double {
+            let plan = try await table.planSnapshot()
+            let started = Date()
+            for slice in plan.slices { _ = try await table.mergedSliceFile(slice, logInstants: plan.logInstants) }
+            return Date().timeIntervalSince(started)
+        }
+        let merged = try await mergeAll()
+        let compaction = try await table.compact()
+        let compacted = try await mergeAll()
+        print("merged slices for the SQL views after 5 delta commits: \(Bench.format(merged * 1000)) ms; "
+              + "compaction: \(Bench.format((compaction.first?.seconds ?? 0) * 1000)) ms for \(compaction.first?.fileGroups ?? 0) groups; "
+              + "after compaction (base files as they are): \(Bench.format(compacted * 1000)) ms")
+        await table.close()
     }
 }

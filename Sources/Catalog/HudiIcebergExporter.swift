@@ -101,8 +101,17 @@ public struct HudiIcebergExporter: Sendable {
         // Commits older than the cleaner's retention cannot be read any more (their files
         // are gone): the Iceberg history starts at the earliest queryable one.
         let earliest = try await table.earliestQueryableInstant()
-        let commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
+        var commits = timeline.completedDataCommits.filter { c in earliest.map { c.timestamp >= $0 } ?? true }
         let config = table.config
+        if config.isMergeOnRead {
+            // Merge-on-read: only compacted snapshots. Iceberg readers cannot merge Hudi log
+            // files, and as of a compaction every slice's base file holds all of it.
+            var compacted: [Instant] = []
+            for c in commits where c.action == "commit" {
+                if try await table.commitMetadata(c, in: timeline).compacted { compacted.append(c) }
+            }
+            commits = compacted
+        }
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
         let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro)
         let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro)

@@ -74,8 +74,12 @@ public final class QueryService: Sendable {
         } else {
             cache = nil
         }
-        catalog = LakeCatalog(root: lake, localRoot: localRoot, cache: cache, discoveryInterval: configuration.discoveryInterval, logger: logger)
-        let directories = catalog.readableDirectory.map { [$0] } ?? []
+        // Merged merge-on-read slices (see LakeCatalog) live beside the cache, else in a temporary folder.
+        let merged = (cache?.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-\(getpid())"))
+            .appendingPathComponent("merged-slices")
+        catalog = LakeCatalog(root: lake, localRoot: localRoot, cache: cache, mergedDirectory: merged,
+                              discoveryInterval: configuration.discoveryInterval, logger: logger)
+        let directories = catalog.readableDirectories
         let setup = Lockdown.statements(directories: directories, threads: configuration.threads, memoryLimit: configuration.memoryLimit)
         pool = DuckDBPool(size: configuration.processes, executable: configuration.duckdb, logger: logger, setup: { setup })
     }

@@ -11,7 +11,7 @@ struct TablesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables",
         abstract: "Inspect and read Hudi copy-on-write tables.",
-        subcommands: [List.self, Show.self, Timeline.self, Read.self, Rollback.self, Clean.self]
+        subcommands: [List.self, Show.self, Timeline.self, Read.self, Rollback.self, Clean.self, Compact.self]
     )
 
     struct Read: AsyncParsableCommand {

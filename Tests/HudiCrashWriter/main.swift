@@ -13,7 +13,11 @@
 //   before-completed  before `<t>.commit` is created (the commit point)
 //   completed         after it
 //   rollback          after a rollback of a crashed write deleted files
+//   log-file          after a log file was written (merge-on-read)
+//   compaction        after a compaction's base file was written (merge-on-read)
 // HUDI_CRASH_LEASE=<seconds> sets the writer lease duration (optimistic: heartbeat expiry).
+// HUDI_CRASH_TABLE_TYPE=merge_on_read writes a merge-on-read table, compacting every 3
+// delta commits in the background.
 // HUDI_CRASH_MODE=optimistic writes with optimistic concurrency (default: single writer).
 import Foundation
 import Hudi
@@ -71,14 +75,17 @@ struct PhaseStore: ObjectStore {
     func put(_ key: String, _ data: Data) async throws {
         try await base.put(key, data)
         if Self.isInstant(key) && key.hasSuffix(".inflight") { await Phases.shared.hit("inflight") }
-        if key.hasSuffix(".parquet") { await Phases.shared.hit("base-file") }
+        if key.hasSuffix(".parquet") { await Phases.shared.hit(key.contains("_0-1-0_") ? "compaction" : "base-file") }
     }
     func putIfAbsent(_ key: String, _ data: Data) async throws {
-        let completed = Self.isInstant(key) && key.hasSuffix(".commit")
+        let completed = Self.isInstant(key) && (key.hasSuffix(".commit") || key.hasSuffix(".deltacommit"))
         if completed { await Phases.shared.hit("before-completed") }
         try await base.putIfAbsent(key, data)
         if completed { await Phases.shared.hit("completed") }
-        if Self.isInstant(key) && key.hasSuffix(".commit.requested") { await Phases.shared.hit("requested") }
+        if Self.isInstant(key) && (key.hasSuffix(".commit.requested") || key.hasSuffix(".deltacommit.requested")) {
+            await Phases.shared.hit("requested")
+        }
+        if key.contains(".log.") { await Phases.shared.hit("log-file") }
     }
     func putStreaming(_ key: String, chunks: ObjectChunkSequence) async throws { try await base.putStreaming(key, chunks: chunks) }
     func list(prefix: String, delimiter: String?) -> ObjectListing { base.list(prefix: prefix, delimiter: delimiter) }
@@ -122,8 +129,10 @@ do {
     var options = WriteOptions()
     options.leaseDuration = Double(ProcessInfo.processInfo.environment["HUDI_CRASH_LEASE"] ?? "") ?? 60
     if ProcessInfo.processInfo.environment["HUDI_CRASH_MODE"] == "optimistic" { options.concurrency = .optimistic }
+    let tableType = TableType(rawValue: ProcessInfo.processInfo.environment["HUDI_CRASH_TABLE_TYPE"] ?? "") ?? .copyOnWrite
+    options.compactionMaxDeltaCommits = 3
     let table = try await HudiTable.openOrCreate(store: store, name: "crash_table", recordKeyField: "id", precombineField: "ts",
-                                                 partitionField: "day", fields: CrashTable.fields, options: options)
+                                                 partitionField: "day", fields: CrashTable.fields, tableType: tableType, options: options)
     let last = Int(try await table.latestExtraMetadataValue("crash.batch") ?? "0") ?? 0
     for n in (last + 1)...(last + max(1, count)) {
         Phases.shared.batch = n

@@ -23,6 +23,9 @@ import Glibc
     }()
 
     static let phases = ["requested", "inflight", "base-file", "rollback", "before-completed", "completed", "random"]
+    /// Merge-on-read adds log appends and background compaction.
+    static let mergeOnReadPhases = ["requested", "inflight", "base-file", "log-file", "rollback", "before-completed", "completed",
+                                    "compaction", "random"]
 
     struct Run {
         var lines: [String]
@@ -50,7 +53,8 @@ import Glibc
     /// `killAfter` seconds (if still running); SIGKILL either way.
     /// (Waits with `Task.sleep`, never blocking a thread of the shared concurrency pool,
     /// so tests running in parallel — and their lease heartbeats — keep running.)
-    func runWriter(_ table: URL, batches: Int, pause: String?, killAfter: Double, optimistic: Bool = false) async throws -> Run {
+    func runWriter(_ table: URL, batches: Int, pause: String?, killAfter: Double, optimistic: Bool = false,
+                   mergeOnRead: Bool = false) async throws -> Run {
         let p = Process()
         p.executableURL = Self.writer
         p.arguments = [table.path, String(batches)]
@@ -59,6 +63,7 @@ import Glibc
         // Optimistic: a killed writer's instant heartbeat expires after 1 s.
         env["HUDI_CRASH_LEASE"] = optimistic ? "1" : "30"
         env["HUDI_CRASH_MODE"] = optimistic ? "optimistic" : "single"
+        env["HUDI_CRASH_TABLE_TYPE"] = mergeOnRead ? "merge_on_read" : "copy_on_write"
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -92,6 +97,8 @@ import Glibc
         var batches: [Int] = []
         var instantOfBatch: [Int: String] = [:]
         var pending: [Instant] = []
+        /// Compactions (merge-on-read), pending or done: their base files are not strays.
+        var compactions: Set<String> = []
     }
 
     func state(_ dir: URL) async throws -> TableState {
@@ -107,12 +114,15 @@ import Glibc
             s.instantOfBatch[b] = c.timestamp
         }
         s.pending = tl.pending.filter(\.isDataCommit)
+        s.compactions = Set(try await store.listAll(prefix: ".hoodie/").compactMap { o -> String? in
+            o.key.hasSuffix(".compaction.requested") ? String(o.key.dropFirst(".hoodie/".count).prefix(17)) : nil
+        })
         return s
     }
 
     /// Base files whose instant is not a completed commit.
     func strayFiles(_ dir: URL, _ s: TableState) async throws -> [String] {
-        let committed = Set(s.instantOfBatch.values)
+        let committed = Set(s.instantOfBatch.values).union(s.compactions)
         return try await LocalObjectStore(root: dir).listAll().map(\.key).filter { key in
             guard !key.hasPrefix(".hoodie/"), let name = key.split(separator: "/").last,
                   let base = BaseFileName(parsing: String(name)) else { return false }
@@ -201,8 +211,17 @@ import Glibc
         try await crashLoop(optimistic: true, minIterations: iterations, budget: TestEnvironment.soak ? 600 : 60)
     }
 
-    func crashLoop(optimistic: Bool, minIterations: Int, budget: Double) async throws {
-        let dir = try TestEnvironment.temporaryDirectory(optimistic ? "hudi-crash-occ" : "hudi-crash")
+    /// Merge-on-read: kills during delta commits (log appends) and background compactions;
+    /// hudi-rs reads exactly the model after each, and a failed delta commit is rolled back
+    /// with rollback command blocks.
+    @Test func killedMergeOnReadWritersNeverCorruptTheTable() async throws {
+        let iterations = Int(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_ITERATIONS"] ?? "") ?? (TestEnvironment.soak ? 300 : 27)
+        try await crashLoop(optimistic: false, mergeOnRead: true, minIterations: iterations, budget: TestEnvironment.soak ? 900 : 90)
+    }
+
+    func crashLoop(optimistic: Bool, mergeOnRead: Bool = false, minIterations: Int, budget: Double) async throws {
+        let phases = mergeOnRead ? Self.mergeOnReadPhases : Self.phases
+        let dir = try TestEnvironment.temporaryDirectory(optimistic ? "hudi-crash-occ" : mergeOnRead ? "hudi-crash-mor" : "hudi-crash")
         let soak = TestEnvironment.soak
         let seed = UInt64(ProcessInfo.processInfo.environment["TRIBUTARY_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
         var rng = SplitMix(seed: seed)
@@ -213,16 +232,19 @@ import Glibc
         var failed = false
         while !failed {
             let elapsed = Date().timeIntervalSince(started)
-            let allHit = Self.phases.allSatisfy { hits[$0, default: 0] > 0 }
+            let allHit = phases.allSatisfy { hits[$0, default: 0] > 0 }
             if iteration >= minIterations && (allHit || elapsed > budget * 2) { break }
             if iteration >= minIterations && soak && elapsed > budget { break }
             let before = try await state(dir)
             let pendingFiles = try await strayFiles(dir, before)
-            var phase = Self.phases[iteration % Self.phases.count]
-            if phase == "rollback" && pendingFiles.isEmpty { phase = "random" }
-            let occurrence = phase == "rollback" ? 1 : Int.random(in: 1...3, using: &rng)
-            let run = try await runWriter(dir, batches: occurrence + 2, pause: phase == "random" ? nil : "\(phase):\(occurrence)",
-                                    killAfter: Double.random(in: 0.05...0.8, using: &rng), optimistic: optimistic)
+            var phase = phases[iteration % phases.count]
+            // (Merge-on-read: a failed delta commit may have written log files only.)
+            if phase == "rollback" && pendingFiles.isEmpty && (!mergeOnRead || before.pending.isEmpty) { phase = "random" }
+            let occurrence = phase == "rollback" || phase == "compaction" ? 1 : Int.random(in: 1...3, using: &rng)
+            // A compaction comes every third delta commit: enough batches to reach one.
+            let batches = phase == "compaction" ? 7 : occurrence + 2
+            let run = try await runWriter(dir, batches: batches, pause: phase == "random" ? nil : "\(phase):\(occurrence)",
+                                    killAfter: Double.random(in: 0.05...0.8, using: &rng), optimistic: optimistic, mergeOnRead: mergeOnRead)
             iteration += 1
             if run.killed { kills += 1 }
             let died = run.killed ? (run.lastPhase ?? "startup") : "finished"
@@ -260,7 +282,7 @@ import Glibc
         // (Optimistic: after the last killed writer's heartbeat expired, so its leftovers —
         // a heartbeat written before its requested file — count as a crashed writer's.)
         if optimistic { try await Task.sleep(nanoseconds: 1_200_000_000) }
-        let final = try await runWriter(dir, batches: 2, pause: nil, killAfter: 60, optimistic: optimistic)
+        let final = try await runWriter(dir, batches: 2, pause: nil, killAfter: 60, optimistic: optimistic, mergeOnRead: mergeOnRead)
         #expect(!final.killed && final.status == 0, "final writer: \(final.stderr)")
         let end = try await state(dir)
         #expect(end.pending.isEmpty)
@@ -271,10 +293,10 @@ import Glibc
         let table = try await HudiTable.open(store: try LocalObjectStore(root: dir))
         #expect(sortedRows(try await ourRows(table)) == sortedRows(try HudiOracle.read(dir.path)))
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
-        print("crash test (\(optimistic ? "optimistic" : "single writer")): \(iteration) iterations in \(seconds) s (seed \(seed)), \(kills) kills, \(recoveries) recoveries checked, "
+        print("crash test (\(optimistic ? "optimistic" : "single writer")\(mergeOnRead ? ", merge-on-read" : "")): \(iteration) iterations in \(seconds) s (seed \(seed)), \(kills) kills, \(recoveries) recoveries checked, "
               + "\(end.batches.count) batches committed; phases: \(hits.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
         #expect(iteration >= minIterations)
-        #expect(Self.phases.allSatisfy { hits[$0, default: 0] > 0 }, "phases hit: \(hits)")
+        #expect(phases.allSatisfy { hits[$0, default: 0] > 0 }, "phases hit: \(hits)")
         if !failed { try? FileManager.default.removeItem(at: dir) }
     }
 }

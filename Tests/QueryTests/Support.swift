@@ -19,10 +19,12 @@ struct TestLake {
     private var checkpoint = KafkaCheckpoint(topic: "user_events", offsets: [:])
     private var offset: Int64 = 0
 
-    init(store: (any ObjectStore)? = nil) throws {
+    init(store: (any ObjectStore)? = nil, tableType: TableType = .copyOnWrite) throws {
         root = try TestEnvironment.temporaryDirectory("query-lake")
         self.store = try store ?? LocalObjectStore(root: root)
-        sink = HudiTableSink(root: self.store, schemas: [.seed("user_events")!])
+        var options = WriteOptions()
+        options.compactionMaxDeltaCommits = 0
+        sink = HudiTableSink(root: self.store, schemas: [.seed("user_events")!], options: options, tableType: tableType)
     }
 
     var tablePath: String { root.appendingPathComponent("user_events").path }

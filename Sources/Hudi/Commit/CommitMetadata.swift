@@ -19,6 +19,15 @@ public struct WriteStat: Sendable, Equatable {
     /// Milliseconds spent creating (new groups) or merging (updates), as Hudi reports.
     public var totalCreateTime: Int64 = 0
     public var totalUpsertTime: Int64 = 0
+    /// A log append (merge-on-read, `HoodieDeltaWriteStat`): the slice's base file name,
+    /// the log file written (`path` is its key) and its version; nil for base files.
+    public var log: LogWrite?
+
+    public struct LogWrite: Sendable, Equatable {
+        public var baseFile: String
+        public var logFile: String
+        public var version: Int
+    }
 
     public init(fileId: String, path: String, prevCommit: String, numWrites: Int64, numDeletes: Int64,
                 numUpdateWrites: Int64, numInserts: Int64, totalWriteBytes: Int64, partitionPath: String,
@@ -63,7 +72,10 @@ public struct WriteStat: Sendable, Equatable {
                 ("totalScanTime", .int(0)), ("totalUpsertTime", .int(totalUpsertTime)),
                 ("totalCreateTime", .int(totalCreateTime)),
             ])),
-        ])
+        ] + (log.map { l in [
+            ("logVersion", .int(Int64(l.version))), ("logOffset", .int(0)), ("baseFile", .string(l.baseFile)),
+            ("logFiles", .array([.string(l.logFile)])),
+        ] } ?? []))
     }
 
     init(json: JSONValue, partition: String) {
@@ -78,6 +90,9 @@ public struct WriteStat: Sendable, Equatable {
         totalWriteErrors = json["totalWriteErrors"]?.int ?? 0
         partitionPath = json["partitionPath"]?.string ?? partition
         fileSizeInBytes = json["fileSizeInBytes"]?.int ?? 0
+        if let logFile = json["logFiles"]?.arrayValues?.first?.string {
+            log = LogWrite(baseFile: json["baseFile"]?.string ?? "", logFile: logFile, version: Int(json["logVersion"]?.int ?? 0))
+        }
     }
 }
 

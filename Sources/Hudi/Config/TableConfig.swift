@@ -35,6 +35,8 @@ public struct TableConfig: Sendable, Equatable {
         public static let timelineTimezone = "hoodie.table.timeline.timezone"
         public static let metadataPartitions = "hoodie.table.metadata.partitions"
         public static let checksum = "hoodie.table.checksum"
+        public static let logFileFormat = "hoodie.table.log.file.format"
+        public static let payloadClass = "hoodie.compaction.payload.class"
     }
 
     public private(set) var entries: [Entry]
@@ -60,6 +62,11 @@ public struct TableConfig: Sendable, Equatable {
 
     public var tableName: String { self[Key.name] ?? "" }
     public var tableType: String { (self[Key.type] ?? "COPY_ON_WRITE").uppercased() }
+    /// The table's type as a value (nil for a type this module does not know).
+    public var type: TableType? { TableType(hoodieName: tableType) }
+    public var isMergeOnRead: Bool { type == .mergeOnRead }
+    /// The action of a data write: `deltacommit` on merge-on-read tables, else `commit`.
+    public var writeAction: String { isMergeOnRead ? "deltacommit" : "commit" }
     public var tableVersion: Int { Int(self[Key.version] ?? "") ?? 0 }
     public var timelineLayoutVersion: Int? { self[Key.timelineLayoutVersion].flatMap { Int($0) } }
     public var databaseName: String? { self[Key.databaseName] }
@@ -149,11 +156,11 @@ public struct TableConfig: Sendable, Equatable {
     /// table, hive-style partitions when `hiveStyle`).
     public static func newTable(
         name: String, recordKeyFields: [String], precombineField: String?, partitionFields: [String],
-        hiveStyle: Bool = true, createSchema: String?, databaseName: String = "default"
+        hiveStyle: Bool = true, createSchema: String?, databaseName: String = "default", tableType: TableType = .copyOnWrite
     ) -> TableConfig {
         var c = TableConfig(entries: [])
         c[Key.name] = name
-        c[Key.type] = "COPY_ON_WRITE"
+        c[Key.type] = tableType.hoodieName
         c[Key.version] = "6"
         c[Key.timelineLayoutVersion] = "1"
         c[Key.recordKeyFields] = recordKeyFields.joined(separator: ",")
@@ -177,7 +184,32 @@ public struct TableConfig: Sendable, Equatable {
         c[Key.timelineTimezone] = "UTC"
         c[Key.databaseName] = databaseName
         if let createSchema { c[Key.createSchema] = createSchema }
+        if tableType == .mergeOnRead {
+            // What Spark's 0.14 writer records for a MOR table: log files in Hudi's log format,
+            // merged by the ordering field (the latest by it wins, deletes included).
+            c[Key.logFileFormat] = "HOODIE_LOG"
+            c[Key.payloadClass] = "org.apache.hudi.common.model.DefaultHoodieRecordPayload"
+        }
         return c
+    }
+}
+
+/// Copy-on-write (updates rewrite base files) or merge-on-read (updates and deletes are
+/// appended as log blocks and merged by readers until compaction folds them in). A table
+/// keeps the type it was created with.
+public enum TableType: String, Sendable, CaseIterable {
+    case copyOnWrite = "copy_on_write"
+    case mergeOnRead = "merge_on_read"
+
+    /// `hoodie.table.type`'s value.
+    public var hoodieName: String { self == .copyOnWrite ? "COPY_ON_WRITE" : "MERGE_ON_READ" }
+
+    public init?(hoodieName: String) {
+        switch hoodieName.uppercased() {
+        case "COPY_ON_WRITE": self = .copyOnWrite
+        case "MERGE_ON_READ": self = .mergeOnRead
+        default: return nil
+        }
     }
 }
 

@@ -23,6 +23,13 @@ public struct WriteOptions: Sendable {
     /// `KEEP_LATEST_COMMITS`: snapshots as of the last N completed commits stay readable
     /// (`hoodie.cleaner.commits.retained`).
     public var cleanerCommitsRetained = 10
+    /// Merge-on-read: schedule a compaction after this many delta commits since the last
+    /// one (`hoodie.compact.inline.max.delta.commits`, the seed's 5); 0: only on request.
+    public var compactionMaxDeltaCommits = 5
+    /// Merge-on-read: run a scheduled compaction in the background of the writing table
+    /// (Hudi's async compaction; writes go on meanwhile). Off: ``HudiTable/compact(force:)``
+    /// runs pending ones.
+    public var compactInBackground = true
 
     /// Base files written concurrently within one commit.
     public var parallelism: Int = 2

@@ -53,15 +53,24 @@ public struct FileGroupID: Sendable, Hashable, Comparable {
     public static func < (a: FileGroupID, b: FileGroupID) -> Bool { (a.partitionPath, a.fileId) < (b.partitionPath, b.fileId) }
 }
 
-/// A file group: its slices by base instant.
+/// A file group: its slices by base instant, and its log files (merge-on-read).
 public struct FileGroup: Sendable {
     public var id: FileGroupID
     public var slices: [String: FileSlice] = [:]
+    /// Every log file of the group, oldest first, committed or not.
+    public var logFiles: [LogFile] = []
 
     public init(id: FileGroupID) { self.id = id }
 
-    /// The newest slice whose instant passes `isVisible`.
+    /// The newest slice whose instant passes `isVisible`, with the log files that belong to
+    /// it: those whose base instant is not older than its own. (A log written while a
+    /// compaction was pending names the compaction's instant; until that compaction
+    /// commits, the slice it will create is not visible and its logs extend this one —
+    /// hudi-rs attaches a log to the newest base file not newer than its base instant the
+    /// same way.)
     public func latestSlice(where isVisible: (String) -> Bool) -> FileSlice? {
-        slices.keys.sorted(by: >).first(where: isVisible).flatMap { slices[$0] }
+        guard var slice = slices.keys.sorted(by: >).first(where: isVisible).flatMap({ slices[$0] }) else { return nil }
+        slice.logFiles = logFiles.filter { $0.name.baseInstant >= slice.instant }
+        return slice
     }
 }

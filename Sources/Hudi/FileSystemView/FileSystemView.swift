@@ -39,10 +39,11 @@ public final class FileSystemView: Sendable {
                 logs.append(LogFile(name: log, path: key, size: object.size))
             }
         }
-        // Logs whose base file is not (or no longer) there belong to no slice we can read.
+        // Logs whose group has no base file (or no longer) belong to no slice we can read.
         for log in logs.sorted() {
             let id = FileGroupID(partitionPath: Self.splitKey(log.path).0, fileId: log.name.fileId)
             groups[id]?.slices[log.name.baseInstant]?.logFiles.append(log)
+            groups[id]?.logFiles.append(log)
         }
         return groups
     }

@@ -201,3 +201,25 @@ func forEachConcurrently<T: Sendable>(_ items: [T], limit: Int, _ body: @escapin
         }
     }
 }
+
+/// `body` over every item (with its index), at most `limit` at a time; the results in
+/// `items` order.
+func mapConcurrently<T: Sendable, R: Sendable>(_ items: [T], limit: Int,
+                                               _ body: @escaping @Sendable (Int, T) async throws -> R) async throws -> [R] {
+    try await withThrowingTaskGroup(of: (Int, R).self) { group in
+        var results = [R?](repeating: nil, count: items.count)
+        var next = 0
+        func launch() {
+            let i = next
+            let item = items[i]
+            group.addTask { (i, try await body(i, item)) }
+            next += 1
+        }
+        while next < items.count && next < max(1, limit) { launch() }
+        while let (i, out) = try await group.next() {
+            results[i] = out
+            if next < items.count { launch() }
+        }
+        return results.compactMap { $0 }
+    }
+}

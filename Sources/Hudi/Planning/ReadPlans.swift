@@ -6,12 +6,18 @@ public struct SnapshotPlan: Sendable {
     /// The instant the snapshot is as of (nil: the table has no completed commit).
     public var asOf: String?
     public var slices: [FileSlice]
+    /// The instants whose log blocks a merged read applies (data commits completed as of
+    /// `asOf`); nil: every block.
+    public var logInstants: Set<String>?
     /// Object keys (relative to the table root) of the base files, sorted.
     public var filePaths: [String] { slices.map(\.path).sorted() }
+    /// Whether a reader must merge log files (a merge-on-read slice has some).
+    public var hasLogFiles: Bool { slices.contains { !$0.logFiles.isEmpty } }
 
-    public init(asOf: String?, slices: [FileSlice]) {
+    public init(asOf: String?, slices: [FileSlice], logInstants: Set<String>? = nil) {
         self.asOf = asOf
         self.slices = slices
+        self.logInstants = logInstants
     }
 }
 
@@ -26,12 +32,15 @@ public struct IncrementalPlan: Sendable {
     /// Inclusive upper bound (nil: the table has no completed commit).
     public var end: String?
     public var slices: [FileSlice]
+    /// As ``SnapshotPlan/logInstants``, as of `end`.
+    public var logInstants: Set<String>?
     /// Object keys (relative to the table root) of the base files, sorted.
     public var filePaths: [String] { slices.map(\.path).sorted() }
 
-    public init(begin: String?, end: String?, slices: [FileSlice]) {
+    public init(begin: String?, end: String?, slices: [FileSlice], logInstants: Set<String>? = nil) {
         self.begin = begin
         self.end = end
         self.slices = slices
+        self.logInstants = logInstants
     }
 }

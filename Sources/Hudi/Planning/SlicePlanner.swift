@@ -13,7 +13,7 @@ public enum SlicePlanner {
         for (id, group) in fileGroups where !replaced.contains(id) {
             if let s = group.latestSlice(where: { tl.isCommitted($0, asOf: asOf) }) { slices.append(s) }
         }
-        return SnapshotPlan(asOf: asOf, slices: sorted(slices))
+        return SnapshotPlan(asOf: asOf, slices: sorted(slices), logInstants: logInstants(tl, asOf: asOf))
     }
 
     /// The latest slice committed as of `end` of every file group in `touched`, sorted.
@@ -23,7 +23,12 @@ public enum SlicePlanner {
         for id in touched {
             if let s = fileGroups[id]?.latestSlice(where: { tl.isCommitted($0, asOf: end) }) { slices.append(s) }
         }
-        return IncrementalPlan(begin: begin, end: end, slices: sorted(slices))
+        return IncrementalPlan(begin: begin, end: end, slices: sorted(slices), logInstants: logInstants(tl, asOf: end))
+    }
+
+    /// The data commits completed as of `asOf`: the instants whose log blocks count.
+    public static func logInstants(_ tl: Timeline, asOf: String) -> Set<String> {
+        Set(tl.completedDataCommits.lazy.map(\.timestamp).filter { $0 <= asOf })
     }
 
     /// File groups the replacecommits' metadata names as replaced.

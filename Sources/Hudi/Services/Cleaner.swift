@@ -55,6 +55,7 @@ struct Cleaner: Sendable {
         for (id, group) in listing {
             var g = group
             g.slices = g.slices.filter { !deleted.contains($0.value.path) }
+            g.logFiles = g.logFiles.filter { !deleted.contains($0.path) }
             newListing[id] = g
         }
         fileSystemView.remember(newListing, asOf: names.union([Instant(timestamp: cleanTime, action: "clean", state: .completed).fileName]))
@@ -74,8 +75,15 @@ struct Cleaner: Sendable {
         for (id, group) in listing where !replaced.contains(id) {
             let committed = group.slices.keys.filter { tl.isCommitted($0, asOf: latest) }.sorted(by: >)
             guard let keepIndex = committed.firstIndex(where: { $0 <= earliest }) else { continue }
-            for stamp in committed[(keepIndex + 1)...] {
-                if let slice = group.slices[stamp] { files[id.partitionPath, default: []].append(slice.path) }
+            for (i, stamp) in committed.enumerated() where i > keepIndex {
+                guard let slice = group.slices[stamp] else { continue }
+                files[id.partitionPath, default: []].append(slice.path)
+                // Merge-on-read: the slice's log files go with it (those from its base
+                // instant up to the next newer committed slice's).
+                let newer = committed[i - 1]
+                for log in group.logFiles where log.name.baseInstant >= stamp && log.name.baseInstant < newer {
+                    files[id.partitionPath, default: []].append(log.path)
+                }
             }
         }
         guard !files.isEmpty else { return nil }

@@ -127,6 +127,9 @@ struct RollbackService: Sendable {
             files[partition] = Array(Set(files[partition] ?? []).union(keys)).sorted()
         }
         try await store.delete(files.values.flatMap { $0 })
+        if plan.action == "deltacommit" {
+            try await LogRollback(store: store, fileSystemView: fileSystemView).rollBack(t)
+        }
         // Inflight first: a half-done rollback then still shows a pending instant.
         try await store.delete([tl.key(of: Instant(timestamp: t, action: plan.action, state: .inflight)),
                                 tl.key(of: Instant(timestamp: t, action: plan.action, state: .requested))])

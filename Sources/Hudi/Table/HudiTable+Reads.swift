@@ -6,11 +6,19 @@ extension HudiTable {
     /// Plans a snapshot read as of `asOf` (an instant `yyyyMMddHHmmssSSS` or a
     /// `yyyy-MM-dd[ HH:mm:ss[.SSS]]` time; default: the latest completed commit). An
     /// instant older than the cleaner's retention throws, naming the earliest queryable one.
-    public func planSnapshot(asOf: String? = nil) async throws -> SnapshotPlan {
+    ///
+    /// On a merge-on-read table each slice carries its log files, which a reader merges
+    /// (``SnapshotReader``); `readOptimized` plans the base files alone (Hudi's
+    /// read-optimized query: fast, but without what the logs hold since the last compaction).
+    public func planSnapshot(asOf: String? = nil, readOptimized: Bool = false) async throws -> SnapshotPlan {
         let tl = try await timeline()
         if let asOf, tl.latestCompletedCommit != nil { try await activeTimeline.requireQueryable(try SlicePlanner.resolveInstant(asOf), tl) }
         let listing = try await fileSystemView.listFileGroups()
-        return try await activeTimeline.planSnapshot(tl, fileGroups: listing, asOf: asOf)
+        var plan = try await activeTimeline.planSnapshot(tl, fileGroups: listing, asOf: asOf)
+        if readOptimized {
+            for i in plan.slices.indices { plan.slices[i].logFiles = [] }
+        }
+        return plan
     }
 
     /// Plans snapshot reads as of each of `instants` from one timeline and one listing (the
@@ -52,10 +60,11 @@ extension HudiTable {
     }
 
     /// Reads the snapshot as of `asOf` (default: latest).
-    public func readSnapshot(asOf: String? = nil, columns: [String]? = nil, limit: Int? = nil) async throws -> HudiRows {
-        let plan = try await planSnapshot(asOf: asOf)
+    public func readSnapshot(asOf: String? = nil, columns: [String]? = nil, limit: Int? = nil,
+                             readOptimized: Bool = false) async throws -> HudiRows {
+        let plan = try await planSnapshot(asOf: asOf, readOptimized: readOptimized)
         return try await SnapshotReader.read(store: store, plan: plan, columns: columns, limit: limit,
-                                             dropMetaFields: !config.populateMetaFields)
+                                             dropMetaFields: !config.populateMetaFields, precombineField: config.precombineField)
     }
 
     /// Reads the records committed in `(begin, end]` (hudi-rs's incremental query): the
@@ -64,7 +73,8 @@ extension HudiTable {
         let plan = try await planIncremental(since: begin, until: end)
         guard let upper = plan.end else { return HudiRows(names: [], rows: []) }
         let wanted = columns.map { $0.contains("_hoodie_commit_time") ? $0 : $0 + ["_hoodie_commit_time"] }
-        var rows = try await SnapshotReader.read(store: store, plan: SnapshotPlan(asOf: upper, slices: plan.slices), columns: wanted)
+        var rows = try await SnapshotReader.read(store: store, plan: SnapshotPlan(asOf: upper, slices: plan.slices, logInstants: plan.logInstants),
+                                                 columns: wanted, precombineField: config.precombineField)
         guard let at = rows.names.firstIndex(of: "_hoodie_commit_time") else { return rows }
         rows.rows = rows.rows.filter { row in
             guard case .string(let t) = row[at] else { return false }

@@ -53,7 +53,7 @@ public final class HudiTable: Sendable {
         guard [6, 8, 9].contains(config.tableVersion) else {
             throw HudiError.unsupported("table version \(config.tableVersion) (readable: 6, 8, 9)")
         }
-        guard config.tableType == "COPY_ON_WRITE" else { throw HudiError.unsupported("table type \(config.tableType)") }
+        guard config.type != nil else { throw HudiError.unsupported("table type \(config.tableType)") }
         return HudiTable(store: store, config: config, options: options, instantTimes: instantTimes, logger: logger)
     }
 
@@ -65,9 +65,10 @@ public final class HudiTable: Sendable {
     ///   - precombineField: ordering column, e.g. `timestamp`.
     ///   - partitionField: partition column, e.g. `event_date` (nil: not partitioned).
     ///   - fields: the data columns, for `hoodie.table.create.schema`.
+    ///   - tableType: copy-on-write (default) or merge-on-read; the table keeps it.
     public static func create(
         store: any ObjectStore, name: String, recordKeyField: String, precombineField: String?,
-        partitionField: String?, fields: [Field], options: WriteOptions = WriteOptions(),
+        partitionField: String?, fields: [Field], tableType: TableType = .copyOnWrite, options: WriteOptions = WriteOptions(),
         instantTimes: InstantTimeGenerator = InstantTimeGenerator(), logger: Logger = Logger(label: "tributary.hudi")
     ) async throws -> HudiTable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
@@ -81,7 +82,7 @@ public final class HudiTable: Sendable {
         let config = TableConfig.newTable(
             name: name, recordKeyFields: keyFields, precombineField: precombineField,
             partitionFields: partitionField.map { [$0] } ?? [], hiveStyle: true,
-            createSchema: AvroSchema.json(tableName: name, fields: fields))
+            createSchema: AvroSchema.json(tableName: name, fields: fields), tableType: tableType)
         do {
             try await store.putIfAbsent(propertiesKey, config.serialized())
         } catch ObjectStoreError.alreadyExists {
@@ -90,22 +91,37 @@ public final class HudiTable: Sendable {
         return HudiTable(store: store, config: config, options: options, instantTimes: instantTimes, logger: logger)
     }
 
-    /// Opens the table, creating it first when there is none.
+    /// Opens the table, creating it first when there is none. An existing table of another
+    /// type than `tableType` is refused: a table keeps the type it was created with.
     public static func openOrCreate(
         store: any ObjectStore, name: String, recordKeyField: String, precombineField: String?,
-        partitionField: String?, fields: [Field], options: WriteOptions = WriteOptions(),
+        partitionField: String?, fields: [Field], tableType: TableType = .copyOnWrite, options: WriteOptions = WriteOptions(),
         logger: Logger = Logger(label: "tributary.hudi")
     ) async throws -> HudiTable {
+        let table: HudiTable
         do {
-            return try await open(store: store, options: options, logger: logger)
+            table = try await open(store: store, options: options, logger: logger)
         } catch HudiError.tableNotFound {
             do {
                 return try await create(store: store, name: name, recordKeyField: recordKeyField, precombineField: precombineField,
-                                        partitionField: partitionField, fields: fields, options: options, logger: logger)
+                                        partitionField: partitionField, fields: fields, tableType: tableType, options: options, logger: logger)
             } catch HudiError.tableExists {
-                return try await open(store: store, options: options, logger: logger)
+                table = try await open(store: store, options: options, logger: logger)
             }
         }
+        try table.requireType(tableType)
+        return table
+    }
+
+    /// The table's type (``TableType``).
+    public var tableType: TableType { config.type ?? .copyOnWrite }
+
+    /// Throws unless the table is of `type` (a table keeps the type it was created with).
+    public func requireType(_ type: TableType) throws {
+        guard tableType != type else { return }
+        throw HudiError.invalidArgument(
+            "table \(config.tableName) is \(tableType.rawValue) (hoodie.table.type=\(config.tableType)) but \(type.rawValue) is configured; "
+            + "a table keeps the type it was created with: set hudi.table_type = \"\(tableType.rawValue)\" or write to a new table")
     }
 
     /// Ends writing: releases the writer lease (single-writer mode) so another process may
@@ -168,6 +184,21 @@ public final class HudiTable: Sendable {
     /// `write(_:operation:extraMetadata:instant:)`.
     public func nextInstantTime() async throws -> String {
         try await writer.nextInstantTime()
+    }
+
+    /// Merge-on-read: schedules a compaction of every file slice with log files (with
+    /// `force`; else only when ``WriteOptions/compactionMaxDeltaCommits`` delta commits were
+    /// made since the last) and runs every pending one, a crashed one included (see
+    /// ``Compactor``). Writes of this table go on meanwhile.
+    @discardableResult
+    public func compact(force: Bool = true) async throws -> [CompactionResult] {
+        guard config.isMergeOnRead else { throw HudiError.invalidArgument("table \(config.tableName) is copy-on-write: nothing to compact") }
+        return try await writer.compact(force: force)
+    }
+
+    /// Merge-on-read: the pending compactions (requested or inflight), oldest first.
+    public func pendingCompactions() async throws -> [(instant: String, plan: CompactionPlan)] {
+        try await writer.compactor.pendingPlans(try await timeline())
     }
 
     /// Runs the cleaner now (``Cleaner``); nil when there was nothing to delete.

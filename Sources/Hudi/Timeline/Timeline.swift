@@ -12,7 +12,10 @@ public struct Timeline: Sendable {
     public var layoutVersion: Int
 
     public init(instants: [Instant], folder: String, layoutVersion: Int) {
-        self.instants = instants.sorted()
+        // A compaction completes as `<c>.commit`; its requested and inflight files stay
+        // (as Hudi leaves them), so it is pending only until that commit exists.
+        let committed = Set(instants.filter { $0.action == "commit" && $0.state == .completed }.map(\.timestamp))
+        self.instants = instants.filter { !($0.action == "compaction" && committed.contains($0.timestamp)) }.sorted()
         self.folder = folder
         self.layoutVersion = layoutVersion
     }

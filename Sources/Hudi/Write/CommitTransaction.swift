@@ -11,7 +11,10 @@ public struct CommitResult: Sendable {
     public var summary: WritePlanSummary
     /// Base files written, their total bytes, and how many of them rewrote an existing group.
     public var filesWritten: Int
+    /// Bytes of base and log files.
     public var bytesWritten: Int64
+    /// Log files appended (merge-on-read).
+    public var logFilesWritten: Int
     public var filesRewritten: Int
     public var bytesRewritten: Int64
     /// Seconds spent in the index lookup, writing files, and in total.
@@ -45,17 +48,25 @@ struct CommitTransaction: Sendable {
         let partitions = PartitionPathFormatter(config: config).partitions(of: batch.partitionValues)
         let indexStart = Date()
         let index = BloomIndex(store: store, cache: footers, precombineField: config.precombineField)
-        let (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
+        var (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
+        let mergeOnRead = config.isMergeOnRead
+        if mergeOnRead {
+            try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: store, visible: snapshot.logInstants ?? [],
+                                       precombineField: config.precombineField)
+        }
+        // Merge-on-read: only slices without logs take inserts (rewritten as a new base file
+        // version); a slice with logs would need its logs merged — compaction's job.
+        let smallFileCandidates = mergeOnRead ? snapshot.slices.filter(\.logFiles.isEmpty) : snapshot.slices
         let indexSeconds = Date().timeIntervalSince(indexStart)
         let work = WritePlanner.plan(.init(
             batch: batch, rows: rows, partitions: partitions, existing: existing,
             // Optimistic writers put inserts into new file groups only, so concurrent
             // inserters never touch the same group (no small-file packing).
-            slicesByPartition: options.concurrency == .optimistic ? [:] : Dictionary(grouping: snapshot.slices, by: \.partitionPath),
+            slicesByPartition: options.concurrency == .optimistic ? [:] : Dictionary(grouping: smallFileCandidates, by: \.partitionPath),
             averageRecordSize: try await timeline.averageRecordSize(tl, options: options), options: options), summary: &summary)
 
         // Inflight: the workload profile, as Hudi writes it before any data file.
-        let inflight = Instant(timestamp: instant, action: "commit", state: .inflight)
+        let inflight = Instant(timestamp: instant, action: config.writeAction, state: .inflight)
         try await store.put(tl.key(of: inflight), Self.workloadProfile(work, operation: operation).jsonData())
 
         // Partition markers for partitions new to the table.
@@ -69,7 +80,12 @@ struct CommitTransaction: Sendable {
         }
 
         let writeStart = Date()
-        let outputs = try await writeFileGroups(work, batch: batch, instant: instant)
+        // Merge-on-read: updates and deletes of an existing group are appended to its slice as
+        // a log file; new groups and small files taking inserts get base files.
+        let appends = mergeOnRead ? work.filter { $0.base != nil && $0.inserts.isEmpty } : []
+        let rewrites = mergeOnRead ? work.filter { !($0.base != nil && $0.inserts.isEmpty) } : work
+        let outputs = try await writeFileGroups(rewrites, batch: batch, instant: instant)
+        let logOutputs = try await appendLogs(appends, batch: batch, instant: instant, taskOffset: rewrites.count)
         let writeSeconds = Date().timeIntervalSince(writeStart)
 
         var byPartition: [String: [WriteStat]] = [:]
@@ -80,13 +96,17 @@ struct CommitTransaction: Sendable {
             footers.setFooter(o.slice.path, o.footer)
             footers.setFileKeys(o.slice.path, o.keys)
         }
+        for o in logOutputs {
+            if byPartition[o.stat.partitionPath] == nil { partitionOrder.append(o.stat.partitionPath) }
+            byPartition[o.stat.partitionPath, default: []].append(o.stat)
+        }
         var extra = extraMetadata
         extra["schema"] = schema
         let metadata = CommitMetadata(
             partitionToWriteStats: partitionOrder.map { ($0, byPartition[$0] ?? []) },
             extraMetadata: extra, operationType: operation.rawValue)
-        return PreparedCommit(instant: instant, timeline: tl, timelineNames: timelineNames, listing: listing, work: work,
-                              outputs: outputs, metadata: metadata, summary: summary,
+        return PreparedCommit(instant: instant, action: config.writeAction, timeline: tl, timelineNames: timelineNames, listing: listing, work: work,
+                              outputs: outputs, logOutputs: logOutputs, metadata: metadata, summary: summary,
                               indexSeconds: indexSeconds, writeSeconds: writeSeconds)
     }
 
@@ -94,21 +114,18 @@ struct CommitTransaction: Sendable {
     private func writeFileGroups(_ work: [FileGroupWork], batch: RecordBatch, instant: String) async throws -> [FileGroupWriter.Output] {
         let writer = FileGroupWriter(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
                                      precombineField: config.precombineField, options: options)
-        return try await withThrowingTaskGroup(of: (Int, FileGroupWriter.Output).self) { group in
-            var results = [FileGroupWriter.Output?](repeating: nil, count: work.count)
-            var next = 0
-            func launch() {
-                let i = next
-                let item = work[i]
-                group.addTask { (i, try await writer.write(item, batch: batch, taskIndex: i)) }
-                next += 1
-            }
-            while next < work.count && next < max(1, options.parallelism) { launch() }
-            while let (i, out) = try await group.next() {
-                results[i] = out
-                if next < work.count { launch() }
-            }
-            return results.compactMap { $0 }
+        return try await mapConcurrently(work, limit: options.parallelism) { i, item in
+            try await writer.write(item, batch: batch, taskIndex: i)
+        }
+    }
+
+    /// The log appends, `options.parallelism` at a time, in `work` order.
+    private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, instant: String, taskOffset: Int) async throws -> [LogAppender.Output] {
+        let appender = LogAppender(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
+                                   precombineField: config.precombineField, options: options)
+        return try await mapConcurrently(work, limit: options.parallelism) { i, item in
+            guard let slice = item.base else { throw HudiError.invalidArgument("log append without a slice") }
+            return try await appender.write(item, slice: slice, batch: batch, taskIndex: taskOffset + i)
         }
     }
 
@@ -133,18 +150,22 @@ struct CommitTransaction: Sendable {
 /// A write whose base files are all stored, waiting for its commit point.
 struct PreparedCommit: Sendable {
     var instant: String
+    /// `commit`, or `deltacommit` on a merge-on-read table.
+    var action: String
     /// The timeline the write started from, its instant file names, and the listing it planned with.
     var timeline: Timeline
     var timelineNames: Set<String>
     var listing: FileSystemView.Listing
     var work: [FileGroupWork]
     var outputs: [FileGroupWriter.Output]
+    /// Log files appended (merge-on-read).
+    var logOutputs: [LogAppender.Output] = []
     var metadata: CommitMetadata
     var summary: WritePlanSummary
     var indexSeconds: Double
     var writeSeconds: Double
 
-    var completed: Instant { Instant(timestamp: instant, action: "commit", state: .completed) }
+    var completed: Instant { Instant(timestamp: instant, action: action, state: .completed) }
 
     /// The commit point: runs the check (its extra metadata merged in), then creates
     /// `<t>.commit` with put-if-absent — before it readers see nothing of the write, after
@@ -176,6 +197,10 @@ struct PreparedCommit: Sendable {
             g.slices[o.slice.instant] = o.slice
             newListing[id] = g
         }
+        for o in logOutputs {
+            newListing[o.groupID]?.logFiles.append(o.logFile)
+            newListing[o.groupID]?.slices[o.logFile.name.baseInstant]?.logFiles.append(o.logFile)
+        }
         return (newListing, timelineNames.union([completed.fileName]))
     }
 
@@ -183,7 +208,8 @@ struct PreparedCommit: Sendable {
         let rewritten = outputs.filter { $0.stat.prevCommit != "null" }
         return CommitResult(
             instant: instant, metadata: metadata, summary: summary, filesWritten: outputs.count,
-            bytesWritten: outputs.reduce(0) { $0 + $1.stat.totalWriteBytes }, filesRewritten: rewritten.count,
+            bytesWritten: outputs.reduce(0) { $0 + $1.stat.totalWriteBytes } + logOutputs.reduce(0) { $0 + $1.stat.totalWriteBytes },
+            logFilesWritten: logOutputs.count, filesRewritten: rewritten.count,
             bytesRewritten: rewritten.reduce(0) { $0 + $1.stat.totalWriteBytes }, indexLookupSeconds: indexSeconds,
             writeSeconds: writeSeconds, totalSeconds: Date().timeIntervalSince(started))
     }

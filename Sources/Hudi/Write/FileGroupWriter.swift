@@ -142,7 +142,27 @@ struct FileGroupWriter: Sendable {
             columns.append(try ColumnGather.gather([oldData[k], batch.columns[k]], picks, type: f.type.physicalType))
         }
 
-        // Footer: bloom filter and key range over every record key of the file.
+        let file = try Self.baseFile(columns: columns, nestedData: nestedData, keys: keys, fields: fields,
+                                     tableName: tableName, precombineField: precombineField, options: options)
+        try await store.put(path, file.bytes)
+
+        let millis = Int64(Date().timeIntervalSince(started) * 1000)
+        var stat = WriteStat(
+            fileId: work.id.fileId, path: path, prevCommit: work.base?.instant ?? "null", numWrites: Int64(rows),
+            numDeletes: numDeletes, numUpdateWrites: numUpdates, numInserts: Int64(work.inserts.count),
+            totalWriteBytes: Int64(file.bytes.count), partitionPath: partition, fileSizeInBytes: Int64(file.bytes.count))
+        if work.base == nil { stat.totalCreateTime = millis } else { stat.totalUpsertTime = millis }
+        let slice = FileSlice(partitionPath: partition, fileId: work.id.fileId, instant: instant, path: path, size: file.bytes.count)
+        return Output(stat: stat, slice: slice, footer: file.footer, keys: file.keys)
+    }
+
+    /// A base file's bytes from its columns (meta columns, then `fields`' columns; a nested
+    /// field's column is a placeholder, its data in `nestedData` by name), with Hudi's
+    /// footer: the bloom filter and key range over every record key, the Avro schema.
+    static func baseFile(columns: [Column], nestedData: [String: NestedColumn] = [:], keys: ByteArrays, fields: [Field],
+                         tableName: String, precombineField: String?,
+                         options: WriteOptions) throws -> (bytes: Data, footer: BaseFileFooter, keys: FileKeys) {
+        let rows = keys.count
         var bloom = HudiBloomFilter(kind: .dynamicV0, numEntries: options.bloomNumEntries,
                                     falsePositiveRate: options.bloomFalsePositiveRate, maxEntries: options.bloomMaxEntries)
         var minRow: Int?, maxRow: Int?
@@ -178,17 +198,8 @@ struct FileGroupWriter: Sendable {
             bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: fieldColumns,
                                             options: options.parquet, keyValueMetadata: kv)
         }
-        try await store.put(path, Data(bytes))
-
-        let millis = Int64(Date().timeIntervalSince(started) * 1000)
-        var stat = WriteStat(
-            fileId: work.id.fileId, path: path, prevCommit: work.base?.instant ?? "null", numWrites: Int64(rows),
-            numDeletes: numDeletes, numUpdateWrites: numUpdates, numInserts: Int64(work.inserts.count),
-            totalWriteBytes: Int64(bytes.count), partitionPath: partition, fileSizeInBytes: Int64(bytes.count))
-        if work.base == nil { stat.totalCreateTime = millis } else { stat.totalUpsertTime = millis }
-        let slice = FileSlice(partitionPath: partition, fileId: work.id.fileId, instant: instant, path: path, size: bytes.count)
         let footer = BaseFileFooter(minKey: minString, maxKey: maxString, bloom: bloom, numRows: rows)
-        return Output(stat: stat, slice: slice, footer: footer, keys: FileKeys(keys: keys, orderings: orderingColumn))
+        return (Data(bytes), footer, FileKeys(keys: keys, orderings: orderingColumn))
     }
 
     /// Marks an old record deleted in ``fates(of:oldKeys:batchKeys:path:)``.

@@ -12,7 +12,7 @@ struct InstantReservation: Sendable {
     /// Reserves `requested` (a time the caller had from ``TableWriter/nextInstantTime()``:
     /// it must be newer than every data commit of `tl` and not on it), or a generated time
     /// (another writer taking the same one: the next is tried, up to five times).
-    static func reserve(_ requested: String?, timeline tl: Timeline, store: any ObjectStore,
+    static func reserve(_ requested: String?, action: String = "commit", timeline tl: Timeline, store: any ObjectStore,
                         instantTimes: InstantTimeGenerator, options: WriteOptions) async throws -> InstantReservation {
         let optimistic = options.concurrency == .optimistic
         for attempt in 0..<5 {
@@ -39,7 +39,7 @@ struct InstantReservation: Sendable {
             if optimistic {
                 heartbeat = try await InstantHeartbeat.start(store: store, instant: instant, interval: options.heartbeatInterval ?? options.leaseDuration / 3)
             }
-            let file = Instant(timestamp: instant, action: "commit", state: .requested)
+            let file = Instant(timestamp: instant, action: action, state: .requested)
             do {
                 try await store.putIfAbsent(tl.key(of: file), Data())
                 return InstantReservation(instant: instant, heartbeat: heartbeat)

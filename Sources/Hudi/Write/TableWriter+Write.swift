@@ -10,6 +10,7 @@ extension TableWriter {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         let result = try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant, check: check)
+        if config.isMergeOnRead, let tl = try? await timeline.load() { await compactIfDue(tl) }
         if options.autoClean {
             // The commit stands even if cleaning fails; a half-done clean is finished by the next write.
             do {
@@ -40,7 +41,7 @@ extension TableWriter {
         let tl = try await recovery.recover(try await timeline.load())
         batch = try await evolveSchema(batch, tl)
         let schema = AvroSchema.json(tableName: config.tableName, fields: batch.fields)
-        let reservation = try await InstantReservation.reserve(requestedInstant, timeline: tl, store: store,
+        let reservation = try await InstantReservation.reserve(requestedInstant, action: config.writeAction, timeline: tl, store: store,
                                                                instantTimes: instantTimes, options: options)
         let instant = reservation.instant
         let optimistic = options.concurrency == .optimistic
@@ -49,7 +50,23 @@ extension TableWriter {
                                                 fileSystemView: fileSystemView, footers: footers)
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
                                                          instant: instant, timeline: tl)
-            let commitPoint = { [store, timeline] in try await prepared.commitPoint(store: store, timeline: timeline, check: check) }
+            let mergeOnRead = config.isMergeOnRead
+            let startCompleted = Set(tl.completedDataCommits.map(\.timestamp))
+            let commitPoint = { [store, timeline] in
+                if mergeOnRead {
+                    // A compaction that completed after this write started did not carry the
+                    // logs this write appended to the slice it replaced: write again.
+                    // (In one process compactions complete under the write turn; this is
+                    // for optimistic writers in other processes.)
+                    let now = try await timeline.load()
+                    let compactions = Set(now.instants.filter { $0.action == "compaction" }.map(\.timestamp))
+                    if let c = now.completedDataCommits.first(where: { !startCompleted.contains($0.timestamp) && $0.action == "commit" }),
+                       try await timeline.metadata(of: c, in: now).compacted || compactions.contains(c.timestamp) {
+                        throw HudiError.commitConflict("compaction \(c.timestamp) completed while instant \(instant) was written")
+                    }
+                }
+                try await prepared.commitPoint(store: store, timeline: timeline, check: check)
+            }
             switch options.concurrency {
             case .singleWriter:
                 try await confirmWriterLease()

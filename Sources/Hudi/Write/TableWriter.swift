@@ -19,6 +19,9 @@ actor TableWriter {
     let cleaner: Cleaner
     let rollbacks: RollbackService
     let recovery: FailedWriteRecovery
+    let compactor: Compactor
+    /// Compactions running in the background (by instant), awaited by `close()`.
+    var compactions: [String: Task<CompactionResult, any Error>] = [:]
     let logger: Logger
     /// The single-writer lease, acquired before the first write and released by `close()`.
     private var lease: WriterLease?
@@ -39,6 +42,8 @@ actor TableWriter {
         rollbacks = RollbackService(store: store, timeline: timeline, fileSystemView: fileSystemView, instantTimes: instantTimes,
                                     cleaner: cleaner, tableName: config.tableName, logger: logger)
         recovery = FailedWriteRecovery(store: store, options: options, timeline: timeline, rollbacks: rollbacks)
+        compactor = Compactor(store: store, config: config, options: options, timeline: timeline, fileSystemView: fileSystemView,
+                              instantTimes: instantTimes, logger: logger)
     }
 
     deinit {
@@ -50,6 +55,7 @@ actor TableWriter {
     /// Ends writing: releases the writer lease (single-writer mode) so another process may
     /// write the table at once. A later write takes the lease again.
     func close() async {
+        for task in compactions.values { _ = try? await task.value }
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         await lease?.release()

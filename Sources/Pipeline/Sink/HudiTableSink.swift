@@ -11,6 +11,8 @@ public actor HudiTableSink: TableSink {
     private let root: any ObjectStore
     private let schemas: [String: TopicSchema]
     private let options: WriteOptions
+    /// The type of tables this sink creates; an existing table of another type is refused.
+    private let tableType: TableType
     private let logger: Logger
     private var tables: [String: HudiTable] = [:]
     private let metrics = SinkMetrics()
@@ -23,8 +25,9 @@ public actor HudiTableSink: TableSink {
     private var stages = StageSeconds()
 
     public init(root: any ObjectStore, schemas: [TopicSchema], options: WriteOptions = WriteOptions(),
-                logger: Logger = Logger(label: "tributary.sink")) {
+                tableType: TableType = .copyOnWrite, logger: Logger = Logger(label: "tributary.sink")) {
         self.root = root
+        self.tableType = tableType
         self.schemas = Dictionary(uniqueKeysWithValues: schemas.map { ($0.topic, $0) })
         // Optimistic concurrency: the processors of one group share the tables, each
         // committing its own Kafka partitions (merged at the commit point, see
@@ -46,7 +49,7 @@ public actor HudiTableSink: TableSink {
         let table = try await HudiTable.openOrCreate(
             store: store, name: schema.tableName, recordKeyField: schema.recordKey,
             precombineField: schema.precombineField, partitionField: schema.partition.column,
-            fields: schema.storedFields, options: options, logger: logger)
+            fields: schema.storedFields, tableType: tableType, options: options, logger: logger)
         try await DefinitionCompatibility.check(schema, against: table)
         tables[topic] = table
         mayHavePending.insert(topic)

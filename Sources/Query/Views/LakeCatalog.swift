@@ -8,6 +8,12 @@ import ObjectStore
 /// exact Parquet files of its snapshot — no de-duplication needed, since a snapshot holds
 /// one version of every record. A table's view is re-planned when its timeline's latest
 /// commit changes.
+///
+/// Merge-on-read slices with log files are read through our merged reader: each becomes one
+/// Parquet file (``HudiTable/mergedSliceFile(_:logInstants:)``, what compaction would write)
+/// in `mergedDirectory`, named after the slice, its log files and the instants read, so it
+/// is made once and reused until a new delta commit touches the slice. Slices without logs
+/// are read where they are.
 public actor LakeCatalog {
     /// How a view reads its files.
     struct TableView: Sendable, Equatable {
@@ -30,6 +36,9 @@ public actor LakeCatalog {
     /// Where the lake's files are on this machine (local lakes), or nil (S3: use `cache`).
     private let localRoot: URL?
     private let cache: FileCache?
+    /// Where merged merge-on-read slices are written (nil: merge-on-read slices with logs
+    /// cannot be queried).
+    private let mergedDirectory: URL?
     private let discoveryInterval: TimeInterval
     private let logger: Logger
     private var tables: [String: State] = [:]
@@ -37,9 +46,10 @@ public actor LakeCatalog {
     /// Bumped whenever a view changes; processes compare it with the version they have.
     public private(set) var version = 0
 
-    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, discoveryInterval: TimeInterval = 5,
+    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, mergedDirectory: URL? = nil, discoveryInterval: TimeInterval = 5,
                 logger: Logger = Logger(label: "tributary.query.catalog")) {
         self.root = root
+        self.mergedDirectory = mergedDirectory?.standardizedFileURL
         self.localRoot = localRoot?.standardizedFileURL
         self.cache = cache
         self.discoveryInterval = discoveryInterval
@@ -48,6 +58,11 @@ public actor LakeCatalog {
 
     /// The folder DuckDB must be allowed to read.
     public nonisolated var readableDirectory: String? { (localRoot?.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" } }
+
+    /// Every folder DuckDB must be allowed to read (the lake or its cache, merged slices).
+    public nonisolated var readableDirectories: [String] {
+        ([readableDirectory] + [mergedDirectory.map { $0.path + "/" }]).compactMap { $0 }
+    }
 
     /// Table names, sorted.
     public func tableNames() async throws -> [String] {
@@ -72,7 +87,8 @@ public actor LakeCatalog {
             let latest = try await state.table.timeline().latestCompletedCommit?.timestamp
             if latest == state.latest, state.view != nil || latest == nil { continue }
             let plan = try await state.table.planSnapshot()
-            let view = try await makeView(name: name, table: state.table, slices: plan.slices, filter: nil, includeMeta: false)
+            let view = try await makeView(name: name, table: state.table, slices: plan.slices, logInstants: plan.logInstants,
+                                          filter: nil, includeMeta: false)
             tables[name]?.latest = latest
             if view != state.view {
                 tables[name]?.view = view
@@ -104,10 +120,12 @@ public actor LakeCatalog {
                     guard let end = plan.end else { continue }
                     var filter = "_hoodie_commit_time <= \(SQLGuard.literal(end))"
                     if let begin = plan.begin { filter = "_hoodie_commit_time > \(SQLGuard.literal(begin)) AND " + filter }
-                    view = try await makeView(name: name, table: table, slices: plan.slices, filter: filter, includeMeta: options.includeMetaColumns)
+                    view = try await makeView(name: name, table: table, slices: plan.slices, logInstants: plan.logInstants, filter: filter,
+                                              includeMeta: options.includeMetaColumns)
                 } else {
                     let plan = try await table.planSnapshot(asOf: options.asOf)
-                    view = try await makeView(name: name, table: table, slices: plan.slices, filter: nil, includeMeta: options.includeMetaColumns)
+                    view = try await makeView(name: name, table: table, slices: plan.slices, logInstants: plan.logInstants, filter: nil,
+                                              includeMeta: options.includeMetaColumns)
                 }
             } catch let error as HudiError {
                 throw QueryError.invalidOptions("\(name): \(error)")
@@ -120,7 +138,8 @@ public actor LakeCatalog {
     }
 
     /// A view over `slices`; nil when the table has no file at all.
-    private func makeView(name: String, table: HudiTable, slices: [FileSlice], filter: String?, includeMeta: Bool) async throws -> TableView? {
+    private func makeView(name: String, table: HudiTable, slices: [FileSlice], logInstants: Set<String>?, filter: String?,
+                          includeMeta: Bool) async throws -> TableView? {
         var chosen = slices
         var empty = false
         if chosen.isEmpty {
@@ -129,8 +148,10 @@ public actor LakeCatalog {
             chosen = [any]
             empty = true
         }
+        let merging = chosen.filter { !$0.logFiles.isEmpty }
+        chosen = chosen.filter(\.logFiles.isEmpty)
         let keys = chosen.map { (key: "\(name)/" + $0.path, size: $0.size) }
-        let paths: [String]
+        var paths: [String]
         if let localRoot {
             paths = keys.map { localRoot.appendingPathComponent($0.key).path }
         } else if let cache {
@@ -138,7 +159,35 @@ public actor LakeCatalog {
         } else {
             throw QueryError.engine("the lake is neither local nor cached")
         }
+        for slice in merging { paths.append(try await mergedFile(name: name, table: table, slice: slice, logInstants: logInstants)) }
         return TableView(name: name, files: paths.sorted(), filter: filter, includeMeta: includeMeta, empty: empty)
+    }
+
+    /// The merged Parquet file of a merge-on-read slice with logs, made when missing (its
+    /// name says what it holds: slice, log files, and the instants read).
+    private func mergedFile(name: String, table: HudiTable, slice: FileSlice, logInstants: Set<String>?) async throws -> String {
+        guard let mergedDirectory else { throw QueryError.engine("\(name): merge-on-read slices need a folder for merged files") }
+        let newer = logInstants.map { $0.filter { $0 > slice.instant }.sorted() } ?? ["all"]
+        let identity = ([slice.path] + slice.logFiles.map(\.path) + newer).joined(separator: "\n")
+        let file = mergedDirectory.appendingPathComponent(name).appendingPathComponent("\(slice.fileId)_\(slice.instant)_\(Self.digest(identity)).parquet")
+        if FileManager.default.fileExists(atPath: file.path) { return file.path }
+        let data = try await table.mergedSliceFile(slice, logInstants: logInstants)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Written aside and renamed, so a reader never sees half a file.
+        let partial = file.appendingPathExtension("partial-\(UUID().uuidString)")
+        try data.write(to: partial)
+        if (try? FileManager.default.moveItem(at: partial, to: file)) == nil { try? FileManager.default.removeItem(at: partial) }
+        return file.path
+    }
+
+    /// FNV-1a, 64 bits, as hex: a stable name for what a merged file holds.
+    static func digest(_ s: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        return String(h, radix: 16)
     }
 
     /// Keys the current main views read (kept in the cache).

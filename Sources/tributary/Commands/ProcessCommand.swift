@@ -45,6 +45,8 @@ enum ProcessorSetup {
         options.smallFileLimit = Int(config.bytes("hudi.small_file_limit"))
         options.maxFileSize = Int(config.bytes("hudi.max_file_size"))
         options.cleanerCommitsRetained = config.int("hudi.cleaner.commits_retained")
+        options.compactionMaxDeltaCommits = config.int("hudi.compaction.max_delta_commits")
+        let tableType = TableType(rawValue: config.string("hudi.table_type")) ?? .copyOnWrite
         var settings = ProcessorConfiguration(kafka: kafka)
         settings.groupID = config.string("processing.group_id")
         settings.topics = schemas
@@ -54,6 +56,6 @@ enum ProcessorSetup {
         settings.parallelism = config.int("processing.parallelism")
         logger.info("lake", metadata: ["storage.uri": "\(config.string("storage.uri"))"])
         return StreamProcessor(configuration: settings, kafka: LibrdkafkaClients(configuration: kafka),
-                               sink: HudiTableSink(root: lake, schemas: schemas, options: options), logger: logger)
+                               sink: HudiTableSink(root: lake, schemas: schemas, options: options, tableType: tableType), logger: logger)
     }
 }

@@ -55,6 +55,7 @@ extension TablesCommand {
             let groups = try await hudi.fileGroups()
             let schema = TablesOutput.fields(ofAvroSchema: try await hudi.currentSchema() ?? "")
             let earliest = try await hudi.earliestQueryableInstant()
+            let pendingCompactions = cfg.isMergeOnRead ? try await hudi.pendingCompactions() : []
             var partitions: [String: (groups: Int, bytes: Int)] = [:]
             var groupRows: [[String: Any]] = []
             for g in groups {
@@ -78,12 +79,21 @@ extension TablesCommand {
                 "schema": schema.map { ["name": $0.name, "type": $0.type] },
                 "partitions": partitions.keys.sorted().map { ["partition": $0, "fileGroups": partitions[$0]?.groups ?? 0, "bytes": partitions[$0]?.bytes ?? 0] },
                 "fileGroups": groupRows, "files": plan.slices.count, "bytes": plan.slices.reduce(0) { $0 + $1.size },
+                "logFiles": plan.slices.reduce(0) { $0 + $1.logFiles.count },
+                "logBytes": plan.slices.reduce(0) { $0 + $1.logFiles.reduce(0) { $0 + $1.size } },
+                "pendingCompactions": pendingCompactions.map { ["instant": $0.instant, "fileGroups": $0.plan.operations.count] as [String: Any] },
             ]
             if target.json { print(try TablesOutput.json(info)); return }
             var out = "table \(name) (\(cfg.tableName), \(cfg.tableType), version \(cfg.tableVersion))\n"
             out += "record key: \(cfg.recordKeyFields.joined(separator: ",")); precombine: \(cfg.precombineField ?? "-"); "
             out += "partitioned by: \(cfg.partitionFields.isEmpty ? "-" : cfg.partitionFields.joined(separator: ","))\n"
             out += "time travel from: \(earliest ?? "the first commit") (cleaner)\n"
+            if cfg.isMergeOnRead {
+                let logs = plan.slices.flatMap(\.logFiles)
+                out += "log files: \(logs.count), \(TablesOutput.bytes(Int64(logs.reduce(0) { $0 + $1.size }))); pending compactions: "
+                out += pendingCompactions.isEmpty ? "none\n"
+                    : pendingCompactions.map { "\($0.instant) (\($0.plan.operations.count) file groups)" }.joined(separator: ", ") + "\n"
+            }
             out += "latest commit: \(plan.asOf ?? "none"); \(plan.slices.count) files, \(TablesOutput.bytes(Int64(plan.slices.reduce(0) { $0 + $1.size })))\n\n"
             out += "schema:\n" + TablesOutput.columns(["  COLUMN", "TYPE"], schema.map { ["  " + $0.name, $0.type] }) + "\n"
             out += "partitions:\n" + TablesOutput.columns(["  PARTITION", "FILE GROUPS", "BYTES"], partitions.keys.sorted().map {

@@ -66,7 +66,7 @@ struct FailedWriteRecovery: Sendable {
 
     /// Optimistic mode: rolls back our own failed instant (its files and instant files).
     func rollBackOwn(_ instant: String, in tl: Timeline) async {
-        let own = Instant(timestamp: instant, action: "commit", state: .inflight)
+        let own = Instant(timestamp: instant, action: timeline.config.writeAction, state: .inflight)
         do {
             try await rollBack([own], in: tl)
         } catch {

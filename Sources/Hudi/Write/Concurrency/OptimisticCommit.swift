@@ -33,7 +33,7 @@ struct OptimisticCommit: Sendable {
                     waitingFor = try await olderLiveInstant(than: instant, in: now)
                     if waitingFor == nil {
                         try await checkConflicts(instant: instant, now: now, startCompleted: startCompleted, groups: groups)
-                        let inflight = Instant(timestamp: instant, action: "commit", state: .inflight)
+                        let inflight = Instant(timestamp: instant, action: timeline.config.writeAction, state: .inflight)
                         guard try await store.exists(now.key(of: inflight)) else {
                             throw HudiError.commitConflict("instant \(instant) was rolled back by another writer while it was written (heartbeat expired?)")
                         }

@@ -1,0 +1,52 @@
+import Foundation
+import ObjectStore
+
+/// The committed content of a file slice's log files (merge-on-read): data blocks and
+/// delete records of visible instants, in log order, without the blocks of instants a
+/// rollback command block names (Hudi's `AbstractHoodieLogRecordReader` rules: a block
+/// counts only if its instant is committed as of the read, and not rolled back).
+struct SliceLogs: Sendable {
+    struct DataBlock: Sendable {
+        var instant: String
+        /// The block's records as a Parquet file.
+        var parquet: Data
+    }
+
+    var dataBlocks: [DataBlock] = []
+    var deletes: [(instant: String, record: DeleteRecord)] = []
+    /// Blocks read (all, before filtering) and bytes of the log files.
+    var blockCount = 0
+    var bytes = 0
+
+    var isEmpty: Bool { dataBlocks.isEmpty && deletes.isEmpty }
+
+    /// Reads `logFiles` (oldest first) keeping blocks whose instant passes `isVisible`.
+    static func scan(store: any ObjectStore, logFiles: [LogFile], isVisible: (String) -> Bool) async throws -> SliceLogs {
+        var all: [(block: LogBlock, path: String)] = []
+        var out = SliceLogs()
+        for log in logFiles.sorted() {
+            let data = try await store.get(log.path)
+            out.bytes += data.count
+            all += try LogBlock.decodeAll(data, path: log.path).map { ($0, log.path) }
+        }
+        out.blockCount = all.count
+        var rolledBack = Set<String>()
+        for (b, _) in all where b.type == .command && b.header[.commandBlockType] == "0" {
+            if let target = b.header[.targetInstantTime] { rolledBack.insert(target) }
+        }
+        for (b, path) in all {
+            guard let instant = b.instantTime, isVisible(instant), !rolledBack.contains(instant) else { continue }
+            switch b.type {
+            case .parquetData:
+                out.dataBlocks.append(DataBlock(instant: instant, parquet: b.content))
+            case .delete:
+                for r in try b.deleteRecords(path: path) { out.deletes.append((instant, r)) }
+            case .command, .corrupted:
+                continue
+            case .avroData, .hfileData, .cdcData:
+                throw HudiError.unsupported("\(path): \(b.type) log blocks (readable: Parquet data, delete, rollback)")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+extension TableWriter {
+    /// Schedules a compaction (when `force`, or when due) under the write turn, then runs
+    /// every pending one: base files outside the turn, so writes go on meanwhile.
+    func compact(force: Bool) async throws -> [CompactionResult] {
+        await acquireWriteTurn()
+        do {
+            try await holdWriterLease()
+            let tl = try await recovery.recover(try await timeline.load())
+            _ = try await compactor.schedule(tl, force: force)
+        } catch {
+            releaseWriteTurn()
+            throw error
+        }
+        releaseWriteTurn()
+        var results: [CompactionResult] = []
+        for (instant, plan) in try await compactor.pendingPlans(try await timeline.load()) {
+            results.append(try await startCompaction(instant, plan).value)
+        }
+        return results
+    }
+
+    /// After a delta commit (write turn held): schedules a compaction when due and, with
+    /// `compactInBackground`, starts every pending one not running here (one a crashed
+    /// process left is resumed from its plan).
+    func compactIfDue(_ tl: Timeline) async {
+        guard config.isMergeOnRead, options.compactionMaxDeltaCommits > 0 else { return }
+        do {
+            let scheduled = try await compactor.schedule(tl, force: false)
+            guard options.compactInBackground else { return }
+            let now = scheduled == nil ? tl : try await timeline.load()
+            for (instant, plan) in try await compactor.pendingPlans(now) where compactions[instant] == nil {
+                _ = startCompaction(instant, plan)
+            }
+        } catch {
+            logger.warning("hudi compaction scheduling failed", metadata: ["table": "\(config.tableName)", "error": "\(error)"])
+        }
+    }
+
+    /// The task running compaction `instant` (started when none runs here): its base files
+    /// without the write turn, its completion with it.
+    func startCompaction(_ instant: String, _ plan: CompactionPlan) -> Task<CompactionResult, any Error> {
+        if let running = compactions[instant] { return running }
+        let compactor = compactor
+        let task = Task {
+            do {
+                let written = try await compactor.writeBaseFiles(instant: instant, plan: plan)
+                let result = try await self.completeCompaction(instant, plan, written)
+                self.compactionEnded(instant)
+                return result
+            } catch {
+                self.compactionEnded(instant)
+                logger.warning("hudi compaction failed", metadata: ["table": "\(config.tableName)", "instant": "\(instant)", "error": "\(error)"])
+                throw error
+            }
+        }
+        compactions[instant] = task
+        return task
+    }
+
+    /// Completes a compaction under the write turn (see ``Compactor/complete(instant:plan:written:)``),
+    /// after rolling back failed writes, so no crashed write's log is carried unmarked.
+    private func completeCompaction(_ instant: String, _ plan: CompactionPlan, _ written: Compactor.Written) async throws -> CompactionResult {
+        await acquireWriteTurn()
+        defer { releaseWriteTurn() }
+        try await holdWriterLease()
+        _ = try await recovery.recover(try await timeline.load())
+        return try await compactor.complete(instant: instant, plan: plan, written: written)
+    }
+
+    func compactionEnded(_ instant: String) {
+        compactions[instant] = nil
+    }
+}
