@@ -123,8 +123,8 @@ let package = Package(
         .testTarget(
             name: "TributaryCLITests",
             dependencies: ["TributaryCore", "tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog", "CatalogTesting"],
-            // The hudi-rs oracle of the stack's durability tests.
-            exclude: ["oracle"],
+            // The hudi-rs oracle of the stack's durability tests; the SASL gateway of the SASL tests.
+            exclude: ["oracle", "kafka"],
             linkerSettings: rdkafkaLinker
         ),
 
@@ -238,7 +238,7 @@ let package = Package(
             name: "QueryTests",
             dependencies: ["TributaryCore", "Query", "Hudi", "ObjectStore", "Pipeline", "Parquet", "TributaryTesting"],
             path: "Tests/QueryTests",
-            exclude: ["oracle"],
+            exclude: ["oracle", "kafka"],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Query
