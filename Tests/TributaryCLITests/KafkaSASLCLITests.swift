@@ -10,7 +10,7 @@ import TributaryTesting
 /// The enforcing server is `kafka/sasl_gateway.py` in front of Tansu (`SASLGatewayBroker`),
 /// with socat's TLS in front of it for SASL_SSL: Tansu 0.6 with `--authentication` rejects
 /// every client and no other Kafka broker installs here.
-@Suite(.enabled(if: SASLGatewayBroker.available, "needs python, socat and openssl (make setup)"))
+@Suite(.ownThread, .enabled(if: SASLGatewayBroker.available, "needs python, socat and openssl (make setup)"))
 struct KafkaSASLCLITests {
     static let user = "tributary-app"
     static let password = "Pa55-w0rd-4a8f9c"
