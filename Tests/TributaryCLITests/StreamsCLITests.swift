@@ -4,7 +4,7 @@ import TributaryTesting
 
 /// `tributary streams list | check | show`: the seeds without a configuration, a user
 /// stream from its `[streams.*]` section, and a broken definition named precisely.
-@Suite struct StreamsCLITests {
+@Suite(.ownThread) struct StreamsCLITests {
     static let orders = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/orders/tributary.toml").path
 
     @Test func seedsAreListedWithoutAConfiguration() throws {
