@@ -123,8 +123,8 @@ let package = Package(
         .testTarget(
             name: "TributaryCLITests",
             dependencies: ["TributaryCore", "tributary", "KafkaClient", "Pipeline", "Hudi", "ObjectStore", "TributaryTesting", "ObjectStoreTesting", "Catalog", "CatalogTesting"],
-            // The hudi-rs oracle of the stack's durability tests.
-            exclude: ["oracle"],
+            // The hudi-rs oracle of the stack's durability tests; the SASL gateway of the SASL tests.
+            exclude: ["oracle", "kafka"],
             linkerSettings: rdkafkaLinker
         ),
 
@@ -157,12 +157,16 @@ let package = Package(
                 "TributaryCore", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
+            // The seed streams: definitions and JSON Schemas as files.
+            resources: [.copy("Resources/streams")],
             linkerSettings: rdkafkaLinker
         ),
         .testTarget(
             name: "PipelineTests",
             dependencies: ["TributaryCore", "Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
+            resources: [.copy("Fixtures")],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Pipeline
@@ -234,7 +238,7 @@ let package = Package(
             name: "QueryTests",
             dependencies: ["TributaryCore", "Query", "Hudi", "ObjectStore", "Pipeline", "Parquet", "TributaryTesting"],
             path: "Tests/QueryTests",
-            exclude: ["oracle"],
+            exclude: ["oracle", "kafka"],
             linkerSettings: rdkafkaLinker
         ),
         // MARK: end Query

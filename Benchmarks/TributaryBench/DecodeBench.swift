@@ -9,7 +9,7 @@ enum DecodeBench {
         let count = args.first.flatMap(Int.init) ?? 500_000
         var rows: [[String]] = []
         let only = args.dropFirst().first
-        for schema in TopicSchema.all where only == nil || only == schema.topic {
+        for schema in TopicSchema.seeds where only == nil || only == schema.topic {
             var generator = RecordGenerator(schema: schema, seed: 3)
             let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
             let messages = (0..<count).map { generator.next(nowMicros: now - Int64($0)).value }

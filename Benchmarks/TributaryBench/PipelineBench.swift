@@ -20,7 +20,7 @@ enum PipelineBench {
         defer { broker.stop() }
         let config = PipelineChildren.kafka(broker.bootstrapServers)
         let admin = try KafkaAdmin(configuration: config)
-        let schema = TopicSchema.userEvents
+        let schema = TopicSchema.seed("user_events")!
         _ = try await admin.createTopics([TopicSpec(name: schema.topic, partitions: 2), TopicSpec(name: schema.deadLetterTopic)])
 
         // Pre-load: generated user_events, 10 % updates of earlier keys.
@@ -65,7 +65,7 @@ enum PipelineBench {
     /// default 10 s interval; a watcher sees each commit complete and marks the records it
     /// covers (by the checkpoint's offsets) queryable at that moment.
     static func freshness(config: KafkaConfiguration, rate: Int, seconds: Int) async throws {
-        let schema = TopicSchema.userEvents.onTopic("fresh_user_events")
+        let schema = TopicSchema.seed("user_events")!.onTopic("fresh_user_events")
         _ = try await KafkaAdmin(configuration: config).createTopics([TopicSpec(name: schema.topic, partitions: 2), TopicSpec(name: schema.deadLetterTopic)])
         let lake = try TestEnvironment.temporaryDirectory("bench-fresh")
         defer { try? FileManager.default.removeItem(at: lake) }

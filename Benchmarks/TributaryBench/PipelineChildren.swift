@@ -21,7 +21,7 @@ enum PipelineChildren {
     /// `pipeline-ours BOOTSTRAP TOPIC N`: the processor into a Hudi table on a local folder.
     static func ours(_ args: [String]) async throws {
         guard args.count >= 3, let count = Int(args[2]) else { throw BenchUsage("pipeline-ours BOOTSTRAP TOPIC N") }
-        let schema = TopicSchema.userEvents.onTopic(args[1])
+        let schema = TopicSchema.seed("user_events")!.onTopic(args[1])
         let lake = try TestEnvironment.temporaryDirectory("bench-lake")
         defer { try? FileManager.default.removeItem(at: lake) }
         var pc = ProcessorConfiguration(kafka: kafka(args[0]))
@@ -38,13 +38,14 @@ enum PipelineChildren {
         task.cancel()
         _ = try? await task.value
         let stats = processor.stats
-        let answer: [String: Double] = [
+        var answer: [String: Double] = [
             "seconds": Bench.seconds(end - start),
             "assigned_seconds": stats.firstAssignment.map { Bench.seconds(end - $0) } ?? Bench.seconds(end - start),
             "cpu_seconds": cpu, "peak_rss_mib": Bench.peakRSSMiB(), "count": Double(count),
             "written": Double(stats.written[schema.topic] ?? 0), "commits": Double(stats.commits[schema.topic] ?? 0),
             "table_mib": Double(PipelineBench.folderBytes(lake) >> 20),
         ]
+        for (name, seconds) in stats.stages.named { answer["stage_" + name] = seconds }
         Bench.answer(answer)
     }
 

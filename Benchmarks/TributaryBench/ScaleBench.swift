@@ -17,7 +17,9 @@ enum ScaleBench {
         let broker = try await BenchBroker.start(BenchBroker.pipelineKind)
         defer { broker.stop() }
         let config = PipelineChildren.kafka(broker.bootstrapServers)
-        let schema = TopicSchema.userEvents
+        guard let schema = TopicSchema.seed("user_events") else { return }
+        let topic = schema.topic
+        let servers = broker.bootstrapServers
         _ = try await KafkaAdmin(configuration: config).createTopics(
             [TopicSpec(name: schema.topic, partitions: partitions), TopicSpec(name: schema.deadLetterTopic)])
         var generator = RecordGenerator(schema: schema, mix: .init(updateRatio: 0.1), seed: 11)
@@ -36,13 +38,12 @@ enum ScaleBench {
             let lake = try TestEnvironment.temporaryDirectory("bench-scale")
             defer { try? FileManager.default.removeItem(at: lake) }
             let group = "bench-scale-\(members)"
-            // Plain values into the member tasks (the broker handle is not Sendable).
-            let memberArguments = ["scale-member", broker.bootstrapServers, schema.topic, "\(count)", lake.path, group]
             let answers = try await withThrowingTaskGroup(of: [String: Double].self) { tasks in
                 for _ in 0..<members {
                     tasks.addTask {
                         let output = try await runProcessAsync(
-                            Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), memberArguments)
+                            Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]),
+                            ["scale-member", servers, topic, "\(count)", lake.path, group])
                         return Bench.decodeAnswer(output.stdoutText.split(separator: "\n").last.map(String.init) ?? "{}")
                     }
                 }
@@ -62,7 +63,7 @@ enum ScaleBench {
     /// the table's checkpoint covers all N records (whoever committed them).
     static func member(_ args: [String]) async throws {
         guard args.count >= 5, let count = Int(args[2]) else { throw BenchUsage("scale-member BOOTSTRAP TOPIC N LAKE GROUP") }
-        let schema = TopicSchema.userEvents.onTopic(args[1])
+        let schema = TopicSchema.seed("user_events")!.onTopic(args[1])
         let store = try LocalObjectStore(root: URL(fileURLWithPath: args[3]))
         var settings = ProcessorConfiguration(kafka: PipelineChildren.kafka(args[0]))
         settings.topics = [schema]

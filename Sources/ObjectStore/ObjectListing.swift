@@ -44,6 +44,16 @@ public struct ObjectListing: AsyncSequence, Sendable {
         }
     }
 
+    /// Calls `observe` with how long each page took to fetch (for timing wrappers).
+    public func observingPageTimes(_ observe: @escaping @Sendable (Duration) -> Void) -> ObjectListing {
+        let fetch = fetchPage
+        return ObjectListing { token in
+            let start = ContinuousClock.now
+            defer { observe(ContinuousClock.now - start) }
+            return try await fetch(token)
+        }
+    }
+
     public struct Iterator: AsyncIteratorProtocol {
         let fetchPage: PageFetcher
         var buffer: [ObjectListEntry] = []

@@ -13,10 +13,7 @@ public struct ObjectInfo: Sendable, Hashable {
     public var lastModified: Date?
 
     public init(key: String, size: Int, etag: String, lastModified: Date? = nil) {
-        self.key = key
-        self.size = size
-        self.etag = etag
-        self.lastModified = lastModified
+        (self.key, self.size, self.etag, self.lastModified) = (key, size, etag, lastModified)
     }
 }
 

@@ -50,10 +50,7 @@ public struct QueryResult: Sendable {
     public var elapsed: Double
 
     public init(columns: [QueryColumn], rows: [[QueryValue]], truncated: Bool = false, elapsed: Double = 0) {
-        self.columns = columns
-        self.rows = rows
-        self.truncated = truncated
-        self.elapsed = elapsed
+        (self.columns, self.rows, self.truncated, self.elapsed) = (columns, rows, truncated, elapsed)
     }
 
     /// The result as one JSON object: `{"columns":[{"name","type"}...],"rows":[[...]...],"truncated":…}`

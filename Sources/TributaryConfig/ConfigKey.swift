@@ -26,10 +26,7 @@ public struct ConfigKey: Sendable {
     public var help: String
 
     public init(_ name: String, _ kind: Kind, _ defaultValue: String, _ help: String) {
-        self.name = name
-        self.kind = kind
-        self.defaultValue = defaultValue
-        self.help = help
+        (self.name, self.kind, self.defaultValue, self.help) = (name, kind, defaultValue, help)
     }
 
     /// The environment variable that overrides this key: `TRIBUTARY_` + upper-case name,

@@ -28,6 +28,8 @@ public struct TributaryConfig: Sendable {
     }
 
     public private(set) var entries: [String: Entry] = [:]
+    /// The TOML file read, if any (its `[streams.*]` sections define the streams).
+    public private(set) var file: String?
     /// librdkafka properties of `kafka.security.protocol`, `kafka.sasl.*`, `kafka.tls.*`
     /// (password files read), resolved when loaded.
     public private(set) var kafkaSecurityProperties: [String: String] = [:]
@@ -49,6 +51,7 @@ public struct TributaryConfig: Sendable {
         let path = explicit ?? "tributary.toml"
         if FileManager.default.fileExists(atPath: path) {
             try config.apply(tomlFile: path)
+            config.file = path
         } else if let explicit {
             throw ConfigError("configuration file \(explicit) does not exist")
         }
@@ -65,6 +68,9 @@ public struct TributaryConfig: Sendable {
         return config
     }
 
+    /// The top-level table of stream definitions.
+    public static let streamsSection = "streams"
+
     mutating func apply(tomlFile path: String) throws {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
@@ -80,6 +86,9 @@ public struct TributaryConfig: Sendable {
     private mutating func flatten(_ table: TOMLTable, prefix: String, path: String) throws {
         for key in table.keys.sorted() {
             guard let value = table[key] else { continue }
+            // `[streams.NAME]` sections are stream definitions, read and checked by the
+            // Pipeline's StreamCatalog (`tributary streams check`), not configuration keys.
+            if prefix.isEmpty && key == Self.streamsSection { continue }
             let name = prefix + key
             if let sub = value.table {
                 try flatten(sub, prefix: name + ".", path: path)

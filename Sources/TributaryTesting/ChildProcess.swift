@@ -14,9 +14,7 @@ public struct ProcessOutput: Sendable {
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 
     public init(status: Int32, stdout: Data, stderr: Data) {
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
+        (self.status, self.stdout, self.stderr) = (status, stdout, stderr)
     }
 }
 
@@ -75,40 +73,10 @@ public func runPython(_ arguments: [String], stdin: Data? = nil, check: Bool = t
 }
 
 /// A free TCP port on 127.0.0.1 (bound then released; good enough for test servers).
-public func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ptr -> Int32 in
-            guard bind(fd, ptr, len) == 0 else { return -1 }
-            return getsockname(fd, ptr, &len)
-        }
-    }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
+public func freeLoopbackPort() throws -> Int { try LoopbackPorts.free() }
 
 /// True when something accepts TCP connections on 127.0.0.1:`port`.
-public func isListening(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
-    }
-}
+public func isListening(port: Int) -> Bool { LoopbackPorts.isListening(port) }
 
 /// A long-running child (a test server such as moto_server): started, awaited until
 /// its port answers, and killed when stopped or deinitialised (and by the kernel when the

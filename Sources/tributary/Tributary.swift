@@ -13,7 +13,7 @@ struct Tributary: AsyncParsableCommand {
             """,
         subcommands: [
             UpCommand.self, BrokerCommand.self, TopicsCommand.self, ProduceCommand.self,
-            ConsumeCommand.self, GroupsCommand.self, GenerateCommand.self, ProcessCommand.self, ParquetCommand.self, TablesCommand.self, SQLCommand.self, DLQCommand.self, CatalogCommand.self, ConfigCommand.self, WebCommand.self, MonitoringCommand.self, Version.self,
+            ConsumeCommand.self, GroupsCommand.self, GenerateCommand.self, ProcessCommand.self, ParquetCommand.self, TablesCommand.self, SQLCommand.self, DLQCommand.self, CatalogCommand.self, ConfigCommand.self, StreamsCommand.self, WebCommand.self, MonitoringCommand.self, Version.self,
         ]
     )
 }

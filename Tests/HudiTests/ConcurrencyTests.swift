@@ -92,7 +92,7 @@ struct GatedStore: ObjectStore {
                                   instance: "feedbeef-0000-4000-8000-000000000000")
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try await store.put(WriterLease.defaultKey,
-                            try LeaseRecord(holder: foreign, acquiredMillis: now - 5000, expiresMillis: now + 60_000).encoded())
+                            LeaseRecord(holder: foreign, acquiredMillis: now - 5000, expiresMillis: now + 60_000).encoded())
         do {
             try await table.write(Events.batch([record("a")]))
             Issue.record("wrote over a live foreign lease")
@@ -100,7 +100,7 @@ struct GatedStore: ObjectStore {
             #expect(message.contains("pid 4242 on elsewhere") && message.contains("expires at"), "\(message)")
         }
         try await store.put(WriterLease.defaultKey,
-                            try LeaseRecord(holder: foreign, acquiredMillis: now - 90_000, expiresMillis: now - 1).encoded())
+                            LeaseRecord(holder: foreign, acquiredMillis: now - 90_000, expiresMillis: now - 1).encoded())
         try await table.write(Events.batch([record("a")]))
         let stored = LeaseRecord.decode(try await store.get(WriterLease.defaultKey))
         let takenOver = stored.map { $0.holder.pid == getpid() && $0.holder.instance != foreign.instance } ?? false
@@ -125,7 +125,7 @@ struct GatedStore: ObjectStore {
         #expect(firstGone == false, "pid 1 runs")
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try await store.put(WriterLease.defaultKey,
-                            try LeaseRecord(holder: dead, acquiredMillis: now, expiresMillis: now + 600_000).encoded())
+                            LeaseRecord(holder: dead, acquiredMillis: now, expiresMillis: now + 600_000).encoded())
         try await table.write(Events.batch([record("a")]))
         let holderPid = LeaseRecord.decode(try await store.get(WriterLease.defaultKey)).map { $0.holder.pid }
         #expect(holderPid == getpid())
@@ -142,7 +142,7 @@ struct GatedStore: ObjectStore {
         let foreign = LeaseHolder(host: "elsewhere", pid: 7, processStart: "1", machine: "another-boot/pid:[1]",
                                   instance: "0badcafe-0000-4000-8000-000000000000")
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try await store.put(WriterLease.defaultKey, try LeaseRecord(holder: foreign, acquiredMillis: now, expiresMillis: now + 60_000).encoded())
+        try await store.put(WriterLease.defaultKey, LeaseRecord(holder: foreign, acquiredMillis: now, expiresMillis: now + 60_000).encoded())
         do {
             try await a.write(Events.batch([record("b")]))
             Issue.record("committed without the lease")
@@ -151,7 +151,7 @@ struct GatedStore: ObjectStore {
         }
         #expect(try await ids(a) == ["a"])
         #expect(try await a.timeline().pending.count == 1)
-        try await store.put(WriterLease.defaultKey, try LeaseRecord(holder: foreign, acquiredMillis: now - 120_000, expiresMillis: now - 1).encoded())
+        try await store.put(WriterLease.defaultKey, LeaseRecord(holder: foreign, acquiredMillis: now - 120_000, expiresMillis: now - 1).encoded())
         try await a.write(Events.batch([record("c")]))
         #expect(try await ids(a) == ["a", "c"])
         #expect(try await a.timeline().pending.isEmpty)

@@ -15,7 +15,7 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func repeatedWriteFailuresNotifyTheWebhook() async throws {
         MetricsExport.bootstrap()
-        let schema = TopicSchema.userEvents.onTopic(TestBroker.uniqueName("alerts"))
+        let schema = TopicSchema.seed("user_events")!.onTopic(TestBroker.uniqueName("alerts"))
         let kafka = try await TestBroker.configuration()
         _ = try await KafkaAdmin(configuration: kafka).createTopics([TopicSpec(name: schema.topic), TopicSpec(name: schema.deadLetterTopic)])
         let producer = try KafkaProducer(configuration: kafka)

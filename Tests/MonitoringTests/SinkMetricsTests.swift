@@ -13,7 +13,7 @@ import TributaryTesting
         MetricsExport.bootstrap()
         let lake = try TestEnvironment.temporaryDirectory("lake")
         let topic = "sink_metrics_\(UUID().uuidString.prefix(6).lowercased())"
-        let schema = TopicSchema.userEvents.onTopic(topic)
+        let schema = TopicSchema.seed("user_events")!.onTopic(topic)
         let sink = HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [schema])
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
 

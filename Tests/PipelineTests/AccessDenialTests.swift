@@ -33,7 +33,7 @@ import Testing
 
     @Test func refusedTopicsAreLoggedOnceAndTheOthersFlow() async throws {
         let cluster = try MockCluster()
-        let schemas: [TopicSchema] = [.userEvents, .sensorData, .logEvents]
+        let schemas: [TopicSchema] = [.seed("user_events")!, .seed("sensor_data")!, .seed("log_events")!]
         for schema in schemas {
             try cluster.createTopic(schema.topic, partitions: 1)
             try cluster.createTopic(schema.deadLetterTopic, partitions: 1)

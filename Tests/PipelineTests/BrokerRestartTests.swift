@@ -26,7 +26,7 @@ import TributaryTesting
 
     @Test func brokerRestartPausesThenResumesAndRecordsTheGap() async throws {
         let helper = StreamProcessorTests()
-        let schemas = [TopicSchema.userEvents, .sensorData]
+        let schemas = [TopicSchema.seed("user_events")!, .seed("sensor_data")!]
         var broker = try await startBroker()
         let port = broker.port
         let config = configuration(broker)

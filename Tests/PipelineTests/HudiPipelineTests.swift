@@ -23,7 +23,7 @@ import TributaryTesting
 
     @Test func processorWritesHudiTablesThatHudiRsReads() async throws {
         let helper = StreamProcessorTests()
-        let schemas = helper.uniqueSchemas([.userEvents, .transactions])
+        let schemas = helper.uniqueSchemas([.seed("user_events")!, .seed("transactions")!])
         let config = try await TestBroker.configuration()
         _ = try await KafkaAdmin(configuration: config).createTopics(
             schemas.flatMap { [TopicSpec(name: $0.topic, partitions: 2), TopicSpec(name: $0.deadLetterTopic)] })

@@ -8,10 +8,10 @@ import TributaryTesting
 @Suite struct HudiSinkTests {
     @Test func emptyTableHasEmptyCheckpointThenCommitsOne() async throws {
         let lake = try TestEnvironment.temporaryDirectory("lake")
-        let sink = HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [.userEvents])
+        let sink = HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [.seed("user_events")!])
         let empty = try await sink.checkpoint(topic: "user_events")
         #expect(empty.offsets.isEmpty)
-        var decoder = RecordDecoder(schema: .userEvents, nowMicros: now)
+        var decoder = RecordDecoder(schema: .seed("user_events")!, nowMicros: now)
         let message = Array(#"{"event_id":"e1","user_id":"u","event_type":"click","timestamp":"2026-11-26T09:00:00Z"}"#.utf8)
         #expect(message.withUnsafeBytes { decoder.append($0, partition: 0, offset: 7) } == nil)
         let id = try await sink.newBatchID(topic: "user_events")
@@ -32,7 +32,7 @@ import TributaryTesting
         #expect(leftovers.allSatisfy { $0.contains(".rollback") || $0.contains(".heartbeat") == false && !$0.hasSuffix(".parquet") }, "\(leftovers)")
 
         // Another processor's partition 1 merges into the checkpoint; partition 0 stays.
-        var other = RecordDecoder(schema: .userEvents, nowMicros: now)
+        var other = RecordDecoder(schema: .seed("user_events")!, nowMicros: now)
         let message2 = Array(#"{"event_id":"e2","user_id":"u","event_type":"click","timestamp":"2026-11-26T09:00:00Z"}"#.utf8)
         #expect(message2.withUnsafeBytes { other.append($0, partition: 1, offset: 3) } == nil)
         let id2 = try await sink.newBatchID(topic: "user_events")

@@ -59,7 +59,7 @@ import TributaryTesting
     @Test(arguments: Storage.allCases)
     func everyTopicEveryEdgeCase(storage: Storage) async throws {
         let helper = StreamProcessorTests()
-        let schemas = helper.uniqueSchemas(TopicSchema.all)
+        let schemas = helper.uniqueSchemas(TopicSchema.seeds)
         let byName = Dictionary(uniqueKeysWithValues: schemas.map { ($0.name, $0) })
         let config = try await TestBroker.configuration()
         _ = try await KafkaAdmin(configuration: config).createTopics(

@@ -22,7 +22,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
 
 @Suite struct RecordDecoderTests {
     @Test func validUserEventBecomesColumnsWithMetadataAndExtra() throws {
-        let (batch, outcomes) = decode(.userEvents, [
+        let (batch, outcomes) = decode(.seed("user_events")!, [
             #"{"event_id":"e1","user_id":"u1","event_type":"click","page":"/h\u00e9","country":"FR","properties":{"a":[1,2]},"timestamp":"2026-11-26T09:15:30.123456Z","utm":"x","n":1}"#,
         ])
         #expect(outcomes == [nil])
@@ -54,7 +54,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
         (#"{"event_id":"e","user_id":"u1","event_type":"click","timestamp":"2026-11-26T09:00:00Z","_op":"drop"}"#, .schema, "'_op' must be"),
     ])
     func rejectionsNameTheStageAndField(message: String, stage: Rejection.Stage, reason: String) {
-        let (batch, outcomes) = decode(.userEvents, [message])
+        let (batch, outcomes) = decode(.seed("user_events")!, [message])
         #expect(batch.count == 0)
         #expect(outcomes.first??.stage == stage)
         #expect(outcomes.first??.reason.contains(reason) == true, "\(String(describing: outcomes.first ?? nil))")
@@ -62,7 +62,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
 
     @Test func transactionAmountsAreExactDecimals() {
         let base = #""transaction_id":"t","user_id":"u","currency":"EUR","status":"completed","timestamp":1795680000000"#
-        let (batch, outcomes) = decode(.transactions, [
+        let (batch, outcomes) = decode(.seed("transactions")!, [
             "{\(base),\"amount\":19.99}", "{\(base),\"amount\":\"1000000000\"}", "{\(base),\"amount\":0}",
             "{\(base),\"amount\":1.999}", "{\(base),\"amount\":1000000000.01}", "{\(base),\"amount\":-5}",
             "{\(base),\"amount\":\"12.50\",\"currency\":\"eur\"}",
@@ -74,7 +74,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
 
     @Test func sensorValueRangeDependsOnSensorType() {
         let base = #""reading_id":"r","sensor_id":"s","timestamp":"2026-11-26T09:00:00+01:00""#
-        let (batch, outcomes) = decode(.sensorData, [
+        let (batch, outcomes) = decode(.seed("sensor_data")!, [
             "{\(base),\"sensor_type\":\"temperature\",\"value\":21.5}",
             "{\(base),\"sensor_type\":\"temperature\",\"value\":75}",
             "{\(base),\"sensor_type\":\"humidity\",\"value\":75}",
@@ -90,7 +90,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
     }
 
     @Test func logLevelIsCaseInsensitiveAndStoredUpperCase() {
-        let (batch, outcomes) = decode(.logEvents, [
+        let (batch, outcomes) = decode(.seed("log_events")!, [
             #"{"log_id":"l1","service":"api","level":"warn","message":"disk \"full\"","timestamp":"2026-11-26T09:00:00Z"}"#,
             #"{"log_id":"l2","service":"api","level":"verbose","message":"x","timestamp":"2026-11-26T09:00:00Z"}"#,
         ])
@@ -100,7 +100,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
     }
 
     @Test func deletesNeedOnlyKeyAndTimestamp() {
-        let (batch, outcomes) = decode(.userEvents, [
+        let (batch, outcomes) = decode(.seed("user_events")!, [
             #"{"event_id":"e1","timestamp":"2026-11-26T09:00:00Z","_op":"delete"}"#,
             #"{"event_id":"e2","_op":"delete"}"#,
         ])
@@ -123,7 +123,7 @@ func column(_ batch: DecodedBatch, _ name: String) -> Column? {
 
     @Test func deeplyNestedJSONIsRejectedNotCrashing() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        let (_, outcomes) = decode(.bulkUpload, [#"{"record_id":"r","source":"s","timestamp":1,"data":{"x":"# + deep + "}}"])
+        let (_, outcomes) = decode(.seed("bulk_upload")!, [#"{"record_id":"r","source":"s","timestamp":1,"data":{"x":"# + deep + "}}"])
         #expect(outcomes.first??.stage == .parse)
     }
 }

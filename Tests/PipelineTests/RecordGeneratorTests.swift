@@ -4,9 +4,9 @@ import Testing
 /// The generator's claims are judged by the decoder: valid kinds pass, invalid ones are
 /// rejected at the stage the generator meant.
 @Suite struct RecordGeneratorTests {
-    @Test(arguments: TopicSchema.all.map(\.topic))
+    @Test(arguments: TopicSchema.seeds.map(\.topic))
     func generatedRecordsAreTreatedAsIntended(topic: String) throws {
-        let schema = try #require(TopicSchema.named(topic))
+        let schema = try #require(TopicSchema.seed(topic))
         var generator = RecordGenerator(
             schema: schema, mix: .init(updateRatio: 0.2, deleteRatio: 0.05, lateRatio: 0.05, invalidRatio: 0.1), seed: 7)
         var decoder = RecordDecoder(schema: schema, nowMicros: now)
@@ -30,8 +30,8 @@ import Testing
     }
 
     @Test func sameSeedSameStream() {
-        var a = RecordGenerator(schema: .transactions, mix: .init(updateRatio: 0.3), seed: 1)
-        var b = RecordGenerator(schema: .transactions, mix: .init(updateRatio: 0.3), seed: 1)
+        var a = RecordGenerator(schema: .seed("transactions")!, mix: .init(updateRatio: 0.3), seed: 1)
+        var b = RecordGenerator(schema: .seed("transactions")!, mix: .init(updateRatio: 0.3), seed: 1)
         for _ in 0..<100 { #expect(a.next(nowMicros: now).value == b.next(nowMicros: now).value) }
     }
 }

@@ -90,7 +90,7 @@ final class Finished: @unchecked Sendable {
     }
 
     @Test func everyValidRecordOnceEveryInvalidOneDeadLetteredOnce() async throws {
-        let schemas = uniqueSchemas([.userEvents, .transactions, .sensorData])
+        let schemas = uniqueSchemas([.seed("user_events")!, .seed("transactions")!, .seed("sensor_data")!])
         let config = try await TestBroker.configuration()
         let admin = try KafkaAdmin(configuration: config)
         _ = try await admin.createTopics(schemas.flatMap { [TopicSpec(name: $0.topic, partitions: 2), TopicSpec(name: $0.deadLetterTopic)] })

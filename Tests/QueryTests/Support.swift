@@ -24,7 +24,7 @@ struct TestLake {
         self.store = try store ?? LocalObjectStore(root: root)
         var options = WriteOptions()
         options.compactionMaxDeltaCommits = 0
-        sink = HudiTableSink(root: self.store, schemas: [.userEvents], options: options, tableType: tableType)
+        sink = HudiTableSink(root: self.store, schemas: [.seed("user_events")!], options: options, tableType: tableType)
     }
 
     var tablePath: String { root.appendingPathComponent("user_events").path }
@@ -41,7 +41,7 @@ struct TestLake {
     /// Commits the keys (upserts, or deletes) as one processor batch; returns the instant.
     @discardableResult
     mutating func commit(_ keys: some Sequence<Int>, version: Int, delete: Bool = false) async throws -> String {
-        var decoder = RecordDecoder(schema: .userEvents, nowMicros: testNow)
+        var decoder = RecordDecoder(schema: .seed("user_events")!, nowMicros: testNow)
         for k in keys {
             let bytes = Array(Self.message(k, version: version).utf8)
             let rejection = bytes.withUnsafeBytes { decoder.append($0, partition: 0, offset: offset) }

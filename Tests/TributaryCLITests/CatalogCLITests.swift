@@ -6,7 +6,7 @@ import Testing
 import TributaryTesting
 
 /// `tributary catalog sync|status` against SeaweedFS's Iceberg REST catalog.
-@Suite(.serialized) struct CatalogCLITests {
+@Suite(.ownThread, .serialized) struct CatalogCLITests {
     func json(_ output: ProcessOutput) throws -> [[String: Any]] {
         try #require(try JSONSerialization.jsonObject(with: output.stdout) as? [[String: Any]], "\(output.stdoutText) \(output.stderrText)")
     }

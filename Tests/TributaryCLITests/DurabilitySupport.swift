@@ -109,8 +109,10 @@ final class AcknowledgingFeeder: @unchecked Sendable {
             var next = 0
             while !Task.isCancelled {
                 if current == nil, let address = Durability.brokerAddress(stateDir) {
-                    current = try? KafkaProducer(configuration: KafkaConfiguration(
-                        bootstrapServers: address, properties: ["message.timeout.ms": "5000"]))
+                    // As `tributary produce` and the web app produce to the embedded broker.
+                    var configuration = KafkaConfiguration(bootstrapServers: address, properties: ["message.timeout.ms": "5000"])
+                    configuration.producerTuning = EmbeddedBroker.producerSettings
+                    current = try? KafkaProducer(configuration: configuration)
                 }
                 guard let producer = current else {
                     try? await Task.sleep(for: .milliseconds(200))

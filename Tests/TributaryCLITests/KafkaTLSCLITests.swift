@@ -7,7 +7,7 @@ import TributaryTesting
 /// CA file, mutual TLS, and the failures — a plaintext client, an untrusted certificate,
 /// a missing client certificate — each one error naming the broker and the cause, within
 /// the timeout.
-@Suite(.enabled(if: TLSFrontedBroker.available, "needs socat and openssl (make setup)"))
+@Suite(.ownThread, .enabled(if: TLSFrontedBroker.available, "needs socat and openssl (make setup)"))
 struct KafkaTLSCLITests {
     func tributary(_ arguments: [String], servers: String) async throws -> (output: ProcessOutput, seconds: Double) {
         let started = Date()

@@ -6,7 +6,7 @@ import TributaryTesting
 /// scrapes the web app's `/metrics`; a flood of invalid records makes the dead-letter
 /// rate alert fire in Prometheus (rules with `for: 0s`) and in the in-process
 /// evaluation (`GET /api/alerts`). `tributary process` serves the same on `metrics.listen`.
-@Suite(.serialized) struct MonitoringStackCLITests {
+@Suite(.ownThread, .serialized) struct MonitoringStackCLITests {
     static let curl = "/usr/bin/curl"
     static var available: Bool {
         FileManager.default.isExecutableFile(atPath: curl) && FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus")

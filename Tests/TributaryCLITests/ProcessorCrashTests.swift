@@ -10,7 +10,7 @@ import TributaryTesting
 /// kill -9 of `tributary process` at random moments while records keep arriving: after
 /// recovery every valid record is in the tables exactly once (judged by hudi-rs) and
 /// every invalid one is in the dead-letter topic exactly once.
-@Suite(.serialized) struct ProcessorCrashTests {
+@Suite(.ownThread, .serialized) struct ProcessorCrashTests {
     static let reader = TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/oracle/read_table.py").path
 
     /// What the feeder produced: keys alive after all operations, invalid records, totals.
@@ -28,7 +28,7 @@ import TributaryTesting
     struct Rig: Sendable {
         let broker: EmbeddedBroker
         let kafka: KafkaConfiguration
-        let schemas: [TopicSchema] = [.userEvents, .sensorData]
+        let schemas: [TopicSchema] = [.seed("user_events")!, .seed("sensor_data")!]
         let lake: URL
         let producer: KafkaProducer
 

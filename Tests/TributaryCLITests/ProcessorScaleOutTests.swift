@@ -8,7 +8,7 @@ import TributaryTesting
 /// Deployment runs them: a rolling restart (SIGTERM one at a time, a replacement started
 /// after each exit) and one kill -9, while a producer runs. Every table equals the model
 /// (hudi-rs), each dead letter is sent once, and commits go on through every step.
-@Suite(.serialized) struct ProcessorScaleOutTests {
+@Suite(.ownThread, .serialized) struct ProcessorScaleOutTests {
     @Test func threeProcessorsSurviveARollingRestartAndAKill() async throws {
         let rig = try await ProcessorCrashTests.Rig.make(partitions: 6)
         defer { rig.broker.stop() }

@@ -3,7 +3,7 @@ import Testing
 import TributaryTesting
 
 /// `tributary sql` over a lake folder holding Spark-written Hudi tables, against hudi-rs.
-@Suite struct SQLCLITests {
+@Suite(.ownThread) struct SQLCLITests {
     @Test(arguments: ["v6_simplekeygen_nonhivestyle", "v8_complexkeygen_hivestyle"])
     func sqlOverSparkTablesMatchesHudiRs(_ name: String) throws {
         let lake = try TestEnvironment.temporaryDirectory("sql-cli")

@@ -4,7 +4,7 @@ import TributaryTesting
 
 /// The CLI against a real `tributary up` (embedded broker): topics, produce, consume,
 /// groups, and a clean Ctrl-C.
-@Suite(.serialized) struct StackCLITests {
+@Suite(.ownThread, .serialized) struct StackCLITests {
     @Test func upSetsUpTopicsAndTheCommandsWork() throws {
         let stack = try RunningStack(extraArgs: ["--set", "processing.interval=1s"])
         try stack.waitUntilUp()

@@ -7,7 +7,7 @@ import TributaryTesting
 /// Crashes of `tributary up` and of its broker lose nothing acknowledged: the embedded
 /// broker keeps its log on SeaweedFS under the state folder, and the processor's
 /// checkpoints live in the Hudi commits.
-@Suite(.serialized) struct StackCrashTests {
+@Suite(.ownThread, .serialized) struct StackCrashTests {
     /// Issue 19 (b): kill -9 of `tributary up` and its broker at random moments while a
     /// producer runs, restart each time: every acknowledged record is in the table exactly
     /// once, and nothing else is (hudi-rs).
@@ -44,7 +44,7 @@ import TributaryTesting
         let keys = try Durability.waitForKeys(stack.stateDir, acknowledged, timeout: 240)
         let table = Set(keys)
         #expect(keys.count == table.count, "duplicate rows: \(keys.count - table.count)")
-        #expect(acknowledged.isSubset(of: table), "acknowledged but lost: \(acknowledged.subtracting(table).count) of \(acknowledged.count)")
+        #expect(acknowledged.isSubset(of: table), "acknowledged but lost: \(acknowledged.subtracting(table).count) of \(acknowledged.count), e.g. \(acknowledged.subtracting(table).sorted().prefix(5))")
         #expect(table.isSubset(of: attempted), "rows nobody produced: \(table.subtracting(attempted).prefix(5))")
         #expect(stack.logText.contains("did not stop cleanly"), "the restart after kill -9 did not notice the crash")
         #expect(stack.interrupt(timeout: 120) == 0)

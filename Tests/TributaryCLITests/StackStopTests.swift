@@ -5,7 +5,7 @@ import TributaryTesting
 
 /// Stops of `tributary up` on its durable embedded broker lose nothing acknowledged:
 /// Ctrl-C right after a large produce, a second Ctrl-C, and the web form after a restart.
-@Suite(.serialized) struct StackStopTests {
+@Suite(.ownThread, .serialized) struct StackStopTests {
     /// Issue 19 (a): 200,000 acknowledged records, Ctrl-C within a second, start again:
     /// the table holds each exactly once (hudi-rs). The stop runs in order, one log line a step.
     @Test(.timeLimit(.minutes(15)))

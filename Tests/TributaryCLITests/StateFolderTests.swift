@@ -5,7 +5,7 @@ import TributaryTesting
 /// Issue 19 (5): a state folder `tributary up` cannot use as it is — written by another
 /// version, not Tributary's, or with the broker's data gone — is refused with a clear
 /// message and left exactly as it was; a folder of the previous (in-memory) version is taken over.
-@Suite struct StateFolderTests {
+@Suite(.ownThread) struct StateFolderTests {
     /// Runs `tributary up` on a prepared folder and expects it to refuse (quickly: nothing starts).
     func refusal(_ prepare: (URL) throws -> Void) throws -> (ProcessOutput, before: [String], after: [String]) {
         let dir = try TestEnvironment.temporaryDirectory("state-folder")

@@ -7,7 +7,7 @@ import TributaryCore
 import TributaryTesting
 
 /// `tributary tables read` on Spark-written Hudi tables, compared with hudi-rs.
-@Suite struct TablesCLITests {
+@Suite(.ownThread) struct TablesCLITests {
     func unzip(_ name: String) throws -> URL {
         let dir = try TestEnvironment.temporaryDirectory("tables-cli")
         try runPython(["-c", """

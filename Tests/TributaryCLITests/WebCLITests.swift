@@ -4,7 +4,7 @@ import TributaryTesting
 
 /// `tributary up` serves the web app and prints its URL; `tributary web` runs it alone
 /// against the stack's broker.
-@Suite struct WebCLITests {
+@Suite(.ownThread) struct WebCLITests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl"), "needs curl"))
     func upPrintsTheWebURLAndWebRunsAlone() throws {
         let port = try freeLoopbackPort()

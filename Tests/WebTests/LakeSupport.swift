@@ -19,7 +19,7 @@ struct WebTestLake {
     init() throws {
         root = try TestEnvironment.temporaryDirectory("web-lake")
         store = try LocalObjectStore(root: root)
-        sink = HudiTableSink(root: store, schemas: [.userEvents])
+        sink = HudiTableSink(root: store, schemas: [.seed("user_events")!])
     }
 
     static func message(_ k: Int, version v: Int) -> String {
@@ -30,7 +30,7 @@ struct WebTestLake {
     /// Commits the keys (upserts, or deletes) as one processor batch; returns the instant.
     @discardableResult
     mutating func commit(_ keys: some Sequence<Int>, version: Int, delete: Bool = false) async throws -> String {
-        var decoder = RecordDecoder(schema: .userEvents, nowMicros: Self.now)
+        var decoder = RecordDecoder(schema: .seed("user_events")!, nowMicros: Self.now)
         for k in keys {
             let bytes = Array(Self.message(k, version: version).utf8)
             let rejection = bytes.withUnsafeBytes { decoder.append($0, partition: 0, offset: offset) }

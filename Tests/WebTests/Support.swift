@@ -15,7 +15,7 @@ struct TestApp {
     var schemas: [TopicSchema] { deps.schemas }
 
     init(token: String? = nil, host: String = "127.0.0.1", lake: (any ObjectStore)? = nil) async throws {
-        let schemas = TopicSchema.all.map { $0.onTopic(TestBroker.uniqueName("web-\($0.topic)")) }
+        let schemas = TopicSchema.seeds.map { $0.onTopic(TestBroker.uniqueName("web-\($0.topic)")) }
         deps = try WebDependencies(
             config: WebConfiguration(host: host, port: 0, authToken: token, maxUploadBytes: 1 << 20),
             kafka: try await TestBroker.configuration(), schemas: schemas, lake: lake,
@@ -24,7 +24,7 @@ struct TestApp {
     }
 
     func schema(_ name: String) -> TopicSchema {
-        schemas.first { $0.name == name } ?? TopicSchema.bulkUpload
+        schemas.first { $0.name == name } ?? TopicSchema.seed("bulk_upload")!
     }
 
     func test<R: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> R) async throws -> R {

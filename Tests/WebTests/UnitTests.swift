@@ -38,9 +38,9 @@ import TributaryTesting
         let json = TextRecord.json([
             (name: "transaction_id", value: "t\"1"), (name: "amount", value: " 12.50 "), (name: "merchant", value: ""),
             (name: "timestamp", value: "1764151530000"), (name: "currency", value: "12"),
-        ], schema: TopicSchema.transactions)
+        ], schema: TopicSchema.seed("transactions")!)
         #expect(String(decoding: json, as: UTF8.self) == #"{"transaction_id":"t\"1","amount":12.50,"timestamp":1764151530000,"currency":"12"}"#)
-        let object = TextRecord.json([(name: "properties", value: #"{"a":1}"#), (name: "page", value: "{not json")], schema: TopicSchema.userEvents)
+        let object = TextRecord.json([(name: "properties", value: #"{"a":1}"#), (name: "page", value: "{not json")], schema: TopicSchema.seed("user_events")!)
         #expect(String(decoding: object, as: UTF8.self) == #"{"properties":{"a":1},"page":"{not json"}"#)
         #expect(JSONText.isNumber("-0.5e+3"))
         #expect(!JSONText.isNumber("01"))
@@ -50,8 +50,8 @@ import TributaryTesting
 
     @Test func validatorReasonNamesTheField() throws {
         let json = Array(#"{"event_id":"e","user_id":"u","event_type":"nope","timestamp":"2026-11-26T10:00:00Z"}"#.utf8)
-        let rejection = try #require(RecordValidation.check(json, schema: TopicSchema.userEvents))
-        #expect(RecordValidation.field(of: rejection, in: TopicSchema.userEvents) == "event_type")
+        let rejection = try #require(RecordValidation.check(json, schema: TopicSchema.seed("user_events")!))
+        #expect(RecordValidation.field(of: rejection, in: TopicSchema.seed("user_events")!) == "event_type")
     }
 }
 

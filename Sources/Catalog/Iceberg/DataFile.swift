@@ -39,9 +39,6 @@ public struct ManifestEntry: Sendable, Equatable {
     public var file: IcebergDataFile
 
     public init(status: ManifestEntryStatus, snapshotID: Int64, sequenceNumber: Int64, file: IcebergDataFile) {
-        self.status = status
-        self.snapshotID = snapshotID
-        self.sequenceNumber = sequenceNumber
-        self.file = file
+        (self.status, self.snapshotID, self.sequenceNumber, self.file) = (status, snapshotID, sequenceNumber, file)
     }
 }

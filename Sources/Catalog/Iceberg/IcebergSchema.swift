@@ -35,10 +35,7 @@ public struct IcebergField: Sendable, Equatable {
     public var required: Bool
 
     public init(id: Int, name: String, type: IcebergType, required: Bool) {
-        self.id = id
-        self.name = name
-        self.type = type
-        self.required = required
+        (self.id, self.name, self.type, self.required) = (id, name, type, required)
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import TributaryCore
 
-/// Hudi's schema-evolution rules on write, for flat tables: the table's schema is the one
+/// Hudi's schema-evolution rules on write (a nested column is compared as a whole): the table's schema is the one
 /// stored with its latest commit (`extraMetadata.schema`); a batch may
 /// - add nullable columns (appended; old files read them as null, rewritten files carry
 ///   null for the old records),
@@ -10,8 +10,9 @@ import TributaryCore
 /// and is rejected when it changes a column's type, omits a required column, or adds a
 /// required column (old records would have no value).
 public enum SchemaEvolution {
-    /// The fields of a flat Avro record schema (as ``AvroSchema/json(tableName:fields:includeMetaFields:)``
-    /// and Spark write them). Throws `unsupported` for nested or unknown types.
+    /// The fields of an Avro record schema (as ``AvroSchema/json(tableName:fields:includeMetaFields:)``
+    /// and Spark write them), nested records, arrays and maps included. Throws `unsupported`
+    /// for unknown types.
     public static func fields(fromAvro json: String) throws -> [Field] {
         let root = try JSONValue.parse(Data(json.utf8))
         guard root["type"]?.string == "record", let fields = root["fields"]?.arrayValues else {
@@ -21,16 +22,21 @@ public enum SchemaEvolution {
             guard let name = f["name"]?.string, let type = f["type"] else {
                 throw HudiError.corrupt("Avro field without name or type in the table schema")
             }
-            var nullable = false
-            var t = type
-            if let members = type.arrayValues {
-                let nonNull = members.filter { $0.string != "null" }
-                guard nonNull.count == 1 else { throw HudiError.unsupported("union type of column \(name)") }
-                nullable = nonNull.count < members.count
-                t = nonNull[0]
-            }
-            return Field(name, try fieldType(t, column: name), nullable: nullable)
+            return try field(name, type)
         }
+    }
+
+    /// A field of Avro type `type` (a union with null: nullable).
+    static func field(_ name: String, _ type: JSONValue) throws -> Field {
+        var nullable = false
+        var t = type
+        if let members = type.arrayValues {
+            let nonNull = members.filter { $0.string != "null" }
+            guard nonNull.count == 1 else { throw HudiError.unsupported("union type of column \(name)") }
+            nullable = nonNull.count < members.count
+            t = nonNull[0]
+        }
+        return Field(name, try fieldType(t, column: name), nullable: nullable)
     }
 
     static func fieldType(_ t: JSONValue, column: String) throws -> FieldType {
@@ -56,6 +62,20 @@ public enum SchemaEvolution {
         case ("fixed", "decimal"), ("bytes", "decimal"):
             return .decimal(precision: Int(t["precision"]?.int ?? 0), scale: Int(t["scale"]?.int ?? 0))
         case ("fixed", nil): return .fixedLenByteArray(Int(t["size"]?.int ?? 0))
+        // Nested types as AvroSchema writes them (spark-avro's names): record, array, map.
+        case ("record", nil):
+            return .group(try (t["fields"]?.arrayValues ?? []).map { f in
+                guard let name = f["name"]?.string, let type = f["type"] else {
+                    throw HudiError.corrupt("Avro field without name or type in column \(column)")
+                }
+                return try field(name, type)
+            })
+        case ("array", nil):
+            guard let items = t["items"] else { throw HudiError.corrupt("Avro array without items in column \(column)") }
+            return .list(try field("element", items))
+        case ("map", nil):
+            guard let values = t["values"] else { throw HudiError.corrupt("Avro map without values in column \(column)") }
+            return .map(key: Field("key", .string, nullable: false), value: try field("value", values))
         case (let b, nil) where !b.isEmpty: return try fieldType(.string(b), column: column)
         default: throw HudiError.unsupported("Avro type \(t.pretty()) of column \(column)")
         }

@@ -150,27 +150,16 @@ public struct RollbackMetadata: Sendable, Equatable {
             })),
         ])])
     }
+}
 
-    init(startRollbackTime: String, timeTakenInMillis: Int64, commitsRollback: [String], actions: [String],
-         deletedByPartition: [String: [String]]) {
-        self.startRollbackTime = startRollbackTime
-        self.timeTakenInMillis = timeTakenInMillis
-        self.commitsRollback = commitsRollback
-        self.actions = actions
-        self.deletedByPartition = deletedByPartition
-    }
-
+extension RollbackMetadata {
     init(avro data: Data) throws {
         guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty rollback metadata") }
         startRollbackTime = r["startRollbackTime"]?.string ?? ""
         timeTakenInMillis = r["timeTakenInMillis"]?.int ?? 0
         commitsRollback = (r["commitsRollback"]?.arrayValues ?? []).compactMap(\.string)
         actions = (r["instantsRollback"]?.arrayValues ?? []).compactMap { $0["action"]?.string }
-        var files: [String: [String]] = [:]
-        for (p, m) in r["partitionMetadata"]?.objectEntries ?? [] {
-            files[p] = (m["successDeleteFiles"]?.arrayValues ?? []).compactMap(\.string)
-        }
-        deletedByPartition = files
+        deletedByPartition = deletedFiles(r["partitionMetadata"])
     }
 }
 
@@ -202,14 +191,9 @@ public struct CleanerPlan: Sendable, Equatable {
             ("extraMetadata", .null),
         ])])
     }
+}
 
-    init(earliestInstantToRetain: String?, lastCompletedCommit: String, policy: String, filesByPartition: [String: [String]]) {
-        self.earliestInstantToRetain = earliestInstantToRetain
-        self.lastCompletedCommit = lastCompletedCommit
-        self.policy = policy
-        self.filesByPartition = filesByPartition
-    }
-
+extension CleanerPlan {
     init(avro data: Data) throws {
         guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty cleaner plan") }
         earliestInstantToRetain = r["earliestInstantToRetain"]?["timestamp"]?.string
@@ -255,17 +239,9 @@ public struct CleanMetadata: Sendable, Equatable {
             ("extraMetadata", .null),
         ])])
     }
+}
 
-    init(startCleanTime: String, timeTakenInMillis: Int64, earliestCommitToRetain: String, lastCompletedCommit: String,
-         policy: String, deletedByPartition: [String: [String]]) {
-        self.startCleanTime = startCleanTime
-        self.timeTakenInMillis = timeTakenInMillis
-        self.earliestCommitToRetain = earliestCommitToRetain
-        self.lastCompletedCommit = lastCompletedCommit
-        self.policy = policy
-        self.deletedByPartition = deletedByPartition
-    }
-
+extension CleanMetadata {
     init(avro data: Data) throws {
         guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty clean metadata") }
         startCleanTime = r["startCleanTime"]?.string ?? ""
@@ -273,10 +249,15 @@ public struct CleanMetadata: Sendable, Equatable {
         earliestCommitToRetain = r["earliestCommitToRetain"]?.string ?? ""
         lastCompletedCommit = r["lastCompletedCommitTimestamp"]?.string ?? ""
         policy = r["policy"]?.string ?? ""
-        var files: [String: [String]] = [:]
-        for (p, m) in r["partitionMetadata"]?.objectEntries ?? [] {
-            files[p] = (m["successDeleteFiles"]?.arrayValues ?? []).compactMap(\.string)
-        }
-        deletedByPartition = files
+        deletedByPartition = deletedFiles(r["partitionMetadata"])
     }
+}
+
+/// The files a completed rollback or clean deleted, by partition (`partitionMetadata`).
+private func deletedFiles(_ partitionMetadata: JSONValue?) -> [String: [String]] {
+    var files: [String: [String]] = [:]
+    for (p, m) in partitionMetadata?.objectEntries ?? [] {
+        files[p] = (m["successDeleteFiles"]?.arrayValues ?? []).compactMap(\.string)
+    }
+    return files
 }

@@ -60,7 +60,8 @@ public final class HudiTable: Sendable {
     /// Creates a new version-6 table (fails with `tableExists` when one is there).
     /// - Parameters:
     ///   - name: table name, e.g. `user_events_table`.
-    ///   - recordKeyField: the record key column, e.g. `event_id`.
+    ///   - recordKeyField: the record key column, e.g. `event_id`; several, comma-separated
+    ///     as in `hoodie.table.recordkey.fields` (`order_id,line_no`), form a complex key.
     ///   - precombineField: ordering column, e.g. `timestamp`.
     ///   - partitionField: partition column, e.g. `event_date` (nil: not partitioned).
     ///   - fields: the data columns, for `hoodie.table.create.schema`.
@@ -74,11 +75,12 @@ public final class HudiTable: Sendable {
             throw HudiError.invalidArgument("table name '\(name)' must be letters, digits and underscores")
         }
         let names = Set(fields.map(\.name))
-        for f in [recordKeyField] + [precombineField, partitionField].compactMap({ $0 }) where !names.contains(f) {
+        let keyFields = recordKeyField.split(separator: ",").map(String.init)
+        for f in keyFields + [precombineField, partitionField].compactMap({ $0 }) where !names.contains(f) {
             throw HudiError.invalidArgument("field \(f) is not among the table's columns")
         }
         let config = TableConfig.newTable(
-            name: name, recordKeyFields: [recordKeyField], precombineField: precombineField,
+            name: name, recordKeyFields: keyFields, precombineField: precombineField,
             partitionFields: partitionField.map { [$0] } ?? [], hiveStyle: true,
             createSchema: AvroSchema.json(tableName: name, fields: fields), tableType: tableType)
         do {

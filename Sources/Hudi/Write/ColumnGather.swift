@@ -116,6 +116,13 @@ enum ColumnGather {
         }
     }
 
+    /// A nested column of `count` null rows of `field` (a column missing from an older file).
+    static func nestedNulls(_ field: Field, count: Int) throws -> NestedColumn {
+        var builder = try NestedColumnBuilder(field)
+        for _ in 0..<count { try builder.appendNull() }
+        return try builder.finish()
+    }
+
     static func decimalWidth(_ precision: Int) -> Int {
         var n = 1
         while Double(8 * n - 1) * 0.30102999566398120 < Double(precision) { n += 1 }

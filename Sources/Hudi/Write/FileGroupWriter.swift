@@ -37,8 +37,9 @@ struct FileGroupWriter: Sendable {
         let fileName = BaseFileName(fileId: work.id.fileId, writeToken: "\(taskIndex)-0-0", instant: instant).name
         let path = partition.isEmpty ? fileName : "\(partition)/\(fileName)"
 
-        // Old records, columns aligned with the batch's fields.
+        // Old records, columns aligned with the batch's fields (nested ones by name).
         var oldData: [Column] = []
+        var oldNested: [String: NestedColumn] = [:]
         var oldKeys = ByteArrays()
         var oldCommitTimes = ByteArrays()
         var oldSeqNos = ByteArrays()
@@ -46,9 +47,12 @@ struct FileGroupWriter: Sendable {
         if let base = work.base {
             let reader = try ParquetFileReader(source: MemorySource(try await store.get(base.path)))
             let present = Set(reader.schema.fields.map(\.name))
-            let names = AvroSchema.metaFieldNames.prefix(3) + fields.map(\.name).filter { present.contains($0) }
+            let names = AvroSchema.metaFieldNames.prefix(3) + fields.filter { !$0.type.isNested }.map(\.name).filter { present.contains($0) }
             let cols = try reader.readColumns(Array(names))
             oldCount = reader.numRows
+            for f in fields where f.type.isNested && present.contains(f.name) {
+                oldNested[f.name] = try reader.readNested(f.name)
+            }
             func strings(_ name: String) throws -> ByteArrays {
                 guard let c = cols[name], case .byteArray(let b) = c.values else {
                     throw HudiError.unsupported("\(base.path) has no \(name) column (written without meta fields)")
@@ -59,6 +63,10 @@ struct FileGroupWriter: Sendable {
             oldCommitTimes = try strings("_hoodie_commit_time")
             oldSeqNos = try strings("_hoodie_commit_seqno")
             for f in fields {
+                if f.type.isNested {
+                    oldData.append(ColumnGather.nulls(.boolean, count: oldCount))
+                    continue
+                }
                 guard let c = cols[f.name] else {
                     oldData.append(ColumnGather.nulls(f.type, count: oldCount))
                     continue
@@ -122,12 +130,20 @@ struct FileGroupWriter: Sendable {
             Column(.byteArray(Self.constant(partition, count: rows))),
             Column(.byteArray(Self.constant(fileName, count: rows))),
         ]
+        var nestedData: [String: NestedColumn] = [:]
         for (k, f) in fields.enumerated() {
+            if f.type.isNested {
+                let old = try oldNested[f.name] ?? ColumnGather.nestedNulls(f, count: oldCount)
+                let new = try batch.nestedColumns[f.name] ?? ColumnGather.nestedNulls(f, count: batch.count)
+                nestedData[f.name] = NestedColumn.gather([old, new], picks.map { (source: Int($0.source), row: Int($0.row)) })
+                columns.append(ColumnGather.nulls(.boolean, count: rows))
+                continue
+            }
             columns.append(try ColumnGather.gather([oldData[k], batch.columns[k]], picks, type: f.type.physicalType))
         }
 
-        let file = try Self.baseFile(columns: columns, keys: keys, fields: fields, tableName: tableName,
-                                     precombineField: precombineField, options: options)
+        let file = try Self.baseFile(columns: columns, nestedData: nestedData, keys: keys, fields: fields,
+                                     tableName: tableName, precombineField: precombineField, options: options)
         try await store.put(path, file.bytes)
 
         let millis = Int64(Date().timeIntervalSince(started) * 1000)
@@ -140,9 +156,11 @@ struct FileGroupWriter: Sendable {
         return Output(stat: stat, slice: slice, footer: file.footer, keys: file.keys)
     }
 
-    /// A base file's bytes from its columns (meta columns, then `fields`' columns), with
-    /// Hudi's footer: the bloom filter and key range over every record key, the Avro schema.
-    static func baseFile(columns: [Column], keys: ByteArrays, fields: [Field], tableName: String, precombineField: String?,
+    /// A base file's bytes from its columns (meta columns, then `fields`' columns; a nested
+    /// field's column is a placeholder, its data in `nestedData` by name), with Hudi's
+    /// footer: the bloom filter and key range over every record key, the Avro schema.
+    static func baseFile(columns: [Column], nestedData: [String: NestedColumn] = [:], keys: ByteArrays, fields: [Field],
+                         tableName: String, precombineField: String?,
                          options: WriteOptions) throws -> (bytes: Data, footer: BaseFileFooter, keys: FileKeys) {
         let rows = keys.count
         var bloom = HudiBloomFilter(kind: .dynamicV0, numEntries: options.bloomNumEntries,
@@ -167,8 +185,19 @@ struct FileGroupWriter: Sendable {
         if let minString { kv.append(KeyValue(key: HudiBloomFilter.minKeyKey, value: minString)) }
         if let maxString { kv.append(KeyValue(key: HudiBloomFilter.maxKeyKey, value: maxString)) }
 
-        let bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: columns,
+        let bytes: [UInt8]
+        if nestedData.isEmpty {
+            bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: columns,
                                             options: options.parquet, keyValueMetadata: kv)
+        } else {
+            // Meta columns come first: data field k is column 5 + k.
+            let fieldColumns: [FieldColumn] = columns.enumerated().map { i, c in
+                let f = i >= 5 ? fields[i - 5] : nil
+                return f.flatMap { nestedData[$0.name] }.map { .nested($0) } ?? .flat(c)
+            }
+            bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: fieldColumns,
+                                            options: options.parquet, keyValueMetadata: kv)
+        }
         let footer = BaseFileFooter(minKey: minString, maxKey: maxString, bloom: bloom, numRows: rows)
         return (Data(bytes), footer, FileKeys(keys: keys, orderings: orderingColumn))
     }

@@ -26,6 +26,9 @@ public struct RecordBatch: Sendable {
     /// Precombine value per record (for `timestamp`: epoch micros); the larger one wins.
     public var orderingValues: [Int64]
     public var operations: [RecordOperation]
+    /// Nested (group, list, map) fields' data, by field name, shredded; their entry in
+    /// `columns` is only a placeholder with one slot per record.
+    public var nestedColumns: [String: NestedColumn] = [:]
 
     public init(fields: [Field], columns: [Column], recordKeys: ByteArrays, partitionValues: ByteArrays,
                 orderingValues: [Int64], operations: [RecordOperation]? = nil) {
@@ -57,6 +60,12 @@ public struct RecordBatch: Sendable {
         }
         for (c, f) in zip(columns, fields) {
             guard c.count == n else { throw HudiError.invalidArgument("column \(f.name) has \(c.count) values for \(n) records") }
+            if f.type.isNested {
+                if let nested = nestedColumns[f.name], nested.rowCount != n {
+                    throw HudiError.invalidArgument("nested column \(f.name) has \(nested.rowCount) rows for \(n) records")
+                }
+                continue
+            }
             guard c.values.physicalType == f.type.physicalType else {
                 throw HudiError.invalidArgument("column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalType)")
             }

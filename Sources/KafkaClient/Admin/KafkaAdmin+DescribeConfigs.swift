@@ -11,10 +11,7 @@ public struct TopicConfigEntry: Sendable, Equatable {
     public var source: String
 
     public init(name: String, value: String?, isDefault: Bool, source: String) {
-        self.name = name
-        self.value = value
-        self.isDefault = isDefault
-        self.source = source
+        (self.name, self.value, self.isDefault, self.source) = (name, value, isDefault, source)
     }
 }
 

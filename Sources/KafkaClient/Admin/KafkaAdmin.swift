@@ -29,9 +29,7 @@ public struct BrokerInfo: Sendable, Equatable {
     public var port: Int32
 
     public init(id: Int32, host: String, port: Int32) {
-        self.id = id
-        self.host = host
-        self.port = port
+        (self.id, self.host, self.port) = (id, host, port)
     }
 }
 
@@ -42,10 +40,7 @@ public struct PartitionInfo: Sendable, Equatable {
     public var inSyncReplicas: [Int32]
 
     public init(id: Int32, leader: Int32, replicas: [Int32], inSyncReplicas: [Int32]) {
-        self.id = id
-        self.leader = leader
-        self.replicas = replicas
-        self.inSyncReplicas = inSyncReplicas
+        (self.id, self.leader, self.replicas, self.inSyncReplicas) = (id, leader, replicas, inSyncReplicas)
     }
 }
 
@@ -56,9 +51,7 @@ public struct TopicInfo: Sendable, Equatable {
     public var error: String?
 
     public init(name: String, partitions: [PartitionInfo], error: String? = nil) {
-        self.name = name
-        self.partitions = partitions
-        self.error = error
+        (self.name, self.partitions, self.error) = (name, partitions, error)
     }
 }
 

@@ -103,6 +103,19 @@ public final class EmbeddedBroker: Sendable {
     /// The broker process's pid while it runs.
     public var pid: Int32? { supervisor.pid }
 
+    /// Producer settings for clients of the embedded broker: batches of up to 1 MB (Tansu
+    /// over S3 writes one object per batch, so bulk produce needs big ones; a single record
+    /// still goes out after `linger.ms`), and **no idempotence**: Tansu 0.6 records an
+    /// idempotent producer's sequence (`meta.json`) before it stores the batch, so when it
+    /// dies between the two, librdkafka's retry to the restarted broker is answered "duplicate
+    /// sequence" — success — and the batch is acknowledged yet lost (seen in the kill -9 test).
+    /// Without idempotence a retry stores the batch again; a record that was stored twice
+    /// is absorbed by the tables (upsert on the record key). One request in flight keeps the
+    /// retried records in order.
+    public static let producerSettings = [
+        "batch.size": "1000000", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
+    ]
+
     /// A free TCP port on 127.0.0.1 (bound and released).
     public static func freePort() throws -> Int { try LoopbackPorts.free() }
 }

@@ -26,9 +26,7 @@ public struct DeliveryReport: Sendable, Equatable {
     public var offset: Int64
 
     public init(topic: String, partition: Int32, offset: Int64) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
+        (self.topic, self.partition, self.offset) = (topic, partition, offset)
     }
 }
 

@@ -137,16 +137,14 @@ public final class WebhookNotifier: AlertNotifier, Service, Sendable {
 
     /// The message: Tributary's JSON, or Slack's `{"text": …}`.
     public static func body(_ t: AlertTransition, format: Format) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         switch format {
         case .json:
-            return (try? encoder.encode(WebhookMessage(t))) ?? Data()
+            return Data(JSONResponse.text(WebhookMessage(t)).utf8)
         case .slack:
             let labels = t.labels.isEmpty ? "" : " " + t.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let icon = t.event == .firing ? ":rotating_light:" : ":white_check_mark:"
             let text = "\(icon) [\(t.event.rawValue.uppercased())] \(t.rule)\(labels): \(t.summary)"
-            return (try? encoder.encode(["text": text])) ?? Data()
+            return Data(JSONResponse.text(["text": text]).utf8)
         }
     }
 }

@@ -28,27 +28,18 @@ public struct MonitoringRoutes: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let metrics = self.metrics, alerts = self.alerts, readiness = self.readiness
         router.get("/metrics") { _, _ -> Response in
-            guard let metrics else { return Self.json(["error": "metrics are not enabled"], status: .notFound) }
+            guard let metrics else { return JSONResponse.make(["error": "metrics are not enabled"], status: .notFound) }
             return Response(status: .ok, headers: [.contentType: MetricsExport.contentType],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: metrics())))
         }
-        router.get("/healthz") { _, _ -> Response in Self.json(["status": "ok"]) }
+        router.get("/healthz") { _, _ -> Response in JSONResponse.make(["status": "ok"]) }
         router.get("/readyz") { _, _ -> Response in
             let report = await ReadinessReport.evaluate(readiness)
-            return Self.json(report, status: report.ready ? .ok : .serviceUnavailable)
+            return JSONResponse.make(report, status: report.ready ? .ok : .serviceUnavailable)
         }
         router.get("/api/alerts") { _, _ -> Response in
-            guard let alerts else { return Self.json(["error": "alerts are not enabled"], status: .notFound) }
-            return Self.json(alerts())
+            guard let alerts else { return JSONResponse.make(["error": "alerts are not enabled"], status: .notFound) }
+            return JSONResponse.make(alerts())
         }
-    }
-
-    /// Sorted keys, so answers are stable and diffable.
-    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"could not encode the response"}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

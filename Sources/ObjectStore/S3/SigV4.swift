@@ -15,9 +15,7 @@ public struct SigV4Signer: Sendable {
     public var service: String
 
     public init(credentials: S3Credentials, region: String, service: String = "s3") {
-        self.credentials = credentials
-        self.region = region
-        self.service = service
+        (self.credentials, self.region, self.service) = (credentials, region, service)
     }
 
     /// Hex SHA-256 of the empty payload.

@@ -242,21 +242,21 @@ public final class ParquetWriter {
     /// Writes a whole file into memory in one call.
     public static func write(fields: [Field], columns: [Column], options: WriterOptions = WriterOptions(),
                              keyValueMetadata: [KeyValue] = []) throws -> [UInt8] {
-        let sink = MemorySink()
-        let w = try ParquetWriter(sink: sink, fields: fields, options: options)
-        w.keyValueMetadata = keyValueMetadata
-        try w.write(columns)
-        try w.close()
-        return sink.data
+        try inMemory(fields: fields, options: options, keyValueMetadata: keyValueMetadata) { try $0.write(columns) }
     }
 
     /// Writes a whole file of flat and nested columns into memory in one call.
     public static func write(fields: [Field], columns: [FieldColumn], options: WriterOptions = WriterOptions(),
                              keyValueMetadata: [KeyValue] = []) throws -> [UInt8] {
+        try inMemory(fields: fields, options: options, keyValueMetadata: keyValueMetadata) { try $0.write(columns) }
+    }
+
+    private static func inMemory(fields: [Field], options: WriterOptions, keyValueMetadata: [KeyValue],
+                                 rows: (ParquetWriter) throws -> Void) throws -> [UInt8] {
         let sink = MemorySink()
         let w = try ParquetWriter(sink: sink, fields: fields, options: options)
         w.keyValueMetadata = keyValueMetadata
-        try w.write(columns)
+        try rows(w)
         try w.close()
         return sink.data
     }

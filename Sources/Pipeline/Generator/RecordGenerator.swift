@@ -18,9 +18,9 @@ public struct GeneratedRecord: Sendable {
     public var kind: GeneratedKind
 }
 
-/// Realistic records for the five topics (the seed's generator scripts): new keys,
-/// updates of earlier keys, deletes, late (older) updates and invalid records, in
-/// configurable proportions.
+/// Records for any stream: realistic ones for the five seed streams (the seed's generator
+/// scripts), schema-driven ones (`SchemaDrivenRecords`) for the others; new keys, updates of
+/// earlier keys, deletes, late (older) updates and invalid records, in configurable proportions.
 public struct RecordGenerator: Sendable {
     public struct Mix: Sendable {
         public var updateRatio = 0.0
@@ -40,6 +40,8 @@ public struct RecordGenerator: Sendable {
     private var random: SeededRandom
     private var keys: [String] = []
     private var latestMicros: [String: Int64] = [:]
+    /// A key's first event time: its partition (when that is not the ordering field).
+    private var firstMicros: [String: Int64] = [:]
     private var sequence = 0
     private let runID: String
 
@@ -64,7 +66,14 @@ public struct RecordGenerator: Sendable {
                 let key = keys.swapRemoveAt(index)
                 let t = max(nowMicros, (latestMicros[key] ?? nowMicros) + 1)
                 latestMicros[key] = nil
-                let json = #"{"\#(schema.recordKey)":"\#(key)","timestamp":"\#(Self.rfc3339(t))","_op":"delete"}"#
+                let json: String
+                if Self.seedNames.contains(schema.name) {
+                    json = #"{"\#(schema.recordKey)":"\#(key)","timestamp":"\#(Self.rfc3339(t))","_op":"delete"}"#
+                } else {
+                    let members = SchemaDrivenRecords(schema: schema).deleteMembers(key: key, micros: t, partitionMicros: firstMicros[key] ?? t, random: &random)
+                    json = SchemaDrivenRecords.json(members + [("_op", "\"delete\"")])
+                }
+                firstMicros[key] = nil
                 return GeneratedRecord(topic: schema.topic, key: key, value: Array(json.utf8), kind: .delete)
             }
             threshold += mix.lateRatio
@@ -85,14 +94,22 @@ public struct RecordGenerator: Sendable {
         let key = "\(schema.name.prefix(2))-\(runID)-\(sequence)"
         keys.append(key)
         latestMicros[key] = nowMicros
+        firstMicros[key] = nowMicros
         return GeneratedRecord(topic: schema.topic, key: key, value: body(key: key, micros: nowMicros), kind: .insert)
     }
+
+    /// The streams with hand-written realistic data.
+    static let seedNames: Set<String> = ["user_events", "transactions", "sensor_data", "log_events", "bulk_upload"]
 
     private mutating func pick(_ values: [String]) -> String { values[Int.random(in: 0..<values.count, using: &random)] }
 
     private mutating func body(key: String, micros: Int64) -> [UInt8] {
         let ts = Self.rfc3339(micros)
         let json: String
+        guard Self.seedNames.contains(schema.name) else {
+            let records = SchemaDrivenRecords(schema: schema)
+            return Array(SchemaDrivenRecords.json(records.members(key: key, micros: micros, partitionMicros: firstMicros[key] ?? micros, random: &random)).utf8)
+        }
         switch schema.name {
         case "user_events":
             let type = pick(["page_view", "click", "signup", "login", "logout", "purchase", "add_to_cart", "search"])
@@ -128,6 +145,10 @@ public struct RecordGenerator: Sendable {
         let text: String
         let stage: Rejection.Stage
         switch kind {
+        case _ where !Self.seedNames.contains(schema.name) && kind > 0:
+            let broken = genericInvalid(valid, quality: kind == 3)
+            text = broken.text
+            stage = broken.stage
         case 0:
             text = String(valid.dropLast(2))  // truncated JSON
             stage = .parse
@@ -149,6 +170,26 @@ public struct RecordGenerator: Sendable {
             }
         }
         return GeneratedRecord(topic: schema.topic, key: key, value: Array(text.utf8), kind: .invalid(stage))
+    }
+
+    /// A schema-driven record made invalid: a required field of the wrong type (stage
+    /// schema), or a number beyond its quality range (stage quality) when there is one.
+    private func genericInvalid(_ valid: String, quality: Bool) -> (text: String, stage: Rejection.Stage) {
+        guard var object = try? JSONValue.parse(valid), case .object(var members) = object else { return ("{", .parse) }
+        if quality, let (i, bound) = members.indices.lazy.compactMap({ i -> (Int, Double)? in
+            guard let field = schema.field(members[i].0) else { return nil }
+            for case .range(_, let high, _, _) in field.quality where high.isFinite { return (i, high) }
+            return nil
+        }).first {
+            let beyond = bound + abs(bound) + 1
+            members[i].1 = schema.field(members[i].0)?.type == .integer ? .int(Int64(beyond)) : .double(beyond)
+            object = .object(members)
+            return (object.json, .quality)
+        }
+        guard let i = members.firstIndex(where: { schema.field($0.0)?.required == true }) else { return ("[]", .parse) }
+        members[i].1 = members[i].1.string == nil ? .string("not-\(members[i].0)") : .array([])
+        object = .object(members)
+        return (object.json, .schema)
     }
 
     /// `2026-11-26T10:15:30.123456Z`.

@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// A validating scanner for one JSON object (a Kafka message value), built for the
 /// processor's hot path: it reports each top-level member as byte ranges into the
 /// input — no allocation per field, no intermediate tree. Nested objects and arrays are
@@ -112,7 +114,7 @@ struct JSONObjectScanner {
                          UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         position += 2
                     case UInt8(ascii: "u"):
-                        guard position + 5 < end, (2...5).allSatisfy({ Self.hexValue(base[position + $0]) != nil }) else {
+                        guard position + 5 < end, (2...5).allSatisfy({ JSONEscapes.hexValue(base[position + $0]) != nil }) else {
                             throw error("invalid \\u escape in a string")
                         }
                         position += 6
@@ -125,15 +127,6 @@ struct JSONObjectScanner {
             }
         }
         return escapes
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private mutating func skipValue(depth: Int) throws -> ValueKind {
@@ -220,41 +213,6 @@ struct JSONObjectScanner {
 
     /// Decodes a JSON string's content (between the quotes) with escapes into UTF-8.
     static func unescape(_ content: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var i = 0
-        while i < content.count {
-            let c = content[i]
-            guard c == UInt8(ascii: "\\"), i + 1 < content.count else { out.append(c); i += 1; continue }
-            let e = content[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex4(content, i)
-                i += 4
-                // A surrogate pair spells one scalar above U+FFFF.
-                if (0xD800...0xDBFF).contains(scalar), i + 5 < content.count,
-                   content[i] == UInt8(ascii: "\\"), content[i + 1] == UInt8(ascii: "u") {
-                    let low = hex4(content, i + 2)
-                    if (0xDC00...0xDFFF).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    }
-                }
-                let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: String(Character(s)).utf8)
-            default: out.append(e)
-            }
-        }
-    }
-
-    private static func hex4(_ b: UnsafeRawBufferPointer, _ i: Int) -> UInt32 {
-        guard i + 3 < b.count else { return 0xFFFD }
-        var v: UInt32 = 0
-        for k in 0..<4 { v = v << 4 | UInt32(hexValue(b[i + k]) ?? 0) }
-        return v
+        JSONEscapes.unescape(content, into: &out)
     }
 }

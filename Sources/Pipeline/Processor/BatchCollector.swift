@@ -24,7 +24,7 @@ struct BatchCollector {
         var records = 0, bytes = 0
         var batch = CollectedBatch(started: started, nowMicros: now)
         var filter = OffsetFilter(careful: false)
-        var pollTime = Duration.zero, decodeTime = Duration.zero
+        var stages = StageSeconds()
         var careful = false
         let deadline = started + configuration.interval
         let consumer = self.consumer
@@ -42,7 +42,7 @@ struct BatchCollector {
             nextPoll = nil
             let pollStart = clock.now
             let result = try await polling.value
-            pollTime += clock.now - pollStart
+            stages.poll += StreamProcessor.seconds(clock.now - pollStart)
             for error in result.errors where !state.denials.note(error, access: .read) {
                 outage.note(error, stats: state.stats)
             }
@@ -53,9 +53,7 @@ struct BatchCollector {
             guard !result.messages.isEmpty else { continue }
             polled.append(result.messages)
             if !careful, let taken = select(result.messages, &filter) {
-                let decodeStart = clock.now
-                decode(result.messages, taken: taken, into: &batch)
-                decodeTime += clock.now - decodeStart
+                decode(result.messages, taken: taken, into: &batch, stages: &stages)
             } else {
                 careful = true
             }
@@ -74,20 +72,21 @@ struct BatchCollector {
             let rewind = filter.rewind
             for (chunk, taken) in zip(polled, selections) {
                 let kept = rewind.isEmpty ? taken : taken.filter { !rewind.keys.contains(TopicPartition(chunk.topicNames[chunk.topicIndex(at: $0)], chunk.partition(at: $0))) }
-                decode(chunk, taken: kept, into: &batch)
+                decode(chunk, taken: kept, into: &batch, stages: &stages)
             }
             for tp in rewind.keys { batch.topics[tp.topic]?.next[tp.partition] = nil }
             recordPastLogEnd(filter.pastLogEnd)
             if !rewind.isEmpty { try await consumer.seek(rewind) }
         }
         state.metrics.refreshLag(consumer, checkpoints: state.ledger.withLock { $0.allCheckpoints })
+        state.stats.withLock { $0.stages += stages }
         guard records > 0 else {
             state.metrics.idleBatch()
             return nil
         }
         state.logger.debug("batch polled", metadata: [
             "records": "\(records)", "bytes": "\(bytes)", "careful": "\(careful)", "seconds": "\(StreamProcessor.seconds(clock.now - started))",
-            "poll_s": "\(StreamProcessor.seconds(pollTime))", "decode_s": "\(StreamProcessor.seconds(decodeTime))"])
+            "poll_s": "\(stages.poll)", "decode_s": "\(stages.decode)"])
         finish(&batch, filter: filter, careful: careful)
         return batch
     }
@@ -172,9 +171,15 @@ struct BatchCollector {
         state.metrics.consumed(batch.topics.mapValues(\.count))
     }
 
-    /// Decodes the taken messages of a chunk into their topics' decoders.
-    private func decode(_ chunk: ConsumedBatch, taken: [Int], into batch: inout CollectedBatch) {
+    /// Decodes the taken messages of a chunk into their topics' decoders (the `decode`
+    /// stage: one pair of clock reads per chunk).
+    private func decode(_ chunk: ConsumedBatch, taken: [Int], into batch: inout CollectedBatch, stages: inout StageSeconds) {
         guard !taken.isEmpty else { return }
+        let start = ContinuousClock.now, cpuStart = StageSeconds.threadCPUNow()
+        defer {
+            stages.decode += StreamProcessor.seconds(ContinuousClock.now - start)
+            stages.decodeCPU += StageSeconds.threadCPUNow() - cpuStart
+        }
         let names = chunk.topicNames
         let known = state.schemas
         chunk.withStorageBytes { storage in

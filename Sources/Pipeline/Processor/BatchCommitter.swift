@@ -119,7 +119,11 @@ struct BatchCommitter: Sendable {
         }
         let batchID = try await sink.newBatchID(topic: topic)
         var decoder = work.decoder
+        var stages = StageSeconds()
+        let finishStart = ContinuousClock.now, finishCPUStart = StageSeconds.threadCPUNow()
         let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
+        stages.decode = StreamProcessor.seconds(ContinuousClock.now - finishStart)
+        stages.decodeCPU = StageSeconds.threadCPUNow() - finishCPUStart
         let request = CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
                                     deadLetterEnds: dlqEnd, gaps: gaps, batchID: batchID)
         await Failpoints.pause("before-commit")
@@ -127,12 +131,15 @@ struct BatchCommitter: Sendable {
         try await commitWithRetries(request)
         let elapsed = ContinuousClock.now - commitStart
         state.ledger.withLock { $0.committed(topic: topic, next: next, resets: Set(resets.keys)) }
+        // After the ledger moved: no suspension between the commit and its bookkeeping.
+        stages += await sink.takeStageSeconds()
         state.stats.withLock { stats in
             stats.written[topic, default: 0] += batch.count
             stats.committed[topic, default: 0] += work.count
             stats.deadLettered[topic, default: 0] += work.rejected.count
             stats.commits[topic, default: 0] += 1
             stats.lastCommitSeconds = StreamProcessor.seconds(elapsed)
+            stats.stages += stages
         }
         state.metrics.committed(topic, written: batch.count, rejected: work.rejected.map(\.1))
         return Dictionary(uniqueKeysWithValues: next.map { (TopicPartition(topic, $0.key), $0.value) })

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import TributaryCore
 
 /// Sends dead-lettered records back to their topic once they pass validation.
 ///
@@ -112,8 +113,7 @@ public struct DeadLetterReplay: Sendable {
                 outcome.failures.append(Failure(origin: origin, stage: r.stage.rawValue, reason: r.reason))
                 continue
             }
-            let object = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: Any]
-            let key = object?[schema.recordKey].map { Array("\($0)".utf8) }
+            let key = (try? JSONValue.parse(bytes: value))?[schema.recordKey].map { Array($0.plainText.utf8) }
             if !dryRun {
                 try await producer.enqueue(topic: schema.topic, key: key, value: value,
                                            headers: [KafkaHeader(Self.replayedFromHeader, source ?? origin)])
@@ -127,15 +127,15 @@ public struct DeadLetterReplay: Sendable {
     /// The record inside a line: the `value` of a `dlq show --json` object (text or
     /// object), else the line itself; plus the dead letter it came from, when named.
     static func recordValue(of line: [UInt8]) -> (value: [UInt8], source: String?) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-              let value = object["value"], object["stage"] != nil || object["dlq"] != nil else {
+        guard let object = try? JSONValue.parse(bytes: line), let value = object["value"],
+              object["stage"] != nil || object["dlq"] != nil else {
             return (line, nil)
         }
-        let source = object["dlq"] as? String
-        if let text = value as? String { return (Array(text.utf8), source) }
-        if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value) {
-            return (Array(data), source)
+        let source = object["dlq"]?.string
+        switch value {
+        case .string(let text): return (Array(text.utf8), source)
+        case .object, .array: return (Array(value.json.utf8), source)
+        default: return (line, source)
         }
-        return (line, source)
     }
 }

@@ -8,7 +8,7 @@ import Synchronization
 public struct ProcessorConfiguration: Sendable {
     public var kafka: KafkaConfiguration
     public var groupID = "tributary-processor"
-    public var topics: [TopicSchema] = TopicSchema.all
+    public var topics: [TopicSchema] = TopicSchema.seeds
     public var interval: Duration = .seconds(10)
     public var maxBatchRecords = 500_000
     public var maxBatchBytes = 256 << 20

@@ -1,20 +1,32 @@
 import TributaryCore
 
 /// The type of a topic field as it arrives in JSON and as it is stored.
-public enum TopicFieldType: Sendable, Equatable {
+public indirect enum TopicFieldType: Sendable, Equatable {
     /// JSON string → UTF-8 string column.
     case string
     /// JSON number or numeric string → DECIMAL(precision, scale) as INT64 unscaled.
     case decimal(precision: Int, scale: Int)
     /// JSON number → DOUBLE.
     case double
+    /// JSON integer → INT64.
+    case integer
+    /// JSON true/false → BOOLEAN.
+    case boolean
     /// RFC 3339 string or epoch milliseconds → TIMESTAMP(MICROS, UTC).
     case timestamp
+    /// `yyyy-MM-dd` string → DATE.
+    case date
     /// JSON object → JSON text column.
     case object
+    /// JSON object with declared members → a nested Parquet group. `closed`: unknown members
+    /// are refused (`additionalProperties: false`); otherwise they are not stored.
+    case group([TopicField], closed: Bool)
+    /// JSON array → a Parquet LIST of its element.
+    case list(TopicField)
 }
 
-/// A rule checked after the type: schema rules (format) or data-quality rules (ranges).
+/// A rule checked after the type. Rules of a field's `rules` fail with stage `schema`, those of
+/// its `quality` with stage `quality`.
 public enum FieldRule: Sendable, Equatable {
     /// Length in characters (Unicode scalars).
     case length(ClosedRange<Int>)
@@ -22,23 +34,61 @@ public enum FieldRule: Sendable, Equatable {
     case oneOf([String], caseInsensitive: Bool = false)
     /// `count` ASCII upper-case letters (ISO 3166 alpha-2, ISO 4217 codes).
     case upperCaseLetters(count: Int)
-    /// Decimal or double range (data quality).
-    case range(min: Double, max: Double, minExclusive: Bool = false)
-    /// Timestamp not later than now + this many seconds (data quality).
+    /// Numeric range; an open end is infinite.
+    case range(min: Double, max: Double, minExclusive: Bool = false, maxExclusive: Bool = false)
+    /// Timestamp not later than now + this many seconds.
     case notInFutureBeyond(seconds: Int64)
+    /// A whole multiple of this number.
+    case multipleOf(Double)
+    /// An ECMA-262 style regular expression found somewhere in the string (JSON Schema `pattern`).
+    case pattern(String)
+    /// A string format (`uuid`, `email`).
+    case format(StringFormat)
+    /// Number of array elements.
+    case itemCount(ClosedRange<Int>)
+}
+
+public enum StringFormat: String, Sendable, Equatable, CaseIterable {
+    case uuid, email
 }
 
 public struct TopicField: Sendable, Equatable {
     public var name: String
     public var type: TopicFieldType
     public var required: Bool
+    /// Checked with stage `schema`.
     public var rules: [FieldRule]
+    /// Checked with stage `quality` (the stream's quality schema).
+    public var quality: [FieldRule]
 
-    public init(_ name: String, _ type: TopicFieldType, required: Bool = false, rules: [FieldRule] = []) {
+    public init(_ name: String, _ type: TopicFieldType, required: Bool = false, rules: [FieldRule] = [], quality: [FieldRule] = []) {
         self.name = name
         self.type = type
         self.required = required
         self.rules = rules
+        self.quality = quality
+    }
+
+    /// The stored column of this field.
+    public var storedField: Field { Field(name, type.storedType, nullable: !required) }
+}
+
+extension TopicFieldType {
+    public var isList: Bool { if case .list = self { true } else { false } }
+
+    public var storedType: FieldType {
+        switch self {
+        case .string: .string
+        case .decimal(let p, let s): .decimal(precision: p, scale: s)
+        case .double: .double
+        case .integer: .int64
+        case .boolean: .boolean
+        case .timestamp: .timestamp(.micros, isAdjustedToUTC: true)
+        case .date: .date
+        case .object: .json
+        case .group(let fields, _): .group(fields.map(\.storedField))
+        case .list(let element): .list(Field("element", element.type.storedType, nullable: !element.required))
+        }
     }
 }
 
@@ -51,59 +101,70 @@ public struct DependentRange: Sendable, Equatable {
     public var unit: [String: String]
 }
 
-/// One topic: its fields, record key and table (shared/design/topics.md).
+/// One stream: its Kafka topic, record fields, key, ordering, partitioning and table, compiled
+/// from a `[streams.NAME]` definition and its JSON Schema files (`StreamCatalog`).
 public struct TopicSchema: Sendable, Equatable {
-    /// The kind of records (`user_events`, ...): fixed, whatever the Kafka topic is called.
-    public let name: String
+    /// The stream's name: the kind of records, whatever the Kafka topic is called.
+    public var name: String
     /// The Kafka topic (by default the same as `name`).
     public var topic: String
-    public var recordKey: String
+    /// The table's folder under the lake and its SQL view name (by default `name`).
+    public var table: String
+    /// One or more top-level fields; several form Hudi's complex key `f1:v1,f2:v2`.
+    public var recordKeyFields: [String]
+    /// The ordering field: the larger value wins, ties go to the later offset; nil: offsets only.
+    public var precombineField: String?
+    public var partition: StreamPartition
     public var fields: [TopicField]
     public var dependentRanges: [DependentRange] = []
+    /// Unknown top-level fields are refused (`additionalProperties: false`), not kept in `extra`.
+    public var closed = false
 
-    public init(topic: String, recordKey: String, fields: [TopicField], dependentRanges: [DependentRange] = []) {
-        name = topic
-        self.topic = topic
-        self.recordKey = recordKey
+    public init(name: String, topic: String? = nil, table: String? = nil, recordKey: [String], precombine: String?,
+                partition: StreamPartition, fields: [TopicField], dependentRanges: [DependentRange] = [], closed: Bool = false) {
+        self.name = name
+        self.topic = topic ?? name
+        self.table = table ?? name
+        recordKeyFields = recordKey
+        precombineField = precombine
+        self.partition = partition
         self.fields = fields
         self.dependentRanges = dependentRanges
+        self.closed = closed
+        tableName = name + "_table"
     }
 
-    /// The same schema read from another Kafka topic (tests, renamed deployments).
+    /// The same stream read from another Kafka topic, into a table folder named after it
+    /// (tests, renamed deployments).
     public func onTopic(_ topic: String) -> TopicSchema {
         var copy = self
         copy.topic = topic
+        copy.table = topic
+        copy.tableName = String(topic.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }) + "_table"
         return copy
     }
 
-    /// `{topic}_table`; characters a Hudi table name cannot hold become `_`.
-    public var tableName: String {
-        String(topic.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }) + "_table"
-    }
+    /// The key fields as Hudi's table config lists them (`order_id,line_no`).
+    public var recordKey: String { recordKeyFields.joined(separator: ",") }
+    /// The Hudi table name: `{stream}_table`.
+    public var tableName: String
     public var deadLetterTopic: String { "\(topic).dlq" }
-    public static let precombineField = "timestamp"
-    public static let partitionField = "event_date"
 
     public func field(_ name: String) -> TopicField? { fields.first { $0.name == name } }
 
-    /// The stored data columns: the topic's fields, then the processing metadata.
+    /// The stored data columns: the stream's fields, then the processing metadata.
     /// (Hudi's `_hoodie_*` meta columns are added in front by the table writer.)
     public var storedFields: [Field] {
-        fields.map { f in
-            let type: FieldType = switch f.type {
-            case .string: .string
-            case .decimal(let p, let s): .decimal(precision: p, scale: s)
-            case .double: .double
-            case .timestamp: .timestamp(.micros, isAdjustedToUTC: true)
-            case .object: .json
-            }
-            return Field(f.name, type, nullable: !f.required)
-        } + Self.metadataFields
+        fields.map(\.storedField) + metadataFields
     }
 
-    /// Processing metadata added to every row (topics.md).
-    public static let metadataFields: [Field] = [
-        Field("event_date", .string, nullable: false),
+    /// Processing metadata added to every row: the derived partition column (if any), then
+    /// the ingestion time, Kafka position, batch and unknown fields.
+    public var metadataFields: [Field] {
+        (partition.isDerived ? partition.column.map { [Field($0, .string, nullable: false)] } ?? [] : []) + Self.processingFields
+    }
+
+    public static let processingFields: [Field] = [
         Field("_ingested_at", .timestamp(.micros, isAdjustedToUTC: true), nullable: false),
         Field("_kafka_partition", .int32, nullable: false),
         Field("_kafka_offset", .int64, nullable: false),
@@ -113,71 +174,28 @@ public struct TopicSchema: Sendable, Equatable {
 }
 
 extension TopicSchema {
-    public static let all: [TopicSchema] = [userEvents, transactions, sensorData, logEvents, bulkUpload]
+    /// The shipped seed streams, compiled once from the Pipeline's resources (what runs when
+    /// no `[streams.*]` is configured; `StreamCatalogTests` keep them compiling).
+    public static let seeds: [TopicSchema] = (try? StreamCatalog.seeds()) ?? []
 
-    public static func named(_ topic: String) -> TopicSchema? { all.first { $0.topic == topic } }
+    /// The seed stream called `name`.
+    public static func seed(_ name: String) -> TopicSchema? { seeds.first { $0.name == name } }
+}
 
-    static let id128: [FieldRule] = [.length(1...128)]
-    static let oneHourAhead: FieldRule = .notInFutureBeyond(seconds: 3600)
-
-    public static let userEvents = TopicSchema(topic: "user_events", recordKey: "event_id", fields: [
-        TopicField("event_id", .string, required: true, rules: id128),
-        TopicField("user_id", .string, required: true, rules: id128),
-        TopicField("event_type", .string, required: true, rules: [
-            .oneOf(["page_view", "click", "signup", "login", "logout", "purchase", "add_to_cart", "search"])]),
-        TopicField("page", .string, rules: [.length(0...2048)]),
-        TopicField("session_id", .string),
-        TopicField("device", .string, rules: [.oneOf(["desktop", "mobile", "tablet", "other"])]),
-        TopicField("country", .string, rules: [.upperCaseLetters(count: 2)]),
-        TopicField("properties", .object),
-        TopicField("timestamp", .timestamp, required: true, rules: [oneHourAhead]),
-    ])
-
-    public static let transactions = TopicSchema(topic: "transactions", recordKey: "transaction_id", fields: [
-        TopicField("transaction_id", .string, required: true, rules: [.length(1...128)]),
-        TopicField("user_id", .string, required: true, rules: [.length(1...128)]),
-        TopicField("amount", .decimal(precision: 18, scale: 2), required: true, rules: [
-            .range(min: 0, max: 1_000_000_000, minExclusive: true)]),
-        TopicField("currency", .string, required: true, rules: [.upperCaseLetters(count: 3)]),
-        TopicField("status", .string, required: true, rules: [.oneOf(["pending", "completed", "failed", "refunded"])]),
-        TopicField("payment_method", .string, rules: [.oneOf(["card", "paypal", "bank_transfer", "crypto", "other"])]),
-        TopicField("merchant", .string),
-        TopicField("timestamp", .timestamp, required: true),
-    ])
-
-    public static let sensorData = TopicSchema(
-        topic: "sensor_data", recordKey: "reading_id",
-        fields: [
-            TopicField("reading_id", .string, required: true, rules: [.length(1...128)]),
-            TopicField("sensor_id", .string, required: true, rules: [.length(1...128)]),
-            TopicField("sensor_type", .string, required: true, rules: [
-                .oneOf(["temperature", "humidity", "pressure", "co2", "other"])]),
-            TopicField("value", .double, required: true),
-            TopicField("unit", .string),
-            TopicField("location", .string),
-            TopicField("battery_level", .double, rules: [.range(min: 0, max: 100)]),
-            TopicField("timestamp", .timestamp, required: true),
-        ],
-        dependentRanges: [DependentRange(
-            field: "value", dependsOn: "sensor_type",
-            ranges: ["temperature": -90...60, "humidity": 0...100, "pressure": 300...1100, "co2": 0...10_000],
-            unit: ["temperature": "°C", "humidity": "%", "pressure": "hPa", "co2": "ppm"])])
-
-    public static let logEvents = TopicSchema(topic: "log_events", recordKey: "log_id", fields: [
-        TopicField("log_id", .string, required: true, rules: [.length(1...128)]),
-        TopicField("service", .string, required: true, rules: [.length(1...256)]),
-        TopicField("level", .string, required: true, rules: [
-            .oneOf(["DEBUG", "INFO", "WARN", "ERROR", "FATAL"], caseInsensitive: true)]),
-        TopicField("message", .string, required: true, rules: [.length(0...65_536)]),
-        TopicField("host", .string),
-        TopicField("trace_id", .string),
-        TopicField("timestamp", .timestamp, required: true),
-    ])
-
-    public static let bulkUpload = TopicSchema(topic: "bulk_upload", recordKey: "record_id", fields: [
-        TopicField("record_id", .string, required: true, rules: [.length(1...256)]),
-        TopicField("source", .string, required: true, rules: [.length(1...1024)]),
-        TopicField("data", .object, required: true),
-        TopicField("timestamp", .timestamp, required: true),
-    ])
+extension FieldRule {
+    /// The rule as a reader of `tributary streams show` wants it.
+    public var summary: String {
+        switch self {
+        case .length(let r): r.upperBound == Int.max ? "length ≥ \(r.lowerBound)" : "length \(r.lowerBound)…\(r.upperBound)"
+        case .oneOf(let values, let ci): "one of \(values.joined(separator: ", "))\(ci ? " (any case)" : "")"
+        case .upperCaseLetters(let n): "\(n) upper-case letters"
+        case .range(let lo, let hi, let loOpen, let hiOpen):
+            "\(lo.isFinite ? "\(loOpen ? "(" : "[")\(lo)" : "(-∞"), \(hi.isFinite ? "\(hi)\(hiOpen ? ")" : "]")" : "∞)")"
+        case .notInFutureBeyond(let s): "at most \(s) s ahead"
+        case .multipleOf(let m): "multiple of \(m)"
+        case .pattern(let p): "matches \(p)"
+        case .format(let f): f.rawValue
+        case .itemCount(let r): r.upperBound == Int.max ? "≥ \(r.lowerBound) items" : "\(r.lowerBound)…\(r.upperBound) items"
+        }
+    }
 }

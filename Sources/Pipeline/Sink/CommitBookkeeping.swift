@@ -128,9 +128,7 @@ public struct CheckpointGap: Sendable, Hashable, CustomStringConvertible {
     public var to: Int64
 
     public init(partition: Int32, from: Int64, to: Int64) {
-        self.partition = partition
-        self.from = from
-        self.to = to
+        (self.partition, self.from, self.to) = (partition, from, to)
     }
 
     public var description: String { "\(partition):\(from)->\(to)" }

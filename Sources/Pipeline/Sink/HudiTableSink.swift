@@ -3,9 +3,9 @@ import Hudi
 import Logging
 import ObjectStore
 
-/// The processor's tables as Hudi copy-on-write tables, one per topic under the lake root
-/// (`{root}/{topic}/`, table `{topic}_table`, key per topic, precombine `timestamp`,
-/// partitioned by `event_date`). The Kafka checkpoint is written into each commit's
+/// The processor's tables as Hudi copy-on-write tables, one per stream under the lake root
+/// (`{root}/{table}/`, Hudi table `{stream}_table`, the stream's key, precombine and
+/// partition fields). The Kafka checkpoint is written into each commit's
 /// extra metadata (`deltastreamer.checkpoint.key`), so rows and offsets commit together.
 public actor HudiTableSink: TableSink {
     private let root: any ObjectStore
@@ -20,6 +20,9 @@ public actor HudiTableSink: TableSink {
     /// next write rolls it back, which the rollback counter counts.
     private var mayHavePending: Set<String> = []
     private var sizeRefreshed: [String: Date] = [:]
+    /// Each table's store, timed, and the index, encode and store seconds not yet taken.
+    private var timedStores: [String: TimedObjectStore] = [:]
+    private var stages = StageSeconds()
 
     public init(root: any ObjectStore, schemas: [TopicSchema], options: WriteOptions = WriteOptions(),
                 tableType: TableType = .copyOnWrite, logger: Logger = Logger(label: "tributary.sink")) {
@@ -41,10 +44,13 @@ public actor HudiTableSink: TableSink {
         guard let schema = schemas[topic] else {
             throw HudiError.invalidArgument("no schema for topic \(topic)")
         }
+        let store = TimedObjectStore(try root.scoped(to: schema.table))
+        timedStores[topic] = store
         let table = try await HudiTable.openOrCreate(
-            store: try root.scoped(to: topic), name: schema.tableName, recordKeyField: schema.recordKey,
-            precombineField: TopicSchema.precombineField, partitionField: TopicSchema.partitionField,
+            store: store, name: schema.tableName, recordKeyField: schema.recordKey,
+            precombineField: schema.precombineField, partitionField: schema.partition.column,
             fields: schema.storedFields, tableType: tableType, options: options, logger: logger)
+        try await DefinitionCompatibility.check(schema, against: table)
         tables[topic] = table
         mayHavePending.insert(topic)
         return table
@@ -72,10 +78,13 @@ public actor HudiTableSink: TableSink {
         let table = try await table(topic: request.topic)
         let records = request.records
         // The decoder's columns as they are: keys and partition values stay bytes.
-        let batch = RecordBatch(
-            fields: records.schema.storedFields, columns: records.columns,
+        if let failure = records.nestedFailure { throw HudiError.invalidArgument(failure) }
+        let fields = records.schema.storedFields
+        var batch = RecordBatch(
+            fields: fields, columns: records.columns,
             recordKeys: records.recordKeys, partitionValues: records.partitionValues,
             orderingValues: records.precombine, operations: records.operations)
+        for (i, nested) in records.nested { batch.nestedColumns[fields[i].name] = nested }
         // The bookkeeping becomes text here, in the commit's extra metadata. Checkpoint and
         // DLQ ends are merged with the table's latest at the commit point.
         var extra: [String: String] = [:]
@@ -96,6 +105,7 @@ public actor HudiTableSink: TableSink {
             throw error
         }
         metrics.committed(request.topic, result)
+        noteStages(result, io: timedStores[request.topic]?.take() ?? .init())
         logger.debug("table commit", metadata: [
             "topic": "\(request.topic)", "instant": "\(result.instant)", "records": "\(records.count)",
             "files": "\(result.filesWritten)", "rewritten": "\(result.filesRewritten)",
@@ -106,6 +116,21 @@ public actor HudiTableSink: TableSink {
             sizeRefreshed[request.topic] = Date()
             await metrics.refreshSize(request.topic, store: try root.scoped(to: request.topic))
         }
+    }
+
+    public func takeStageSeconds() -> StageSeconds {
+        defer { stages = StageSeconds() }
+        return stages
+    }
+
+    /// The index, encode and store stages of a commit (see `StageSeconds`).
+    private func noteStages(_ result: CommitResult, io: TimedObjectStore.Totals) {
+        let fileMillis = result.metadata.partitionToWriteStats.reduce(Int64(0)) { sum, partition in
+            partition.stats.reduce(sum) { $0 + $1.totalCreateTime + $1.totalUpsertTime }
+        }
+        stages.index += result.indexLookupSeconds
+        stages.encode += max(0, Double(fileMillis) / 1000 - StreamProcessor.seconds(io.dataFiles))
+        stages.store += StreamProcessor.seconds(io.all)
     }
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }

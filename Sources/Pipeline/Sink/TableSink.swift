@@ -52,6 +52,9 @@ public protocol TableSink: Sendable {
     /// Commits the batch and its checkpoint atomically, or throws (`CheckpointConflict`
     /// when `expected` no longer matches).
     func commit(_ request: CommitRequest) async throws
+    /// The seconds of the `index`, `encode` and `store` stages since the last call (see
+    /// `StageSeconds`); sinks that do not measure them answer zeros.
+    func takeStageSeconds() async -> StageSeconds
     /// Ends writing (the processor stopped): releases what the sink holds, e.g. the Hudi
     /// tables' writer leases. A later commit may reopen.
     func close() async
@@ -59,6 +62,7 @@ public protocol TableSink: Sendable {
 
 extension TableSink {
     public func close() async {}
+    public func takeStageSeconds() async -> StageSeconds { StageSeconds() }
 }
 
 /// A table sink in memory: rows by record key with precombine semantics, for tests.

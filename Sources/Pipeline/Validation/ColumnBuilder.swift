@@ -13,19 +13,27 @@ enum ParsedValue: Sendable {
     case none
     case string(ParsedRange)
     case int64(Int64)
+    case int32(Int32)
+    case bool(Bool)
     case double(Double)
+    /// A nested object or array, already checked against its field.
+    case nested(JSONValue)
 }
 
 /// Appends values of one column.
 struct ColumnBuilder: Sendable {
     enum Kind: Sendable {
-        case string, json, int64, double
+        case string, json, int64, int32, bool, double, nested
         init(_ type: TopicFieldType) {
             switch type {
             case .string: self = .string
             case .object: self = .json
-            case .decimal, .timestamp: self = .int64
+            case .decimal(let precision, _): self = precision <= 9 ? .int32 : .int64
+            case .timestamp, .integer: self = .int64
+            case .date: self = .int32
+            case .boolean: self = .bool
             case .double: self = .double
+            case .group, .list: self = .nested
             }
         }
     }
@@ -33,11 +41,20 @@ struct ColumnBuilder: Sendable {
     let kind: Kind
     var bytes = ByteArrays()
     var int64s: [Int64] = []
+    var int32s: [Int32] = []
+    var bools: [Bool] = []
     var doubles: [Double] = []
     var validity: [Bool] = []
     var hasNull = false
+    /// Nested fields: the shredder (nil when the field has no nested layout).
+    var nested: NestedShredder?
 
     init(kind: Kind) { self.kind = kind }
+
+    init(_ field: TopicField) {
+        kind = Kind(field.type)
+        if kind == .nested { nested = NestedShredder(field) }
+    }
 
     mutating func appendNull() {
         validity.append(false)
@@ -45,7 +62,10 @@ struct ColumnBuilder: Sendable {
         switch kind {
         case .string, .json: bytes.appendEmpty()
         case .int64: int64s.append(0)
+        case .int32: int32s.append(0)
+        case .bool: bools.append(false)
         case .double: doubles.append(0)
+        case .nested: nested?.appendNull()
         }
     }
 
@@ -54,8 +74,12 @@ struct ColumnBuilder: Sendable {
         case .none: appendNull(); return
         case .string(.message(let r)): bytes.append(UnsafeRawBufferPointer(rebasing: message[r]))
         case .string(.scratch(let r)): scratch.withUnsafeBytes { bytes.append(UnsafeRawBufferPointer(rebasing: $0[r])) }
+        case .int64(let v) where kind == .int32: int32s.append(Int32(truncatingIfNeeded: v))
         case .int64(let v): int64s.append(v)
+        case .int32(let v): int32s.append(v)
+        case .bool(let v): bools.append(v)
         case .double(let v): doubles.append(v)
+        case .nested(let v): nested?.append(v)
         }
         validity.append(true)
     }
@@ -76,8 +100,16 @@ struct ColumnBuilder: Sendable {
         let values: ColumnValues = switch kind {
         case .string, .json: .byteArray(bytes)
         case .int64: .int64(int64s)
+        case .int32: .int32(int32s)
+        case .bool: .boolean(bools)
         case .double: .double(doubles)
+        // Nested fields are taken from `nestedColumn()`; this slot only keeps the row count.
+        case .nested: .boolean(validity)
         }
         return Column(values, validity: hasNull ? validity : nil)
+    }
+
+    func nestedColumn() throws -> NestedColumn? {
+        try nested?.finish()
     }
 }

@@ -53,6 +53,22 @@ enum ScalarParsing {
         return seconds * 1_000_000 + Int64(micros)
     }
 
+    /// Days since 1970-01-01 of a `yyyy-MM-dd` date (years 0001–9999), nil when malformed.
+    static func dateDays(_ b: UnsafeRawBufferPointer) -> Int32? {
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func digits(_ at: Int, _ n: Int) -> Int? {
+            var v = 0
+            for i in at..<(at + n) {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard let year = digits(0, 4), year >= 1, let month = digits(5, 2), (1...12).contains(month),
+              let day = digits(8, 2), day >= 1, day <= daysInMonth(year, month) else { return nil }
+        return Int32(CivilDate.days(year: Int64(year), month: month, day: day))
+    }
+
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
     static func daysInMonth(_ y: Int, _ m: Int) -> Int {

@@ -24,14 +24,9 @@ public enum AvroReader {
         }
         c.at = 4
         var meta: [String: [UInt8]] = [:]
-        while true {
-            var count = try c.long()
-            if count == 0 { break }
-            if count < 0 { count = -count; _ = try c.long() }
-            for _ in 0..<count {
-                let k = String(decoding: try c.bytesValue(), as: UTF8.self)
-                meta[k] = try c.bytesValue()
-            }
+        try c.blocks { c in
+            let k = String(decoding: try c.bytesValue(), as: UTF8.self)
+            meta[k] = try c.bytesValue()
         }
         let sync = try c.take(16)
         let codec = meta["avro.codec"].map { String(decoding: $0, as: UTF8.self) } ?? "null"
@@ -133,23 +128,13 @@ public enum AvroReader {
             return .object(o)
         case .array(let item):
             var a: [JSONValue] = []
-            while true {
-                var n = try c.long()
-                if n == 0 { break }
-                if n < 0 { n = -n; _ = try c.long() }
-                for _ in 0..<n { a.append(try decode(item, &c, named)) }
-            }
+            try c.blocks { c in a.append(try decode(item, &c, named)) }
             return .array(a)
         case .map(let value):
             var o: [(String, JSONValue)] = []
-            while true {
-                var n = try c.long()
-                if n == 0 { break }
-                if n < 0 { n = -n; _ = try c.long() }
-                for _ in 0..<n {
-                    let k = String(decoding: try c.bytesValue(), as: UTF8.self)
-                    o.append((k, try decode(value, &c, named)))
-                }
+            try c.blocks { c in
+                let k = String(decoding: try c.bytesValue(), as: UTF8.self)
+                o.append((k, try decode(value, &c, named)))
             }
             return .object(o)
         case .union(let members):
@@ -165,6 +150,17 @@ public enum AvroReader {
     struct Cursor {
         let bytes: [UInt8]
         var at = 0
+
+        /// The items of an array or map: blocks of a count (negative: followed by the
+        /// block's byte size) until a zero count.
+        mutating func blocks(_ item: (inout Cursor) throws -> Void) throws {
+            while true {
+                var n = try long()
+                if n == 0 { return }
+                if n < 0 { n = -n; _ = try long() }
+                for _ in 0..<n { try item(&self) }
+            }
+        }
 
         mutating func take(_ n: Int) throws -> [UInt8] {
             guard n >= 0, at + n <= bytes.count else { throw AvroError.corrupt("Avro data truncated") }

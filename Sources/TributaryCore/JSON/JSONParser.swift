@@ -121,41 +121,31 @@ public struct JSONParser {
     private mutating func string() throws -> String {
         guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw fail("expected string") }
         at += 1
-        var out = [UInt8]()
+        let start = at
+        var escaped = false
+        // Find the end, checking the escapes; then unescape only when there are any.
         while true {
             guard at < bytes.count else { throw fail("unterminated string") }
             let c = bytes[at]
-            at += 1
             if c == UInt8(ascii: "\"") { break }
-            guard c == UInt8(ascii: "\\") else { out.append(c); continue }
-            guard at < bytes.count else { throw fail("bad escape") }
-            let e = bytes[at]
-            at += 1
-            switch e {
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800..<0xDC00).contains(scalar), at + 6 <= bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") {
-                    at += 2
-                    let low = try hex4()
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
+            guard c == UInt8(ascii: "\\") else { at += 1; continue }
+            escaped = true
+            guard at + 1 < bytes.count else { throw fail("bad escape") }
+            if bytes[at + 1] == UInt8(ascii: "u") {
+                guard at + 6 <= bytes.count, (at + 2..<at + 6).allSatisfy({ JSONEscapes.hexValue(bytes[$0]) != nil }) else {
+                    throw fail("bad \\u escape")
                 }
-                out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
-            default: out.append(e)
+                at += 6
+            } else {
+                at += 2
             }
         }
+        let end = at
+        at += 1
+        guard escaped else { return String(decoding: bytes[start..<end], as: UTF8.self) }
+        var out = [UInt8]()
+        out.reserveCapacity(end - start)
+        bytes.withUnsafeBytes { JSONEscapes.unescape(UnsafeRawBufferPointer(rebasing: $0[start..<end]), into: &out) }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private mutating func hex4() throws -> UInt32 {
-        guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16) else {
-            throw fail("bad \\u escape")
-        }
-        at += 4
-        return v
     }
 }

@@ -108,3 +108,12 @@ extension JSONValue {
         appendJSONString(s, to: &out)
     }
 }
+
+extension JSONValue {
+    /// The value as plain text, as a message key or a table cell shows it: a string without
+    /// quotes, anything else as compact JSON.
+    public var plainText: String {
+        if case .string(let s) = self { return s }
+        return json
+    }
+}

@@ -38,9 +38,7 @@ public struct ChildProcessSpec: Sendable {
     public var logLevel: Logger.Level = .info
 
     public init(name: String, executable: URL, arguments: [String] = []) {
-        self.name = name
-        self.executable = executable
-        self.arguments = arguments
+        (self.name, self.executable, self.arguments) = (name, executable, arguments)
     }
 
     /// The file both output streams go to, when they go to one.
@@ -72,9 +70,7 @@ public struct ChildProcessError: Error, CustomStringConvertible {
     public var logTail: String
 
     public init(name: String, reason: String, logTail: String = "") {
-        self.name = name
-        self.reason = reason
-        self.logTail = logTail
+        (self.name, self.reason, self.logTail) = (name, reason, logTail)
     }
 
     public var description: String {

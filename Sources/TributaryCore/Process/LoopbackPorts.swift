@@ -84,7 +84,8 @@ public enum LoopbackPorts {
         return Int(parts[1])
     }
 
-    private static func address(port: Int) -> sockaddr_in {
+    /// The socket address of 127.0.0.1:`port`.
+    public static func address(port: Int) -> sockaddr_in {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)

@@ -34,7 +34,7 @@ public struct WebDependencies: Sendable {
     ///   - queryConfiguration: settings of the DuckDB query service over `lake`.
     ///   - processorStats: the in-process processor's counters (dashboard).
     ///   - processorGroup: the processor's consumer group (`processing.group_id`), for its lag.
-    public init(config: WebConfiguration, kafka: KafkaConfiguration, schemas: [TopicSchema] = TopicSchema.all,
+    public init(config: WebConfiguration, kafka: KafkaConfiguration, schemas: [TopicSchema] = TopicSchema.seeds,
                 lake: (any ObjectStore)? = nil, queryConfiguration: QueryService.Configuration = .init(),
                 processorStats: (@Sendable () -> ProcessorStats?)? = nil, processorGroup: String = "tributary-processor",
                 logger: Logger = Logger(label: "tributary.web")) throws {

@@ -4,7 +4,7 @@ import Logging
 import Pipeline
 
 /// Settings of the real-time generator panel.
-public struct GeneratorSettings: Sendable, Codable, Equatable {
+public struct GeneratorSettings: Sendable, Encodable, Equatable {
     /// Records per second over all chosen topics.
     public var rate: Double = 10
     /// Schema names; empty means all five.
@@ -48,7 +48,7 @@ public struct GeneratorSettings: Sendable, Codable, Equatable {
 }
 
 /// What the generator is doing, for the panel's live count.
-public struct GeneratorStatus: Sendable, Codable, Equatable {
+public struct GeneratorStatus: Sendable, Encodable, Equatable {
     public var running: Bool
     public var settings: GeneratorSettings
     /// Records produced by the current (or last) run, per topic.
@@ -67,7 +67,7 @@ public actor GeneratorController {
     private var sent: [String: Int] = [:]
     private var lastError: String?
 
-    public init(producer: KafkaProducer, schemas: [TopicSchema] = TopicSchema.all, logger: Logger) {
+    public init(producer: KafkaProducer, schemas: [TopicSchema] = TopicSchema.seeds, logger: Logger) {
         self.producer = producer
         self.schemas = schemas
         self.logger = logger

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KafkaClient
 import Pipeline
+import TributaryCore
 
 /// The file formats bulk upload reads.
 public enum UploadFormat: String, Sendable, Codable, CaseIterable {
@@ -46,6 +47,10 @@ public struct UploadReport: Sendable, Codable, Equatable {
 /// to a record of the chosen topic, validates it with the pipeline's decoder and
 /// enqueues valid records to Kafka; refused rows are reported with their row number.
 public struct BulkUploader: Sendable {
+    /// The stream whose uploads wrap each row as `{record_id, source, data, timestamp}`
+    /// (the seed `bulk_upload` stream); rows for other streams are records as they are.
+    public static let wrappingStream = "bulk_upload"
+
     public static let maxListedErrors = 1000
 
     public let ingestor: Ingestor
@@ -120,7 +125,7 @@ public struct BulkUploader: Sendable {
         }
         let pairs = Array(zip(header, csvRow)).map { (name: $0.0, value: $0.1) }
         let json: [UInt8]
-        if schema.name == TopicSchema.bulkUpload.name {
+        if schema.name == Self.wrappingStream {
             let values = Dictionary(pairs.map { ($0.name, $0.value) }) { first, _ in first }
             let data = pairs.filter { $0.name != "record_id" && $0.name != "timestamp" }.map { pair in
                 let v = pair.value.trimmingCharacters(in: .whitespaces)
@@ -133,46 +138,49 @@ public struct BulkUploader: Sendable {
             return
         } else {
             var filled = pairs
-            if nonEmpty(pairs.first { $0.name == TopicSchema.precombineField }?.value) == nil {
-                filled.removeAll { $0.name == TopicSchema.precombineField }
-                filled.append((name: TopicSchema.precombineField, value: uploadTime))
+            if let ordering = schema.precombineField, nonEmpty(pairs.first { $0.name == ordering }?.value) == nil {
+                filled.removeAll { $0.name == ordering }
+                filled.append((name: ordering, value: uploadTime))
             }
             json = TextRecord.json(filled, schema: schema)
         }
-        let key = pairs.first { $0.name == schema.recordKey }?.value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = pairs.first { $0.name == schema.recordKeyFields[0] }?.value.trimmingCharacters(in: .whitespacesAndNewlines)
         try await send(json, key: key, state: &state, report: &report)
     }
 
     private func handle(line: [UInt8], state: inout RowState, report: inout UploadReport, uploadTime: String) async throws {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         report.rows += 1
-        let object = JSONText.parse(line) as? [String: Any]
+        let object = JSONText.parse(line)?.objectEntries.map(JSONValue.object)
         let json: [UInt8]
-        if schema.name == TopicSchema.bulkUpload.name {
+        if schema.name == Self.wrappingStream {
             guard let object else {
                 refuse(report: &report, stage: "parse", reason: "the line is not a JSON object")
                 return
             }
             let timestamp: String
-            if let text = object["timestamp"] as? String { timestamp = JSONText.quote(text) }
-            else if let number = object["timestamp"] as? NSNumber, !(object["timestamp"] is Bool) { timestamp = number.stringValue }
-            else { timestamp = JSONText.quote(uploadTime) }
-            let id = (object["record_id"] as? String) ?? derivedID(row: report.rows)
+            switch object["timestamp"] {
+            case .string(let text)?: timestamp = JSONText.quote(text)
+            case .int(let number)?: timestamp = String(number)
+            case .double(let number)?: timestamp = "\(number)"
+            default: timestamp = JSONText.quote(uploadTime)
+            }
+            let id = object["record_id"]?.string ?? derivedID(row: report.rows)
             json = bulkRecord(recordID: id, data: String(decoding: line, as: UTF8.self), timestamp: timestamp)
             try await send(json, key: id, state: &state, report: &report)
             return
-        } else if let object, object[TopicSchema.precombineField] == nil,
-                  let brace = line.firstIndex(of: UInt8(ascii: "{")) {
+        } else if let object, let ordering = schema.precombineField, schema.field(ordering)?.type == .timestamp,
+                  object[ordering] == nil, let brace = line.firstIndex(of: UInt8(ascii: "{")) {
             // Insert the upload time textually so every other value keeps its exact digits.
             var patched = Array(line[...brace])
-            patched += Array("\"timestamp\":\(JSONText.quote(uploadTime))".utf8)
-            if !object.isEmpty { patched.append(UInt8(ascii: ",")) }
+            patched += Array("\(JSONText.quote(ordering)):\(JSONText.quote(uploadTime))".utf8)
+            if object.objectEntries?.isEmpty == false { patched.append(UInt8(ascii: ",")) }
             patched += line[line.index(after: brace)...]
             json = patched
         } else {
             json = line
         }
-        try await send(json, key: object?[schema.recordKey] as? String, state: &state, report: &report)
+        try await send(json, key: object?[schema.recordKeyFields[0]]?.string, state: &state, report: &report)
     }
 
     /// `file.csv:7`: the key of a `bulk_upload` row without `record_id`.

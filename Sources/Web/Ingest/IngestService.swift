@@ -24,7 +24,7 @@ public struct Ingestor: Sendable {
     /// Topic names by schema name (deployments may rename topics).
     public let schemas: [String: TopicSchema]
 
-    public init(producer: KafkaProducer, schemas: [TopicSchema] = TopicSchema.all) {
+    public init(producer: KafkaProducer, schemas: [TopicSchema] = TopicSchema.seeds) {
         self.producer = producer
         self.schemas = Dictionary(uniqueKeysWithValues: schemas.map { ($0.name, $0) })
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TributaryCore
 
 /// The verdict of the pipeline's own validator (`RecordDecoder`) on one record: the web
 /// app never has rules of its own, so a record accepted here is accepted by the processor.
@@ -20,8 +21,7 @@ public enum RecordValidation {
 
     /// The record key of a valid record (the Kafka message key).
     public static func recordKey(_ json: [UInt8], schema: TopicSchema) -> String? {
-        guard let object = JSONText.parse(json) as? [String: Any] else { return nil }
-        return object[schema.recordKey] as? String
+        JSONText.parse(json)?[schema.recordKey]?.string
     }
 }
 
@@ -40,13 +40,17 @@ public enum TextRecord {
             let field = schema.field(name)
             let encoded: String
             switch field?.type {
-            case .decimal, .double:
+            case .decimal, .double, .integer:
                 encoded = JSONText.isNumber(value) ? value : JSONText.quote(value)
+            case .boolean:
+                encoded = ["true", "false"].contains(value) ? value : JSONText.quote(value)
             case .timestamp:
                 encoded = value.allSatisfy(\.isASCIIDigit) ? value : JSONText.quote(value)
-            case .object:
-                encoded = JSONText.parse(Array(value.utf8)) is [String: Any] ? value : JSONText.quote(value)
-            case .string?, nil:
+            case .object, .group:
+                encoded = JSONText.parse(Array(value.utf8))?.objectEntries != nil ? value : JSONText.quote(value)
+            case .list:
+                encoded = JSONText.parse(Array(value.utf8))?.arrayValues != nil ? value : JSONText.quote(value)
+            case .string?, .date?, nil:
                 encoded = JSONText.quote(value)
             }
             members.append("\(JSONText.quote(name)):\(encoded)")

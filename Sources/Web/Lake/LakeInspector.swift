@@ -2,6 +2,7 @@ import Foundation
 import Hudi
 import Pipeline
 import Query
+import TributaryCore
 
 /// Reads the lake's Hudi tables for the lake pages and `GET /api/tables…`: each folder of
 /// the lake root holding `.hoodie/hoodie.properties` is a table named after the folder
@@ -93,33 +94,7 @@ public struct LakeInspector: Sendable {
 
     /// Columns of an Avro record schema (JSON text), `_hoodie_*` meta columns left out.
     static func columns(avro text: String) -> [LakeColumn] {
-        guard let object = JSONText.parse(Array(text.utf8)) as? [String: Any],
-              let fields = object["fields"] as? [[String: Any]] else { return [] }
-        return fields.compactMap { field -> LakeColumn? in
-            guard let name = field["name"] as? String, !name.hasPrefix("_hoodie_") else { return nil }
-            var type = field["type"] ?? "?"
-            var nullable = false
-            if let union = type as? [Any] {
-                nullable = union.contains { ($0 as? String) == "null" }
-                type = union.first { ($0 as? String) != "null" } ?? "null"
-            }
-            return LakeColumn(name: name, type: typeName(type), nullable: nullable)
-        }
-    }
-
-    private static func typeName(_ type: Any) -> String {
-        if let s = type as? String { return s }
-        if let o = type as? [String: Any] {
-            if let logical = o["logicalType"] as? String {
-                if logical == "decimal", let p = o["precision"], let s = o["scale"] { return "decimal(\(p),\(s))" }
-                return logical
-            }
-            if let t = o["type"] as? String {
-                if t == "array", let items = o["items"] { return "array<\(typeName(items))>" }
-                if t == "map", let values = o["values"] { return "map<\(typeName(values))>" }
-                return t
-            }
-        }
-        return "?"
+        AvroColumn.columns(ofSchema: text).filter { !$0.name.hasPrefix("_hoodie_") }
+            .map { LakeColumn(name: $0.name, type: $0.type, nullable: $0.nullable) }
     }
 }

@@ -78,7 +78,7 @@ enum IngestPages {
             if case .oneOf(let values, let ci) = rule { return (values, ci) }
             return nil
         }.first
-        for rule in field.rules {
+        for rule in field.rules + field.quality {
             switch rule {
             case .length(let range):
                 if range.lowerBound > 0 { attributes.append(" minlength=\"\(range.lowerBound)\"") }
@@ -86,13 +86,19 @@ enum IngestPages {
             case .upperCaseLetters(let count):
                 attributes.append(" pattern=\"[A-Z]{\(count)}\" maxlength=\"\(count)\" autocapitalize=\"characters\"")
                 help.append("\(count) upper-case letters")
-            case .range(let min, let max, let exclusive):
-                attributes.append(" max=\"\(max)\"")
-                if !exclusive { attributes.append(" min=\"\(min)\"") }
+            case .range(let min, let max, let exclusive, let maxExclusive):
+                if max.isFinite && !maxExclusive { attributes.append(" max=\"\(max)\"") }
+                if min.isFinite && !exclusive { attributes.append(" min=\"\(min)\"") }
                 help.append(exclusive ? "greater than \(min), at most \(max)" : "\(min) to \(max)")
             case .notInFutureBeyond(let seconds):
                 help.append("not more than \(seconds / 60) min in the future")
-            case .oneOf: break
+            case .pattern(let source):
+                help.append("matches \(source)")
+            case .format(let format):
+                help.append(format.rawValue)
+            case .multipleOf(let m):
+                help.append("a multiple of \(m)")
+            case .oneOf, .itemCount: break
             }
         }
         for dep in schema.dependentRanges where dep.field == field.name {
@@ -128,7 +134,7 @@ enum IngestPages {
                 control = """
                     <input type="number" inputmode="decimal" step="\(step)" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)\(attributes)>
                     """
-            case .double:
+            case .double, .integer:
                 control = """
                     <input type="number" inputmode="decimal" step="any" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)\(attributes)>
                     """
@@ -137,8 +143,17 @@ enum IngestPages {
                 control = """
                     <input type="text" class="form-control font-monospace\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)" autocomplete="off"\(required)>
                     """
-            case .object:
-                help.insert("a JSON object, e.g. {\"referrer\": \"google\"}", at: 0)
+            case .boolean:
+                help.insert("true or false", at: 0)
+                control = """
+                    <input type="text" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)>
+                    """
+            case .date:
+                control = """
+                    <input type="date" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)>
+                    """
+            case .object, .group, .list:
+                help.insert(field.type.isList ? "a JSON array" : "a JSON object, e.g. {\"referrer\": \"google\"}", at: 0)
                 control = """
                     <textarea class="form-control font-monospace\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" rows="2" aria-describedby="\(described)" spellcheck="false"\(required)>\(value)</textarea>
                     """

@@ -4,7 +4,7 @@ import Pipeline
 enum ToolPages {
     static func upload(schemas: [TopicSchema], maxBytes: Int, csrf: String, loggedIn: Bool) -> HTML {
         let options = schemas.map { s -> HTML in
-            "<option value=\"\(s.name)\"\(HTML(trusted: s.name == TopicSchema.bulkUpload.name ? " selected" : ""))>\(s.name)</option>"
+            "<option value=\"\(s.name)\"\(HTML(trusted: s.name == BulkUploader.wrappingStream ? " selected" : ""))>\(s.name)</option>"
         }
         return Layout.page(title: "Bulk upload", csrf: csrf, active: "/upload", loggedIn: loggedIn, body: """
             <p>Upload a CSV file (first row: column names) or JSONL (one JSON object per line), up to \(maxBytes / (1024 * 1024)) MiB. The file is streamed to the server, row by row to Kafka.

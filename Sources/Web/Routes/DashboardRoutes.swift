@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Monitoring
 import ServiceLifecycle
 
 /// The live dashboard: the page, its history (`GET /api/dashboard`) and the server-sent
@@ -35,19 +36,12 @@ struct DashboardRoutes {
                         }
                     }
                     let point = await sampler.sample()
-                    try await writer.write(ByteBuffer(string: "event: sample\ndata: \(Self.json(point))\n\n"))
+                    try await writer.write(ByteBuffer(string: "event: sample\ndata: \(JSONResponse.text(point))\n\n"))
                 }
                 try await writer.finish(nil)
             }
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
         }
-    }
-
-    /// One line of JSON (SSE data lines must not contain newlines).
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 

@@ -1,5 +1,6 @@
-import Foundation
 import Hummingbird
+import Monitoring
+import TributaryCore
 
 /// The real-time generator: panel and JSON endpoints.
 struct GeneratorRoutes {
@@ -19,7 +20,7 @@ struct GeneratorRoutes {
             let settings: GeneratorSettings
             do {
                 settings = body.readableBytes == 0 ? GeneratorSettings()
-                    : try JSONDecoder().decode(GeneratorSettings.self, from: Data(buffer: body))
+                    : try GeneratorSettings(json: JSONValue.parse(bytes: Array(buffer: body), options: .init(keepsBigIntegersAsText: true)))
             } catch {
                 return APIError(status: .badRequest, error: "the body must be a JSON object of generator settings: \(error)").response()
             }
@@ -36,17 +37,33 @@ struct GeneratorRoutes {
 }
 
 extension GeneratorSettings {
-    /// Every key is optional in requests; missing ones keep their defaults.
-    public init(from decoder: any Decoder) throws {
-        enum Keys: String, CodingKey { case rate, topics, updateRatio, deleteRatio, lateRatio, invalidRatio, seed }
-        let c = try decoder.container(keyedBy: Keys.self)
+    /// Settings from a request body: every key is optional; missing ones keep their defaults.
+    init(json: JSONValue) throws {
+        guard json.objectEntries != nil else { throw GeneratorSettingsError(reason: "expected a JSON object") }
         self.init()
-        rate = try c.decodeIfPresent(Double.self, forKey: .rate) ?? rate
-        topics = try c.decodeIfPresent([String].self, forKey: .topics) ?? topics
-        updateRatio = try c.decodeIfPresent(Double.self, forKey: .updateRatio) ?? updateRatio
-        deleteRatio = try c.decodeIfPresent(Double.self, forKey: .deleteRatio) ?? deleteRatio
-        lateRatio = try c.decodeIfPresent(Double.self, forKey: .lateRatio) ?? lateRatio
-        invalidRatio = try c.decodeIfPresent(Double.self, forKey: .invalidRatio) ?? invalidRatio
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        func present(_ key: String) -> JSONValue? { json[key].flatMap { $0.isNull ? nil : $0 } }
+        func ratio(_ key: String, _ current: Double) throws -> Double {
+            guard let value = present(key) else { return current }
+            guard let number = value.double else { throw GeneratorSettingsError(reason: "\(key) must be a number") }
+            return number
+        }
+        rate = try ratio("rate", rate)
+        updateRatio = try ratio("updateRatio", updateRatio)
+        deleteRatio = try ratio("deleteRatio", deleteRatio)
+        lateRatio = try ratio("lateRatio", lateRatio)
+        invalidRatio = try ratio("invalidRatio", invalidRatio)
+        if let value = present("topics") {
+            guard let names = value.arrayValues?.compactMap(\.string), names.count == value.arrayValues?.count else {
+                throw GeneratorSettingsError(reason: "topics must be an array of schema names")
+            }
+            topics = names
+        }
+        if let value = present("seed") {
+            // Seeds beyond Int64 arrive as their digits (the parser keeps big integers as text).
+            guard let seed = value.int.flatMap(UInt64.init(exactly:)) ?? value.string.flatMap(UInt64.init) else {
+                throw GeneratorSettingsError(reason: "seed must be a non-negative integer")
+            }
+            self.seed = seed
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Monitoring
 import Pipeline
 import TributaryCore
 
@@ -82,16 +83,25 @@ struct SchemaDescription: Encodable {
             case .double: "double"
             case .timestamp: "timestamp"
             case .object: "object"
+            case .integer: "integer"
+            case .boolean: "boolean"
+            case .date: "date"
+            case .group: "group"
+            case .list: "list"
             }
             var choices: [String]?
             var rules: [String] = []
-            for rule in f.rules {
+            for rule in f.rules + f.quality {
                 switch rule {
                 case .oneOf(let values, _): choices = values
                 case .length(let r): rules.append("length \(r.lowerBound)...\(r.upperBound)")
                 case .upperCaseLetters(let n): rules.append("\(n) upper-case letters")
-                case .range(let lo, let hi, let exclusive): rules.append("\(exclusive ? ">" : ">=") \(lo), <= \(hi)")
+                case .range(let lo, let hi, let exclusive, let hiExclusive): rules.append("\(exclusive ? ">" : ">=") \(lo), \(hiExclusive ? "<" : "<=") \(hi)")
                 case .notInFutureBeyond(let s): rules.append("not more than \(s) s in the future")
+                case .pattern(let p): rules.append("matches \(p)")
+                case .format(let f): rules.append(f.rawValue)
+                case .multipleOf(let m): rules.append("multiple of \(m)")
+                case .itemCount(let r): rules.append("\(r.lowerBound)...\(r.upperBound) items")
                 }
             }
             return Field(name: f.name, type: type, required: f.required, choices: choices, rules: rules)

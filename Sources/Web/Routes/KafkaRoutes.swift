@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Monitoring
 
 /// The Kafka UI pages and their JSON endpoints.
 struct KafkaRoutes {

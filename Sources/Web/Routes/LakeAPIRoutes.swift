@@ -1,4 +1,5 @@
 import Hummingbird
+import Monitoring
 
 /// `GET /api/tables…`: the lake's tables and their timelines as JSON.
 struct LakeAPIRoutes {

@@ -1,4 +1,5 @@
 import Hummingbird
+import Monitoring
 import Pipeline
 
 /// Bulk upload: the page and `POST /api/topics/{topic}/upload` (the file is the body,

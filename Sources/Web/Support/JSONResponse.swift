@@ -1,17 +1,5 @@
-import Foundation
 import Hummingbird
-
-/// Encodes API answers (sorted keys, so responses are stable and diffable).
-enum JSONResponse {
-    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, extraHeaders: HTTPFields = [:]) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"could not encode the response"}"#.utf8)
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        headers.append(contentsOf: extraHeaders)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
+import Monitoring
 
 /// The body of every API error: a sentence, and for refused records the validator's stage.
 struct APIError: Encodable {

@@ -40,18 +40,15 @@ enum JSONText {
         return lastWasDigit
     }
 
-    /// Parses a JSON document with Foundation (for inspecting, never for re-writing values).
-    static func parse(_ text: some Collection<UInt8>) -> Any? {
-        try? JSONSerialization.jsonObject(with: Data(text), options: [.fragmentsAllowed])
+    /// Parses a JSON document (for inspecting, never for re-writing values).
+    static func parse(_ text: some Collection<UInt8>) -> JSONValue? {
+        try? JSONValue.parse(bytes: Array(text))
     }
 
-    /// Indented JSON for display; the original text when it is not JSON.
+    /// Indented JSON with sorted keys for display; the original text when it is not JSON.
     static func pretty(_ bytes: some Collection<UInt8>) -> (text: String, isJSON: Bool) {
-        let data = Data(bytes)
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-              let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
-        else { return (String(decoding: data, as: UTF8.self), false) }
-        return (String(decoding: pretty, as: UTF8.self), true)
+        guard let value = parse(bytes) else { return (String(decoding: bytes, as: UTF8.self), false) }
+        return (value.sortingKeys().pretty(), true)
     }
 }
 

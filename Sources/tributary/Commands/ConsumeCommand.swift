@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryCore
 
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,12 +52,13 @@ struct ConsumeCommand: AsyncParsableCommand {
     }
 
     static func envelope(_ m: ConsumedMessage) -> String {
-        var object: [String: Any] = ["topic": m.topic, "partition": m.partition, "offset": m.offset, "timestamp": m.timestamp]
-        object["key"] = m.keyString ?? NSNull()
-        let value = Data(m.value)
-        object["value"] = (try? JSONSerialization.jsonObject(with: value)) ?? String(decoding: value, as: UTF8.self)
-        object["headers"] = Dictionary(m.headers.map { ($0.name, $0.stringValue ?? "") }) { a, _ in a }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        var headers: [(String, JSONValue)] = []
+        for h in m.headers where !headers.contains(where: { $0.0 == h.name }) { headers.append((h.name, .string(h.stringValue ?? ""))) }
+        let value = (try? JSONValue.parse(bytes: Array(m.value))) ?? .string(String(decoding: m.value, as: UTF8.self))
+        let envelope = JSONValue.object([
+            ("headers", .object(headers)), ("key", m.keyString.map(JSONValue.string) ?? .null), ("offset", .int(m.offset)),
+            ("partition", .int(Int64(m.partition))), ("timestamp", .int(m.timestamp)), ("topic", .string(m.topic)), ("value", value),
+        ])
+        return envelope.sortingKeys().json
     }
 }

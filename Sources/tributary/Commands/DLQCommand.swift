@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Pipeline
+import TributaryCore
 
 struct DLQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,13 +36,12 @@ struct DLQCommand: AsyncParsableCommand {
                     let value = String(decoding: m.value, as: UTF8.self)
                     let source = "\(m.header(DeadLetterHeader.sourceTopic) ?? "?")[\(m.header(DeadLetterHeader.sourcePartition) ?? "?")]@\(m.header(DeadLetterHeader.sourceOffset) ?? "?")"
                     if json {
-                        let object: [String: Any] = [
-                            "source": source, "dlq": "\(dlq)[\(m.partition)]@\(m.offset)",
-                            "stage": m.header(DeadLetterHeader.stage) ?? "",
-                            "reason": m.header(DeadLetterHeader.reason) ?? "", "key": m.keyString ?? NSNull(), "value": value,
-                        ]
-                        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                        print(String(decoding: data, as: UTF8.self))
+                        let letter = JSONValue.object([
+                            ("dlq", .string("\(dlq)[\(m.partition)]@\(m.offset)")), ("key", m.keyString.map(JSONValue.string) ?? .null),
+                            ("reason", .string(m.header(DeadLetterHeader.reason) ?? "")), ("source", .string(source)),
+                            ("stage", .string(m.header(DeadLetterHeader.stage) ?? "")), ("value", .string(value)),
+                        ])
+                        print(letter.json)
                     } else {
                         print("\(source)  \(m.header(DeadLetterHeader.stage) ?? "?"): \(m.header(DeadLetterHeader.reason) ?? "?")\n    \(value.prefix(300))")
                     }
@@ -71,7 +71,7 @@ struct DLQCommand: AsyncParsableCommand {
         @Flag(help: "Validate and report, send nothing.") var dryRun = false
 
         func run() async throws {
-            let schema = try TopicSchema.chosen(topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic)
+            let schema = try TopicSchema.chosen(from: try kafka.loadConfig().streams(), topic.hasSuffix(".dlq") ? String(topic.dropLast(4)) : topic)
             let replay = DeadLetterReplay(schema: schema, configuration: try kafka.configuration(), dryRun: dryRun)
             let outcome: DeadLetterReplay.Outcome
             if let file {

@@ -7,9 +7,10 @@ import Web
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Produce realistic records (with updates, deletes, late and invalid ones) at a steady rate.")
+        abstract: "Produce records of the configured streams (realistic for the seeds, schema-driven for others; with updates, deletes, late and invalid ones) at a steady rate.")
     @OptionGroup var kafka: KafkaOptions
-    @Option(name: .customLong("topic"), help: "A topic to generate for (repeatable; default: all five).") var topics: [String] = []
+    @Option(name: [.customLong("stream"), .customLong("topic")],
+            help: "A stream (or its topic) to generate for (repeatable; default: every configured stream).") var topics: [String] = []
     @Option(help: "Records per second, over all topics.") var rate: Double = 100
     @Option(help: "How long to run, e.g. 30s, 5m (default: until Ctrl-C).") var duration: String?
     @Option(help: "Stop after this many records.") var count: Int?
@@ -25,13 +26,13 @@ struct GenerateCommand: AsyncParsableCommand {
             throw ValidationError(problem)
         }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
-        _ = try TopicSchema.chosen(topics)
+        _ = try TopicSchema.chosen(topics, from: try kafka.loadConfig().streams())
     }
 
     func run() async throws {
         let producer = try KafkaProducer(configuration: try kafka.configuration())
         let mix = RecordGenerator.Mix(updateRatio: updateRatio, deleteRatio: deleteRatio, lateRatio: lateRatio, invalidRatio: invalidRatio)
-        let schemas = try TopicSchema.chosen(topics)
+        let schemas = try TopicSchema.chosen(topics, from: try kafka.loadConfig().streams())
         var generators = schemas.map { RecordGenerator(schema: $0, mix: mix, seed: seed) }
         let limit = try duration.map { try TopicSetup.milliseconds($0) }
         let start = ContinuousClock.now

@@ -12,7 +12,7 @@ struct ProcessCommand: AsyncParsableCommand {
         commandName: "process",
         abstract: "Run only the stream processor: Kafka topics → Hudi tables, exactly once (Ctrl-C stops after the batch in flight).")
     @OptionGroup var kafka: KafkaOptions
-    @Option(name: .customLong("topic"), help: "Process only this topic (repeatable; default: all five).") var topics: [String] = []
+    @Option(name: .customLong("topic"), help: "Process only this stream or topic (repeatable; default: every configured stream).") var topics: [String] = []
 
     func run() async throws {
         let config = try kafka.loadConfig()
@@ -39,7 +39,7 @@ struct ProcessCommand: AsyncParsableCommand {
 /// Builds the processor from the configuration (shared by `process` and `up`).
 enum ProcessorSetup {
     static func make(config: TributaryConfig, kafka: KafkaConfiguration, topics: [String], logger: Logger) async throws -> StreamProcessor {
-        let schemas = try TopicSchema.chosen(topics)
+        let schemas = try TopicSchema.chosen(topics, from: try config.streams())
         let lake = try await Lake.open(config)
         var options = WriteOptions()
         options.smallFileLimit = Int(config.bytes("hudi.small_file_limit"))

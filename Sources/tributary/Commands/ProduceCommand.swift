@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import TributaryCore
 
 struct ProduceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,8 +9,8 @@ struct ProduceCommand: AsyncParsableCommand {
         abstract: "Send JSON lines (one JSON object per line) from stdin or a file to a topic.",
         discussion: """
             Lines that are not a JSON object are reported with their line number on stderr \
-            and not sent; the exit status is then 1. The message key is the topic's record key \
-            field (event_id, transaction_id, reading_id, log_id, record_id) or --key-field.
+            and not sent; the exit status is then 1. The message key is the value of the stream's \
+            (first) record key field, or of --key-field.
             """)
     @OptionGroup var kafka: KafkaOptions
     @Argument(help: "The topic to send to.") var topic: String
@@ -18,7 +19,7 @@ struct ProduceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let producer = try KafkaProducer(configuration: try kafka.configuration())
-        let keyField = self.keyField ?? StandardTopics.recordKey(of: topic)
+        let keyField = try self.keyField ?? kafka.loadConfig().streams().first { $0.topic == topic || $0.name == topic }?.recordKeyFields.first
         let fd: Int32
         if let file {
             fd = open(file, O_RDONLY)
@@ -32,7 +33,7 @@ struct ProduceCommand: AsyncParsableCommand {
         while let bytes = try lines.next() {
             lineNumber += 1
             if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) { continue }
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
+            guard let object = try? JSONValue.parse(bytes: bytes), object.objectEntries != nil else {
                 rejected += 1
                 let excerpt = String(decoding: bytes.prefix(120), as: UTF8.self)
                 FileHandle.standardError.write(Data("line \(lineNumber): not a JSON object, not sent: \(excerpt)\n".utf8))
@@ -40,7 +41,7 @@ struct ProduceCommand: AsyncParsableCommand {
             }
             var key: [UInt8]?
             if let keyField, let value = object[keyField] {
-                key = Array("\(value)".utf8)
+                key = Array(value.plainText.utf8)
             }
             try await producer.enqueue(topic: topic, key: key, value: bytes)
             sent += 1

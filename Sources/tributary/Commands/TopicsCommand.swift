@@ -10,7 +10,7 @@ struct TopicsCommand: AsyncParsableCommand {
 
     struct Setup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create the five Tributary topics and their .dlq topics (idempotent).")
+            abstract: "Create the configured streams' topics and their .dlq topics (idempotent).")
         @OptionGroup var kafka: KafkaOptions
         @Option(help: "Partitions per topic (default: kafka.partitions, 1).") var partitions: Int32?
         @Option(help: "Replication factor (default: kafka.replication, 1).") var replication: Int32?
@@ -19,11 +19,12 @@ struct TopicsCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try kafka.loadConfig()
             let admin = try KafkaAdmin(configuration: try kafka.configuration(config))
+            let names = StreamTopics.namesWithDeadLetters(try config.streams())
             let outcome = try await TopicSetup.ensure(
-                admin: admin, partitions: partitions ?? Int32(config.int("kafka.partitions")),
+                admin: admin, topics: names, partitions: partitions ?? Int32(config.int("kafka.partitions")),
                 replication: replication ?? Int32(config.int("kafka.replication")),
                 retention: retention ?? config.string("kafka.retention"))
-            for name in StandardTopics.namesWithDeadLetters {
+            for name in names {
                 print("\(name)\t\(outcome[name] == .created ? "created" : "exists")")
             }
         }
@@ -62,11 +63,11 @@ enum TopicSetup {
         return ms
     }
 
-    static func ensure(admin: KafkaAdmin, partitions: Int32, replication: Int32, retention: String) async throws -> [String: TopicCreation] {
+    static func ensure(admin: KafkaAdmin, topics: [String], partitions: Int32, replication: Int32, retention: String) async throws -> [String: TopicCreation] {
         guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
         guard replication > 0 else { throw ValidationError("--replication must be at least 1") }
         let retentionMs = try milliseconds(retention)
-        let specs = StandardTopics.namesWithDeadLetters.map {
+        let specs = topics.map {
             TopicSpec(name: $0, partitions: partitions, replicationFactor: replication,
                       configs: ["retention.ms": String(retentionMs),
                                "max.message.bytes": String(KafkaConfiguration.maxMessageBytes)])

@@ -42,8 +42,9 @@ struct UpCommand: AsyncParsableCommand {
         }
         defer { state.removeBrokerAddress() }
         let admin = try KafkaAdmin(configuration: KafkaConfiguration(bootstrapServers: servers, properties: settings.kafkaProperties))
+        let streams = try settings.streams()
         let outcome = try await TopicSetup.ensure(
-            admin: admin, partitions: Int32(settings.int("kafka.partitions")),
+            admin: admin, topics: StreamTopics.namesWithDeadLetters(streams), partitions: Int32(settings.int("kafka.partitions")),
             replication: Int32(settings.int("kafka.replication")), retention: settings.string("kafka.retention"))
         let created = outcome.values.filter { $0 == .created }.count
         logger.info("topics ready", metadata: ["created": "\(created)", "existing": "\(outcome.count - created)"])
@@ -87,7 +88,7 @@ struct UpCommand: AsyncParsableCommand {
         // Unbuffered: scripts and tests wait for this line.
         FileHandle.standardOutput.write(Data("""
             tributary is up in \(String(format: "%.1f", Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18)) s: \
-            Kafka at \(servers); topics \(StandardTopics.names.joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n
+            Kafka at \(servers); topics \(StreamTopics.names(streams).joined(separator: ", ")) (+ .dlq). Ctrl-C stops.\n
             """.utf8))
         try await group.run()
         logger.info("tributary stopped")

@@ -41,7 +41,7 @@ enum WebSetup {
                      onStarted: @escaping @Sendable (String) -> Void = { _ in }) async throws -> (web: WebService, services: [any Service]) {
         let web = try webConfiguration(config)
         let lake = try await Lake.open(config)
-        var deps = try WebDependencies(config: web, kafka: kafka, lake: lake, processorStats: processorStats,
+        var deps = try WebDependencies(config: web, kafka: kafka, schemas: try config.streams(), lake: lake, processorStats: processorStats,
                                        processorGroup: config.string("processing.group_id"), logger: logger)
         deps.monitoring = monitoring
         // The query service's DuckDB processes, and the dashboard's background sampling.

@@ -17,10 +17,9 @@ enum EmbeddedKafka {
     /// production defaults.)
     static let groupTimeouts = ["session.timeout.ms": "3000", "heartbeat.interval.ms": "500"]
 
-    /// Producer batches of up to 1 MB (librdkafka's default; the library's own default is
-    /// the seed's 16 KiB): the durable broker writes one object per batch, so bulk produce
-    /// needs big ones. A single record still goes out after `linger.ms`.
-    static let producerTuning = ["batch.size": "1000000"]
+    /// Producer settings for the embedded broker (big batches, no idempotence: see
+    /// `EmbeddedBroker.producerSettings`).
+    static let producerTuning = EmbeddedBroker.producerSettings
 
     /// `configuration` tuned for the embedded broker (settings given explicitly win).
     static func tuned(_ configuration: KafkaConfiguration) -> KafkaConfiguration {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hudi
 import ObjectStore
+import TributaryCore
 import TributaryConfig
 
 /// The Hudi tables of the lake (`storage.uri`): one folder per topic (`{lake}/{topic}/`,
@@ -62,9 +63,25 @@ enum TablesOutput {
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
 
-    /// Pretty JSON with sorted keys.
+    /// Pretty JSON with sorted keys, of rows built as dictionaries (strings, numbers, flags,
+    /// `NSNull`, arrays and dictionaries of them).
     static func json(_ value: Any) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted]), as: UTF8.self)
+        try jsonValue(value).sortingKeys().pretty()
+    }
+
+    private static func jsonValue(_ value: Any) throws -> JSONValue {
+        switch value {
+        case is NSNull: return .null
+        case let v as String: return .string(v)
+        case let v as Bool: return .bool(v)
+        case let v as Int: return .int(Int64(v))
+        case let v as Int64: return .int(v)
+        case let v as Int32: return .int(Int64(v))
+        case let v as Double: return .double(v)
+        case let v as [String: Any]: return .object(try v.map { ($0.key, try jsonValue($0.value)) })
+        case let v as [Any]: return .array(try v.map(jsonValue))
+        default: throw TablesError("cannot print \(type(of: value)) as JSON")
+        }
     }
 
     /// `1.2 MiB`-style sizes.
@@ -78,23 +95,6 @@ enum TablesOutput {
 
     /// `name: type` of the fields of an Avro record schema (unions with null as `type?`).
     static func fields(ofAvroSchema schema: String) -> [(name: String, type: String)] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(schema.utf8)) as? [String: Any],
-              let fields = object["fields"] as? [[String: Any]] else { return [] }
-        func render(_ t: Any?) -> String {
-            if let s = t as? String { return s }
-            if let union = t as? [Any] {
-                let members = union.map(render)
-                let nonNull = members.filter { $0 != "null" }
-                return nonNull.count == 1 && members.count == 2 ? nonNull[0] + "?" : members.joined(separator: " | ")
-            }
-            if let o = t as? [String: Any] {
-                if let logical = o["logicalType"] as? String { return logical }
-                if let type = o["type"] as? String, type == "array" { return "array<\(render(o["items"]))>" }
-                if let type = o["type"] as? String, type == "map" { return "map<\(render(o["values"]))>" }
-                return render(o["type"])
-            }
-            return "?"
-        }
-        return fields.map { (($0["name"] as? String) ?? "?", render($0["type"])) }
+        AvroColumn.columns(ofSchema: schema).map { ($0.name, $0.nullable ? $0.type + "?" : $0.type) }
     }
 }

@@ -13,7 +13,7 @@ import Testing
 struct ProcessorHarness {
     let kafka = InMemoryKafka()
     let store = MemoryObjectStore()
-    let schema: TopicSchema = .userEvents
+    let schema: TopicSchema = .seed("user_events")!
     let group = "in-memory-processor"
 
     init(partitions: Int32 = 1) {
@@ -195,5 +195,6 @@ final class GatedSink: TableSink {
     func newBatchID(topic: String) async throws -> String { try await base.newBatchID(topic: topic) }
     func checkpoint(topic: String) async throws -> KafkaCheckpoint { try await base.checkpoint(topic: topic) }
     func deadLetterEnds(topic: String) async throws -> DeadLetterEnds { try await base.deadLetterEnds(topic: topic) }
+    func takeStageSeconds() async -> StageSeconds { await base.takeStageSeconds() }
     func close() async { await base.close() }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import ObjectStore
+import TributaryCore
 
 /// Hudi's per-instant heartbeat for optimistic writers: `.hoodie/.heartbeat/<instant>`,
 /// rewritten every interval while the write runs and deleted when it ends. A pending
@@ -33,7 +34,7 @@ struct InstantHeartbeat: Sendable {
         // The beat time, then who beats: a writer process of this machine that is gone
         // (SIGKILLed) is known dead at once, without waiting for the expiry.
         var text = String(Int64(Date().timeIntervalSince1970 * 1000))
-        if let holder = try? JSONEncoder().encode(LeaseHolder.current()) { text += "\n" + String(decoding: holder, as: UTF8.self) }
+        text += "\n" + LeaseHolder.current().json.json
         try await store.put(key(instant), Data(text.utf8))
     }
 
@@ -52,7 +53,7 @@ struct InstantHeartbeat: Sendable {
             return false
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", maxSplits: 1)
-        if lines.count == 2, let holder = try? JSONDecoder().decode(LeaseHolder.self, from: Data(lines[1].utf8)),
+        if lines.count == 2, let holder = (try? JSONValue.parse(String(lines[1]))).flatMap(LeaseHolder.init(json:)),
            !(holder.pid == LocalProcess.pid && holder.processStart == LocalProcess.ownStart), holder.isGone {
             return false
         }

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import ObjectStore
+import TributaryCore
 
 /// The stored content of a lease file (JSON).
-struct LeaseRecord: Codable, Sendable, Equatable {
+struct LeaseRecord: Sendable, Equatable {
     var holder: LeaseHolder
     /// Epoch milliseconds.
     var acquiredMillis: Int64
@@ -20,13 +21,24 @@ struct LeaseRecord: Codable, Sendable, Equatable {
         expires = Self.iso(expiresMillis)
     }
 
-    func encoded() throws -> Data {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return try e.encode(self)
+    /// Pretty JSON with sorted keys (the layout earlier versions wrote, for people reading the file).
+    func encoded() -> Data {
+        let document = JSONValue.object([
+            ("acquired", .string(acquired)), ("acquiredMillis", .int(acquiredMillis)), ("expires", .string(expires)),
+            ("expiresMillis", .int(expiresMillis)), ("holder", holder.json),
+        ])
+        return Data(document.pretty().utf8)
     }
 
-    static func decode(_ data: Data) -> LeaseRecord? { try? JSONDecoder().decode(LeaseRecord.self, from: data) }
+    static func decode(_ data: Data) -> LeaseRecord? {
+        guard let document = try? JSONValue.parse(data), let holder = document["holder"].flatMap(LeaseHolder.init(json:)),
+              let acquiredMillis = document["acquiredMillis"]?.int, let expiresMillis = document["expiresMillis"]?.int
+        else { return nil }
+        var record = LeaseRecord(holder: holder, acquiredMillis: acquiredMillis, expiresMillis: expiresMillis)
+        record.acquired = document["acquired"]?.string ?? record.acquired
+        record.expires = document["expires"]?.string ?? record.expires
+        return record
+    }
 
     static func iso(_ millis: Int64) -> String {
         let f = ISO8601DateFormatter()
@@ -95,7 +107,7 @@ public actor WriterLease {
         for _ in 0..<3 {
             let record = LeaseRecord(holder: holder, acquiredMillis: now, expiresMillis: now + durationMillis)
             do {
-                try await store.putIfAbsent(key, try record.encoded())
+                try await store.putIfAbsent(key, record.encoded())
                 return try await confirm(record, startHeartbeat: startHeartbeat)
             } catch ObjectStoreError.alreadyExists {
                 if try await takeOver(startHeartbeat: startHeartbeat) { return }
@@ -149,7 +161,7 @@ public actor WriterLease {
         let marker = "\(key).takeover-\(version)"
         let claim = LeaseRecord(holder: holder, acquiredMillis: t, expiresMillis: t + durationMillis)
         do {
-            try await store.putIfAbsent(marker, try claim.encoded())
+            try await store.putIfAbsent(marker, claim.encoded())
         } catch ObjectStoreError.alreadyExists {
             // A contender claimed it; if that claim is itself stale (the contender died), clear it.
             if let other = LeaseRecord.decode((try? await store.get(marker)) ?? Data()), other.expiresMillis > t {
@@ -165,7 +177,7 @@ public actor WriterLease {
             try await store.delete(key)
             let record = LeaseRecord(holder: holder, acquiredMillis: now, expiresMillis: now + durationMillis)
             do {
-                try await store.putIfAbsent(key, try record.encoded())
+                try await store.putIfAbsent(key, record.encoded())
             } catch ObjectStoreError.alreadyExists {
                 throw HudiError.writerLocked("\(key): another writer took the expired lease first")
             }
@@ -205,7 +217,7 @@ public actor WriterLease {
         var next = held
         next.expiresMillis = t + durationMillis
         next.expires = LeaseRecord.iso(next.expiresMillis)
-        try await store.put(key, try next.encoded())
+        try await store.put(key, next.encoded())
         current = next
     }
 
@@ -261,5 +273,20 @@ extension HudiError {
         case .commitConflict, .writerLocked: return true
         default: return false
         }
+    }
+}
+
+extension LeaseHolder {
+    /// The holder as stored in lease and heartbeat files (sorted keys).
+    var json: JSONValue {
+        .object([("host", .string(host)), ("instance", .string(instance)), ("machine", .string(machine)),
+                 ("pid", .int(Int64(pid))), ("processStart", .string(processStart))])
+    }
+
+    init?(json: JSONValue) {
+        guard let host = json["host"]?.string, let pid = json["pid"]?.int.flatMap(Int32.init(exactly:)),
+              let instance = json["instance"]?.string else { return nil }
+        self.init(host: host, pid: pid, processStart: json["processStart"]?.string ?? "",
+                  machine: json["machine"]?.string ?? "", instance: instance)
     }
 }

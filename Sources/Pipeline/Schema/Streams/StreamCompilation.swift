@@ -1,0 +1,58 @@
+import Foundation
+import TributaryCore
+
+extension StreamCatalog {
+    /// Compiles a definition: its JSON Schema and quality schema, then the key, ordering and
+    /// partition fields checked against the compiled fields.
+    public static func compile(_ definition: StreamDefinition) throws -> TopicSchema {
+        let d = definition
+        func fail(_ key: String, _ reason: String) -> StreamDefinitionError {
+            StreamDefinitionError("\(d.source): streams.\(d.name).\(key): \(reason)")
+        }
+        guard d.format == .json else {
+            throw fail("format", "debezium streams are not supported yet (json only)")
+        }
+        var compiled = try JSONSchemaCompiler.compile(contentsOf: d.schemaPath)
+        if let quality = d.qualityPath { try JSONSchemaCompiler.applyQuality(contentsOf: quality, to: &compiled) }
+        let fields = compiled.fields
+        func field(_ key: String, _ name: String) throws -> TopicField {
+            guard let f = fields.first(where: { $0.name == name }) else {
+                throw fail(key, "'\(name)' is not a top-level field of \(d.schemaPath)")
+            }
+            return f
+        }
+        for name in d.recordKey {
+            let f = try field("record_key", name)
+            guard f.required else { throw fail("record_key", "'\(name)' must be in the schema's 'required'") }
+            guard [.string, .integer, .date].contains(f.type) else {
+                throw fail("record_key", "'\(name)' must be a string, integer or date field")
+            }
+        }
+        if let name = d.precombine {
+            let f = try field("precombine", name)
+            guard f.required else { throw fail("precombine", "'\(name)' must be in the schema's 'required'") }
+            guard [.timestamp, .integer, .date].contains(f.type) else {
+                throw fail("precombine", "'\(name)' must be a date-time, date or integer field")
+            }
+        }
+        if let name = d.partition.field {
+            let f = try field("partition.field", name)
+            guard f.required else { throw fail("partition.field", "'\(name)' must be in the schema's 'required'") }
+            switch d.partition.granularity {
+            case .year, .month, .day:
+                guard [.timestamp, .date].contains(f.type) else { throw fail("partition.field", "'\(name)' must be a date-time or date field for granularity \(d.partition.granularity.rawValue)") }
+            case .hour:
+                guard f.type == .timestamp else { throw fail("partition.field", "'\(name)' must be a date-time field for granularity hour") }
+            case .value:
+                guard [.string, .integer, .date, .boolean].contains(f.type) else { throw fail("partition.field", "'\(name)' must be a string, integer, date or boolean field for granularity value") }
+            case .none:
+                break
+            }
+        }
+        if d.partition.isDerived, let column = d.partition.column, fields.contains(where: { $0.name == column }) {
+            throw fail("partition", "the partition column '\(column)' would hide the record field of that name")
+        }
+        return TopicSchema(name: d.name, topic: d.topic, table: d.table, recordKey: d.recordKey, precombine: d.precombine,
+                           partition: d.partition, fields: fields, dependentRanges: compiled.dependentRanges, closed: compiled.closed)
+    }
+}

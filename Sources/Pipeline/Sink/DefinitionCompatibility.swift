@@ -1,0 +1,34 @@
+import Hudi
+import TributaryCore
+
+/// A stream definition checked against the table it writes, when the table is opened (at
+/// start): a key, ordering or partition change, a type change or a new required field is
+/// refused naming the stream and field, and the table is left untouched; a new optional
+/// field is fine (the next commit evolves the table, older files read as null).
+enum DefinitionCompatibility {
+    static func check(_ schema: TopicSchema, against table: HudiTable) async throws {
+        func refuse(_ what: String) -> StreamDefinitionError {
+            StreamDefinitionError("stream \(schema.name): \(what); the table \(schema.table)/ (\(table.config.tableName)) is untouched — a new table (another `table`) takes an incompatible definition")
+        }
+        let config = table.config
+        if config.recordKeyFields != schema.recordKeyFields {
+            throw refuse("record_key is \(schema.recordKeyFields) but the table's is \(config.recordKeyFields)")
+        }
+        if config.precombineField != schema.precombineField {
+            throw refuse("precombine is \(schema.precombineField ?? "none") but the table's is \(config.precombineField ?? "none")")
+        }
+        let partition = schema.partition.column.map { [$0] } ?? []
+        if config.partitionFields != partition {
+            throw refuse("the partition column is \(partition.first ?? "none") but the table's is \(config.partitionFields.first ?? "none")")
+        }
+        guard let avro = try await table.currentSchema() else { return }
+        let fields = schema.storedFields
+        let empty = RecordBatch(fields: fields, columns: fields.map { _ in Column(.boolean([])) },
+                                recordKeys: ByteArrays(), partitionValues: ByteArrays(), orderingValues: [])
+        do {
+            _ = try SchemaEvolution.evolve(empty, tableFields: try SchemaEvolution.fields(fromAvro: avro))
+        } catch HudiError.invalidArgument(let reason) {
+            throw refuse(reason.replacingOccurrences(of: "schema evolution: ", with: ""))
+        }
+    }
+}
