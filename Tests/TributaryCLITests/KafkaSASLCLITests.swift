@@ -97,8 +97,9 @@ struct KafkaSASLCLITests {
         let wrong = "not-\(Self.password)"
         for fromFile in [false, true] {
             let credentials = try Credentials(broker: broker, mechanism: mechanism, password: wrong, fromFile: fromFile)
-            for command in [["topics", "list"], ["consume", "user_events", "--from-beginning", "--max", "1"]] {
-                let result = try await tributary(command, credentials, servers: servers)
+            let event = #"{"event_id":"never-sent","user_id":"u1","event_type":"click","timestamp":"2026-12-03T10:00:00Z"}"#
+            for command in [["topics", "list"], ["produce", "user_events"], ["consume", "user_events", "--from-beginning", "--max", "1"]] {
+                let result = try await tributary(command, credentials, servers: servers, stdin: event + "\n")
                 let text = result.output.stderrText
                 #expect(result.output.status != 0, "\(command): \(text)")
                 #expect(text.contains(servers), "\(command): \(text)")

@@ -18,7 +18,7 @@ struct ProduceCommand: AsyncParsableCommand {
     @Option(help: "The field whose value becomes the message key.") var keyField: String?
 
     func run() async throws {
-        let producer = try KafkaProducer(configuration: try kafka.configuration())
+        let producer = try KafkaProducer(configuration: try await kafka.reachableConfiguration())
         let keyField = try self.keyField ?? kafka.loadConfig().streams().first { $0.topic == topic || $0.name == topic }?.recordKeyFields.first
         let fd: Int32
         if let file {

@@ -65,6 +65,16 @@ struct KafkaOptions: ParsableArguments {
         try configuration(try loadConfig())
     }
 
+    /// ``configuration()`` once a metadata request reached the cluster. A producer only
+    /// queues and retries, so a wrong password or an untrusted certificate would wait out
+    /// its flush; a one-shot command that sends checks first and fails within --timeout with
+    /// one error naming the broker and the cause.
+    func reachableConfiguration() async throws -> KafkaConfiguration {
+        let configuration = try configuration()
+        _ = try await KafkaAdmin(configuration: configuration).metadata()
+        return configuration
+    }
+
     /// The same, from a configuration the command loaded already (`loadConfig()`).
     func configuration(_ loaded: TributaryConfig) throws -> KafkaConfiguration {
         let servers: String
