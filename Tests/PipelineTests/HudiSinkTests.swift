@@ -41,4 +41,21 @@ import TributaryTesting
                                             batchID: id2))
         #expect(try await sink.checkpoint(topic: "user_events").offsets == [0: 8, 1: 4])
     }
+
+    /// A stream's `table_type` wins over the sink's default when its table is created.
+    @Test func aStreamsTableTypeCreatesItsTable() async throws {
+        let lake = try TestEnvironment.temporaryDirectory("lake")
+        var schema = try #require(TopicSchema.seed("user_events"))
+        schema.tableType = "merge_on_read"
+        let sink = HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [schema])
+        var decoder = RecordDecoder(schema: schema, nowMicros: now)
+        let message = Array(#"{"event_id":"e1","user_id":"u","event_type":"click","timestamp":"2026-11-26T09:00:00Z"}"#.utf8)
+        #expect(message.withUnsafeBytes { decoder.append($0, partition: 0, offset: 0) } == nil)
+        let id = try await sink.newBatchID(topic: "user_events")
+        try await sink.commit(CommitRequest(topic: "user_events", records: decoder.finish(batchID: id, ingestedAtMicros: now),
+                                            expected: KafkaCheckpoint(topic: "user_events", offsets: [:]),
+                                            checkpoint: KafkaCheckpoint(topic: "user_events", offsets: [0: 1]), batchID: id))
+        let table = try await HudiTable.open(store: try LocalObjectStore(root: lake).scoped(to: schema.table))
+        #expect(table.config.type == .mergeOnRead)
+    }
 }

@@ -125,6 +125,9 @@ func ordersStream() throws -> TopicSchema {
         let v = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = \"order_id\"\npartition = { field = \"order_id\", granularity = \"value\" }\n")
         #expect(v.first?.partition == StreamPartition(field: "order_id", granularity: .value))
         #expect(v.first?.storedFields.contains { $0.name == "event_date" } == false)
+        #expect(s.tableType == nil)
+        let mor = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = \"order_id\"\ntable_type = \"merge_on_read\"\n")
+        #expect(mor.first?.tableType == "merge_on_read")
     }
 
     static let refusals: [(toml: String, message: String)] = [
@@ -147,6 +150,7 @@ func ordersStream() throws -> TopicSchema {
         ("[streams.orders]\nschema = \"missing.schema.json\"\nrecord_key = [\"order_id\"]\n", "missing.schema.json at /: cannot read the file"),
         ("[streams.\"my-orders\"]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\n", "a stream name is letters, digits and _"),
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ntable = \"a/b\"\n", "streams.orders.table"),
+        ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ntable_type = \"mor\"\n", "streams.orders.table_type: copy_on_write or merge_on_read"),
     ]
 
     @Test(arguments: refusals)

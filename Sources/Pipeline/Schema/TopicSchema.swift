@@ -119,6 +119,9 @@ public struct TopicSchema: Sendable, Equatable {
     public var dependentRanges: [DependentRange] = []
     /// Unknown top-level fields are refused (`additionalProperties: false`), not kept in `extra`.
     public var closed = false
+    /// The table's type when it is created (`copy_on_write`, `merge_on_read`); nil: the
+    /// configuration's `hudi.table_type`.
+    public var tableType: String?
 
     public init(name: String, topic: String? = nil, table: String? = nil, recordKey: [String], precombine: String?,
                 partition: StreamPartition, fields: [TopicField], dependentRanges: [DependentRange] = [], closed: Bool = false) {

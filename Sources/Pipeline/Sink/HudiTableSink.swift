@@ -49,7 +49,8 @@ public actor HudiTableSink: TableSink {
         let table = try await HudiTable.openOrCreate(
             store: store, name: schema.tableName, recordKeyField: schema.recordKey,
             precombineField: schema.precombineField, partitionField: schema.partition.column,
-            fields: schema.storedFields, tableType: tableType, options: options, logger: logger)
+            fields: schema.storedFields, tableType: schema.tableType.flatMap(TableType.init(rawValue:)) ?? tableType,
+            options: options, logger: logger)
         try await DefinitionCompatibility.check(schema, against: table)
         tables[topic] = table
         mayHavePending.insert(topic)

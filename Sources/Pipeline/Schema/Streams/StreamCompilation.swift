@@ -52,7 +52,9 @@ extension StreamCatalog {
         if d.partition.isDerived, let column = d.partition.column, fields.contains(where: { $0.name == column }) {
             throw fail("partition", "the partition column '\(column)' would hide the record field of that name")
         }
-        return TopicSchema(name: d.name, topic: d.topic, table: d.table, recordKey: d.recordKey, precombine: d.precombine,
-                           partition: d.partition, fields: fields, dependentRanges: compiled.dependentRanges, closed: compiled.closed)
+        var schema = TopicSchema(name: d.name, topic: d.topic, table: d.table, recordKey: d.recordKey, precombine: d.precombine,
+                                 partition: d.partition, fields: fields, dependentRanges: compiled.dependentRanges, closed: compiled.closed)
+        schema.tableType = d.tableType
+        return schema
     }
 }

@@ -48,10 +48,13 @@ public struct StreamDefinition: Sendable, Equatable {
     public var recordKey: [String]
     public var precombine: String?
     public var partition: StreamPartition
+    /// `copy_on_write` or `merge_on_read`; nil: the configuration's `hudi.table_type`.
+    public var tableType: String?
     /// Where the section was declared, for messages (`tributary.toml`, the seed file).
     public var source: String
 
-    public static let keys = ["topic", "table", "format", "schema", "quality", "record_key", "precombine", "partition"]
+    public static let keys = ["topic", "table", "format", "schema", "quality", "record_key", "precombine", "partition", "table_type"]
+    public static let tableTypes = ["copy_on_write", "merge_on_read"]
 
     /// Parses one section (`section` is the TOML table as a JSON value).
     public init(name: String, section: JSONValue, folder: String, source: String) throws {
@@ -94,6 +97,8 @@ public struct StreamDefinition: Sendable, Equatable {
         default: throw fail("record_key", "required: an array of one or more top-level field names")
         }
         precombine = try text("precombine")
+        tableType = try text("table_type")
+        if let tableType, !Self.tableTypes.contains(tableType) { throw fail("table_type", Self.tableTypes.joined(separator: " or ")) }
         switch section["partition"] {
         case nil: partition = .none
         case .object(let keys)?:
