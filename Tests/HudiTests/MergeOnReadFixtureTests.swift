@@ -13,17 +13,7 @@ import TributaryTesting
     ]
 
     static func unzip(_ name: String) throws -> (dir: URL, table: URL) {
-        let dir = try TestEnvironment.temporaryDirectory("hudi-mor-fixture")
-        let zip = TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/fixtures/mor/\(name).zip")
-        try runPython(["-c", """
-            import sys, zipfile
-            with zipfile.ZipFile(sys.argv[1]) as z:
-                for m in z.namelist():
-                    if m.startswith('__MACOSX/') or m.endswith('.DS_Store'):
-                        continue
-                    z.extract(m, sys.argv[2])
-            """, zip.path, dir.path])
-        return (dir, dir.appendingPathComponent(name))
+        try unzipTable(TestEnvironment.packageRoot.appendingPathComponent("Tests/HudiTests/fixtures/mor/\(name).zip"), name: name)
     }
 
     @Test(arguments: names) func mergedSnapshotEqualsHudiRs(_ name: String) async throws {

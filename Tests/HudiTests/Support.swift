@@ -134,10 +134,15 @@ func fastavroRead(_ paths: [String]) throws -> [(schema: String, records: [JSONV
 
 /// Unzips a fixture table into a temporary directory; returns the table path.
 func unzipFixture(_ name: String) throws -> (dir: URL, table: URL) {
-    let dir = try TestEnvironment.temporaryDirectory("hudi-fixture")
     let zip = TestEnvironment.packageRoot.appendingPathComponent("../shared/hudi/fixtures/\(name).zip").standardized
     let fallback = URL(fileURLWithPath: "/work/shared/hudi/fixtures/\(name).zip")
-    let source = FileManager.default.fileExists(atPath: zip.path) ? zip : fallback
+    return try unzipTable(FileManager.default.fileExists(atPath: zip.path) ? zip : fallback, name: name)
+}
+
+/// Extracts `zip` (without macOS litter) into a temporary directory; the table is its
+/// folder `name`.
+func unzipTable(_ zip: URL, name: String) throws -> (dir: URL, table: URL) {
+    let dir = try TestEnvironment.temporaryDirectory("hudi-fixture")
     try runPython(["-c", """
         import sys, zipfile
         with zipfile.ZipFile(sys.argv[1]) as z:
@@ -145,7 +150,7 @@ func unzipFixture(_ name: String) throws -> (dir: URL, table: URL) {
                 if m.startswith('__MACOSX/') or m.endswith('.DS_Store'):
                     continue
                 z.extract(m, sys.argv[2])
-        """, source.path, dir.path])
+        """, zip.path, dir.path])
     return (dir, dir.appendingPathComponent(name))
 }
 
