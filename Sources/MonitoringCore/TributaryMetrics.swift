@@ -89,6 +89,28 @@ public enum TributaryMetrics {
         "tributary_last_commit_timestamp_seconds", .gauge, ["table"],
         "Unix time of the table's latest commit by this process.")
 
+    // MARK: Merge-on-read tables (compaction)
+
+    public static let compactions = Descriptor(
+        "tributary_compactions_total", .counter, ["table"],
+        "Compactions of a merge-on-read table completed by this process (log files folded into new base files).")
+    public static let compactionDuration = Descriptor(
+        "tributary_compaction_duration_seconds", .histogram, ["table"],
+        "Wall time of one compaction, from its first merged base file to its completed commit.",
+        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600])
+    public static let pendingCompactions = Descriptor(
+        "tributary_pending_compactions", .gauge, ["table"],
+        "Compactions requested or inflight on a merge-on-read table's timeline, refreshed after commits and compactions.")
+    public static let logFiles = Descriptor(
+        "tributary_table_log_files", .gauge, ["table"],
+        "Log files in a merge-on-read table's latest file slices (what snapshot reads merge until a compaction).")
+    public static let logBytes = Descriptor(
+        "tributary_table_log_bytes", .gauge, ["table"],
+        "Bytes of the log files in a merge-on-read table's latest file slices.")
+    public static let baseBytes = Descriptor(
+        "tributary_table_base_bytes", .gauge, ["table"],
+        "Bytes of the base files in a merge-on-read table's latest file slices (the logs are compared with them).")
+
     // MARK: Query and web
 
     public static let queries = Descriptor(
@@ -120,6 +142,7 @@ public enum TributaryMetrics {
         recordsConsumed, recordsWritten, recordsDeadLettered, batchDuration, consumerLag, checkpointGaps,
         commitFailures, processorUp,
         commitDuration, commits, rollbacks, writtenBytes, filesWritten, tableSize, lastCommitTimestamp,
+        compactions, compactionDuration, pendingCompactions, logFiles, logBytes, baseBytes,
         queries, queryDuration, httpRequests, httpRequestDuration,
         catalogPublishes, catalogCommitsBehind,
     ]

@@ -48,6 +48,7 @@ extension TableWriter {
                 let written = try await compactor.writeBaseFiles(instant: instant, plan: plan)
                 let result = try await self.completeCompaction(instant, plan, written)
                 self.compactionEnded(instant)
+                await compactionObserver?(result)
                 return result
             } catch {
                 self.compactionEnded(instant)
@@ -71,5 +72,9 @@ extension TableWriter {
 
     func compactionEnded(_ instant: String) {
         compactions[instant] = nil
+    }
+
+    func observeCompactions(_ observer: @escaping @Sendable (CompactionResult) async -> Void) {
+        compactionObserver = observer
     }
 }
