@@ -21,11 +21,11 @@ extension TableWriter {
         return results
     }
 
-    /// After a delta commit (write turn held): schedules a compaction when due and, with
-    /// `compactInBackground`, starts every pending one not running here (one a crashed
-    /// process left is resumed from its plan).
+    /// After a delta commit (write turn held): schedules a compaction when due (by delta
+    /// commits or by log size) and, with `compactInBackground`, starts every pending one not
+    /// running here (one a crashed process left is resumed from its plan).
     func compactIfDue(_ tl: Timeline) async {
-        guard config.isMergeOnRead, options.compactionMaxDeltaCommits > 0 else { return }
+        guard config.isMergeOnRead, options.compactionMaxDeltaCommits > 0 || options.compactionMaxLogBytes > 0 else { return }
         do {
             let scheduled = try await compactor.schedule(tl, force: false)
             guard options.compactInBackground else { return }

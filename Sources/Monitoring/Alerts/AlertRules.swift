@@ -105,7 +105,7 @@ public enum AlertRules {
     public static let logsOutgrowBaseFiles = AlertRule(
         name: "TributaryLogsOutgrowBaseFiles", severity: "warning",
         summary: "The log files of {{ $labels.table }} hold {{ $value | humanizePercentage }} of its base files' bytes",
-        description: "The merge-on-read table's log files are larger than its base files for 15 minutes: snapshot reads merge more than they read; compact it (tributary tables compact) or lower hudi.compaction.max_delta_commits.",
+        description: "The merge-on-read table's log files are larger than its base files for 15 minutes: snapshot reads merge more than they read; compact it (tributary tables compact) or lower hudi.compaction.max_delta_commits or max_log_bytes.",
         expression: "max by (table) (\(M.logBytes.name)) / max by (table) (\(M.baseBytes.name)) > 1",
         threshold: 1, holdFor: .seconds(900), reads: [M.logBytes.name, M.baseBytes.name]
     ) { history in
