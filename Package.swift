@@ -248,7 +248,9 @@ let package = Package(
         // side: export, in-process alert rules, webhooks, metrics server, Prometheus child.
         .target(
             name: "MonitoringCore",
-            dependencies: [.product(name: "Metrics", package: "swift-metrics")]
+            dependencies: [.product(name: "Metrics", package: "swift-metrics")],
+            // The metric catalog: name, type, labels, help, buckets of every family.
+            resources: [.copy("Resources/metrics.json")]
         ),
         .target(
             name: "Monitoring",

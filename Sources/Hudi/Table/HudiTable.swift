@@ -34,8 +34,8 @@ public final class HudiTable: Sendable {
         self.logger = logger
         activeTimeline = ActiveTimeline(store: store, config: config)
         fileSystemView = FileSystemView(store: store)
-        writer = TableWriter(store: store, config: config, options: options, timeline: activeTimeline,
-                             fileSystemView: fileSystemView, instantTimes: instantTimes, logger: logger)
+        writer = TableWriter(table: TableParts(store: store, config: config, options: options, timeline: activeTimeline,
+                                               fileSystemView: fileSystemView, instantTimes: instantTimes, logger: logger))
     }
 
     /// Opens an existing table (version 6 or 8; writes need version 6).

@@ -7,7 +7,7 @@ extension TableWriter {
         await acquireWriteTurn()
         do {
             try await holdWriterLease()
-            let tl = try await recovery.recover(try await timeline.load())
+            let tl = try await recovery.recover(try await table.timeline.load())
             _ = try await compactor.schedule(tl, force: force)
         } catch {
             releaseWriteTurn()
@@ -15,7 +15,7 @@ extension TableWriter {
         }
         releaseWriteTurn()
         var results: [CompactionResult] = []
-        for (instant, plan) in try await compactor.pendingPlans(try await timeline.load()) {
+        for (instant, plan) in try await compactor.pendingPlans(try await table.timeline.load()) {
             results.append(try await startCompaction(instant, plan).value)
         }
         return results
@@ -25,16 +25,16 @@ extension TableWriter {
     /// commits or by log size) and, with `compactInBackground`, starts every pending one not
     /// running here (one a crashed process left is resumed from its plan).
     func compactIfDue(_ tl: Timeline) async {
-        guard config.isMergeOnRead, options.compactionMaxDeltaCommits > 0 || options.compactionMaxLogBytes > 0 else { return }
+        guard table.config.isMergeOnRead, table.options.compactionMaxDeltaCommits > 0 || table.options.compactionMaxLogBytes > 0 else { return }
         do {
             let scheduled = try await compactor.schedule(tl, force: false)
-            guard options.compactInBackground else { return }
-            let now = scheduled == nil ? tl : try await timeline.load()
+            guard table.options.compactInBackground else { return }
+            let now = scheduled == nil ? tl : try await table.timeline.load()
             for (instant, plan) in try await compactor.pendingPlans(now) where compactions[instant] == nil {
                 _ = startCompaction(instant, plan)
             }
         } catch {
-            logger.warning("hudi compaction scheduling failed", metadata: ["table": "\(config.tableName)", "error": "\(error)"])
+            table.logger.warning("hudi compaction scheduling failed", metadata: ["table": "\(table.config.tableName)", "error": "\(error)"])
         }
     }
 
@@ -52,7 +52,7 @@ extension TableWriter {
                 return result
             } catch {
                 self.compactionEnded(instant)
-                logger.warning("hudi compaction failed", metadata: ["table": "\(config.tableName)", "instant": "\(instant)", "error": "\(error)"])
+                table.logger.warning("hudi compaction failed", metadata: ["table": "\(table.config.tableName)", "instant": "\(instant)", "error": "\(error)"])
                 throw error
             }
         }
@@ -66,7 +66,7 @@ extension TableWriter {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         try await holdWriterLease()
-        _ = try await recovery.recover(try await timeline.load())
+        _ = try await recovery.recover(try await table.timeline.load())
         return try await compactor.complete(instant: instant, plan: plan, written: written)
     }
 
