@@ -29,6 +29,13 @@ public enum TributaryMetrics: String, CaseIterable, Sendable {
     case filesWritten = "tributary_files_written_total"
     case tableSize = "tributary_table_size_bytes"
     case lastCommitTimestamp = "tributary_last_commit_timestamp_seconds"
+    // Merge-on-read tables (compaction)
+    case compactions = "tributary_compactions_total"
+    case compactionDuration = "tributary_compaction_duration_seconds"
+    case pendingCompactions = "tributary_pending_compactions"
+    case logFiles = "tributary_table_log_files"
+    case logBytes = "tributary_table_log_bytes"
+    case baseBytes = "tributary_table_base_bytes"
     // Query and web
     case queries = "tributary_queries_total"
     case queryDuration = "tributary_query_duration_seconds"

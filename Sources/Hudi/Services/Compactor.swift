@@ -51,18 +51,20 @@ struct Compactor: Sendable {
 
     /// Schedules a compaction of every slice with log files (not already in a pending
     /// plan) when `force` or `maxDeltaCommits` delta commits were made since the last one;
-    /// nil when nothing was scheduled. Not while a delta commit is pending: its logs would
-    /// be in neither slice.
+    /// else of the slices whose log files exceed `compactionMaxLogBytes`; nil when nothing
+    /// was scheduled. Not while a delta commit is pending: its logs would be in neither slice.
     func schedule(_ tl: Timeline, force: Bool) async throws -> String? {
         guard table.config.isMergeOnRead, !tl.pending.contains(where: { $0.action == "deltacommit" }) else { return nil }
         let pending = try await pendingPlans(tl)
         let compactions = Set(tl.instants.filter { $0.action == "compaction" }.map(\.timestamp))
             .union(try await completedCompactions(tl))
-        guard force || (table.options.compactionMaxDeltaCommits > 0
-                        && Self.deltaCommitsSinceCompaction(tl, compactions: compactions) >= table.options.compactionMaxDeltaCommits) else { return nil }
+        let due = force || (table.options.compactionMaxDeltaCommits > 0
+                            && Self.deltaCommitsSinceCompaction(tl, compactions: compactions) >= table.options.compactionMaxDeltaCommits)
+        guard due || table.options.compactionMaxLogBytes > 0 else { return nil }
         let busy = Set(pending.flatMap { $0.plan.operations.map(\.groupID) })
         let plan = try await table.timeline.planSnapshot(tl, fileGroups: try await table.fileSystemView.listFileGroups(), asOf: nil)
         let operations = plan.slices.filter { !$0.logFiles.isEmpty && !busy.contains(FileGroupID(partitionPath: $0.partitionPath, fileId: $0.fileId)) }
+            .filter { due || $0.logFiles.reduce(0) { $0 + $1.size } > table.options.compactionMaxLogBytes }
             .map { s in
                 CompactionPlan.Operation(partitionPath: s.partitionPath, fileId: s.fileId, baseInstant: s.instant, baseFile: s.fileName,
                                          logFiles: s.logFiles.map { FileSystemView.splitKey($0.path).1 },

@@ -196,6 +196,13 @@ public final class HudiTable: Sendable {
         return try await writer.compact(force: force)
     }
 
+    /// Merge-on-read: calls `observer` with each compaction this table object completes (in
+    /// the background after a delta commit, or by ``compact(force:)``, which returns after it),
+    /// so the caller can count them; the compaction waits for it.
+    public func observeCompactions(_ observer: @escaping @Sendable (CompactionResult) async -> Void) async {
+        await writer.observeCompactions(observer)
+    }
+
     /// Merge-on-read: the pending compactions (requested or inflight), oldest first.
     public func pendingCompactions() async throws -> [(instant: String, plan: CompactionPlan)] {
         try await writer.compactor.pendingPlans(try await timeline())

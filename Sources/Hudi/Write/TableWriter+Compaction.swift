@@ -21,11 +21,11 @@ extension TableWriter {
         return results
     }
 
-    /// After a delta commit (write turn held): schedules a compaction when due and, with
-    /// `compactInBackground`, starts every pending one not running here (one a crashed
-    /// process left is resumed from its plan).
+    /// After a delta commit (write turn held): schedules a compaction when due (by delta
+    /// commits or by log size) and, with `compactInBackground`, starts every pending one not
+    /// running here (one a crashed process left is resumed from its plan).
     func compactIfDue(_ tl: Timeline) async {
-        guard table.config.isMergeOnRead, table.options.compactionMaxDeltaCommits > 0 else { return }
+        guard table.config.isMergeOnRead, table.options.compactionMaxDeltaCommits > 0 || table.options.compactionMaxLogBytes > 0 else { return }
         do {
             let scheduled = try await compactor.schedule(tl, force: false)
             guard table.options.compactInBackground else { return }
@@ -48,6 +48,7 @@ extension TableWriter {
                 let written = try await compactor.writeBaseFiles(instant: instant, plan: plan)
                 let result = try await self.completeCompaction(instant, plan, written)
                 self.compactionEnded(instant)
+                await compactionObserver?(result)
                 return result
             } catch {
                 self.compactionEnded(instant)
@@ -71,5 +72,9 @@ extension TableWriter {
 
     func compactionEnded(_ instant: String) {
         compactions[instant] = nil
+    }
+
+    func observeCompactions(_ observer: @escaping @Sendable (CompactionResult) async -> Void) {
+        compactionObserver = observer
     }
 }

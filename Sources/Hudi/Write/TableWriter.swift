@@ -17,6 +17,8 @@ actor TableWriter {
     let compactor: Compactor
     /// Compactions running in the background (by instant), awaited by `close()`.
     var compactions: [String: Task<CompactionResult, any Error>] = [:]
+    /// Told of every compaction completed here (``HudiTable/observeCompactions(_:)``).
+    var compactionObserver: (@Sendable (CompactionResult) async -> Void)?
     /// The single-writer lease, acquired before the first write and released by `close()`.
     private var lease: WriterLease?
     private var writing = false
