@@ -172,7 +172,9 @@ let package = Package(
         // MARK: end Pipeline
 
         // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
-        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // The configuration keys (name, kind, default, help) are a resource file.
+        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+                resources: [.copy("Resources/keys.json")]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
         // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.
         .target(
