@@ -79,6 +79,8 @@ extension ConfigKey {
                   "type of new tables (merge_on_read: updates and deletes go to log files, compacted later); a table keeps its type"),
         ConfigKey("hudi.compaction.max_delta_commits", .int(0...10_000), "5",
                   "merge-on-read: compact after this many delta commits (in the background); 0: only by `tables compact`"),
+        ConfigKey("hudi.delete_retention", .duration, "7d",
+                  "how long a deleted key's ordering value is remembered, so an older upsert re-delivered meanwhile (a CDC connector restart) stays deleted; 0: not remembered"),
         ConfigKey("hudi.small_file_limit", .bytes, "100MiB", "base files below this size take new inserts"),
         ConfigKey("hudi.max_file_size", .bytes, "120MiB", "base files are capped at this size"),
         ConfigKey("web.listen", .listen(optional: false), "127.0.0.1:8080", "web app address"),

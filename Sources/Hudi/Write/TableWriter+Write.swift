@@ -47,7 +47,7 @@ extension TableWriter {
         let optimistic = options.concurrency == .optimistic
         do {
             let transaction = CommitTransaction(store: store, config: config, options: options, timeline: timeline,
-                                                fileSystemView: fileSystemView, footers: footers)
+                                                fileSystemView: fileSystemView, footers: footers, rememberedDeletes: rememberedDeletes)
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
                                                          instant: instant, timeline: tl)
             let mergeOnRead = config.isMergeOnRead
@@ -84,6 +84,7 @@ extension TableWriter {
                 "inserts": "\(prepared.summary.inserts)", "updates": "\(prepared.summary.updates)", "deletes": "\(prepared.summary.deletes)",
             ])
             await reservation.heartbeat?.stop()
+            if let deletes = prepared.deletes, deletes.wroteNew { await RememberedDeletesCache.removeOlder(than: deletes.basedOn, store: store) }
             return result
         } catch {
             if optimistic, case HudiError.commitConflict = error { await recovery.rollBackOwn(instant, in: tl) }
