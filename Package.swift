@@ -172,7 +172,9 @@ let package = Package(
         // MARK: end Pipeline
 
         // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
-        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // The configuration keys (name, kind, default, help) are a resource file.
+        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+                resources: [.copy("Resources/keys.json")]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
         // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.
         .target(
@@ -248,7 +250,9 @@ let package = Package(
         // side: export, in-process alert rules, webhooks, metrics server, Prometheus child.
         .target(
             name: "MonitoringCore",
-            dependencies: [.product(name: "Metrics", package: "swift-metrics")]
+            dependencies: [.product(name: "Metrics", package: "swift-metrics")],
+            // The metric catalog: name, type, labels, help, buckets of every family.
+            resources: [.copy("Resources/metrics.json")]
         ),
         .target(
             name: "Monitoring",
@@ -286,7 +290,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ]
+            ],
+            // The manifest list's Avro schema.
+            resources: [.copy("Resources/manifest_list.avsc")]
         ),
         // Catalog servers of the tests (SeaweedFS, lakana on PostgreSQL), event tables, the pyiceberg oracle.
         .target(

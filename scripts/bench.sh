@@ -5,8 +5,14 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.native/bin:$PATH"
 swift build -c release --scratch-path .build-release --product tributary-bench
 BENCH=./.build-release/release/tributary-bench
-areas=${BENCH_AREAS:-kafka parquet parquet-nested objectstore hudi query decode pipeline scale}
+areas=${BENCH_AREAS:-kafka parquet parquet-nested objectstore hudi query decode pipeline scale startup}
 for area in $areas; do
   echo "== $area =="
-  "$BENCH" "$area"
+  if [ "$area" = startup ]; then
+    # Start to first commit runs the CLI itself (release build of it too).
+    swift build -c release --scratch-path .build-release --product tributary
+    ./Benchmarks/startup.sh ./.build-release/release/tributary
+  else
+    "$BENCH" "$area"
+  fi
 done

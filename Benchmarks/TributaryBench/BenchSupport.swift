@@ -5,7 +5,12 @@ import TributaryTesting
 /// Shared pieces of the benchmark areas: peers, timing and the printed table.
 enum Bench {
     static func peerScript(_ name: String) -> String {
-        TestEnvironment.packageRoot.appendingPathComponent("Benchmarks/peers/\(name)").path
+        packageFile("Benchmarks/peers/\(name)")
+    }
+
+    /// A file of the repository, by its path from the package root.
+    static func packageFile(_ relative: String) -> String {
+        TestEnvironment.packageRoot.appendingPathComponent(relative).path
     }
 
     /// A peer kept in `../shared/peers/` (beside the repository).

@@ -1,20 +1,56 @@
+import Foundation
 import Metrics
 
-/// Every metric Tributary exports, in one place: name, type, labels, help and (for
-/// histograms) buckets. Modules record through swift-metrics (`Counter`, `Timer`,
+/// Every metric Tributary exports. The catalog (name, type, labels, help and, for
+/// histograms, buckets) is data: `Resources/metrics.json`, in documentation order. The
+/// cases are the families the code records, by their catalog names (a test checks that
+/// cases and catalog agree). Modules record through swift-metrics (`Counter`, `Timer`,
 /// `Recorder`, `Gauge`) with these names, so no library depends on Prometheus; the
 /// `Monitoring` module exports them in the Prometheus text format on `/metrics`.
 ///
 /// Names follow Prometheus conventions: counters end in `_total`, durations are
 /// `_seconds` histograms, sizes `_bytes`. Label `table` is the table's folder under the
 /// lake root, which is also its topic and its SQL view name (e.g. `user_events`).
-public enum TributaryMetrics {
+public enum TributaryMetrics: String, CaseIterable, Sendable {
+    // Processor (Kafka → tables)
+    case recordsConsumed = "tributary_records_consumed_total"
+    case recordsWritten = "tributary_records_written_total"
+    case recordsDeadLettered = "tributary_records_dead_lettered_total"
+    case batchDuration = "tributary_batch_duration_seconds"
+    case consumerLag = "tributary_consumer_lag"
+    case checkpointGaps = "tributary_checkpoint_gaps_total"
+    case commitFailures = "tributary_commit_failures_total"
+    case processorUp = "tributary_processor_up"
+    // Tables (Hudi writer)
+    case commitDuration = "tributary_commit_duration_seconds"
+    case commits = "tributary_commits_total"
+    case rollbacks = "tributary_rollbacks_total"
+    case writtenBytes = "tributary_written_bytes_total"
+    case filesWritten = "tributary_files_written_total"
+    case tableSize = "tributary_table_size_bytes"
+    case lastCommitTimestamp = "tributary_last_commit_timestamp_seconds"
+    // Merge-on-read tables (compaction)
+    case compactions = "tributary_compactions_total"
+    case compactionDuration = "tributary_compaction_duration_seconds"
+    case pendingCompactions = "tributary_pending_compactions"
+    case logFiles = "tributary_table_log_files"
+    case logBytes = "tributary_table_log_bytes"
+    case baseBytes = "tributary_table_base_bytes"
+    // Query and web
+    case queries = "tributary_queries_total"
+    case queryDuration = "tributary_query_duration_seconds"
+    case httpRequests = "tributary_http_requests_total"
+    case httpRequestDuration = "tributary_http_request_duration_seconds"
+    // Iceberg catalog (publishing Hudi commits as Iceberg snapshots)
+    case catalogPublishes = "tributary_catalog_publish_total"
+    case catalogCommitsBehind = "tributary_catalog_commits_behind"
+
     public enum Kind: String, Sendable, Codable {
         case counter, gauge, histogram
     }
 
-    /// One metric family.
-    public struct Descriptor: Sendable, Hashable {
+    /// One metric family, as the catalog describes it.
+    public struct Descriptor: Sendable, Hashable, Decodable {
         public let name: String
         public let kind: Kind
         public let labels: [String]
@@ -22,13 +58,16 @@ public enum TributaryMetrics {
         /// Upper bounds of a histogram's buckets (seconds for durations).
         public let buckets: [Double]
 
-        init(_ name: String, _ kind: Kind, _ labels: [String], _ help: String, buckets: [Double] = []) {
-            self.name = name
-            self.kind = kind
-            self.labels = labels
-            self.help = help
-            self.buckets = buckets
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            kind = try c.decode(Kind.self, forKey: .kind)
+            labels = try c.decode([String].self, forKey: .labels)
+            help = try c.decode(String.self, forKey: .help)
+            buckets = try c.decodeIfPresent([Double].self, forKey: .buckets) ?? []
         }
+
+        private enum CodingKeys: String, CodingKey { case name, kind, labels, help, buckets }
 
         /// The series Prometheus stores for it: histograms add `_bucket`, `_sum`, `_count`.
         public var seriesNames: [String] {
@@ -36,104 +75,31 @@ public enum TributaryMetrics {
         }
     }
 
-    // MARK: Processor (Kafka → tables)
-
-    public static let recordsConsumed = Descriptor(
-        "tributary_records_consumed_total", .counter, ["topic"],
-        "Records the processor read from Kafka for a batch (past the table's checkpoint).")
-    public static let recordsWritten = Descriptor(
-        "tributary_records_written_total", .counter, ["topic"],
-        "Valid records committed into the topic's table.")
-    public static let recordsDeadLettered = Descriptor(
-        "tributary_records_dead_lettered_total", .counter, ["topic", "stage"],
-        "Records rejected by validation (stage: parse, schema, quality, ...) and sent to {topic}.dlq.")
-    public static let batchDuration = Descriptor(
-        "tributary_batch_duration_seconds", .histogram, [],
-        "Wall time of one micro-batch: polling, decoding, dead-lettering and committing every table.",
-        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300])
-    public static let consumerLag = Descriptor(
-        "tributary_consumer_lag", .gauge, ["topic", "partition"],
-        "Records in Kafka not yet committed to the table: high watermark minus the table's checkpoint.")
-    public static let checkpointGaps = Descriptor(
-        "tributary_checkpoint_gaps_total", .counter, ["topic"],
-        "Times records between the table's checkpoint and the first offset still in Kafka were gone (retention, recreated topic).")
-    public static let commitFailures = Descriptor(
-        "tributary_commit_failures_total", .counter, ["table"],
-        "Failed attempts to commit a batch into a table (storage errors; each is retried).")
-    public static let processorUp = Descriptor(
-        "tributary_processor_up", .gauge, [],
-        "1 while the stream processor runs and its last batch succeeded, else 0.")
-
-    // MARK: Tables (Hudi writer)
-
-    public static let commitDuration = Descriptor(
-        "tributary_commit_duration_seconds", .histogram, ["table"],
-        "Wall time of one Hudi commit (index lookup, base files, completed instant).",
-        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
-    public static let commits = Descriptor(
-        "tributary_commits_total", .counter, ["table"],
-        "Completed Hudi commits.")
-    public static let rollbacks = Descriptor(
-        "tributary_rollbacks_total", .counter, ["table"],
-        "Pending (failed or crashed) Hudi instants rolled back before a write.")
-    public static let writtenBytes = Descriptor(
-        "tributary_written_bytes_total", .counter, ["table"],
-        "Bytes of Parquet base files written (new files and rewritten file groups).")
-    public static let filesWritten = Descriptor(
-        "tributary_files_written_total", .counter, ["table"],
-        "Parquet base files written.")
-    public static let tableSize = Descriptor(
-        "tributary_table_size_bytes", .gauge, ["table"],
-        "Bytes the table occupies in storage (every object under its folder), refreshed after commits.")
-    public static let lastCommitTimestamp = Descriptor(
-        "tributary_last_commit_timestamp_seconds", .gauge, ["table"],
-        "Unix time of the table's latest commit by this process.")
-
-    // MARK: Query and web
-
-    public static let queries = Descriptor(
-        "tributary_queries_total", .counter, ["status"],
-        "SQL queries run (status: ok, rejected, timeout, error).")
-    public static let queryDuration = Descriptor(
-        "tributary_query_duration_seconds", .histogram, [],
-        "Wall time of a SQL query, planning included.",
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
-    public static let httpRequests = Descriptor(
-        "tributary_http_requests_total", .counter, ["method", "route", "status"],
-        "HTTP requests served (route: the matched route pattern, e.g. /api/kafka/topics/{topic}).")
-    public static let httpRequestDuration = Descriptor(
-        "tributary_http_request_duration_seconds", .histogram, ["method", "route"],
-        "Wall time of an HTTP request until its response head.",
-        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
-
-    // MARK: Iceberg catalog (publishing Hudi commits as Iceberg snapshots)
-
-    public static let catalogPublishes = Descriptor(
-        "tributary_catalog_publish_total", .counter, ["table", "result"],
-        "Attempts to publish a table's new Hudi commits to the Iceberg REST catalog (result: ok, error).")
-    public static let catalogCommitsBehind = Descriptor(
-        "tributary_catalog_commits_behind", .gauge, ["table"],
-        "Completed Hudi commits of the table not yet in the Iceberg catalog (as of the last sync attempt).")
-
-    /// Every metric family, in documentation order.
-    public static let all: [Descriptor] = [
-        recordsConsumed, recordsWritten, recordsDeadLettered, batchDuration, consumerLag, checkpointGaps,
-        commitFailures, processorUp,
-        commitDuration, commits, rollbacks, writtenBytes, filesWritten, tableSize, lastCommitTimestamp,
-        queries, queryDuration, httpRequests, httpRequestDuration,
-        catalogPublishes, catalogCommitsBehind,
-    ]
+    /// Every metric family, in documentation order: the catalog file, read once. Empty
+    /// when the resource bundle is missing; recording still works then, unlabelled and
+    /// without help text (`catalogMatchesTheCases` guards the file itself).
+    public static let all: [Descriptor] = {
+        guard let url = Bundle.module.url(forResource: "metrics", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else { return [] }
+        return (try? JSONDecoder().decode([Descriptor].self, from: data)) ?? []
+    }()
 
     public static func descriptor(named name: String) -> Descriptor? { byName[name] }
-    private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+    private static let byName = Dictionary(all.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+    /// The family's metric name.
+    public var name: String { rawValue }
+
+    /// The family's catalog entry.
+    public var descriptor: Descriptor? { Self.descriptor(named: rawValue) }
 }
 
 // MARK: Recording (swift-metrics; a no-op until the process bootstraps a backend)
 
-extension TributaryMetrics.Descriptor {
-    /// `labels` pairs with the descriptor's label names, in order.
+extension TributaryMetrics {
+    /// `values` paired with the family's label names, in order.
     func dimensions(_ values: [String]) -> [(String, String)] {
-        zip(labels, values).map { ($0, $1) }
+        zip(descriptor?.labels ?? [], values).map { ($0, $1) }
     }
 
     public func counter(_ values: String...) -> Counter {

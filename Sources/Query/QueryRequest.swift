@@ -6,22 +6,12 @@ import Foundation
 /// optional). The answer is `QueryResult.json`, or `{"error": "..."}` (see `errorJSON`).
 public struct QueryRequest: Sendable, Equatable {
     public var sql: String
-    public var asOf: String?
-    public var since: String?
-    public var until: String?
-    public var withMeta: Bool?
-    public var limit: Int?
-    public var timeoutMs: Int?
+    /// The query options the body names (a timeout can only shorten the service's own).
+    public var options: QueryOptions
 
-    public init(sql: String, asOf: String? = nil, since: String? = nil, until: String? = nil, withMeta: Bool? = nil,
-                limit: Int? = nil, timeoutMs: Int? = nil) {
+    public init(sql: String, options: QueryOptions = QueryOptions()) {
         self.sql = sql
-        self.asOf = asOf
-        self.since = since
-        self.until = until
-        self.withMeta = withMeta
-        self.limit = limit
-        self.timeoutMs = timeoutMs
+        self.options = options
     }
 
     /// Decodes a request body (throws `QueryError.invalidOptions` for bad JSON).
@@ -33,16 +23,10 @@ public struct QueryRequest: Sendable, Equatable {
             guard let typed = read(value) else { throw QueryError.invalidOptions("'\(key)' has the wrong type") }
             return typed
         }
-        return QueryRequest(
-            sql: sql, asOf: try field("as_of", \.string), since: try field("since", \.string), until: try field("until", \.string),
-            withMeta: try field("with_meta", \.bool), limit: try field("limit") { $0.int.flatMap(Int.init(exactly:)) },
-            timeoutMs: try field("timeout_ms") { $0.int.flatMap(Int.init(exactly:)) })
-    }
-
-    /// The query options (a timeout can only shorten the service's own).
-    public var options: QueryOptions {
-        QueryOptions(asOf: asOf, since: since, until: until, includeMetaColumns: withMeta ?? false, limit: limit,
-                     timeout: timeoutMs.map { .milliseconds(max(1, $0)) })
+        return QueryRequest(sql: sql, options: QueryOptions(
+            asOf: try field("as_of", \.string), since: try field("since", \.string), until: try field("until", \.string),
+            includeMetaColumns: try field("with_meta", \.bool) ?? false, limit: try field("limit") { $0.int.flatMap(Int.init(exactly:)) },
+            timeout: try field("timeout_ms") { $0.int.flatMap(Int.init(exactly:)) }.map { .milliseconds(max(1, $0)) }))
     }
 }
 

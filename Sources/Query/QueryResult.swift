@@ -63,7 +63,7 @@ public struct QueryResult: Sendable {
 }
 
 /// Options of one query.
-public struct QueryOptions: Sendable {
+public struct QueryOptions: Sendable, Equatable {
     /// Time travel: read every table as of this instant (`yyyyMMddHHmmssSSS`) or time
     /// (`yyyy-MM-dd HH:mm:ss`).
     public var asOf: String?

@@ -1,6 +1,7 @@
 import TributaryCore
 import Foundation
 import Logging
+import MonitoringCore
 import ObjectStore
 import ServiceLifecycle
 import Synchronization
@@ -74,10 +75,14 @@ public final class QueryService: Sendable {
         } else {
             cache = nil
         }
-        // Merged merge-on-read slices (see LakeCatalog) live beside the cache, else in a temporary folder.
-        let merged = (cache?.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-\(getpid())"))
+        // Merged merge-on-read slices (see LakeCatalog) live in the cache folder (the default
+        // one for local lakes too): a fixed place, so a restarted process finds and deletes
+        // what the previous one left. Kept 10 minutes after their last use, or 4 query
+        // timeouts when that is longer.
+        let merged = (configuration.cacheDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-cache"))
             .appendingPathComponent("merged-slices")
         catalog = LakeCatalog(root: lake, localRoot: localRoot, cache: cache, mergedDirectory: merged,
+                              mergedFileGrace: max(600, 4 * configuration.timeout.inSeconds),
                               discoveryInterval: configuration.discoveryInterval, logger: logger)
         let directories = catalog.readableDirectories
         let setup = Lockdown.statements(directories: directories, threads: configuration.threads, memoryLimit: configuration.memoryLimit)

@@ -133,6 +133,53 @@ import TributaryTesting
         #expect(!logStats.isEmpty && logStats.allSatisfy { $0.path.contains(".log.") && $0.prevCommit == first.instant })
     }
 
+    /// The log-size trigger alone: long before `compactionMaxDeltaCommits`, a file group
+    /// whose logs exceed `compactionMaxLogBytes` is compacted, and only that one; groups with
+    /// smaller logs keep them. Both readers read the model after.
+    @Test func compactionScheduledByLogSizeAlone() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-mor-logsize")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriteOptions()
+        options.compactionMaxDeltaCommits = 100
+        options.compactionMaxLogBytes = 0  // off while the logs are made and measured
+        options.compactInBackground = false
+        let table = try await newTable(dir, options: options)
+        var model = Model()
+        func write(_ table: HudiTable, _ records: [EventRecord]) async throws {
+            model.apply(records, instant: try await table.write(Events.batch(records)).instant)
+        }
+        // Three partitions (key % 3), one file group each; then every key of day 0 updated
+        // (a large log), one key of day 1 (a small one).
+        try await write(table, (0..<120).map { Self.record($0, version: 0, dayOffset: Int64($0 % 3)) })
+        try await write(table, stride(from: 0, to: 120, by: 3).map { Self.record($0, version: 1, dayOffset: 0) } + [Self.record(1, version: 1, dayOffset: 1)])
+        #expect(try await table.pendingCompactions().isEmpty)
+        func logBytes(_ plan: SnapshotPlan) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: plan.slices.map { ($0.partitionPath, $0.logFiles.reduce(0) { $0 + $1.size }) })
+        }
+        let before = logBytes(try await table.planSnapshot())
+        let large = try #require(before["event_date=2026-11-18"]), small = try #require(before["event_date=2026-11-19"])
+        #expect(large > small && small > 0)
+        await table.close()
+
+        // Reopened with the threshold between the two: the next delta commit (a small log in
+        // day 2) schedules a compaction of the day-0 group alone.
+        options.compactionMaxLogBytes = (large + small) / 2
+        let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: options)
+        try await write(reopened, [Self.record(2, version: 1, dayOffset: 2)])
+        let pending = try await reopened.pendingCompactions()
+        #expect(pending.count == 1)
+        #expect(pending.first?.plan.operations.map(\.partitionPath) == ["event_date=2026-11-18"])
+        let results = try await reopened.compact(force: false)
+        #expect(results.map(\.fileGroups) == [1])
+        let after = logBytes(try await reopened.planSnapshot())
+        #expect(after["event_date=2026-11-18"] == 0)
+        #expect(after["event_date=2026-11-19"] == small)
+        #expect((after["event_date=2026-11-20"] ?? 0) > 0)
+        #expect(sortedRows(try await ourRows(reopened)) == model.expected)
+        #expect(sortedRows(try HudiOracle.read(dir.path)) == model.expected)
+        await reopened.close()
+    }
+
     /// A table keeps its type: opening a merge-on-read table as copy-on-write is refused.
     @Test func tableKeepsItsType() async throws {
         let dir = try TestEnvironment.temporaryDirectory("hudi-mor-type")

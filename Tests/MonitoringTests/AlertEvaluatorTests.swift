@@ -62,6 +62,10 @@ import Testing
             samples.append(MetricSample(name: "tributary_processor_up", value: 1))
             samples.append(MetricSample(name: "tributary_last_commit_timestamp_seconds", labels: ["table": "user_events"], value: t))
             samples.append(MetricSample(name: "tributary_commit_failures_total", labels: ["table": "user_events"], value: minute > 10 ? 1 : 0))
+            // Merge-on-read: 3 pending compactions, logs exactly as large as the base files.
+            samples.append(MetricSample(name: "tributary_pending_compactions", labels: ["table": "user_events"], value: 3))
+            samples.append(MetricSample(name: "tributary_table_log_bytes", labels: ["table": "user_events"], value: 200_000_000))
+            samples.append(MetricSample(name: "tributary_table_base_bytes", labels: ["table": "user_events"], value: 200_000_000))
             #expect(evaluator.evaluate(samples: samples, now: t).isEmpty)
             t += 60
         }
@@ -84,6 +88,9 @@ import Testing
             samples.append(MetricSample(name: "tributary_processor_up", value: 0))
             samples.append(MetricSample(name: "tributary_last_commit_timestamp_seconds", labels: ["table": "user_events"], value: 0))
             samples.append(MetricSample(name: "tributary_commit_failures_total", labels: ["table": "user_events"], value: m))
+            samples.append(MetricSample(name: "tributary_pending_compactions", labels: ["table": "user_events"], value: 4))
+            samples.append(MetricSample(name: "tributary_table_log_bytes", labels: ["table": "user_events"], value: 300_000_000))
+            samples.append(MetricSample(name: "tributary_table_base_bytes", labels: ["table": "user_events"], value: 200_000_000))
             for transition in evaluator.evaluate(samples: samples, now: t) where transition.event == .firing {
                 fired[transition.rule] = transition.labels
             }
@@ -93,6 +100,8 @@ import Testing
         #expect(fired["TributaryConsumerLagHigh"] == ["topic": "user_events", "partition": "0"])
         #expect(fired["TributaryNoRecentCommits"] == ["table": "user_events"])
         #expect(fired["TributaryTableWriteFailing"] == ["table": "user_events"])
+        #expect(fired["TributaryCompactionsPending"] == ["table": "user_events"])
+        #expect(fired["TributaryLogsOutgrowBaseFiles"] == ["table": "user_events"])
     }
 
     @Test func snapshotEncodesForTheAPI() throws {

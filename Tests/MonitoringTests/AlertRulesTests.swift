@@ -10,10 +10,11 @@ import TributaryTesting
     @Test func shippedRulesFileIsRenderedFromTheSwiftRules() throws {
         let shipped = try String(contentsOf: Self.deploy.appendingPathComponent("alerts.yml"), encoding: .utf8)
         #expect(shipped == AlertRulesFile.render(), "regenerate: tributary monitoring rules > deploy/prometheus/alerts.yml")
-        // The seed's four, processor down, no commits, write failures.
+        // The seed's four, processor down, no commits, write failures, compaction behind.
         #expect(AlertRules.all.map(\.name) == [
             "TributaryConsumerLagHigh", "TributaryBatchDurationHigh", "TributaryDeadLetterRateHigh",
             "TributaryStorageGrowthHigh", "TributaryProcessorDown", "TributaryNoRecentCommits", "TributaryTableWriteFailing",
+            "TributaryCompactionsPending", "TributaryLogsOutgrowBaseFiles",
         ])
         #expect(AlertRulesFile.render(holdFor: .zero).components(separatedBy: "for: 0s").count - 1 == AlertRules.all.count)
     }

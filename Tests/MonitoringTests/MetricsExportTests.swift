@@ -32,6 +32,14 @@ import TributaryTesting
         }
     }
 
+    @Test func catalogMatchesTheCases() {
+        // The catalog file and the families the code records name the same metrics, in order.
+        #expect(TributaryMetrics.all.map(\.name) == TributaryMetrics.allCases.map(\.name))
+        for metric in TributaryMetrics.allCases { #expect(metric.descriptor != nil, "\(metric.name)") }
+        #expect(TributaryMetrics.recordsDeadLettered.descriptor?.labels == ["topic", "stage"])
+        #expect(TributaryMetrics.batchDuration.descriptor?.buckets.last == 300)
+    }
+
     @Test func readmeDocumentsEveryMetric() throws {
         let readme = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for d in TributaryMetrics.all { #expect(readme.contains("`\(d.name)`"), "README's Monitoring section misses \(d.name)") }

@@ -43,6 +43,8 @@ import Testing
             #expect(log.lag >= 5)
             #expect(last.tables.map(\.name) == ["user_events"])
             #expect(last.tables.first?.bytes ?? 0 > 1000)
+            #expect(last.tables.first?.tableType == "copy_on_write")
+            #expect(last.tables.first?.logFiles == 0 && last.tables.first?.pendingCompactions == 0)
             #expect(last.processor == nil)
             let history = try await client.execute(uri: "/api/dashboard", method: .get)
             let all = history.object["points"] as? [[String: Any]] ?? []

@@ -110,26 +110,10 @@ enum ManifestAvro {
         var partitions: [(containsNull: Bool, lower: String?, upper: String?)]
     }
 
-    static let manifestListSchema = #"{"type":"record","name":"manifest_file","fields":["#
-        + #"{"name":"manifest_path","type":"string","field-id":500},"#
-        + #"{"name":"manifest_length","type":"long","field-id":501},"#
-        + #"{"name":"partition_spec_id","type":"int","field-id":502},"#
-        + #"{"name":"content","type":"int","field-id":517},"#
-        + #"{"name":"sequence_number","type":"long","field-id":515},"#
-        + #"{"name":"min_sequence_number","type":"long","field-id":516},"#
-        + #"{"name":"added_snapshot_id","type":"long","field-id":503},"#
-        + #"{"name":"added_files_count","type":"int","field-id":504},"#
-        + #"{"name":"existing_files_count","type":"int","field-id":505},"#
-        + #"{"name":"deleted_files_count","type":"int","field-id":506},"#
-        + #"{"name":"added_rows_count","type":"long","field-id":512},"#
-        + #"{"name":"existing_rows_count","type":"long","field-id":513},"#
-        + #"{"name":"deleted_rows_count","type":"long","field-id":514},"#
-        + #"{"name":"partitions","type":["null",{"type":"array","items":{"type":"record","name":"r508","fields":["#
-        + #"{"name":"contains_null","type":"boolean","field-id":509},"#
-        + #"{"name":"contains_nan","type":["null","boolean"],"default":null,"field-id":518},"#
-        + #"{"name":"lower_bound","type":["null","bytes"],"default":null,"field-id":510},"#
-        + #"{"name":"upper_bound","type":["null","bytes"],"default":null,"field-id":511}]},"element-id":508}],"#
-        + #""default":null,"field-id":507}]}"#
+    /// The manifest list's Avro schema (the spec's `manifest_file` record, every field with
+    /// its field id): `Resources/manifest_list.avsc`, read once.
+    static let manifestListSchema: String? = Bundle.module.url(forResource: "manifest_list", withExtension: "avsc")
+        .flatMap { try? String(contentsOf: $0, encoding: .utf8) }
 
     static func manifestList(_ manifests: [ManifestFileEntry], snapshotID: Int64, parentID: Int64?, sequenceNumber: Int64,
                              sync: [UInt8]? = nil) throws -> Data {
@@ -155,7 +139,10 @@ enum ManifestAvro {
                 })),
             ])
         }
-        return try AvroWriter.container(schemaJSON: manifestListSchema, records: records, metadata: [
+        guard let schema = manifestListSchema else {
+            throw CatalogError.unsupported("writing manifest lists: manifest_list.avsc is missing from the Catalog resource bundle")
+        }
+        return try AvroWriter.container(schemaJSON: schema, records: records, metadata: [
             ("snapshot-id", String(snapshotID)),
             ("parent-snapshot-id", parentID.map(String.init) ?? "null"),
             ("sequence-number", String(sequenceNumber)),

@@ -26,6 +26,13 @@ public struct WriteOptions: Sendable {
     /// Merge-on-read: schedule a compaction after this many delta commits since the last
     /// one (`hoodie.compact.inline.max.delta.commits`, the seed's 5); 0: only on request.
     public var compactionMaxDeltaCommits = 5
+    /// Merge-on-read: also schedule a compaction, of those file groups alone, when the log
+    /// files of a file group's latest slice exceed this many bytes (Hudi's
+    /// `hoodie.compaction.logfile.size.threshold` with the log-file-size strategy), however
+    /// few delta commits were made: a group that takes most updates is not left to grow
+    /// until the count is reached. Default 128 MiB (just over a full base file,
+    /// `maxFileSize`); 0: off.
+    public var compactionMaxLogBytes = 128 << 20
     /// Merge-on-read: run a scheduled compaction in the background of the writing table
     /// (Hudi's async compaction; writes go on meanwhile). Off: ``HudiTable/compact(force:)``
     /// runs pending ones.

@@ -23,28 +23,23 @@ public struct CleanResult: Sendable {
 struct Cleaner: Sendable {
     static let policy = "KEEP_LATEST_COMMITS"
 
-    let store: any ObjectStore
-    let timeline: ActiveTimeline
-    let fileSystemView: FileSystemView
-    let instantTimes: InstantTimeGenerator
-    let tableName: String
-    let logger: Logger
+    let table: TableParts
 
     /// Cleans with `retained` commits kept: plans against the writer's view when it is
     /// current, else a fresh listing, and leaves the writer's view current. Nil when there
     /// was nothing to delete.
     func run(retained: Int) async throws -> CleanResult? {
-        let tl = try await timeline.load()
+        let tl = try await table.timeline.load()
         let retained = max(1, retained)
         guard tl.completedDataCommits.count > retained else { return nil }
         let names = Set(tl.instants.map(\.fileName))
-        let listing = try await fileSystemView.listing(asOf: names)
-        let replaced = try await timeline.replacedFileGroups(tl, asOf: nil)
+        let listing = try await table.fileSystemView.listing(asOf: names)
+        let replaced = try await table.timeline.replacedFileGroups(tl, asOf: nil)
         guard let plan = Self.plan(timeline: tl, listing: listing, replaced: replaced, retained: retained) else { return nil }
-        let cleanTime = instantTimes.next(after: tl.latestTimestamp)
+        let cleanTime = table.instantTimes.next(after: tl.latestTimestamp)
         let requested = Instant(timestamp: cleanTime, action: "clean", state: .requested)
         do {
-            try await store.putIfAbsent(tl.key(of: requested), try plan.avro())
+            try await table.store.putIfAbsent(tl.key(of: requested), try plan.avro())
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("clean instant \(cleanTime) already requested by another writer")
         }
@@ -58,7 +53,7 @@ struct Cleaner: Sendable {
             g.logFiles = g.logFiles.filter { !deleted.contains($0.path) }
             newListing[id] = g
         }
-        fileSystemView.remember(newListing, asOf: names.union([Instant(timestamp: cleanTime, action: "clean", state: .completed).fileName]))
+        table.fileSystemView.remember(newListing, asOf: names.union([Instant(timestamp: cleanTime, action: "clean", state: .completed).fileName]))
         return result
     }
 
@@ -96,19 +91,19 @@ struct Cleaner: Sendable {
     func execute(_ plan: CleanerPlan, cleanInstant c: String, timeline tl: Timeline) async throws -> CleanResult {
         let started = Date()
         let inflight = Instant(timestamp: c, action: "clean", state: .inflight)
-        if try await !store.exists(tl.key(of: inflight)) { try await store.put(tl.key(of: inflight), try plan.avro()) }
-        try await store.delete(plan.filesByPartition.values.flatMap { $0 })
+        if try await !table.store.exists(tl.key(of: inflight)) { try await table.store.put(tl.key(of: inflight), try plan.avro()) }
+        try await table.store.delete(plan.filesByPartition.values.flatMap { $0 })
         let metadata = CleanMetadata(
             startCleanTime: c, timeTakenInMillis: Int64(Date().timeIntervalSince(started) * 1000),
             earliestCommitToRetain: plan.earliestInstantToRetain ?? "", lastCompletedCommit: plan.lastCompletedCommit,
             policy: plan.policy, deletedByPartition: plan.filesByPartition.mapValues { $0.map { FileSystemView.splitKey($0).1 } })
         do {
-            try await store.putIfAbsent(tl.key(of: Instant(timestamp: c, action: "clean", state: .completed)), try metadata.avro())
+            try await table.store.putIfAbsent(tl.key(of: Instant(timestamp: c, action: "clean", state: .completed)), try metadata.avro())
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("clean \(c) was completed by another writer")
         }
-        logger.debug("hudi clean", metadata: [
-            "table": "\(tableName)", "instant": "\(c)", "files": "\(metadata.totalFilesDeleted)",
+        table.logger.debug("hudi clean", metadata: [
+            "table": "\(table.config.tableName)", "instant": "\(c)", "files": "\(metadata.totalFilesDeleted)",
             "earliestCommitToRetain": "\(metadata.earliestCommitToRetain)",
         ])
         return CleanResult(instant: c, metadata: metadata)

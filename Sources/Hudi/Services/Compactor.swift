@@ -31,20 +31,14 @@ struct Compactor: Sendable {
     /// (two base files of one group and instant would make hudi-rs fail).
     static let writeToken = "0-1-0"
 
-    let store: any ObjectStore
-    let config: TableConfig
-    let options: WriteOptions
-    let timeline: ActiveTimeline
-    let fileSystemView: FileSystemView
-    let instantTimes: InstantTimeGenerator
-    let logger: Logger
+    let table: TableParts
 
     /// The plans of the pending (requested or inflight) compactions, oldest first.
     func pendingPlans(_ tl: Timeline) async throws -> [(instant: String, plan: CompactionPlan)] {
         var out: [(String, CompactionPlan)] = []
         for c in tl.pending where c.action == "compaction" {
             let requested = Instant(timestamp: c.timestamp, action: "compaction", state: .requested)
-            out.append((c.timestamp, try CompactionPlan(avro: try await store.get(tl.key(of: requested)))))
+            out.append((c.timestamp, try CompactionPlan(avro: try await table.store.get(tl.key(of: requested)))))
         }
         return out
     }
@@ -57,32 +51,34 @@ struct Compactor: Sendable {
 
     /// Schedules a compaction of every slice with log files (not already in a pending
     /// plan) when `force` or `maxDeltaCommits` delta commits were made since the last one;
-    /// nil when nothing was scheduled. Not while a delta commit is pending: its logs would
-    /// be in neither slice.
+    /// else of the slices whose log files exceed `compactionMaxLogBytes`; nil when nothing
+    /// was scheduled. Not while a delta commit is pending: its logs would be in neither slice.
     func schedule(_ tl: Timeline, force: Bool) async throws -> String? {
-        guard config.isMergeOnRead, !tl.pending.contains(where: { $0.action == "deltacommit" }) else { return nil }
+        guard table.config.isMergeOnRead, !tl.pending.contains(where: { $0.action == "deltacommit" }) else { return nil }
         let pending = try await pendingPlans(tl)
         let compactions = Set(tl.instants.filter { $0.action == "compaction" }.map(\.timestamp))
             .union(try await completedCompactions(tl))
-        guard force || (options.compactionMaxDeltaCommits > 0
-                        && Self.deltaCommitsSinceCompaction(tl, compactions: compactions) >= options.compactionMaxDeltaCommits) else { return nil }
+        let due = force || (table.options.compactionMaxDeltaCommits > 0
+                            && Self.deltaCommitsSinceCompaction(tl, compactions: compactions) >= table.options.compactionMaxDeltaCommits)
+        guard due || table.options.compactionMaxLogBytes > 0 else { return nil }
         let busy = Set(pending.flatMap { $0.plan.operations.map(\.groupID) })
-        let plan = try await timeline.planSnapshot(tl, fileGroups: try await fileSystemView.listFileGroups(), asOf: nil)
+        let plan = try await table.timeline.planSnapshot(tl, fileGroups: try await table.fileSystemView.listFileGroups(), asOf: nil)
         let operations = plan.slices.filter { !$0.logFiles.isEmpty && !busy.contains(FileGroupID(partitionPath: $0.partitionPath, fileId: $0.fileId)) }
+            .filter { due || $0.logFiles.reduce(0) { $0 + $1.size } > table.options.compactionMaxLogBytes }
             .map { s in
                 CompactionPlan.Operation(partitionPath: s.partitionPath, fileId: s.fileId, baseInstant: s.instant, baseFile: s.fileName,
                                          logFiles: s.logFiles.map { FileSystemView.splitKey($0.path).1 },
                                          logBytes: s.logFiles.reduce(0) { $0 + $1.size })
             }
         guard !operations.isEmpty else { return nil }
-        let c = instantTimes.next(after: tl.latestTimestamp)
+        let c = table.instantTimes.next(after: tl.latestTimestamp)
         let requested = Instant(timestamp: c, action: "compaction", state: .requested)
         do {
-            try await store.putIfAbsent(tl.key(of: requested), try CompactionPlan(operations: operations).avro())
+            try await table.store.putIfAbsent(tl.key(of: requested), try CompactionPlan(operations: operations).avro())
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("compaction instant \(c) already requested by another writer")
         }
-        logger.info("hudi compaction scheduled", metadata: ["table": "\(config.tableName)", "instant": "\(c)", "fileGroups": "\(operations.count)"])
+        table.logger.info("hudi compaction scheduled", metadata: ["table": "\(table.config.tableName)", "instant": "\(c)", "fileGroups": "\(operations.count)"])
         return c
     }
 
@@ -90,7 +86,7 @@ struct Compactor: Sendable {
     private func completedCompactions(_ tl: Timeline) async throws -> Set<String> {
         var out = Set<String>()
         for c in tl.completedDataCommits where c.action == "commit" {
-            if try await timeline.metadata(of: c, in: tl).compacted { out.insert(c.timestamp) }
+            if try await table.timeline.metadata(of: c, in: tl).compacted { out.insert(c.timestamp) }
         }
         return out
     }
@@ -109,9 +105,9 @@ struct Compactor: Sendable {
     /// base file of a pending instant).
     func writeBaseFiles(instant c: String, plan: CompactionPlan) async throws -> Written {
         let started = Date()
-        let tl = try await timeline.load()
+        let tl = try await table.timeline.load()
         let inflight = Instant(timestamp: c, action: "compaction", state: .inflight)
-        if try await !store.exists(tl.key(of: inflight)) { try await store.put(tl.key(of: inflight), try plan.avro()) }
+        if try await !table.store.exists(tl.key(of: inflight)) { try await table.store.put(tl.key(of: inflight), try plan.avro()) }
         let fields = try SchemaEvolution.fields(fromAvro: try await tableSchema(tl))
         // The blocks of every delta commit completed before the compaction's instant.
         let visible = Set(tl.completedDataCommits.map(\.timestamp).filter { $0 < c })
@@ -137,7 +133,7 @@ struct Compactor: Sendable {
     /// `<c>.commit`. Writers append to the old slice while the compaction is pending, since
     /// hudi-rs reads no log under a base instant that is not committed. Idempotent.
     func complete(instant c: String, plan: CompactionPlan, written: Written) async throws -> CompactionResult {
-        let listing = try await fileSystemView.listFileGroups()
+        let listing = try await table.fileSystemView.listFileGroups()
         for op in plan.operations {
             let planned = Set(op.logFiles)
             let trailing = (listing[op.groupID]?.logFiles ?? []).filter { log in
@@ -145,26 +141,26 @@ struct Compactor: Sendable {
             }.sorted()
             for (i, log) in trailing.enumerated() {
                 let name = LogFileName(fileId: op.fileId, baseInstant: c, version: i + 1, writeToken: log.name.writeToken)
-                try await store.put(op.key(name.name), try await store.get(log.path))
+                try await table.store.put(op.key(name.name), try await table.store.get(log.path))
             }
         }
-        let tl = try await timeline.load()
+        let tl = try await table.timeline.load()
         var metadata = CommitMetadata(partitionToWriteStats: written.stats,
                                       extraMetadata: ["schema": try await tableSchema(tl)], operationType: "COMPACT")
         metadata.compacted = true
         let completed = Instant(timestamp: c, action: "commit", state: .completed)
         do {
-            try await store.putIfAbsent(tl.key(of: completed), metadata.jsonData())
+            try await table.store.putIfAbsent(tl.key(of: completed), metadata.jsonData())
         } catch ObjectStoreError.alreadyExists {
             // Completed by an earlier run of the same plan (its files are the same).
         }
-        fileSystemView.forget()
+        table.fileSystemView.forget()
         let bytes = written.stats.flatMap(\.stats).reduce(Int64(0)) { $0 + $1.totalWriteBytes }
         let result = CompactionResult(instant: c, fileGroups: plan.operations.count, bytesWritten: bytes, records: written.records,
                                       logFilesCompacted: written.logFiles, logBytesCompacted: written.logBytes,
                                       seconds: Date().timeIntervalSince(written.started))
-        logger.info("hudi compaction", metadata: [
-            "table": "\(config.tableName)", "instant": "\(c)", "fileGroups": "\(result.fileGroups)",
+        table.logger.info("hudi compaction", metadata: [
+            "table": "\(table.config.tableName)", "instant": "\(c)", "fileGroups": "\(result.fileGroups)",
             "logFiles": "\(written.logFiles)", "seconds": "\(result.seconds)",
         ])
         return result
@@ -176,15 +172,15 @@ struct Compactor: Sendable {
                  visible: Set<String>) async throws -> (stat: WriteStat, records: Int, logBytes: Int) {
         let started = Date()
         let logs = try await SliceLogs.scan(
-            store: store, logFiles: op.logFiles.compactMap { n in LogFileName(parsing: n).map { LogFile(name: $0, path: op.key(n), size: 0) } },
+            store: table.store, logFiles: op.logFiles.compactMap { n in LogFileName(parsing: n).map { LogFile(name: $0, path: op.key(n), size: 0) } },
             isVisible: { visible.contains($0) })
         let fileName = Self.baseFileName(op, instant: c)
-        let merged = try await SliceCompaction.merge(store: store, op: op, logs: logs, fields: fields, fileName: fileName,
-                                                    precombineField: config.precombineField)
-        let file = try FileGroupWriter.baseFile(columns: merged.columns, keys: merged.keys, fields: fields, tableName: config.tableName,
-                                                precombineField: config.precombineField, options: options)
+        let merged = try await SliceCompaction.merge(store: table.store, op: op, logs: logs, fields: fields, fileName: fileName,
+                                                    precombineField: table.config.precombineField)
+        let file = try FileGroupWriter.baseFile(columns: merged.columns, keys: merged.keys, fields: fields, tableName: table.config.tableName,
+                                                precombineField: table.config.precombineField, options: table.options)
         let path = op.key(fileName)
-        try await store.put(path, file.bytes)
+        try await table.store.put(path, file.bytes)
         var stat = WriteStat(fileId: op.fileId, path: path, prevCommit: op.baseInstant, numWrites: Int64(merged.keys.count),
                              numDeletes: Int64(merged.deleted), numUpdateWrites: Int64(merged.updated), numInserts: 0,
                              totalWriteBytes: Int64(file.bytes.count), partitionPath: op.partitionPath,
@@ -200,9 +196,9 @@ struct Compactor: Sendable {
     /// The table's schema: that of its latest commit.
     func tableSchema(_ tl: Timeline) async throws -> String {
         for c in tl.completedDataCommits.reversed() {
-            if let s = try await timeline.metadata(of: c, in: tl).schema { return s }
+            if let s = try await table.timeline.metadata(of: c, in: tl).schema { return s }
         }
-        guard let s = config[TableConfig.Key.createSchema] else { throw HudiError.corrupt("no schema to compact with") }
+        guard let s = table.config[TableConfig.Key.createSchema] else { throw HudiError.corrupt("no schema to compact with") }
         return s
     }
 }

@@ -14,13 +14,8 @@ public struct RollbackResult: Sendable {
 /// ``TableWriter`` (which holds the write turn and the lease). A rollback deletes files, so
 /// it drops the writer's view of the file system.
 struct RollbackService: Sendable {
-    let store: any ObjectStore
-    let timeline: ActiveTimeline
-    let fileSystemView: FileSystemView
-    let instantTimes: InstantTimeGenerator
+    let table: TableParts
     let cleaner: Cleaner
-    let tableName: String
-    let logger: Logger
 
     /// Recovery before a write (Hudi's EAGER failed-writes policy for a single writer):
     /// finishes half-done `rollback` instants, rolls back the pending data instants left by
@@ -54,7 +49,7 @@ struct RollbackService: Sendable {
     private func pendingPlan(_ instant: Instant, _ tl: Timeline) async throws -> Data? {
         for state in [InstantState.requested, .inflight] {
             do {
-                let data = try await store.get(tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: state)))
+                let data = try await table.store.get(tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: state)))
                 if !data.isEmpty { return data }
             } catch ObjectStoreError.notFound {
                 continue
@@ -66,8 +61,8 @@ struct RollbackService: Sendable {
     /// A pending rollback or clean without a readable plan did nothing yet that needs
     /// finishing (the plan is written first): its instant files are removed.
     private func dropPlanless(_ instant: Instant, _ tl: Timeline) async throws {
-        logger.warning("removing pending \(instant.action) without a readable plan", metadata: ["instant": "\(instant.timestamp)"])
-        try await store.delete([tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: .inflight)),
+        table.logger.warning("removing pending \(instant.action) without a readable plan", metadata: ["instant": "\(instant.timestamp)"])
+        try await table.store.delete([tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: .inflight)),
                                 tl.key(of: Instant(timestamp: instant.timestamp, action: instant.action, state: .requested))])
     }
 
@@ -75,7 +70,7 @@ struct RollbackService: Sendable {
     /// (`tributary tables rollback`). Older completed commits are refused: undoing one would
     /// need Hudi's `restore` of every later commit too.
     func rollback(instant: String) async throws -> RollbackResult {
-        let tl = try await timeline.load()
+        let tl = try await table.timeline.load()
         let matches = tl.instants.filter { $0.timestamp == instant && $0.isDataCommit }
         guard let target = matches.first else {
             let known = tl.completedDataCommits.suffix(5).map(\.timestamp).joined(separator: ", ")
@@ -87,7 +82,7 @@ struct RollbackService: Sendable {
         }
         if target.state == .completed, let previous = tl.completedDataCommits.last(where: { $0.timestamp < instant }) {
             // The commit before must still be readable, or the rollback would lose data.
-            if let earliest = try await timeline.earliestQueryableInstant(tl), previous.timestamp < earliest {
+            if let earliest = try await table.timeline.earliestQueryableInstant(tl), previous.timestamp < earliest {
                 throw HudiError.invalidArgument(
                     "cannot roll back \(instant): the cleaner deleted files of the commit before it (\(previous.timestamp)); the earliest queryable instant is \(earliest)")
             }
@@ -97,13 +92,13 @@ struct RollbackService: Sendable {
 
     /// Plans (`<r>.rollback.requested`), then executes a rollback of `target`.
     func rollbackInstant(_ target: Instant, timeline tl: Timeline) async throws -> RollbackResult {
-        let files = try await fileSystemView.baseFiles(of: target.timestamp)
+        let files = try await table.fileSystemView.baseFiles(of: target.timestamp)
         let plan = RollbackPlan(instantToRollback: target.timestamp, action: target.action, filesByPartition: files)
         // Newer than every instant now on the timeline (`tl` may hold chosen instants only).
-        let rollbackTime = instantTimes.next(after: try await timeline.load().latestTimestamp)
+        let rollbackTime = table.instantTimes.next(after: try await table.timeline.load().latestTimestamp)
         let requested = Instant(timestamp: rollbackTime, action: "rollback", state: .requested)
         do {
-            try await store.putIfAbsent(tl.key(of: requested), try plan.avro())
+            try await table.store.putIfAbsent(tl.key(of: requested), try plan.avro())
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("rollback instant \(rollbackTime) already requested by another writer")
         }
@@ -117,33 +112,33 @@ struct RollbackService: Sendable {
     func executeRollback(_ plan: RollbackPlan, rollbackInstant r: String, timeline tl: Timeline) async throws -> RollbackResult {
         let started = Date()
         let inflight = Instant(timestamp: r, action: "rollback", state: .inflight)
-        if try await !store.exists(tl.key(of: inflight)) { try await store.put(tl.key(of: inflight), Data()) }
+        if try await !table.store.exists(tl.key(of: inflight)) { try await table.store.put(tl.key(of: inflight), Data()) }
         let t = plan.instantToRollback
-        try await store.delete(tl.key(of: Instant(timestamp: t, action: plan.action, state: .completed)))
+        try await table.store.delete(tl.key(of: Instant(timestamp: t, action: plan.action, state: .completed)))
         // Files of the plan plus any the listing shows now (more only if the failed writer
         // was still alive when the plan was made; never the case, but cheap to cover).
         var files = plan.filesByPartition
-        for (partition, keys) in try await fileSystemView.baseFiles(of: t) {
+        for (partition, keys) in try await table.fileSystemView.baseFiles(of: t) {
             files[partition] = Array(Set(files[partition] ?? []).union(keys)).sorted()
         }
-        try await store.delete(files.values.flatMap { $0 })
+        try await table.store.delete(files.values.flatMap { $0 })
         if plan.action == "deltacommit" {
-            try await LogRollback(store: store, fileSystemView: fileSystemView).rollBack(t)
+            try await LogRollback(store: table.store, fileSystemView: table.fileSystemView).rollBack(t)
         }
         // Inflight first: a half-done rollback then still shows a pending instant.
-        try await store.delete([tl.key(of: Instant(timestamp: t, action: plan.action, state: .inflight)),
+        try await table.store.delete([tl.key(of: Instant(timestamp: t, action: plan.action, state: .inflight)),
                                 tl.key(of: Instant(timestamp: t, action: plan.action, state: .requested))])
         let metadata = RollbackMetadata(
             startRollbackTime: r, timeTakenInMillis: Int64(Date().timeIntervalSince(started) * 1000),
             commitsRollback: [t], actions: [plan.action], deletedByPartition: files)
         do {
-            try await store.putIfAbsent(tl.key(of: Instant(timestamp: r, action: "rollback", state: .completed)), try metadata.avro())
+            try await table.store.putIfAbsent(tl.key(of: Instant(timestamp: r, action: "rollback", state: .completed)), try metadata.avro())
         } catch ObjectStoreError.alreadyExists {
             throw HudiError.commitConflict("rollback \(r) was completed by another writer")
         }
-        fileSystemView.forget()
-        logger.warning("rolled back instant", metadata: [
-            "table": "\(tableName)", "instant": "\(t)", "rollback": "\(r)", "files": "\(metadata.totalFilesDeleted)",
+        table.fileSystemView.forget()
+        table.logger.warning("rolled back instant", metadata: [
+            "table": "\(table.config.tableName)", "instant": "\(t)", "rollback": "\(r)", "files": "\(metadata.totalFilesDeleted)",
         ])
         return RollbackResult(instant: r, metadata: metadata)
     }

@@ -34,8 +34,8 @@ public final class HudiTable: Sendable {
         self.logger = logger
         activeTimeline = ActiveTimeline(store: store, config: config)
         fileSystemView = FileSystemView(store: store)
-        writer = TableWriter(store: store, config: config, options: options, timeline: activeTimeline,
-                             fileSystemView: fileSystemView, instantTimes: instantTimes, logger: logger)
+        writer = TableWriter(table: TableParts(store: store, config: config, options: options, timeline: activeTimeline,
+                                               fileSystemView: fileSystemView, instantTimes: instantTimes, logger: logger))
     }
 
     /// Opens an existing table (version 6 or 8; writes need version 6).
@@ -194,6 +194,13 @@ public final class HudiTable: Sendable {
     public func compact(force: Bool = true) async throws -> [CompactionResult] {
         guard config.isMergeOnRead else { throw HudiError.invalidArgument("table \(config.tableName) is copy-on-write: nothing to compact") }
         return try await writer.compact(force: force)
+    }
+
+    /// Merge-on-read: calls `observer` with each compaction this table object completes (in
+    /// the background after a delta commit, or by ``compact(force:)``, which returns after it),
+    /// so the caller can count them; the compaction waits for it.
+    public func observeCompactions(_ observer: @escaping @Sendable (CompactionResult) async -> Void) async {
+        await writer.observeCompactions(observer)
     }
 
     /// Merge-on-read: the pending compactions (requested or inflight), oldest first.

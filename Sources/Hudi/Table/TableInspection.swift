@@ -21,7 +21,38 @@ public struct InstantSummary: Sendable {
     public var earliestCommitToRetain: String?
 }
 
+/// What compaction has yet to fold (merge-on-read): the pending compactions and the log
+/// files of the table's latest file slices, beside their base files (`/metrics` shows them;
+/// logs that outgrow their base files make snapshot reads slow).
+public struct LogBacklog: Sendable, Equatable {
+    /// Compactions requested or inflight on the timeline.
+    public var pendingCompactions = 0
+    /// Log files of the latest slices (those a snapshot read merges), and their bytes.
+    public var logFiles = 0
+    public var logBytes = 0
+    /// Base files of the latest slices, and their bytes.
+    public var baseFiles = 0
+    public var baseBytes = 0
+
+    /// The backlog of `timeline` and a snapshot `plan` of it (a copy-on-write table has no
+    /// logs and no compactions).
+    public init(timeline: Timeline, plan: SnapshotPlan) {
+        pendingCompactions = timeline.pending.filter { $0.action == "compaction" }.count
+        for slice in plan.slices {
+            baseFiles += 1
+            baseBytes += slice.size
+            logFiles += slice.logFiles.count
+            logBytes += slice.logFiles.reduce(0) { $0 + $1.size }
+        }
+    }
+}
+
 extension HudiTable {
+    /// The table's ``LogBacklog`` now (lists its files).
+    public func logBacklog() async throws -> LogBacklog {
+        LogBacklog(timeline: try await timeline(), plan: try await planSnapshot())
+    }
+
     /// Every file group on storage (all slices, committed or not), sorted by partition and id.
     public func fileGroups() async throws -> [FileGroup] {
         try await fileSystemView.fileGroups()

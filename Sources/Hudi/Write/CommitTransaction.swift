@@ -27,42 +27,38 @@ public struct CommitResult: Sendable {
 /// latest committed snapshot (BLOOM index), the inflight file, partition markers, the base
 /// files. The ``TableWriter`` then runs the commit point under its concurrency mode.
 struct CommitTransaction: Sendable {
-    let store: any ObjectStore
-    let config: TableConfig
-    let options: WriteOptions
-    let timeline: ActiveTimeline
-    let fileSystemView: FileSystemView
+    let table: TableParts
     let footers: FooterCache
     let rememberedDeletes: RememberedDeletesCache
 
     /// Deletes are remembered (see ``RememberedDeletes``) by tables with an ordering field.
-    var remembersDeletes: Bool { config.precombineField != nil && options.deleteRetention > 0 }
+    var remembersDeletes: Bool { table.config.precombineField != nil && table.options.deleteRetention > 0 }
 
     func prepare(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], schema: String,
                  instant: String, timeline tl: Timeline) async throws -> PreparedCommit {
         // Plan against the latest committed snapshot.
         let timelineNames = Set(tl.instants.map(\.fileName))
-        let listing = try await fileSystemView.listing(asOf: timelineNames)
-        let snapshot = try await timeline.planSnapshot(tl, fileGroups: listing, asOf: nil)
+        let listing = try await table.fileSystemView.listing(asOf: timelineNames)
+        let snapshot = try await table.timeline.planSnapshot(tl, fileGroups: listing, asOf: nil)
         footers.retain(paths: Set(snapshot.slices.map(\.path)))
         var rows = WritePlanner.deduplicate(batch)
         var summary = WritePlanSummary()
         summary.inputRecords = batch.count
         summary.deduplicated = batch.count - rows.count
-        let partitions = PartitionPathFormatter(config: config).partitions(of: batch.partitionValues)
+        let partitions = PartitionPathFormatter(config: table.config).partitions(of: batch.partitionValues)
         let indexStart = Date()
-        let index = BloomIndex(store: store, cache: footers, precombineField: config.precombineField)
+        let index = BloomIndex(store: table.store, cache: footers, precombineField: table.config.precombineField)
         var (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
-        let mergeOnRead = config.isMergeOnRead
+        let mergeOnRead = table.config.isMergeOnRead
         if mergeOnRead {
-            try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: store, visible: snapshot.logInstants ?? [],
-                                       precombineField: config.precombineField)
+            try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: table.store, visible: snapshot.logInstants ?? [],
+                                       precombineField: table.config.precombineField)
         }
         // Upserts older than a remembered delete of their (absent) key are stale.
         var deletes: (change: RememberedDeletesChange, memory: RememberedDeletes)?
         if remembersDeletes {
-            let basedOn = try await timeline.latestExtraMetadataValues([RememberedDeletes.metadataKey], in: tl)[RememberedDeletes.metadataKey] ?? ""
-            let memory = try await rememberedDeletes.memory(named: basedOn, store: store)
+            let basedOn = try await table.timeline.latestExtraMetadataValues([RememberedDeletes.metadataKey], in: tl)[RememberedDeletes.metadataKey] ?? ""
+            let memory = try await rememberedDeletes.memory(named: basedOn, store: table.store)
             let stale = memory.staleUpserts(batch, rows: rows, existing: existing)
             if !stale.isEmpty {
                 rows.removeAll { stale.contains($0) }
@@ -78,20 +74,20 @@ struct CommitTransaction: Sendable {
             batch: batch, rows: rows, partitions: partitions, existing: existing,
             // Optimistic writers put inserts into new file groups only, so concurrent
             // inserters never touch the same group (no small-file packing).
-            slicesByPartition: options.concurrency == .optimistic ? [:] : Dictionary(grouping: smallFileCandidates, by: \.partitionPath),
-            averageRecordSize: try await timeline.averageRecordSize(tl, options: options), options: options), summary: &summary)
+            slicesByPartition: table.options.concurrency == .optimistic ? [:] : Dictionary(grouping: smallFileCandidates, by: \.partitionPath),
+            averageRecordSize: try await table.timeline.averageRecordSize(tl, options: table.options), options: table.options), summary: &summary)
 
         // Inflight: the workload profile, as Hudi writes it before any data file.
-        let inflight = Instant(timestamp: instant, action: config.writeAction, state: .inflight)
-        try await store.put(tl.key(of: inflight), Self.workloadProfile(work, operation: operation).jsonData())
+        let inflight = Instant(timestamp: instant, action: table.config.writeAction, state: .inflight)
+        try await table.store.put(tl.key(of: inflight), Self.workloadProfile(work, operation: operation).jsonData())
 
         // The batch's deletes join the memory, stored under this instant before the commit point.
         var extra = extraMetadata
         if let planned = deletes {
-            let retention = Int64(options.deleteRetention * 1000)
+            let retention = Int64(table.options.deleteRetention * 1000)
             let cutoff = InstantTimeGenerator.millis(of: instant).map { InstantTimeGenerator.format(millis: $0 - retention) } ?? ""
             if let next = planned.memory.after(batch, rows: rows, existing: existing, instant: instant, cutoff: cutoff) {
-                try await store.put(RememberedDeletes.key(instant), try next.encoded(options: options.parquet))
+                try await table.store.put(RememberedDeletes.key(instant), try next.encoded(options: table.options.parquet))
                 rememberedDeletes.remember(next, instant: instant)
                 deletes?.change.wroteNew = true
                 extra[RememberedDeletes.metadataKey] = instant
@@ -105,8 +101,8 @@ struct CommitTransaction: Sendable {
         for partition in Set(work.map(\.id.partitionPath)) where !knownPartitions.contains(partition) {
             let key = partition.isEmpty ? PartitionMetadata.fileName : "\(partition)/\(PartitionMetadata.fileName)"
             let depth = partition.isEmpty ? 0 : partition.split(separator: "/").count
-            if try await !store.exists(key) {
-                try await store.put(key, PartitionMetadata.contents(commitTime: instant, depth: depth))
+            if try await !table.store.exists(key) {
+                try await table.store.put(key, PartitionMetadata.contents(commitTime: instant, depth: depth))
             }
         }
 
@@ -115,8 +111,10 @@ struct CommitTransaction: Sendable {
         // a log file; new groups and small files taking inserts get base files.
         let appends = mergeOnRead ? work.filter { $0.base != nil && $0.inserts.isEmpty } : []
         let rewrites = mergeOnRead ? work.filter { !($0.base != nil && $0.inserts.isEmpty) } : work
-        let outputs = try await writeFileGroups(rewrites, batch: batch, instant: instant)
-        let logOutputs = try await appendLogs(appends, batch: batch, instant: instant, taskOffset: rewrites.count)
+        let writer = FileGroupWriter(store: table.store, tableName: table.config.tableName, instant: instant, fields: batch.fields,
+                                     precombineField: table.config.precombineField, options: table.options)
+        let outputs = try await writeFileGroups(rewrites, batch: batch, writer: writer)
+        let logOutputs = try await appendLogs(appends, batch: batch, writer: writer, taskOffset: rewrites.count)
         let writeSeconds = Date().timeIntervalSince(writeStart)
 
         var byPartition: [String: [WriteStat]] = [:]
@@ -135,27 +133,24 @@ struct CommitTransaction: Sendable {
         let metadata = CommitMetadata(
             partitionToWriteStats: partitionOrder.map { ($0, byPartition[$0] ?? []) },
             extraMetadata: extra, operationType: operation.rawValue)
-        return PreparedCommit(instant: instant, action: config.writeAction, timeline: tl, timelineNames: timelineNames, listing: listing, work: work,
+        return PreparedCommit(instant: instant, action: table.config.writeAction, timeline: tl, timelineNames: timelineNames, listing: listing, work: work,
                               outputs: outputs, logOutputs: logOutputs, metadata: metadata, summary: summary,
                               indexSeconds: indexSeconds, writeSeconds: writeSeconds, deletes: deletes?.change)
     }
 
     /// The new base files, `options.parallelism` at a time, in `work` order.
-    private func writeFileGroups(_ work: [FileGroupWork], batch: RecordBatch, instant: String) async throws -> [FileGroupWriter.Output] {
-        let writer = FileGroupWriter(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
-                                     precombineField: config.precombineField, options: options)
-        return try await mapConcurrently(work, limit: options.parallelism) { i, item in
+    private func writeFileGroups(_ work: [FileGroupWork], batch: RecordBatch, writer: FileGroupWriter) async throws -> [FileGroupWriter.Output] {
+        try await mapConcurrently(work, limit: table.options.parallelism) { i, item in
             try await writer.write(item, batch: batch, taskIndex: i)
         }
     }
 
     /// The log appends, `options.parallelism` at a time, in `work` order.
-    private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, instant: String, taskOffset: Int) async throws -> [LogAppender.Output] {
-        let appender = LogAppender(store: store, tableName: config.tableName, instant: instant, fields: batch.fields,
-                                   precombineField: config.precombineField, options: options)
-        return try await mapConcurrently(work, limit: options.parallelism) { i, item in
+    private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, writer: FileGroupWriter,
+                            taskOffset: Int) async throws -> [FileGroupWriter.LogOutput] {
+        try await mapConcurrently(work, limit: table.options.parallelism) { i, item in
             guard let slice = item.base else { throw HudiError.invalidArgument("log append without a slice") }
-            return try await appender.write(item, slice: slice, batch: batch, taskIndex: taskOffset + i)
+            return try await writer.appendLog(item, slice: slice, batch: batch, taskIndex: taskOffset + i)
         }
     }
 
@@ -189,7 +184,7 @@ struct PreparedCommit: Sendable {
     var work: [FileGroupWork]
     var outputs: [FileGroupWriter.Output]
     /// Log files appended (merge-on-read).
-    var logOutputs: [LogAppender.Output] = []
+    var logOutputs: [FileGroupWriter.LogOutput] = []
     var metadata: CommitMetadata
     var summary: WritePlanSummary
     var indexSeconds: Double

@@ -3,9 +3,10 @@ import ObjectStore
 import Parquet
 import TributaryCore
 
-/// Writes the new base file of one file group: the old slice's records minus deletes, with
-/// updates swapped in, plus inserts; Hudi's meta columns first; footer with the bloom
-/// filter, key range and Avro schema.
+/// Writes the files of one instant's file groups. A base file (here): the old slice's
+/// records minus deletes, with updates swapped in, plus inserts; Hudi's meta columns first;
+/// footer with the bloom filter, key range and Avro schema. A log file appended to the
+/// group's slice (merge-on-read): `FileGroupWriter+Log.swift`.
 struct FileGroupWriter: Sendable {
     let store: any ObjectStore
     let tableName: String

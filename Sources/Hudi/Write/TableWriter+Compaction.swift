@@ -7,7 +7,7 @@ extension TableWriter {
         await acquireWriteTurn()
         do {
             try await holdWriterLease()
-            let tl = try await recovery.recover(try await timeline.load())
+            let tl = try await recovery.recover(try await table.timeline.load())
             _ = try await compactor.schedule(tl, force: force)
         } catch {
             releaseWriteTurn()
@@ -15,26 +15,26 @@ extension TableWriter {
         }
         releaseWriteTurn()
         var results: [CompactionResult] = []
-        for (instant, plan) in try await compactor.pendingPlans(try await timeline.load()) {
+        for (instant, plan) in try await compactor.pendingPlans(try await table.timeline.load()) {
             results.append(try await startCompaction(instant, plan).value)
         }
         return results
     }
 
-    /// After a delta commit (write turn held): schedules a compaction when due and, with
-    /// `compactInBackground`, starts every pending one not running here (one a crashed
-    /// process left is resumed from its plan).
+    /// After a delta commit (write turn held): schedules a compaction when due (by delta
+    /// commits or by log size) and, with `compactInBackground`, starts every pending one not
+    /// running here (one a crashed process left is resumed from its plan).
     func compactIfDue(_ tl: Timeline) async {
-        guard config.isMergeOnRead, options.compactionMaxDeltaCommits > 0 else { return }
+        guard table.config.isMergeOnRead, table.options.compactionMaxDeltaCommits > 0 || table.options.compactionMaxLogBytes > 0 else { return }
         do {
             let scheduled = try await compactor.schedule(tl, force: false)
-            guard options.compactInBackground else { return }
-            let now = scheduled == nil ? tl : try await timeline.load()
+            guard table.options.compactInBackground else { return }
+            let now = scheduled == nil ? tl : try await table.timeline.load()
             for (instant, plan) in try await compactor.pendingPlans(now) where compactions[instant] == nil {
                 _ = startCompaction(instant, plan)
             }
         } catch {
-            logger.warning("hudi compaction scheduling failed", metadata: ["table": "\(config.tableName)", "error": "\(error)"])
+            table.logger.warning("hudi compaction scheduling failed", metadata: ["table": "\(table.config.tableName)", "error": "\(error)"])
         }
     }
 
@@ -48,10 +48,11 @@ extension TableWriter {
                 let written = try await compactor.writeBaseFiles(instant: instant, plan: plan)
                 let result = try await self.completeCompaction(instant, plan, written)
                 self.compactionEnded(instant)
+                await compactionObserver?(result)
                 return result
             } catch {
                 self.compactionEnded(instant)
-                logger.warning("hudi compaction failed", metadata: ["table": "\(config.tableName)", "instant": "\(instant)", "error": "\(error)"])
+                table.logger.warning("hudi compaction failed", metadata: ["table": "\(table.config.tableName)", "instant": "\(instant)", "error": "\(error)"])
                 throw error
             }
         }
@@ -65,11 +66,15 @@ extension TableWriter {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         try await holdWriterLease()
-        _ = try await recovery.recover(try await timeline.load())
+        _ = try await recovery.recover(try await table.timeline.load())
         return try await compactor.complete(instant: instant, plan: plan, written: written)
     }
 
     func compactionEnded(_ instant: String) {
         compactions[instant] = nil
+    }
+
+    func observeCompactions(_ observer: @escaping @Sendable (CompactionResult) async -> Void) {
+        compactionObserver = observer
     }
 }

@@ -10,13 +10,13 @@ extension TableWriter {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         let result = try await performWrite(batch, operation: operation, extraMetadata: extraMetadata, instant: instant, check: check)
-        if config.isMergeOnRead, let tl = try? await timeline.load() { await compactIfDue(tl) }
-        if options.autoClean {
+        if table.config.isMergeOnRead, let tl = try? await table.timeline.load() { await compactIfDue(tl) }
+        if table.options.autoClean {
             // The commit stands even if cleaning fails; a half-done clean is finished by the next write.
             do {
-                _ = try await cleaner.run(retained: options.cleanerCommitsRetained)
+                _ = try await cleaner.run(retained: table.options.cleanerCommitsRetained)
             } catch {
-                logger.warning("hudi clean failed", metadata: ["error": "\(error)"])
+                table.logger.warning("hudi clean failed", metadata: ["error": "\(error)"])
             }
         }
         return result
@@ -26,11 +26,11 @@ extension TableWriter {
                               instant requestedInstant: String?, check: CommitCheck?) async throws -> CommitResult {
         let started = Date()
         try batch.validate()
-        try batch.validateOrdering(precombineField: config.precombineField)
-        guard config.tableVersion == 6, (config.timelineLayoutVersion ?? 1) == 1 else {
-            throw HudiError.unsupported("writing table version \(config.tableVersion) (only 6)")
+        try batch.validateOrdering(precombineField: table.config.precombineField)
+        guard table.config.tableVersion == 6, (table.config.timelineLayoutVersion ?? 1) == 1 else {
+            throw HudiError.unsupported("writing table version \(table.config.tableVersion) (only 6)")
         }
-        guard config.populateMetaFields else { throw HudiError.unsupported("writing a table without meta fields") }
+        guard table.config.populateMetaFields else { throw HudiError.unsupported("writing a table without meta fields") }
         guard [.insert, .upsert, .delete].contains(operation) else { throw HudiError.unsupported("write operation \(operation.rawValue)") }
         var batch = batch
         if operation == .delete { batch.operations = [RecordOperation](repeating: .delete, count: batch.count) }
@@ -38,53 +38,52 @@ extension TableWriter {
         // Single writer: the lease first (throws naming the holder); then failed writes are
         // rolled back before anything is written.
         try await holdWriterLease()
-        let tl = try await recovery.recover(try await timeline.load())
+        let tl = try await recovery.recover(try await table.timeline.load())
         batch = try await evolveSchema(batch, tl)
-        let schema = AvroSchema.json(tableName: config.tableName, fields: batch.fields)
-        let reservation = try await InstantReservation.reserve(requestedInstant, action: config.writeAction, timeline: tl, store: store,
-                                                               instantTimes: instantTimes, options: options)
+        let schema = AvroSchema.json(tableName: table.config.tableName, fields: batch.fields)
+        let reservation = try await InstantReservation.reserve(requestedInstant, action: table.config.writeAction, timeline: tl, store: table.store,
+                                                               instantTimes: table.instantTimes, options: table.options)
         let instant = reservation.instant
-        let optimistic = options.concurrency == .optimistic
+        let optimistic = table.options.concurrency == .optimistic
         do {
-            let transaction = CommitTransaction(store: store, config: config, options: options, timeline: timeline,
-                                                fileSystemView: fileSystemView, footers: footers, rememberedDeletes: rememberedDeletes)
+            let transaction = CommitTransaction(table: table, footers: footers, rememberedDeletes: rememberedDeletes)
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
                                                          instant: instant, timeline: tl)
-            let mergeOnRead = config.isMergeOnRead
+            let mergeOnRead = table.config.isMergeOnRead
             let startCompleted = Set(tl.completedDataCommits.map(\.timestamp))
-            let commitPoint = { [store, timeline] in
+            let commitPoint = { [table] in
                 if mergeOnRead {
                     // A compaction that completed after this write started did not carry the
                     // logs this write appended to the slice it replaced: write again.
                     // (In one process compactions complete under the write turn; this is
                     // for optimistic writers in other processes.)
-                    let now = try await timeline.load()
+                    let now = try await table.timeline.load()
                     let compactions = Set(now.instants.filter { $0.action == "compaction" }.map(\.timestamp))
                     if let c = now.completedDataCommits.first(where: { !startCompleted.contains($0.timestamp) && $0.action == "commit" }),
-                       try await timeline.metadata(of: c, in: now).compacted || compactions.contains(c.timestamp) {
+                       try await table.timeline.metadata(of: c, in: now).compacted || compactions.contains(c.timestamp) {
                         throw HudiError.commitConflict("compaction \(c.timestamp) completed while instant \(instant) was written")
                     }
                 }
-                try await prepared.commitPoint(store: store, timeline: timeline, check: check)
+                try await prepared.commitPoint(store: table.store, timeline: table.timeline, check: check)
             }
-            switch options.concurrency {
+            switch table.options.concurrency {
             case .singleWriter:
                 try await confirmWriterLease()
                 try await commitPoint()
             case .optimistic:
-                let occ = OptimisticCommit(store: store, options: options, timeline: timeline, recovery: recovery)
+                let occ = OptimisticCommit(store: table.store, options: table.options, timeline: table.timeline, recovery: recovery)
                 try await occ.run(instant: instant, start: tl, groups: Set(prepared.work.map(\.id)), commitPoint: commitPoint)
             }
             // Keep the writer's view current: our slices added, our instant completed.
             let view = prepared.viewAfterCommit
-            fileSystemView.remember(view.listing, asOf: view.timeline)
+            table.fileSystemView.remember(view.listing, asOf: view.timeline)
             let result = prepared.result(started: started)
-            logger.debug("hudi commit", metadata: [
-                "table": "\(config.tableName)", "instant": "\(instant)", "files": "\(prepared.outputs.count)",
+            table.logger.debug("hudi commit", metadata: [
+                "table": "\(table.config.tableName)", "instant": "\(instant)", "files": "\(prepared.outputs.count)",
                 "inserts": "\(prepared.summary.inserts)", "updates": "\(prepared.summary.updates)", "deletes": "\(prepared.summary.deletes)",
             ])
             await reservation.heartbeat?.stop()
-            if let deletes = prepared.deletes, deletes.wroteNew { await RememberedDeletesCache.removeOlder(than: deletes.basedOn, store: store) }
+            if let deletes = prepared.deletes, deletes.wroteNew { await RememberedDeletesCache.removeOlder(than: deletes.basedOn, store: table.store) }
             return result
         } catch {
             if optimistic, case HudiError.commitConflict = error { await recovery.rollBackOwn(instant, in: tl) }
@@ -103,8 +102,8 @@ extension TableWriter {
     /// ``SchemaEvolution``); the batch unchanged when the schemas are equal or the table has
     /// no commit yet.
     private func evolveSchema(_ batch: RecordBatch, _ tl: Timeline) async throws -> RecordBatch {
-        guard let last = tl.latestCompletedCommit, let tableSchema = try await timeline.metadata(of: last, in: tl).schema,
-              tableSchema != AvroSchema.json(tableName: config.tableName, fields: batch.fields) else { return batch }
+        guard let last = tl.latestCompletedCommit, let tableSchema = try await table.timeline.metadata(of: last, in: tl).schema,
+              tableSchema != AvroSchema.json(tableName: table.config.tableName, fields: batch.fields) else { return batch }
         return try SchemaEvolution.evolve(batch, tableFields: try SchemaEvolution.fields(fromAvro: tableSchema))
     }
 }

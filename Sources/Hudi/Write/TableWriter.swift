@@ -8,12 +8,7 @@ import ObjectStore
 /// with put-if-absent — under the lease or the optimistic conflict check — and rollback
 /// of what a failed write left), and runs the table services (cleaner, rollback).
 actor TableWriter {
-    let store: any ObjectStore
-    let config: TableConfig
-    let options: WriteOptions
-    let timeline: ActiveTimeline
-    let fileSystemView: FileSystemView
-    let instantTimes: InstantTimeGenerator
+    let table: TableParts
     /// Footers and key sets of base files, for the BLOOM index (base files never change).
     let footers = FooterCache()
     let rememberedDeletes = RememberedDeletesCache()
@@ -23,28 +18,19 @@ actor TableWriter {
     let compactor: Compactor
     /// Compactions running in the background (by instant), awaited by `close()`.
     var compactions: [String: Task<CompactionResult, any Error>] = [:]
-    let logger: Logger
+    /// Told of every compaction completed here (``HudiTable/observeCompactions(_:)``).
+    var compactionObserver: (@Sendable (CompactionResult) async -> Void)?
     /// The single-writer lease, acquired before the first write and released by `close()`.
     private var lease: WriterLease?
     private var writing = false
     private var writeWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(store: any ObjectStore, config: TableConfig, options: WriteOptions, timeline: ActiveTimeline,
-         fileSystemView: FileSystemView, instantTimes: InstantTimeGenerator, logger: Logger) {
-        self.store = store
-        self.config = config
-        self.options = options
-        self.timeline = timeline
-        self.fileSystemView = fileSystemView
-        self.instantTimes = instantTimes
-        self.logger = logger
-        cleaner = Cleaner(store: store, timeline: timeline, fileSystemView: fileSystemView, instantTimes: instantTimes,
-                          tableName: config.tableName, logger: logger)
-        rollbacks = RollbackService(store: store, timeline: timeline, fileSystemView: fileSystemView, instantTimes: instantTimes,
-                                    cleaner: cleaner, tableName: config.tableName, logger: logger)
-        recovery = FailedWriteRecovery(store: store, options: options, timeline: timeline, rollbacks: rollbacks)
-        compactor = Compactor(store: store, config: config, options: options, timeline: timeline, fileSystemView: fileSystemView,
-                              instantTimes: instantTimes, logger: logger)
+    init(table: TableParts) {
+        self.table = table
+        cleaner = Cleaner(table: table)
+        rollbacks = RollbackService(table: table, cleaner: cleaner)
+        recovery = FailedWriteRecovery(table: table, rollbacks: rollbacks)
+        compactor = Compactor(table: table)
     }
 
     deinit {
@@ -64,7 +50,7 @@ actor TableWriter {
 
     /// The next instant time, strictly after the newest on the timeline.
     func nextInstantTime() async throws -> String {
-        instantTimes.next(after: try await timeline.load().latestTimestamp)
+        table.instantTimes.next(after: try await table.timeline.load().latestTimestamp)
     }
 
     // MARK: Services
@@ -75,8 +61,8 @@ actor TableWriter {
         defer { releaseWriteTurn() }
         // Never beside a live writer: the single-writer lease, then recovery as a write does.
         try await holdWriterLease()
-        _ = try await recovery.recover(try await timeline.load())
-        return try await cleaner.run(retained: options.cleanerCommitsRetained)
+        _ = try await recovery.recover(try await table.timeline.load())
+        return try await cleaner.run(retained: table.options.cleanerCommitsRetained)
     }
 
     /// Rolls back a pending data instant or the latest completed commit.
@@ -112,10 +98,10 @@ actor TableWriter {
 
     /// Single-writer mode: takes (or re-checks) the table's writer lease.
     func holdWriterLease() async throws {
-        guard options.concurrency == .singleWriter else { return }
+        guard table.options.concurrency == .singleWriter else { return }
         if lease == nil {
-            lease = WriterLease(store: store, key: WriterLease.defaultKey, duration: options.leaseDuration,
-                                renewInterval: options.heartbeatInterval)
+            lease = WriterLease(store: table.store, key: WriterLease.defaultKey, duration: table.options.leaseDuration,
+                                renewInterval: table.options.heartbeatInterval)
         }
         try await lease?.acquire()
     }
@@ -123,7 +109,7 @@ actor TableWriter {
     /// Single-writer mode: proves the lease is still ours right before the commit point
     /// (renews it, which reads it back first).
     func confirmWriterLease() async throws {
-        guard options.concurrency == .singleWriter, let lease else { return }
+        guard table.options.concurrency == .singleWriter, let lease else { return }
         try await lease.renew()
     }
 }

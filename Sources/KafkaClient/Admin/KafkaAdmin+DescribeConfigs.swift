@@ -24,49 +24,38 @@ extension KafkaAdmin {
         let operation = "describe the configuration of topic \(topic)"
         do {
             return try await handle.offload {
-                var errorBuffer = [CChar](repeating: 0, count: 512)
                 guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
                     throw KafkaError(.other, operation: operation, reason: "could not create the request")
                 }
                 defer { rd_kafka_ConfigResource_destroy(resource) }
-                let queue = rd_kafka_queue_new(handle.pointer)
-                defer { rd_kafka_queue_destroy(queue) }
-                let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
-                defer { rd_kafka_AdminOptions_destroy(options) }
-                _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errorBuffer, errorBuffer.count)
                 var resources: [OpaquePointer?] = [resource]
-                rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, options, queue)
-                guard let event = rd_kafka_queue_poll(queue, timeout + 2000) else {
-                    throw KafkaError(.timedOut, operation: operation, reason: "no answer")
-                }
-                defer { rd_kafka_event_destroy(event) }
-                let eventError = rd_kafka_event_error(event)
-                if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(code: eventError, operation: operation, reason: String(cString: rd_kafka_event_error_string(event)))
-                }
-                var count = 0
-                guard let result = rd_kafka_event_DescribeConfigs_result(event),
-                      let described = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return [:] }
-                var entries: [String: TopicConfigEntry] = [:]
-                for i in 0..<count {
-                    guard let r = described[i] else { continue }
-                    let code = rd_kafka_ConfigResource_error(r)
-                    if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                        throw KafkaError(code: code, operation: operation,
-                                         reason: rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")
+                return try handle.adminRequest(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, operation: operation, timeout: timeout, send: {
+                    rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, $0, $1)
+                }, read: { event in
+                    var count = 0
+                    guard let result = rd_kafka_event_DescribeConfigs_result(event),
+                          let described = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return [:] }
+                    var entries: [String: TopicConfigEntry] = [:]
+                    for i in 0..<count {
+                        guard let r = described[i] else { continue }
+                        let code = rd_kafka_ConfigResource_error(r)
+                        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                            throw KafkaError(code: code, operation: operation,
+                                             reason: rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")
+                        }
+                        var n = 0
+                        guard let configs = rd_kafka_ConfigResource_configs(r, &n) else { continue }
+                        for j in 0..<n {
+                            guard let e = configs[j] else { continue }
+                            let name = String(cString: rd_kafka_ConfigEntry_name(e))
+                            entries[name] = TopicConfigEntry(
+                                name: name, value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
+                                isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
+                                source: String(cString: rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))))
+                        }
                     }
-                    var n = 0
-                    guard let configs = rd_kafka_ConfigResource_configs(r, &n) else { continue }
-                    for j in 0..<n {
-                        guard let e = configs[j] else { continue }
-                        let name = String(cString: rd_kafka_ConfigEntry_name(e))
-                        entries[name] = TopicConfigEntry(
-                            name: name, value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
-                            isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
-                            source: String(cString: rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))))
-                    }
-                }
-                return entries
+                    return entries
+                })
             }
         } catch let error as KafkaError {
             throw unreachable(error)

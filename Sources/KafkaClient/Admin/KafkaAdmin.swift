@@ -180,41 +180,31 @@ public final class KafkaAdmin: Sendable {
                         try check(rd_kafka_NewTopic_set_config(topic, key, value), "topic \(spec.name) config \(key)")
                     }
                 }
-                let queue = rd_kafka_queue_new(handle.pointer)
-                defer { rd_kafka_queue_destroy(queue) }
-                let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-                defer { rd_kafka_AdminOptions_destroy(options) }
-                _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errorBuffer, errorBuffer.count)
-                _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeout, &errorBuffer, errorBuffer.count)
-                newTopics.withUnsafeMutableBufferPointer {
-                    rd_kafka_CreateTopics(handle.pointer, $0.baseAddress, $0.count, options, queue)
-                }
-                guard let event = rd_kafka_queue_poll(queue, timeout + 2000) else {
-                    throw KafkaError(.timedOut, operation: "create topics", reason: "no answer")
-                }
-                defer { rd_kafka_event_destroy(event) }
-                let eventError = rd_kafka_event_error(event)
-                if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(code: eventError, operation: "create topics", reason: String(cString: rd_kafka_event_error_string(event)))
-                }
-                var count = 0
-                guard let result = rd_kafka_event_CreateTopics_result(event),
-                      let topics = rd_kafka_CreateTopics_result_topics(result, &count) else {
-                    throw KafkaError(.other, operation: "create topics", reason: "unexpected answer")
-                }
-                var outcome: [String: TopicCreation] = [:]
-                for i in 0..<count {
-                    let name = String(cString: rd_kafka_topic_result_name(topics[i]))
-                    let err = rd_kafka_topic_result_error(topics[i])
-                    switch err {
-                    case RD_KAFKA_RESP_ERR_NO_ERROR: outcome[name] = .created
-                    case RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS: outcome[name] = .alreadyExists
-                    default:
-                        let message = rd_kafka_topic_result_error_string(topics[i]).map { String(cString: $0) }
-                        throw KafkaError(code: err, operation: "create topic \(name)", reason: message)
+                return try handle.adminRequest(RD_KAFKA_ADMIN_OP_CREATETOPICS, operation: "create topics", timeout: timeout,
+                                               operationTimeout: true, send: { options, queue in
+                    newTopics.withUnsafeMutableBufferPointer {
+                        rd_kafka_CreateTopics(handle.pointer, $0.baseAddress, $0.count, options, queue)
                     }
-                }
-                return outcome
+                }, read: { event in
+                    var count = 0
+                    guard let result = rd_kafka_event_CreateTopics_result(event),
+                          let topics = rd_kafka_CreateTopics_result_topics(result, &count) else {
+                        throw KafkaError(.other, operation: "create topics", reason: "unexpected answer")
+                    }
+                    var outcome: [String: TopicCreation] = [:]
+                    for i in 0..<count {
+                        let name = String(cString: rd_kafka_topic_result_name(topics[i]))
+                        let err = rd_kafka_topic_result_error(topics[i])
+                        switch err {
+                        case RD_KAFKA_RESP_ERR_NO_ERROR: outcome[name] = .created
+                        case RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS: outcome[name] = .alreadyExists
+                        default:
+                            let message = rd_kafka_topic_result_error_string(topics[i]).map { String(cString: $0) }
+                            throw KafkaError(code: err, operation: "create topic \(name)", reason: message)
+                        }
+                    }
+                    return outcome
+                })
             }
         } catch let error as KafkaError {
             throw unreachable(error)
@@ -265,41 +255,29 @@ public final class KafkaAdmin: Sendable {
         let handle = self.handle, timeout = timeoutMs
         do {
             return try await handle.offload {
-                var errorBuffer = [CChar](repeating: 0, count: 512)
+                let operation = "fetch offsets of group \(group)"
                 let list = partitions.map { NativePartitionList($0.map { ($0, nil) }) }
                 var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list?.pointer)
                 defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
-                let queue = rd_kafka_queue_new(handle.pointer)
-                defer { rd_kafka_queue_destroy(queue) }
-                let options = rd_kafka_AdminOptions_new(handle.pointer, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS)
-                defer { rd_kafka_AdminOptions_destroy(options) }
-                _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errorBuffer, errorBuffer.count)
-                rd_kafka_ListConsumerGroupOffsets(handle.pointer, &request, 1, options, queue)
-                guard let event = rd_kafka_queue_poll(queue, timeout + 2000) else {
-                    throw KafkaError(.timedOut, operation: "fetch offsets of group \(group)", reason: "no answer")
-                }
-                defer { rd_kafka_event_destroy(event) }
-                let eventError = rd_kafka_event_error(event)
-                if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(code: eventError, operation: "fetch offsets of group \(group)",
-                                     reason: String(cString: rd_kafka_event_error_string(event)))
-                }
-                var count = 0
-                guard let result = rd_kafka_event_ListConsumerGroupOffsets_result(event),
-                      let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count) else { return [:] }
-                var offsets: [TopicPartition: Int64] = [:]
-                for i in 0..<count {
-                    if let error = rd_kafka_group_result_error(groups[i]) {
-                        let code = rd_kafka_error_code(error)
-                        throw KafkaError(code: code, operation: "fetch offsets of group \(group)",
-                                         reason: String(cString: rd_kafka_error_string(error)))
+                return try handle.adminRequest(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, operation: operation, timeout: timeout, send: {
+                    rd_kafka_ListConsumerGroupOffsets(handle.pointer, &request, 1, $0, $1)
+                }, read: { event in
+                    var count = 0
+                    guard let result = rd_kafka_event_ListConsumerGroupOffsets_result(event),
+                          let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count) else { return [:] }
+                    var offsets: [TopicPartition: Int64] = [:]
+                    for i in 0..<count {
+                        if let error = rd_kafka_group_result_error(groups[i]) {
+                            throw KafkaError(code: rd_kafka_error_code(error), operation: operation,
+                                             reason: String(cString: rd_kafka_error_string(error)))
+                        }
+                        for entry in NativePartitionList.entries(rd_kafka_group_result_partitions(groups[i]))
+                        where entry.offset >= 0 && entry.error == RD_KAFKA_RESP_ERR_NO_ERROR {
+                            offsets[entry.topicPartition] = entry.offset
+                        }
                     }
-                    for entry in NativePartitionList.entries(rd_kafka_group_result_partitions(groups[i]))
-                    where entry.offset >= 0 && entry.error == RD_KAFKA_RESP_ERR_NO_ERROR {
-                        offsets[entry.topicPartition] = entry.offset
-                    }
-                }
-                return offsets
+                    return offsets
+                })
             }
         } catch let error as KafkaError {
             throw unreachable(error)

@@ -2,7 +2,8 @@ import MonitoringCore
 
 /// Tributary's alert rules: the seed's four (consumer lag, batch duration, dead-letter
 /// rate, storage growth) mapped onto our metrics, plus processor down, no commits for
-/// five processing intervals, and repeated table write failures.
+/// five processing intervals, repeated table write failures, and merge-on-read tables whose
+/// compaction falls behind (pending compactions pile up, logs outgrow their base files).
 public enum AlertRules {
     typealias M = TributaryMetrics
 
@@ -91,8 +92,29 @@ public enum AlertRules {
         history.increase(M.commitFailures.name, window: 300, by: ["table"])
     }
 
+    public static let compactionsPending = AlertRule(
+        name: "TributaryCompactionsPending", severity: "warning",
+        summary: "{{ $value }} compactions of {{ $labels.table }} are pending",
+        description: "More than 3 compactions of the merge-on-read table have been requested or inflight for 10 minutes: compaction does not keep up with the delta commits.",
+        expression: "max by (table) (\(M.pendingCompactions.name)) > 3",
+        threshold: 3, holdFor: .seconds(600), reads: [M.pendingCompactions.name]
+    ) { history in
+        history.latest(M.pendingCompactions.name, by: ["table"])
+    }
+
+    public static let logsOutgrowBaseFiles = AlertRule(
+        name: "TributaryLogsOutgrowBaseFiles", severity: "warning",
+        summary: "The log files of {{ $labels.table }} hold {{ $value | humanizePercentage }} of its base files' bytes",
+        description: "The merge-on-read table's log files are larger than its base files for 15 minutes: snapshot reads merge more than they read; compact it (tributary tables compact) or lower hudi.compaction.max_delta_commits or max_log_bytes.",
+        expression: "max by (table) (\(M.logBytes.name)) / max by (table) (\(M.baseBytes.name)) > 1",
+        threshold: 1, holdFor: .seconds(900), reads: [M.logBytes.name, M.baseBytes.name]
+    ) { history in
+        ratio(history.latest(M.logBytes.name, by: ["table"]), history.latest(M.baseBytes.name, by: ["table"]))
+    }
+
     public static let all: [AlertRule] = [
         consumerLag, batchDuration, deadLetterRate, storageGrowth, processorDown, noRecentCommits, tableWriteFailing,
+        compactionsPending, logsOutgrowBaseFiles,
     ]
 
     /// Numerator / denominator per group, where the denominator is positive.

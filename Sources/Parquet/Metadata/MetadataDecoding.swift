@@ -8,15 +8,20 @@ private func enumValue<E: RawRepresentable>(_ r: inout CompactReader, _ what: St
     return e
 }
 
+/// The members of `TimeUnit` (a union of empty structs), by field id.
+private let timeUnits: [Int16: TimeUnit] = [1: .millis, 2: .micros, 3: .nanos]
+
+/// The members of `LogicalType` that are empty structs, by field id (the others carry
+/// fields and are read in `logicalType`).
+private let emptyLogicalTypes: [Int16: LogicalType] = [
+    1: .string, 2: .map, 3: .list, 4: .enumeration, 6: .date, 11: .unknown, 12: .json, 13: .bson, 14: .uuid, 15: .float16,
+]
+
 private func timeUnit(_ r: inout CompactReader) throws -> TimeUnit {
     var unit: TimeUnit?
     try r.readStruct { r, id, t in
-        switch id {
-        case 1: unit = .millis; try r.skip(t)
-        case 2: unit = .micros; try r.skip(t)
-        case 3: unit = .nanos; try r.skip(t)
-        default: try r.skip(t)
-        }
+        if let member = timeUnits[id] { unit = member }
+        try r.skip(t)
     }
     guard let unit else { throw ParquetError.corrupt("time unit without a member") }
     return unit
@@ -39,11 +44,12 @@ private func timeLike(_ r: inout CompactReader) throws -> (Bool, TimeUnit) {
 private func logicalType(_ r: inout CompactReader) throws -> LogicalType? {
     var result: LogicalType?
     try r.readStruct { r, id, t in
+        if let member = emptyLogicalTypes[id] {
+            result = member
+            try r.skip(t)
+            return
+        }
         switch id {
-        case 1: result = .string; try r.skip(t)
-        case 2: result = .map; try r.skip(t)
-        case 3: result = .list; try r.skip(t)
-        case 4: result = .enumeration; try r.skip(t)
         case 5:
             var scale: Int32 = 0, precision: Int32 = 0
             try r.readStruct { r, id, t in
@@ -54,7 +60,6 @@ private func logicalType(_ r: inout CompactReader) throws -> LogicalType? {
                 }
             }
             result = .decimal(precision: precision, scale: scale)
-        case 6: result = .date; try r.skip(t)
         case 7: let (u, unit) = try timeLike(&r); result = .time(isAdjustedToUTC: u, unit: unit)
         case 8: let (u, unit) = try timeLike(&r); result = .timestamp(isAdjustedToUTC: u, unit: unit)
         case 10:
@@ -67,11 +72,6 @@ private func logicalType(_ r: inout CompactReader) throws -> LogicalType? {
                 }
             }
             result = .integer(bitWidth: width, isSigned: signed)
-        case 11: result = .unknown; try r.skip(t)
-        case 12: result = .json; try r.skip(t)
-        case 13: result = .bson; try r.skip(t)
-        case 14: result = .uuid; try r.skip(t)
-        case 15: result = .float16; try r.skip(t)
         default: result = .other(id); try r.skip(t)
         }
     }

@@ -3,7 +3,7 @@ import Hudi
 import Logging
 import ObjectStore
 
-/// The processor's tables as Hudi copy-on-write tables, one per stream under the lake root
+/// The processor's tables as Hudi tables (copy-on-write or merge-on-read), one per stream under the lake root
 /// (`{root}/{table}/`, Hudi table `{stream}_table`, the stream's key, precombine and
 /// partition fields). The Kafka checkpoint is written into each commit's
 /// extra metadata (`deltastreamer.checkpoint.key`), so rows and offsets commit together.
@@ -15,18 +15,23 @@ public actor HudiTableSink: TableSink {
     private let tableType: TableType
     private let logger: Logger
     private var tables: [String: HudiTable] = [:]
-    private let metrics = SinkMetrics()
+    private let metrics: SinkMetrics
     /// Tables that may hold a pending instant (just opened, or a write failed): the
     /// next write rolls it back, which the rollback counter counts.
     private var mayHavePending: Set<String> = []
-    private var sizeRefreshed: [String: Date] = [:]
+    private var storageRefreshed: [String: Date] = [:]
     /// Each table's store, timed, and the index, encode and store seconds not yet taken.
     private var timedStores: [String: TimedObjectStore] = [:]
     private var stages = StageSeconds()
 
+    /// - storageRefreshInterval: seconds between refreshes of a table's storage gauges after
+    ///   commits (size, and the logs and pending compactions of merge-on-read tables); each
+    ///   lists the table's files.
     public init(root: any ObjectStore, schemas: [TopicSchema], options: WriteOptions = WriteOptions(),
-                tableType: TableType = .copyOnWrite, logger: Logger = Logger(label: "tributary.sink")) {
+                tableType: TableType = .copyOnWrite, storageRefreshInterval: TimeInterval = 30,
+                logger: Logger = Logger(label: "tributary.sink")) {
         self.root = root
+        metrics = SinkMetrics(storageRefreshInterval: storageRefreshInterval)
         self.tableType = tableType
         self.schemas = Dictionary(uniqueKeysWithValues: schemas.map { ($0.topic, $0) })
         // Optimistic concurrency: the processors of one group share the tables, each
@@ -52,6 +57,7 @@ public actor HudiTableSink: TableSink {
             fields: schema.storedFields, tableType: schema.tableType.flatMap(TableType.init(rawValue:)) ?? tableType,
             options: options, logger: logger)
         try await DefinitionCompatibility.check(schema, against: table)
+        await table.observeCompactions { [weak self] result in await self?.compacted(topic, result) }
         tables[topic] = table
         mayHavePending.insert(topic)
         return table
@@ -113,10 +119,17 @@ public actor HudiTableSink: TableSink {
             "index_s": "\(Self.seconds(result.indexLookupSeconds))", "write_s": "\(Self.seconds(result.writeSeconds))",
             "total_s": "\(Self.seconds(result.totalSeconds))",
         ])
-        if Date().timeIntervalSince(sizeRefreshed[request.topic] ?? .distantPast) >= metrics.sizeRefreshInterval {
-            sizeRefreshed[request.topic] = Date()
+        if Date().timeIntervalSince(storageRefreshed[request.topic] ?? .distantPast) >= metrics.storageRefreshInterval {
+            storageRefreshed[request.topic] = Date()
             await metrics.refreshSize(request.topic, store: try root.scoped(to: request.topic))
+            await metrics.refreshLogBacklog(request.topic, table)
         }
+    }
+
+    /// A compaction of the topic's table completed (in the background, or by hand).
+    private func compacted(_ topic: String, _ result: CompactionResult) async {
+        metrics.compacted(topic, result)
+        if let table = tables[topic] { await metrics.refreshLogBacklog(topic, table) }
     }
 
     public func takeStageSeconds() -> StageSeconds {

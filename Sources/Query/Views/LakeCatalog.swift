@@ -12,7 +12,8 @@ import ObjectStore
 /// Merge-on-read slices with log files are read through our merged reader: each becomes one
 /// Parquet file (``HudiTable/mergedSliceFile(_:logInstants:)``, what compaction would write)
 /// in `mergedDirectory`, named after the slice, its log files and the instants read, so it
-/// is made once and reused until a new delta commit touches the slice. Slices without logs
+/// is made once and reused until a new delta commit touches the slice; superseded ones are
+/// deleted a grace period after their last use (``MergedSliceFiles``). Slices without logs
 /// are read where they are.
 public actor LakeCatalog {
     /// How a view reads its files.
@@ -36,9 +37,9 @@ public actor LakeCatalog {
     /// Where the lake's files are on this machine (local lakes), or nil (S3: use `cache`).
     private let localRoot: URL?
     private let cache: FileCache?
-    /// Where merged merge-on-read slices are written (nil: merge-on-read slices with logs
-    /// cannot be queried).
-    private let mergedDirectory: URL?
+    /// Merged merge-on-read slices (nil: merge-on-read slices with logs cannot be queried).
+    private var merged: MergedSliceFiles?
+    private nonisolated let mergedDirectory: URL?
     private let discoveryInterval: TimeInterval
     private let logger: Logger
     private var tables: [String: State] = [:]
@@ -46,10 +47,13 @@ public actor LakeCatalog {
     /// Bumped whenever a view changes; processes compare it with the version they have.
     public private(set) var version = 0
 
-    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, mergedDirectory: URL? = nil, discoveryInterval: TimeInterval = 5,
-                logger: Logger = Logger(label: "tributary.query.catalog")) {
+    /// - mergedFileGrace: seconds a merged file no current view names is kept after its last
+    ///   use (longer than any query runs: a running query may still read it).
+    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, mergedDirectory: URL? = nil, mergedFileGrace: TimeInterval = 600,
+                discoveryInterval: TimeInterval = 5, logger: Logger = Logger(label: "tributary.query.catalog")) {
         self.root = root
         self.mergedDirectory = mergedDirectory?.standardizedFileURL
+        merged = mergedDirectory.map { MergedSliceFiles(directory: $0, grace: mergedFileGrace) }
         self.localRoot = localRoot?.standardizedFileURL
         self.cache = cache
         self.discoveryInterval = discoveryInterval
@@ -85,7 +89,10 @@ public actor LakeCatalog {
         var changed = false
         for (name, state) in tables.sorted(by: { $0.key < $1.key }) {
             let latest = try await state.table.timeline().latestCompletedCommit?.timestamp
-            if latest == state.latest, state.view != nil || latest == nil { continue }
+            // A view is re-planned when a merged file it reads is gone (swept by another
+            // catalog sharing the folder, or deleted by hand).
+            let intact = state.view.map { mergedFiles(of: $0).allSatisfy { FileManager.default.fileExists(atPath: $0) } } ?? true
+            if latest == state.latest, intact, state.view != nil || latest == nil { continue }
             let plan = try await state.table.planSnapshot()
             let view = try await makeView(name: name, table: state.table, slices: plan.slices, logInstants: plan.logInstants,
                                           filter: nil, includeMeta: false)
@@ -96,6 +103,11 @@ public actor LakeCatalog {
             }
         }
         if changed { version += 1 }
+        if merged != nil {
+            let inUse = Set(tables.values.compactMap(\.view).flatMap(mergedFiles(of:)))
+            merged?.markUsed(Array(inUse))
+            if merged?.sweepDue() == true { sweepMergedFiles(inUse: inUse) }
+        }
         let statements = tables.keys.sorted().compactMap { tables[$0]?.view.map { Self.createStatement($0, temporary: false) } }
         return (version, statements)
     }
@@ -164,30 +176,31 @@ public actor LakeCatalog {
     }
 
     /// The merged Parquet file of a merge-on-read slice with logs, made when missing (its
-    /// name says what it holds: slice, log files, and the instants read).
+    /// name says what it holds: slice, log files, and the instants read), marked used now.
     private func mergedFile(name: String, table: HudiTable, slice: FileSlice, logInstants: Set<String>?) async throws -> String {
-        guard let mergedDirectory else { throw QueryError.engine("\(name): merge-on-read slices need a folder for merged files") }
-        let newer = logInstants.map { $0.filter { $0 > slice.instant }.sorted() } ?? ["all"]
-        let identity = ([slice.path] + slice.logFiles.map(\.path) + newer).joined(separator: "\n")
-        let file = mergedDirectory.appendingPathComponent(name).appendingPathComponent("\(slice.fileId)_\(slice.instant)_\(Self.digest(identity)).parquet")
-        if FileManager.default.fileExists(atPath: file.path) { return file.path }
-        let data = try await table.mergedSliceFile(slice, logInstants: logInstants)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // Written aside and renamed, so a reader never sees half a file.
-        let partial = file.appendingPathExtension("partial-\(UUID().uuidString)")
-        try data.write(to: partial)
-        if (try? FileManager.default.moveItem(at: partial, to: file)) == nil { try? FileManager.default.removeItem(at: partial) }
+        guard let file = merged?.path(table: name, slice: slice, logInstants: logInstants) else {
+            throw QueryError.engine("\(name): merge-on-read slices need a folder for merged files")
+        }
+        let made = try await MergedSliceFiles.make(file, table: table, slice: slice, logInstants: logInstants)
+        merged?.markUsed([file.path], made: made ? [file.path] : [])
         return file.path
     }
 
-    /// FNV-1a, 64 bits, as hex: a stable name for what a merged file holds.
-    static func digest(_ s: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return String(h, radix: 16)
+    /// The merged files a view reads.
+    private nonisolated func mergedFiles(of view: TableView) -> [String] {
+        guard let dir = mergedDirectory?.path else { return [] }
+        return view.files.filter { $0.hasPrefix(dir + "/") }
+    }
+
+    /// Deletes merged files no main view reads and none used within the grace period (see
+    /// ``MergedSliceFiles``); the paths deleted. Runs from `refresh()` every quarter grace
+    /// period, the first time on the first query (a previous run's files).
+    @discardableResult
+    func sweepMergedFiles(inUse: Set<String>? = nil, now: Date = Date()) -> [String] {
+        let inUse = inUse ?? Set(tables.values.compactMap(\.view).flatMap(mergedFiles(of:)))
+        let deleted = merged?.sweep(inUse: inUse, now: now) ?? []
+        if !deleted.isEmpty { logger.debug("merged slice files deleted", metadata: ["files": "\(deleted.count)"]) }
+        return deleted
     }
 
     /// Keys the current main views read (kept in the cache).

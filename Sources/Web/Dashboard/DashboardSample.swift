@@ -22,6 +22,12 @@ public struct DashboardSample: Sendable, Codable, Equatable {
         public var bytes: Int
         public var files: Int
         public var commits: Int
+        /// `copy_on_write` or `merge_on_read`; merge-on-read: the latest snapshot's log files,
+        /// their bytes, and the pending compactions.
+        public var tableType: String
+        public var logFiles: Int
+        public var logBytes: Int
+        public var pendingCompactions: Int
     }
 
     public struct Processor: Sendable, Codable, Equatable {

@@ -59,7 +59,10 @@ public actor DashboardSampler {
         let kafka = await kafkaCounts(problems: &problems)
         if lake != nil, tablesAt.map({ $0.duration(to: now) >= lakeInterval }) ?? true {
             do {
-                tables = try await lake?.summaries().map { DashboardSample.Table(name: $0.name, bytes: $0.bytes, files: $0.files, commits: $0.commits) } ?? []
+                tables = try await lake?.summaries().map {
+                    DashboardSample.Table(name: $0.name, bytes: $0.bytes, files: $0.files, commits: $0.commits, tableType: $0.tableType,
+                                          logFiles: $0.logFiles, logBytes: $0.logBytes, pendingCompactions: $0.pendingCompactions)
+                } ?? []
             } catch {
                 problems.append("lake: \(error)")
             }

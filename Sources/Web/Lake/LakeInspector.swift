@@ -34,6 +34,7 @@ public struct LakeInspector: Sendable {
         let timeline = try await table.timeline()
         let commits = timeline.completedDataCommits
         let plan = try await table.planSnapshot()
+        let backlog = LogBacklog(timeline: timeline, plan: plan)
         var byPartition: [String: LakePartition] = [:]
         for slice in plan.slices {
             byPartition[slice.partitionPath, default: LakePartition(path: slice.partitionPath, files: 0, bytes: 0)].files += 1
@@ -48,7 +49,8 @@ public struct LakeInspector: Sendable {
             recordKeyFields: config.recordKeyFields, precombineField: config.precombineField,
             partitionFields: config.partitionFields, columns: schema.map(Self.columns(avro:)) ?? [],
             partitions: byPartition.values.sorted { $0.path < $1.path },
-            files: plan.slices.count, bytes: plan.slices.reduce(0) { $0 + $1.size },
+            files: backlog.baseFiles, bytes: backlog.baseBytes, tableType: table.tableType.rawValue,
+            logFiles: backlog.logFiles, logBytes: backlog.logBytes, pendingCompactions: backlog.pendingCompactions,
             commits: commits.count, latestCommit: commits.last?.timestamp,
             latestCommitTime: commits.last.flatMap { Self.isoTime($0.timestamp) })
     }

@@ -30,6 +30,13 @@ public struct LakeTableSummary: Sendable, Codable, Equatable {
     /// Base files of the latest snapshot, and their bytes.
     public var files: Int
     public var bytes: Int
+    /// `copy_on_write` or `merge_on_read`.
+    public var tableType: String
+    /// Merge-on-read: log files of the latest snapshot (what compaction has yet to fold in),
+    /// their bytes, and the compactions requested or inflight.
+    public var logFiles: Int
+    public var logBytes: Int
+    public var pendingCompactions: Int
     /// Completed data commits on the active timeline.
     public var commits: Int
     public var latestCommit: String?

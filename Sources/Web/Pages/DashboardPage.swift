@@ -24,6 +24,7 @@ enum DashboardPage {
             \(card("chart-lag", "Consumer lag (messages)", "lag of the processor's group per topic"))
             \(card("chart-durations", "Batch and commit duration (seconds)", "the processor's last batch and commit"))
             \(card("chart-tables", "Table sizes", "bytes of each table's latest snapshot"))
+            \(card("chart-logs", "Merge-on-read logs", "bytes of the log files in each merge-on-read table's latest snapshot, with pending compactions"))
             </div>
             <section class="mt-4" aria-labelledby="totals-h"><h2 class="h5" id="totals-h">Now</h2>
             <div class="table-responsive"><table class="table table-sm" id="dash-totals"><thead><tr><th scope="col">Topic</th><th scope="col" class="text-end">Messages</th><th scope="col" class="text-end">In/s</th><th scope="col" class="text-end">Written</th><th scope="col" class="text-end">Out/s</th><th scope="col" class="text-end">DLQ</th><th scope="col" class="text-end">Lag</th></tr></thead><tbody></tbody></table></div></section>

@@ -27,6 +27,11 @@
     C.bars(document.getElementById("chart-tables"), last ? last.tables.map(function (t) {
       return { label: t.name, value: t.bytes, text: C.bytes(t.bytes) + " · " + t.files + " files · " + t.commits + " commits" };
     }) : [], { empty: "no tables yet" });
+    var mergeOnRead = last ? last.tables.filter(function (t) { return t.tableType === "merge_on_read"; }) : [];
+    C.bars(document.getElementById("chart-logs"), mergeOnRead.map(function (t) {
+      return { label: t.name, value: t.logBytes, text: C.bytes(t.logBytes) + " in " + t.logFiles + " log files (base " + C.bytes(t.bytes) + ") · " +
+        t.pendingCompactions + " pending compactions" };
+    }), { empty: "no merge-on-read tables" });
     if (!last) { return; }
     document.querySelector("#dash-totals tbody").innerHTML = last.topics.map(function (t) {
       return "<tr><th scope=\"row\">" + esc(t.topic) + "</th><td class=\"text-end\">" + t.produced + "</td><td class=\"text-end\">" + C.number(t.inRate) +

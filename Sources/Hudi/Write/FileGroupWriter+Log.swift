@@ -3,8 +3,8 @@ import ObjectStore
 import Parquet
 import TributaryCore
 
-/// Appends one commit's updates and deletes of a file group to its latest file slice as a
-/// new log file (merge-on-read): a Parquet data block with the updated records and a delete
+/// Merge-on-read: a commit's updates and deletes of a file group are appended to its latest
+/// file slice as a new log file: a Parquet data block with the updated records and a delete
 /// block with the deleted keys.
 ///
 /// Why Parquet data blocks (`HoodieParquetDataBlock`) and not Avro ones: our writer is
@@ -17,15 +17,8 @@ import TributaryCore
 /// Object stores cannot append, so every append is a new log file (the next version of the
 /// slice's log), created with put-if-absent: a concurrent writer taking the same version
 /// fails with a retryable conflict instead of overwriting it.
-struct LogAppender: Sendable {
-    let store: any ObjectStore
-    let tableName: String
-    let instant: String
-    let fields: [Field]
-    let precombineField: String?
-    let options: WriteOptions
-
-    struct Output: Sendable {
+extension FileGroupWriter {
+    struct LogOutput: Sendable {
         var stat: WriteStat
         var groupID: FileGroupID
         var logFile: LogFile
@@ -37,7 +30,8 @@ struct LogAppender: Sendable {
         return LogFileName(fileId: slice.fileId, baseInstant: baseInstant, version: version, writeToken: "\(taskIndex)-0-1")
     }
 
-    func write(_ work: FileGroupWork, slice: FileSlice, batch: RecordBatch, taskIndex: Int) async throws -> Output {
+    /// Appends `work`'s updates and deletes to `slice` as its next log file.
+    func appendLog(_ work: FileGroupWork, slice: FileSlice, batch: RecordBatch, taskIndex: Int) async throws -> LogOutput {
         let started = Date()
         let partition = work.id.partitionPath
         let baseInstant = slice.instant
@@ -79,7 +73,7 @@ struct LogAppender: Sendable {
             totalWriteBytes: Int64(bytes.count), partitionPath: partition, fileSizeInBytes: Int64(bytes.count))
         stat.totalUpsertTime = Int64(Date().timeIntervalSince(started) * 1000)
         stat.log = WriteStat.LogWrite(baseFile: slice.fileName, logFile: name.name, version: name.version)
-        return Output(stat: stat, groupID: work.id, logFile: LogFile(name: name, path: path, size: bytes.count))
+        return LogOutput(stat: stat, groupID: work.id, logFile: LogFile(name: name, path: path, size: bytes.count))
     }
 
     /// The updated records as a Parquet file: meta columns, then the data columns.
@@ -95,8 +89,8 @@ struct LogAppender: Sendable {
         let picks = rows.map { RowPick(source: 0, row: UInt32($0)) }
         var columns: [Column] = [
             Column(.byteArray(commitTimes)), Column(.byteArray(seqNos)), Column(.byteArray(keys)),
-            Column(.byteArray(FileGroupWriter.constant(partition, count: rows.count))),
-            Column(.byteArray(FileGroupWriter.constant(fileName, count: rows.count))),
+            Column(.byteArray(Self.constant(partition, count: rows.count))),
+            Column(.byteArray(Self.constant(fileName, count: rows.count))),
         ]
         for (k, f) in fields.enumerated() {
             columns.append(try ColumnGather.gather([batch.columns[k]], picks, type: f.type.physicalType))
