@@ -26,6 +26,8 @@ import TributaryTesting
         var rng = SplitMix(seed: 7)
         var state: [String: (record: EventRecord, commit: String)] = [:]
         var snapshots: [String: [JSONValue]] = [:]
+        /// Deleted keys' latest delete: an older upsert of an absent key stays deleted.
+        var deleted: [String: Int64] = [:]
         var offset: Int64 = 0
         var commit = 0
 
@@ -48,7 +50,9 @@ import TributaryTesting
             // Hudi's precombine: a record older than the stored version is ignored (deletes too).
             for r in records {
                 if let stored = state[r.eventId], r.timestamp < stored.record.timestamp { continue }
+                if state[r.eventId] == nil, let d = deleted[r.eventId], r.timestamp < d { continue }
                 state[r.eventId] = r.delete ? nil : (r, instant)
+                if r.delete { deleted[r.eventId] = max(deleted[r.eventId] ?? .min, r.timestamp) }
             }
             snapshots[instant] = rows
         }

@@ -89,6 +89,8 @@ import TributaryTesting
         let table = try await newTable(dir, options: options)
         var rng = SplitMix(seed: seed)
         var model: [String: (record: EventRecord, commit: String)] = [:]
+        // Deleted keys' latest delete: an older upsert of an absent key stays deleted.
+        var deleted: [String: Int64] = [:]
         var offset: Int64 = 0
         var totals = WritePlanSummary()
         var packedInserts = 0
@@ -124,7 +126,7 @@ import TributaryTesting
             totals.missingDeletes += result.summary.missingDeletes
             totals.deduplicated += result.summary.deduplicated
             // Model: per key the largest timestamp wins (ties: later in batch), then it
-            // applies only if not older than the stored version.
+            // applies only if not older than the stored version (or the key's remembered delete).
             var winners: [String: EventRecord] = [:]
             for r in records {
                 if let w = winners[r.eventId], w.timestamp > r.timestamp { continue }
@@ -132,7 +134,13 @@ import TributaryTesting
             }
             for (key, r) in winners {
                 if let stored = model[key], r.timestamp < stored.record.timestamp { continue }
-                if r.delete { model[key] = nil } else { model[key] = (r, result.instant) }
+                if model[key] == nil, let d = deleted[key], r.timestamp < d { continue }
+                if r.delete {
+                    model[key] = nil
+                    deleted[key] = max(deleted[key] ?? .min, r.timestamp)
+                } else {
+                    model[key] = (r, result.instant)
+                }
             }
             let expected = sortedRows(model.values.map { Events.expectedLine($0.record, commitTime: $0.commit) })
             let ours = sortedRows(try await ourRows(table))

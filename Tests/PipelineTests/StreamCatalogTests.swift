@@ -10,6 +10,12 @@ func ordersStream() throws -> TopicSchema {
     return try StreamCatalog.load(configFile: folder.appendingPathComponent("tributary.toml").path)[0]
 }
 
+/// The debezium `customers` stream of `Fixtures/customers` (ordered by the events).
+func customersStream() throws -> TopicSchema {
+    let folder = try #require(Bundle.module.resourceURL).appendingPathComponent("Fixtures/customers")
+    return try StreamCatalog.load(configFile: folder.appendingPathComponent("tributary.toml").path)[0]
+}
+
 @Suite struct StreamCatalogTests {
     /// The fields the five seed streams had when they were Swift code: the shipped JSON
     /// Schemas must compile to exactly these (same stored columns, same validation).
@@ -146,7 +152,7 @@ func ordersStream() throws -> TopicSchema {
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\npartition = { field = \"created_at\", granularity = \"value\" }\n", "for granularity value"),
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\npartition = { field = \"created_at\", granularity = \"day\", tz = \"UTC\" }\n", "partition.tz: unknown key"),
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\nformat = \"avro\"\n", "streams.orders.format: json or debezium"),
-        ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\nformat = \"debezium\"\n", "not supported yet"),
+        ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\nformat = \"debezium\"\nprecombine = \"lsn\"\n", "streams.orders.precombine: 'lsn' is not a top-level field"),
         ("[streams.orders]\nschema = \"missing.schema.json\"\nrecord_key = [\"order_id\"]\n", "missing.schema.json at /: cannot read the file"),
         ("[streams.\"my-orders\"]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\n", "a stream name is letters, digits and _"),
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ntable = \"a/b\"\n", "streams.orders.table"),

@@ -38,6 +38,11 @@ public struct WriteOptions: Sendable {
     /// runs pending ones.
     public var compactInBackground = true
 
+    /// Seconds a delete is remembered after its row is gone, so an older upsert re-delivered
+    /// meanwhile stays stale (see `RememberedDeletes`; tables with an ordering field only).
+    /// 7 days, Kafka's default topic retention: older records cannot be re-delivered. 0: none.
+    public var deleteRetention: Double = 7 * 86_400
+
     /// Base files written concurrently within one commit.
     public var parallelism: Int = 2
     /// Parquet encoding of base files (Hudi writes gzip by default; snappy is cheaper).

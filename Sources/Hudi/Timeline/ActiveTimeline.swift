@@ -50,7 +50,11 @@ public final class ActiveTimeline: Sendable {
     /// looks back the same way, so commits without a checkpoint do not lose it).
     public func latestExtraMetadataValues(_ keys: [String]) async throws -> [String: String] {
         guard !keys.isEmpty else { return [:] }
-        let tl = try await load()
+        return try await latestExtraMetadataValues(keys, in: try await load())
+    }
+
+    /// The same, as of the timeline `tl`.
+    func latestExtraMetadataValues(_ keys: [String], in tl: Timeline) async throws -> [String: String] {
         var found: [String: String] = [:]
         for instant in tl.completedDataCommits.reversed() where found.count < keys.count {
             let extra = try await metadata(of: instant, in: tl).extraMetadata

@@ -29,6 +29,10 @@ public struct CommitResult: Sendable {
 struct CommitTransaction: Sendable {
     let table: TableParts
     let footers: FooterCache
+    let rememberedDeletes: RememberedDeletesCache
+
+    /// Deletes are remembered (see ``RememberedDeletes``) by tables with an ordering field.
+    var remembersDeletes: Bool { table.config.precombineField != nil && table.options.deleteRetention > 0 }
 
     func prepare(_ batch: RecordBatch, operation: WriteOperation, extraMetadata: [String: String], schema: String,
                  instant: String, timeline tl: Timeline) async throws -> PreparedCommit {
@@ -37,7 +41,7 @@ struct CommitTransaction: Sendable {
         let listing = try await table.fileSystemView.listing(asOf: timelineNames)
         let snapshot = try await table.timeline.planSnapshot(tl, fileGroups: listing, asOf: nil)
         footers.retain(paths: Set(snapshot.slices.map(\.path)))
-        let rows = WritePlanner.deduplicate(batch)
+        var rows = WritePlanner.deduplicate(batch)
         var summary = WritePlanSummary()
         summary.inputRecords = batch.count
         summary.deduplicated = batch.count - rows.count
@@ -49,6 +53,18 @@ struct CommitTransaction: Sendable {
         if mergeOnRead {
             try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: table.store, visible: snapshot.logInstants ?? [],
                                        precombineField: table.config.precombineField)
+        }
+        // Upserts older than a remembered delete of their (absent) key are stale.
+        var deletes: (change: RememberedDeletesChange, memory: RememberedDeletes)?
+        if remembersDeletes {
+            let basedOn = try await table.timeline.latestExtraMetadataValues([RememberedDeletes.metadataKey], in: tl)[RememberedDeletes.metadataKey] ?? ""
+            let memory = try await rememberedDeletes.memory(named: basedOn, store: table.store)
+            let stale = memory.staleUpserts(batch, rows: rows, existing: existing)
+            if !stale.isEmpty {
+                rows.removeAll { stale.contains($0) }
+                summary.stale += stale.count
+            }
+            deletes = (RememberedDeletesChange(basedOn: basedOn, wroteNew: false), memory)
         }
         // Merge-on-read: only slices without logs take inserts (rewritten as a new base file
         // version); a slice with logs would need its logs merged — compaction's job.
@@ -64,6 +80,21 @@ struct CommitTransaction: Sendable {
         // Inflight: the workload profile, as Hudi writes it before any data file.
         let inflight = Instant(timestamp: instant, action: table.config.writeAction, state: .inflight)
         try await table.store.put(tl.key(of: inflight), Self.workloadProfile(work, operation: operation).jsonData())
+
+        // The batch's deletes join the memory, stored under this instant before the commit point.
+        var extra = extraMetadata
+        if let planned = deletes {
+            let retention = Int64(table.options.deleteRetention * 1000)
+            let cutoff = InstantTimeGenerator.millis(of: instant).map { InstantTimeGenerator.format(millis: $0 - retention) } ?? ""
+            if let next = planned.memory.after(batch, rows: rows, existing: existing, instant: instant, cutoff: cutoff) {
+                try await table.store.put(RememberedDeletes.key(instant), try next.encoded(options: table.options.parquet))
+                rememberedDeletes.remember(next, instant: instant)
+                deletes?.change.wroteNew = true
+                extra[RememberedDeletes.metadataKey] = instant
+            } else {
+                extra[RememberedDeletes.metadataKey] = planned.change.basedOn
+            }
+        }
 
         // Partition markers for partitions new to the table.
         let knownPartitions = Set(listing.keys.map(\.partitionPath))
@@ -98,14 +129,13 @@ struct CommitTransaction: Sendable {
             if byPartition[o.stat.partitionPath] == nil { partitionOrder.append(o.stat.partitionPath) }
             byPartition[o.stat.partitionPath, default: []].append(o.stat)
         }
-        var extra = extraMetadata
         extra["schema"] = schema
         let metadata = CommitMetadata(
             partitionToWriteStats: partitionOrder.map { ($0, byPartition[$0] ?? []) },
             extraMetadata: extra, operationType: operation.rawValue)
         return PreparedCommit(instant: instant, action: table.config.writeAction, timeline: tl, timelineNames: timelineNames, listing: listing, work: work,
                               outputs: outputs, logOutputs: logOutputs, metadata: metadata, summary: summary,
-                              indexSeconds: indexSeconds, writeSeconds: writeSeconds)
+                              indexSeconds: indexSeconds, writeSeconds: writeSeconds, deletes: deletes?.change)
     }
 
     /// The new base files, `options.parallelism` at a time, in `work` order.
@@ -159,6 +189,8 @@ struct PreparedCommit: Sendable {
     var summary: WritePlanSummary
     var indexSeconds: Double
     var writeSeconds: Double
+    /// What the write did to the remembered deletes (nil: the table keeps none).
+    var deletes: RememberedDeletesChange? = nil
 
     var completed: Instant { Instant(timestamp: instant, action: action, state: .completed) }
 
@@ -167,12 +199,25 @@ struct PreparedCommit: Sendable {
     /// it all of it.
     func commitPoint(store: any ObjectStore, timeline active: ActiveTimeline, check: CommitCheck?) async throws {
         var metadata = metadata
+        let keys = (check?.keys ?? []) + (deletes == nil ? [] : [RememberedDeletes.metadataKey])
+        let latest = keys.isEmpty ? [:] : try await active.latestExtraMetadataValues(keys)
         if let check {
-            let latest = try await active.latestExtraMetadataValues(check.keys)
             do {
                 metadata.extraMetadata.merge(try check.body(latest)) { $1 }
             } catch {
                 throw CommitCheckRejected(error: error)
+            }
+        }
+        if let deletes {
+            // Another writer's commit changed the remembered deletes since this write read them:
+            // a new memory would lose its deletes (write again); otherwise carry the latest on.
+            let current = latest[RememberedDeletes.metadataKey] ?? ""
+            if deletes.wroteNew {
+                guard current == deletes.basedOn else {
+                    throw HudiError.commitConflict("remembered deletes changed while instant \(instant) was written")
+                }
+            } else {
+                metadata.extraMetadata[RememberedDeletes.metadataKey] = current
             }
         }
         do {

@@ -46,7 +46,7 @@ extension TableWriter {
         let instant = reservation.instant
         let optimistic = table.options.concurrency == .optimistic
         do {
-            let transaction = CommitTransaction(table: table, footers: footers)
+            let transaction = CommitTransaction(table: table, footers: footers, rememberedDeletes: rememberedDeletes)
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
                                                          instant: instant, timeline: tl)
             let mergeOnRead = table.config.isMergeOnRead
@@ -83,6 +83,7 @@ extension TableWriter {
                 "inserts": "\(prepared.summary.inserts)", "updates": "\(prepared.summary.updates)", "deletes": "\(prepared.summary.deletes)",
             ])
             await reservation.heartbeat?.stop()
+            if let deletes = prepared.deletes, deletes.wroteNew { await RememberedDeletesCache.removeOlder(than: deletes.basedOn, store: table.store) }
             return result
         } catch {
             if optimistic, case HudiError.commitConflict = error { await recovery.rollBackOwn(instant, in: tl) }

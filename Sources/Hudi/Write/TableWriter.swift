@@ -11,6 +11,7 @@ actor TableWriter {
     let table: TableParts
     /// Footers and key sets of base files, for the BLOOM index (base files never change).
     let footers = FooterCache()
+    let rememberedDeletes = RememberedDeletesCache()
     let cleaner: Cleaner
     let rollbacks: RollbackService
     let recovery: FailedWriteRecovery

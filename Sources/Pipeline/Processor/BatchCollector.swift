@@ -165,7 +165,10 @@ struct BatchCollector {
         state.stats.withLock { stats in
             for work in batch.topics.values { stats.checkpointGaps += work.gaps.count }
             for (topic, n) in batch.skipped { stats.duplicatesSkipped[topic, default: 0] += n }
-            for (topic, work) in batch.topics { stats.consumed[topic, default: 0] += work.count }
+            for (topic, work) in batch.topics {
+                stats.consumed[topic, default: 0] += work.count
+                if work.decoder.tombstones > 0 { stats.tombstonesSkipped[topic, default: 0] += work.decoder.tombstones }
+            }
         }
         for (topic, work) in batch.topics { for _ in work.gaps { state.metrics.checkpointGap(topic) } }
         state.metrics.consumed(batch.topics.mapValues(\.count))

@@ -13,6 +13,8 @@ public struct ProcessorStats: Sendable, Equatable {
     public var written: [String: Int] = [:]
     public var deadLettered: [String: Int] = [:]
     public var duplicatesSkipped: [String: Int] = [:]
+    /// Debezium tombstones (null values after a delete) skipped: no row, no dead letter.
+    public var tombstonesSkipped: [String: Int] = [:]
     public var batches = 0
     public var commits: [String: Int] = [:]
     public var commitRetries = 0

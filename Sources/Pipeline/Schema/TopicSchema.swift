@@ -122,6 +122,16 @@ public struct TopicSchema: Sendable, Equatable {
     /// The table's type when it is created (`copy_on_write`, `merge_on_read`); nil: the
     /// configuration's `hudi.table_type`.
     public var tableType: String?
+    /// How messages are read: plain JSON records, or Debezium change events whose `after`
+    /// (`before` for deletes) is the record.
+    public var format: StreamDefinition.Format = .json
+
+    /// The ordering column of a debezium stream without `precombine`: the event's
+    /// `source.lsn`, else `source.ts_ms`, else `ts_ms`.
+    public static let changeOrderingField = "_cdc_ordering"
+
+    /// True when the ordering value comes from the change event and has its own column.
+    public var ordersByChangeEvent: Bool { format == .debezium && precombineField == Self.changeOrderingField }
 
     public init(name: String, topic: String? = nil, table: String? = nil, recordKey: [String], precombine: String?,
                 partition: StreamPartition, fields: [TopicField], dependentRanges: [DependentRange] = [], closed: Bool = false) {
@@ -161,10 +171,13 @@ public struct TopicSchema: Sendable, Equatable {
         fields.map(\.storedField) + metadataFields
     }
 
-    /// Processing metadata added to every row: the derived partition column (if any), then
-    /// the ingestion time, Kafka position, batch and unknown fields.
+    /// Processing metadata added to every row: the derived partition column (if any), the
+    /// change-event ordering (debezium streams without `precombine`), then the ingestion
+    /// time, Kafka position, batch and unknown fields.
     public var metadataFields: [Field] {
-        (partition.isDerived ? partition.column.map { [Field($0, .string, nullable: false)] } ?? [] : []) + Self.processingFields
+        (partition.isDerived ? partition.column.map { [Field($0, .string, nullable: false)] } ?? [] : [])
+            + (ordersByChangeEvent ? [Field(Self.changeOrderingField, .int64, nullable: false)] : [])
+            + Self.processingFields
     }
 
     public static let processingFields: [Field] = [

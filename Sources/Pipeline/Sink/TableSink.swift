@@ -75,6 +75,9 @@ public final class InMemoryTableSink: TableSink {
 
     private struct State {
         var tables: [String: [String: Row]] = [:]
+        /// Per table, deleted keys' ordering: an older upsert stays deleted (as Hudi's
+        /// remembered deletes make it).
+        var deleted: [String: [String: (precombine: Int64, offset: Int64)]] = [:]
         var bookkeeping: [String: CommitBookkeeping] = [:]
         var gaps: [String: [CheckpointGap]] = [:]
         var commits: [String: Int] = [:]
@@ -112,14 +115,22 @@ public final class InMemoryTableSink: TableSink {
             let latest = s.bookkeeping[request.topic] ?? CommitBookkeeping(checkpoint: KafkaCheckpoint(topic: request.topic, offsets: [:]))
             let bookkeeping = try latest.merging(request)
             var table = s.tables[request.topic] ?? [:]
+            var deleted = s.deleted[request.topic] ?? [:]
             let batch = request.records
             for i in 0..<batch.count {
                 let key = batch.recordKeys.string(at: i)
                 let incoming = Row(value: ["_batch_id": request.batchID], precombine: batch.precombine[i], offset: batch.kafkaOffsets[i])
                 if let existing = table[key], (existing.precombine, existing.offset) > (incoming.precombine, incoming.offset) { continue }
-                if batch.operations[i] == .delete { table[key] = nil } else { table[key] = incoming }
+                if table[key] == nil, let delete = deleted[key], delete > (incoming.precombine, incoming.offset) { continue }
+                if batch.operations[i] == .delete {
+                    table[key] = nil
+                    deleted[key] = (incoming.precombine, incoming.offset)
+                } else {
+                    table[key] = incoming
+                }
             }
             s.tables[request.topic] = table
+            s.deleted[request.topic] = deleted
             s.bookkeeping[request.topic] = bookkeeping
             s.gaps[request.topic, default: []] += request.gaps
             s.commits[request.topic, default: 0] += 1

@@ -19,6 +19,8 @@ public struct DecodedBatch: Sendable {
     public var nested: [Int: NestedColumn] = [:]
     /// Why the nested columns could not be built (an internal error; nothing is written).
     public var nestedFailure: String?
+    /// Debezium tombstones (empty values) skipped: neither rows nor dead letters.
+    public var tombstones = 0
 
     public var count: Int { precombine.count }
 }
@@ -44,8 +46,11 @@ public struct RecordDecoder: Sendable {
     var keyBuffer: [UInt8] = []
     let precombineIndex: Int?
     let partitionIndex: Int?
-    /// Fields a delete needs: key, ordering and partition fields.
+    /// Fields a delete needs: key, ordering and partition fields (debezium: key and ordering
+    /// fields, as a `before` image may hold only the primary key).
     let deleteNeeds: Set<Int>
+    /// Messages are Debezium change events (`schema.format == .debezium`).
+    let readsChangeEvents: Bool
     var builders: [ColumnBuilder]
     var extra = ColumnBuilder(kind: .json)
     var batch: DecodedBatch
@@ -72,7 +77,8 @@ public struct RecordDecoder: Sendable {
         keyPrefixes = keyIndices.count > 1 ? keyIndices.map { Array((schema.fields[$0].name + ":").utf8) } : []
         precombineIndex = schema.precombineField.flatMap { p in schema.fields.firstIndex { $0.name == p } }
         partitionIndex = schema.partition.field.flatMap { p in schema.fields.firstIndex { $0.name == p } }
-        deleteNeeds = Set(keyIndices + [precombineIndex, partitionIndex].compactMap { $0 })
+        readsChangeEvents = schema.format == .debezium
+        deleteNeeds = Set(keyIndices + [precombineIndex, readsChangeEvents ? nil : partitionIndex].compactMap { $0 })
         builders = schema.fields.map { ColumnBuilder($0) }
         batch = DecodedBatch(schema: schema, columns: [])
         slots = Array(repeating: nil, count: schema.fields.count)
@@ -85,13 +91,30 @@ public struct RecordDecoder: Sendable {
     }
 
     public var count: Int { batch.count }
+    /// Tombstones skipped so far (debezium streams).
+    public var tombstones: Int { batch.tombstones }
 
     /// Validates one message; appends it when valid, else returns why not (nothing appended).
+    /// A debezium stream's message is a change event (see `appendChangeEvent`).
     public mutating func append(_ message: UnsafeRawBufferPointer, partition: Int32, offset: Int64) -> Rejection? {
+        if readsChangeEvents { return appendChangeEvent(message, partition: partition, offset: offset) }
+        return appendRecord(message, partition: partition, offset: offset, change: nil)
+    }
+
+    /// What a change event says about its row: the operation, and the ordering value when
+    /// the stream is ordered by the events (not by a field).
+    struct Change {
+        var operation: RecordOperation
+        var position: Int64?
+    }
+
+    /// Validates one record (a JSON message, or a change event's row); appends it when valid.
+    /// Without `change` the record's own `_op` member says whether it is a delete.
+    mutating func appendRecord(_ message: UnsafeRawBufferPointer, partition: Int32, offset: Int64, change: Change?) -> Rejection? {
         for i in slots.indices { slots[i] = nil; parsed[i] = .none }
         extraRanges.removeAll(keepingCapacity: true)
         scratch.removeAll(keepingCapacity: true)
-        var operation = RecordOperation.upsert
+        var operation = change?.operation ?? .upsert
         var scanner = JSONObjectScanner(message)
         var duplicate: String?
         var badOp: String?
@@ -102,7 +125,7 @@ public struct RecordDecoder: Sendable {
                 if let index = fieldIndex(key), !member.keyHasEscapes {
                     if slots[index] != nil { duplicate = schema.fields[index].name }
                     slots[index] = member
-                } else if key.elementsEqual("_op".utf8) {
+                } else if change == nil && key.elementsEqual("_op".utf8) {
                     let value = UnsafeRawBufferPointer(rebasing: message[member.value])
                     if case .string = member.kind, value.elementsEqual("delete".utf8) {
                         operation = .delete
@@ -152,7 +175,7 @@ public struct RecordDecoder: Sendable {
         } else {
             extra.appendExtra(extraRanges, message: message)
         }
-        appendWriteAttributes(message)
+        appendWriteAttributes(message, position: change?.position)
         batch.operations.append(operation)
         batch.kafkaPartitions.append(partition)
         batch.kafkaOffsets.append(offset)
@@ -168,6 +191,7 @@ public struct RecordDecoder: Sendable {
             do { result.nested[i] = try builder.nestedColumn() } catch { result.nestedFailure = "\(error)" }
         }
         if schema.partition.isDerived { result.columns.append(Column(.byteArray(result.partitionValues))) }
+        if schema.ordersByChangeEvent { result.columns.append(Column(.int64(result.precombine))) }
         result.columns.append(Column(.int64(Array(repeating: ingestedAtMicros, count: n))))
         result.columns.append(Column(.int32(result.kafkaPartitions)))
         result.columns.append(Column(.int64(result.kafkaOffsets)))

@@ -3,6 +3,9 @@ public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Stage: String, Sendable, CaseIterable {
         /// Not a JSON object.
         case parse
+        /// Not a Debezium change event (debezium streams): no or unknown `op`, no `after`
+        /// for an upsert, a `before` that does not identify the deleted row, no ordering value.
+        case envelope
         /// Missing field, wrong type, bad format or enum value.
         case schema
         /// A data-quality rule: a value out of its range, a timestamp in the future.

@@ -2,7 +2,8 @@ import TributaryCore
 
 /// A valid record's key, ordering value and partition value, from its parsed fields.
 extension RecordDecoder {
-    mutating func appendWriteAttributes(_ message: UnsafeRawBufferPointer) {
+    /// `position`: the ordering value of a change event (streams ordered by their events).
+    mutating func appendWriteAttributes(_ message: UnsafeRawBufferPointer, position: Int64?) {
         // Record key: one field's value as it is, several as Hudi's complex key `f1:v1,f2:v2`.
         if keyIndices.count == 1, case .string(let range) = parsed[keyIndices[0]] {
             batch.recordKeys.append(bytes(range, message))
@@ -18,7 +19,7 @@ extension RecordDecoder {
             batch.recordKeys.append(keyBuffer)
         }
 
-        var ordering: Int64 = 0
+        var ordering: Int64 = position ?? 0
         if let p = precombineIndex {
             switch parsed[p] {
             case .int64(let v): ordering = v

@@ -34,7 +34,7 @@ struct StreamsCommand: AsyncParsableCommand {
             print("streams of \(file)")
             for d in definitions {
                 let partition = d.partition.field.map { "\($0) by \(d.partition.granularity.rawValue)" } ?? "none"
-                print("\(d.name)\ttopic \(d.topic) → table \(d.table)/ (\(d.name)_table)\tkey \(d.recordKey.joined(separator: ","))\tprecombine \(d.precombine ?? "-")\tpartition \(partition)")
+                print("\(d.name)\t\(d.format.rawValue)\ttopic \(d.topic) → table \(d.table)/ (\(d.name)_table)\tkey \(d.recordKey.joined(separator: ","))\tprecombine \(d.precombine ?? "-")\tpartition \(partition)")
             }
         }
     }
@@ -49,7 +49,7 @@ struct StreamsCommand: AsyncParsableCommand {
             for d in definitions {
                 do {
                     let schema = try StreamCatalog.compile(d)
-                    print("ok\t\(d.name)\t\(schema.fields.count) fields")
+                    print("ok\t\(d.name)\t\(schema.format.rawValue)\t\(schema.fields.count) fields")
                 } catch {
                     failures += 1
                     print("error\t\(d.name)\t\(error)")
@@ -79,11 +79,21 @@ struct StreamsCommand: AsyncParsableCommand {
 
 /// The text of `streams show`.
 enum StreamDescription {
+    static func formatText(_ s: TopicSchema) -> String {
+        switch s.format {
+        case .json: "json (one record per message; \"_op\": \"delete\" deletes)"
+        case .debezium:
+            "debezium (change events: c, r, u upsert 'after', d deletes 'before', tombstones skipped; ordering "
+                + (s.ordersByChangeEvent ? "source.lsn, else source.ts_ms, else ts_ms, in \(TopicSchema.changeOrderingField))" : "\(s.precombineField ?? "-"))")
+        }
+    }
+
     static func text(_ s: TopicSchema, definition d: StreamDefinition) -> String {
         var out = """
             stream \(s.name) (\(d.source))
               topic \(s.topic) → table folder \(s.table)/, Hudi table \(s.tableName), SQL view \(s.table)
-              invalid records → \(s.deadLetterTopic) (stage schema: \(d.schemaPath); stage quality: \(d.qualityPath ?? "-"))
+              format \(StreamDescription.formatText(s))
+              invalid records → \(s.deadLetterTopic) (\(s.format == .debezium ? "stage envelope: not a change event; " : "")stage schema: \(d.schemaPath); stage quality: \(d.qualityPath ?? "-"))
               record key \(s.recordKey)\(s.recordKeyFields.count > 1 ? " (complex key f1:v1,f2:v2)" : ""); precombine \(s.precombineField ?? "- (the later offset wins)")
               partition \(s.partition.column.map { "\($0) (\(s.partition.granularity.rawValue) of \(s.partition.field ?? "-"), Hive style)" } ?? "none")
               unknown top-level fields: \(s.closed ? "refused (additionalProperties false)" : "kept in extra")

@@ -9,9 +9,6 @@ extension StreamCatalog {
         func fail(_ key: String, _ reason: String) -> StreamDefinitionError {
             StreamDefinitionError("\(d.source): streams.\(d.name).\(key): \(reason)")
         }
-        guard d.format == .json else {
-            throw fail("format", "debezium streams are not supported yet (json only)")
-        }
         var compiled = try JSONSchemaCompiler.compile(contentsOf: d.schemaPath)
         if let quality = d.qualityPath { try JSONSchemaCompiler.applyQuality(contentsOf: quality, to: &compiled) }
         let fields = compiled.fields
@@ -52,9 +49,16 @@ extension StreamCatalog {
         if d.partition.isDerived, let column = d.partition.column, fields.contains(where: { $0.name == column }) {
             throw fail("partition", "the partition column '\(column)' would hide the record field of that name")
         }
-        var schema = TopicSchema(name: d.name, topic: d.topic, table: d.table, recordKey: d.recordKey, precombine: d.precombine,
+        if d.format == .debezium, fields.contains(where: { $0.name == TopicSchema.changeOrderingField }) {
+            throw fail("schema", "'\(TopicSchema.changeOrderingField)' is the column of a debezium stream's event ordering; rename the field")
+        }
+        // A debezium stream without `precombine` is ordered by its events' source position,
+        // stored in a column of its own so the table compares stored rows with it.
+        let precombine = d.precombine ?? (d.format == .debezium ? TopicSchema.changeOrderingField : nil)
+        var schema = TopicSchema(name: d.name, topic: d.topic, table: d.table, recordKey: d.recordKey, precombine: precombine,
                                  partition: d.partition, fields: fields, dependentRanges: compiled.dependentRanges, closed: compiled.closed)
         schema.tableType = d.tableType
+        schema.format = d.format
         return schema
     }
 }
