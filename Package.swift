@@ -172,7 +172,9 @@ let package = Package(
         // MARK: end Pipeline
 
         // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
-        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // The configuration keys (name, kind, default, help) are a resource file.
+        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+                resources: [.copy("Resources/keys.json")]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
         // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.
         .target(
@@ -181,7 +183,9 @@ let package = Package(
                 "TributaryCore", "Parquet", "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Hudi"
+            path: "Sources/Hudi",
+            // The Avro schemas of the service records (rollback, clean, compaction plans).
+            resources: [.copy("Resources/avro")]
         ),
         // Writes deterministic commits in a loop, pausing at a chosen commit phase; the
         // crash tests SIGKILL it (Tests/HudiTests/CrashTests.swift).

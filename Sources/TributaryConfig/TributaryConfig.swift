@@ -45,6 +45,10 @@ public struct TributaryConfig: Sendable {
         overrides: [String: String] = [:]
     ) throws -> TributaryConfig {
         var config = TributaryConfig()
+        if ConfigKey.all.isEmpty {
+            _ = try ConfigKey.loadCatalog()  // says why the catalog could not be read
+            throw ConfigError("the configuration key catalog (keys.json) lists no keys")
+        }
         for key in ConfigKey.all { config.entries[key.name] = Entry(value: key.defaultValue, source: .defaultValue) }
 
         let explicit = file ?? environment["TRIBUTARY_CONFIG"]

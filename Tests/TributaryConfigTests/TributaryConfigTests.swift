@@ -11,6 +11,20 @@ import TributaryTesting
         return path
     }
 
+    @Test func theKeyCatalogFileDecodesEveryKind() throws {
+        let keys = try ConfigKey.loadCatalog()
+        #expect(keys.map(\.name) == ConfigKey.all.map(\.name))
+        #expect(Set(keys.map(\.name)).count == keys.count)
+        #expect(ConfigKey.named("kafka.partitions")?.kind == .int(1...10_000))
+        #expect(ConfigKey.named("kafka.security.protocol")?.kind == .choice(["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"]))
+        #expect(ConfigKey.named("metrics.listen")?.kind == .listen(optional: true))
+        #expect(ConfigKey.named("catalog.uri")?.kind == .httpURL)
+        #expect(ConfigKey.named("web.auth_token")?.kind == .secret)
+        #expect(ConfigKey.named("state_dir")?.defaultValue == ".tributary")
+        // Every default passes its own kind's check.
+        for key in keys { #expect(throws: Never.self, "\(key.name)") { try TributaryConfig.validate(key.defaultValue, key.kind) } }
+    }
+
     @Test func precedenceIsFlagOverEnvironmentOverFileOverDefault() throws {
         let path = try write("""
             [kafka]
