@@ -12,10 +12,15 @@ import TributaryTesting
 enum PipelineChildren {
     /// Kafka settings of the bench: consumers join their group quickly on Tansu (it answers a
     /// join after about half the session timeout).
+    /// Producers get the settings `tributary` gives every client of its embedded broker
+    /// (big batches: Tansu over S3 stores one object per batch, and consumers fetch them one
+    /// by one), so both broker kinds are measured as the application uses them.
     static func kafka(_ bootstrap: String) -> KafkaConfiguration {
-        KafkaConfiguration(
+        var config = KafkaConfiguration(
             bootstrapServers: bootstrap,
             properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"], operationTimeout: .seconds(60))
+        config.producerTuning = EmbeddedBroker.producerSettings
+        return config
     }
 
     /// `pipeline-ours BOOTSTRAP TOPIC N`: the processor into a Hudi table on a local folder.
