@@ -183,7 +183,9 @@ let package = Package(
                 "TributaryCore", "Parquet", "ObjectStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Hudi"
+            path: "Sources/Hudi",
+            // The Avro schemas of the service records (rollback, clean, compaction plans).
+            resources: [.copy("Resources/avro")]
         ),
         // Writes deterministic commits in a loop, pausing at a chosen commit phase; the
         // crash tests SIGKILL it (Tests/HudiTests/CrashTests.swift).

@@ -12,7 +12,7 @@ export PATH="$root/.native/bin:$PATH"
 records=${STARTUP_RECORDS:-20000}
 top="$(mktemp -d /tmp/tributary-startup.XXXXXX)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$top"; }
+cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; [ -n "${STARTUP_KEEP:-}" ] && echo "kept $top" >&2 || rm -rf "$top"; }
 trap cleanup EXIT
 
 now() { date +%s.%N; }

@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Testing
+import TributaryCore
 @testable import Hudi
 
 /// The pure planners (``SlicePlanner``, ``Cleaner/plan(timeline:listing:replaced:retained:)``)
@@ -102,5 +103,14 @@ import Testing
         let f = try #require(groups[FileGroupID(partitionPath: "p", fileId: "f-0")])
         #expect(f.slices[t1]?.logFiles.map(\.path) == ["p/.f-0_\(t1).log.1_0-0-0"])
         #expect(f.slices[t2]?.logFiles.map(\.name.version) == [1, 2])
+    }
+
+    @Test func serviceRecordSchemasComeFromTheBundle() throws {
+        for name in ["HoodieRollbackPlan", "HoodieRollbackMetadata", "HoodieCleanerPlan", "HoodieCleanMetadata", "HoodieCompactionPlan"] {
+            let schema = try JSONValue.parse(try ServiceSchemas.schema(name))
+            #expect(schema["name"]?.string == name)
+            #expect(schema["namespace"]?.string == "org.apache.hudi.avro.model")
+        }
+        #expect(throws: HudiError.self) { try ServiceSchemas.schema("HoodieNoSuchRecord") }
     }
 }

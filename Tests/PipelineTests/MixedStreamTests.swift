@@ -12,7 +12,9 @@ import TributaryTesting
 /// and late updates, plus hand-made edge cases — a 2 MiB valid record, a 2 MiB invalid one,
 /// an update that moves a row to another date, a late update that must lose, malformed
 /// JSON, a wrong type, an out-of-range value. hudi-rs must read exactly the model; the DLQ
-/// must hold exactly the invalid records, each with the right stage.
+/// must hold exactly the invalid records, each with the right stage. On merge-on-read
+/// tables (compacted every second delta commit) hudi-rs and our reader also agree on the
+/// snapshot and read-optimized reads as of every instant and the incremental reads between.
 @Suite(.serialized) struct MixedStreamTests {
     enum Storage: String, CaseIterable, CustomTestStringConvertible {
         case local, s3
@@ -56,8 +58,12 @@ import TributaryTesting
         ]
     }
 
-    @Test(arguments: Storage.allCases)
-    func everyTopicEveryEdgeCase(storage: Storage) async throws {
+    /// Copy-on-write on both storages, merge-on-read on the local folder (and on S3 in soak runs).
+    static let cases: [(Storage, TableType)] = [(.local, .copyOnWrite), (.s3, .copyOnWrite), (.local, .mergeOnRead)]
+        + (TestEnvironment.soak ? [(.s3, .mergeOnRead)] : [])
+
+    @Test(arguments: cases)
+    func everyTopicEveryEdgeCase(storage: Storage, tableType: TableType) async throws {
         let helper = StreamProcessorTests()
         let schemas = helper.uniqueSchemas(TopicSchema.seeds)
         let byName = Dictionary(uniqueKeysWithValues: schemas.map { ($0.name, $0) })
@@ -80,9 +86,13 @@ import TributaryTesting
 
         let (store, tablePath, environment) = try await makeStore(storage)
         let expectedCounts = model.mapValues(\.count)
+        var options = WriteOptions()
+        options.compactionMaxDeltaCommits = 2
+        var configuration = try await helper.processorConfig(schemas, group: TestBroker.uniqueName("mixed"))
+        // Merge-on-read: small batches, so updates land in logs over many delta commits.
+        if tableType == .mergeOnRead { configuration.maxBatchRecords = 60 }
         let processor = StreamProcessor(
-            configuration: try await helper.processorConfig(schemas, group: TestBroker.uniqueName("mixed")),
-            sink: HudiTableSink(root: store, schemas: schemas))
+            configuration: configuration, sink: HudiTableSink(root: store, schemas: schemas, options: options, tableType: tableType))
         try await helper.runProcessor(processor) {
             schemas.allSatisfy { (processor.stats.committed[$0.topic] ?? 0) >= (expectedCounts[$0.topic] ?? 0) }
         }
@@ -108,12 +118,36 @@ import TributaryTesting
                 #expect(byKey["late-1"]?["page"] as? String == "/new")
                 #expect((byKey["big-valid"]?["properties"] as? String)?.utf8.count ?? 0 > 2 << 20)
             }
+            if tableType == .mergeOnRead {
+                let table = try await HudiTable.open(store: try store.scoped(to: schema.table))
+                let timeline = try await table.timeline()
+                let actions = timeline.completedDataCommits.map(\.action)
+                #expect(actions.filter { $0 == "deltacommit" }.count >= 3 && actions.contains("commit"), "\(schema.topic): \(actions)")
+                #expect(try await table.fileGroups().contains { !$0.logFiles.isEmpty }, "\(schema.topic): no log file")
+                let earliest = try await table.earliestQueryableInstant() ?? ""
+                let instants = timeline.completedDataCommits.map(\.timestamp).filter { $0 >= earliest }
+                let mismatches = try await HudiReadComparison.mismatches(
+                    tablePath: tablePath(schema.topic), keyField: "_hoodie_record_key", reads: HudiRead.all(instants: instants),
+                    environment: environment) { read in try await Self.recordKeys(table, read) }
+                #expect(mismatches.isEmpty, "\(schema.topic): \(mismatches.prefix(5))")
+            }
             if schema.name == "log_events" {
                 let big = letters.first { $0.keyString == "big-invalid" }
                 #expect(big?.value.count ?? 0 > 2 << 20, "the DLQ keeps the original bytes")
                 #expect(big?.header(DeadLetterHeader.reason)?.contains("message") == true)
             }
         }
+    }
+
+    /// Our reader's record keys for `read`.
+    static func recordKeys(_ table: HudiTable, _ read: HudiRead) async throws -> [String] {
+        let key = ["_hoodie_record_key"]
+        let rows = switch read {
+        case .snapshot(let t): try await table.readSnapshot(asOf: t, columns: key)
+        case .readOptimized(let t): try await table.readSnapshot(asOf: t, columns: key, readOptimized: true)
+        case .incremental(let after, let upTo): try await table.readIncremental(since: after, until: upTo, columns: key)
+        }
+        return rows.rows.map { row in if case .string(let k)? = row.first { k } else { "<\(String(describing: row.first))>" } }
     }
 
     /// A lake root on the chosen storage, how hudi-rs addresses a table there, and the

@@ -21,20 +21,6 @@ public struct CompactionPlan: Sendable, Equatable {
 
     public var operations: [Operation]
 
-    static let schema = #"""
-        {"type":"record","name":"HoodieCompactionPlan","namespace":"org.apache.hudi.avro.model","fields":[
-        {"name":"operations","type":["null",{"type":"array","items":{"type":"record","name":"HoodieCompactionOperation","fields":[
-          {"name":"baseInstantTime","type":["null","string"]},
-          {"name":"deltaFilePaths","type":["null",{"type":"array","items":"string"}],"default":null},
-          {"name":"dataFilePath","type":["null","string"],"default":null},
-          {"name":"fileId","type":["null","string"]},
-          {"name":"partitionPath","type":["null","string"],"default":null},
-          {"name":"metrics","type":["null",{"type":"map","values":"double"}],"default":null},
-          {"name":"bootstrapFilePath","type":["null","string"],"default":null}]}}],"default":null},
-        {"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null},
-        {"name":"version","type":["int","null"],"default":1}]}
-        """#
-
     func avro() throws -> Data {
         let ops: [JSONValue] = operations.map { op in
             .object([
@@ -48,7 +34,7 @@ public struct CompactionPlan: Sendable, Equatable {
                 ("bootstrapFilePath", .null),
             ])
         }
-        return try AvroWriter.container(schemaJSON: Self.schema, records: [.object([
+        return try AvroWriter.container(schemaJSON: try ServiceSchemas.schema("HoodieCompactionPlan"), records: [.object([
             ("operations", .array(ops)), ("extraMetadata", .null), ("version", .int(2)),
         ])])
     }

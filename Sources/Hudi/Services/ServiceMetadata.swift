@@ -11,70 +11,25 @@ import TributaryCore
 /// rollback metadata (our store is scoped to the table and has no absolute URI), file
 /// names in clean metadata.
 enum ServiceSchemas {
-    static let instantInfo = #"{"type":"record","name":"HoodieInstantInfo","namespace":"org.apache.hudi.avro.model","fields":[{"name":"commitTime","type":"string"},{"name":"action","type":"string"}]}"#
+    /// The schema of record `name` (e.g. `HoodieCleanerPlan`).
+    static func schema(_ name: String) throws -> String {
+        guard let text = bundled[name] else {
+            throw HudiError.unsupported("writing \(name): its Avro schema is missing from the Hudi resource bundle")
+        }
+        return text
+    }
 
-    static let rollbackPlan = #"""
-        {"type":"record","name":"HoodieRollbackPlan","namespace":"org.apache.hudi.avro.model","fields":[
-        {"name":"instantToRollback","type":["null",\#(instantInfo)],"default":null},
-        {"name":"RollbackRequests","type":["null",{"type":"array","items":{"type":"record","name":"HoodieRollbackRequest","fields":[
-          {"name":"partitionPath","type":"string"},
-          {"name":"fileId","type":["null","string"],"default":null},
-          {"name":"latestBaseInstant","type":["null","string"],"default":null},
-          {"name":"filesToBeDeleted","type":{"type":"array","items":"string"},"default":[]},
-          {"name":"logBlocksToBeDeleted","type":["null",{"type":"map","values":"long"}],"default":null}]}}],"default":null},
-        {"name":"version","type":["int","null"],"default":1}]}
-        """#
-
-    static let rollbackMetadata = #"""
-        {"type":"record","name":"HoodieRollbackMetadata","namespace":"org.apache.hudi.avro.model","fields":[
-        {"name":"startRollbackTime","type":"string"},
-        {"name":"timeTakenInMillis","type":"long"},
-        {"name":"totalFilesDeleted","type":"int"},
-        {"name":"commitsRollback","type":{"type":"array","items":"string"}},
-        {"name":"partitionMetadata","type":{"type":"map","values":{"type":"record","name":"HoodieRollbackPartitionMetadata","fields":[
-          {"name":"partitionPath","type":"string"},
-          {"name":"successDeleteFiles","type":{"type":"array","items":"string"}},
-          {"name":"failedDeleteFiles","type":{"type":"array","items":"string"}},
-          {"name":"rollbackLogFiles","type":["null",{"type":"map","values":"long"}],"default":null},
-          {"name":"writtenLogFiles","type":["null",{"type":"map","values":"long"}],"default":null}]}}},
-        {"name":"version","type":["int","null"],"default":1},
-        {"name":"instantsRollback","type":{"type":"array","items":\#(instantInfo)},"default":[]}]}
-        """#
-
-    static let cleanerPlan = #"""
-        {"type":"record","name":"HoodieCleanerPlan","namespace":"org.apache.hudi.avro.model","fields":[
-        {"name":"earliestInstantToRetain","type":["null",{"type":"record","name":"HoodieActionInstant","fields":[
-          {"name":"timestamp","type":"string"},{"name":"action","type":"string"},{"name":"state","type":"string"}]}],"default":null},
-        {"name":"lastCompletedCommitTimestamp","type":"string","default":""},
-        {"name":"policy","type":"string"},
-        {"name":"filesToBeDeletedPerPartition","type":["null",{"type":"map","values":{"type":"array","items":"string"}}],"default":null},
-        {"name":"version","type":["int","null"],"default":1},
-        {"name":"filePathsToBeDeletedPerPartition","type":["null",{"type":"map","values":{"type":"array","items":{"type":"record","name":"HoodieCleanFileInfo","fields":[
-          {"name":"filePath","type":["null","string"],"default":null},
-          {"name":"isBootstrapBaseFile","type":["null","boolean"],"default":null}]}}}],"default":null},
-        {"name":"partitionsToBeDeleted","type":["null",{"type":"array","items":"string"}],"default":null},
-        {"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null}]}
-        """#
-
-    static let cleanMetadata = #"""
-        {"type":"record","name":"HoodieCleanMetadata","namespace":"org.apache.hudi.avro.model","fields":[
-        {"name":"policy","type":"string","default":""},
-        {"name":"startCleanTime","type":"string"},
-        {"name":"timeTakenInMillis","type":"long"},
-        {"name":"totalFilesDeleted","type":"int"},
-        {"name":"earliestCommitToRetain","type":"string"},
-        {"name":"lastCompletedCommitTimestamp","type":"string","default":""},
-        {"name":"partitionMetadata","type":{"type":"map","values":{"type":"record","name":"HoodieCleanPartitionMetadata","fields":[
-          {"name":"partitionPath","type":"string"},
-          {"name":"policy","type":"string"},
-          {"name":"deletePathPatterns","type":{"type":"array","items":"string"}},
-          {"name":"successDeleteFiles","type":{"type":"array","items":"string"}},
-          {"name":"failedDeleteFiles","type":{"type":"array","items":"string"}},
-          {"name":"isPartitionDeleted","type":["null","boolean"],"default":null}]}}},
-        {"name":"version","type":["int","null"],"default":1},
-        {"name":"bootstrapPartitionMetadata","type":["null",{"type":"map","values":"HoodieCleanPartitionMetadata"}],"default":null},
-        {"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null}]}
-        """#
+    /// `Resources/avro/*.avsc` (Hudi's own schema files), read once: record name → schema.
+    private static let bundled: [String: String] = {
+        let folder = (Bundle.module.resourceURL ?? Bundle.module.bundleURL).appendingPathComponent("avro")
+        var schemas: [String: String] = [:]
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where file.hasSuffix(".avsc") {
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path) else { continue }
+            schemas[String(file.dropLast(".avsc".count))] = String(decoding: data, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return schemas
+    }()
 }
 
 /// `HoodieRollbackPlan`: which instant a rollback undoes and the files it deletes.
@@ -98,7 +53,7 @@ public struct RollbackPlan: Sendable, Equatable {
                      ("filesToBeDeleted", .array((filesByPartition[p] ?? []).sorted().map(JSONValue.string))),
                      ("logBlocksToBeDeleted", .null)])
         }
-        return try AvroWriter.container(schemaJSON: ServiceSchemas.rollbackPlan, records: [.object([
+        return try AvroWriter.container(schemaJSON: try ServiceSchemas.schema("HoodieRollbackPlan"), records: [.object([
             ("instantToRollback", .object([("commitTime", .string(instantToRollback)), ("action", .string(action))])),
             ("RollbackRequests", .array(requests)),
             ("version", .int(1)),
@@ -138,7 +93,7 @@ public struct RollbackMetadata: Sendable, Equatable {
                          ("successDeleteFiles", .array((deletedByPartition[p] ?? []).sorted().map(JSONValue.string))),
                          ("failedDeleteFiles", .array([])), ("rollbackLogFiles", .null), ("writtenLogFiles", .null)]))
         }
-        return try AvroWriter.container(schemaJSON: ServiceSchemas.rollbackMetadata, records: [.object([
+        return try AvroWriter.container(schemaJSON: try ServiceSchemas.schema("HoodieRollbackMetadata"), records: [.object([
             ("startRollbackTime", .string(startRollbackTime)),
             ("timeTakenInMillis", .int(timeTakenInMillis)),
             ("totalFilesDeleted", .int(Int64(totalFilesDeleted))),
@@ -178,7 +133,7 @@ public struct CleanerPlan: Sendable, Equatable {
         let files: [(String, JSONValue)] = filesByPartition.keys.sorted().map { p in
             (p, .array((filesByPartition[p] ?? []).sorted().map { .object([("filePath", .string($0)), ("isBootstrapBaseFile", .bool(false))]) }))
         }
-        return try AvroWriter.container(schemaJSON: ServiceSchemas.cleanerPlan, records: [.object([
+        return try AvroWriter.container(schemaJSON: try ServiceSchemas.schema("HoodieCleanerPlan"), records: [.object([
             ("earliestInstantToRetain", earliestInstantToRetain.map {
                 .object([("timestamp", .string($0)), ("action", .string("commit")), ("state", .string("COMPLETED"))])
             } ?? .null),
@@ -226,7 +181,7 @@ public struct CleanMetadata: Sendable, Equatable {
                                 ("successDeleteFiles", .array(names)), ("failedDeleteFiles", .array([])),
                                 ("isPartitionDeleted", .bool(false))]))
         }
-        return try AvroWriter.container(schemaJSON: ServiceSchemas.cleanMetadata, records: [.object([
+        return try AvroWriter.container(schemaJSON: try ServiceSchemas.schema("HoodieCleanMetadata"), records: [.object([
             ("policy", .string(policy)),
             ("startCleanTime", .string(startCleanTime)),
             ("timeTakenInMillis", .int(timeTakenInMillis)),

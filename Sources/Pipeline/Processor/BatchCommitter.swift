@@ -5,6 +5,14 @@ import KafkaClient
 /// `parallelism`. Storage errors are retried with backoff without reading Kafka again; a
 /// checkpoint conflict (another processor committed the partitions) fails the batch at once.
 struct BatchCommitter: Sendable {
+    /// One topic's commit, as its child task returns it. A struct, not a tuple: release builds
+    /// (Swift 6.3.1) crashed copying a `(String, Result<_, any Error>)` child result into the
+    /// waiting parent (`TaskGroupBase::prepareWaitingTaskWithTask`).
+    private struct TopicOutcome: Sendable {
+        let topic: String
+        let result: Result<[TopicPartition: Int64], any Error>
+    }
+
     let state: ProcessorState
     let sink: any TableSink
     let recovery: CheckpointRecovery
@@ -16,13 +24,13 @@ struct BatchCommitter: Sendable {
         // Every topic's commit runs to its end even when another one fails, so one topic in
         // trouble (storage, a refused dead-letter topic) does not hold the others back.
         var failures: [(topic: String, error: any Error)] = []
-        await withTaskGroup(of: (String, Result<[TopicPartition: Int64], any Error>).self) { group in
+        await withTaskGroup(of: TopicOutcome.self) { group in
             var running = 0
-            func collect(_ outcome: (String, Result<[TopicPartition: Int64], any Error>)) {
+            func collect(_ outcome: TopicOutcome) {
                 running -= 1
-                switch outcome.1 {
+                switch outcome.result {
                 case .success(let done): committedOffsets.merge(done) { max($0, $1) }
-                case .failure(let error): failures.append((outcome.0, error))
+                case .failure(let error): failures.append((outcome.topic, error))
                 }
             }
             for (_, work) in batch.topics.sorted(by: { $0.key < $1.key }) where work.count > 0 {
@@ -30,9 +38,10 @@ struct BatchCommitter: Sendable {
                 let resets = batch.resets.filter { $0.key.topic == work.schema.topic }
                 group.addTask {
                     do {
-                        return (work.schema.topic, .success(try await self.commitTopic(work, resets: resets, now: batch.nowMicros, producer: producer)))
+                        return TopicOutcome(topic: work.schema.topic,
+                                            result: .success(try await self.commitTopic(work, resets: resets, now: batch.nowMicros, producer: producer)))
                     } catch {
-                        return (work.schema.topic, .failure(error))
+                        return TopicOutcome(topic: work.schema.topic, result: .failure(error))
                     }
                 }
                 running += 1

@@ -7,7 +7,8 @@ usage: read_table.py TABLE_PATH [--as-of INSTANT] [--files]
        read_table.py TABLE_PATH --queries   (queries as JSON lines on stdin)
   --files: print the relative base file paths of the snapshot instead of rows.
   --queries: one read per stdin line, {"as_of": T} (time travel) or {"start": B, "end": E}
-    (incremental, B exclusive and optional, E inclusive); each answer is a line "#N"
+    (incremental, B exclusive and optional, E inclusive), with "read_optimized": true for
+    the base files alone (merge-on-read); each answer is a line "#N"
     followed by its rows (or its sorted file paths with "files": true), all in one
     process so a test can ask about every instant cheaply.
 """
@@ -109,8 +110,12 @@ def run_queries(table, lines, out):
         q = json.loads(line)
         if "as_of" in q:
             opts = read_options(q["as_of"])
-        else:
+        elif "start" in q or "end" in q:
             opts = incremental_options(q.get("start"), q.get("end"))
+        else:
+            opts = hudi.HudiReadOptions()
+        if q.get("read_optimized"):
+            opts = opts.with_hudi_option(hudi.HudiReadConfig.USE_READ_OPTIMIZED_MODE.value, "true")
         out.write("#%d\n" % n)
         if q.get("files"):
             for p in sorted(s.base_file_relative_path() for s in table.get_file_slices(options=opts)):
