@@ -29,17 +29,22 @@ import TributaryTesting
     struct Rig: Sendable {
         let broker: EmbeddedBroker
         let kafka: KafkaConfiguration
-        let schemas: [TopicSchema] = [.seed("user_events")!, .seed("sensor_data")!]
+        let schemas: [TopicSchema]
+        /// The configuration file declaring `schemas` (nil: the seed streams).
+        let configFile: String?
         let lake: URL
         let producer: KafkaProducer
         var tableType: TableType = .copyOnWrite
 
-        static func make(partitions: Int32 = 2, tableType: TableType = .copyOnWrite) async throws -> Rig {
+        static func make(partitions: Int32 = 2, tableType: TableType = .copyOnWrite,
+                         schemas: [TopicSchema] = [.seed("user_events")!, .seed("sensor_data")!],
+                         configFile: String? = nil) async throws -> Rig {
             let broker = try await EmbeddedBroker.start()
             let kafka = KafkaConfiguration(bootstrapServers: broker.bootstrapServers)
             let lake = try TestEnvironment.temporaryDirectory("crash-lake")
             FileHandle.standardError.write(Data("crash test lake: \(lake.path)\n".utf8))
-            let rig = Rig(broker: broker, kafka: kafka, lake: lake, producer: try KafkaProducer(configuration: kafka), tableType: tableType)
+            let rig = Rig(broker: broker, kafka: kafka, schemas: schemas, configFile: configFile, lake: lake,
+                          producer: try KafkaProducer(configuration: kafka), tableType: tableType)
             _ = try await KafkaAdmin(configuration: kafka).createTopics(
                 rig.schemas.flatMap { [TopicSpec(name: $0.topic, partitions: partitions), TopicSpec(name: $0.deadLetterTopic)] })
             return rig
@@ -76,7 +81,7 @@ import TributaryTesting
         func startProcessor() throws -> Process {
             let p = Process()
             p.executableURL = CLI.binary
-            p.arguments = ["process", "--bootstrap-servers", broker.bootstrapServers,
+            p.arguments = ["process", "--bootstrap-servers", broker.bootstrapServers] + (configFile.map { ["--config", $0] } ?? []) + [
                            "--set", "storage.uri=file://\(lake.path)", "--set", "processing.interval=300ms",
                            "--set", "metrics.listen=", "--set", "hudi.table_type=\(tableType.rawValue)",
                            "--set", "hudi.compaction.max_delta_commits=3",
@@ -100,7 +105,7 @@ import TributaryTesting
         /// merge-on-read) of every table, sorted.
         func commitInstants() -> [String] {
             schemas.flatMap { schema in
-                let timeline = lake.appendingPathComponent("\(schema.topic)/.hoodie")
+                let timeline = lake.appendingPathComponent("\(schema.table)/.hoodie")
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: timeline.path)) ?? []
                 return names.filter { $0.hasSuffix(".commit") || $0.hasSuffix(".deltacommit") }.map { String($0.prefix { $0 != "." }) }
             }.sorted()
@@ -124,7 +129,7 @@ import TributaryTesting
                 try await Task.sleep(for: .seconds(1))
                 var covered = true
                 for schema in schemas {
-                    let table = try? await HudiTable.open(store: try store.scoped(to: schema.topic))
+                    let table = try? await HudiTable.open(store: try store.scoped(to: schema.table))
                     let text = try await table?.latestExtraMetadataValue(KafkaCheckpoint.metadataKey)
                     let checkpoint = text.flatMap { KafkaCheckpoint(decoding: $0, topic: schema.topic) }
                     let total = checkpoint?.offsets.values.reduce(0, +) ?? 0
@@ -138,40 +143,49 @@ import TributaryTesting
         /// Tables (read by hudi-rs) equal the model; each invalid record is dead-lettered once.
         func verify(_ model: Model) async throws {
             for schema in schemas {
-                let out = try runPython([ProcessorCrashTests.reader, lake.appendingPathComponent(schema.topic).path])
-                let keys = out.stdoutText.split(separator: "\n").compactMap {
-                    (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?[schema.recordKey] as? String
-                }
+                let keys = try rows(schema).compactMap { $0[schema.recordKey] as? String }
                 #expect(keys.count == Set(keys).count, "\(schema.topic): duplicate rows")
                 #expect(Set(keys) == model.alive[schema.topic] ?? [], "\(schema.topic): table differs from the model")
-
-                let reader = try KafkaConsumer(configuration: kafka)
-                try reader.assign([TopicPartition(schema.deadLetterTopic, 0): 0])
-                var letters: [String] = []
-                var idle = 0
-                while idle < 5 {
-                    let r = try await reader.poll(maxMessages: 10_000, timeout: .milliseconds(200))
-                    if r.messages.isEmpty { idle += 1 } else { idle = 0 }
-                    letters += r.messages.map { "\($0.header(DeadLetterHeader.sourcePartition) ?? "?"):\($0.header(DeadLetterHeader.sourceOffset) ?? "?")" }
-                }
-                #expect(letters.count == Set(letters).count, "\(schema.topic): a dead letter was sent twice")
+                let letters = try await deadLetters(schema)
                 #expect(letters.count == model.invalid[schema.topic] ?? 0, "\(schema.topic): dead letters \(letters.count) of \(model.invalid[schema.topic] ?? 0)")
                 if tableType == .mergeOnRead { try await verifyMergeOnReadReads(schema) }
             }
+        }
+
+        /// A table's rows as hudi-rs reads them.
+        func rows(_ schema: TopicSchema) throws -> [[String: Any]] {
+            let out = try runPython([ProcessorCrashTests.reader, lake.appendingPathComponent(schema.table).path])
+            return out.stdoutText.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+
+        /// The dead letters of a stream; each source record at most once.
+        func deadLetters(_ schema: TopicSchema) async throws -> [ConsumedMessage] {
+            let reader = try KafkaConsumer(configuration: kafka)
+            try reader.assign([TopicPartition(schema.deadLetterTopic, 0): 0])
+            var letters: [ConsumedMessage] = []
+            var idle = 0
+            while idle < 5 {
+                let r = try await reader.poll(maxMessages: 10_000, timeout: .milliseconds(200))
+                if r.messages.isEmpty { idle += 1 } else { idle = 0 }
+                letters += r.messages
+            }
+            let sources = letters.map { "\($0.header(DeadLetterHeader.sourcePartition) ?? "?"):\($0.header(DeadLetterHeader.sourceOffset) ?? "?")" }
+            #expect(sources.count == Set(sources).count, "\(schema.topic): a dead letter was sent twice")
+            return letters
         }
 
         /// Merge-on-read: hudi-rs and our reader agree on every read still served (snapshot
         /// and read-optimized as of each instant the cleaner kept, incremental between them),
         /// and the table has delta commits, logs and compactions to show for it.
         func verifyMergeOnReadReads(_ schema: TopicSchema) async throws {
-            let table = try await HudiTable.open(store: try LocalObjectStore(root: lake).scoped(to: schema.topic))
+            let table = try await HudiTable.open(store: try LocalObjectStore(root: lake).scoped(to: schema.table))
             let timeline = try await table.timeline()
             #expect(timeline.completedDataCommits.contains { $0.action == "deltacommit" }, "\(schema.topic): no delta commit")
             #expect(timeline.completedDataCommits.contains { $0.action == "commit" }, "\(schema.topic): no compaction completed")
             let earliest = try await table.earliestQueryableInstant() ?? ""
             let instants = timeline.completedDataCommits.map(\.timestamp).filter { $0 >= earliest }
             let mismatches = try await HudiReadComparison.mismatches(
-                tablePath: lake.appendingPathComponent(schema.topic).path, keyField: "_hoodie_record_key", reads: HudiRead.all(instants: instants)
+                tablePath: lake.appendingPathComponent(schema.table).path, keyField: "_hoodie_record_key", reads: HudiRead.all(instants: instants)
             ) { read in try await ProcessorCrashTests.recordKeys(table, read) }
             #expect(mismatches.isEmpty, "\(schema.topic): \(mismatches.prefix(5))")
         }

@@ -7,11 +7,22 @@ import TributaryTesting
 @Suite(.ownThread) struct StreamsCLITests {
     static let orders = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/orders/tributary.toml").path
 
+    @Test func aDebeziumStreamShowsItsFormatAndOrderingColumn() throws {
+        let config = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/customers/tributary.toml").path
+        let check = try CLI.run(["streams", "check", "--config", config])
+        #expect(check.status == 0 && check.stdoutText.contains("ok\tcustomers\tdebezium\t6 fields"), "\(check.stdoutText)")
+        let show = try CLI.run(["streams", "show", "customers", "--config", config])
+        #expect(show.status == 0, "\(show.stderrText)")
+        #expect(show.stdoutText.contains("format debezium (change events"), "\(show.stdoutText)")
+        #expect(show.stdoutText.contains("precombine _cdc_ordering"), "\(show.stdoutText)")
+        #expect(show.stdoutText.contains("_cdc_ordering\tINT64 not null") || show.stdoutText.contains("_cdc_ordering\tint64 not null"), "\(show.stdoutText)")
+    }
+
     @Test func seedsAreListedWithoutAConfiguration() throws {
         let list = try CLI.run(["streams", "list"])
         #expect(list.status == 0, "\(list.stderrText)")
         for name in ["user_events", "transactions", "sensor_data", "log_events", "bulk_upload"] {
-            #expect(list.stdoutText.contains("\(name)\ttopic \(name) → table \(name)/ (\(name)_table)"), "\(list.stdoutText)")
+            #expect(list.stdoutText.contains("\(name)\tjson\ttopic \(name) → table \(name)/ (\(name)_table)"), "\(list.stdoutText)")
         }
         let check = try CLI.run(["streams", "check"])
         #expect(check.status == 0)
