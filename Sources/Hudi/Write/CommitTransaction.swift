@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Parquet
 import ObjectStore
 import TributaryCore
 
@@ -90,6 +91,8 @@ struct CommitTransaction: Sendable {
                 try await table.store.put(RememberedDeletes.key(instant), try next.encoded(options: table.options.parquet))
                 rememberedDeletes.remember(next, instant: instant)
                 deletes?.change.wroteNew = true
+                deletes?.change.added = next.entries.filter { $0.value.deletedAt == instant }
+                deletes?.change.cutoff = cutoff
                 extra[RememberedDeletes.metadataKey] = instant
             } else {
                 extra[RememberedDeletes.metadataKey] = planned.change.basedOn
@@ -197,7 +200,8 @@ struct PreparedCommit: Sendable {
     /// The commit point: runs the check (its extra metadata merged in), then creates
     /// `<t>.commit` with put-if-absent — before it readers see nothing of the write, after
     /// it all of it.
-    func commitPoint(store: any ObjectStore, timeline active: ActiveTimeline, check: CommitCheck?) async throws {
+    func commitPoint(store: any ObjectStore, timeline active: ActiveTimeline, check: CommitCheck?,
+                     rememberedDeletes: RememberedDeletesCache, parquet: Parquet.WriterOptions) async throws {
         var metadata = metadata
         let keys = (check?.keys ?? []) + (deletes == nil ? [] : [RememberedDeletes.metadataKey])
         let latest = keys.isEmpty ? [:] : try await active.latestExtraMetadataValues(keys)
@@ -210,11 +214,11 @@ struct PreparedCommit: Sendable {
         }
         if let deletes {
             // Another writer's commit changed the remembered deletes since this write read them:
-            // a new memory would lose its deletes (write again); otherwise carry the latest on.
+            // a new memory is rebased onto the latest; otherwise the latest is carried on.
             let current = latest[RememberedDeletes.metadataKey] ?? ""
             if deletes.wroteNew {
-                guard current == deletes.basedOn else {
-                    throw HudiError.commitConflict("remembered deletes changed while instant \(instant) was written")
+                if current != deletes.basedOn {
+                    try await deletes.rebase(onto: current, instant: instant, store: store, cache: rememberedDeletes, options: parquet)
                 }
             } else {
                 metadata.extraMetadata[RememberedDeletes.metadataKey] = current

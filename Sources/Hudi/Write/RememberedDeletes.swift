@@ -101,6 +101,27 @@ struct RememberedDeletesChange: Sendable {
     var basedOn: String
     /// True when the write stored a new memory under its own instant.
     var wroteNew: Bool
+    /// The entries the write's deletes set (all stamped with its instant).
+    var added: [String: RememberedDeletes.Entry] = [:]
+    /// Entries remembered before this instant time are dropped when the memory is rewritten.
+    var cutoff = ""
+
+    /// Under the commit lock, when another writer's commit changed the memory since this
+    /// write read it: the latest memory with this write's entries, stored again under the
+    /// write's own instant (no completed commit names that file yet). The writers of one
+    /// table delete disjoint keys (each owns its Kafka partitions, and a key has one), so
+    /// merging loses nothing; a key both touched conflicts on its file group anyway.
+    func rebase(onto current: String, instant: String, store: any ObjectStore, cache: RememberedDeletesCache,
+                options: Parquet.WriterOptions) async throws {
+        var merged = try await cache.memory(named: current, store: store)
+        for (key, entry) in added {
+            merged.entries[key] = RememberedDeletes.Entry(ordering: max(entry.ordering, merged.entries[key]?.ordering ?? .min),
+                                                          deletedAt: entry.deletedAt)
+        }
+        merged.entries = merged.entries.filter { $0.value.deletedAt >= cutoff }
+        try await store.put(RememberedDeletes.key(instant), try merged.encoded(options: options))
+        cache.remember(merged, instant: instant)
+    }
 }
 
 /// The remembered deletes of one table as last read or written (they change only through

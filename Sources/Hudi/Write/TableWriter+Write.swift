@@ -51,7 +51,7 @@ extension TableWriter {
                                                          instant: instant, timeline: tl)
             let mergeOnRead = table.config.isMergeOnRead
             let startCompleted = Set(tl.completedDataCommits.map(\.timestamp))
-            let commitPoint = { [table] in
+            let commitPoint = { [table, rememberedDeletes] in
                 if mergeOnRead {
                     // A compaction that completed after this write started did not carry the
                     // logs this write appended to the slice it replaced: write again.
@@ -64,7 +64,8 @@ extension TableWriter {
                         throw HudiError.commitConflict("compaction \(c.timestamp) completed while instant \(instant) was written")
                     }
                 }
-                try await prepared.commitPoint(store: table.store, timeline: table.timeline, check: check)
+                try await prepared.commitPoint(store: table.store, timeline: table.timeline, check: check,
+                                               rememberedDeletes: rememberedDeletes, parquet: table.options.parquet)
             }
             switch table.options.concurrency {
             case .singleWriter:

@@ -126,53 +126,61 @@ struct BatchCommitter: Sendable {
             checkpoint.offsets[tp.partition] = max(reset.to, next[tp.partition] ?? reset.to)
             gaps.append(CheckpointGap(partition: tp.partition, from: reset.from, to: reset.to))
         }
-        let batchID = try await sink.newBatchID(topic: topic)
-        var decoder = work.decoder
         var stages = StageSeconds()
-        let finishStart = ContinuousClock.now, finishCPUStart = StageSeconds.threadCPUNow()
-        let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
-        stages.decode = StreamProcessor.seconds(ContinuousClock.now - finishStart)
-        stages.decodeCPU = StageSeconds.threadCPUNow() - finishCPUStart
-        let request = CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
-                                    deadLetterEnds: dlqEnd, gaps: gaps, batchID: batchID)
+        var committedCount = 0
+        // Each attempt takes a new batch id (the instant): a failed attempt's instant is
+        // rolled back, and one another writer overtook can no longer complete.
+        let prepare: () async throws -> CommitRequest = {
+            let batchID = try await sink.newBatchID(topic: topic)
+            var decoder = work.decoder
+            let finishStart = ContinuousClock.now, finishCPUStart = StageSeconds.threadCPUNow()
+            let batch = decoder.finish(batchID: batchID, ingestedAtMicros: now)
+            stages.decode += StreamProcessor.seconds(ContinuousClock.now - finishStart)
+            stages.decodeCPU += StageSeconds.threadCPUNow() - finishCPUStart
+            committedCount = batch.count
+            return CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
+                                 deadLetterEnds: dlqEnd, gaps: gaps, batchID: batchID)
+        }
         await Failpoints.pause("before-commit")
         let commitStart = ContinuousClock.now
-        try await commitWithRetries(request)
+        try await commitWithRetries(topic: topic, prepare)
         let elapsed = ContinuousClock.now - commitStart
         state.ledger.withLock { $0.committed(topic: topic, next: next, resets: Set(resets.keys)) }
         // After the ledger moved: no suspension between the commit and its bookkeeping.
         stages += await sink.takeStageSeconds()
         state.stats.withLock { stats in
-            stats.written[topic, default: 0] += batch.count
+            stats.written[topic, default: 0] += committedCount
             stats.committed[topic, default: 0] += work.count
             stats.deadLettered[topic, default: 0] += work.rejected.count
             stats.commits[topic, default: 0] += 1
             stats.lastCommitSeconds = StreamProcessor.seconds(elapsed)
             stats.stages += stages
         }
-        state.metrics.committed(topic, written: batch.count, rejected: work.rejected.map(\.1))
+        state.metrics.committed(topic, written: committedCount, rejected: work.rejected.map(\.1))
         return Dictionary(uniqueKeysWithValues: next.map { (TopicPartition(topic, $0.key), $0.value) })
     }
 
-    /// The table commit, retried on storage errors with exponential backoff (plus jitter)
-    /// up to `commitAttempts`; a checkpoint conflict reloads the checkpoint and fails.
-    private func commitWithRetries(_ request: CommitRequest) async throws {
+    /// The table commit, retried on storage errors and write conflicts with exponential
+    /// backoff (plus jitter) up to `commitAttempts`, each attempt with a request `prepare`
+    /// makes; a checkpoint conflict reloads the checkpoint and fails.
+    private func commitWithRetries(topic: String, _ prepare: () async throws -> CommitRequest) async throws {
         let configuration = state.configuration
         var backoff = configuration.initialBackoff
         for attempt in 1...configuration.commitAttempts {
             do {
-                try await sink.commit(request)
+                try await sink.commit(try await prepare())
                 return
             } catch let conflict as CheckpointConflict {
                 state.stats.withLock { $0.conflicts += 1 }
-                try await recovery.reload(topic: request.topic)
+                try await recovery.reload(topic: topic)
                 throw conflict
             } catch {
-                // Storage trouble: retry the same commit; Kafka is not read again.
-                state.metrics.commitFailed(request.topic)
+                // Storage trouble, or another writer's commit overtook this one: retry (a new
+                // instant); Kafka is not read again.
+                state.metrics.commitFailed(topic)
                 guard attempt < configuration.commitAttempts else { throw error }
                 state.stats.withLock { $0.commitRetries += 1 }
-                state.logger.warning("commit of \(request.topic) failed (attempt \(attempt)); retrying in \(backoff)", metadata: ["error": "\(error)"])
+                state.logger.warning("commit of \(topic) failed (attempt \(attempt)); retrying in \(backoff)", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: backoff + .milliseconds(Int64.random(in: 0...50)))
                 backoff = min(backoff * 2, .seconds(10))
             }

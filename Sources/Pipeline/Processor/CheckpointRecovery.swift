@@ -49,26 +49,41 @@ struct CheckpointRecovery: Sendable {
     }
 
     /// Finds records an uncommitted batch dead-lettered before a crash: they are in the
-    /// DLQ past the end offsets recorded with the last commit.
+    /// DLQ past the end offsets recorded with the last commit. The scan reads each DLQ
+    /// partition up to the end the broker reported when it began (every letter of a batch
+    /// that is no longer running was acknowledged before that), then until a poll comes back
+    /// empty (the rest of the last fetched record batch); a slow broker makes it wait, never
+    /// stop early. It gives up after `deadLetterScanTimeout`, failing the batch.
     func recoverDeadLetters(topic: String) async throws {
         guard let schema = state.schemas[topic] else { return }
         let ends = try await sink.deadLetterEnds(topic: topic)
         let admin = try kafka.admin(operationTimeout: nil)
         guard let info = try await admin.metadata().topic(schema.deadLetterTopic), info.error == nil else { return }
         var assignment: [TopicPartition: Int64?] = [:]
+        var targets: [TopicPartition: Int64] = [:]
         for p in info.partitions {
-            assignment[TopicPartition(schema.deadLetterTopic, p.id)] = ends.scanStart(dlqPartition: p.id)
+            let tp = TopicPartition(schema.deadLetterTopic, p.id)
+            let start = ends.scanStart(dlqPartition: p.id)
+            assignment[tp] = start
+            let marks = try await admin.watermarks(tp)
+            if marks.high > max(start, marks.low) { targets[tp] = marks.high }
         }
         let reader = try kafka.consumer(groupID: nil, settings: [:], hooks: RebalanceHooks())
         try reader.assign(assignment)
         let checkpoint = try await sink.checkpoint(topic: topic)
         var found: [TopicPartition: Set<Int64>] = [:]
-        var idle = 0
-        while idle < 3 {
-            let result = try await reader.poll(maxMessages: 10_000, timeout: state.configuration.timings.deadLetterScanPoll)
-            if result.messages.isEmpty { idle += 1; continue }
-            idle = 0
+        var reached: [TopicPartition: Int64] = [:]
+        let timings = state.configuration.timings
+        let deadline = ContinuousClock.now + timings.deadLetterScanTimeout
+        while true {
+            let result = try await reader.poll(maxMessages: 10_000, timeout: timings.deadLetterScanPoll)
+            let caughtUp = targets.allSatisfy { tp, end in (reached[tp] ?? 0) >= end }
+            if result.messages.isEmpty && caughtUp { break }
+            guard ContinuousClock.now < deadline else {
+                throw DeadLetterScanIncomplete(topic: schema.deadLetterTopic, reached: reached, targets: targets)
+            }
             for m in result.messages {
+                reached[m.topicPartition] = max(reached[m.topicPartition] ?? 0, m.offset + 1)
                 guard let p = m.header(DeadLetterHeader.sourcePartition).flatMap(Int32.init),
                       let o = m.header(DeadLetterHeader.sourceOffset).flatMap(Int64.init),
                       m.header(DeadLetterHeader.sourceTopic) == topic,
@@ -81,5 +96,19 @@ struct CheckpointRecovery: Sendable {
                               metadata: ["topic": "\(topic)", "count": "\(found.values.reduce(0) { $0 + $1.count })"])
             state.ledger.withLock { $0.rememberDeadLettered(found) }
         }
+    }
+}
+
+/// The dead-letter topic could not be read to its end in time: the batch fails (and is
+/// read again) rather than risk sending a letter twice.
+struct DeadLetterScanIncomplete: Error, CustomStringConvertible {
+    let topic: String
+    let reached: [TopicPartition: Int64]
+    let targets: [TopicPartition: Int64]
+
+    var description: String {
+        let behind = targets.filter { (reached[$0.key] ?? 0) < $0.value }.sorted { $0.key < $1.key }
+            .map { "\($0.key.partition): at \(reached[$0.key] ?? 0) of \($0.value)" }
+        return "dead-letter topic \(topic) not read to its end in time (\(behind.joined(separator: ", ")))"
     }
 }

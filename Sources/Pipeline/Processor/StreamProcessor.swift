@@ -29,8 +29,9 @@ public struct ProcessorTimings: Sendable {
     /// The pause after a failed batch, before reading again from the checkpoints.
     public var pauseAfterFailedBatch: Duration = .milliseconds(500)
     /// How long a poll of the DLQ waits when looking for an uncommitted batch's dead
-    /// letters (the scan ends after three empty polls).
+    /// letters, and how long the whole scan may take before the batch fails.
     public var deadLetterScanPoll: Duration = .milliseconds(200)
+    public var deadLetterScanTimeout: Duration = .seconds(60)
 
     public init() {}
 }
