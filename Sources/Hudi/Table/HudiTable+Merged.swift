@@ -19,7 +19,7 @@ extension HudiTable {
         let fields = try SchemaEvolution.fields(fromAvro: try await writer.compactor.tableSchema(tl))
         let merged = try await SliceCompaction.merge(store: store, op: op, logs: logs, fields: fields, fileName: slice.fileName,
                                                     precombineField: config.precombineField)
-        return try FileGroupWriter.baseFile(columns: merged.columns, keys: merged.keys, fields: fields, tableName: config.tableName,
+        return try FileGroupWriter.baseFile(columns: merged.columns, nestedData: merged.nested, keys: merged.keys, fields: fields, tableName: config.tableName,
                                             precombineField: config.precombineField, options: options).bytes
     }
 }
