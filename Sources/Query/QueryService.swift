@@ -75,18 +75,23 @@ public final class QueryService: Sendable {
         } else {
             cache = nil
         }
-        // Merged merge-on-read slices (see LakeCatalog) live in the cache folder (the default
-        // one for local lakes too): a fixed place, so a restarted process finds and deletes
-        // what the previous one left. Kept 10 minutes after their last use, or 4 query
-        // timeouts when that is longer.
-        let merged = (configuration.cacheDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-cache"))
-            .appendingPathComponent("merged-slices")
-        catalog = LakeCatalog(root: lake, localRoot: localRoot, cache: cache, mergedDirectory: merged,
-                              mergedFileGrace: max(600, 4 * configuration.timeout.inSeconds),
-                              discoveryInterval: configuration.discoveryInterval, logger: logger)
-        let directories = catalog.readableDirectories
+        // Extracted log blocks of merge-on-read slices (see LakeCatalog) live in the cache
+        // folder (the default one for local lakes too): a fixed place, so a restarted process
+        // finds and deletes what the previous one left. Kept 10 minutes after their last use,
+        // or 4 query timeouts when that is longer.
+        let logBlocks = (configuration.cacheDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-cache"))
+            .appendingPathComponent("log-blocks")
+        let directories = LakeCatalog.readableDirectories(localRoot: localRoot, cache: cache, logBlockDirectory: logBlocks)
         let setup = Lockdown.statements(directories: directories, threads: configuration.threads, memoryLimit: configuration.memoryLimit)
-        pool = DuckDBPool(size: configuration.processes, executable: configuration.duckdb, logger: logger, setup: { setup })
+        let pool = DuckDBPool(size: configuration.processes, executable: configuration.duckdb, logger: logger, setup: { setup })
+        self.pool = pool
+        // The query processes extract log blocks too: their allow-list names the folder, and a
+        // user's query cannot write (one SELECT through query(); COPY is refused).
+        let timeout = configuration.timeout
+        catalog = LakeCatalog(root: lake, localRoot: localRoot, cache: cache, logBlockDirectory: logBlocks,
+                              logBlockGrace: max(600, 4 * configuration.timeout.inSeconds),
+                              copy: { sql in _ = try await pool.withMember { try await $0.process.run(sql, timeout: timeout) } },
+                              discoveryInterval: configuration.discoveryInterval, logger: logger)
     }
 
     /// The lake's table names (the views queries can use).

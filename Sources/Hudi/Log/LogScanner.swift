@@ -30,12 +30,10 @@ struct SliceLogs: Sendable {
             all += try LogBlock.decodeAll(data, path: log.path).map { ($0, log.path) }
         }
         out.blockCount = all.count
-        var rolledBack = Set<String>()
-        for (b, _) in all where b.type == .command && b.header[.commandBlockType] == "0" {
-            if let target = b.header[.targetInstantTime] { rolledBack.insert(target) }
-        }
-        for (b, path) in all {
-            guard let instant = b.instantTime, isVisible(instant), !rolledBack.contains(instant) else { continue }
+        let headers = [all.map { (instant: $0.block.instantTime, rollbackTarget: $0.block.rollbackTarget) }]
+        for (_, i) in ExtractedLogBlock.counted(headers, isVisible: isVisible) {
+            let (b, path) = all[i]
+            guard let instant = b.instantTime else { continue }
             switch b.type {
             case .parquetData:
                 out.dataBlocks.append(DataBlock(instant: instant, parquet: b.content))

@@ -9,22 +9,26 @@ import ObjectStore
 /// one version of every record. A table's view is re-planned when its timeline's latest
 /// commit changes.
 ///
-/// Merge-on-read slices with log files are read through our merged reader: each becomes one
-/// Parquet file (``HudiTable/mergedSliceFile(_:logInstants:)``, what compaction would write)
-/// in `mergedDirectory`, named after the slice, its log files and the instants read, so it
-/// is made once and reused until a new delta commit touches the slice; superseded ones are
-/// deleted a grace period after their last use (``MergedSliceFiles``). Slices without logs
-/// are read where they are.
+/// Merge-on-read slices with log blocks are merged by DuckDB (``MergeOnReadView``): their
+/// base files where they are, beside their log blocks extracted once per log file into
+/// `logBlockDirectory` (``LogBlockFiles``: a few files per delta commit, deleted a grace
+/// period after no view names them). Slices without logs are read where they are.
 public actor LakeCatalog {
     /// How a view reads its files.
     struct TableView: Sendable, Equatable {
         var name: String
+        /// Files read as they are (slices without log blocks).
         var files: [String]
+        /// The slices with counted log blocks, merged in SQL.
+        var merge: MergeOnReadView?
         /// Extra condition (incremental reads filter on `_hoodie_commit_time`).
         var filter: String?
         var includeMeta: Bool
         /// The plan was empty: the view reads a file of the table with `WHERE false` to keep its columns.
         var empty: Bool
+
+        /// Every file the view reads.
+        var allFiles: [String] { files + (merge?.files ?? []) }
     }
 
     private struct State {
@@ -37,9 +41,11 @@ public actor LakeCatalog {
     /// Where the lake's files are on this machine (local lakes), or nil (S3: use `cache`).
     private let localRoot: URL?
     private let cache: FileCache?
-    /// Merged merge-on-read slices (nil: merge-on-read slices with logs cannot be queried).
-    private var merged: MergedSliceFiles?
-    private nonisolated let mergedDirectory: URL?
+    /// Extracted log blocks (nil: merge-on-read slices with logs cannot be queried).
+    private var logBlocks: LogBlockFiles?
+    private nonisolated let logBlockDirectory: URL?
+    /// Runs a statement in a DuckDB process that may write under `logBlockDirectory`.
+    private let copy: @Sendable (String) async throws -> Void
     private let discoveryInterval: TimeInterval
     private let logger: Logger
     private var tables: [String: State] = [:]
@@ -47,13 +53,17 @@ public actor LakeCatalog {
     /// Bumped whenever a view changes; processes compare it with the version they have.
     public private(set) var version = 0
 
-    /// - mergedFileGrace: seconds a merged file no current view names is kept after its last
-    ///   use (longer than any query runs: a running query may still read it).
-    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, mergedDirectory: URL? = nil, mergedFileGrace: TimeInterval = 600,
-                discoveryInterval: TimeInterval = 5, logger: Logger = Logger(label: "tributary.query.catalog")) {
+    /// - logBlockGrace: seconds an extracted log block file no current view names is kept
+    ///   after its last use (longer than any query runs: a running query may still read it).
+    /// - copy: runs a `COPY` statement in a DuckDB process allowed to write under
+    ///   `logBlockDirectory` (the query processes: their allow-list names it).
+    public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, logBlockDirectory: URL? = nil, logBlockGrace: TimeInterval = 600,
+         copy: @escaping @Sendable (String) async throws -> Void = { _ in throw QueryError.engine("no DuckDB to extract log blocks with") },
+         discoveryInterval: TimeInterval = 5, logger: Logger = Logger(label: "tributary.query.catalog")) {
         self.root = root
-        self.mergedDirectory = mergedDirectory?.standardizedFileURL
-        merged = mergedDirectory.map { MergedSliceFiles(directory: $0, grace: mergedFileGrace) }
+        self.logBlockDirectory = logBlockDirectory?.standardizedFileURL
+        logBlocks = logBlockDirectory.map { LogBlockFiles(directory: $0, grace: logBlockGrace) }
+        self.copy = copy
         self.localRoot = localRoot?.standardizedFileURL
         self.cache = cache
         self.discoveryInterval = discoveryInterval
@@ -63,9 +73,14 @@ public actor LakeCatalog {
     /// The folder DuckDB must be allowed to read.
     public nonisolated var readableDirectory: String? { (localRoot?.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" } }
 
-    /// Every folder DuckDB must be allowed to read (the lake or its cache, merged slices).
+    /// Every folder DuckDB must be allowed to read (the lake or its cache, extracted log blocks).
     public nonisolated var readableDirectories: [String] {
-        ([readableDirectory] + [mergedDirectory.map { $0.path + "/" }]).compactMap { $0 }
+        Self.readableDirectories(localRoot: localRoot, cache: cache, logBlockDirectory: logBlockDirectory)
+    }
+
+    static func readableDirectories(localRoot: URL?, cache: FileCache?, logBlockDirectory: URL?) -> [String] {
+        ([(localRoot?.standardizedFileURL.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" }]
+            + [logBlockDirectory.map { $0.standardizedFileURL.path + "/" }]).compactMap { $0 }
     }
 
     /// Table names, sorted.
@@ -89,9 +104,9 @@ public actor LakeCatalog {
         var changed = false
         for (name, state) in tables.sorted(by: { $0.key < $1.key }) {
             let latest = try await state.table.timeline().latestCompletedCommit?.timestamp
-            // A view is re-planned when a merged file it reads is gone (swept by another
+            // A view is re-planned when a log block file it reads is gone (swept by another
             // catalog sharing the folder, or deleted by hand).
-            let intact = state.view.map { mergedFiles(of: $0).allSatisfy { FileManager.default.fileExists(atPath: $0) } } ?? true
+            let intact = state.view.map { logBlockFiles(of: $0).allSatisfy { FileManager.default.fileExists(atPath: $0) } } ?? true
             if latest == state.latest, intact, state.view != nil || latest == nil { continue }
             let plan = try await state.table.planSnapshot()
             let view = try await makeView(name: name, table: state.table, slices: plan.slices, logInstants: plan.logInstants,
@@ -103,10 +118,10 @@ public actor LakeCatalog {
             }
         }
         if changed { version += 1 }
-        if merged != nil {
-            let inUse = Set(tables.values.compactMap(\.view).flatMap(mergedFiles(of:)))
-            merged?.markUsed(Array(inUse))
-            if merged?.sweepDue() == true { sweepMergedFiles(inUse: inUse) }
+        if logBlocks != nil {
+            let inUse = Set(tables.values.compactMap(\.view).flatMap(logBlockFiles(of:)))
+            logBlocks?.markUsed(Array(inUse))
+            if logBlocks?.sweepDue() == true { sweepLogBlockFiles(inUse: inUse) }
         }
         let statements = tables.keys.sorted().compactMap { tables[$0]?.view.map { Self.createStatement($0, temporary: false) } }
         return (version, statements)
@@ -160,10 +175,8 @@ public actor LakeCatalog {
             chosen = [any]
             empty = true
         }
-        let merging = chosen.filter { !$0.logFiles.isEmpty }
-        chosen = chosen.filter(\.logFiles.isEmpty)
         let keys = chosen.map { (key: "\(name)/" + $0.path, size: $0.size) }
-        var paths: [String]
+        let paths: [String]
         if let localRoot {
             paths = keys.map { localRoot.appendingPathComponent($0.key).path }
         } else if let cache {
@@ -171,35 +184,75 @@ public actor LakeCatalog {
         } else {
             throw QueryError.engine("the lake is neither local nor cached")
         }
-        for slice in merging { paths.append(try await mergedFile(name: name, table: table, slice: slice, logInstants: logInstants)) }
-        return TableView(name: name, files: paths.sorted(), filter: filter, includeMeta: includeMeta, empty: empty)
-    }
-
-    /// The merged Parquet file of a merge-on-read slice with logs, made when missing (its
-    /// name says what it holds: slice, log files, and the instants read), marked used now.
-    private func mergedFile(name: String, table: HudiTable, slice: FileSlice, logInstants: Set<String>?) async throws -> String {
-        guard let file = merged?.path(table: name, slice: slice, logInstants: logInstants) else {
-            throw QueryError.engine("\(name): merge-on-read slices need a folder for merged files")
+        var plain: [String] = []
+        var merging: [(base: String, slice: FileSlice)] = []
+        for (path, slice) in zip(paths, chosen) {
+            if slice.logFiles.isEmpty { plain.append(path) } else { merging.append((path, slice)) }
         }
-        let made = try await MergedSliceFiles.make(file, table: table, slice: slice, logInstants: logInstants)
-        merged?.markUsed([file.path], made: made ? [file.path] : [])
-        return file.path
+        let merge = try await mergeView(name: name, table: table, slices: merging, logInstants: logInstants)
+        plain += merge.plain
+        logBlocks?.markUsed(merge.view.map { $0.dataFiles + $0.deleteFiles } ?? [])
+        return TableView(name: name, files: plain.sorted(), merge: merge.view, filter: filter, includeMeta: includeMeta, empty: empty)
     }
 
-    /// The merged files a view reads.
-    private nonisolated func mergedFiles(of view: TableView) -> [String] {
-        guard let dir = mergedDirectory?.path else { return [] }
-        return view.files.filter { $0.hasPrefix(dir + "/") }
+    /// The merge of slices with log files: their counted blocks (visible as of
+    /// `logInstants`, nil: all; not rolled back), extracted when missing. Slices none of
+    /// whose blocks count are read as plain base files.
+    private func mergeView(name: String, table: HudiTable, slices: [(base: String, slice: FileSlice)],
+                           logInstants: Set<String>?) async throws -> (view: MergeOnReadView?, plain: [String]) {
+        guard !slices.isEmpty else { return (nil, []) }
+        guard logBlocks != nil, let directory = logBlockDirectory else {
+            throw QueryError.engine("\(name): merge-on-read slices need a folder for log blocks")
+        }
+        let missing = slices.flatMap(\.slice.logFiles).filter { logBlocks?.entries(table: name, log: $0) == nil }
+        if !missing.isEmpty {
+            // Reserved before extracting: another refresh may extract meanwhile (the actor is reentrant).
+            let first = logBlocks?.reserveBatch() ?? 0
+            let extracted = try await LogBlockFiles.extract(missing, table: table, name: name, directory: directory, firstId: first, copy: copy)
+            logBlocks?.record(extracted, table: name)
+        }
+        var view = MergeOnReadView(bases: [], blocks: [], dataFiles: [], deleteFiles: [], ordering: MergeOnReadView.ordering(try await table.orderingField()),
+                                   keyed: table.config.populateMetaFields)
+        var plain: [String] = []
+        for (base, slice) in slices {
+            let logs = slice.logFiles.sorted()
+            let entries = try logs.map { log in
+                guard let e = logBlocks?.entries(table: name, log: log) else { throw QueryError.engine("\(name): log blocks of \(log.path) vanished") }
+                return e
+            }
+            let counted = ExtractedLogBlock.counted(entries.map { $0.map { (instant: $0.instant, rollbackTarget: $0.rollbackTarget) } },
+                                                    isVisible: { logInstants?.contains($0) ?? true })
+            let rows = counted.map { entries[$0.file][$0.block] }.filter { $0.file != nil }
+            guard !rows.isEmpty else { plain.append(base); continue }
+            let number = view.bases.count
+            view.bases.append(base)
+            var rank = 0
+            for entry in rows {
+                guard let file = entry.file, let instant = entry.instant else { continue }
+                if !entry.isDelete { rank += 1 }
+                view.blocks.append(MergeOnReadView.Block(id: entry.id, slice: number, rank: entry.isDelete ? 0 : rank, instant: instant))
+                if entry.isDelete { view.deleteFiles.append(file) } else { view.dataFiles.append(file) }
+            }
+        }
+        view.dataFiles = Array(Set(view.dataFiles)).sorted()
+        view.deleteFiles = Array(Set(view.deleteFiles)).sorted()
+        return (view.bases.isEmpty ? nil : view, plain)
     }
 
-    /// Deletes merged files no main view reads and none used within the grace period (see
-    /// ``MergedSliceFiles``); the paths deleted. Runs from `refresh()` every quarter grace
+    /// The extracted log block files a view reads.
+    private nonisolated func logBlockFiles(of view: TableView) -> [String] {
+        guard let dir = logBlockDirectory?.path else { return [] }
+        return view.allFiles.filter { $0.hasPrefix(dir + "/") }
+    }
+
+    /// Deletes log block files no main view reads and none used within the grace period
+    /// (see ``LogBlockFiles``); the paths deleted. Runs from `refresh()` every quarter grace
     /// period, the first time on the first query (a previous run's files).
     @discardableResult
-    func sweepMergedFiles(inUse: Set<String>? = nil, now: Date = Date()) -> [String] {
-        let inUse = inUse ?? Set(tables.values.compactMap(\.view).flatMap(mergedFiles(of:)))
-        let deleted = merged?.sweep(inUse: inUse, now: now) ?? []
-        if !deleted.isEmpty { logger.debug("merged slice files deleted", metadata: ["files": "\(deleted.count)"]) }
+    func sweepLogBlockFiles(inUse: Set<String>? = nil, now: Date = Date()) -> [String] {
+        let inUse = inUse ?? Set(tables.values.compactMap(\.view).flatMap(logBlockFiles(of:)))
+        let deleted = logBlocks?.sweep(inUse: inUse, now: now) ?? []
+        if !deleted.isEmpty { logger.debug("log block files deleted", metadata: ["files": "\(deleted.count)"]) }
         return deleted
     }
 
@@ -209,15 +262,16 @@ public actor LakeCatalog {
         let dir = cache.directory.path + "/"
         var keys = Set<String>()
         for state in tables.values {
-            for f in state.view?.files ?? [] where f.hasPrefix(dir) { keys.insert(String(f.dropFirst(dir.count))) }
+            for f in state.view?.allFiles ?? [] where f.hasPrefix(dir) { keys.insert(String(f.dropFirst(dir.count))) }
         }
         return keys
     }
 
     static func createStatement(_ v: TableView, temporary: Bool) -> String {
-        let files = "[" + v.files.map(SQLGuard.literal).joined(separator: ", ") + "]"
         // hive_partitioning off: the partition column is stored in the files already.
-        var source = "SELECT * FROM read_parquet(\(files), hive_partitioning=false, union_by_name=true)"
+        var parts = v.files.isEmpty ? [] : ["SELECT * FROM \(MergeOnReadView.read(v.files, filename: false))"]
+        if let merge = v.merge { parts.append("SELECT * FROM (\(merge.select))") }
+        var source = parts.count == 1 ? parts[0] : "SELECT * FROM (\(parts.joined(separator: " UNION ALL BY NAME ")))"
         var conditions: [String] = []
         if let f = v.filter { conditions.append(f) }
         if v.empty { conditions.append("false") }

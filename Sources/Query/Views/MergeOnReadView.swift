@@ -1,0 +1,111 @@
+import Hudi
+import TributaryCore
+
+/// The merge of a table's merge-on-read slices, done by DuckDB: base files beside the
+/// extracted log blocks (``LogBlockFiles``), our merged reader's rule (`RecordMerge` in
+/// Hudi) in SQL.
+///
+/// Per slice and record key the version with the greatest (ordering value, commit seqno)
+/// wins, ties to the earliest source (base file, then blocks in log order); the slice's
+/// deletes, folded per key into their greatest ordering value and greatest instant, remove
+/// the winner when their ordering value is greater, or equal with a later instant — or,
+/// when it is 0, when their instant is later. Only keys a counted block touches are ranked:
+/// every other base row is read as it is, so the cost is two key probes of the base files
+/// and a ranking of the touched keys, not a sort of the table.
+struct MergeOnReadView: Sendable, Equatable {
+    /// A counted log block: `rank` orders it within its slice (the base file is 0).
+    struct Block: Sendable, Equatable {
+        var id: Int
+        var slice: Int
+        var rank: Int
+        var instant: String
+    }
+
+    /// Local paths of the merging slices' base files; a slice's number is its position.
+    var bases: [String]
+    var blocks: [Block]
+    /// Extracted data and delete block files holding the counted blocks' rows (among others).
+    var dataFiles: [String]
+    var deleteFiles: [String]
+    /// The ordering value as SQL (nulls lowest), over a row whose columns are in scope.
+    var ordering: String
+    /// False for tables without meta fields: no key to merge by, every row is kept (as our
+    /// reader does, hudi-rs's only strategy then).
+    var keyed: Bool
+
+    var files: [String] { bases + dataFiles + deleteFiles }
+
+    /// The merged rows of the slices, every column.
+    var select: String {
+        let bases = Self.read(self.bases, filename: true)
+        let blockValues = blocks.map { "(\($0.id), \($0.slice), \($0.rank), \(SQLGuard.literal($0.instant)))" }.joined(separator: ", ")
+        let baseValues = self.bases.enumerated().map { "(\(SQLGuard.literal($0.element)), \($0.offset))" }.joined(separator: ", ")
+        let block = LogBlockFiles.blockColumn
+        // VALUES needs a row: a view without blocks still names the columns.
+        let blocksCTE = blocks.isEmpty ? "SELECT NULL::BIGINT AS block, NULL::BIGINT AS slice, NULL::BIGINT AS rank, NULL::VARCHAR AS instant WHERE false"
+            : "SELECT * FROM (VALUES \(blockValues)) v(block, slice, rank, instant)"
+        var ctes = [
+            "__t_blocks AS (\(blocksCTE))",
+            "__t_bases AS (SELECT * FROM (VALUES \(baseValues)) v(file, slice))",
+            "__t_logs AS (SELECT l.*, b.slice AS __t_slice, b.rank AS __t_rank FROM \(Self.read(dataFiles, filename: false)) l "
+                + "JOIN __t_blocks b ON l.\(block) = b.block)",
+        ]
+        let logRows = "SELECT * EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs"
+        guard keyed else {
+            return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT * EXCLUDE (filename) FROM \(bases) UNION ALL BY NAME \(logRows)"
+        }
+        let marks = deleteFiles.isEmpty
+            ? "SELECT NULL::BIGINT AS __t_slice, NULL::VARCHAR AS __t_key, NULL::BIGINT AS __t_ord, NULL::VARCHAR AS __t_time WHERE false"
+            : "SELECT b.slice AS __t_slice, d.\(ExtractedLogBlock.deleteKeyColumn) AS __t_key, max(d.\(ExtractedLogBlock.deleteOrderingColumn)) AS __t_ord, "
+                + "max(b.instant) AS __t_time FROM \(Self.read(deleteFiles, filename: false)) d JOIN __t_blocks b ON d.\(block) = b.block GROUP BY ALL"
+        ctes += [
+            "__t_marks AS (\(marks))",
+            // Keys a counted block wrote or deleted, with their slice's base file.
+            "__t_touched AS (SELECT b.file AS __t_file, t.__t_slice, t.__t_key FROM (SELECT __t_slice, _hoodie_record_key AS __t_key FROM __t_logs "
+                + "UNION SELECT __t_slice, __t_key FROM __t_marks) t JOIN __t_bases b ON b.slice = t.__t_slice)",
+            "__t_versions AS (SELECT t.__t_slice, t.__t_key, \(ordering) AS __t_ord, r._hoodie_commit_seqno AS __t_seqno, "
+                + "r._hoodie_commit_time AS __t_time, 0 AS __t_rank FROM \(bases) r "
+                + "JOIN __t_touched t ON r.filename = t.__t_file AND r._hoodie_record_key = t.__t_key "
+                + "UNION ALL SELECT __t_slice, _hoodie_record_key, \(ordering), _hoodie_commit_seqno, _hoodie_commit_time, __t_rank FROM __t_logs r)",
+            // Greatest (ordering, seqno), then the earliest source.
+            "__t_winners AS (SELECT __t_slice, __t_key, max({'o': __t_ord, 's': __t_seqno, 'r': -__t_rank, 't': __t_time}) AS __t_w "
+                + "FROM __t_versions GROUP BY ALL)",
+            "__t_decided AS (SELECT w.__t_slice, w.__t_key, -w.__t_w.r AS __t_rank, coalesce(CASE WHEN m.__t_ord = 0 THEN m.__t_time > w.__t_w.t "
+                + "ELSE m.__t_ord > w.__t_w.o OR (m.__t_ord = w.__t_w.o AND m.__t_time > w.__t_w.t) END, false) AS __t_deleted "
+                + "FROM __t_winners w LEFT JOIN __t_marks m ON m.__t_slice = w.__t_slice AND m.__t_key = w.__t_key)",
+        ]
+        let keptBase = "SELECT * EXCLUDE (filename) FROM \(bases) r ANTI JOIN (SELECT b.file AS __t_file, d.__t_key FROM __t_decided d "
+            + "JOIN __t_bases b ON b.slice = d.__t_slice WHERE d.__t_rank <> 0 OR d.__t_deleted) x "
+            + "ON r.filename = x.__t_file AND r._hoodie_record_key = x.__t_key"
+        let keptLogs = "SELECT l.* EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs l SEMI JOIN __t_decided d "
+            + "ON d.__t_slice = l.__t_slice AND d.__t_key = l._hoodie_record_key AND d.__t_rank = l.__t_rank AND NOT d.__t_deleted"
+        return "WITH " + ctes.joined(separator: ",\n") + "\n\(keptBase)\nUNION ALL BY NAME \(keptLogs)"
+    }
+
+    static func read(_ files: [String], filename: Bool) -> String {
+        let list = "[" + files.map(SQLGuard.literal).joined(separator: ", ") + "]"
+        return "read_parquet(\(list), hive_partitioning=false, union_by_name=true\(filename ? ", filename=true" : ""))"
+    }
+
+    /// Our reader's ordering value of `field` as SQL: the stored integer (epoch units, days,
+    /// unscaled decimals), floating point rounded down, anything else 0; nulls lowest.
+    static func ordering(_ field: Field?) -> String {
+        guard let field else { return "0" }
+        let c = SQLGuard.identifier(field.name)
+        let value: String
+        let lowest = "CAST(\(Int64.min) AS BIGINT)"
+        switch field.type {
+        case .int32, .int64: value = "CAST(\(c) AS BIGINT)"
+        case .date: value = "CAST(\(c) - DATE '1970-01-01' AS BIGINT)"
+        case .timestamp(.millis, _): value = "epoch_ms(\(c))"
+        case .timestamp(.micros, _): value = "epoch_us(\(c))"
+        case .timestamp(.nanos, _): value = "epoch_ns(\(c))"
+        case .decimal(let precision, let scale) where precision <= 18:
+            value = "CAST(\(c) * 1\(String(repeating: "0", count: scale)) AS BIGINT)"
+        case .double: value = "coalesce(TRY_CAST(floor(\(c)) AS BIGINT), CASE WHEN \(c) < 0 THEN \(Int64.min) ELSE \(Int64.max) END)"
+        case .float: value = "coalesce(TRY_CAST(floor(\(c)) AS BIGINT), 0)"
+        default: value = "0"
+        }
+        return "(CASE WHEN \(c) IS NULL THEN \(lowest) ELSE \(value) END)"
+    }
+}
