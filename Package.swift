@@ -154,10 +154,9 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "TributaryCore", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore",
+                "TributaryCore", "KafkaClient", "Hudi", "ObjectStore", "MonitoringCore", "TributaryConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             // The seed streams: definitions and JSON Schemas as files.
             resources: [.copy("Resources/streams")],
@@ -174,7 +173,7 @@ let package = Package(
 
         // MARK: Configuration: tributary.toml < TRIBUTARY_* environment < flags.
         // The configuration keys (name, kind, default, help) are a resource file.
-        .target(name: "TributaryConfig", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+        .target(name: "TributaryConfig", dependencies: ["TributaryCore", .product(name: "TOMLKit", package: "TOMLKit")],
                 resources: [.copy("Resources/keys.json")]),
         .testTarget(name: "TributaryConfigTests", dependencies: ["TributaryConfig", "TributaryTesting"]),
         // MARK: Hudi (issue 6): copy-on-write tables over Parquet + ObjectStore.

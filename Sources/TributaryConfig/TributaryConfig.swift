@@ -1,5 +1,5 @@
 import Foundation
-import TOMLKit
+import TributaryCore
 
 /// A configuration error that says where the bad value came from and what is expected.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -76,34 +76,27 @@ public struct TributaryConfig: Sendable {
     public static let streamsSection = "streams"
 
     mutating func apply(tomlFile path: String) throws {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ConfigError("cannot read \(path): \(error.localizedDescription)")
-        }
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
-            throw ConfigError("\(path): invalid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
-        }
-        try flatten(table, prefix: "", path: path)
+        try flatten(TOMLDocument(path: path).root, prefix: "", path: path)
     }
 
-    private mutating func flatten(_ table: TOMLTable, prefix: String, path: String) throws {
-        for key in table.keys.sorted() {
-            guard let value = table[key] else { continue }
+    private mutating func flatten(_ entries: [(String, JSONValue)], prefix: String, path: String) throws {
+        for (key, value) in entries {
             // `[streams.NAME]` sections are stream definitions, read and checked by the
             // Pipeline's StreamCatalog (`tributary streams check`), not configuration keys.
             if prefix.isEmpty && key == Self.streamsSection { continue }
             let name = prefix + key
-            if let sub = value.table {
+            let text: String
+            switch value {
+            case .object(let sub):
                 try flatten(sub, prefix: name + ".", path: path)
                 continue
+            case .string(let s): text = s
+            case .int(let i): text = String(i)
+            case .bool(let b): text = String(b)
+            case .double(let d): text = String(d)
+            case .array: throw ConfigError("\(path): '\(name)' has an unsupported value type (array)")
+            case .null: throw ConfigError("\(path): '\(name)' has no value")
             }
-            let text: String
-            if let s = value.string { text = s }
-            else if let i = value.int { text = String(i) }
-            else if let b = value.bool { text = String(b) }
-            else if let d = value.double { text = String(d) }
-            else { throw ConfigError("\(path): '\(name)' has an unsupported value type (\(value.type))") }
             try set(name, text, source: .file(path))
         }
     }

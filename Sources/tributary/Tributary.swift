@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import KafkaClient
+import Logging
 
 @main
 struct Tributary: AsyncParsableCommand {
@@ -16,6 +18,22 @@ struct Tributary: AsyncParsableCommand {
             ConsumeCommand.self, GroupsCommand.self, GenerateCommand.self, ProcessCommand.self, ParquetCommand.self, TablesCommand.self, SQLCommand.self, DLQCommand.self, CatalogCommand.self, ConfigCommand.self, StreamsCommand.self, WebCommand.self, MonitoringCommand.self, Version.self,
         ]
     )
+
+    /// Logs go to standard error at `$TRIBUTARY_LOG_LEVEL` (trace, debug, info, notice,
+    /// warning, error, critical; default info).
+    static func main() async {
+        let name = ProcessInfo.processInfo.environment["TRIBUTARY_LOG_LEVEL"]?.lowercased() ?? ""
+        let level = Logger.Level(rawValue: name) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        if !name.isEmpty && Logger.Level(rawValue: name) == nil {
+            Logger(label: "tributary").warning("TRIBUTARY_LOG_LEVEL='\(name)' is not a log level; logging at info")
+        }
+        await main(nil)
+    }
 }
 
 struct Version: ParsableCommand {

@@ -10,15 +10,11 @@ public enum AlertRules {
     /// Five processing intervals at the default `processing.interval` of 10 s.
     public static let noCommitSeconds = 50.0
 
-    public static let consumerLag = AlertRule(
+    public static let consumerLag = latestAbove(
+        M.consumerLag, by: ["topic", "partition"], threshold: 10_000, holdFor: .seconds(120),
         name: "TributaryConsumerLagHigh", severity: "warning",
         summary: "Consumer lag of {{ $labels.topic }}[{{ $labels.partition }}] is {{ $value }} records",
-        description: "The processor is more than 10000 records behind the end of the partition.",
-        expression: "max by (topic, partition) (\(M.consumerLag.name)) > 10000",
-        threshold: 10_000, holdFor: .seconds(120), reads: [M.consumerLag.name]
-    ) { history in
-        history.latest(M.consumerLag.name, by: ["topic", "partition"])
-    }
+        description: "The processor is more than 10000 records behind the end of the partition.")
 
     public static let batchDuration = AlertRule(
         name: "TributaryBatchDurationHigh", severity: "warning",
@@ -92,15 +88,11 @@ public enum AlertRules {
         history.increase(M.commitFailures.name, window: 300, by: ["table"])
     }
 
-    public static let compactionsPending = AlertRule(
+    public static let compactionsPending = latestAbove(
+        M.pendingCompactions, by: ["table"], threshold: 3, holdFor: .seconds(600),
         name: "TributaryCompactionsPending", severity: "warning",
         summary: "{{ $value }} compactions of {{ $labels.table }} are pending",
-        description: "More than 3 compactions of the merge-on-read table have been requested or inflight for 10 minutes: compaction does not keep up with the delta commits.",
-        expression: "max by (table) (\(M.pendingCompactions.name)) > 3",
-        threshold: 3, holdFor: .seconds(600), reads: [M.pendingCompactions.name]
-    ) { history in
-        history.latest(M.pendingCompactions.name, by: ["table"])
-    }
+        description: "More than 3 compactions of the merge-on-read table have been requested or inflight for 10 minutes: compaction does not keep up with the delta commits.")
 
     public static let logsOutgrowBaseFiles = AlertRule(
         name: "TributaryLogsOutgrowBaseFiles", severity: "warning",
@@ -124,4 +116,18 @@ public enum AlertRules {
         for (labels, d) in denominator where d > 0 { out[labels] = (numerator[labels] ?? 0) / d }
         return out
     }
+
+    /// A gauge's latest value per label set above an integral threshold: the PromQL and the
+    /// in-process check built from the same metric, labels and threshold.
+    static func latestAbove(_ metric: TributaryMetrics, by labels: [String], threshold: Int, holdFor: Duration,
+                            name: String, severity: String, summary: String, description: String) -> AlertRule {
+        AlertRule(
+            name: name, severity: severity, summary: summary, description: description,
+            expression: "max by (\(labels.joined(separator: ", "))) (\(metric.name)) > \(threshold)",
+            threshold: Double(threshold), holdFor: holdFor, reads: [metric.name]
+        ) { history in
+            history.latest(metric.name, by: labels)
+        }
+    }
 }
+

@@ -1,5 +1,5 @@
 import Foundation
-import TOMLKit
+import TributaryConfig
 import TributaryCore
 
 /// The streams Tributary ingests: the `[streams.*]` sections of `tributary.toml`, or the five
@@ -35,34 +35,20 @@ public enum StreamCatalog {
 
     /// The `[streams.*]` sections of a TOML file, in the order the file declares them.
     public static func definitions(inFile path: String) throws -> [StreamDefinition] {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw StreamDefinitionError("cannot read \(path): \(error.localizedDescription)")
+        let document: TOMLDocument
+        do { document = try TOMLDocument(path: path) } catch let error as ConfigError {
+            throw StreamDefinitionError(error.description)
         }
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let error as TOMLParseError {
-            throw StreamDefinitionError("\(path): invalid TOML at line \(error.source.begin.line): \(error.description)")
+        guard let streams = document["streams"] else { return [] }
+        guard case .object(let sections) = streams else {
+            throw StreamDefinitionError("\(path): 'streams' must be a table of [streams.NAME] sections")
         }
-        guard let streams = table["streams"] else { return [] }
-        guard let sections = streams.table else { throw StreamDefinitionError("\(path): 'streams' must be a table of [streams.NAME] sections") }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         // TOML tables are unordered: keep the file's order (the seeds' order is the UI's).
+        let text = document.text
         func position(_ name: String) -> String.Index { text.range(of: "[streams.\(name)]")?.lowerBound ?? text.endIndex }
-        let names = sections.keys.sorted { (position($0), $0) < (position($1), $1) }
-        return try names.map { name in
-            try StreamDefinition(name: name, section: json(sections[name]), folder: folder, source: path)
+        return try sections.sorted { (position($0.0), $0.0) < (position($1.0), $1.0) }.map { name, section in
+            try StreamDefinition(name: name, section: section, folder: folder, source: path)
         }
-    }
-
-    /// A TOML value as JSON (the definitions are parsed from JSON values).
-    static func json(_ value: (any TOMLValueConvertible)?) -> JSONValue {
-        guard let value else { return .null }
-        if let s = value.string { return .string(s) }
-        if let b = value.bool { return .bool(b) }
-        if let i = value.int { return .int(Int64(i)) }
-        if let d = value.double { return .double(d) }
-        if let a = value.array { return .array(a.map { json($0) }) }
-        if let t = value.table { return .object(t.keys.map { ($0, json(t[$0])) }) }
-        return .string("\(value)")
     }
 }
