@@ -145,6 +145,16 @@ import TributaryTesting
         let sql = "SELECT id, customer.address.zip, list_transform(items, lambda x: x.note) FROM read_parquet([\(files.joined(separator: ","))], union_by_name=true) ORDER BY id;"
         let out = try runProcess(TestEnvironment.nativeTool("duckdb"), ["-csv", "-noheader", "-c", sql]).stdoutText
         #expect(out == "a,2611,\"[gift, NULL]\"\nb,NULL,[]\nc,NULL,NULL\nd,2801,[fragile]\ne,NULL,[NULL]\n", "\(out)")
+        // pyarrow too, given the evolved schema (that of a file written after the evolution).
+        let paths = try await table.planSnapshot(readOptimized: true).filePaths.map { dir.appendingPathComponent($0).path }
+        let arrow = try runPython(["-c", """
+            import sys, pyarrow.parquet as pq, pyarrow.dataset as ds
+            files = sys.argv[1:]
+            schema = max((pq.read_schema(f) for f in files), key=lambda s: len(str(s)))
+            for r in sorted(ds.dataset(files, schema=schema).to_table(columns=["id", "customer", "items"]).to_pylist(), key=lambda r: r["id"]):
+                print(r["id"], (r["customer"]["address"] or {}).get("zip"), [i["note"] for i in r["items"] or []])
+            """] + paths).stdoutText
+        #expect(arrow == "a 2611 ['gift', None]\nb None []\nc None []\nd 2801 ['fragile']\ne None [None]\n", "\(arrow)")
         await table.close()
     }
 
