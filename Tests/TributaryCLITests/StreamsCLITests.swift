@@ -1,4 +1,6 @@
 import Foundation
+import ObjectStore
+import Pipeline
 import Testing
 import TributaryTesting
 
@@ -59,5 +61,32 @@ import TributaryTesting
         let bad = try CLI.run(["streams", "list", "--config", config.path])
         #expect(bad.status != 0)
         #expect(bad.stderrText.contains("streams.audit.partition.granularity: one of year | month | day | hour | value | none"), "\(bad.stderrText)")
+    }
+
+    /// `streams check` also checks each definition against its table on the lake: a changed
+    /// schema file whose nested member changed type is refused naming the member's path.
+    @Test func checkComparesDefinitionsWithTheirTables() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("streams-table-check")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixtures = URL(fileURLWithPath: Self.orders).deletingLastPathComponent()
+        for name in ["tributary.toml", "orders.schema.json", "orders.quality.json"] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let lake = dir.appendingPathComponent("lake")
+        try FileManager.default.createDirectory(at: lake, withIntermediateDirectories: true)
+        let config = dir.appendingPathComponent("tributary.toml").path
+        let orders = try StreamCatalog.load(configFile: config)[0]
+        _ = try await HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [orders]).checkpoint(topic: orders.topic)
+        let storage = ["--config", config, "--set", "storage.uri=file://\(lake.path)"]
+        let same = try CLI.run(["streams", "check"] + storage)
+        #expect(same.status == 0 && same.stdoutText.contains("matches its table orders/"), "\(same.stdoutText)\(same.stderrText)")
+
+        let schemaFile = dir.appendingPathComponent("orders.schema.json")
+        let changed = try String(contentsOf: schemaFile, encoding: .utf8)
+            .replacingOccurrences(of: #""city": { "type": "string" }"#, with: #""city": { "type": "integer" }"#)
+        try Data(changed.utf8).write(to: schemaFile)
+        let check = try CLI.run(["streams", "check"] + storage)
+        #expect(check.status != 0)
+        #expect(check.stdoutText.contains("stream orders: member customer.address.city changes type"), "\(check.stdoutText)\(check.stderrText)")
     }
 }

@@ -1,4 +1,5 @@
 import Hudi
+import ObjectStore
 import TributaryCore
 
 /// A stream definition checked against the table it writes, when the table is opened (at
@@ -7,8 +8,8 @@ import TributaryCore
 /// field is refused naming the stream and the field's path (`customer.address.zip`,
 /// `items[].sku`), and the table is left untouched; a new optional field or member at any
 /// depth is fine (the next commit evolves the table, older files read as null).
-enum DefinitionCompatibility {
-    static func check(_ schema: TopicSchema, against table: HudiTable) async throws {
+public enum DefinitionCompatibility {
+    public static func check(_ schema: TopicSchema, against table: HudiTable) async throws {
         func refuse(_ what: String) -> StreamDefinitionError {
             StreamDefinitionError("stream \(schema.name): \(what); the table \(schema.table)/ (\(table.config.tableName)) is untouched — a new table (another `table`) takes an incompatible definition")
         }
@@ -30,5 +31,21 @@ enum DefinitionCompatibility {
         } catch HudiError.invalidArgument(let reason) {
             throw refuse(reason.replacingOccurrences(of: "schema evolution: ", with: ""))
         }
+    }
+
+    /// The definition checked against its table under `lake` when that table exists (`streams
+    /// check`, before a processor runs); false when there is no table yet. Reads only.
+    public static func checkIfPresent(_ schema: TopicSchema, lake: any ObjectStore) async throws -> Bool {
+        let store = try lake.scoped(to: schema.table)
+        guard try await store.exists(HudiTable.propertiesKey) else { return false }
+        let table = try await HudiTable.open(store: store)
+        do {
+            try await check(schema, against: table)
+        } catch {
+            await table.close()
+            throw error
+        }
+        await table.close()
+        return true
     }
 }

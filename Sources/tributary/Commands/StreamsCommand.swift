@@ -41,15 +41,23 @@ struct StreamsCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compile every definition and its JSON Schemas; print each problem (file, key or JSON pointer, what is expected).")
+            abstract: "Compile every definition and its JSON Schemas, and check it against its table when the lake has one; print each problem (file, key, JSON pointer or field path, what is expected).")
         @OptionGroup var config: ConfigOptions
         func run() async throws {
             let (file, definitions) = try StreamsCommand.definitions(config)
+            // The lake, when it exists and is reachable: each definition is also checked
+            // against its table (a check creates no lake folder).
+            let settings = try config.load()
+            let uri = settings.string("storage.uri")
+            let absent = uri.hasPrefix("file://") && !FileManager.default.fileExists(atPath: String(uri.dropFirst("file://".count)))
+            let lake = absent ? nil : try? await Lake.open(settings)
             var failures = 0
             for d in definitions {
                 do {
                     let schema = try StreamCatalog.compile(d)
-                    print("ok\t\(d.name)\t\(schema.format.rawValue)\t\(schema.fields.count) fields")
+                    var table = false
+                    if let lake { table = try await DefinitionCompatibility.checkIfPresent(schema, lake: lake) }
+                    print("ok\t\(d.name)\t\(schema.format.rawValue)\t\(schema.fields.count) fields\(table ? "\tmatches its table \(schema.table)/" : "")")
                 } catch {
                     failures += 1
                     print("error\t\(d.name)\t\(error)")
