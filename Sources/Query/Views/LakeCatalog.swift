@@ -191,7 +191,7 @@ public actor LakeCatalog {
         }
         let merge = try await mergeView(name: name, table: table, slices: merging, logInstants: logInstants)
         plain += merge.plain
-        logBlocks?.markUsed(merge.view.map { $0.dataFiles + $0.deleteFiles } ?? [])
+        if let dir = logBlockDirectory?.path { logBlocks?.markUsed(merge.view?.files.filter { $0.hasPrefix(dir + "/") } ?? []) }
         return TableView(name: name, files: plain.sorted(), merge: merge.view, filter: filter, includeMeta: includeMeta, empty: empty)
     }
 
@@ -236,7 +236,18 @@ public actor LakeCatalog {
         }
         view.dataFiles = Array(Set(view.dataFiles)).sorted()
         view.deleteFiles = Array(Set(view.deleteFiles)).sorted()
-        return (view.bases.isEmpty ? nil : view, plain)
+        guard !view.bases.isEmpty else { return (nil, plain) }
+        if view.keyed {
+            // Decided once per identity (a new delta commit, another time-travel instant).
+            let stem = directory.appendingPathComponent(name).appendingPathComponent("decided-\(LogBlockFiles.digest(view.identity))").path
+            let (losing, winning) = (stem + ".losing.parquet", stem + ".winning.parquet")
+            if ![losing, winning].allSatisfy(FileManager.default.fileExists(atPath:)) {
+                try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
+                try await copy(view.decisionStatements(losing: losing, winning: winning).joined(separator: "\n"))
+            }
+            (view.losingBaseRows, view.winningLogRows) = (losing, winning)
+        }
+        return (view, plain)
     }
 
     /// The extracted log block files a view reads.
