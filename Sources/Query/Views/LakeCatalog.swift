@@ -208,8 +208,10 @@ public actor LakeCatalog {
         if !missing.isEmpty {
             // Reserved before extracting: another refresh may extract meanwhile (the actor is reentrant).
             let first = logBlocks?.reserveBatch() ?? 0
+            let started = ContinuousClock.now
             let extracted = try await LogBlockFiles.extract(missing, table: table, name: name, directory: directory, firstId: first, copy: copy)
             logBlocks?.record(extracted, table: name)
+            logger.debug("log blocks extracted", metadata: ["table": "\(name)", "logFiles": "\(missing.count)", "seconds": "\(started.duration(to: .now))"])
         }
         var view = MergeOnReadView(bases: [], blocks: [], dataFiles: [], deleteFiles: [], ordering: MergeOnReadView.ordering(try await table.orderingField()),
                                    keyed: table.config.populateMetaFields)
@@ -243,7 +245,9 @@ public actor LakeCatalog {
             let (losing, winning) = (stem + ".losing.parquet", stem + ".winning.parquet")
             if ![losing, winning].allSatisfy(FileManager.default.fileExists(atPath:)) {
                 try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
+                let started = ContinuousClock.now
                 try await copy(view.decisionStatements(losing: losing, winning: winning).joined(separator: "\n"))
+                logger.debug("merge decided", metadata: ["table": "\(name)", "slices": "\(view.bases.count)", "seconds": "\(started.duration(to: .now))"])
             }
             (view.losingBaseRows, view.winningLogRows) = (losing, winning)
         }
