@@ -164,7 +164,8 @@ let package = Package(
         ),
         .testTarget(
             name: "PipelineTests",
-            dependencies: ["TributaryCore", "Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting"],
+            dependencies: ["TributaryCore", "Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting",
+                           "Monitoring"],
             resources: [.copy("Fixtures")],
             linkerSettings: rdkafkaLinker
         ),

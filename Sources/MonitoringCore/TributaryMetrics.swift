@@ -19,6 +19,7 @@ public enum TributaryMetrics: String, CaseIterable, Sendable {
     case batchDuration = "tributary_batch_duration_seconds"
     case consumerLag = "tributary_consumer_lag"
     case checkpointGaps = "tributary_checkpoint_gaps_total"
+    case tombstonesSkipped = "tributary_tombstones_skipped_total"
     case commitFailures = "tributary_commit_failures_total"
     case processorUp = "tributary_processor_up"
     // Tables (Hudi writer)

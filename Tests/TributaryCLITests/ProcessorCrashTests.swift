@@ -81,11 +81,15 @@ import TributaryTesting
         func startProcessor() throws -> Process {
             let p = Process()
             p.executableURL = CLI.binary
+            // max.poll.interval.ms is also the rebalance timeout of JoinGroup: under load, Tansu
+            // 0.6 kept the group of the scale-out test in a rebalance for over 5 minutes (no member
+            // assigned anything) after two members left within 2 s of a third joining, at the
+            // 300 s default; with 20 s it recovers (2 of 2 runs beside the kill -9 suite each way).
             p.arguments = ["process", "--bootstrap-servers", broker.bootstrapServers] + (configFile.map { ["--config", $0] } ?? []) + [
                            "--set", "storage.uri=file://\(lake.path)", "--set", "processing.interval=300ms",
                            "--set", "metrics.listen=", "--set", "hudi.table_type=\(tableType.rawValue)",
                            "--set", "hudi.compaction.max_delta_commits=3",
-                           "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300"]
+                           "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300", "-X", "max.poll.interval.ms=20000"]
                 + schemas.flatMap { ["--topic", $0.topic] }
             // Pauses inside the windows that matter: dead letters sent but not committed yet.
             p.environment = ProcessInfo.processInfo.environment.merging(["TRIBUTARY_FAILPOINTS": "after-dead-letters=300,before-commit=100"]) { $1 }

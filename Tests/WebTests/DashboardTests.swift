@@ -46,6 +46,7 @@ import Testing
             #expect(last.tables.first?.tableType == "copy_on_write")
             #expect(last.tables.first?.logFiles == 0 && last.tables.first?.pendingCompactions == 0)
             #expect(last.processor == nil)
+            #expect(log.tombstonesSkipped == nil)
             let history = try await client.execute(uri: "/api/dashboard", method: .get)
             let all = history.object["points"] as? [[String: Any]] ?? []
             #expect(all.count >= 2)

@@ -1,6 +1,7 @@
 import Foundation
 import ObjectStore
 import Parquet
+import TributaryCore
 
 /// Rows read from a table: column names (union over the files, in first-seen order) and
 /// one value per column per row (`.null` where a file lacks the column).
@@ -17,14 +18,17 @@ public enum SnapshotReader {
     /// Hudi's readers do.
     /// Slices with log files (merge-on-read) are read merged (``MergedSliceReader``), their
     /// log blocks filtered by `plan.logInstants`, ordered by `precombineField`.
+    /// With the table's `fields`, nested values of files written before a nested column
+    /// gained members read in the table's shape (the new members null).
     public static func read(store: any ObjectStore, plan: SnapshotPlan, columns: [String]? = nil, limit: Int? = nil,
-                            dropMetaFields: Bool = false, precombineField: String? = nil) async throws -> HudiRows {
+                            dropMetaFields: Bool = false, precombineField: String? = nil, fields: [Field]? = nil) async throws -> HudiRows {
         var names: [String] = []
         var index: [String: Int] = [:]
         var rows: [[ParquetValue]] = []
         for slice in plan.slices {
             if let limit, rows.count >= limit { break }
-            let fileNames: [String], fileRows: [[ParquetValue]]
+            let fileNames: [String]
+            var fileRows: [[ParquetValue]]
             if slice.logFiles.isEmpty {
                 let data = try await store.get(slice.path)
                 let reader = try ParquetFileReader(source: MemorySource(data))
@@ -44,6 +48,7 @@ public enum SnapshotReader {
                 let kept = limit.map { merged.rows.prefix(max(0, $0 - rows.count)) } ?? merged.rows[...]
                 fileRows = kept.map { r in picks.map { r[$0] } }
             }
+            if let fields { NestedConformance.conform(rows: &fileRows, names: fileNames, to: fields) }
             for n in fileNames where index[n] == nil {
                 index[n] = names.count
                 names.append(n)

@@ -1,10 +1,10 @@
 import Foundation
 import TributaryCore
 
-/// Hudi's schema-evolution rules on write (a nested column is compared as a whole): the table's schema is the one
+/// Hudi's schema-evolution rules on write, for columns and for members of nested columns at any depth: the table's schema is the one
 /// stored with its latest commit (`extraMetadata.schema`); a batch may
-/// - add nullable columns (appended; old files read them as null, rewritten files carry
-///   null for the old records),
+/// - add nullable columns or nested members (appended; old files read them as null,
+///   rewritten files carry null for the old records),
 /// - omit nullable columns (the batch's records get null),
 /// - make a required column nullable (Avro's `T` → `["null", T]` promotion),
 /// and is rejected when it changes a column's type, omits a required column, or adds a
@@ -87,51 +87,116 @@ public enum SchemaEvolution {
         AvroSchema.avroType(type, fieldName: column, namespace: "")
     }
 
-    /// The batch rewritten to the evolved schema: the table's columns in table order (types
-    /// from the table, nullable if either side is), then the batch's new nullable columns;
-    /// omitted nullable columns filled with nulls. Throws `invalidArgument` naming the column
-    /// and both types on an incompatible change.
+    /// The batch rewritten to the evolved schema (``evolvedFields(_:tableFields:refuseRemovedMembers:)``):
+    /// the table's columns in table order, then the batch's new nullable columns; omitted
+    /// nullable columns filled with nulls; nested columns conformed to the evolved groups
+    /// (members in table order, new members appended, omitted ones null). Throws
+    /// `invalidArgument` naming the column or member path and both types on an incompatible change.
     public static func evolve(_ batch: RecordBatch, tableFields: [Field]) throws -> RecordBatch {
+        let fields = try evolvedFields(batch.fields, tableFields: tableFields)
         let batchIndex = Dictionary(batch.fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let tableNames = Set(tableFields.map(\.name))
-        var fields: [Field] = []
         var columns: [Column] = []
-        for t in tableFields {
-            guard let i = batchIndex[t.name] else {
-                guard t.nullable else {
-                    throw HudiError.invalidArgument(
-                        "schema evolution: the batch drops required column \(t.name) (\(describe(t))); only nullable columns may be omitted")
-                }
-                fields.append(t)
-                columns.append(ColumnGather.nulls(t.type, count: batch.count))
+        var nested: [String: NestedColumn] = [:]
+        for f in fields {
+            guard let i = batchIndex[f.name] else {
+                columns.append(ColumnGather.nulls(f.type, count: batch.count))
                 continue
             }
-            let b = batch.fields[i]
-            guard avroType(b.type, column: b.name) == avroType(t.type, column: t.name), b.type.physicalType == t.type.physicalType else {
-                throw HudiError.invalidArgument(
-                    "schema evolution: column \(t.name) changes type from \(describe(t)) in the table to \(describe(b)) in the batch; type changes are not supported")
-            }
-            var f = b
-            f.nullable = t.nullable || b.nullable
-            fields.append(f)
             columns.append(batch.columns[i])
-        }
-        for (i, b) in batch.fields.enumerated() where !tableNames.contains(b.name) {
-            guard b.nullable else {
-                throw HudiError.invalidArgument(
-                    "schema evolution: new column \(b.name) (\(describe(b))) must be nullable; existing records have no value for it")
-            }
-            fields.append(b)
-            columns.append(batch.columns[i])
+            guard f.type.isNested, let data = batch.nestedColumns[f.name] else { continue }
+            nested[f.name] = try NestedConformance.conformIfNeeded(data, from: batch.fields[i], to: f)
         }
         var out = batch
         out.fields = fields
         out.columns = columns
+        out.nestedColumns = nested
         return out
     }
 
+    /// The table's fields evolved by a batch's (or a stream definition's): table columns in
+    /// table order, each nullable if either side is; members of nested groups likewise, at
+    /// any depth (in a group, in a list's element, in a map's value); then new nullable
+    /// columns and members, appended. Refused (`invalidArgument`, naming the path, e.g.
+    /// `customer.address.zip` or `items[].sku`): a type change (a list's element type
+    /// included), a new required column or member, an omitted required one, and with
+    /// `refuseRemovedMembers` any omitted member of a nested group.
+    public static func evolvedFields(_ batchFields: [Field], tableFields: [Field], refuseRemovedMembers: Bool = false) throws -> [Field] {
+        try mergeMembers(table: tableFields, batch: batchFields, parent: nil, refuseRemovedMembers: refuseRemovedMembers)
+    }
+
+    private static func mergeMembers(table: [Field], batch: [Field], parent: String?, refuseRemovedMembers: Bool) throws -> [Field] {
+        let byName = Dictionary(batch.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let what = parent == nil ? "column" : "member"
+        var out: [Field] = []
+        for t in table {
+            let path = parent.map { "\($0).\(t.name)" } ?? t.name
+            guard let b = byName[t.name] else {
+                if parent != nil, refuseRemovedMembers {
+                    throw HudiError.invalidArgument(
+                        "schema evolution: member \(path) (\(describe(t))) is removed; members of nested fields cannot be removed")
+                }
+                guard t.nullable else {
+                    throw HudiError.invalidArgument(
+                        "schema evolution: the batch drops required \(what) \(path) (\(describe(t))); only nullable \(what)s may be omitted")
+                }
+                out.append(t)
+                continue
+            }
+            out.append(try merge(table: t, batch: b, path: path, refuseRemovedMembers: refuseRemovedMembers))
+        }
+        let tableNames = Set(table.map(\.name))
+        for b in batch where !tableNames.contains(b.name) {
+            let path = parent.map { "\($0).\(b.name)" } ?? b.name
+            guard b.nullable else {
+                throw HudiError.invalidArgument(
+                    "schema evolution: new \(what) \(path) (\(describe(b))) must be nullable; existing records have no value for it")
+            }
+            out.append(b)
+        }
+        return out
+    }
+
+    /// One column or member present on both sides (`path` names it).
+    private static func merge(table t: Field, batch b: Field, path: String, refuseRemovedMembers: Bool) throws -> Field {
+        var f = b
+        f.nullable = t.nullable || b.nullable
+        switch (t.type, b.type) {
+        case (.group(let tm), .group(let bm)):
+            f.type = .group(try mergeMembers(table: tm, batch: bm, parent: path, refuseRemovedMembers: refuseRemovedMembers))
+        case (.list(let te), .list(let be)):
+            f.type = .list(try merge(table: te, batch: be, path: path + "[]", refuseRemovedMembers: refuseRemovedMembers))
+        case (.map(let tk, let tv), .map(let bk, let bv)):
+            guard avroType(tk.type, column: tk.name) == avroType(bk.type, column: bk.name) else { throw typeChange(path + "{}", t: tk, b: bk) }
+            f.type = .map(key: tk, value: try merge(table: tv, batch: bv, path: path + "{}", refuseRemovedMembers: refuseRemovedMembers))
+        default:
+            guard !t.type.isNested, !b.type.isNested, avroType(b.type, column: b.name) == avroType(t.type, column: t.name),
+                  b.type.physicalType == t.type.physicalType else { throw typeChange(path, t: t, b: b) }
+        }
+        return f
+    }
+
+    private static func typeChange(_ path: String, t: Field, b: Field) -> HudiError {
+        let subject: String
+        if path.hasSuffix("[]") {
+            subject = "the elements of list \(path.dropLast(2)) change"
+        } else if path.hasSuffix("{}") {
+            subject = "the values of map \(path.dropLast(2)) change"
+        } else {
+            subject = "\(path.contains(where: { $0 == "." || $0 == "[" || $0 == "{" }) ? "member" : "column") \(path) changes"
+        }
+        return HudiError.invalidArgument(
+            "schema evolution: \(subject) type from \(describe(t)) in the table to \(describe(b)) in the batch; type changes are not supported")
+    }
+
+    /// A field's type as Avro writes it (nested types by kind: their members are judged one by one).
     static func describe(_ f: Field) -> String {
-        let t = avroType(f.type, column: f.name)
+        let t: String
+        switch f.type {
+        case .group: t = "object"
+        case .list(let e): t = "list of \(describe(e))"
+        case .map(_, let v): t = "map of \(describe(v))"
+        default: t = avroType(f.type, column: f.name)
+        }
         return f.nullable ? "[\"null\",\(t)]" : t
     }
 }

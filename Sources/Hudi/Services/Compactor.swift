@@ -177,7 +177,7 @@ struct Compactor: Sendable {
         let fileName = Self.baseFileName(op, instant: c)
         let merged = try await SliceCompaction.merge(store: table.store, op: op, logs: logs, fields: fields, fileName: fileName,
                                                     precombineField: table.config.precombineField)
-        let file = try FileGroupWriter.baseFile(columns: merged.columns, keys: merged.keys, fields: fields, tableName: table.config.tableName,
+        let file = try FileGroupWriter.baseFile(columns: merged.columns, nestedData: merged.nested, keys: merged.keys, fields: fields, tableName: table.config.tableName,
                                                 precombineField: table.config.precombineField, options: table.options)
         let path = op.key(fileName)
         try await table.store.put(path, file.bytes)

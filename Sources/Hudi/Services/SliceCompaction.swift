@@ -9,8 +9,9 @@ import TributaryCore
 /// number (incremental reads still see when each changed).
 enum SliceCompaction {
     struct Merged {
-        /// The five meta columns, then one per field.
+        /// The five meta columns, then one per field (a nested field's a placeholder: its data in `nested`).
         var columns: [Column]
+        var nested: [String: NestedColumn]
         var keys: ByteArrays
         /// Base records replaced by a newer version, and removed by deletes.
         var updated: Int
@@ -26,11 +27,13 @@ enum SliceCompaction {
             sources.append(("\(op.key(op.fileId)) data block \(i)", try ParquetFileReader(source: MemorySource(block.parquet))))
         }
         var columns: [[String: Column]] = []
+        var nestedPerSource: [[String: NestedColumn]] = []
         var versions: [RecordMerge.Version] = []
         for (s, source) in sources.enumerated() {
             let present = Set(source.reader.schema.fields.map(\.name))
-            let names = AvroSchema.metaFieldNames.prefix(3) + fields.map(\.name).filter { present.contains($0) }
+            let names = AvroSchema.metaFieldNames.prefix(3) + fields.filter { !$0.type.isNested }.map(\.name).filter { present.contains($0) }
             let cols = try source.reader.readColumns(Array(names))
+            nestedPerSource.append(try nestedColumns(source.reader, fields: fields, present: present))
             func strings(_ name: String) throws -> ByteArrays {
                 guard let c = cols[name], case .byteArray(let b) = c.values else {
                     throw HudiError.unsupported("\(source.path) has no \(name) column (written without meta fields)")
@@ -73,7 +76,33 @@ enum SliceCompaction {
             Column(.byteArray(FileGroupWriter.constant(op.partitionPath, count: picks.count))),
             Column(.byteArray(FileGroupWriter.constant(fileName, count: picks.count))),
         ]
-        for f in fields { out.append(try gathered(f.name, f.type, nullable: f.nullable)) }
-        return Merged(columns: out, keys: keys, updated: updated, deleted: baseCount - keptBase - updated)
+        var nested: [String: NestedColumn] = [:]
+        let nestedPicks = picks.map { (source: Int($0.source), row: Int($0.row)) }
+        for f in fields {
+            guard f.type.isNested else {
+                out.append(try gathered(f.name, f.type, nullable: f.nullable))
+                continue
+            }
+            let perSource = try zip(nestedPerSource, sources).map { data, source in
+                try data[f.name] ?? ColumnGather.nestedNulls(f, count: source.reader.numRows)
+            }
+            nested[f.name] = NestedColumn.gather(perSource, nestedPicks)
+            out.append(ColumnGather.nulls(.boolean, count: picks.count))
+        }
+        return Merged(columns: out, nested: nested, keys: keys, updated: updated, deleted: baseCount - keptBase - updated)
+    }
+
+    /// The nested columns of `fields` a base file or data block has, in the shape of
+    /// `fields` (one written before a nested column gained members reads them as null).
+    static func nestedColumns(_ reader: ParquetFileReader, fields: [Field], present: Set<String>) throws -> [String: NestedColumn] {
+        let wanted = fields.filter { $0.type.isNested && present.contains($0.name) }
+        guard !wanted.isEmpty else { return [:] }
+        let fileFields = try reader.modelFields()
+        var out: [String: NestedColumn] = [:]
+        for f in wanted {
+            let data = try reader.readNested(f.name)
+            out[f.name] = try fileFields.first { $0.name == f.name }.map { try NestedConformance.conformIfNeeded(data, from: $0, to: f) } ?? data
+        }
+        return out
     }
 }

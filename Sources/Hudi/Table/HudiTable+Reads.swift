@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Reads: snapshot, time travel and incremental plans — the timeline and the file-system
 /// view fetch, ``SlicePlanner`` decides — and rows through the Parquet reader.
@@ -64,7 +65,8 @@ extension HudiTable {
                              readOptimized: Bool = false) async throws -> HudiRows {
         let plan = try await planSnapshot(asOf: asOf, readOptimized: readOptimized)
         return try await SnapshotReader.read(store: store, plan: plan, columns: columns, limit: limit,
-                                             dropMetaFields: !config.populateMetaFields, precombineField: config.precombineField)
+                                             dropMetaFields: !config.populateMetaFields, precombineField: config.precombineField,
+                                             fields: try await schemaFields())
     }
 
     /// Reads the records committed in `(begin, end]` (hudi-rs's incremental query): the
@@ -74,7 +76,7 @@ extension HudiTable {
         guard let upper = plan.end else { return HudiRows(names: [], rows: []) }
         let wanted = columns.map { $0.contains("_hoodie_commit_time") ? $0 : $0 + ["_hoodie_commit_time"] }
         var rows = try await SnapshotReader.read(store: store, plan: SnapshotPlan(asOf: upper, slices: plan.slices, logInstants: plan.logInstants),
-                                                 columns: wanted, precombineField: config.precombineField)
+                                                 columns: wanted, precombineField: config.precombineField, fields: try await schemaFields())
         guard let at = rows.names.firstIndex(of: "_hoodie_commit_time") else { return rows }
         rows.rows = rows.rows.filter { row in
             guard case .string(let t) = row[at] else { return false }
@@ -85,5 +87,17 @@ extension HudiTable {
             rows.rows = rows.rows.map { var r = $0; r.remove(at: at); return r }
         }
         return rows
+    }
+
+    /// The table's current fields (latest commit's schema), which every read takes its
+    /// nested shapes from; nil when the schema has a type the model lacks (a table of another
+    /// writer), whose files are then read as they are.
+    func schemaFields() async throws -> [Field]? {
+        guard let avro = try await currentSchema() else { return nil }
+        do {
+            return try SchemaEvolution.fields(fromAvro: avro)
+        } catch HudiError.unsupported {
+            return nil
+        }
     }
 }

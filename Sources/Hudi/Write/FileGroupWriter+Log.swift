@@ -92,11 +92,17 @@ extension FileGroupWriter {
             Column(.byteArray(Self.constant(partition, count: rows.count))),
             Column(.byteArray(Self.constant(fileName, count: rows.count))),
         ]
+        var nestedData: [String: NestedColumn] = [:]
         for (k, f) in fields.enumerated() {
-            columns.append(try ColumnGather.gather([batch.columns[k]], picks, type: f.type.physicalType))
+            guard f.type.isNested else {
+                columns.append(try ColumnGather.gather([batch.columns[k]], picks, type: f.type.physicalType))
+                continue
+            }
+            let data = try batch.nestedColumns[f.name] ?? ColumnGather.nestedNulls(f, count: batch.count)
+            nestedData[f.name] = NestedColumn.gather([data], rows.map { (source: 0, row: $0) })
+            columns.append(ColumnGather.nulls(.boolean, count: rows.count))
         }
         let kv = [KeyValue(key: "parquet.avro.schema", value: schema), KeyValue(key: "writer.model.name", value: "avro")]
-        return Data(try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: columns,
-                                            options: options.parquet, keyValueMetadata: kv))
+        return Data(try Self.parquet(columns: columns, nestedData: nestedData, fields: fields, options: options, keyValueMetadata: kv))
     }
 }

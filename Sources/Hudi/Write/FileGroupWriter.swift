@@ -51,9 +51,9 @@ struct FileGroupWriter: Sendable {
             let names = AvroSchema.metaFieldNames.prefix(3) + fields.filter { !$0.type.isNested }.map(\.name).filter { present.contains($0) }
             let cols = try reader.readColumns(Array(names))
             oldCount = reader.numRows
-            for f in fields where f.type.isNested && present.contains(f.name) {
-                oldNested[f.name] = try reader.readNested(f.name)
-            }
+            // A file written before a nested column gained members is rewritten in the
+            // evolved shape (the new members null).
+            oldNested = try SliceCompaction.nestedColumns(reader, fields: fields, present: present)
             func strings(_ name: String) throws -> ByteArrays {
                 guard let c = cols[name], case .byteArray(let b) = c.values else {
                     throw HudiError.unsupported("\(base.path) has no \(name) column (written without meta fields)")
@@ -186,21 +186,26 @@ struct FileGroupWriter: Sendable {
         if let minString { kv.append(KeyValue(key: HudiBloomFilter.minKeyKey, value: minString)) }
         if let maxString { kv.append(KeyValue(key: HudiBloomFilter.maxKeyKey, value: maxString)) }
 
-        let bytes: [UInt8]
-        if nestedData.isEmpty {
-            bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: columns,
-                                            options: options.parquet, keyValueMetadata: kv)
-        } else {
-            // Meta columns come first: data field k is column 5 + k.
-            let fieldColumns: [FieldColumn] = columns.enumerated().map { i, c in
-                let f = i >= 5 ? fields[i - 5] : nil
-                return f.flatMap { nestedData[$0.name] }.map { .nested($0) } ?? .flat(c)
-            }
-            bytes = try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: fieldColumns,
-                                            options: options.parquet, keyValueMetadata: kv)
-        }
+        let bytes = try parquet(columns: columns, nestedData: nestedData, fields: fields, options: options, keyValueMetadata: kv)
         let footer = BaseFileFooter(minKey: minString, maxKey: maxString, bloom: bloom, numRows: rows)
         return (Data(bytes), footer, FileKeys(keys: keys, orderings: orderingColumn))
+    }
+
+    /// A Parquet file (base file or log data block) of the meta columns then `fields`'
+    /// columns, nested fields' data taken from `nestedData` by name.
+    static func parquet(columns: [Column], nestedData: [String: NestedColumn], fields: [Field], options: WriteOptions,
+                        keyValueMetadata kv: [KeyValue]) throws -> [UInt8] {
+        if nestedData.isEmpty {
+            return try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: columns,
+                                           options: options.parquet, keyValueMetadata: kv)
+        }
+        // Meta columns come first: data field k is column 5 + k.
+        let fieldColumns: [FieldColumn] = columns.enumerated().map { i, c in
+            let f = i >= 5 ? fields[i - 5] : nil
+            return f.flatMap { nestedData[$0.name] }.map { .nested($0) } ?? .flat(c)
+        }
+        return try ParquetWriter.write(fields: AvroSchema.baseFileFields(fields), columns: fieldColumns,
+                                       options: options.parquet, keyValueMetadata: kv)
     }
 
     /// Marks an old record deleted in ``fates(of:oldKeys:batchKeys:path:)``.

@@ -23,11 +23,19 @@ public indirect enum ParquetValue: Sendable, Equatable {
     public struct MapEntry: Sendable, Equatable {
         public var key: ParquetValue
         public var value: ParquetValue
+
+        public init(key: ParquetValue, value: ParquetValue) {
+            (self.key, self.value) = (key, value)
+        }
     }
 
     public struct NamedValue: Sendable, Equatable {
         public var name: String
         public var value: ParquetValue
+
+        public init(name: String, value: ParquetValue) {
+            (self.name, self.value) = (name, value)
+        }
     }
 }
 

@@ -7,6 +7,8 @@ public enum GeneratedKind: Sendable, Equatable {
     /// An update whose timestamp is older than the key's latest: it must lose.
     case lateUpdate
     case delete
+    /// A null value after a debezium delete (for log compaction): skipped, no row.
+    case tombstone
     /// Deliberately invalid, with the stage it should be rejected at.
     case invalid(Rejection.Stage)
 }
@@ -37,28 +39,70 @@ public struct RecordGenerator: Sendable {
 
     public let schema: TopicSchema
     public var mix: Mix
-    private var random: SeededRandom
+    var random: SeededRandom
     private var keys: [String] = []
     private var latestMicros: [String: Int64] = [:]
     /// A key's first event time: its partition (when that is not the ordering field).
     private var firstMicros: [String: Int64] = [:]
     private var sequence = 0
     private let runID: String
+    /// The first time of the key deleted last (its partition, for the delete's members).
+    private var deletedFirstMicros: Int64?
+    /// The tombstone that follows a debezium delete.
+    var pendingTombstone: GeneratedRecord?
+    /// Debezium streams: the change events' last position (`source.lsn`) and each live
+    /// key's latest one (a late event re-delivers an older position).
+    var lastPosition: Int64 = 0
+    var positions: [String: Int64] = [:]
+    var snapshotReadsLeft = RecordGenerator.snapshotRows
+    let changeEvents: ChangeEventWriter
 
-    public init(schema: TopicSchema, mix: Mix = Mix(), seed: UInt64 = 42) {
+    /// - Parameter schemaEnvelope: debezium streams: events with the Connect `schema` beside
+    ///   the `payload` (the JSON converter's `schemas.enable=true`).
+    public init(schema: TopicSchema, mix: Mix = Mix(), seed: UInt64 = 42, schemaEnvelope: Bool = false) {
         self.schema = schema
         self.mix = mix
+        changeEvents = ChangeEventWriter(schema: schema, withSchema: schemaEnvelope)
         // Each topic gets its own stream from the same seed (FNV-1a of the name).
         let topicHash = schema.name.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         random = SeededRandom(seed: seed ^ topicHash)
         runID = String(seed, radix: 36)
     }
 
-    /// The next record, with `nowMicros` as the event time of new records.
+    /// The next record, with `nowMicros` as the event time of new records. Debezium streams
+    /// get change events (`nextChange`), each delete followed by its tombstone.
     public mutating func next(nowMicros: Int64) -> GeneratedRecord {
-        let roll = Double.random(in: 0..<1, using: &random)
+        if let tombstone = pendingTombstone {
+            pendingTombstone = nil
+            return tombstone
+        }
+        let (kind, key, micros) = nextEvent(nowMicros: nowMicros)
+        if schema.format == .debezium { return nextChange(kind, key: key, micros: micros) }
+        switch kind {
+        case .invalid: return invalid(key: key, nowMicros: nowMicros)
+        case .delete:
+            let json: String
+            if Self.seedNames.contains(schema.name) {
+                json = #"{"\#(schema.recordKey)":"\#(key)","timestamp":"\#(Self.rfc3339(micros))","_op":"delete"}"#
+            } else {
+                json = SchemaDrivenRecords.json(deleteMembers(key: key, micros: micros) + [("_op", "\"delete\"")])
+            }
+            return GeneratedRecord(topic: schema.topic, key: key, value: Array(json.utf8), kind: .delete)
+        default:
+            return GeneratedRecord(topic: schema.topic, key: key, value: body(key: key, micros: micros), kind: kind)
+        }
+    }
+
+    /// What comes next (a new key, an update, late update or delete of an earlier key, or an
+    /// invalid record), its key and event time; keeps the live keys' times.
+    private mutating func nextEvent(nowMicros: Int64) -> (GeneratedKind, String, Int64) {
+        // A debezium stream starts with its snapshot: new rows only.
+        let roll = schema.format == .debezium && snapshotReadsLeft > 0 ? 1 : Double.random(in: 0..<1, using: &random)
         var threshold = mix.invalidRatio
-        if roll < threshold { return invalid(nowMicros: nowMicros) }
+        if roll < threshold {
+            sequence += 1
+            return (.invalid(.parse), "\(schema.name.prefix(2))-\(runID)-bad-\(sequence)", nowMicros)
+        }
         if !keys.isEmpty {
             threshold += mix.deleteRatio
             if roll < threshold {
@@ -66,28 +110,20 @@ public struct RecordGenerator: Sendable {
                 let key = keys.swapRemoveAt(index)
                 let t = max(nowMicros, (latestMicros[key] ?? nowMicros) + 1)
                 latestMicros[key] = nil
-                let json: String
-                if Self.seedNames.contains(schema.name) {
-                    json = #"{"\#(schema.recordKey)":"\#(key)","timestamp":"\#(Self.rfc3339(t))","_op":"delete"}"#
-                } else {
-                    let members = SchemaDrivenRecords(schema: schema).deleteMembers(key: key, micros: t, partitionMicros: firstMicros[key] ?? t, random: &random)
-                    json = SchemaDrivenRecords.json(members + [("_op", "\"delete\"")])
-                }
-                firstMicros[key] = nil
-                return GeneratedRecord(topic: schema.topic, key: key, value: Array(json.utf8), kind: .delete)
+                deletedFirstMicros = firstMicros.removeValue(forKey: key)
+                return (.delete, key, t)
             }
             threshold += mix.lateRatio
             if roll < threshold {
                 let key = keys[Int.random(in: 0..<keys.count, using: &random)]
-                let t = (latestMicros[key] ?? nowMicros) - Int64.random(in: 1_000_000...3_600_000_000, using: &random)
-                return GeneratedRecord(topic: schema.topic, key: key, value: body(key: key, micros: t), kind: .lateUpdate)
+                return (.lateUpdate, key, (latestMicros[key] ?? nowMicros) - Int64.random(in: 1_000_000...3_600_000_000, using: &random))
             }
             threshold += mix.updateRatio
             if roll < threshold {
                 let key = keys[Int.random(in: 0..<keys.count, using: &random)]
                 let t = max(nowMicros, (latestMicros[key] ?? nowMicros) + 1)
                 latestMicros[key] = t
-                return GeneratedRecord(topic: schema.topic, key: key, value: body(key: key, micros: t), kind: .update)
+                return (.update, key, t)
             }
         }
         sequence += 1
@@ -95,7 +131,12 @@ public struct RecordGenerator: Sendable {
         keys.append(key)
         latestMicros[key] = nowMicros
         firstMicros[key] = nowMicros
-        return GeneratedRecord(topic: schema.topic, key: key, value: body(key: key, micros: nowMicros), kind: .insert)
+        return (.insert, key, nowMicros)
+    }
+
+    /// The members of a delete of `key` (just deleted: its first time is kept aside).
+    mutating func deleteMembers(key: String, micros: Int64) -> [(String, String)] {
+        SchemaDrivenRecords(schema: schema).deleteMembers(key: key, micros: micros, partitionMicros: deletedFirstMicros ?? micros, random: &random)
     }
 
     /// The streams with hand-written realistic data.
@@ -103,7 +144,7 @@ public struct RecordGenerator: Sendable {
 
     private mutating func pick(_ values: [String]) -> String { values[Int.random(in: 0..<values.count, using: &random)] }
 
-    private mutating func body(key: String, micros: Int64) -> [UInt8] {
+    mutating func body(key: String, micros: Int64) -> [UInt8] {
         let ts = Self.rfc3339(micros)
         let json: String
         guard Self.seedNames.contains(schema.name) else {
@@ -137,9 +178,7 @@ public struct RecordGenerator: Sendable {
         return Array(json.utf8)
     }
 
-    private mutating func invalid(nowMicros: Int64) -> GeneratedRecord {
-        sequence += 1
-        let key = "\(schema.name.prefix(2))-\(runID)-bad-\(sequence)"
+    private mutating func invalid(key: String, nowMicros: Int64) -> GeneratedRecord {
         let valid = String(decoding: body(key: key, micros: nowMicros), as: UTF8.self)
         let kind = Int.random(in: 0..<4, using: &random)
         let text: String
@@ -174,7 +213,7 @@ public struct RecordGenerator: Sendable {
 
     /// A schema-driven record made invalid: a required field of the wrong type (stage
     /// schema), or a number beyond its quality range (stage quality) when there is one.
-    private func genericInvalid(_ valid: String, quality: Bool) -> (text: String, stage: Rejection.Stage) {
+    func genericInvalid(_ valid: String, quality: Bool) -> (text: String, stage: Rejection.Stage) {
         guard var object = try? JSONValue.parse(valid), case .object(var members) = object else { return ("{", .parse) }
         if quality, let (i, bound) = members.indices.lazy.compactMap({ i -> (Int, Double)? in
             guard let field = schema.field(members[i].0) else { return nil }

@@ -15,9 +15,13 @@ struct SchemaDrivenRecords {
         for field in schema.fields {
             if let k = schema.recordKeyFields.firstIndex(of: field.name) {
                 out.append((field.name, keyValue(field, key: key, index: k)))
-            } else if field.name == schema.precombineField || field.name == schema.partition.field {
+            } else if field.name == schema.precombineField || (field.name == schema.partition.field && schema.partition.isDerived) {
                 let t = field.name == schema.precombineField ? micros : partitionMicros
                 out.append((field.name, field.type == .date ? quote(dateText(t)) : field.type == .integer ? String(t / 1000) : quote(RecordGenerator.rfc3339(t))))
+            } else if field.name == schema.partition.field {
+                // A value partition: drawn from the key, so updates keep the row's partition.
+                var keyed = SeededRandom(seed: key.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
+                if let v = value(field, micros: partitionMicros, random: &keyed) { out.append((field.name, v)) }
             } else if field.required || Double.random(in: 0..<1, using: &random) < 0.8, let v = value(field, micros: micros, random: &random) {
                 out.append((field.name, v))
             }
@@ -25,9 +29,11 @@ struct SchemaDrivenRecords {
         return out
     }
 
-    /// Only what a delete needs: the key, ordering and partition fields.
+    /// Only what a delete needs: the key, ordering and partition fields (a change event's
+    /// `before`: the key and ordering fields).
     func deleteMembers(key: String, micros: Int64, partitionMicros: Int64, random: inout SeededRandom) -> [(String, String)] {
-        let needed = Set(schema.recordKeyFields + [schema.precombineField, schema.partition.field].compactMap { $0 })
+        let partition = schema.format == .debezium ? nil : schema.partition.field
+        let needed = Set(schema.recordKeyFields + [schema.precombineField, partition].compactMap { $0 })
         return members(key: key, micros: micros, partitionMicros: partitionMicros, random: &random).filter { needed.contains($0.0) }
     }
 

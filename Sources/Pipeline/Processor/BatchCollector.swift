@@ -170,7 +170,10 @@ struct BatchCollector {
                 if work.decoder.tombstones > 0 { stats.tombstonesSkipped[topic, default: 0] += work.decoder.tombstones }
             }
         }
-        for (topic, work) in batch.topics { for _ in work.gaps { state.metrics.checkpointGap(topic) } }
+        for (topic, work) in batch.topics {
+            for _ in work.gaps { state.metrics.checkpointGap(topic) }
+            if work.decoder.tombstones > 0 { state.metrics.tombstonesSkipped(topic, work.decoder.tombstones) }
+        }
         state.metrics.consumed(batch.topics.mapValues(\.count))
     }
 

@@ -27,6 +27,7 @@ final class ProcessorMetrics: Sendable {
             M.recordsConsumed.counter(topic).increment(by: 0)
             M.recordsWritten.counter(topic).increment(by: 0)
             M.checkpointGaps.counter(topic).increment(by: 0)
+            M.tombstonesSkipped.counter(topic).increment(by: 0)
             M.commits.counter(topic).increment(by: 0)
             M.commitFailures.counter(topic).increment(by: 0)
             for stage in Rejection.Stage.allCases { M.recordsDeadLettered.counter(topic, stage.rawValue).increment(by: 0) }
@@ -55,6 +56,8 @@ final class ProcessorMetrics: Sendable {
     }
 
     func checkpointGap(_ topic: String) { M.checkpointGaps.counter(topic).increment() }
+
+    func tombstonesSkipped(_ topic: String, _ count: Int) { M.tombstonesSkipped.counter(topic).increment(by: count) }
 
     func commitFailed(_ topic: String) { M.commitFailures.counter(topic).increment() }
 

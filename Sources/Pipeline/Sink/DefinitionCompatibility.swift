@@ -2,9 +2,11 @@ import Hudi
 import TributaryCore
 
 /// A stream definition checked against the table it writes, when the table is opened (at
-/// start): a key, ordering or partition change, a type change or a new required field is
-/// refused naming the stream and field, and the table is left untouched; a new optional
-/// field is fine (the next commit evolves the table, older files read as null).
+/// start): a key, ordering or partition change, a type change (of a nested member or a
+/// list's elements too), a new required field or member, or a member removed from a nested
+/// field is refused naming the stream and the field's path (`customer.address.zip`,
+/// `items[].sku`), and the table is left untouched; a new optional field or member at any
+/// depth is fine (the next commit evolves the table, older files read as null).
 enum DefinitionCompatibility {
     static func check(_ schema: TopicSchema, against table: HudiTable) async throws {
         func refuse(_ what: String) -> StreamDefinitionError {
@@ -22,11 +24,9 @@ enum DefinitionCompatibility {
             throw refuse("the partition column is \(partition.first ?? "none") but the table's is \(config.partitionFields.first ?? "none")")
         }
         guard let avro = try await table.currentSchema() else { return }
-        let fields = schema.storedFields
-        let empty = RecordBatch(fields: fields, columns: fields.map { _ in Column(.boolean([])) },
-                                recordKeys: ByteArrays(), partitionValues: ByteArrays(), orderingValues: [])
         do {
-            _ = try SchemaEvolution.evolve(empty, tableFields: try SchemaEvolution.fields(fromAvro: avro))
+            _ = try SchemaEvolution.evolvedFields(schema.storedFields, tableFields: try SchemaEvolution.fields(fromAvro: avro),
+                                                  refuseRemovedMembers: true)
         } catch HudiError.invalidArgument(let reason) {
             throw refuse(reason.replacingOccurrences(of: "schema evolution: ", with: ""))
         }

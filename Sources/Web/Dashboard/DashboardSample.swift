@@ -15,6 +15,8 @@ public struct DashboardSample: Sendable, Codable, Equatable {
         public var dlqRate: Double
         /// Lag of the processor's group (high watermark − committed offset, summed).
         public var lag: Int64
+        /// Debezium tombstones the in-process processor skipped (nil without one).
+        public var tombstonesSkipped: Int?
     }
 
     public struct Table: Sendable, Codable, Equatable {

@@ -82,7 +82,7 @@ public actor DashboardSampler {
             return DashboardSample.Topic(
                 topic: topic, produced: counts.produced, inRate: rate(counts.produced, old?.produced),
                 out: out, outRate: rate(out, old?.out), deadLettered: counts.dlq, dlqRate: rate(counts.dlq, old?.deadLettered),
-                lag: counts.lag)
+                lag: counts.lag, tombstonesSkipped: stats.map { $0.tombstonesSkipped[topic] ?? 0 })
         }
         let processor = stats.map {
             DashboardSample.Processor(batches: $0.batches, lastBatchSeconds: $0.lastBatchSeconds, lastCommitSeconds: $0.lastCommitSeconds,

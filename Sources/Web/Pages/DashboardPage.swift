@@ -27,7 +27,7 @@ enum DashboardPage {
             \(card("chart-logs", "Merge-on-read logs", "bytes of the log files in each merge-on-read table's latest snapshot, with pending compactions"))
             </div>
             <section class="mt-4" aria-labelledby="totals-h"><h2 class="h5" id="totals-h">Now</h2>
-            <div class="table-responsive"><table class="table table-sm" id="dash-totals"><thead><tr><th scope="col">Topic</th><th scope="col" class="text-end">Messages</th><th scope="col" class="text-end">In/s</th><th scope="col" class="text-end">Written</th><th scope="col" class="text-end">Out/s</th><th scope="col" class="text-end">DLQ</th><th scope="col" class="text-end">Lag</th></tr></thead><tbody></tbody></table></div></section>
+            <div class="table-responsive"><table class="table table-sm" id="dash-totals"><thead><tr><th scope="col">Topic</th><th scope="col" class="text-end">Messages</th><th scope="col" class="text-end">In/s</th><th scope="col" class="text-end">Written</th><th scope="col" class="text-end">Out/s</th><th scope="col" class="text-end">DLQ</th><th scope="col" class="text-end">Lag</th><th scope="col" class="text-end" title="Debezium tombstones skipped by the processor">Tombstones</th></tr></thead><tbody></tbody></table></div></section>
             <section class="mt-4" aria-labelledby="alerts-h"><h2 class="h5" id="alerts-h">Alerts</h2><div id="dash-alerts" aria-live="polite"><p class="text-body-secondary small">Loading alert rules…</p></div></section>
             <p class="mt-4 small">API: <code>GET /api/dashboard</code> (recent points), <code>GET /api/dashboard/stream</code> (server-sent events).</p>
             """)

@@ -7,7 +7,7 @@ import Web
 struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Produce records of the configured streams (realistic for the seeds, schema-driven for others; with updates, deletes, late and invalid ones) at a steady rate.")
+        abstract: "Produce records of the configured streams (realistic for the seeds, schema-driven for others, Debezium change events for format = \"debezium\"; with updates, deletes, late and invalid ones) at a steady rate.")
     @OptionGroup var kafka: KafkaOptions
     @Option(name: [.customLong("stream"), .customLong("topic")],
             help: "A stream (or its topic) to generate for (repeatable; default: every configured stream).") var topics: [String] = []
@@ -19,6 +19,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "Share of late updates (older timestamps, which must lose).") var lateRatio: Double = 0.02
     @Option(help: "Share of deliberately invalid records (they go to the .dlq topics).") var invalidRatio: Double = 0.01
     @Option(help: "Random seed (same seed, same records).") var seed: UInt64 = 42
+    @Flag(help: "Debezium streams: write each change event (and key) with Kafka Connect's schema beside the payload, as the JSON converter does with schemas.enable=true.")
+    var schemaEnvelope = false
 
     func validate() throws {
         if let problem = GeneratorSettings.mixProblem([("--update-ratio", updateRatio), ("--delete-ratio", deleteRatio),
@@ -33,7 +35,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let producer = try KafkaProducer(configuration: try kafka.configuration())
         let mix = RecordGenerator.Mix(updateRatio: updateRatio, deleteRatio: deleteRatio, lateRatio: lateRatio, invalidRatio: invalidRatio)
         let schemas = try TopicSchema.chosen(topics, from: try kafka.loadConfig().streams())
-        var generators = schemas.map { RecordGenerator(schema: $0, mix: mix, seed: seed) }
+        var generators = schemas.map { RecordGenerator(schema: $0, mix: mix, seed: seed, schemaEnvelope: schemaEnvelope) }
         let limit = try duration.map { try TopicSetup.milliseconds($0) }
         let start = ContinuousClock.now
         var sent = 0

@@ -36,7 +36,7 @@
     document.querySelector("#dash-totals tbody").innerHTML = last.topics.map(function (t) {
       return "<tr><th scope=\"row\">" + esc(t.topic) + "</th><td class=\"text-end\">" + t.produced + "</td><td class=\"text-end\">" + C.number(t.inRate) +
         "</td><td class=\"text-end\">" + t.out + "</td><td class=\"text-end\">" + C.number(t.outRate) + "</td><td class=\"text-end\">" + t.deadLettered +
-        "</td><td class=\"text-end\">" + t.lag + "</td></tr>";
+        "</td><td class=\"text-end\">" + t.lag + "</td><td class=\"text-end\">" + (t.tombstonesSkipped === null || t.tombstonesSkipped === undefined ? "—" : t.tombstonesSkipped) + "</td></tr>";
     }).join("");
     document.getElementById("dash-time").textContent = new Date(last.time).toTimeString().slice(0, 8);
     document.getElementById("dash-problems").innerHTML = (last.problems || []).map(function (p) {
