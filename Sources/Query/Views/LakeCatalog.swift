@@ -191,7 +191,7 @@ public actor LakeCatalog {
         }
         let merge = try await mergeView(name: name, table: table, slices: merging, logInstants: logInstants)
         plain += merge.plain
-        logBlocks?.markUsed(merge.view.map { $0.dataFiles + $0.deleteFiles } ?? [])
+        if let dir = logBlockDirectory?.path { logBlocks?.markUsed(merge.view?.files.filter { $0.hasPrefix(dir + "/") } ?? []) }
         return TableView(name: name, files: plain.sorted(), merge: merge.view, filter: filter, includeMeta: includeMeta, empty: empty)
     }
 
@@ -208,8 +208,10 @@ public actor LakeCatalog {
         if !missing.isEmpty {
             // Reserved before extracting: another refresh may extract meanwhile (the actor is reentrant).
             let first = logBlocks?.reserveBatch() ?? 0
+            let started = ContinuousClock.now
             let extracted = try await LogBlockFiles.extract(missing, table: table, name: name, directory: directory, firstId: first, copy: copy)
             logBlocks?.record(extracted, table: name)
+            logger.debug("log blocks extracted", metadata: ["table": "\(name)", "logFiles": "\(missing.count)", "seconds": "\(started.duration(to: .now))"])
         }
         var view = MergeOnReadView(bases: [], blocks: [], dataFiles: [], deleteFiles: [], ordering: MergeOnReadView.ordering(try await table.orderingField()),
                                    keyed: table.config.populateMetaFields)
@@ -236,7 +238,20 @@ public actor LakeCatalog {
         }
         view.dataFiles = Array(Set(view.dataFiles)).sorted()
         view.deleteFiles = Array(Set(view.deleteFiles)).sorted()
-        return (view.bases.isEmpty ? nil : view, plain)
+        guard !view.bases.isEmpty else { return (nil, plain) }
+        if view.keyed {
+            // Decided once per identity (a new delta commit, another time-travel instant).
+            let stem = directory.appendingPathComponent(name).appendingPathComponent("decided-\(LogBlockFiles.digest(view.identity))").path
+            let (losing, winning) = (stem + ".losing.parquet", stem + ".winning.parquet")
+            if ![losing, winning].allSatisfy(FileManager.default.fileExists(atPath:)) {
+                try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
+                let started = ContinuousClock.now
+                try await copy(view.decisionStatements(losing: losing, winning: winning).joined(separator: "\n"))
+                logger.debug("merge decided", metadata: ["table": "\(name)", "slices": "\(view.bases.count)", "seconds": "\(started.duration(to: .now))"])
+            }
+            (view.losingBaseRows, view.winningLogRows) = (losing, winning)
+        }
+        return (view, plain)
     }
 
     /// The extracted log block files a view reads.

@@ -9,9 +9,10 @@ import TributaryCore
 /// wins, ties to the earliest source (base file, then blocks in log order); the slice's
 /// deletes, folded per key into their greatest ordering value and greatest instant, remove
 /// the winner when their ordering value is greater, or equal with a later instant — or,
-/// when it is 0, when their instant is later. Only keys a counted block touches are ranked:
-/// every other base row is read as it is, so the cost is two key probes of the base files
-/// and a ranking of the touched keys, not a sort of the table.
+/// when it is 0, when their instant is later. Only keys a counted block touches are ranked,
+/// once per view identity (slices, blocks): the decision is written as the positions of
+/// the losing base rows and the winning log rows, so a query reads the base files minus
+/// those positions, plus those rows — no key compared, no ranking per query.
 struct MergeOnReadView: Sendable, Equatable {
     /// A counted log block: `rank` orders it within its slice (the base file is 0).
     struct Block: Sendable, Equatable {
@@ -33,40 +34,67 @@ struct MergeOnReadView: Sendable, Equatable {
     /// reader does, hudi-rs's only strategy then).
     var keyed: Bool
 
-    var files: [String] { bases + dataFiles + deleteFiles }
+    /// Where the merge decision is (made by ``decisionStatements`` once per view identity):
+    /// the positions of the base rows that lose (`filename`, `pos`) and the log rows that win.
+    var losingBaseRows: String?
+    var winningLogRows: String?
 
-    /// The merged rows of the slices, every column.
+    var files: [String] { bases + dataFiles + deleteFiles + [losingBaseRows, winningLogRows].compactMap { $0 } }
+
+    /// What decides the merge: a name for the decision files.
+    var identity: String {
+        ([ordering, "\(keyed)"] + bases + dataFiles + deleteFiles + blocks.map { "\($0.id)/\($0.slice)/\($0.rank)/\($0.instant)" })
+            .joined(separator: "\n")
+    }
+
+    /// The merged rows of the slices, every column: base rows but the losing ones (by
+    /// position: no key is compared per query), and the winning log rows.
     var select: String {
-        let bases = Self.read(self.bases, filename: true)
+        guard keyed, let losing = losingBaseRows, let winning = winningLogRows else {
+            // Without keys every row is kept.
+            return "WITH " + logCTEs.joined(separator: ",\n") + "\nSELECT * EXCLUDE (filename) FROM \(Self.read(bases, filename: true)) "
+                + "UNION ALL BY NAME SELECT * EXCLUDE (\(LogBlockFiles.blockColumn), __t_slice, __t_rank) FROM __t_logs"
+        }
+        return "SELECT * EXCLUDE (filename, file_row_number) FROM \(Self.read(bases, filename: true, rowNumber: true)) r "
+            + "ANTI JOIN read_parquet(\(SQLGuard.literal(losing))) x ON r.filename = x.filename AND r.file_row_number = x.pos "
+            + "UNION ALL BY NAME SELECT * FROM \(Self.read([winning], filename: false))"
+    }
+
+    /// The blocks, the base files by slice number, and the counted log rows.
+    private var logCTEs: [String] {
         let blockValues = blocks.map { "(\($0.id), \($0.slice), \($0.rank), \(SQLGuard.literal($0.instant)))" }.joined(separator: ", ")
-        let baseValues = self.bases.enumerated().map { "(\(SQLGuard.literal($0.element)), \($0.offset))" }.joined(separator: ", ")
-        let block = LogBlockFiles.blockColumn
-        // VALUES needs a row: a view without blocks still names the columns.
+        let baseValues = bases.enumerated().map { "(\(SQLGuard.literal($0.element)), \($0.offset))" }.joined(separator: ", ")
+        // VALUES needs a row, read_parquet a file: empty relations that still name the columns.
         let blocksCTE = blocks.isEmpty ? "SELECT NULL::BIGINT AS block, NULL::BIGINT AS slice, NULL::BIGINT AS rank, NULL::VARCHAR AS instant WHERE false"
             : "SELECT * FROM (VALUES \(blockValues)) v(block, slice, rank, instant)"
-        var ctes = [
+        let logs = dataFiles.isEmpty
+            ? "SELECT *, NULL::BIGINT AS \(LogBlockFiles.blockColumn), NULL::BIGINT AS __t_slice, NULL::BIGINT AS __t_rank FROM \(Self.read(bases, filename: false)) WHERE false"
+            : "SELECT l.*, b.slice AS __t_slice, b.rank AS __t_rank FROM \(Self.read(dataFiles, filename: false)) l JOIN __t_blocks b ON l.\(LogBlockFiles.blockColumn) = b.block"
+        return [
             "__t_blocks AS (\(blocksCTE))",
             "__t_bases AS (SELECT * FROM (VALUES \(baseValues)) v(file, slice))",
-            "__t_logs AS (SELECT l.*, b.slice AS __t_slice, b.rank AS __t_rank FROM \(Self.read(dataFiles, filename: false)) l "
-                + "JOIN __t_blocks b ON l.\(block) = b.block)",
+            "__t_logs AS (\(logs))",
         ]
-        let logRows = "SELECT * EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs"
-        guard keyed else {
-            return "WITH " + ctes.joined(separator: ",\n") + "\nSELECT * EXCLUDE (filename) FROM \(bases) UNION ALL BY NAME \(logRows)"
-        }
+    }
+
+    /// The statements that decide the merge into `losing` and `winning` (see ``select``):
+    /// every version of a touched key ranked once, in the DuckDB process that runs them.
+    func decisionStatements(losing: String, winning: String) -> [String] {
+        let block = LogBlockFiles.blockColumn
         let marks = deleteFiles.isEmpty
             ? "SELECT NULL::BIGINT AS __t_slice, NULL::VARCHAR AS __t_key, NULL::BIGINT AS __t_ord, NULL::VARCHAR AS __t_time WHERE false"
             : "SELECT b.slice AS __t_slice, d.\(ExtractedLogBlock.deleteKeyColumn) AS __t_key, max(d.\(ExtractedLogBlock.deleteOrderingColumn)) AS __t_ord, "
                 + "max(b.instant) AS __t_time FROM \(Self.read(deleteFiles, filename: false)) d JOIN __t_blocks b ON d.\(block) = b.block GROUP BY ALL"
-        ctes += [
+        let ctes = logCTEs + [
             "__t_marks AS (\(marks))",
             // Keys a counted block wrote or deleted, with their slice's base file.
             "__t_touched AS (SELECT b.file AS __t_file, t.__t_slice, t.__t_key FROM (SELECT __t_slice, _hoodie_record_key AS __t_key FROM __t_logs "
                 + "UNION SELECT __t_slice, __t_key FROM __t_marks) t JOIN __t_bases b ON b.slice = t.__t_slice)",
             "__t_versions AS (SELECT t.__t_slice, t.__t_key, \(ordering) AS __t_ord, r._hoodie_commit_seqno AS __t_seqno, "
-                + "r._hoodie_commit_time AS __t_time, 0 AS __t_rank FROM \(bases) r "
+                + "r._hoodie_commit_time AS __t_time, 0 AS __t_rank, r.filename AS __t_file, r.file_row_number AS __t_pos "
+                + "FROM \(Self.read(bases, filename: true, rowNumber: true)) r "
                 + "JOIN __t_touched t ON r.filename = t.__t_file AND r._hoodie_record_key = t.__t_key "
-                + "UNION ALL SELECT __t_slice, _hoodie_record_key, \(ordering), _hoodie_commit_seqno, _hoodie_commit_time, __t_rank FROM __t_logs r)",
+                + "UNION ALL SELECT __t_slice, _hoodie_record_key, \(ordering), _hoodie_commit_seqno, _hoodie_commit_time, __t_rank, NULL, NULL FROM __t_logs r)",
             // Greatest (ordering, seqno), then the earliest source.
             "__t_winners AS (SELECT __t_slice, __t_key, max({'o': __t_ord, 's': __t_seqno, 'r': -__t_rank, 't': __t_time}) AS __t_w "
                 + "FROM __t_versions GROUP BY ALL)",
@@ -74,17 +102,25 @@ struct MergeOnReadView: Sendable, Equatable {
                 + "ELSE m.__t_ord > w.__t_w.o OR (m.__t_ord = w.__t_w.o AND m.__t_time > w.__t_w.t) END, false) AS __t_deleted "
                 + "FROM __t_winners w LEFT JOIN __t_marks m ON m.__t_slice = w.__t_slice AND m.__t_key = w.__t_key)",
         ]
-        let keptBase = "SELECT * EXCLUDE (filename) FROM \(bases) r ANTI JOIN (SELECT b.file AS __t_file, d.__t_key FROM __t_decided d "
-            + "JOIN __t_bases b ON b.slice = d.__t_slice WHERE d.__t_rank <> 0 OR d.__t_deleted) x "
-            + "ON r.filename = x.__t_file AND r._hoodie_record_key = x.__t_key"
-        let keptLogs = "SELECT l.* EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs l SEMI JOIN __t_decided d "
-            + "ON d.__t_slice = l.__t_slice AND d.__t_key = l._hoodie_record_key AND d.__t_rank = l.__t_rank AND NOT d.__t_deleted"
-        return "WITH " + ctes.joined(separator: ",\n") + "\n\(keptBase)\nUNION ALL BY NAME \(keptLogs)"
+        let table = "__t_decision"
+        return [
+            // Every version of a touched key beside its key's winner; read twice below.
+            "CREATE OR REPLACE TEMP TABLE \(table) AS WITH " + ctes.joined(separator: ",\n")
+                + "\nSELECT v.__t_slice, v.__t_key, v.__t_rank, v.__t_file, v.__t_pos, d.__t_rank AS __t_win, d.__t_deleted "
+                + "FROM __t_versions v JOIN __t_decided d ON d.__t_slice = v.__t_slice AND d.__t_key = v.__t_key;",
+            "COPY (SELECT __t_file AS filename, __t_pos AS pos FROM \(table) WHERE __t_rank = 0 AND (__t_win <> 0 OR __t_deleted)) "
+                + "TO \(SQLGuard.literal(losing)) (FORMAT parquet);",
+            "COPY (WITH " + logCTEs.joined(separator: ",\n") + "\nSELECT l.* EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs l SEMI JOIN \(table) d "
+                + "ON d.__t_slice = l.__t_slice AND d.__t_key = l._hoodie_record_key AND d.__t_rank = l.__t_rank "
+                + "AND d.__t_win = d.__t_rank AND NOT d.__t_deleted) TO \(SQLGuard.literal(winning)) (FORMAT parquet);",
+            "DROP TABLE \(table);",
+        ]
     }
 
-    static func read(_ files: [String], filename: Bool) -> String {
+    static func read(_ files: [String], filename: Bool, rowNumber: Bool = false) -> String {
         let list = "[" + files.map(SQLGuard.literal).joined(separator: ", ") + "]"
-        return "read_parquet(\(list), hive_partitioning=false, union_by_name=true\(filename ? ", filename=true" : ""))"
+        return "read_parquet(\(list), hive_partitioning=false, union_by_name=true\(filename ? ", filename=true" : "")"
+            + "\(rowNumber ? ", file_row_number=true" : ""))"
     }
 
     /// Our reader's ordering value of `field` as SQL: the stored integer (epoch units, days,
