@@ -2,6 +2,7 @@ import Foundation
 import Hudi
 import ObjectStore
 import Parquet
+import TributaryCore
 
 /// What an export wrote.
 public struct IcebergExport: Sendable {
@@ -237,13 +238,8 @@ public struct HudiIcebergExporter: Sendable {
     /// A stable UUID for a table location (FNV-1a based, version-4 layout), so repeated
     /// exports of one table keep its `table-uuid`.
     static func uuid(for location: String) -> String {
-        func fnv(_ seed: UInt64) -> UInt64 {
-            var h = seed
-            for b in location.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-            return h
-        }
         var bytes: [UInt8] = []
-        for h in [fnv(0xCBF2_9CE4_8422_2325), fnv(0x8422_2325_CBF2_9CE4)] {
+        for h in [FNV1a.hash(location), FNV1a.hash(location, basis: 0x8422_2325_CBF2_9CE4)] {
             for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: h >> (8 * UInt64(i)))) }
         }
         bytes[6] = (bytes[6] & 0x0F) | 0x40

@@ -87,11 +87,13 @@ struct CommitTransaction: Sendable {
         if let planned = deletes {
             let retention = Int64(table.options.deleteRetention * 1000)
             let cutoff = InstantTimeGenerator.millis(of: instant).map { InstantTimeGenerator.format(millis: $0 - retention) } ?? ""
-            if let next = planned.memory.after(batch, rows: rows, existing: existing, instant: instant, cutoff: cutoff) {
+            let added = RememberedDeletes.entries(deletedBy: batch, rows: rows, existing: existing, instant: instant)
+            if !added.isEmpty {
+                let next = planned.memory.merging(added, cutoff: cutoff)
                 try await table.store.put(RememberedDeletes.key(instant), try next.encoded(options: table.options.parquet))
                 rememberedDeletes.remember(next, instant: instant)
                 deletes?.change.wroteNew = true
-                deletes?.change.added = next.entries.filter { $0.value.deletedAt == instant }
+                deletes?.change.added = added
                 deletes?.change.cutoff = cutoff
                 extra[RememberedDeletes.metadataKey] = instant
             } else {

@@ -52,19 +52,25 @@ struct RememberedDeletes: Sendable, Equatable {
         return stale
     }
 
-    /// The memory after the batch's deletes committed at `instant` (those not older than the
-    /// stored row), without entries remembered before `cutoff`; nil when nothing changed.
-    func after(_ batch: RecordBatch, rows: [Int], existing: RecordLocations, instant: String, cutoff: String) -> RememberedDeletes? {
-        var next = self
-        var changed = false
+    /// The entries the batch's deletes committed at `instant` set (those not older than the
+    /// stored row): per key its greatest delete ordering; empty when nothing changes.
+    static func entries(deletedBy batch: RecordBatch, rows: [Int], existing: RecordLocations, instant: String) -> [String: Entry] {
+        var added: [String: Entry] = [:]
         for r in rows where batch.operations[r] == .delete {
             if existing.location(of: r) != nil && batch.orderingValues[r] < existing.ordering[r] { continue }
             let key = batch.recordKeys.string(at: r)
-            let ordering = max(batch.orderingValues[r], entries[key]?.ordering ?? .min)
-            next.entries[key] = Entry(ordering: ordering, deletedAt: instant)
-            changed = true
+            added[key] = Entry(ordering: max(batch.orderingValues[r], added[key]?.ordering ?? .min), deletedAt: instant)
         }
-        guard changed else { return nil }
+        return added
+    }
+
+    /// This memory with `added` (a key keeps its greatest ordering), without entries
+    /// remembered before `cutoff`.
+    func merging(_ added: [String: Entry], cutoff: String) -> RememberedDeletes {
+        var next = self
+        for (key, entry) in added {
+            next.entries[key] = Entry(ordering: max(entry.ordering, entries[key]?.ordering ?? .min), deletedAt: entry.deletedAt)
+        }
         next.entries = next.entries.filter { $0.value.deletedAt >= cutoff }
         return next
     }
@@ -113,19 +119,14 @@ struct RememberedDeletesChange: Sendable {
     /// merging loses nothing; a key both touched conflicts on its file group anyway.
     func rebase(onto current: String, instant: String, store: any ObjectStore, cache: RememberedDeletesCache,
                 options: Parquet.WriterOptions) async throws {
-        var merged = try await cache.memory(named: current, store: store)
-        for (key, entry) in added {
-            merged.entries[key] = RememberedDeletes.Entry(ordering: max(entry.ordering, merged.entries[key]?.ordering ?? .min),
-                                                          deletedAt: entry.deletedAt)
-        }
-        merged.entries = merged.entries.filter { $0.value.deletedAt >= cutoff }
+        let merged = try await cache.memory(named: current, store: store).merging(added, cutoff: cutoff)
         try await store.put(RememberedDeletes.key(instant), try merged.encoded(options: options))
         cache.remember(merged, instant: instant)
     }
 }
 
 /// The remembered deletes of one table as last read or written (they change only through
-/// this writer's commits, or another writer's, which the commit point detects).
+/// this writer's commits, or another writer's, which the commit point rebases onto).
 final class RememberedDeletesCache: Sendable {
     private let state = Mutex<(instant: String, memory: RememberedDeletes)?>(nil)
 

@@ -64,8 +64,7 @@ public struct RecordGenerator: Sendable {
         self.mix = mix
         changeEvents = ChangeEventWriter(schema: schema, withSchema: schemaEnvelope)
         // Each topic gets its own stream from the same seed (FNV-1a of the name).
-        let topicHash = schema.name.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
-        random = SeededRandom(seed: seed ^ topicHash)
+        random = SeededRandom(seed: seed ^ FNV1a.hash(schema.name))
         runID = String(seed, radix: 36)
     }
 

@@ -20,7 +20,7 @@ struct SchemaDrivenRecords {
                 out.append((field.name, field.type == .date ? quote(dateText(t)) : field.type == .integer ? String(t / 1000) : quote(RecordGenerator.rfc3339(t))))
             } else if field.name == schema.partition.field {
                 // A value partition: drawn from the key, so updates keep the row's partition.
-                var keyed = SeededRandom(seed: key.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
+                var keyed = SeededRandom(seed: FNV1a.hash(key))
                 if let v = value(field, micros: partitionMicros, random: &keyed) { out.append((field.name, v)) }
             } else if field.required || Double.random(in: 0..<1, using: &random) < 0.8, let v = value(field, micros: micros, random: &random) {
                 out.append((field.name, v))

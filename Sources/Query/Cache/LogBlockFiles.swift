@@ -141,14 +141,4 @@ struct LogBlockFiles: Sendable {
         }
         return deleted
     }
-
-    /// FNV-1a, 64 bits, as hex: a stable file name for what a decision holds.
-    static func digest(_ s: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return String(h, radix: 16)
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hudi
 import Logging
 import ObjectStore
+import TributaryCore
 
 /// The lake's Hudi tables as DuckDB views: each table (a folder of the lake root holding
 /// `.hoodie/hoodie.properties`) becomes a view named after the folder (the topic) over the
@@ -71,7 +72,7 @@ public actor LakeCatalog {
     }
 
     /// The folder DuckDB must be allowed to read.
-    public nonisolated var readableDirectory: String? { (localRoot?.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" } }
+    public nonisolated var readableDirectory: String? { Self.readableDirectory(localRoot: localRoot, cache: cache) }
 
     /// Every folder DuckDB must be allowed to read (the lake or its cache, extracted log blocks).
     public nonisolated var readableDirectories: [String] {
@@ -79,8 +80,11 @@ public actor LakeCatalog {
     }
 
     static func readableDirectories(localRoot: URL?, cache: FileCache?, logBlockDirectory: URL?) -> [String] {
-        ([(localRoot?.standardizedFileURL.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" }]
-            + [logBlockDirectory.map { $0.standardizedFileURL.path + "/" }]).compactMap { $0 }
+        [readableDirectory(localRoot: localRoot, cache: cache), logBlockDirectory.map { $0.standardizedFileURL.path + "/" }].compactMap { $0 }
+    }
+
+    private static func readableDirectory(localRoot: URL?, cache: FileCache?) -> String? {
+        (localRoot?.standardizedFileURL.path ?? cache?.directory.path).map { $0.hasSuffix("/") ? $0 : $0 + "/" }
     }
 
     /// Table names, sorted.
@@ -241,7 +245,7 @@ public actor LakeCatalog {
         guard !view.bases.isEmpty else { return (nil, plain) }
         if view.keyed {
             // Decided once per identity (a new delta commit, another time-travel instant).
-            let stem = directory.appendingPathComponent(name).appendingPathComponent("decided-\(LogBlockFiles.digest(view.identity))").path
+            let stem = directory.appendingPathComponent(name).appendingPathComponent("decided-\(String(FNV1a.hash(view.identity), radix: 16))").path
             let (losing, winning) = (stem + ".losing.parquet", stem + ".winning.parquet")
             if ![losing, winning].allSatisfy(FileManager.default.fileExists(atPath:)) {
                 try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
