@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.native/bin:$PATH"
 swift build -c release --scratch-path .build-release --product tributary-bench
 BENCH=./.build-release/release/tributary-bench
-areas=${BENCH_AREAS:-kafka parquet parquet-nested objectstore hudi query decode pipeline scale startup}
+areas=${BENCH_AREAS:-kafka parquet parquet-nested objectstore hudi query decode pipeline freshness scale startup}
 for area in $areas; do
   echo "== $area =="
   if [ "$area" = startup ]; then

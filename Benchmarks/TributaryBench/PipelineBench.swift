@@ -58,78 +58,7 @@ enum PipelineBench {
         }
         Self.report(results, count: count)
 
-        try await freshness(config: config, rate: rate, seconds: freshnessSeconds)
-    }
-
-    /// Produces at `rate` records/s for `seconds` into a fresh topic processed with the
-    /// default 10 s interval; a watcher sees each commit complete and marks the records it
-    /// covers (by the checkpoint's offsets) queryable at that moment.
-    static func freshness(config: KafkaConfiguration, rate: Int, seconds: Int) async throws {
-        let schema = TopicSchema.seed("user_events")!.onTopic("fresh_user_events")
-        _ = try await KafkaAdmin(configuration: config).createTopics([TopicSpec(name: schema.topic, partitions: 2), TopicSpec(name: schema.deadLetterTopic)])
-        let lake = try TestEnvironment.temporaryDirectory("bench-fresh")
-        defer { try? FileManager.default.removeItem(at: lake) }
-        let store = try LocalObjectStore(root: lake)
-        var pc = ProcessorConfiguration(kafka: config)
-        pc.topics = [schema]
-        pc.groupID = "bench-fresh"
-        let interval = pc.interval
-        let processor = StreamProcessor(configuration: pc, sink: HudiTableSink(root: store, schemas: [schema]))
-        let task = Task { try await processor.run() }
-        defer { task.cancel() }
-
-        let produced = SendTimes()
-        let producer = try KafkaProducer(configuration: config)
-        let total = rate * seconds
-        let producing = Task {
-            var generator = RecordGenerator(schema: schema, seed: 9)
-            let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for i in 0..<total {
-                    // Steady pace: record i leaves at start + i / rate.
-                    let due = start + .microseconds(Int64(i) * 1_000_000 / Int64(rate))
-                    if ContinuousClock.now < due { try await Task.sleep(until: due) }
-                    let r = generator.next(nowMicros: Int64(Date().timeIntervalSince1970 * 1_000_000))
-                    let sent = ContinuousClock.now
-                    group.addTask {
-                        let report = try await producer.send(topic: schema.topic, key: Array(r.key.utf8), value: r.value)
-                        produced.times.withLock { $0[TopicPartition(schema.topic, report.partition), default: [:]][report.offset] = sent }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
-        // Watch commits: each completed commit makes offsets [previous, checkpoint) queryable.
-        var latencies: [Double] = []
-        var covered: [Int32: Int64] = [:]
-        var seen = Set<String>()
-        let deadline = ContinuousClock.now + .seconds(seconds) + interval * 3
-        while latencies.count < total && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(25))
-            guard let table = try? await HudiTable.open(store: try store.scoped(to: schema.topic)) else { continue }
-            let tl = try await table.timeline()
-            for instant in tl.completedDataCommits where !seen.contains(instant.timestamp) {
-                seen.insert(instant.timestamp)
-                let visible = ContinuousClock.now
-                let meta = try await table.commitMetadata(instant)
-                guard let cp = meta.extraMetadata[KafkaCheckpoint.metadataKey].flatMap({ KafkaCheckpoint(decoding: $0, topic: schema.topic) }) else { continue }
-                for (p, end) in cp.offsets {
-                    let from = covered[p] ?? 0
-                    guard end > from else { continue }
-                    let times = produced.times.withLock { $0[TopicPartition(schema.topic, p)] ?? [:] }
-                    for o in from..<end { if let t = times[o] { latencies.append(Bench.seconds(visible - t)) } }
-                    covered[p] = end
-                }
-            }
-        }
-        _ = try? await producing.value
-        latencies.sort()
-        func pct(_ q: Double) -> Double { latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
-        Bench.table(
-            ["freshness (produce → queryable)", "records", "p50 s", "p99 s", "max s", "target p99 s"],
-            [["\(rate) rec/s for \(seconds) s, interval \(Bench.seconds(interval)) s", "\(latencies.count)",
-              Bench.format(pct(0.5), 2), Bench.format(pct(0.99), 2), Bench.format(latencies.last ?? .nan, 2),
-              "≤ \(Bench.format(Bench.seconds(interval) + 2, 1))"]])
+        try await FreshnessBench.measure(config: config, .init(rate: rate, seconds: freshnessSeconds))
     }
 
     /// Rates per measure for every contestant, ratios against ours, memory, and where our
@@ -166,9 +95,4 @@ enum PipelineBench {
         for case let f as URL in e { total += (try? f.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
         return total
     }
-}
-
-/// When each (partition, offset) was sent, filled from delivery reports.
-final class SendTimes: Sendable {
-    let times = Mutex([TopicPartition: [Int64: ContinuousClock.Instant]]())
 }

@@ -13,6 +13,7 @@ let areas: [String: ([String]) async throws -> Void] = [
     "hudi": HudiBench.run,
     "query": QueryBench.run,
     "pipeline": PipelineBench.run,
+    "freshness": FreshnessBench.run,
     "decode": DecodeBench.run,
     "scale": ScaleBench.run,
     // The pipeline area's contestants, run as children of it.
