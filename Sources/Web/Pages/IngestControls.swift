@@ -88,7 +88,10 @@ struct IngestControls {
 
     /// One item editor: the element's control (a fieldset for objects) and its Remove button.
     private func item(_ element: TopicField, path: String, label: String) -> HTML {
-        """
+        // An element's `required` means "not null": an empty editor is left out, never null.
+        var element = element
+        element.required = false
+        return """
         <li class="border-start border-3 ps-2 mb-3" data-item="\(prefix + path)"><div class="row g-3 align-items-end">
         \(control(element, path: path, label: "\(label) item", enforced: false))
         <div class="col-auto"><button type="button" class="btn btn-sm btn-outline-danger" data-remove-item hidden>Remove</button></div>
