@@ -28,6 +28,21 @@ import TributaryCore
         form.map { $0.0 == name ? (name, value) : $0 }
     }
 
+    @Test func pathsBuildNestedValuesAndOtherNamesStayMembers() throws {
+        let orders = try fixtureStream("orders")
+        #expect(FieldPath("items[0].sku")?.steps == [.member("items"), .index(0), .member("sku")])
+        for broken in ["", ".a", "a.", "a..b", "a[x]", "a[0]b", "[0]", "a[-1]", "a.[0]"] { #expect(FieldPath(broken) == nil, "\(broken)") }
+        let record = TextRecord.build([
+            (name: "tags[3]", value: "b"), (name: "tags[1]", value: "a"), (name: "customer.name", value: "Ada"),
+            (name: "customer.name", value: "second"), (name: "note.x", value: "kept"), (name: "items[0].qty", value: "two"),
+        ], schema: orders)
+        // Items in index order, the first value of a name wins, a name that leads into no
+        // field is a member of its own, a value of the wrong type stays a string.
+        #expect(String(decoding: record.json, as: UTF8.self) == #"{"tags":["a","b"],"customer":{"name":"Ada"},"note.x":"kept","items":[{"qty":"two"}]}"#)
+        #expect(record.values.map(\.name) == ["tags[0]", "tags[1]", "customer.name", "note.x", "items[0].qty"])
+        #expect(record.values.map(\.value) == ["a", "b", "Ada", "kept", "two"])
+    }
+
     @Test func nestedFieldsGetNestedControlsNamedByTheirPaths() async throws {
         let app = try await TestApp(streams: [try fixtureStream("orders")])
         try await app.test { client in
@@ -118,6 +133,11 @@ import TributaryCore
             ])
             #expect(insert.status == .ok)
             #expect(insert.text.contains(#"(key {&quot;id&quot;:7})"#))
+            // An update with `before`'s key columns.
+            let update = try await browser.postForm("/ingest/customers", [
+                ("op", "u"), ("after.id", "7"), ("after.name", "Ada L."), ("after.region", "us"), ("before.id", "7"),
+            ])
+            #expect(update.status == .ok)
             // A refused delete (no key in `before`) points at `before.id`; a refused row at its field.
             let keyless = try await browser.postForm("/ingest/customers", [("op", "d"), ("after.id", "7"), ("before.id", "")])
             #expect(keyless.status == .unprocessableContent)
@@ -130,19 +150,21 @@ import TributaryCore
             let delete = try await browser.postForm("/ingest/customers", [("op", "d"), ("after.name", "ignored"), ("before.id", "7")])
             #expect(delete.status == .ok)
 
-            let messages = try await app.messages(schema.topic, count: 2)
-            #expect(messages.count == 2)
-            #expect(messages.map(\.keyString) == [#"{"id":7}"#, #"{"id":7}"#])
+            let messages = try await app.messages(schema.topic, count: 3)
+            #expect(messages.map(\.keyString) == [#"{"id":7}"#, #"{"id":7}"#, #"{"id":7}"#])
             let events = try messages.map { try JSONValue.parse(bytes: Array($0.value)) }
-            guard events.count == 2 else { return }
+            guard events.count == 3 else { return }
             #expect(events[0]["op"] == "c")
             #expect(events[0]["before"] == .null)
             #expect(events[0]["after"] == .object([("id", 7), ("name", "Ada"), ("region", "eu"), ("balance", 10.25)]))
-            #expect(events[1]["op"] == "d")
+            #expect(events[1]["op"] == "u")
             #expect(events[1]["before"] == .object([("id", 7)]))
-            #expect(events[1]["after"] == .null)
+            #expect(events[1]["after"] == .object([("id", 7), ("name", "Ada L."), ("region", "us")]))
+            #expect(events[2]["op"] == "d")
+            #expect(events[2]["before"] == .object([("id", 7)]))
+            #expect(events[2]["after"] == .null)
             let positions = events.compactMap { $0["source"]?["lsn"]?.int }
-            #expect(positions.count == 2 && positions[0] < positions[1])
+            #expect(positions.count == 3 && positions == positions.sorted() && Set(positions).count == 3)
             #expect(events.allSatisfy { $0["source"]?["ts_ms"]?.int != nil && $0["ts_ms"]?.int != nil })
         }
     }
