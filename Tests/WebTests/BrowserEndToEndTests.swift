@@ -21,7 +21,7 @@ import TributaryTesting
     }()
 
     static let screenshots = [
-        "generator.png", "ingest-invalid.png", "ingest-valid.png", "ingest-nested.png", "upload.png", "upload-broken.png", "sql-result.png",
+        "generator.png", "ingest-invalid.png", "ingest-valid.png", "ingest-nested.png", "ingest-change-event.png", "upload.png", "upload-broken.png", "sql-result.png",
         "sql-error.png", "lake.png", "lake-table.png", "sql-changes.png", "kafka-topics.png", "kafka-messages.png",
         "kafka-dlq.png", "kafka-groups.png", "dashboard.png", "dashboard-alerts.png", "ingest-phone.png", "sql-phone.png", "dashboard-phone.png", "lake-phone.png", "kafka-dlq-phone.png",
     ]
@@ -59,20 +59,20 @@ import TributaryTesting
         }
     }
 
-    /// A configuration with the seed streams and the `orders` fixture (nested objects and
-    /// arrays, for the nested form): their definitions and schema files in one folder.
+    /// A configuration with the seed streams and the `orders` (nested objects and arrays) and
+    /// `customers` (debezium) fixtures: their definitions and schema files in one folder.
     static func streamsConfig(in directory: URL) throws -> URL {
         let folder = directory.appendingPathComponent("streams")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let seeds = URL(fileURLWithPath: StreamCatalog.seedFile).deletingLastPathComponent()
-        let orders = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/orders")
+        let fixtures = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures")
         var definitions = ""
-        for source in [seeds, orders] {
+        for source in [seeds, fixtures.appendingPathComponent("orders"), fixtures.appendingPathComponent("customers")] {
             for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
                 let file = source.appendingPathComponent(name)
                 if name.hasSuffix(".toml") {
                     definitions += try String(contentsOf: file, encoding: .utf8) + "\n"
-                } else {
+                } else if name.hasSuffix(".json") {
                     try FileManager.default.copyItem(at: file, to: folder.appendingPathComponent(name))
                 }
             }

@@ -144,7 +144,9 @@ struct IngestControls {
             case .range(let min, let max, let exclusive, let maxExclusive):
                 if max.isFinite && !maxExclusive { attributes.append(" max=\"\(max)\"") }
                 if min.isFinite && !exclusive { attributes.append(" min=\"\(min)\"") }
-                help.append(exclusive ? "greater than \(min), at most \(max)" : "\(min) to \(max)")
+                let low = min.isFinite ? (exclusive ? "greater than \(min)" : "at least \(min)") : nil
+                let high = max.isFinite ? (maxExclusive ? "less than \(max)" : "at most \(max)") : nil
+                help.append([low, high].compactMap { $0 }.joined(separator: ", "))
             case .notInFutureBeyond(let seconds):
                 help.append("not more than \(seconds / 60) min in the future")
             case .pattern(let source):

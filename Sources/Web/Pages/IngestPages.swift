@@ -54,7 +54,7 @@ enum IngestPages {
             <a class="btn btn-outline-secondary" href="/ingest/\(schema.name)">Reset</a>
             </div>
             </form>
-            <p class="mt-4 small">The same as <code>POST /api/topics/\(schema.name)/records</code> with a JSON body.</p>
+            <p class="mt-4 small">The same as <code>POST /api/topics/\(schema.name)/records</code> with \(schema.format == .debezium ? "the change event" : "the record") as a JSON body.</p>
             """)
     }
 

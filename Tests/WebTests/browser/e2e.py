@@ -4,7 +4,7 @@ protocol with the standard library only (a minimal WebSocket client).
 usage: e2e.py BASE_URL OUTPUT_DIR UPLOAD_FILE
 Against a running stack (`tributary up` with a short processing interval): starts the
 generator (with invalid records, so the .dlq topics fill), submits an invalid and a valid
-ingest form and a nested one (array items added and removed), uploads a CSV with a refused row and a broken CSV, sees the records in a SQL
+ingest form, a nested one (array items added and removed) and a change event, uploads a CSV with a refused row and a broken CSV, sees the records in a SQL
 result after a batch, shows a SQL error, reads a commit's changes from the lake timeline,
 opens the Kafka topics, message browser and a .dlq topic with its error reasons, the
 consumer groups and the live dashboard (a chart updates), and checks every page for
@@ -227,6 +227,21 @@ def main():
             return m ? JSON.stringify({customer: m.customer, items: m.items, tags: m.tags}) : ''; })""", timeout=15)
         expected = {"customer": {"name": "Ada", "address": {"city": "Paris"}}, "items": [{"sku": "k1", "qty": 2}, {"sku": "k3", "qty": 3}], "tags": ["x", "y"]}
         check("the record on the topic is nested as the form", json.loads(record) == expected, record)
+
+        # A change event (the debezium customers stream): the operation picks the parts it uses.
+        page.navigate("/ingest/customers")
+        parts = "[...document.querySelectorAll('[data-ops]')].map(p => p.hidden || p.querySelector('fieldset').disabled ? '-' : '+').join('')"
+        choose = "(op => { const s = document.getElementById('f-op'); s.value = op; s.dispatchEvent(new Event('change')); return true; })"
+        check("an insert edits after", page.js(parts) == "+-", page.js(parts))
+        page.js(f"{choose}('d')")
+        check("a delete edits before's key", page.js(parts) == "-+", page.js(parts))
+        page.js(f"{choose}('c')")
+        page.js("""(() => { const set = (n, v) => { document.getElementsByName(n)[0].value = v; };
+            set('after.id', '4242'); set('after.name', 'E2E'); set('after.region', 'eu'); return true; })()""")
+        shot(page, "ingest-change-event")
+        page.submit_and_wait("form.ingest-form")
+        result = page.js("(document.querySelector('#ingest-result') || {}).textContent || (document.querySelector('#ingest-error') || {}).textContent || ''")
+        check("change event produced with its key", "offset" in result and '{"id":4242}' in result, result)
 
         # Bulk upload of a CSV with a refused row: progress, then the per-row report.
         def upload(path):
