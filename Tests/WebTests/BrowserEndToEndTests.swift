@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Testing
 import TributaryTesting
 
@@ -20,7 +21,7 @@ import TributaryTesting
     }()
 
     static let screenshots = [
-        "generator.png", "ingest-invalid.png", "ingest-valid.png", "upload.png", "upload-broken.png", "sql-result.png",
+        "generator.png", "ingest-invalid.png", "ingest-valid.png", "ingest-nested.png", "ingest-change-event.png", "upload.png", "upload-broken.png", "sql-result.png",
         "sql-error.png", "lake.png", "lake-table.png", "sql-changes.png", "kafka-topics.png", "kafka-messages.png",
         "kafka-dlq.png", "kafka-groups.png", "dashboard.png", "dashboard-alerts.png", "ingest-phone.png", "sql-phone.png", "dashboard-phone.png", "lake-phone.png", "kafka-dlq-phone.png",
     ]
@@ -43,7 +44,7 @@ import TributaryTesting
         let port = try freeLoopbackPort()
         let stack = try ManagedProcess(
             try #require(Self.binary),
-            ["up", "--set", "storage.uri=file://\(directory.path)/lake", "--set", "processing.interval=1s",
+            ["up", "--config", try Self.streamsConfig(in: directory).path, "--set", "storage.uri=file://\(directory.path)/lake", "--set", "processing.interval=1s",
              "--set", "web.listen=127.0.0.1:\(port)"],
             port: port, environment: ["TRIBUTARY_STATE_DIR": directory.path], timeout: 90)
         defer { Self.interrupt(stack) }
@@ -56,6 +57,29 @@ import TributaryTesting
             let size = (try? FileManager.default.attributesOfItem(atPath: Self.outputDirectory.appendingPathComponent(name).path)[.size] as? Int) ?? 0
             #expect(size > 1000, "screenshot \(name)")
         }
+    }
+
+    /// A configuration with the seed streams and the `orders` (nested objects and arrays) and
+    /// `customers` (debezium) fixtures: their definitions and schema files in one folder.
+    static func streamsConfig(in directory: URL) throws -> URL {
+        let folder = directory.appendingPathComponent("streams")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let seeds = URL(fileURLWithPath: StreamCatalog.seedFile).deletingLastPathComponent()
+        let fixtures = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures")
+        var definitions = ""
+        for source in [seeds, fixtures.appendingPathComponent("orders"), fixtures.appendingPathComponent("customers")] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
+                let file = source.appendingPathComponent(name)
+                if name.hasSuffix(".toml") {
+                    definitions += try String(contentsOf: file, encoding: .utf8) + "\n"
+                } else if name.hasSuffix(".json") {
+                    try FileManager.default.copyItem(at: file, to: folder.appendingPathComponent(name))
+                }
+            }
+        }
+        let config = folder.appendingPathComponent("tributary.toml")
+        try definitions.write(to: config, atomically: true, encoding: .utf8)
+        return config
     }
 
     /// Stops the stack like Ctrl-C (so it stops its broker and DuckDB children), killing

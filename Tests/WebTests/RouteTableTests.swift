@@ -44,13 +44,13 @@ import Testing
 
     @Test func everyAssetThePagesLinkIsServed() async throws {
         let app = try await TestApp()
-        // Every page without a path parameter, straight from the route table.
+        // Every page without a path parameter, straight from the route table, and an ingest form.
         let pages = Self.registeredRoutes(app)
             .filter { $0.method == "GET" && !Self.isDocumented($0.path) && !$0.path.contains("{") && $0.path != "/" }
-            .map(\.path)
+            .map(\.path) + ["/ingest/user_events"]
         #expect(pages.contains("/sql") && pages.contains("/dashboard"), "\(pages)")
         let bundled = Set(Assets.bundled.keys)
-        #expect(bundled.isSuperset(of: ["app.js", "app.css", "sql.js", "charts.js", "dashboard.js"]), "\(bundled.sorted())")
+        #expect(bundled.isSuperset(of: ["app.js", "app.css", "sql.js", "charts.js", "dashboard.js", "ingest.js"]), "\(bundled.sorted())")
         try await app.test { client in
             var linked: Set<String> = []
             for page in pages {
@@ -59,7 +59,7 @@ import Testing
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true, "\(page)")
                 linked.formUnion(response.text.matches(of: /(?:src|href)="\/assets\/([^"?#]+)"/).map { String($0.1) })
             }
-            #expect(linked.isSuperset(of: ["app.js", "app.css", "bootstrap.min.css", "sql.js", "charts.js", "dashboard.js"]),
+            #expect(linked.isSuperset(of: ["app.js", "app.css", "bootstrap.min.css", "sql.js", "charts.js", "dashboard.js", "ingest.js"]),
                     "\(linked.sorted())")
             #expect(bundled.subtracting(linked).isEmpty, "bundled but linked by no page: \(bundled.subtracting(linked).sorted())")
             for name in linked {

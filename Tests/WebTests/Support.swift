@@ -14,8 +14,9 @@ struct TestApp {
     let deps: WebDependencies
     var schemas: [TopicSchema] { deps.schemas }
 
-    init(token: String? = nil, host: String = "127.0.0.1", lake: (any ObjectStore)? = nil) async throws {
-        let schemas = TopicSchema.seeds.map { $0.onTopic(TestBroker.uniqueName("web-\($0.topic)")) }
+    /// - Parameter streams: more streams besides the seeds (`fixtureStream`).
+    init(token: String? = nil, host: String = "127.0.0.1", lake: (any ObjectStore)? = nil, streams: [TopicSchema] = []) async throws {
+        let schemas = (TopicSchema.seeds + streams).map { $0.onTopic(TestBroker.uniqueName("web-\($0.topic)")) }
         deps = try WebDependencies(
             config: WebConfiguration(host: host, port: 0, authToken: token, maxUploadBytes: 1 << 20),
             kafka: try await TestBroker.configuration(), schemas: schemas, lake: lake,
@@ -43,6 +44,13 @@ struct TestApp {
         found += try await consume(consumer, count: 1, timeout: .milliseconds(800))
         return found
     }
+}
+
+/// A user-defined stream of the Pipeline tests' fixtures: `orders` (nested objects, arrays of
+/// objects and of strings) or `customers` (debezium).
+func fixtureStream(_ name: String) throws -> TopicSchema {
+    let config = TestEnvironment.packageRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/\(name)/tributary.toml")
+    return try StreamCatalog.load(configFile: config.path)[0]
 }
 
 extension TestResponse {

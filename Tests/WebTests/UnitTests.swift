@@ -59,7 +59,7 @@ import TributaryTesting
 @Suite struct ScriptSyntaxTests {
     static let node = ["/usr/bin/node", "/usr/bin/nodejs"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    @Test(.enabled(if: node != nil, "needs node"), arguments: ["app.js", "sql.js", "charts.js", "dashboard.js"])
+    @Test(.enabled(if: node != nil, "needs node"), arguments: ["app.js", "sql.js", "charts.js", "dashboard.js", "ingest.js"])
     func scriptParses(_ name: String) throws {
         let bytes = try #require(Assets.load(name))
         let file = try TestEnvironment.temporaryDirectory("web-js").appendingPathComponent(name)

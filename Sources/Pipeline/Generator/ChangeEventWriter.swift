@@ -48,14 +48,15 @@ public struct ChangeEventWriter: Sendable {
                                       ("name", .string("tributary.\(schema.name).Key"))]).json
     }
 
-    /// One change event. `row` is the JSON object of the row: `after` of `c`, `r` and `u`
-    /// (whose `before` is null, as with Postgres' default replica identity), `before` of `d`
-    /// (the key columns suffice). `position` is `source.lsn`; `millis` the source's commit
-    /// time (`source.ts_ms`), the connector's `ts_ms` a little later.
-    public func event(_ op: Operation, row: String, position: Int64, millis: Int64) -> String {
+    /// One change event. `row` is the JSON object of the row: `after` of `c`, `r` and `u`,
+    /// `before` of `d` (the key columns suffice). `keys` is the `before` of a `u`: nil (null,
+    /// as with Postgres' default replica identity) or the row's key columns. `position` is
+    /// `source.lsn`; `millis` the source's commit time (`source.ts_ms`), the connector's
+    /// `ts_ms` a little later.
+    public func event(_ op: Operation, row: String, keys: String? = nil, position: Int64, millis: Int64) -> String {
         let snapshot = op == .read ? "\"true\"" : "\"false\""
         let source = #"{"version":"tributary","connector":"postgresql","name":\#(jsonQuoted(schema.topic)),"ts_ms":\#(millis),"snapshot":\#(snapshot),"db":"source","table":\#(jsonQuoted(schema.table)),"lsn":\#(position)}"#
-        let before = op == .delete ? row : "null"
+        let before = op == .delete ? row : op == .update ? keys ?? "null" : "null"
         let after = op == .delete ? "null" : row
         let payload = #"{"before":\#(before),"after":\#(after),"source":\#(source),"op":"\#(op.rawValue)","ts_ms":\#(millis + 250),"transaction":null}"#
         return withSchema ? #"{"schema":\#(envelopeSchema),"payload":\#(payload)}"# : payload
@@ -90,5 +91,18 @@ public struct ChangeEventWriter: Sendable {
         members.append(("optional", .bool(!field.required)))
         members.append(("field", .string(field.name)))
         return .object(members)
+    }
+}
+
+/// The `source.lsn` of events made here (the generator, the web form): the event time in
+/// microseconds, strictly increasing, so later events always order after earlier ones.
+public struct ChangePositions: Sendable {
+    public private(set) var last: Int64 = 0
+
+    public init() {}
+
+    public mutating func next(micros: Int64) -> Int64 {
+        last = max(micros, last + 1)
+        return last
     }
 }

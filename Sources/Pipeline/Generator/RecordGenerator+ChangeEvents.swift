@@ -40,8 +40,7 @@ extension RecordGenerator {
     }
 
     private mutating func nextPosition(_ micros: Int64) -> Int64 {
-        lastPosition = max(micros, lastPosition + 1)
-        return lastPosition
+        changePositions.next(micros: micros)
     }
 
     private func change(_ op: ChangeEventWriter.Operation, kind: GeneratedKind, key: String, row: String, position: Int64, millis: Int64) -> GeneratedRecord {

@@ -52,7 +52,7 @@ public struct RecordGenerator: Sendable {
     var pendingTombstone: GeneratedRecord?
     /// Debezium streams: the change events' last position (`source.lsn`) and each live
     /// key's latest one (a late event re-delivers an older position).
-    var lastPosition: Int64 = 0
+    var changePositions = ChangePositions()
     var positions: [String: Int64] = [:]
     var snapshotReadsLeft = RecordGenerator.snapshotRows
     let changeEvents: ChangeEventWriter

@@ -13,6 +13,8 @@ public struct WebDependencies: Sendable {
     public let producer: KafkaProducer
     public let admin: KafkaAdmin
     public let ingestor: Ingestor
+    /// Change events from the ingest form of debezium streams (their `source.lsn` sequence).
+    let changeEventForm = ChangeEventForm()
     public let browser: KafkaBrowser
     public let generator: GeneratorController
     public let sessions: SessionStore

@@ -10,7 +10,8 @@ public struct IngestResult: Sendable, Codable, Equatable {
     public var key: String?
 }
 
-/// Why a record was not produced: the validator's stage and reason, and the field it names.
+/// Why a record was not produced: the validator's stage and reason, and the field it names
+/// (a path for a nested one: `customer.address.city`, `items[0].sku`).
 public struct IngestRefusal: Error, Sendable, Codable, Equatable {
     public var stage: String
     public var reason: String

@@ -39,11 +39,10 @@ enum IngestPages {
                 <div class="alert alert-danger" role="alert" id="ingest-error">Not produced — <span class="badge text-bg-danger">\(refusal.stage)</span> \(refusal.reason)</div>
                 """
         }
-        let fields = schema.fields.map { field in
-            input(field, schema: schema, value: values?[field.name] ?? defaultValue(field, schema: schema, refill: values != nil),
-                  error: refusal?.field == field.name ? refusal?.reason : nil)
-        }
-        return Layout.page(title: "Ingest \(schema.name)", csrf: csrf, active: "/ingest", loggedIn: loggedIn, body: """
+        let fields = schema.format == .debezium
+            ? changeEventControls(schema: schema, values: values, refusal: refusal)
+            : IngestControls(schema: schema, values: values, errorName: refusal?.field, error: refusal?.reason).controls(schema.fields).joined()
+        return Layout.page(title: "Ingest \(schema.name)", csrf: csrf, active: "/ingest", loggedIn: loggedIn, scripts: ["ingest.js"], body: """
             <ul class="nav nav-tabs mb-3">\(tabs)</ul>
             \(alert)
             <form method="post" action="/ingest/\(schema.name)" class="ingest-form">
@@ -55,118 +54,41 @@ enum IngestPages {
             <a class="btn btn-outline-secondary" href="/ingest/\(schema.name)">Reset</a>
             </div>
             </form>
-            <p class="mt-4 small">The same as <code>POST /api/topics/\(schema.name)/records</code> with a JSON body.</p>
+            <p class="mt-4 small">The same as <code>POST /api/topics/\(schema.name)/records</code> with \(schema.format == .debezium ? "the change event" : "the record") as a JSON body.</p>
             """)
     }
 
-    static func defaultValue(_ field: TopicField, schema: TopicSchema, refill: Bool) -> String {
-        if refill { return "" }
-        if field.type == .timestamp { return RecordGenerator.rfc3339(epochMicrosNow()) }
-        if field.name == schema.recordKey { return "\(schema.name.prefix(2))-\(UUID().uuidString.prefix(8).lowercased())" }
-        return ""
-    }
-
-    static func input(_ field: TopicField, schema: TopicSchema, value: String, error: String?) -> HTML {
-        let id = "f-\(field.name)"
-        let invalid = error == nil ? "" : " is-invalid"
-        let required: HTML = field.required ? HTML(trusted: " required aria-required=\"true\"") : ""
-        let mark: HTML = field.required ? HTML(trusted: " <span class=\"text-danger\" aria-hidden=\"true\">*</span>") : ""
-        var help: [String] = []
-        var attributes: [HTML] = []
-        var control: HTML
-        let choices = field.rules.compactMap { rule -> ([String], Bool)? in
-            if case .oneOf(let values, let ci) = rule { return (values, ci) }
-            return nil
-        }.first
-        for rule in field.rules + field.quality {
-            switch rule {
-            case .length(let range):
-                if range.lowerBound > 0 { attributes.append(" minlength=\"\(range.lowerBound)\"") }
-                attributes.append(" maxlength=\"\(range.upperBound)\"")
-            case .upperCaseLetters(let count):
-                attributes.append(" pattern=\"[A-Z]{\(count)}\" maxlength=\"\(count)\" autocapitalize=\"characters\"")
-                help.append("\(count) upper-case letters")
-            case .range(let min, let max, let exclusive, let maxExclusive):
-                if max.isFinite && !maxExclusive { attributes.append(" max=\"\(max)\"") }
-                if min.isFinite && !exclusive { attributes.append(" min=\"\(min)\"") }
-                help.append(exclusive ? "greater than \(min), at most \(max)" : "\(min) to \(max)")
-            case .notInFutureBeyond(let seconds):
-                help.append("not more than \(seconds / 60) min in the future")
-            case .pattern(let source):
-                help.append("matches \(source)")
-            case .format(let format):
-                help.append(format.rawValue)
-            case .multipleOf(let m):
-                help.append("a multiple of \(m)")
-            case .oneOf, .itemCount: break
-            }
+    /// A `format = "debezium"` stream's form: the operation, `after` (the row's controls) and
+    /// the key columns of `before` (for `d`, and optionally `u`); the server wraps them in a
+    /// change event (`ChangeEventForm`). `ingest.js` shows only the parts the operation uses.
+    static func changeEventControls(schema: TopicSchema, values: FormData?, refusal: IngestRefusal?) -> HTML {
+        let chosen = values?[ChangeEventForm.operationName] ?? ChangeEventWriter.Operation.create.rawValue
+        let options = ChangeEventForm.operations.map { op, label -> HTML in
+            let selected: HTML = op.rawValue == chosen ? " selected" : ""
+            return "<option value=\"\(op.rawValue)\"\(selected)>\(op.rawValue) — \(label)</option>"
         }
-        for dep in schema.dependentRanges where dep.field == field.name {
-            let ranges = dep.ranges.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.lowerBound)…\($0.value.upperBound)\(dep.unit[$0.key].map { " \($0)" } ?? "")" }
-            help.append("range depends on \(dep.dependsOn): " + ranges.joined(separator: ", "))
+        let opError: HTML = refusal?.field == ChangeEventForm.operationName
+            ? "<div class=\"invalid-feedback d-block\" id=\"f-op-error\">\(refusal?.reason ?? "")</div>" : ""
+        func part(_ prefix: String) -> IngestControls {
+            IngestControls(schema: schema, values: values, errorName: refusal?.field, error: refusal?.reason, prefix: prefix,
+                           enforceRequired: false, defaults: prefix == ChangeEventForm.afterPrefix)
         }
-        let described = "\(id)-help\(error == nil ? "" : " \(id)-error")"
-        if let (values, _) = choices {
-            let options = ([""] + values).enumerated().map { index, option -> HTML in
-                let label = index == 0 ? (field.required ? "Choose…" : "— none —") : option
-                let selected: HTML = option == value ? " selected" : ""
-                return "<option value=\"\(option)\"\(selected)>\(label)</option>"
-            }
-            control = """
-                <select class="form-select\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" aria-describedby="\(described)"\(required)>\(options)</select>
-                """
-        } else {
-            switch field.type {
-            case .string:
-                let long = field.rules.contains { if case .length(let r) = $0 { return r.upperBound > 4096 } else { return false } }
-                if long {
-                    control = """
-                        <textarea class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" rows="3" aria-describedby="\(described)"\(required)\(attributes)>\(value)</textarea>
-                        """
-                } else {
-                    control = """
-                        <input type="text" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)\(attributes)>
-                        """
-                }
-            case .decimal(_, let scale):
-                let step = scale == 0 ? "1" : "0." + String(repeating: "0", count: scale - 1) + "1"
-                help.insert("decimal, \(scale) places", at: 0)
-                control = """
-                    <input type="number" inputmode="decimal" step="\(step)" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)\(attributes)>
-                    """
-            case .double, .integer:
-                control = """
-                    <input type="number" inputmode="decimal" step="any" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)\(attributes)>
-                    """
-            case .timestamp:
-                help.insert("RFC 3339 with offset (2026-11-26T10:15:30Z) or epoch milliseconds", at: 0)
-                control = """
-                    <input type="text" class="form-control font-monospace\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)" autocomplete="off"\(required)>
-                    """
-            case .boolean:
-                help.insert("true or false", at: 0)
-                control = """
-                    <input type="text" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)>
-                    """
-            case .date:
-                control = """
-                    <input type="date" class="form-control\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" value="\(value)" aria-describedby="\(described)"\(required)>
-                    """
-            case .object, .group, .list:
-                help.insert(field.type.isList ? "a JSON array" : "a JSON object, e.g. {\"referrer\": \"google\"}", at: 0)
-                control = """
-                    <textarea class="form-control font-monospace\(HTML(trusted: invalid))" id="\(id)" name="\(field.name)" rows="2" aria-describedby="\(described)" spellcheck="false"\(required)>\(value)</textarea>
-                    """
-            }
-        }
-        let errorHTML: HTML = error.map { "<div class=\"invalid-feedback\" id=\"\(id)-error\">\($0)</div>" } ?? ""
+        let keys = schema.recordKeyFields.compactMap { schema.field($0) }
         return """
             <div class="col-12 col-md-6">
-            <label class="form-label" for="\(id)">\(field.name)\(mark)</label>
-            \(control)
-            \(errorHTML)
-            <div class="form-text" id="\(id)-help">\(help.joined(separator: "; "))</div>
+            <label class="form-label" for="f-op">Operation (<code>op</code>)</label>
+            <select class="form-select" id="f-op" name="\(ChangeEventForm.operationName)" aria-describedby="f-op-help" data-change-op>\(options)</select>
+            \(opError)
+            <div class="form-text" id="f-op-help">the server adds <code>source</code> (with an increasing <code>lsn</code>) and <code>ts_ms</code></div>
             </div>
+            <div class="col-12" data-ops="c r u"><fieldset class="border rounded p-3">
+            <legend class="fs-6 fw-semibold"><code>after</code>: the row</legend>
+            <div class="row g-3">\(part(ChangeEventForm.afterPrefix).controls(schema.fields))</div>
+            </fieldset></div>
+            <div class="col-12" data-ops="u d"><fieldset class="border rounded p-3">
+            <legend class="fs-6 fw-semibold"><code>before</code>: the key columns (a delete's row; optional for an update)</legend>
+            <div class="row g-3">\(part(ChangeEventForm.beforePrefix).controls(keys))</div>
+            </fieldset></div>
             """
     }
 }

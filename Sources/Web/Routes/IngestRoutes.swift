@@ -21,14 +21,13 @@ struct IngestRoutes {
             guard let schema = deps.schema(context.parameters.get("topic")) else { return notFoundPage(context) }
             var request = request
             let form = FormData(urlEncoded: String(buffer: try await request.collectBody(upTo: context.maxUploadSize)))
-            let values = form.pairs.filter { schema.field($0.name) != nil }
-            let json = TextRecord.json(values, schema: schema)
-            switch try await deps.ingestor.produce(json, schema: schema) {
+            let submitted = try await submit(form, schema: schema)
+            switch submitted.result {
             case .success(let result):
                 return IngestPages.form(schema: schema, schemas: deps.schemas, values: nil, refusal: nil, result: result,
                                         csrf: context.csrfToken, loggedIn: loggedIn).response(status: .ok)
             case .failure(let refusal):
-                return IngestPages.form(schema: schema, schemas: deps.schemas, values: form, refusal: refusal, result: nil,
+                return IngestPages.form(schema: schema, schemas: deps.schemas, values: submitted.values, refusal: refusal, result: nil,
                                         csrf: context.csrfToken, loggedIn: loggedIn).response(status: .unprocessableContent)
             }
         }
@@ -48,6 +47,29 @@ struct IngestRoutes {
             case .failure(let refusal):
                 return APIError(status: .unprocessableContent, error: refusal.reason, stage: refusal.stage, field: refusal.field).response()
             }
+        }
+    }
+}
+
+extension IngestRoutes {
+    /// Produces the message a submitted form stands for: the record its values build (names
+    /// are field paths), or a debezium stream's change event. `values` refill a refused form
+    /// under the names the validator's paths use.
+    func submit(_ form: FormData, schema: TopicSchema) async throws -> (result: Result<IngestResult, IngestRefusal>, values: FormData) {
+        guard schema.format == .debezium else {
+            let record = TextRecord.build(form.fieldValues(of: schema), schema: schema)
+            return (try await deps.ingestor.produce(record.json, schema: schema), FormData(pairs: record.values))
+        }
+        switch deps.changeEventForm.event(form, schema: schema) {
+        case .failure(let refusal):
+            return (.failure(refusal), form)
+        case .success(let event):
+            let result = try await deps.ingestor.produce(event.json, schema: schema).mapError { refusal in
+                var placed = refusal
+                placed.field = refusal.field.map { event.rowPrefix + $0 }
+                return placed
+            }
+            return (result, event.values)
         }
     }
 }

@@ -4,7 +4,7 @@ protocol with the standard library only (a minimal WebSocket client).
 usage: e2e.py BASE_URL OUTPUT_DIR UPLOAD_FILE
 Against a running stack (`tributary up` with a short processing interval): starts the
 generator (with invalid records, so the .dlq topics fill), submits an invalid and a valid
-ingest form, uploads a CSV with a refused row and a broken CSV, sees the records in a SQL
+ingest form, a nested one (array items added and removed) and a change event, uploads a CSV with a refused row and a broken CSV, sees the records in a SQL
 result after a batch, shows a SQL error, reads a commit's changes from the lake timeline,
 opens the Kafka topics, message browser and a .dlq topic with its error reasons, the
 consumer groups and the live dashboard (a chart updates), and checks every page for
@@ -201,6 +201,47 @@ def main():
         check("valid form produced", "offset" in result, result)
         topic = page.js("document.querySelector('#ingest-result strong').textContent")
         shot(page, "ingest-valid")
+
+        # A nested record (the orders stream): fieldsets for objects, item editors for arrays;
+        # two items added, one removed (the rest renumbered), then the record on the topic.
+        page.navigate("/ingest/orders")
+        items = "document.querySelectorAll('[data-list=items] > fieldset > ol[data-items] > li')"
+        check("nested form rendered", page.js(f"!!document.getElementById('f-customer.address.city') && {items}.length == 1"))
+        page.js("""(() => { const add = document.querySelector('[data-list=items] [data-add-item]'); add.click(); add.click();
+            document.querySelector('[data-list=tags] [data-add-item]').click(); return true; })()""")
+        check("two item editors added", page.js(f"{items}.length") == 3)
+        page.js("""(() => { const set = (n, v) => { document.getElementsByName(n)[0].value = v; };
+            set('order_id', 'e2e-order'); set('line_no', '1'); set('amount', '12.50'); set('customer.name', 'Ada'); set('customer.address.city', 'Paris');
+            set('items[0].sku', 'k1'); set('items[0].qty', '2'); set('items[1].sku', 'gone'); set('items[1].qty', '9');
+            set('items[2].sku', 'k3'); set('items[2].qty', '3'); set('tags[0]', 'x'); set('tags[1]', 'y'); return true; })()""")
+        page.js(f"{items}[1].querySelector('[data-remove-item]').click(), true")
+        renumbered = page.js(f"[...{items}].map(li => li.querySelector('input').name + '=' + li.querySelector('input').value).join(',')")
+        check("removing an item renumbers the others", renumbered == "items[0].sku=k1,items[1].sku=k3", renumbered)
+        shot(page, "ingest-nested")
+        page.js("document.querySelector('form.ingest-form').noValidate = true, true")
+        page.submit_and_wait("form.ingest-form")
+        result = page.js("(document.querySelector('#ingest-result') || {}).textContent || (document.querySelector('#ingest-error') || {}).textContent || ''")
+        check("nested record produced", "offset" in result, result)
+        record = page.wait_for("""fetch('/api/kafka/topics/shop.orders/messages').then(r => r.json()).then(ms => {
+            const m = ms.map(m => JSON.parse(m.value)).find(v => v.order_id == 'e2e-order');
+            return m ? JSON.stringify({customer: m.customer, items: m.items, tags: m.tags}) : ''; })""", timeout=15)
+        expected = {"customer": {"name": "Ada", "address": {"city": "Paris"}}, "items": [{"sku": "k1", "qty": 2}, {"sku": "k3", "qty": 3}], "tags": ["x", "y"]}
+        check("the record on the topic is nested as the form", json.loads(record) == expected, record)
+
+        # A change event (the debezium customers stream): the operation picks the parts it uses.
+        page.navigate("/ingest/customers")
+        parts = "[...document.querySelectorAll('[data-ops]')].map(p => p.hidden || p.querySelector('fieldset').disabled ? '-' : '+').join('')"
+        choose = "(op => { const s = document.getElementById('f-op'); s.value = op; s.dispatchEvent(new Event('change')); return true; })"
+        check("an insert edits after", page.js(parts) == "+-", page.js(parts))
+        page.js(f"{choose}('d')")
+        check("a delete edits before's key", page.js(parts) == "-+", page.js(parts))
+        page.js(f"{choose}('c')")
+        page.js("""(() => { const set = (n, v) => { document.getElementsByName(n)[0].value = v; };
+            set('after.id', '4242'); set('after.name', 'E2E'); set('after.region', 'eu'); return true; })()""")
+        shot(page, "ingest-change-event")
+        page.submit_and_wait("form.ingest-form")
+        result = page.js("(document.querySelector('#ingest-result') || {}).textContent || (document.querySelector('#ingest-error') || {}).textContent || ''")
+        check("change event produced with its key", "offset" in result and '{"id":4242}' in result, result)
 
         # Bulk upload of a CSV with a refused row: progress, then the per-row report.
         def upload(path):
