@@ -4,8 +4,8 @@ import ObjectStore
 
 /// The exporter's pieces: schema history, the per-snapshot Avro files, the metadata file.
 extension HudiIcebergExporter {
-    /// One schema per distinct commit schema (Hudi's schema evolution adds columns), field
-    /// ids kept by name; returns the distinct schemas and each commit's.
+    /// One schema per distinct commit schema (Hudi's schema evolution adds columns and
+    /// nested members), field ids kept by path; returns the distinct schemas and each commit's.
     func schemaHistory(_ commits: [Instant], timeline: Timeline, fallback: String) async throws
         -> (schemas: [IcebergSchema], perCommit: [IcebergSchema])
     {
@@ -19,7 +19,7 @@ extension HudiIcebergExporter {
                 s = last
             } else {
                 schemas.append(s)
-                for f in s.fields { ids[f.name] = f.id }
+                ids.merge(s.idsByPath) { old, _ in old }
             }
             perCommit.append(s)
         }

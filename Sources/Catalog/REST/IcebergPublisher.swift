@@ -156,7 +156,8 @@ public struct IcebergPublisher: Sendable {
     }
 
     /// The manifests carry our field ids: the catalog's current schema must have the same
-    /// ones. Columns Hudi's schema evolution added since are added to the catalog's schema
+    /// ones (by path, nested fields included). Columns and nested members Hudi's schema
+    /// evolution added since are added to the catalog's schema
     /// first (`add-schema` + `set-current-schema`, guarded by `assert-current-schema-id`).
     /// The name mapping is updated in the same commit (readers map the new column by it).
     private func reconcileSchema(_ table: IcebergCatalogTable, _ metadata: IcebergTableMetadata) async throws -> IcebergCatalogTable {
@@ -166,15 +167,12 @@ public struct IcebergPublisher: Sendable {
         guard let s = schemas.first(where: { $0["schema-id"]?.int == currentID }) ?? schemas.first else {
             throw IcebergRESTError.badResponse("table metadata without schemas")
         }
-        var theirs: [String: Int64] = [:]
-        for f in s["fields"]?.arrayValues ?? [] {
-            if let n = f["name"]?.string, let id = f["id"]?.int { theirs[n] = id }
-        }
+        let theirs = IcebergSchema.idsByPath(schemaJSON: s)
         var missing = false
-        for f in schema.fields {
-            guard let id = theirs[f.name] else { missing = true; continue }
-            guard id == Int64(f.id) else {
-                throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(id), ours \(f.id)")
+        for (path, ours) in schema.idsByPath.sorted(by: { $0.key < $1.key }) {
+            guard let id = theirs[path] else { missing = true; continue }
+            guard id == ours else {
+                throw CatalogError.invalidTable("catalog table's field \(path) has id \(id), ours \(ours)")
             }
         }
         guard missing else { return table }
