@@ -5,12 +5,13 @@ import ObjectStore
 /// The exporter's pieces: schema history, the per-snapshot Avro files, the metadata file.
 extension HudiIcebergExporter {
     /// One schema per distinct commit schema (Hudi's schema evolution adds columns and
-    /// nested members), field ids kept by path; returns the distinct schemas and each commit's.
-    func schemaHistory(_ commits: [Instant], timeline: Timeline, fallback: String) async throws
+    /// nested members), field ids kept by path (starting from `fieldIDs`); returns the
+    /// distinct schemas and each commit's.
+    func schemaHistory(_ commits: [Instant], timeline: Timeline, fallback: String, fieldIDs: [String: Int]) async throws
         -> (schemas: [IcebergSchema], perCommit: [IcebergSchema])
     {
         var schemas: [IcebergSchema] = []
-        var ids: [String: Int] = [:]
+        var ids = fieldIDs
         var perCommit: [IcebergSchema] = []
         for commit in commits {
             let avro = try await table.commitMetadata(commit, in: timeline).schema ?? fallback

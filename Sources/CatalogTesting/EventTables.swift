@@ -127,12 +127,9 @@ public enum IcebergOracle {
     /// `extra`, e.g. S3 FileIO settings); `hudiOptions`: hudi-rs storage options (S3).
     public static func compare(table: String, server: CatalogServer, identifier: String, extra: [String: String] = [:],
                                hudiOptions: [String: String] = [:], _ queries: [JSONValue]) throws -> [Answer] {
-        func json(_ d: [String: String]) -> String {
-            JSONValue.object(d.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).pretty()
-        }
         let properties = server.pyicebergProperties.merging(extra) { $1 }
-        var source = ["--catalog-properties", json(properties), identifier]
-        if !hudiOptions.isEmpty { source += ["--hudi-options", json(hudiOptions)] }
+        var source = ["--catalog-properties", propertiesJSON(properties), identifier]
+        if !hudiOptions.isEmpty { source += ["--hudi-options", propertiesJSON(hudiOptions)] }
         return try compare(table: table, source: source, queries)
     }
 
@@ -150,7 +147,16 @@ public enum IcebergOracle {
 
     /// One scan per query, all in one process (`read_iceberg.py`).
     public static func scan(metadata: String, _ queries: [JSONValue]) throws -> [Scan] {
-        try answers([readScript, metadata], queries).map { v, _ in
+        try scan(source: [metadata], queries)
+    }
+
+    /// The same through a catalog server of the tests (its pyiceberg properties).
+    public static func scan(server: CatalogServer, identifier: String, _ queries: [JSONValue]) throws -> [Scan] {
+        try scan(source: ["--catalog-properties", propertiesJSON(server.pyicebergProperties), identifier], queries)
+    }
+
+    private static func scan(source: [String], _ queries: [JSONValue]) throws -> [Scan] {
+        try answers([readScript] + source, queries).map { v, _ in
             var ids: [String: Int] = [:]
             if case .object(let pairs)? = v["ids"] { for (k, id) in pairs { ids[k] = id.int.map(Int.init) } }
             let rows = try (v["rows"]?.arrayValues ?? []).map { try JSONValue.parse(Data(($0.string ?? "").utf8)) }
@@ -164,6 +170,10 @@ public enum IcebergOracle {
                    equal: v["equal"] == .bool(true), files: Int(v["files"]?.int ?? -1),
                    sameColumns: v["same_columns"] == .bool(true), raw: line)
         }
+    }
+
+    private static func propertiesJSON(_ d: [String: String]) -> String {
+        JSONValue.object(d.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).pretty()
     }
 
     /// Runs an oracle script with the queries as JSON lines on stdin; its answer lines, parsed.

@@ -121,42 +121,51 @@ import TributaryTesting
         }.sorted { $0.json < $1.json }
     }
 
+    static func s(_ v: String) -> JSONValue { .string(v) }
+
+    /// The first commit's rows, nulls at each level: a null object, an object of nulls, a
+    /// null member object, a null list and an empty one, a null list element, a null map
+    /// value, an empty map.
+    static let v1 = [
+        Order(id: "A", ts: 1, day: "d1", nested: [
+            .object([("name", s("Ada")), ("address", .object([("city", s("Delft")), ("zip", s("2611"))]))]),
+            .array([.object([("sku", s("s1")), ("qty", .int(2))]), .object([("sku", s("s2"))])]),
+            .array([s("x"), s("y")]), .object([("gift", s("yes"))]),
+        ]),
+        Order(id: "B", ts: 1, day: "d1", nested: [.object([]), .array([]), .array([]), .object([])]),
+        Order(id: "C", ts: 1, day: "d2", nested: [.null, .null, .null, .null]),
+        Order(id: "D", ts: 1, day: "d2", nested: [
+            .object([("name", s("Di")), ("address", .object([]))]), .array([.object([("sku", s("s3")), ("qty", .int(1))])]),
+            .array([s("z"), .null]), .object([("k", .null)]),
+        ]),
+    ]
+
+    /// The second commit's (d1 only; d2's file stays in the old shape): address gains
+    /// `country`, the items' objects gain `note`.
+    static let v2 = [
+        Order(id: "A", ts: 2, day: "d1", nested: [
+            .object([("name", s("Ada")), ("address", .object([("city", s("Delft")), ("zip", s("2611")), ("country", s("NL"))]))]),
+            .array([.object([("sku", s("s1")), ("qty", .int(3)), ("note", s("gift"))]), .object([("sku", s("s4"))])]),
+            .array([s("x")]), .object([]),
+        ]),
+        Order(id: "E", ts: 2, day: "d1", nested: [
+            .object([("name", s("Eve")), ("address", .object([("city", s("Breda"))]))]),
+            .array([.object([("sku", s("s5")), ("qty", .int(1)), ("note", s("fragile"))])]), .null,
+            .object([("a", s("1")), ("b", s("2"))]),
+        ]),
+    ]
+
+    static func create(_ dir: URL) async throws -> HudiTable {
+        try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "orders_table", recordKeyField: "order_id",
+                                   precombineField: "ts", partitionField: "day", fields: fields(evolved: false))
+    }
+
     @Test func nestedColumnsExportAndANewNestedMemberEvolvesTheSchema() async throws {
         let dir = try TestEnvironment.temporaryDirectory("catalog-nested")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "orders_table", recordKeyField: "order_id",
-                                               precombineField: "ts", partitionField: "day", fields: Self.fields(evolved: false))
-        func s(_ v: String) -> JSONValue { .string(v) }
-        // Nulls at each level: a null object, an object of nulls, a null member object, a null
-        // list and an empty one, a null list element, a null map value, an empty map.
-        let v1 = [
-            Order(id: "A", ts: 1, day: "d1", nested: [
-                .object([("name", s("Ada")), ("address", .object([("city", s("Delft")), ("zip", s("2611"))]))]),
-                .array([.object([("sku", s("s1")), ("qty", .int(2))]), .object([("sku", s("s2"))])]),
-                .array([s("x"), s("y")]), .object([("gift", s("yes"))]),
-            ]),
-            Order(id: "B", ts: 1, day: "d1", nested: [.object([]), .array([]), .array([]), .object([])]),
-            Order(id: "C", ts: 1, day: "d2", nested: [.null, .null, .null, .null]),
-            Order(id: "D", ts: 1, day: "d2", nested: [
-                .object([("name", s("Di")), ("address", .object([]))]), .array([.object([("sku", s("s3")), ("qty", .int(1))])]),
-                .array([s("z"), .null]), .object([("k", .null)]),
-            ]),
-        ]
+        let table = try await Self.create(dir)
+        let (v1, v2) = (Self.v1, Self.v2)
         let first = try await table.write(try Self.batch(v1, evolved: false)).instant
-        // Commit 2 (d1 only; d2's file stays in the old shape): address gains `country`,
-        // the items' objects gain `note`.
-        let v2 = [
-            Order(id: "A", ts: 2, day: "d1", nested: [
-                .object([("name", s("Ada")), ("address", .object([("city", s("Delft")), ("zip", s("2611")), ("country", s("NL"))]))]),
-                .array([.object([("sku", s("s1")), ("qty", .int(3)), ("note", s("gift"))]), .object([("sku", s("s4"))])]),
-                .array([s("x")]), .object([]),
-            ]),
-            Order(id: "E", ts: 2, day: "d1", nested: [
-                .object([("name", s("Eve")), ("address", .object([("city", s("Breda"))]))]),
-                .array([.object([("sku", s("s5")), ("qty", .int(1)), ("note", s("fragile"))])]), .null,
-                .object([("a", s("1")), ("b", s("2"))]),
-            ]),
-        ]
         let second = try await table.write(try Self.batch(v2, evolved: true)).instant
         await table.close()
 
@@ -194,29 +203,81 @@ import TributaryTesting
         }
 
         let metadataPath = dir.appendingPathComponent(try #require(export.metadataKey)).path
-        let scans = try IcebergOracle.scan(metadata: metadataPath, [
+        try Self.checkReads(try IcebergOracle.scan(metadata: metadataPath, try Self.queries(first: first)),
+                            commits: (first, second), ids: (old, new))
+    }
+
+    /// What pyiceberg reads: the first snapshot, the current one, and three plans filtered
+    /// on the leaves of a struct.
+    static func queries(first: String) throws -> [JSONValue] {
+        [
             .object([("snapshot_id", .int(try HudiIcebergExporter.snapshotID(ofInstant: first)))]),
             .object([("snapshot_id", .null)]),
-            // Bounds of a struct's leaf prune by its id: "Ada" only in d1's file (d2's: "Di").
             .object([("snapshot_id", .null), ("filter", .array([s("customer.name"), s("Ada")]))]),
             .object([("snapshot_id", .null), ("filter", .array([s("customer.address.city"), s("Zwolle")]))]),
             .object([("snapshot_id", .null), ("filter", .array([s("customer.address.city"), s("Breda")]))]),
-        ])
+        ]
+    }
+
+    /// Checks the answers to ``queries(first:)`` of the table after `v1` and `v2`, whose
+    /// schemas 0 and 1 have `ids`.
+    static func checkReads(_ scans: [IcebergOracle.Scan], commits: (first: String, second: String),
+                           ids: (old: [String: Int], new: [String: Int])) throws {
         try #require(scans.count == 5)
         // The first snapshot reads with its own schema (no country, no note).
         #expect(scans[0].schemaID == 0)
-        #expect(Self.scanned(scans[0].rows) == v1.map { Self.expected($0, commit: first, evolved: false) }.sorted { $0.json < $1.json })
+        #expect(scanned(scans[0].rows) == v1.map { expected($0, commit: commits.first, evolved: false) }.sorted { $0.json < $1.json })
         // The current one: the rows of the older files (B was rewritten, C and D's file was
         // not) read null for the new members.
         #expect(scans[1].schemaID == 1)
-        let current = v2.map { Self.expected($0, commit: second, evolved: true) }
-            + v1.filter { $0.id != "A" }.map { Self.expected($0, commit: first, evolved: true) }
-        #expect(Self.scanned(scans[1].rows) == current.sorted { $0.json < $1.json })
+        let current = v2.map { expected($0, commit: commits.second, evolved: true) }
+            + v1.filter { $0.id != "A" }.map { expected($0, commit: commits.first, evolved: true) }
+        #expect(scanned(scans[1].rows) == current.sorted { $0.json < $1.json })
         #expect(scans[1].rows.count == 5)
-        for (path, id) in new { #expect(scans[1].ids[path] == id, "\(path)") }
-        for (path, id) in old { #expect(scans[0].ids[path] == id, "\(path)") }
+        for (path, id) in ids.new { #expect(scans[1].ids[path] == id, "\(path)") }
+        for (path, id) in ids.old { #expect(scans[0].ids[path] == id, "\(path)") }
         #expect(scans[0].ids["customer.address.country"] == nil)
+        // The bounds of a struct's leaf prune by its id: "Ada" is only within d1's file's
+        // names (d2's: "Di"), "Zwolle" within no file's cities, "Breda" within d1's.
         #expect(scans.dropFirst(2).map(\.files) == [1, 0, 1])
+    }
+
+    /// Published to a REST catalog — SeaweedFS's numbers nested fields otherwise than we do
+    /// (depth first), lakana's as we do — then evolved by new nested members: the export
+    /// keeps the catalog's ids (its snapshot files, where they differ from the table root's
+    /// export, in a folder of their own), the catalog's schema gets the new members with new
+    /// ids, and pyiceberg reads through the catalog what it reads from our metadata file.
+    @Test(arguments: CatalogServerKind.allCases)
+    func publishedNestedTableEvolvesInTheCatalog(_ kind: CatalogServerKind) async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-rest-nested")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try await kind.start()
+        let table = try await Self.create(dir)
+        let first = try await table.write(try Self.batch(Self.v1, evolved: false)).instant
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        let name = "orders_\(UUID().uuidString.prefix(8).lowercased())"
+        let publisher = IcebergPublisher(catalog: IcebergRESTCatalog(configuration: server.configuration()),
+                                         namespace: server.namespace("lake"), tableName: name,
+                                         placement: kind == .lakana ? .catalogLocation() : .tableRoot)
+        #expect(try await publisher.publish(from: exporter).committed.count == 1)
+        let second = try await table.write(try Self.batch(Self.v2, evolved: true)).instant
+        await table.close()
+        #expect(try await publisher.publish(from: exporter).committed == [try HudiIcebergExporter.snapshotID(ofInstant: second)])
+        #expect(try await publisher.publish(from: exporter).committed.isEmpty)
+
+        let loaded = try #require(try await publisher.catalog.loadTable(server.namespace("lake"), name))
+        #expect(loaded.metadata["current-schema-id"]?.int == 1)
+        func ids(_ schemaID: Int64) throws -> [String: Int] {
+            IcebergSchema.idsByPath(schemaJSON: try #require(loaded.metadata["schemas"]?.arrayValues?.first { $0["schema-id"]?.int == schemaID }))
+        }
+        let (old, new) = (try ids(0), try ids(1))
+        let own = try await exporter.tableMetadata().schemas.map(\.idsByPath)
+        #expect(Set(old.keys) == Set(own[0].keys) && Set(new.keys) == Set(own[1].keys))
+        #expect(new.filter { old[$0.key] != nil } == old)
+        #expect(Set(new.values).count == new.count && new["customer.address.country"] ?? 0 > old.values.max() ?? 0)
+        #expect((old == own[0]) == (kind == .lakana), "\(kind): \(old)")
+        try Self.checkReads(try IcebergOracle.scan(server: server, identifier: server.identifier("lake", name), try Self.queries(first: first)),
+                            commits: (first, second), ids: (old, new))
     }
 
     /// Ids by path through an evolution that adds a top-level column and members at three

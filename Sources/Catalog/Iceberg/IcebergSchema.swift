@@ -137,4 +137,22 @@ public struct IcebergSchema: Sendable, Equatable {
         }
         return JSONValue.array(fields.map { mapping($0.id, $0.name, $0.type) }).json
     }
+
+    /// The ids a name mapping gives, by path of names (every name of a field), nil when it
+    /// is not a name mapping: to compare mappings however a catalog wrote them.
+    public static func nameMappingIDs(_ json: String) -> [String: Int]? {
+        guard let root = try? JSONValue.parse(json), let top = root.arrayValues else { return nil }
+        var out: [String: Int] = [:]
+        func visit(_ fields: [JSONValue], _ parent: String?) {
+            for f in fields {
+                for name in f["names"]?.arrayValues?.compactMap(\.string) ?? [] {
+                    let path = parent.map { "\($0).\(name)" } ?? name
+                    if let id = f["field-id"]?.int { out[path] = Int(id) }
+                    visit(f["fields"]?.arrayValues ?? [], path)
+                }
+            }
+        }
+        visit(top, nil)
+        return out
+    }
 }

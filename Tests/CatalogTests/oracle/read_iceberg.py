@@ -2,6 +2,9 @@
 what a scan sees, for tests that compare with their own model (nested values included).
 
 usage: read_iceberg.py METADATA_JSON   (queries as JSON lines on stdin)
+       read_iceberg.py --catalog-properties JSON NAMESPACE.TABLE
+  (the second loads the table through an Iceberg REST catalog: pyiceberg RestCatalog
+  properties given as JSON, as compare_iceberg.py takes them)
   each query: {"snapshot_id": S} (S: Iceberg snapshot id, null: the current snapshot),
   optionally "filter": [NAME, VALUE] to plan with EqualTo(NAME, VALUE) (a dotted NAME for a
   struct member) and print only the files planned.
@@ -27,7 +30,11 @@ def plain(v):
 
 
 def main():
-    ice = StaticTable.from_metadata(sys.argv[1])
+    if sys.argv[1] == "--catalog-properties":
+        from pyiceberg.catalog import load_catalog
+        ice = load_catalog("rest", type="rest", **json.loads(sys.argv[2])).load_table(sys.argv[3])
+    else:
+        ice = StaticTable.from_metadata(sys.argv[1])
     for line in sys.stdin:
         if not line.strip():
             continue
