@@ -115,8 +115,12 @@ public struct HudiIcebergExporter: Sendable {
             commits = compacted
         }
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
-        let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro, fieldIDs: fieldIDs)
-        let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro, knownIDs: fieldIDs)
+        // Without ids given, those of the last metadata file: when the cleaner trimmed the
+        // history's start, the first schema left may be a later one, whose nested fields
+        // would otherwise be numbered afresh (unlike the kept manifests' metrics).
+        let seed = fieldIDs.isEmpty ? try await lastFieldIDs() : fieldIDs
+        let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro, fieldIDs: seed)
+        let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro, knownIDs: seed)
         var partitionFields: [(source: IcebergField, fieldID: Int)] = []
         for (i, name) in config.partitionFields.enumerated() {
             guard let f = schema.field(named: name) else {

@@ -280,6 +280,43 @@ import TributaryTesting
                             commits: (first, second), ids: (old, new))
     }
 
+    /// The cleaner trims the history's start past the evolution, so the first schema left
+    /// is the evolved one: the export keeps the ids the earlier exports gave (the kept
+    /// manifests' metrics are keyed by them) instead of numbering that schema afresh.
+    @Test func idsSurviveTheCleanerTrimmingTheHistory() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("catalog-nested-clean")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriteOptions()
+        options.cleanerCommitsRetained = 1
+        let table = try await HudiTable.create(store: try LocalObjectStore(root: dir), name: "orders_table", recordKeyField: "order_id",
+                                               precombineField: "ts", partitionField: "day", fields: Self.fields(evolved: false),
+                                               options: options)
+        let exporter = try HudiIcebergExporter(table: table, location: dir.absoluteURL.absoluteString)
+        _ = try await table.write(try Self.batch(Self.v1, evolved: false))
+        _ = try await exporter.export()
+        let second = try await table.write(try Self.batch(Self.v2, evolved: true)).instant
+        let before = try await exporter.export()
+        // Every key again, twice, in the evolved shape.
+        let all = Self.v2 + Self.v1.filter { $0.id != "A" }
+        var last = ""
+        for ts: Int64 in [3, 4] {
+            last = try await table.write(try Self.batch(all.map { var o = $0; o.ts = ts; return o }, evolved: true)).instant
+        }
+        await table.close()
+        let after = try await exporter.export()
+        #expect(after.instants.first.map { $0 > second } == true, "\(after.instants)")
+        #expect(after.metadata.schemas.count == 1 && after.metadata.schema.idsByPath == before.metadata.schema.idsByPath)
+        let ids = after.metadata.schema.idsByPath
+        #expect(ids["items.element"] == 17 && ids["customer.address.country"] == 23 && ids["items.element.note"] == 24)
+        let scans = try IcebergOracle.scan(metadata: dir.appendingPathComponent(try #require(after.metadataKey)).path, [
+            .object([("snapshot_id", .null)]),
+            .object([("snapshot_id", .null), ("filter", .array([Self.s("customer.address.city"), Self.s("Zwolle")]))]),
+        ])
+        try #require(scans.count == 2)
+        #expect(Self.scanned(scans[0].rows) == all.map { var o = $0; o.ts = 4; return Self.expected(o, commit: last, evolved: true) }.sorted { $0.json < $1.json })
+        #expect(scans[0].ids["customer.address.country"] == 23 && scans[1].files == 0)
+    }
+
     /// Ids by path through an evolution that adds a top-level column and members at three
     /// depths; a union that is not [null, T] is refused inside a list too.
     @Test func idsAreKeptByPathAndNewOnesAppended() throws {
