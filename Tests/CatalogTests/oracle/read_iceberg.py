@@ -3,8 +3,7 @@ what a scan sees, for tests that compare with their own model (nested values inc
 
 usage: read_iceberg.py METADATA_JSON   (queries as JSON lines on stdin)
        read_iceberg.py --catalog-properties JSON NAMESPACE.TABLE
-  (the second loads the table through an Iceberg REST catalog: pyiceberg RestCatalog
-  properties given as JSON, as compare_iceberg.py takes them)
+  (the second loads the table through an Iceberg REST catalog: iceberg_reads.py)
   each query: {"snapshot_id": S} (S: Iceberg snapshot id, null: the current snapshot),
   optionally "filter": [NAME, VALUE] to plan with EqualTo(NAME, VALUE) (a dotted NAME for a
   struct member) and print only the files planned.
@@ -15,9 +14,9 @@ prints one JSON line per query: {"files": data files planned, "schema_id": the s
 import json
 import sys
 
+from iceberg_reads import load_table, queries, scan
 from pyiceberg.expressions import EqualTo
 from pyiceberg.schema import index_by_name
-from pyiceberg.table import StaticTable
 
 
 def plain(v):
@@ -30,27 +29,16 @@ def plain(v):
 
 
 def main():
-    if sys.argv[1] == "--catalog-properties":
-        from pyiceberg.catalog import load_catalog
-        ice = load_catalog("rest", type="rest", **json.loads(sys.argv[2])).load_table(sys.argv[3])
-    else:
-        ice = StaticTable.from_metadata(sys.argv[1])
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        q = json.loads(line)
-        kwargs = {}
-        if q.get("snapshot_id") is not None:
-            kwargs["snapshot_id"] = q["snapshot_id"]
-        if q.get("filter") is not None:
-            kwargs["row_filter"] = EqualTo(q["filter"][0], q["filter"][1])
-        scan = ice.scan(**kwargs)
-        out = {"files": len(list(scan.plan_files()))}
-        if q.get("filter") is None:
-            schema = scan.projection()
+    ice = load_table(sys.argv[1:])
+    for q in queries():
+        flt = q.get("filter")
+        s = scan(ice, q, EqualTo(flt[0], flt[1]) if flt is not None else None)
+        out = {"files": len(list(s.plan_files()))}
+        if flt is None:
+            schema = s.projection()
             out["schema_id"] = schema.schema_id
             out["ids"] = index_by_name(schema)
-            out["rows"] = sorted(json.dumps(plain(r), sort_keys=True) for r in scan.to_arrow().to_pylist())
+            out["rows"] = sorted(json.dumps(plain(r), sort_keys=True) for r in s.to_arrow().to_pylist())
         print(json.dumps(out), flush=True)
 
 
