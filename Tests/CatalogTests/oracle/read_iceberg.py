@@ -9,7 +9,7 @@ usage: read_iceberg.py METADATA_JSON   (queries as JSON lines on stdin)
   struct member) and print only the files planned.
 prints one JSON line per query: {"files": data files planned, "schema_id": the scan's
   schema, "ids": its field ids by dotted name (lists' elements as NAME.element), "rows":
-  the rows as canonical JSON strings (sorted keys), sorted}.
+  the rows as canonical JSON strings (sorted keys; decimals as text), sorted}.
 """
 import json
 import sys
@@ -38,7 +38,7 @@ def main():
             schema = s.projection()
             out["schema_id"] = schema.schema_id
             out["ids"] = index_by_name(schema)
-            out["rows"] = sorted(json.dumps(plain(r), sort_keys=True) for r in s.to_arrow().to_pylist())
+            out["rows"] = sorted(json.dumps(plain(r), sort_keys=True, default=str) for r in s.to_arrow().to_pylist())
         print(json.dumps(out), flush=True)
 
 
