@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: ["TributaryCore", "Pipeline", "Parquet", "KafkaClient", "Hudi", "ObjectStore", "KafkaTesting", "ObjectStoreTesting", "TributaryTesting",
-                           "Monitoring"],
+                           "Monitoring", "Catalog", "CatalogTesting"],
             resources: [.copy("Fixtures")],
             linkerSettings: rdkafkaLinker
         ),

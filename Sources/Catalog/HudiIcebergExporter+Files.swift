@@ -1,16 +1,18 @@
 import Foundation
 import Hudi
 import ObjectStore
+import TributaryCore
 
 /// The exporter's pieces: schema history, the per-snapshot Avro files, the metadata file.
 extension HudiIcebergExporter {
-    /// One schema per distinct commit schema (Hudi's schema evolution adds columns), field
-    /// ids kept by name; returns the distinct schemas and each commit's.
-    func schemaHistory(_ commits: [Instant], timeline: Timeline, fallback: String) async throws
+    /// One schema per distinct commit schema (Hudi's schema evolution adds columns and
+    /// nested members), field ids kept by path (starting from `fieldIDs`); returns the
+    /// distinct schemas and each commit's.
+    func schemaHistory(_ commits: [Instant], timeline: Timeline, fallback: String, fieldIDs: [String: Int]) async throws
         -> (schemas: [IcebergSchema], perCommit: [IcebergSchema])
     {
         var schemas: [IcebergSchema] = []
-        var ids: [String: Int] = [:]
+        var ids = fieldIDs
         var perCommit: [IcebergSchema] = []
         for commit in commits {
             let avro = try await table.commitMetadata(commit, in: timeline).schema ?? fallback
@@ -19,7 +21,7 @@ extension HudiIcebergExporter {
                 s = last
             } else {
                 schemas.append(s)
-                for f in s.fields { ids[f.name] = f.id }
+                ids.merge(s.idsByPath) { old, _ in old }
             }
             perCommit.append(s)
         }
@@ -61,20 +63,42 @@ extension HudiIcebergExporter {
     /// (as Hadoop-style Iceberg readers expect): metadata files are immutable too, so N
     /// grows only when the metadata changed. Returns the key.
     func writeMetadataFile(_ metadata: IcebergTableMetadata) async throws -> String {
-        let hintKey = "\(Self.metadataFolder)/version-hint.text"
         let body = Data(metadata.json.pretty().utf8)
         var version = 1
-        if let hint = try? await table.store.get(hintKey),
-           let last = Int(String(decoding: hint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) {
-            let previous = try? await table.store.get("\(Self.metadataFolder)/v\(last).metadata.json")
-            version = previous == body ? last : last + 1
+        if let last = await lastMetadataFile() {
+            version = last.body == body ? last.version : last.version + 1
         }
         let key = "\(Self.metadataFolder)/v\(version).metadata.json"
         if try await !exists(key) {
             try await table.store.put(key, body)
-            try await table.store.put(hintKey, Data(String(version).utf8))
+            try await table.store.put(Self.versionHintKey, Data(String(version).utf8))
         }
         return key
+    }
+
+    static let versionHintKey = "\(metadataFolder)/version-hint.text"
+
+    /// The metadata file `version-hint.text` names (nil: none, or unreadable).
+    func lastMetadataFile() async -> (version: Int, body: Data?)? {
+        guard let hint = try? await table.store.get(Self.versionHintKey),
+              let last = Int(String(decoding: hint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        return (last, try? await table.store.get("\(Self.metadataFolder)/v\(last).metadata.json"))
+    }
+
+    /// The field ids of every schema of the last metadata file, by path.
+    func lastFieldIDs() async throws -> [String: Int] {
+        guard let body = await lastMetadataFile()?.body else { return [:] }
+        let metadata: JSONValue
+        do {
+            metadata = try JSONValue.parse(body)
+        } catch {
+            throw CatalogError.invalidTable("\(Self.metadataFolder)/version-hint.text names a metadata file that is not JSON: \(error)")
+        }
+        var ids: [String: Int] = [:]
+        for schema in metadata["schemas"]?.arrayValues ?? [] {
+            ids.merge(IcebergSchema.idsByPath(schemaJSON: schema)) { old, _ in old }
+        }
+        return ids
     }
 
     func exists(_ key: String, in store: (any ObjectStore)? = nil) async throws -> Bool {

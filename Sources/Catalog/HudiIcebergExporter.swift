@@ -84,9 +84,10 @@ public struct HudiIcebergExporter: Sendable {
     }
 
     /// The table's Iceberg metadata without snapshots (schema history, partition spec,
-    /// properties), written nowhere: what a catalog table is created like.
-    public func tableMetadata() async throws -> IcebergTableMetadata {
-        try await shape().metadata
+    /// properties), written nowhere: what a catalog table is created like. `fieldIDs`: ids
+    /// to keep by path (``IcebergSchema/idsByPath``), e.g. a catalog's.
+    public func tableMetadata(fieldIDs: [String: Int] = [:]) async throws -> IcebergTableMetadata {
+        try await shape(fieldIDs: fieldIDs).metadata
     }
 
     private struct Shape {
@@ -97,7 +98,7 @@ public struct HudiIcebergExporter: Sendable {
         var partitionFields: [(source: IcebergField, fieldID: Int)]
     }
 
-    private func shape() async throws -> Shape {
+    private func shape(fieldIDs: [String: Int]) async throws -> Shape {
         let timeline = try await table.timeline()
         // Commits older than the cleaner's retention cannot be read any more (their files
         // are gone): the Iceberg history starts at the earliest queryable one.
@@ -114,8 +115,12 @@ public struct HudiIcebergExporter: Sendable {
             commits = compacted
         }
         guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
-        let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro)
-        let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro)
+        // Without ids given, those of the last metadata file: when the cleaner trimmed the
+        // history's start, the first schema left may be a later one, whose nested fields
+        // would otherwise be numbered afresh (unlike the kept manifests' metrics).
+        let seed = fieldIDs.isEmpty ? try await lastFieldIDs() : fieldIDs
+        let (schemas, snapshotSchemas) = try await schemaHistory(commits, timeline: timeline, fallback: avro, fieldIDs: seed)
+        let schema = try schemas.last ?? IcebergSchema.fromHudiAvro(avro, knownIDs: seed)
         var partitionFields: [(source: IcebergField, fieldID: Int)] = []
         for (i, name) in config.partitionFields.enumerated() {
             guard let f = schema.field(named: name) else {
@@ -140,9 +145,10 @@ public struct HudiIcebergExporter: Sendable {
     /// Writes the Iceberg metadata of every completed commit; returns what it wrote.
     /// Without a target, everything goes under `metadata/` of the table root (including the
     /// metadata file); with one, only the snapshot files, under `metadata/` of the target.
+    /// `fieldIDs`: ids to keep by path (a catalog's, which the manifests' metrics must use).
     @discardableResult
-    public func export(into target: IcebergMetadataTarget? = nil) async throws -> IcebergExport {
-        let shape = try await shape()
+    public func export(into target: IcebergMetadataTarget? = nil, fieldIDs: [String: Int] = [:]) async throws -> IcebergExport {
+        let shape = try await shape(fieldIDs: fieldIDs)
         let (commits, snapshotSchemas, config, partitionFields) = (shape.commits, shape.snapshotSchemas, shape.config, shape.partitionFields)
         var metadata = shape.metadata
         let out = target ?? IcebergMetadataTarget(location: location, store: table.store)

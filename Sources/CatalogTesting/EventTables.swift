@@ -127,23 +127,59 @@ public enum IcebergOracle {
     /// `extra`, e.g. S3 FileIO settings); `hudiOptions`: hudi-rs storage options (S3).
     public static func compare(table: String, server: CatalogServer, identifier: String, extra: [String: String] = [:],
                                hudiOptions: [String: String] = [:], _ queries: [JSONValue]) throws -> [Answer] {
-        func json(_ d: [String: String]) -> String {
-            JSONValue.object(d.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).pretty()
-        }
         let properties = server.pyicebergProperties.merging(extra) { $1 }
-        var source = ["--catalog-properties", json(properties), identifier]
-        if !hudiOptions.isEmpty { source += ["--hudi-options", json(hudiOptions)] }
+        var source = ["--catalog-properties", propertiesJSON(properties), identifier]
+        if !hudiOptions.isEmpty { source += ["--hudi-options", propertiesJSON(hudiOptions)] }
         return try compare(table: table, source: source, queries)
     }
 
-    private static func compare(table: String, source: [String], _ queries: [JSONValue]) throws -> [Answer] {
-        let input = queries.map { $0.pretty().replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
-        let out = try runPython([script, table] + source, stdin: Data(input.utf8)).stdoutText
-        return try out.split(separator: "\n").map { line in
-            let v = try JSONValue.parse(Data(line.utf8))
-            return Answer(iceberg: Int(v["iceberg"]?.int ?? -1), hudi: Int(v["hudi"]?.int ?? -1),
-                          equal: v["equal"] == .bool(true), files: Int(v["files"]?.int ?? -1),
-                          sameColumns: v["same_columns"] == .bool(true), raw: String(line))
+    /// What pyiceberg's scan of one query (`snapshot_id`, optional `filter`: [name, value])
+    /// saw: files planned; without a filter also the scan's schema id, its field ids by
+    /// dotted name and the rows (keys sorted at every level, sorted).
+    public struct Scan: Sendable {
+        public var files: Int
+        public var schemaID: Int
+        public var ids: [String: Int]
+        public var rows: [JSONValue]
+    }
+
+    public static let readScript = TestEnvironment.packageRoot.appendingPathComponent("Tests/CatalogTests/oracle/read_iceberg.py").path
+
+    /// One scan per query, all in one process (`read_iceberg.py`).
+    public static func scan(metadata: String, _ queries: [JSONValue]) throws -> [Scan] {
+        try scan(source: [metadata], queries)
+    }
+
+    /// The same through a catalog server of the tests (its pyiceberg properties).
+    public static func scan(server: CatalogServer, identifier: String, _ queries: [JSONValue]) throws -> [Scan] {
+        try scan(source: ["--catalog-properties", propertiesJSON(server.pyicebergProperties), identifier], queries)
+    }
+
+    private static func scan(source: [String], _ queries: [JSONValue]) throws -> [Scan] {
+        try answers([readScript] + source, queries).map { v, _ in
+            var ids: [String: Int] = [:]
+            if case .object(let pairs)? = v["ids"] { for (k, id) in pairs { ids[k] = id.int.map(Int.init) } }
+            let rows = try (v["rows"]?.arrayValues ?? []).map { try JSONValue.parse(Data(($0.string ?? "").utf8)) }
+            return Scan(files: Int(v["files"]?.int ?? -1), schemaID: Int(v["schema_id"]?.int ?? -1), ids: ids, rows: rows)
         }
+    }
+
+    private static func compare(table: String, source: [String], _ queries: [JSONValue]) throws -> [Answer] {
+        try answers([script, table] + source, queries).map { v, line in
+            Answer(iceberg: Int(v["iceberg"]?.int ?? -1), hudi: Int(v["hudi"]?.int ?? -1),
+                   equal: v["equal"] == .bool(true), files: Int(v["files"]?.int ?? -1),
+                   sameColumns: v["same_columns"] == .bool(true), raw: line)
+        }
+    }
+
+    private static func propertiesJSON(_ d: [String: String]) -> String {
+        JSONValue.object(d.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).pretty()
+    }
+
+    /// Runs an oracle script with the queries as JSON lines on stdin; its answer lines, parsed.
+    private static func answers(_ arguments: [String], _ queries: [JSONValue]) throws -> [(JSONValue, String)] {
+        let input = queries.map { $0.pretty().replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n")
+        let out = try runPython(arguments, stdin: Data(input.utf8)).stdoutText
+        return try out.split(separator: "\n").map { (try JSONValue.parse(Data($0.utf8)), String($0)) }
     }
 }

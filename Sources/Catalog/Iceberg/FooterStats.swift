@@ -3,7 +3,7 @@ import ObjectStore
 import Parquet
 
 /// Record count and column metrics of a Parquet base file, from its footer only (two
-/// ranged gets), mapped to Iceberg field ids by top-level column name.
+/// ranged gets), mapped to Iceberg field ids by column path.
 enum FooterStats {
     /// A source over the footer bytes fetched; other reads fail.
     private struct TailSource: ParquetSource {
@@ -29,9 +29,41 @@ enum FooterStats {
         return try ParquetFileReader(source: TailSource(size: size, start: start, tail: tail)).metadata
     }
 
-    /// Fills `file`'s record count and metrics from `footer`.
+    /// A leaf column's Iceberg field, and whether it lies in a list or a map.
+    struct Leaf {
+        var id: Int
+        var type: IcebergType
+        var repeated: Bool
+    }
+
+    /// The leaf columns of `schema` by Parquet path (our writer's standard layouts: a
+    /// list's element under `list`, a map's key and value under `key_value`).
+    static func leaves(of schema: IcebergSchema) -> [[String]: Leaf] {
+        var out: [[String]: Leaf] = [:]
+        func visit(_ id: Int, _ type: IcebergType, _ path: [String], _ repeated: Bool) {
+            let children = type.children
+            guard !children.isEmpty else {
+                out[path] = Leaf(id: id, type: type, repeated: repeated)
+                return
+            }
+            var group: [String] = []
+            if case .list = type { group = ["list"] }
+            if case .map = type { group = ["key_value"] }
+            for c in children { visit(c.id, c.type, path + group + [c.name], repeated || !group.isEmpty) }
+        }
+        for f in schema.fields { visit(f.id, f.type, [f.name], false) }
+        return out
+    }
+
+    /// Fills `file`'s record count and metrics from `footer`, keyed by each leaf column's
+    /// field id. Leaves inside a list or a map get their size only: their Parquet counts
+    /// are of entries (an empty or null list counts as a null element) and Iceberg cannot
+    /// filter on them anyway; leaves of structs get counts and bounds like top-level columns.
     static func apply(_ footer: FileMetaData, schema: IcebergSchema, to file: inout IcebergDataFile) {
         file.recordCount = footer.numRows
+        let leaves = leaves(of: schema)
+        let elements = Dictionary(((try? Parquet.Schema(elements: footer.schema))?.columns ?? []).map { ($0.path, $0.element) },
+                                  uniquingKeysWith: { a, _ in a })
         var boundsOK: Set<Int> = []
         var nullsOK: Set<Int> = []
         var lower: [Int: [UInt8]] = [:]
@@ -40,11 +72,11 @@ enum FooterStats {
         for group in footer.rowGroups {
             var seen: Set<Int> = []
             for chunk in group.columns {
-                guard let meta = chunk.metaData, meta.pathInSchema.count == 1, let name = meta.pathInSchema.first,
-                      let field = schema.field(named: name) else { continue }
-                let id = field.id
-                seen.insert(id)
+                guard let meta = chunk.metaData, let leaf = leaves[meta.pathInSchema] else { continue }
+                let id = leaf.id
                 file.columnSizes[id, default: 0] += meta.totalCompressedSize
+                if leaf.repeated { continue }
+                seen.insert(id)
                 file.valueCounts[id, default: 0] += meta.numValues
                 let stats = meta.statistics
                 if let n = stats?.nullCount {
@@ -56,16 +88,18 @@ enum FooterStats {
                 // Parquet's plain encoding of min/max equals Iceberg's single-value
                 // serialization for these types (little-endian numbers, UTF-8, raw bytes).
                 let comparable: Bool
-                switch field.type {
-                case .boolean, .int, .long, .float, .double, .date, .string, .binary, .timestamptz, .timestamp:
-                    comparable = isMicros(meta, footer: footer, name: name) || ![.timestamptz, .timestamp].contains(field.type)
+                switch leaf.type {
+                case .timestamptz, .timestamp:
+                    if case .timestamp(_, let unit)? = elements[meta.pathInSchema]?.logicalType { comparable = unit == .micros } else { comparable = false }
+                case .boolean, .int, .long, .float, .double, .date, .string, .binary:
+                    comparable = true
                 default:
                     comparable = false
                 }
                 if comparable, let s = stats, !s.isLegacy, let mn = s.min, let mx = s.max {
                     if first || boundsOK.contains(id) { boundsOK.insert(id) }
-                    if let cur = lower[id] { lower[id] = less(mn, cur, field.type) ? mn : cur } else { lower[id] = mn }
-                    if let cur = upper[id] { upper[id] = less(cur, mx, field.type) ? mx : cur } else { upper[id] = mx }
+                    if let cur = lower[id] { lower[id] = less(mn, cur, leaf.type) ? mn : cur } else { lower[id] = mn }
+                    if let cur = upper[id] { upper[id] = less(cur, mx, leaf.type) ? mx : cur } else { upper[id] = mx }
                 } else {
                     boundsOK.remove(id)
                 }
@@ -77,13 +111,6 @@ enum FooterStats {
         file.nullValueCounts = file.nullValueCounts.filter { nullsOK.contains($0.key) }
         file.lowerBounds = lower.filter { boundsOK.contains($0.key) }
         file.upperBounds = upper.filter { boundsOK.contains($0.key) }
-    }
-
-    /// Whether a timestamp column is stored in microseconds (Iceberg's unit).
-    private static func isMicros(_ meta: ColumnMetaData, footer: FileMetaData, name: String) -> Bool {
-        guard let element = footer.schema.first(where: { $0.name == name }) else { return false }
-        if case .timestamp(_, let unit)? = element.logicalType { return unit == .micros }
-        return false
     }
 
     /// Compares two encoded values of `type` (for merging row groups' bounds).

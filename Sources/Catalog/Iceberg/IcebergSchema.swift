@@ -2,14 +2,19 @@ import Foundation
 import Hudi
 import TributaryCore
 
-/// An Iceberg primitive type (the subset a flat Hudi table maps to).
-public enum IcebergType: Sendable, Equatable {
+/// An Iceberg type: the primitives a Hudi column maps to, and structs, lists and maps of
+/// them (each nested field, list element, map key and value with a field id of its own).
+public indirect enum IcebergType: Sendable, Equatable {
     case boolean, int, long, float, double, date, timestamp, timestamptz, string, binary
     case fixed(Int)
     case decimal(precision: Int, scale: Int)
+    case `struct`([IcebergField])
+    case list(elementID: Int, element: IcebergType, elementRequired: Bool)
+    case map(keyID: Int, key: IcebergType, valueID: Int, value: IcebergType, valueRequired: Bool)
 
-    /// The type's name in table metadata JSON.
-    public var jsonName: String {
+    /// The type in table metadata JSON (spec, "Schemas": a name for a primitive, an
+    /// object for a struct, list or map).
+    public var json: JSONValue {
         switch self {
         case .boolean: return "boolean"
         case .int: return "int"
@@ -21,13 +26,32 @@ public enum IcebergType: Sendable, Equatable {
         case .timestamptz: return "timestamptz"
         case .string: return "string"
         case .binary: return "binary"
-        case .fixed(let n): return "fixed[\(n)]"
-        case .decimal(let p, let s): return "decimal(\(p), \(s))"
+        case .fixed(let n): return .string("fixed[\(n)]")
+        case .decimal(let p, let s): return .string("decimal(\(p), \(s))")
+        case .struct(let fields):
+            return .object([("type", "struct"), ("fields", .array(fields.map(\.json)))])
+        case .list(let id, let element, let required):
+            return .object([("type", "list"), ("element-id", .int(Int64(id))), ("element", element.json),
+                            ("element-required", .bool(required))])
+        case .map(let keyID, let key, let valueID, let value, let required):
+            return .object([("type", "map"), ("key-id", .int(Int64(keyID))), ("key", key.json),
+                            ("value-id", .int(Int64(valueID))), ("value", value.json), ("value-required", .bool(required))])
+        }
+    }
+
+    /// The ids and names of the fields directly inside (struct fields, list element, map
+    /// key and value, named as a name mapping and a Parquet file name them), with their types.
+    var children: [(id: Int, name: String, type: IcebergType)] {
+        switch self {
+        case .struct(let fields): return fields.map { ($0.id, $0.name, $0.type) }
+        case .list(let id, let element, _): return [(id, "element", element)]
+        case .map(let keyID, let key, let valueID, let value, _): return [(keyID, "key", key), (valueID, "value", value)]
+        default: return []
         }
     }
 }
 
-/// A top-level field of an Iceberg schema.
+/// A field of an Iceberg schema or of a struct in it.
 public struct IcebergField: Sendable, Equatable {
     public var id: Int
     public var name: String
@@ -37,10 +61,14 @@ public struct IcebergField: Sendable, Equatable {
     public init(id: Int, name: String, type: IcebergType, required: Bool) {
         (self.id, self.name, self.type, self.required) = (id, name, type, required)
     }
+
+    var json: JSONValue {
+        .object([("id", .int(Int64(id))), ("name", .string(name)), ("required", .bool(required)), ("type", type.json)])
+    }
 }
 
-/// A flat Iceberg schema: Hudi's meta columns first (ids 1–5, as they lead every base
-/// file), then the data columns in Avro order.
+/// An Iceberg schema: Hudi's meta columns first (ids 1–5, as they lead every base file),
+/// then the data columns in Avro order, nested ones as structs, lists and maps.
 public struct IcebergSchema: Sendable, Equatable {
     public var schemaID: Int
     public var fields: [IcebergField]
@@ -50,110 +78,81 @@ public struct IcebergSchema: Sendable, Equatable {
         self.fields = fields
     }
 
-    public var lastColumnID: Int { fields.map(\.id).max() ?? 0 }
+    /// The highest field id, nested ones included.
+    public var lastColumnID: Int { idsByPath.values.max() ?? 0 }
 
     public func field(named name: String) -> IcebergField? { fields.first { $0.name == name } }
 
-    /// The schema of a Hudi table from its writer schema (`extraMetadata.schema` of a
-    /// commit: an Avro record of the data columns). `knownIDs` keeps the ids of columns an
-    /// earlier schema had (by name); new columns get ids above every known one. As Hudi
-    /// tables only append columns, these are the Parquet field ids our writer puts in the
-    /// base files (meta columns 1–5, then by position: ``AvroSchema/baseFileFields(_:)``).
-    public static func fromHudiAvro(_ avroJSON: String, schemaID: Int = 0, knownIDs: [String: Int] = [:]) throws -> IcebergSchema {
-        let root: JSONValue
-        do {
-            root = try JSONValue.parse(Data(avroJSON.utf8))
-        } catch {
-            throw CatalogError.invalidTable("the commit's Avro schema is not JSON: \(error)")
-        }
-        guard root["type"]?.string == "record", let avroFields = root["fields"]?.arrayValues else {
-            throw CatalogError.invalidTable("the commit's Avro schema is not a record")
-        }
-        var fields: [IcebergField] = AvroSchema.metaFieldNames.enumerated().map {
-            IcebergField(id: $0.offset + 1, name: $0.element, type: .string, required: false)
-        }
-        var nextID = max(fields.count, knownIDs.values.max() ?? 0) + 1
-        for f in avroFields {
-            guard let name = f["name"]?.string, let type = f["type"] else {
-                throw CatalogError.invalidTable("an Avro field without name or type")
-            }
-            if AvroSchema.metaFieldNames.contains(name) { continue }
-            let (t, nullable) = try mapType(type, field: name)
-            let id = knownIDs[name] ?? nextID
-            nextID = max(nextID, id + 1)
-            fields.append(IcebergField(id: id, name: name, type: t, required: !nullable))
-        }
-        return IcebergSchema(schemaID: schemaID, fields: fields)
-    }
-
-    /// An Avro field type as (Iceberg type, nullable). Unions must be `[null, T]`.
-    static func mapType(_ avro: JSONValue, field: String) throws -> (IcebergType, Bool) {
-        if let members = avro.arrayValues {
-            let nonNull = members.filter { $0.string != "null" }
-            guard nonNull.count == 1, members.count <= 2 else {
-                throw CatalogError.unsupported("field \(field): union \(avro.pretty()) (only [null, T])")
-            }
-            return (try primitive(nonNull[0], field: field), members.count == 2)
-        }
-        return (try primitive(avro, field: field), false)
-    }
-
-    private static func primitive(_ avro: JSONValue, field: String) throws -> IcebergType {
-        if let name = avro.string {
-            switch name {
-            case "boolean": return .boolean
-            case "int": return .int
-            case "long": return .long
-            case "float": return .float
-            case "double": return .double
-            case "string": return .string
-            case "bytes": return .binary
-            default: throw CatalogError.unsupported("field \(field): Avro type \(name)")
-            }
-        }
-        guard let base = avro["type"]?.string else {
-            throw CatalogError.unsupported("field \(field): Avro type \(avro.pretty())")
-        }
-        let logical = avro["logicalType"]?.string
-        switch (base, logical) {
-        case ("int", "date"): return .date
-        case ("long", "timestamp-micros"), ("long", "timestamp-millis"): return .timestamptz
-        case ("long", "local-timestamp-micros"), ("long", "local-timestamp-millis"): return .timestamp
-        case ("bytes", "decimal"), ("fixed", "decimal"):
-            guard let p = avro["precision"]?.int else { throw CatalogError.invalidTable("field \(field): decimal without precision") }
-            return .decimal(precision: Int(p), scale: Int(avro["scale"]?.int ?? 0))
-        case ("fixed", _):
-            guard let n = avro["size"]?.int else { throw CatalogError.invalidTable("field \(field): fixed without size") }
-            return .fixed(Int(n))
-        case ("string", _): return .string
-        case (let b, nil) where ["boolean", "int", "long", "float", "double", "bytes"].contains(b):
-            return try primitive(.string(b), field: field)
-        default:
-            throw CatalogError.unsupported("field \(field): Avro type \(avro.pretty())")
-        }
-    }
-
     /// The schema as table metadata JSON.
     public var json: JSONValue {
-        .object([
-            ("type", .string("struct")),
-            ("schema-id", .int(Int64(schemaID))),
-            ("fields", .array(fields.map { f in
-                .object([
-                    ("id", .int(Int64(f.id))), ("name", .string(f.name)),
-                    ("required", .bool(f.required)), ("type", .string(f.type.jsonName)),
-                ])
-            })),
-        ])
+        .object([("type", "struct"), ("schema-id", .int(Int64(schemaID))), ("fields", .array(fields.map(\.json)))])
     }
 
-    /// The default name mapping (`schema.name-mapping.default`): base files written before
-    /// our writer set Parquet field ids (and files of other Hudi writers) carry none, so
-    /// readers map their columns to fields by these names. Files with ids carry exactly
-    /// these ids (``AvroSchema/baseFileFields(_:)``).
+    /// Every field id by its path: top-level name, then `.`-joined names below it, a list's
+    /// element as `element`, a map's key and value as `key` and `value`
+    /// (`customer.address.city`, `items.element.sku`). Avro names have no dots.
+    public var idsByPath: [String: Int] { Self.idsByPath(schemaJSON: json) }
+
+    /// ``idsByPath`` of a schema in table metadata JSON (a catalog's, or ours).
+    public static func idsByPath(schemaJSON: JSONValue) -> [String: Int] {
+        var out: [String: Int] = [:]
+        func visit(_ type: JSONValue?, _ path: String) {
+            guard let type, type.string == nil else { return }
+            switch type["type"]?.string {
+            case "struct":
+                for f in type["fields"]?.arrayValues ?? [] {
+                    guard let name = f["name"]?.string, let id = f["id"]?.int else { continue }
+                    let p = path.isEmpty ? name : "\(path).\(name)"
+                    out[p] = Int(id)
+                    visit(f["type"], p)
+                }
+            case "list":
+                if let id = type["element-id"]?.int { out["\(path).element"] = Int(id) }
+                visit(type["element"], "\(path).element")
+            case "map":
+                if let id = type["key-id"]?.int { out["\(path).key"] = Int(id) }
+                if let id = type["value-id"]?.int { out["\(path).value"] = Int(id) }
+                visit(type["key"], "\(path).key")
+                visit(type["value"], "\(path).value")
+            default:
+                return
+            }
+        }
+        visit(schemaJSON, "")
+        return out
+    }
+
+    /// The default name mapping (`schema.name-mapping.default`), nested fields included
+    /// (spec, "Column Projection"): readers map the columns of a data file without Parquet
+    /// field ids to fields by these names — base files written before our writer set ids,
+    /// files of other Hudi writers, and every file of a table with nested columns
+    /// (``AvroSchema/baseFileFields(_:)`` says why those carry none). Files with ids carry
+    /// exactly these ids.
     public var nameMappingJSON: String {
-        JSONValue.array(fields.map { f in
-            .object([("field-id", .int(Int64(f.id))), ("names", .array([.string(f.name)]))])
-        }).json
+        func mapping(_ id: Int, _ name: String, _ type: IcebergType) -> JSONValue {
+            var o: [(String, JSONValue)] = [("field-id", .int(Int64(id))), ("names", .array([.string(name)]))]
+            let children = type.children
+            if !children.isEmpty { o.append(("fields", .array(children.map { mapping($0.id, $0.name, $0.type) }))) }
+            return .object(o)
+        }
+        return JSONValue.array(fields.map { mapping($0.id, $0.name, $0.type) }).json
+    }
+
+    /// The ids a name mapping gives, by path of names (every name of a field), nil when it
+    /// is not a name mapping: to compare mappings however a catalog wrote them.
+    public static func nameMappingIDs(_ json: String) -> [String: Int]? {
+        guard let root = try? JSONValue.parse(json), let top = root.arrayValues else { return nil }
+        var out: [String: Int] = [:]
+        func visit(_ fields: [JSONValue], _ parent: String?) {
+            for f in fields {
+                for name in f["names"]?.arrayValues?.compactMap(\.string) ?? [] {
+                    let path = parent.map { "\($0).\(name)" } ?? name
+                    if let id = f["field-id"]?.int { out[path] = Int(id) }
+                    visit(f["fields"]?.arrayValues ?? [], path)
+                }
+            }
+        }
+        visit(top, nil)
+        return out
     }
 }

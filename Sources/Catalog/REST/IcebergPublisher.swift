@@ -67,22 +67,50 @@ public struct IcebergPublisher: Sendable {
     }
 
     /// Exports the Hudi table and publishes it, the snapshot files placed as `placement`
-    /// says (with `catalogLocation`, the table is created or loaded first, to learn its
-    /// location).
+    /// says. Catalogs assign fresh field ids when they create a table, not all in the same
+    /// order (SeaweedFS numbers nested fields depth first; Iceberg's Java and Python
+    /// libraries, lakana and we a struct's fields before their children), so what is
+    /// published keeps the catalog's ids, which the manifests' metrics must use. With
+    /// `tableRoot`, the table root's own export when the catalog has its ids; otherwise (a
+    /// nested table) the snapshot files written again with the catalog's ids under
+    /// `metadata/catalog-<table uuid>/` (Iceberg files never change). With
+    /// `catalogLocation`, the table is created or loaded first, to learn its location.
     @discardableResult
     public func publish(from exporter: HudiIcebergExporter) async throws -> Result {
         switch placement {
         case .tableRoot:
-            return try await publish(try await exporter.export())
+            // Exported first: a table that cannot be exported is not created in the catalog.
+            let export = try await exporter.export()
+            let table = try await loadOrCreate(like: export.metadata)
+            let ids = try Self.currentSchema(of: table).ids
+            let ownIDs = export.metadata.schema.idsByPath
+            if ids.allSatisfy({ ownIDs[$0.key] == $0.value }) { return try await publish(export, to: table) }
+            guard let uuid = table.metadata["table-uuid"]?.string, !uuid.isEmpty, !uuid.contains("/") else {
+                throw IcebergRESTError.badResponse("the catalog's table \(tableName) has no table-uuid")
+            }
+            let folder = "\(HudiIcebergExporter.metadataFolder)/catalog-\(uuid)"
+            let target = IcebergMetadataTarget(location: "\(exporter.location)/\(folder)", store: try exporter.table.store.scoped(to: folder))
+            return try await publish(try await exporter.export(into: target, fieldIDs: ids), to: table)
         case .catalogLocation(let open):
             let table = try await loadOrCreate(like: try await exporter.tableMetadata())
+            let ids = try Self.currentSchema(of: table).ids
             guard let location = table.metadata["location"]?.string, !location.isEmpty else {
                 throw IcebergRESTError.badResponse("the catalog's table \(tableName) has no location")
             }
             let store = try await open(location)
-            let export = try await exporter.export(into: IcebergMetadataTarget(location: location, store: store))
+            let export = try await exporter.export(into: IcebergMetadataTarget(location: location, store: store), fieldIDs: ids)
             return try await publish(export, to: table)
         }
+    }
+
+    /// The catalog table's current schema and its field ids by path.
+    static func currentSchema(of table: IcebergCatalogTable) throws -> (id: Int64, ids: [String: Int]) {
+        let currentID = table.metadata["current-schema-id"]?.int ?? 0
+        let schemas = table.metadata["schemas"]?.arrayValues ?? []
+        guard let s = schemas.first(where: { $0["schema-id"]?.int == currentID }) ?? schemas.first else {
+            throw IcebergRESTError.badResponse("table metadata without schemas")
+        }
+        return (currentID, IcebergSchema.idsByPath(schemaJSON: s))
     }
 
     /// Publishes an export whose snapshot files are already written.
@@ -156,40 +184,41 @@ public struct IcebergPublisher: Sendable {
     }
 
     /// The manifests carry our field ids: the catalog's current schema must have the same
-    /// ones. Columns Hudi's schema evolution added since are added to the catalog's schema
-    /// first (`add-schema` + `set-current-schema`, guarded by `assert-current-schema-id`).
-    /// The name mapping is updated in the same commit (readers map the new column by it).
+    /// ones (by path, nested fields included). Columns and nested members Hudi's schema
+    /// evolution added since are added to the catalog's schema first (`add-schema` +
+    /// `set-current-schema`, guarded by `assert-current-schema-id`). The name mapping is
+    /// set in the same commit when it is not ours (new fields; ids the catalog assigned).
     private func reconcileSchema(_ table: IcebergCatalogTable, _ metadata: IcebergTableMetadata) async throws -> IcebergCatalogTable {
         let schema = metadata.schema
-        let currentID = table.metadata["current-schema-id"]?.int ?? 0
-        let schemas = table.metadata["schemas"]?.arrayValues ?? []
-        guard let s = schemas.first(where: { $0["schema-id"]?.int == currentID }) ?? schemas.first else {
-            throw IcebergRESTError.badResponse("table metadata without schemas")
-        }
-        var theirs: [String: Int64] = [:]
-        for f in s["fields"]?.arrayValues ?? [] {
-            if let n = f["name"]?.string, let id = f["id"]?.int { theirs[n] = id }
-        }
+        let (currentID, theirs) = try Self.currentSchema(of: table)
         var missing = false
-        for f in schema.fields {
-            guard let id = theirs[f.name] else { missing = true; continue }
-            guard id == Int64(f.id) else {
-                throw CatalogError.invalidTable("catalog table's field \(f.name) has id \(id), ours \(f.id)")
+        for (path, ours) in schema.idsByPath.sorted(by: { $0.key < $1.key }) {
+            guard let id = theirs[path] else { missing = true; continue }
+            guard id == ours else {
+                throw CatalogError.invalidTable("catalog table's field \(path) has id \(id), ours \(ours)")
             }
         }
-        guard missing else { return table }
-        let lastColumnID = max(Int64(schema.lastColumnID), table.metadata["last-column-id"]?.int ?? 0)
-        var evolved = schema
-        evolved.schemaID = Int((schemas.compactMap { $0["schema-id"]?.int }.max() ?? 0) + 1)
+        let mapping = metadata.nameMappingJSON
+        let stored = table.metadata["properties"]?["schema.name-mapping.default"]?.string
+        let mappingStale = stored.flatMap(IcebergSchema.nameMappingIDs) != IcebergSchema.nameMappingIDs(mapping)
+        guard missing || mappingStale else { return table }
+        var updates: [JSONValue] = []
+        if missing {
+            let schemas = table.metadata["schemas"]?.arrayValues ?? []
+            let lastColumnID = max(Int64(schema.lastColumnID), table.metadata["last-column-id"]?.int ?? 0)
+            var evolved = schema
+            evolved.schemaID = Int((schemas.compactMap { $0["schema-id"]?.int }.max() ?? 0) + 1)
+            updates += [
+                .object([("action", .string("add-schema")), ("schema", evolved.json), ("last-column-id", .int(lastColumnID))]),
+                .object([("action", .string("set-current-schema")), ("schema-id", .int(-1))]),
+            ]
+        }
+        updates.append(.object([("action", .string("set-properties")), ("updates", .object([
+            ("schema.name-mapping.default", .string(mapping)),
+        ]))]))
         return try await catalog.commit(namespace, tableName, requirements: [
             .object([("type", .string("assert-current-schema-id")), ("current-schema-id", .int(currentID))]),
-        ], updates: [
-            .object([("action", .string("add-schema")), ("schema", evolved.json), ("last-column-id", .int(lastColumnID))]),
-            .object([("action", .string("set-current-schema")), ("schema-id", .int(-1))]),
-            .object([("action", .string("set-properties")), ("updates", .object([
-                ("schema.name-mapping.default", .string(metadata.nameMappingJSON)),
-            ]))]),
-        ])
+        ], updates: updates)
     }
 
     /// How far the catalog table is behind the Hudi table (for `tributary catalog status`).

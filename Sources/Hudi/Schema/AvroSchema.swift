@@ -18,8 +18,17 @@ public enum AvroSchema {
     /// position. The table's schema only ever appends columns (``SchemaEvolution``), so a
     /// column keeps its id in every file and every schema of the table: the ids are stable by
     /// name. Readers that map by name (hudi-rs, Spark, DuckDB) ignore them.
+    ///
+    /// A table with a nested column gets no field ids at all: the ids of nested fields are
+    /// the exporter's (kept by path over the table's schema history), which a writer that
+    /// knows only the current schema cannot reproduce, and a file with ids on some columns
+    /// only is not read by name: Iceberg's Java reader then projects by id and drops the
+    /// nested members without one. Without ids every Iceberg reader (Java, pyiceberg,
+    /// DuckDB) maps the file's columns through the table's name mapping, as the spec says
+    /// for files without field ids.
     public static func baseFileFields(_ dataFields: [Field]) -> [Field] {
-        (metaFields + dataFields).enumerated().map { i, f in
+        if dataFields.contains(where: \.type.isNested) { return metaFields + dataFields }
+        return (metaFields + dataFields).enumerated().map { i, f in
             var f = f
             f.fieldID = Int32(i + 1)
             return f

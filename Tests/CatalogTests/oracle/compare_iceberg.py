@@ -21,8 +21,8 @@ import sys
 import hudi
 import pyarrow as pa
 import pyarrow.compute as pc
+from iceberg_reads import load_table, queries, scan
 from pyiceberg.expressions import EqualTo
-from pyiceberg.table import StaticTable
 
 
 def rows(tbl):
@@ -35,34 +35,15 @@ def rows(tbl):
 
 def main():
     table_path = sys.argv[1]
-    if sys.argv[2] == "--catalog":
-        from pyiceberg.catalog import load_catalog
-        uri, warehouse, ident = sys.argv[3], sys.argv[4], sys.argv[5]
-        catalog = load_catalog("rest", type="rest", uri=uri, warehouse=warehouse, credential="test:test")
-        ice = catalog.load_table(ident)
-    elif sys.argv[2] == "--catalog-properties":
-        from pyiceberg.catalog import load_catalog
-        props = json.loads(sys.argv[3])
-        catalog = load_catalog("rest", type="rest", **props)
-        ice = catalog.load_table(sys.argv[4])
-    else:
-        ice = StaticTable.from_metadata(sys.argv[2])
+    ice = load_table(sys.argv[2:])
     hudi_options = {}
     if "--hudi-options" in sys.argv:
         hudi_options = json.loads(sys.argv[sys.argv.index("--hudi-options") + 1])
     hudi_table = hudi.HudiTable(table_path, options=hudi_options) if hudi_options else hudi.HudiTable(table_path)
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        q = json.loads(line)
-        kwargs = {}
-        if q.get("snapshot_id") is not None:
-            kwargs["snapshot_id"] = q["snapshot_id"]
-        if q.get("key") is not None:
-            kwargs["row_filter"] = EqualTo("event_id", q["key"])
-        scan = ice.scan(**kwargs)
-        files = len(list(scan.plan_files()))
-        ice_rows = scan.to_arrow()
+    for q in queries():
+        s = scan(ice, q, EqualTo("event_id", q["key"]) if q.get("key") is not None else None)
+        files = len(list(s.plan_files()))
+        ice_rows = s.to_arrow()
         if q.get("as_of"):
             batches = hudi_table.read(options=hudi.HudiReadOptions().with_as_of_timestamp(q["as_of"]))
         else:
