@@ -63,13 +63,19 @@ struct BloomIndex {
         var stats = Stats()
         var found = RecordLocations(count: keys.count)
         guard !rows.isEmpty, !slices.isEmpty else { return (found, stats) }
-        // Footers: load the missing ones concurrently.
-        let missing = slices.filter { cache.footer($0.path) == nil }
+        // Footers: load the missing ones concurrently. The lookup keeps what it uses itself:
+        // the cache may drop entries meanwhile, and a skipped file would turn its keys'
+        // updates into duplicate inserts.
+        var footers: [String: BaseFileFooter] = [:]
+        for slice in slices { footers[slice.path] = cache.footer(slice.path) }
+        let missing = slices.filter { footers[$0.path] == nil }
         stats.footersLoaded = missing.count
-        try await forEachConcurrently(missing, limit: 8) { slice in
-            let reader = try await FooterReading.footer(store: store, key: slice.path, size: slice.size)
-            cache.setFooter(slice.path, try FooterReading.decode(reader))
+        let loadedFooters = try await mapConcurrently(missing, limit: 8) { _, slice in
+            let footer = try FooterReading.decode(try await FooterReading.footer(store: store, key: slice.path, size: slice.size))
+            cache.setFooter(slice.path, footer)
+            return footer
         }
+        for (slice, footer) in zip(missing, loadedFooters) { footers[slice.path] = footer }
         // The rows in UTF-8 byte order of their keys, packed in one buffer, for key-range
         // pruning by binary search; `order[i]` is the batch row of sorted key i.
         let order = keys.withValues { values in rows.sorted { values.precedes($0, $1) } }
@@ -80,7 +86,7 @@ struct BloomIndex {
         var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
         for slice in slices {
-            guard let footer = cache.footer(slice.path) else { continue }
+            guard let footer = footers[slice.path] else { throw HudiError.corrupt("no footer of \(slice.path) for the index") }
             stats.filesChecked += 1
             var lo = 0, hi = order.count
             if let minKey = footer.minKey { lo = keyBound(sortedUTF8, Array(minKey.utf8), pastEqual: false) }
@@ -110,17 +116,23 @@ struct BloomIndex {
             if !hits.isEmpty { candidates.append((slice, hits)) }
         }
         stats.candidateFiles = candidates.count
-        let needKeys = candidates.map(\.0).filter { cache.fileKeys($0.path) == nil }
+        var fileKeysByPath: [String: FileKeys] = [:]
+        for (slice, _) in candidates { fileKeysByPath[slice.path] = cache.fileKeys(slice.path) }
+        let needKeys = candidates.map(\.0).filter { fileKeysByPath[$0.path] == nil }
         stats.keyFilesLoaded = needKeys.count
-        try await forEachConcurrently(needKeys, limit: 4) { slice in
+        let precombineField = precombineField
+        let loadedKeys = try await mapConcurrently(needKeys, limit: 4) { _, slice in
             // Only the footer and the key (and ordering) column chunks are fetched.
             let reader = try await FooterReading.columns(["_hoodie_record_key"] + [precombineField].compactMap { $0 },
                                                          store: store, key: slice.path, size: slice.size)
-            cache.setFileKeys(slice.path, try Self.fileKeys(reader, precombineField: precombineField))
+            let fileKeys = try Self.fileKeys(reader, precombineField: precombineField)
+            cache.setFileKeys(slice.path, fileKeys)
+            return fileKeys
         }
-        sortedUTF8.withValues { probes in
+        for (slice, fileKeys) in zip(needKeys, loadedKeys) { fileKeysByPath[slice.path] = fileKeys }
+        try sortedUTF8.withValues { probes in
             for (slice, hits) in candidates {
-                guard let fileKeys = cache.fileKeys(slice.path) else { continue }
+                guard let fileKeys = fileKeysByPath[slice.path] else { throw HudiError.corrupt("no keys of \(slice.path) for the index") }
                 let sliceIndex = found.slices.count
                 found.slices.append(slice)
                 fileKeys.keys.withValues { stored in
@@ -179,25 +191,6 @@ func keyBound(_ a: ByteArrays, _ x: [UInt8], pastEqual: Bool) -> Int {
                 if before { lo = mid + 1 } else { hi = mid }
             }
             return lo
-        }
-    }
-}
-
-/// Runs `body` for every item with at most `limit` running at once.
-func forEachConcurrently<T: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        var next = 0
-        while next < items.count && next < limit {
-            let item = items[next]
-            group.addTask { try await body(item) }
-            next += 1
-        }
-        while try await group.next() != nil {
-            if next < items.count {
-                let item = items[next]
-                group.addTask { try await body(item) }
-                next += 1
-            }
         }
     }
 }
