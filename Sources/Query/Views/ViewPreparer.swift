@@ -16,11 +16,16 @@ public struct ViewPreparer: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
+            var lastError: String?
             while !Task.isCancelled {
                 do {
                     try await catalog.prepareMergeOnReadViews()
+                    lastError = nil
                 } catch {
-                    logger.warning("merge-on-read views not prepared", metadata: ["error": "\(error)"])
+                    // Once per distinct error, not every interval (queries report it too).
+                    let text = "\(error)"
+                    if text != lastError { logger.warning("merge-on-read views not prepared", metadata: ["error": "\(text)"]) }
+                    lastError = text
                 }
                 try? await Task.sleep(for: interval)
             }
