@@ -34,11 +34,13 @@ public final class QueryService: Sendable {
         public var memoryLimit: String?
         /// How often new table folders are looked for (new commits are checked on every query).
         public var discoveryInterval: TimeInterval
+        /// How often ``QueryService/preparer`` looks for new delta commits of merge-on-read tables.
+        public var prepareInterval: Duration
 
         public init(duckdb: URL = QueryService.defaultDuckDB(), processes: Int = 2, defaultRowLimit: Int = 10_000,
                     maxRowLimit: Int = 1_000_000, maxResultBytes: Int = 64 << 20, timeout: Duration = .seconds(30),
                     cacheDirectory: URL? = nil, cacheCapacityBytes: Int = 2 << 30, threads: Int? = nil,
-                    memoryLimit: String? = nil, discoveryInterval: TimeInterval = 5) {
+                    memoryLimit: String? = nil, discoveryInterval: TimeInterval = 5, prepareInterval: Duration = .seconds(1)) {
             self.duckdb = duckdb
             self.processes = processes
             self.defaultRowLimit = defaultRowLimit
@@ -50,6 +52,7 @@ public final class QueryService: Sendable {
             self.threads = threads
             self.memoryLimit = memoryLimit
             self.discoveryInterval = discoveryInterval
+            self.prepareInterval = prepareInterval
         }
     }
 
@@ -58,6 +61,9 @@ public final class QueryService: Sendable {
     /// The processes; run it in a `ServiceGroup` to stop them on shutdown.
     public let pool: DuckDBPool
     public let cache: FileCache?
+    /// Prepares merge-on-read views when a delta commit lands; run it in a `ServiceGroup`
+    /// beside `pool` (long-running services; one-shot queries need not).
+    public let preparer: ViewPreparer
     private let logger: Logger
     /// Result columns by catalog version and query text.
     private let describeCache = Mutex<[String: [QueryColumn]]>([:])
@@ -68,19 +74,20 @@ public final class QueryService: Sendable {
         self.configuration = configuration
         self.logger = logger
         let localRoot = Self.localPath(of: lake)
+        let cacheFolder = configuration.cacheDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-cache")
         if localRoot == nil {
-            let dir = configuration.cacheDirectory
-                ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-cache")
-            cache = try FileCache(store: lake, directory: dir, capacityBytes: configuration.cacheCapacityBytes, logger: logger)
+            cache = try FileCache(store: lake, directory: cacheFolder, capacityBytes: configuration.cacheCapacityBytes, logger: logger)
         } else {
             cache = nil
         }
+        // Merged slices of the views of earlier versions (before log blocks were extracted):
+        // nothing reads or sweeps them any more. (Hyphenated: no table folder has the name.)
+        try? FileManager.default.removeItem(at: cacheFolder.appendingPathComponent(Self.formerMergedSlices))
         // Extracted log blocks of merge-on-read slices (see LakeCatalog) live in the cache
         // folder (the default one for local lakes too): a fixed place, so a restarted process
         // finds and deletes what the previous one left. Kept 10 minutes after their last use,
         // or 4 query timeouts when that is longer.
-        let logBlocks = (configuration.cacheDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("tributary-query-cache"))
-            .appendingPathComponent("log-blocks")
+        let logBlocks = cacheFolder.appendingPathComponent("log-blocks")
         let directories = LakeCatalog.readableDirectories(localRoot: localRoot, cache: cache, logBlockDirectory: logBlocks)
         let setup = Lockdown.statements(directories: directories, threads: configuration.threads, memoryLimit: configuration.memoryLimit)
         let pool = DuckDBPool(size: configuration.processes, executable: configuration.duckdb, logger: logger, setup: { setup })
@@ -92,7 +99,11 @@ public final class QueryService: Sendable {
                               logBlockGrace: max(600, 4 * configuration.timeout.inSeconds),
                               copy: { sql in _ = try await pool.withMember { try await $0.process.run(sql, timeout: timeout) } },
                               discoveryInterval: configuration.discoveryInterval, logger: logger)
+        preparer = ViewPreparer(catalog: catalog, interval: configuration.prepareInterval, logger: logger)
     }
+
+    /// The cache folder's subfolder where earlier versions kept merged slices.
+    static let formerMergedSlices = "merged-slices"
 
     /// The lake's table names (the views queries can use).
     public func tables() async throws -> [String] { try await catalog.tableNames() }

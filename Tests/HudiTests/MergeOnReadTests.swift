@@ -180,6 +180,52 @@ import TributaryTesting
         await reopened.close()
     }
 
+    /// A compaction the log size triggered restarts the delta-commit count: the scheduler
+    /// counts delta commits since the newest compaction of any kind, so the next one by
+    /// count comes `compactionMaxDeltaCommits` delta commits after it, not after the start.
+    @Test func logSizeCompactionRestartsTheDeltaCommitCount() async throws {
+        let dir = try TestEnvironment.temporaryDirectory("hudi-mor-count")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = WriteOptions()
+        options.compactionMaxDeltaCommits = 3
+        options.compactionMaxLogBytes = 1  // any log: the first update's group is compacted by size
+        options.compactInBackground = false
+        let table = try await newTable(dir, options: options)
+        var model = Model()
+        func write(_ table: HudiTable, _ records: [EventRecord]) async throws {
+            model.apply(records, instant: try await table.write(Events.batch(records)).instant)
+        }
+        /// Every key of one day's file group (keys are on day `key % 3`).
+        func write(_ table: HudiTable, day: Int64, version: Int) async throws {
+            try await write(table, stride(from: Int(day), to: 120, by: 3).map { Self.record($0, version: version, dayOffset: day) })
+        }
+        try await write(table, (0..<120).map { Self.record($0, version: 0, dayOffset: Int64($0 % 3)) })
+        try await write(table, day: 0, version: 1)  // delta commit 2: a log in the day-0 group
+        #expect(try await table.timeline().completedDataCommits.filter { $0.action == "deltacommit" }.count == 2)
+        let bySize = try await table.pendingCompactions()
+        #expect(bySize.count == 1)
+        #expect(bySize.first?.plan.operations.map(\.partitionPath) == ["event_date=2026-11-18"])
+        #expect(try await table.compact(force: false).map(\.fileGroups) == [1])
+        await table.close()
+
+        // Size trigger off: only the count schedules now. Delta commits 3 and 4 since the
+        // start, 1 and 2 since the compaction: nothing; the third after it: all groups.
+        options.compactionMaxLogBytes = 0
+        let reopened = try await HudiTable.open(store: try LocalObjectStore(root: dir), options: options)
+        for (n, day) in [Int64(1), 2].enumerated() {
+            try await write(reopened, day: day, version: 2)
+            #expect(try await reopened.pendingCompactions().isEmpty, "delta commit \(n + 1) after the size compaction")
+        }
+        try await write(reopened, day: 0, version: 3)
+        let byCount = try await reopened.pendingCompactions()
+        #expect(byCount.count == 1)
+        #expect(Set(byCount.first?.plan.operations.map(\.partitionPath) ?? []) == ["event_date=2026-11-18", "event_date=2026-11-19", "event_date=2026-11-20"])
+        #expect(try await reopened.compact(force: false).map(\.fileGroups) == [3])
+        #expect(sortedRows(try await ourRows(reopened)) == model.expected)
+        #expect(sortedRows(try HudiOracle.read(dir.path)) == model.expected)
+        await reopened.close()
+    }
+
     /// A table keeps its type: opening a merge-on-read table as copy-on-write is refused.
     @Test func tableKeepsItsType() async throws {
         let dir = try TestEnvironment.temporaryDirectory("hudi-mor-type")

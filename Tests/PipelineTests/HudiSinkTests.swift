@@ -58,4 +58,35 @@ import TributaryTesting
         let table = try await HudiTable.open(store: try LocalObjectStore(root: lake).scoped(to: schema.table))
         #expect(table.config.type == .mergeOnRead)
     }
+
+    /// A stream's `compaction_max_log_bytes` wins over the sink's: its table compacts a
+    /// file group by log size while the sink's default would not yet.
+    @Test func aStreamsMaxLogBytesSchedulesItsCompaction() async throws {
+        var options = WriteOptions()
+        options.compactionMaxDeltaCommits = 0  // never by count
+        options.compactInBackground = false    // scheduled only: the plan stays to be seen
+        for streamBytes in [nil, 1] as [Int?] {
+            let lake = try TestEnvironment.temporaryDirectory("lake")
+            var schema = try #require(TopicSchema.seed("user_events"))
+            schema.tableType = "merge_on_read"
+            schema.compactionMaxLogBytes = streamBytes
+            let sink = HudiTableSink(root: try LocalObjectStore(root: lake), schemas: [schema], options: options)
+            var checkpoint = KafkaCheckpoint(topic: "user_events", offsets: [:])
+            for offset in Int64(0)..<2 {  // an insert, then an update of the same key: a log file
+                var decoder = RecordDecoder(schema: schema, nowMicros: now)
+                let message = Array(#"{"event_id":"e1","user_id":"u","event_type":"click","timestamp":"2026-11-26T09:00:0\#(offset)Z"}"#.utf8)
+                #expect(message.withUnsafeBytes { decoder.append($0, partition: 0, offset: offset) } == nil)
+                let id = try await sink.newBatchID(topic: "user_events")
+                let next = KafkaCheckpoint(topic: "user_events", offsets: [0: offset + 1])
+                try await sink.commit(CommitRequest(topic: "user_events", records: decoder.finish(batchID: id, ingestedAtMicros: now),
+                                                    expected: checkpoint, checkpoint: next, batchID: id))
+                checkpoint = next
+            }
+            await sink.close()
+            let table = try await HudiTable.open(store: try LocalObjectStore(root: lake).scoped(to: schema.table))
+            #expect(try await table.planSnapshot().hasLogFiles)
+            let compactions = try await table.timeline().pending.filter { $0.action == "compaction" }
+            #expect(compactions.count == (streamBytes == nil ? 0 : 1), "stream's max log bytes \(String(describing: streamBytes))")
+        }
+    }
 }

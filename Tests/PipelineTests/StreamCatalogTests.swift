@@ -134,6 +134,11 @@ func customersStream() throws -> TopicSchema {
         #expect(s.tableType == nil)
         let mor = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = \"order_id\"\ntable_type = \"merge_on_read\"\n")
         #expect(mor.first?.tableType == "merge_on_read")
+        #expect(mor.first?.compactionMaxLogBytes == nil)
+        for (value, bytes) in [("\"64MiB\"", 64 << 20), ("1000", 1000), ("0", 0)] {
+            let sized = try load("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = \"order_id\"\ncompaction_max_log_bytes = \(value)\n")
+            #expect(sized.first?.compactionMaxLogBytes == bytes, "compaction_max_log_bytes = \(value)")
+        }
     }
 
     static let refusals: [(toml: String, message: String)] = [
@@ -157,6 +162,8 @@ func customersStream() throws -> TopicSchema {
         ("[streams.\"my-orders\"]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\n", "a stream name is letters, digits and _"),
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ntable = \"a/b\"\n", "streams.orders.table"),
         ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ntable_type = \"mor\"\n", "streams.orders.table_type: copy_on_write or merge_on_read"),
+        ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ncompaction_max_log_bytes = \"lots\"\n", "streams.orders.compaction_max_log_bytes: a size"),
+        ("[streams.orders]\nschema = \"orders.schema.json\"\nrecord_key = [\"order_id\"]\ncompaction_max_log_bytes = -1\n", "streams.orders.compaction_max_log_bytes: a size"),
     ]
 
     @Test(arguments: refusals)

@@ -122,6 +122,9 @@ public struct TopicSchema: Sendable, Equatable {
     /// The table's type when it is created (`copy_on_write`, `merge_on_read`); nil: the
     /// configuration's `hudi.table_type`.
     public var tableType: String?
+    /// Merge-on-read: the log bytes of a file group that trigger its compaction (0: off);
+    /// nil: the configuration's `hudi.compaction.max_log_bytes`.
+    public var compactionMaxLogBytes: Int?
     /// How messages are read: plain JSON records, or Debezium change events whose `after`
     /// (`before` for deletes) is the record.
     public var format: StreamDefinition.Format = .json

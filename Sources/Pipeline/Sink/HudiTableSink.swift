@@ -51,6 +51,8 @@ public actor HudiTableSink: TableSink {
         }
         let store = TimedObjectStore(try root.scoped(to: schema.table))
         timedStores[topic] = store
+        var options = options
+        if let bytes = schema.compactionMaxLogBytes { options.compactionMaxLogBytes = bytes }
         let table = try await HudiTable.openOrCreate(
             store: store, name: schema.tableName, recordKeyField: schema.recordKey,
             precombineField: schema.precombineField, partitionField: schema.partition.column,

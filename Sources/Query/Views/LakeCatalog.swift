@@ -51,6 +51,8 @@ public actor LakeCatalog {
     private let logger: Logger
     private var tables: [String: State] = [:]
     private var lastDiscovery: Date?
+    /// The views' planning running now (see `updateViews`).
+    private var planning: Task<Void, any Error>?
     /// Bumped whenever a view changes; processes compare it with the version they have.
     public private(set) var version = 0
 
@@ -104,9 +106,36 @@ public actor LakeCatalog {
     /// Brings every view up to the latest commit; returns the version and the statements
     /// that (re)create all views.
     func refresh() async throws -> (version: Int, statements: [String]) {
+        try await updateViews { _ in true }
+        let statements = tables.keys.sorted().compactMap { tables[$0]?.view.map { Self.createStatement($0, temporary: false) } }
+        return (version, statements)
+    }
+
+    /// Brings the views of merge-on-read tables up to their latest commit ahead of any
+    /// query (``ViewPreparer`` calls it in the background): the log blocks of a new delta
+    /// commit are extracted and the merge decided here, so the next query finds them done.
+    public func prepareMergeOnReadViews() async throws {
+        try await updateViews { $0.tableType == .mergeOnRead }
+    }
+
+    /// Re-plans the views (of the tables `included` selects) whose table has a new commit.
+    /// One planning at a time: a caller arriving while another plans (the preparer, a
+    /// query) waits for it and then checks again, usually finding nothing left to do,
+    /// rather than extracting the same log blocks a second time.
+    private func updateViews(_ included: @escaping @Sendable (HudiTable) -> Bool) async throws {
+        while let running = planning { _ = try? await running.value }
+        let task = Task {
+            defer { self.planning = nil }
+            try await self.planViews(included)
+        }
+        planning = task
+        try await task.value
+    }
+
+    private func planViews(_ included: @Sendable (HudiTable) -> Bool) async throws {
         try await discoverIfDue(force: false)
         var changed = false
-        for (name, state) in tables.sorted(by: { $0.key < $1.key }) {
+        for (name, state) in tables.sorted(by: { $0.key < $1.key }) where included(state.table) {
             let latest = try await state.table.timeline().latestCompletedCommit?.timestamp
             // A view is re-planned when a log block file it reads is gone (swept by another
             // catalog sharing the folder, or deleted by hand).
@@ -127,8 +156,6 @@ public actor LakeCatalog {
             logBlocks?.markUsed(Array(inUse))
             if logBlocks?.sweepDue() == true { sweepLogBlockFiles(inUse: inUse) }
         }
-        let statements = tables.keys.sorted().compactMap { tables[$0]?.view.map { Self.createStatement($0, temporary: false) } }
-        return (version, statements)
     }
 
     /// Temporary views (shadowing the main ones for one query) for time travel,

@@ -33,7 +33,7 @@ struct WebCommand: AsyncParsableCommand {
 
 /// Builds the web service from the configuration (shared by `web` and `up`); prints the
 /// URL (and a generated token) once the server listens. The lake (`storage.uri`) backs the
-/// SQL and lake pages; `services` (the query service's DuckDB pool, the dashboard sampler)
+/// SQL and lake pages; `services` (the query service's DuckDB pool and view preparer, the dashboard sampler)
 /// must run in the same `ServiceGroup`, so the DuckDB processes stop on shutdown.
 enum WebSetup {
     static func make(config: TributaryConfig, kafka: KafkaConfiguration, monitoring: MonitoringRoutes = .disabled, logger: Logger,
@@ -44,8 +44,9 @@ enum WebSetup {
         var deps = try WebDependencies(config: web, kafka: kafka, schemas: try config.streams(), lake: lake, processorStats: processorStats,
                                        processorGroup: config.string("processing.group_id"), logger: logger)
         deps.monitoring = monitoring
-        // The query service's DuckDB processes, and the dashboard's background sampling.
-        let services: [any Service] = (deps.query.map { [$0.pool] } ?? []) + [deps.dashboard]
+        // The query service's DuckDB processes and its preparer of merge-on-read views, and
+        // the dashboard's background sampling.
+        let services: [any Service] = (deps.query.map { [$0.pool, $0.preparer] } ?? []) + [deps.dashboard]
         return (WebService(deps: deps) { url in
             var line = "web app: \(url)"
             if web.tokenWasGenerated, let token = web.authToken {

@@ -58,6 +58,7 @@ extension StreamCatalog {
         var schema = TopicSchema(name: d.name, topic: d.topic, table: d.table, recordKey: d.recordKey, precombine: precombine,
                                  partition: d.partition, fields: fields, dependentRanges: compiled.dependentRanges, closed: compiled.closed)
         schema.tableType = d.tableType
+        schema.compactionMaxLogBytes = d.compactionMaxLogBytes
         schema.format = d.format
         return schema
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryConfig
 import TributaryCore
 
 /// How a stream's table is partitioned: by a time field cut to a granularity (a derived
@@ -50,10 +51,14 @@ public struct StreamDefinition: Sendable, Equatable {
     public var partition: StreamPartition
     /// `copy_on_write` or `merge_on_read`; nil: the configuration's `hudi.table_type`.
     public var tableType: String?
+    /// Merge-on-read: compact a file group once its log files exceed this many bytes (0:
+    /// off); nil: the configuration's `hudi.compaction.max_log_bytes`.
+    public var compactionMaxLogBytes: Int?
     /// Where the section was declared, for messages (`tributary.toml`, the seed file).
     public var source: String
 
-    public static let keys = ["topic", "table", "format", "schema", "quality", "record_key", "precombine", "partition", "table_type"]
+    public static let keys = ["topic", "table", "format", "schema", "quality", "record_key", "precombine", "partition", "table_type",
+                              "compaction_max_log_bytes"]
     public static let tableTypes = ["copy_on_write", "merge_on_read"]
 
     /// Parses one section (`section` is the TOML table as a JSON value).
@@ -99,6 +104,13 @@ public struct StreamDefinition: Sendable, Equatable {
         precombine = try text("precombine")
         tableType = try text("table_type")
         if let tableType, !Self.tableTypes.contains(tableType) { throw fail("table_type", Self.tableTypes.joined(separator: " or ")) }
+        switch section["compaction_max_log_bytes"] {
+        case nil: compactionMaxLogBytes = nil
+        case .int(let n)? where n >= 0: compactionMaxLogBytes = Int(n)
+        case .string(let size)? where (try? TributaryConfig.parseBytes(size)) != nil:
+            compactionMaxLogBytes = (try? TributaryConfig.parseBytes(size)).map { Int($0) }
+        default: throw fail("compaction_max_log_bytes", "a size like \"64MiB\" or a number of bytes (0: off)")
+        }
         switch section["partition"] {
         case nil: partition = .none
         case .object(let keys)?:
