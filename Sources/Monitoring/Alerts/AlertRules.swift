@@ -16,29 +16,17 @@ public enum AlertRules {
         summary: "Consumer lag of {{ $labels.topic }}[{{ $labels.partition }}] is {{ $value }} records",
         description: "The processor is more than 10000 records behind the end of the partition.")
 
-    public static let batchDuration = AlertRule(
-        name: "TributaryBatchDurationHigh", severity: "warning",
+    public static let batchDuration = rateRatioAbove(
+        M.batchDuration.name + "_sum", M.batchDuration.name + "_count", by: [], windowMinutes: 5, threshold: 30,
+        holdFor: .seconds(60), name: "TributaryBatchDurationHigh", severity: "warning",
         summary: "Micro-batches take {{ $value | humanizeDuration }} on average",
-        description: "The average batch duration over 5 minutes is above 30 seconds.",
-        expression: "sum(rate(\(M.batchDuration.name)_sum[5m])) / sum(rate(\(M.batchDuration.name)_count[5m])) > 30",
-        threshold: 30, holdFor: .seconds(60), reads: [M.batchDuration.name + "_sum", M.batchDuration.name + "_count"],
-        lookback: 300
-    ) { history in
-        let sum = history.rate(M.batchDuration.name + "_sum", window: 300, by: [])
-        let count = history.rate(M.batchDuration.name + "_count", window: 300, by: [])
-        return ratio(sum, count)
-    }
+        description: "The average batch duration over 5 minutes is above 30 seconds.")
 
-    public static let deadLetterRate = AlertRule(
-        name: "TributaryDeadLetterRateHigh", severity: "warning",
+    public static let deadLetterRate = rateRatioAbove(
+        M.recordsDeadLettered.name, M.recordsConsumed.name, by: ["topic"], windowMinutes: 5, threshold: 0.05,
+        holdFor: .seconds(120), name: "TributaryDeadLetterRateHigh", severity: "warning",
         summary: "{{ $value | humanizePercentage }} of the records of {{ $labels.topic }} go to the dead-letter topic",
-        description: "More than 5 % of the records consumed over 5 minutes were rejected into {topic}.dlq.",
-        expression: "sum by (topic) (rate(\(M.recordsDeadLettered.name)[5m])) / sum by (topic) (rate(\(M.recordsConsumed.name)[5m])) > 0.05",
-        threshold: 0.05, holdFor: .seconds(120), reads: [M.recordsDeadLettered.name, M.recordsConsumed.name], lookback: 300
-    ) { history in
-        ratio(history.rate(M.recordsDeadLettered.name, window: 300, by: ["topic"]),
-              history.rate(M.recordsConsumed.name, window: 300, by: ["topic"]))
-    }
+        description: "More than 5 % of the records consumed over 5 minutes were rejected into {topic}.dlq.")
 
     public static let storageGrowth = AlertRule(
         name: "TributaryStorageGrowthHigh", severity: "warning",
@@ -115,6 +103,24 @@ public enum AlertRules {
         var out: [MetricHistory.Labels: Double] = [:]
         for (labels, d) in denominator where d > 0 { out[labels] = (numerator[labels] ?? 0) / d }
         return out
+    }
+
+    /// The ratio of two counters' rates over a window per label set (where the denominator's
+    /// rate is positive) above a threshold: the PromQL and the in-process check built from
+    /// the same metrics, labels, window and threshold.
+    static func rateRatioAbove(_ numerator: String, _ denominator: String, by labels: [String], windowMinutes: Int,
+                               threshold: Double, holdFor: Duration,
+                               name: String, severity: String, summary: String, description: String) -> AlertRule {
+        let sum = labels.isEmpty ? "sum" : "sum by (\(labels.joined(separator: ", "))) "
+        let thresholdText = threshold == threshold.rounded() ? String(Int(threshold)) : String(threshold)
+        let window = Double(windowMinutes * 60)
+        return AlertRule(
+            name: name, severity: severity, summary: summary, description: description,
+            expression: "\(sum)(rate(\(numerator)[\(windowMinutes)m])) / \(sum)(rate(\(denominator)[\(windowMinutes)m])) > \(thresholdText)",
+            threshold: threshold, holdFor: holdFor, reads: [numerator, denominator], lookback: window
+        ) { history in
+            ratio(history.rate(numerator, window: window, by: labels), history.rate(denominator, window: window, by: labels))
+        }
     }
 
     /// A gauge's latest value per label set above an integral threshold: the PromQL and the

@@ -227,22 +227,23 @@ struct ColumnChunkReader {
             guard values.type == .boolean else { throw ParquetError.unsupported("RLE encoding for \(values.type) values") }
             try ValueDecoding.rleBooleans(&c, count: count, into: &values)
         case .deltaBinaryPacked:
-            guard values.type == .int32 || values.type == .int64 else {
-                throw ParquetError.corrupt("DELTA_BINARY_PACKED for \(values.type) values")
-            }
+            try requireType(of: values, in: [.int32, .int64], for: encoding)
             try ValueDecoding.appendIntegers(try ValueDecoding.deltaBinaryPacked(&c, count: count), into: &values)
         case .deltaLengthByteArray:
-            guard values.type == .byteArray else { throw ParquetError.corrupt("DELTA_LENGTH_BYTE_ARRAY for \(values.type) values") }
+            try requireType(of: values, in: [.byteArray], for: encoding)
             try ValueDecoding.deltaLengthByteArray(&c, count: count, into: &values)
         case .deltaByteArray:
-            guard values.type == .byteArray || values.type == .fixedLenByteArray else {
-                throw ParquetError.corrupt("DELTA_BYTE_ARRAY for \(values.type) values")
-            }
+            try requireType(of: values, in: [.byteArray, .fixedLenByteArray], for: encoding)
             try ValueDecoding.deltaByteArray(&c, count: count, into: &values)
         case .byteStreamSplit:
             try ValueDecoding.byteStreamSplit(&c, count: count, into: &values)
         case .bitPacked:
             throw ParquetError.unsupported("BIT_PACKED value encoding")
         }
+    }
+
+    /// A page whose encoding is not defined for the column's physical type is corrupt.
+    private func requireType(of values: ValueBuffer, in types: [PhysicalType], for encoding: Encoding) throws {
+        guard types.contains(values.type) else { throw ParquetError.corrupt("\(encoding) for \(values.type) values") }
     }
 }

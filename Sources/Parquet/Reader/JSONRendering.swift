@@ -25,32 +25,11 @@ extension ParquetValue {
         case .date(let d): out += "\"" + formatDate(Int64(d)) + "\""
         case .timestamp(let v, let unit, let utc): out += "\"" + formatTimestamp(v, unit: unit, utc: utc) + "\""
         case .time(let v, let unit): out += "\"" + formatTime(v, unit: unit) + "\""
-        case .list(let items):
-            out += "["
-            for (i, v) in items.enumerated() {
-                if i > 0 { out += "," }
-                v.appendJSON(to: &out)
-            }
-            out += "]"
+        case .list(let items): appendJSONArray(items, to: &out) { v, out in v.appendJSON(to: &out) }
         case .map(let entries):
             // An object: keys as their text (a non-string key 5 becomes "5"), in file order.
-            out += "{"
-            for (i, e) in entries.enumerated() {
-                if i > 0 { out += "," }
-                appendJSONString(e.key.text, to: &out)
-                out += ":"
-                e.value.appendJSON(to: &out)
-            }
-            out += "}"
-        case .record(let fields):
-            out += "{"
-            for (i, f) in fields.enumerated() {
-                if i > 0 { out += "," }
-                appendJSONString(f.name, to: &out)
-                out += ":"
-                f.value.appendJSON(to: &out)
-            }
-            out += "}"
+            appendJSONObject(entries, to: &out, name: \.key.text) { e, out in e.value.appendJSON(to: &out) }
+        case .record(let fields): appendJSONObject(fields, to: &out, name: \.name) { f, out in f.value.appendJSON(to: &out) }
         }
     }
 

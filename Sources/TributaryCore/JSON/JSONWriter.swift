@@ -35,6 +35,39 @@ public func appendJSONNumber(_ d: Double, to out: inout String) {
     if d.isNaN { out += "\"NaN\"" } else if d.isInfinite { out += d < 0 ? "\"-Infinity\"" : "\"Infinity\"" } else { out += "\(d)" }
 }
 
+/// Appends `items` as a compact JSON array, each element written by `element`.
+@inlinable
+public func appendJSONArray<Items: Sequence>(_ items: Items, to out: inout String,
+                                             element: (Items.Element, inout String) -> Void) {
+    appendJSONContainer(items, open: "[", close: "]", to: &out, element: element)
+}
+
+/// Appends `members` as a compact JSON object, in their order: each member's name (escaped)
+/// from `name`, its value written by `value`.
+@inlinable
+public func appendJSONObject<Members: Sequence>(_ members: Members, to out: inout String, name: (Members.Element) -> String,
+                                                value: (Members.Element, inout String) -> Void) {
+    appendJSONContainer(members, open: "{", close: "}", to: &out) { member, out in
+        appendJSONString(name(member), to: &out)
+        out += ":"
+        value(member, &out)
+    }
+}
+
+/// `open`, the elements separated by commas, `close`.
+@inlinable
+func appendJSONContainer<Items: Sequence>(_ items: Items, open: String, close: String, to out: inout String,
+                                          element: (Items.Element, inout String) -> Void) {
+    out += open
+    var first = true
+    for item in items {
+        if !first { out += "," }
+        first = false
+        element(item, &out)
+    }
+    out += close
+}
+
 extension JSONValue {
     /// Compact JSON text.
     public var json: String {
@@ -50,22 +83,8 @@ extension JSONValue {
         case .int(let i): out += String(i)
         case .double(let d): appendJSONNumber(d, to: &out)
         case .string(let s): appendJSONString(s, to: &out)
-        case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                v.appendCompact(to: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, (k, v)) in o.enumerated() {
-                if i > 0 { out += "," }
-                appendJSONString(k, to: &out)
-                out += ":"
-                v.appendCompact(to: &out)
-            }
-            out += "}"
+        case .array(let a): appendJSONArray(a, to: &out) { v, out in v.appendCompact(to: &out) }
+        case .object(let o): appendJSONObject(o, to: &out, name: \.0) { member, out in member.1.appendCompact(to: &out) }
         }
     }
 
