@@ -86,12 +86,14 @@ enum FooterReading {
     }
 }
 
-/// Footers and record keys of base files, by object key. Base files are immutable, so
-/// entries never go stale; the cache is bounded by the number of keys it holds.
+/// Footers and record keys of base files, and the index entries of log files, by object
+/// key. Both are written once, so entries never go stale; the cache is bounded by the
+/// number of keys it holds.
 final class FooterCache: @unchecked Sendable {
     private let lock = NSLock()
     private var footers: [String: BaseFileFooter] = [:]
     private var keys: [String: FileKeys] = [:]
+    private var logFiles: [String: IndexedLogFile] = [:]
     private var cachedKeyCount = 0
     let maxCachedKeys: Int
 
@@ -112,13 +114,32 @@ final class FooterCache: @unchecked Sendable {
         }
     }
 
-    /// Drops entries of files no longer in the table (cleaned or rolled back).
+    /// A log file's index entries, when cached at this size (a log file is written once).
+    func logFile(_ path: String, size: Int) -> IndexedLogFile? {
+        lock.withLock { logFiles[path].flatMap { $0.size == size ? $0 : nil } }
+    }
+    func setLogFile(_ file: IndexedLogFile) {
+        lock.withLock {
+            if cachedKeyCount + file.entryCount > maxCachedKeys {
+                keys.removeAll()
+                logFiles.removeAll()
+                cachedKeyCount = 0
+            }
+            logFiles[file.path] = file
+            cachedKeyCount += file.entryCount
+        }
+    }
+
+    /// Drops entries of files no longer in the table (cleaned, compacted away or rolled back).
     func retain(paths: Set<String>) {
         lock.withLock {
             footers = footers.filter { paths.contains($0.key) }
-            let before = keys.count
+            let (keysBefore, logsBefore) = (keys.count, logFiles.count)
             keys = keys.filter { paths.contains($0.key) }
-            if keys.count != before { cachedKeyCount = keys.values.reduce(0) { $0 + $1.count } }
+            logFiles = logFiles.filter { paths.contains($0.key) }
+            if keys.count != keysBefore || logFiles.count != logsBefore {
+                cachedKeyCount = keys.values.reduce(0) { $0 + $1.count } + logFiles.values.reduce(0) { $0 + $1.entryCount }
+            }
         }
     }
 }

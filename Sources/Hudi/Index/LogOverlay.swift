@@ -13,20 +13,23 @@ import TributaryCore
 /// logs hold inserts, as Spark may write them with an index that can index logs, are
 /// read correctly but such keys are not located for updates.)
 enum LogOverlay {
-    static func apply(_ found: inout RecordLocations, keys: ByteArrays, store: any ObjectStore,
+    static func apply(_ found: inout RecordLocations, keys: ByteArrays, store: any ObjectStore, cache: FooterCache,
                       visible: Set<String>, precombineField: String?) async throws {
         var rowsBySlice: [Int: [Int]] = [:]
         for r in 0..<found.slice.count where found.slice[r] >= 0 {
             let s = Int(found.slice[r])
             if !found.slices[s].logFiles.isEmpty { rowsBySlice[s, default: []].append(r) }
         }
-        for (s, rows) in rowsBySlice {
+        // Per slice, its log files' key versions (each log file read and decoded once per
+        // table: they are written once) and the deletes of its counted blocks.
+        let sliceIndices = Array(rowsBySlice.keys)
+        let slices = found.slices
+        let overlays = try await mapConcurrently(sliceIndices, limit: 4) { _, s in
+            try await overlay(of: slices[s], store: store, cache: cache, visible: visible, precombineField: precombineField)
+        }
+        for (s, (latest, deletes)) in zip(sliceIndices, overlays) where !(latest.isEmpty && deletes.isEmpty) {
             let slice = found.slices[s]
-            let logs = try await SliceLogs.scan(store: store, logFiles: slice.logFiles, isVisible: { visible.contains($0) })
-            if logs.isEmpty { continue }
-            let latest = try latestVersions(logs, precombineField: precombineField)
-            let deletes = RecordMerge.deleteMarks(logs.deletes)
-            for r in rows {
+            for r in rowsBySlice[s] ?? [] {
                 let key = keys.string(at: r)
                 // The base record is older than anything in the slice's logs.
                 var versions = [RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)]
@@ -40,25 +43,102 @@ enum LogOverlay {
         }
     }
 
-    /// The newest version of every key in the data blocks (key, ordering, seqno, time only).
-    static func latestVersions(_ logs: SliceLogs, precombineField: String?) throws -> [String: RecordMerge.Version] {
+    /// The newest version of every key in the slice's counted data blocks, and its counted
+    /// deletes folded per key.
+    static func overlay(of slice: FileSlice, store: any ObjectStore, cache: FooterCache, visible: Set<String>,
+                        precombineField: String?) async throws -> ([String: RecordMerge.Version], [String: RecordMerge.DeleteMark]) {
+        var files: [IndexedLogFile] = []
+        for log in slice.logFiles.sorted() {
+            if let cached = cache.logFile(log.path, size: log.size) {
+                files.append(cached)
+                continue
+            }
+            let data = try await store.get(log.path)
+            let file = try IndexedLogFile(LogBlock.decodeAll(data, path: log.path), path: log.path, size: log.size, precombineField: precombineField)
+            cache.setLogFile(file)
+            files.append(file)
+        }
+        let headers = files.map { $0.blocks.map { (instant: $0.instant, rollbackTarget: $0.rollbackTarget) } }
         var versions: [RecordMerge.Version] = []
-        for (b, block) in logs.dataBlocks.enumerated() {
-            let reader = try ParquetFileReader(source: MemorySource(block.parquet))
-            let present = Set(reader.schema.fields.map(\.name))
-            let names = ["_hoodie_record_key", "_hoodie_commit_seqno"] + [precombineField].compactMap { $0 }.filter(present.contains)
-            let cols = try reader.readColumns(names)
-            guard let k = cols["_hoodie_record_key"], case .byteArray(let keys) = k.values else { continue }
-            var seqnos: ByteArrays?
-            if let c = cols["_hoodie_commit_seqno"], case .byteArray(let s) = c.values { seqnos = s }
-            let orderings = precombineField.flatMap { cols[$0] }.map(BloomIndex.orderingValues)
-            for i in 0..<keys.count {
-                versions.append(RecordMerge.Version(key: keys.string(at: i), ordering: orderings?[i] ?? 0,
-                                                    seqno: seqnos.map { $0.string(at: i) } ?? "", commitTime: block.instant,
-                                                    source: b, row: i))
+        var deletes: [(instant: String, record: DeleteRecord)] = []
+        for (f, b) in ExtractedLogBlock.counted(headers, isVisible: { visible.contains($0) }) {
+            let block = files[f].blocks[b]
+            guard let instant = block.instant else { continue }
+            switch block.content {
+            case .versions(let v): versions += v
+            case .deletes(let d): deletes += d.map { (instant, $0) }
+            case .skipped: continue
+            case .unsupported(let message): throw HudiError.unsupported(message)
             }
         }
-        return Dictionary(RecordMerge.winners(versions, deletes: [:]).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        let latest = Dictionary(RecordMerge.winners(versions, deletes: [:]).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        return (latest, RecordMerge.deleteMarks(deletes))
+    }
+}
+
+/// What the index needs of one log file: each block's header (for counting: instant,
+/// rollback target) and its key versions or deletes — decoded once, as log files are
+/// written once (put-if-absent) and only ever deleted.
+struct IndexedLogFile: Sendable {
+    enum Content: Sendable {
+        case versions([RecordMerge.Version])
+        case deletes([DeleteRecord])
+        case skipped
+        case unsupported(String)
+    }
+
+    struct Block: Sendable {
+        var instant: String?
+        var rollbackTarget: String?
+        var content: Content
+    }
+
+    var path: String
+    var size: Int
+    var blocks: [Block]
+    var entryCount: Int {
+        blocks.reduce(0) {
+            switch $1.content {
+            case .versions(let v): return $0 + v.count
+            case .deletes(let d): return $0 + d.count
+            case .skipped, .unsupported: return $0 + 1
+            }
+        }
+    }
+
+    init(_ logBlocks: [LogBlock], path: String, size: Int, precombineField: String?) throws {
+        self.path = path
+        self.size = size
+        blocks = try logBlocks.map { b in
+            let content: Content
+            switch b.type {
+            case .parquetData:
+                content = .versions(try Self.versions(b.content, instant: b.instantTime ?? "", precombineField: precombineField))
+            case .delete:
+                content = .deletes(try b.deleteRecords(path: path))
+            case .command, .corrupted:
+                content = .skipped
+            case .avroData, .hfileData, .cdcData:
+                content = .unsupported("\(path): \(b.type) log blocks (readable: Parquet data, delete, rollback)")
+            }
+            return Block(instant: b.instantTime, rollbackTarget: b.rollbackTarget, content: content)
+        }
+    }
+
+    /// Key, ordering value and seqno of every record of a Parquet data block.
+    static func versions(_ parquet: Data, instant: String, precombineField: String?) throws -> [RecordMerge.Version] {
+        let reader = try ParquetFileReader(source: MemorySource(parquet))
+        let present = Set(reader.schema.fields.map(\.name))
+        let names = ["_hoodie_record_key", "_hoodie_commit_seqno"] + [precombineField].compactMap { $0 }.filter(present.contains)
+        let cols = try reader.readColumns(names)
+        guard let k = cols["_hoodie_record_key"], case .byteArray(let keys) = k.values else { return [] }
+        var seqnos: ByteArrays?
+        if let c = cols["_hoodie_commit_seqno"], case .byteArray(let s) = c.values { seqnos = s }
+        let orderings = precombineField.flatMap { cols[$0] }.map(BloomIndex.orderingValues)
+        return (0..<keys.count).map { i in
+            RecordMerge.Version(key: keys.string(at: i), ordering: orderings?[i] ?? 0, seqno: seqnos.map { $0.string(at: i) } ?? "",
+                                commitTime: instant, source: 0, row: i)
+        }
     }
 }
 

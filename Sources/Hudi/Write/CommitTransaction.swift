@@ -41,7 +41,7 @@ struct CommitTransaction: Sendable {
         let timelineNames = Set(tl.instants.map(\.fileName))
         let listing = try await table.fileSystemView.listing(asOf: timelineNames)
         let snapshot = try await table.timeline.planSnapshot(tl, fileGroups: listing, asOf: nil)
-        footers.retain(paths: Set(snapshot.slices.map(\.path)))
+        footers.retain(paths: Set(snapshot.slices.flatMap { [$0.path] + $0.logFiles.map(\.path) }))
         var rows = WritePlanner.deduplicate(batch)
         var summary = WritePlanSummary()
         summary.inputRecords = batch.count
@@ -52,7 +52,7 @@ struct CommitTransaction: Sendable {
         var (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
         let mergeOnRead = table.config.isMergeOnRead
         if mergeOnRead {
-            try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: table.store, visible: snapshot.logInstants ?? [],
+            try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: table.store, cache: footers, visible: snapshot.logInstants ?? [],
                                        precombineField: table.config.precombineField)
         }
         // Upserts older than a remembered delete of their (absent) key are stale.
