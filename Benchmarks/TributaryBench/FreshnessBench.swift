@@ -11,8 +11,9 @@ import TributaryTesting
 /// records it covers (by the checkpoint's offsets) queryable at that moment. The pipeline area
 /// runs it on copy-on-write with the default interval; the `freshness` area runs the
 /// merge-on-read case of issue 21: `tributary-bench freshness [rate] [seconds] [interval-ms]
-/// [copy_on_write|merge_on_read] [update-ratio]`, default 10,000 records/s (90 % updates of
-/// earlier keys) for 300 s at a 1 s interval on merge-on-read (background compaction on).
+/// [copy_on_write|merge_on_read] [update-ratio] [compaction-delta-commits]`, default 10,000
+/// records/s (90 % updates of earlier keys) for 300 s at a 1 s interval on merge-on-read,
+/// compacting in the background every 5 delta commits (`hudi.compaction.max_delta_commits`).
 enum FreshnessBench {
     struct Setup {
         var rate: Int
@@ -20,6 +21,7 @@ enum FreshnessBench {
         var interval: Duration = .seconds(10)
         var tableType: String? = nil
         var updateRatio = 0.0
+        var compactionDeltaCommits = WriteOptions().compactionMaxDeltaCommits
     }
 
     static func run(_ args: [String]) async throws {
@@ -27,9 +29,11 @@ enum FreshnessBench {
         setup.interval = .milliseconds(args.dropFirst(2).first.flatMap(Int.init) ?? 1_000)
         setup.tableType = args.dropFirst(3).first ?? "merge_on_read"
         setup.updateRatio = args.dropFirst(4).first.flatMap(Double.init) ?? 0.9
+        setup.compactionDeltaCommits = args.dropFirst(5).first.flatMap(Int.init) ?? setup.compactionDeltaCommits
         let broker = try await BenchBroker.start(BenchBroker.pipelineKind)
         defer { broker.stop() }
-        print("freshness: user_events, \(setup.tableType ?? "copy_on_write"), \(Int(setup.updateRatio * 100)) % updates, embedded Tansu (\(broker.kind))")
+        print("freshness: user_events, \(setup.tableType ?? "copy_on_write"), \(Int(setup.updateRatio * 100)) % updates, "
+              + "compaction every \(setup.compactionDeltaCommits) delta commits, embedded Tansu (\(broker.kind))")
         try await measure(config: PipelineChildren.kafka(broker.bootstrapServers), setup)
     }
 
@@ -45,7 +49,9 @@ enum FreshnessBench {
         pc.topics = [schema]
         pc.groupID = "bench-fresh"
         pc.interval = setup.interval
-        let processor = StreamProcessor(configuration: pc, sink: HudiTableSink(root: store, schemas: [schema]))
+        var options = WriteOptions()
+        options.compactionMaxDeltaCommits = setup.compactionDeltaCommits
+        let processor = StreamProcessor(configuration: pc, sink: HudiTableSink(root: store, schemas: [schema], options: options))
         let task = Task { try await processor.run() }
         defer { task.cancel() }
         let cpuBefore = Bench.cpuSeconds()
