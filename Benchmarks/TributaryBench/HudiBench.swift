@@ -59,6 +59,9 @@ enum HudiBench {
         // 100k-row commit, 100 groups at 1M rows. Small-file packing off so groups stay at that size.
         o.maxFileSize = 10 << 20
         o.smallFileLimit = 0
+        // The index keeps every key of the 10M-row run in memory (the default 5M would make
+        // each commit reload half the tables' key columns).
+        o.indexCacheMaxKeys = 20_000_000
         return o
     }
 

@@ -18,6 +18,10 @@ public struct WriteOptions: Sendable {
     public var bloomNumEntries: Int = 60_000
     public var bloomFalsePositiveRate: Double = 1e-9
     public var bloomMaxEntries: Int = 100_000
+    /// Record keys (with their ordering values, about 40 bytes each) the BLOOM index keeps
+    /// in memory per table, base and log files together. A table holding more reloads the
+    /// key columns of its candidate files at each commit (Hudi's BLOOM index always does).
+    public var indexCacheMaxKeys = 5_000_000
     /// Run the cleaner after every commit (Hudi's inline clean, `hoodie.clean.automatic`).
     public var autoClean = true
     /// `KEEP_LATEST_COMMITS`: snapshots as of the last N completed commits stay readable

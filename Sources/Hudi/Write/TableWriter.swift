@@ -10,7 +10,7 @@ import ObjectStore
 actor TableWriter {
     let table: TableParts
     /// Footers and key sets of base files, for the BLOOM index (base files never change).
-    let footers = FooterCache()
+    let footers: FooterCache
     let rememberedDeletes = RememberedDeletesCache()
     let cleaner: Cleaner
     let rollbacks: RollbackService
@@ -27,6 +27,7 @@ actor TableWriter {
 
     init(table: TableParts) {
         self.table = table
+        footers = FooterCache(maxCachedKeys: table.options.indexCacheMaxKeys)
         cleaner = Cleaner(table: table)
         rollbacks = RollbackService(table: table, cleaner: cleaner)
         recovery = FailedWriteRecovery(table: table, rollbacks: rollbacks)

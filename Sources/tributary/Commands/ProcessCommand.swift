@@ -47,6 +47,7 @@ enum ProcessorSetup {
         options.cleanerCommitsRetained = config.int("hudi.cleaner.commits_retained")
         options.compactionMaxDeltaCommits = config.int("hudi.compaction.max_delta_commits")
         options.compactionMaxLogBytes = Int(config.bytes("hudi.compaction.max_log_bytes"))
+        options.indexCacheMaxKeys = config.int("hudi.index.cache_max_keys")
         options.deleteRetention = Double(config.duration("hudi.delete_retention").components.seconds)
         let tableType = TableType(rawValue: config.string("hudi.table_type")) ?? .copyOnWrite
         var settings = ProcessorConfiguration(kafka: kafka)
