@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(librdkafka-dev libsnappy-dev libzstd-dev zlib1g-dev prometheus chromium kcat hyperfine
-              libjs-chart.js libjs-codemirror libjs-bootstrap5 postgresql socat)
+              libjs-chart.js libjs-codemirror libjs-bootstrap5 postgresql socat nodejs)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
