@@ -54,7 +54,7 @@ enum LogOverlay {
                 continue
             }
             let data = try await store.get(log.path)
-            let file = try IndexedLogFile(LogBlock.decodeAll(data, path: log.path), path: log.path, size: log.size, precombineField: precombineField)
+            let file = IndexedLogFile(try LogBlock.decodeAll(data, path: log.path), path: log.path, size: log.size, precombineField: precombineField)
             cache.setLogFile(file)
             files.append(file)
         }
@@ -68,7 +68,7 @@ enum LogOverlay {
             case .versions(let v): versions += v
             case .deletes(let d): deletes += d.map { (instant, $0) }
             case .skipped: continue
-            case .unsupported(let message): throw HudiError.unsupported(message)
+            case .unreadable(let error): throw error
             }
         }
         let latest = Dictionary(RecordMerge.winners(versions, deletes: [:]).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -84,7 +84,8 @@ struct IndexedLogFile: Sendable {
         case versions([RecordMerge.Version])
         case deletes([DeleteRecord])
         case skipped
-        case unsupported(String)
+        /// A block that cannot be read: an error only if it counts (as for ``SliceLogs``).
+        case unreadable(any Error)
     }
 
     struct Block: Sendable {
@@ -101,25 +102,24 @@ struct IndexedLogFile: Sendable {
             switch $1.content {
             case .versions(let v): return $0 + v.count
             case .deletes(let d): return $0 + d.count
-            case .skipped, .unsupported: return $0 + 1
+            case .skipped, .unreadable: return $0 + 1
             }
         }
     }
 
-    init(_ logBlocks: [LogBlock], path: String, size: Int, precombineField: String?) throws {
+    init(_ logBlocks: [LogBlock], path: String, size: Int, precombineField: String?) {
         self.path = path
         self.size = size
-        blocks = try logBlocks.map { b in
+        blocks = logBlocks.map { b in
             let content: Content
-            switch b.type {
-            case .parquetData:
-                content = .versions(try Self.versions(b.content, instant: b.instantTime ?? "", precombineField: precombineField))
-            case .delete:
-                content = .deletes(try b.deleteRecords(path: path))
-            case .command, .corrupted:
-                content = .skipped
-            case .avroData, .hfileData, .cdcData:
-                content = .unsupported("\(path): \(b.type) log blocks (readable: Parquet data, delete, rollback)")
+            do {
+                switch try b.payload(path: path) {
+                case .parquet(let parquet): content = .versions(try Self.versions(parquet, instant: b.instantTime ?? "", precombineField: precombineField))
+                case .deletes(let records): content = .deletes(records)
+                case .none: content = .skipped
+                }
+            } catch {
+                content = .unreadable(error)
             }
             return Block(instant: b.instantTime, rollbackTarget: b.rollbackTarget, content: content)
         }

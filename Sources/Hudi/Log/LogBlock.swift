@@ -127,6 +127,24 @@ public struct LogBlock: Sendable, Equatable {
         return out
     }
 
+    /// What a reader takes from a block: a Parquet data block's file, a delete block's
+    /// records, or nothing (rollback commands, corrupt blocks); other data formats are refused.
+    enum Payload {
+        case parquet(Data)
+        case deletes([DeleteRecord])
+        case none
+    }
+
+    func payload(path: String) throws -> Payload {
+        switch type {
+        case .parquetData: return .parquet(content)
+        case .delete: return .deletes(try deleteRecords(path: path))
+        case .command, .corrupted: return .none
+        case .avroData, .hfileData, .cdcData:
+            throw HudiError.unsupported("\(path): \(type) log blocks (readable: Parquet data, delete, rollback)")
+        }
+    }
+
     /// The delete records of a delete block.
     func deleteRecords(path: String) throws -> [DeleteRecord] {
         var r = ByteReader(data: content)

@@ -34,15 +34,10 @@ struct SliceLogs: Sendable {
         for (_, i) in ExtractedLogBlock.counted(headers, isVisible: isVisible) {
             let (b, path) = all[i]
             guard let instant = b.instantTime else { continue }
-            switch b.type {
-            case .parquetData:
-                out.dataBlocks.append(DataBlock(instant: instant, parquet: b.content))
-            case .delete:
-                for r in try b.deleteRecords(path: path) { out.deletes.append((instant, r)) }
-            case .command, .corrupted:
-                continue
-            case .avroData, .hfileData, .cdcData:
-                throw HudiError.unsupported("\(path): \(b.type) log blocks (readable: Parquet data, delete, rollback)")
+            switch try b.payload(path: path) {
+            case .parquet(let parquet): out.dataBlocks.append(DataBlock(instant: instant, parquet: parquet))
+            case .deletes(let records): out.deletes += records.map { (instant, $0) }
+            case .none: continue
             }
         }
         return out
