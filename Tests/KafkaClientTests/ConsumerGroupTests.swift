@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import KafkaClient
 import KafkaTesting
@@ -75,6 +76,46 @@ import KafkaTesting
         // 0..<400 that a committed is re-read.
         #expect(more.allSatisfy { $0 >= 400 || !seenA.contains($0) })
         #expect(events.contains { if case .assigned = $0 { true } else { false } })
+    }
+
+    /// A member stopped in the middle of a rebalance (its revoke hook still finishing a batch,
+    /// as the processor's does) finishes that rebalance before it leaves. Tansu 0.6 keeps a
+    /// leader that leaves a forming group as the group's leader, and then no member is ever
+    /// assigned anything again: the other member here would wait forever.
+    @Test func aMemberClosedDuringARebalanceLeavesTheGroupAssignable() async throws {
+        let config = try await TestBroker.configuration()
+        let topic = TestBroker.uniqueName("settle")
+        let group = TestBroker.uniqueName("g")
+        _ = try await KafkaAdmin(configuration: config).createTopics([TopicSpec(name: topic, partitions: 4)])
+        let consumerConfig = try await TestBroker.consumerConfiguration()
+        let revokes = Mutex(0)
+        let leader = try KafkaConsumer(configuration: consumerConfig, groupID: group, beforeRevoke: { _ in
+            // The first revoke takes a second, like a batch being committed.
+            if revokes.withLock({ n in defer { n += 1 }; return n == 0 }) { Thread.sleep(forTimeInterval: 1) }
+        })
+        try leader.subscribe([topic])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while leader.assignment.count < 4, ContinuousClock.now < deadline {
+            _ = try await leader.poll(maxMessages: 100, timeout: .milliseconds(200))
+        }
+        #expect(leader.assignment.count == 4, "the only member was not assigned every partition")
+
+        // A second member joins; the leader serves the revoke and is stopped right after it.
+        let other = try KafkaConsumer(configuration: consumerConfig, groupID: group)
+        try other.subscribe([topic])
+        let otherPolls = Task {
+            let until = ContinuousClock.now + .seconds(40)
+            while other.assignment.count < 4, ContinuousClock.now < until {
+                _ = try await other.poll(maxMessages: 100, timeout: .milliseconds(200))
+            }
+            return other.assignment.count
+        }
+        while revokes.withLock({ $0 }) == 0, ContinuousClock.now < deadline {
+            _ = try await leader.poll(maxMessages: 100, timeout: .milliseconds(100))
+        }
+        try await leader.close()
+        #expect(try await otherPolls.value == 4, "the remaining member never got the partitions")
+        try await other.close()
     }
 
     /// A new consumer of the same group resumes at the committed offsets.
