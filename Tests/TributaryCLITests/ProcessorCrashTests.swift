@@ -78,7 +78,8 @@ import TributaryTesting
             return model
         }
 
-        func startProcessor() throws -> Process {
+        /// A `tributary process`; with `metricsPort`, it serves `/readyz` there.
+        func startProcessor(metricsPort: Int? = nil) throws -> Process {
             let p = Process()
             p.executableURL = CLI.binary
             // max.poll.interval.ms is also the rebalance timeout of JoinGroup: under load, Tansu
@@ -89,7 +90,7 @@ import TributaryTesting
             // for is inferred from this, not read in its code.)
             p.arguments = ["process", "--bootstrap-servers", broker.bootstrapServers] + (configFile.map { ["--config", $0] } ?? []) + [
                            "--set", "storage.uri=file://\(lake.path)", "--set", "processing.interval=300ms",
-                           "--set", "metrics.listen=", "--set", "hudi.table_type=\(tableType.rawValue)",
+                           "--set", "metrics.listen=\(metricsPort.map { "127.0.0.1:\($0)" } ?? "")", "--set", "hudi.table_type=\(tableType.rawValue)",
                            "--set", "hudi.compaction.max_delta_commits=3",
                            "-X", "session.timeout.ms=3000", "-X", "heartbeat.interval.ms=300", "-X", "max.poll.interval.ms=20000"]
                 + schemas.flatMap { ["--topic", $0.topic] }
