@@ -2,6 +2,7 @@ import Foundation
 import ObjectStore
 import Parquet
 import Testing
+import TributaryCore
 import TributaryTesting
 @testable import Hudi
 
@@ -123,6 +124,30 @@ import TributaryTesting
         // Sign extension of tail bytes: a high byte in the tail differs from its unsigned use.
         #expect(h([0x80], 0) != h([0x7F], 0))
         #expect(h(Array("abcd".utf8), 0) == h(Array("abcd".utf8), 0))
+    }
+
+    /// The positions computed with the key's blocks mixed once equal Hadoop's chain of full
+    /// hashes, for every tail length, high bytes (sign extension) and odd vector sizes.
+    @Test func chainedPositionsEqualRepeatedHashes() {
+        var rng = SeededRandom(seed: 20261205)
+        for length in 0..<71 {
+            for _ in 0..<20 {
+                let key = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let nbHash = Int32.random(in: 1...40, using: &rng)
+                let vectorSize = Int32.random(in: 1...3_000_000, using: &rng)
+                var expected: [Int32] = []
+                var seed: Int32 = 0
+                key.withUnsafeBufferPointer { bytes in
+                    for _ in 0..<nbHash {
+                        seed = HudiMurmurHash.hash(bytes, seed: seed)
+                        expected.append(abs(seed % vectorSize))
+                    }
+                }
+                var got: [Int32] = []
+                key.withUnsafeBufferPointer { HudiMurmurHash.forEachPosition($0, nbHash: nbHash, vectorSize: vectorSize) { got.append($0) } }
+                #expect(got == expected, "key of \(length) bytes, \(nbHash) hashes, \(vectorSize) bits")
+            }
+        }
     }
 
     @Test func commitMetadataJSONRoundTrip() throws {

@@ -32,6 +32,45 @@ enum HudiMurmurHash {
         h ^= h >> 15
         return Int32(bitPattern: h)
     }
+
+    /// A key's bit positions in a filter of `vectorSize` bits: `nbHash` hashes, each seeded
+    /// with the one before (Hadoop's `HashFunction`), each as Java's `Math.abs(h % vectorSize)`.
+    /// The same as chaining ``hash(_:seed:)``, but the key's blocks are mixed, and its tail
+    /// folded, once: only `h` depends on the seed, so every later hash is a multiply and an
+    /// xor per block (the bloom filters of written files and the index hash every key ~30 times).
+    @inline(__always)
+    static func forEachPosition(_ data: UnsafeBufferPointer<UInt8>, nbHash: Int32, vectorSize: Int32, _ body: (Int32) -> Void) {
+        let m: UInt32 = 0x5bd1_e995
+        let length = data.count
+        let blocks = length >> 2
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, blocks)) { mixed in
+            for i in 0..<blocks {
+                let i4 = i << 2
+                var k = UInt32(data[i4 + 3]) << 24 | UInt32(data[i4 + 2]) << 16 | UInt32(data[i4 + 1]) << 8 | UInt32(data[i4])
+                k = k &* m
+                k ^= k >> 24
+                mixed[i] = k &* m
+            }
+            let left = length - (blocks << 2)
+            var tail: UInt32 = 0
+            func sx(_ b: UInt8) -> UInt32 { UInt32(bitPattern: Int32(Int8(bitPattern: b))) }
+            if left >= 3 { tail ^= sx(data[length - 3]) << 16 }
+            if left >= 2 { tail ^= sx(data[length - 2]) << 8 }
+            if left >= 1 { tail ^= sx(data[length - 1]) }
+            var seed: Int32 = 0
+            for _ in 0..<nbHash {
+                var h = UInt32(bitPattern: seed) ^ UInt32(truncatingIfNeeded: length)
+                for i in 0..<blocks { h = (h &* m) ^ mixed[i] }
+                if left != 0 { h = (h ^ tail) &* m }
+                h ^= h >> 13
+                h = h &* m
+                h ^= h >> 15
+                seed = Int32(bitPattern: h)
+                let r = seed % vectorSize
+                body(r < 0 ? -r : r)
+            }
+        }
+    }
 }
 
 /// Bit positions of one key for filters of a given shape; computed once per key and
@@ -40,18 +79,10 @@ public struct BloomKeyHashes: Sendable {
     public let positions: [Int32]
 
     public init(key: String, vectorSize: Int32, nbHash: Int32) {
-        var seed: Int32 = 0
         var pos: [Int32] = []
         pos.reserveCapacity(Int(nbHash))
         var k = key
-        k.withUTF8 { bytes in
-            for _ in 0..<nbHash {
-                seed = HudiMurmurHash.hash(bytes, seed: seed)
-                // Java `Math.abs(seed % vectorSize)`: `%` truncates toward zero.
-                let r = seed % vectorSize
-                pos.append(r < 0 ? -r : r)
-            }
-        }
+        k.withUTF8 { bytes in HudiMurmurHash.forEachPosition(bytes, nbHash: nbHash, vectorSize: vectorSize) { pos.append($0) } }
         positions = pos
     }
 }
@@ -123,12 +154,7 @@ public struct HudiBloomFilter: Sendable, Equatable {
     /// Adds a key given as UTF-8 bytes (no intermediate allocations: this runs per record).
     public mutating func add(utf8 bytes: UnsafeBufferPointer<UInt8>) {
         let row = nextRow()
-        var seed: Int32 = 0
-        for _ in 0..<nbHash {
-            seed = HudiMurmurHash.hash(bytes, seed: seed)
-            let r = seed % vectorSize
-            rows[row].set(r < 0 ? -r : r)
-        }
+        HudiMurmurHash.forEachPosition(bytes, nbHash: nbHash, vectorSize: vectorSize) { rows[row].set($0) }
     }
 
     public mutating func add(_ h: BloomKeyHashes) {
@@ -176,12 +202,7 @@ public struct HudiBloomFilter: Sendable, Equatable {
 
     /// Bit positions of a key for this filter's shape, appended to `out`.
     func appendPositions(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [Int32]) {
-        var seed: Int32 = 0
-        for _ in 0..<nbHash {
-            seed = HudiMurmurHash.hash(bytes, seed: seed)
-            let r = seed % vectorSize
-            out.append(r < 0 ? -r : r)
-        }
+        HudiMurmurHash.forEachPosition(bytes, nbHash: nbHash, vectorSize: vectorSize) { out.append($0) }
     }
 
     // MARK: Serialization
