@@ -24,6 +24,14 @@ public struct FileSlice: Sendable, Hashable {
     }
 
     public var fileName: String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    /// Base file and log files, in bytes: what the writer weighs a group by when packing
+    /// inserts. Log bytes count one for one (Hudi scales them by
+    /// `hoodie.logfile.to.parquet.compression.ratio`, 0.35, because its Avro log blocks are
+    /// bigger than Parquet; ours are Parquet data blocks, compressed like the base file).
+    /// Updates in logs overstate the group until compaction folds them in — erring towards
+    /// closing a group early rather than growing it past `maxFileSize`.
+    public var totalSize: Int { size + logFiles.reduce(0) { $0 + $1.size } }
 }
 
 /// One log file of a slice.

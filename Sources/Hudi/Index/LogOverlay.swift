@@ -3,50 +3,85 @@ import ObjectStore
 import Parquet
 import TributaryCore
 
-/// The BLOOM index over merge-on-read slices: base file footers and keys locate a key, then
+/// The BLOOM index over merge-on-read slices. Base file footers and keys locate a key, then
 /// the slice's committed log blocks say what became of it — deleted (the key is then new
-/// to the table and its record goes to a new file group, as in copy-on-write) or updated
-/// (its ordering value is the newest one, so stale records are still recognised).
+/// to the table and its record goes where inserts go) or updated (its ordering value is the
+/// newest one, so stale records are still recognised).
 ///
-/// Our writer never inserts through logs (inserts go to base files), so every key of a
-/// log is in its slice's base file and the base file's bloom filter finds it. (Tables whose
-/// logs hold inserts, as Spark may write them with an index that can index logs, are
-/// read correctly but such keys are not located for updates.)
+/// Our writer also inserts through logs (small groups take inserts as log data blocks, as
+/// Hudi does with an index that can index log files), so a key may live only in a slice's
+/// logs, where no base file's bloom filter finds it. A key no base file holds is looked up
+/// in the log files of every slice (their data-block key hashes), and the slice's counted
+/// blocks decide: its latest counted version, unless a delete removes it. Missing such a
+/// key would turn its update into a second copy in another group.
 enum LogOverlay {
-    static func apply(_ found: inout RecordLocations, keys: ByteArrays, store: any ObjectStore, cache: FooterCache,
-                      visible: Set<String>, precombineField: String?) async throws {
-        var rowsBySlice: [Int: [Int]] = [:]
-        for r in 0..<found.slice.count where found.slice[r] >= 0 {
-            let s = Int(found.slice[r])
-            if !found.slices[s].logFiles.isEmpty { rowsBySlice[s, default: []].append(r) }
+    typealias Overlay = (latest: [String: RecordMerge.Version], deletes: [String: RecordMerge.DeleteMark])
+
+    /// Refines `found` (base-file locations of the keys of `rows`) with the logs of `slices`.
+    static func apply(_ found: inout RecordLocations, rows: [Int], keys: ByteArrays, slices: [FileSlice], store: any ObjectStore,
+                      cache: FooterCache, visible: Set<String>, precombineField: String?) async throws {
+        let withLogs = slices.filter { !$0.logFiles.isEmpty }
+        guard !withLogs.isEmpty, !rows.isEmpty else { return }
+        // Every log file read and decoded once per table (they are written once).
+        let files = try await mapConcurrently(withLogs, limit: 4) { _, slice in
+            try await indexedLogFiles(of: slice, store: store, cache: cache, precombineField: precombineField)
         }
-        // Per slice, its log files' key versions (each log file read and decoded once per
-        // table: they are written once) and the deletes of its counted blocks.
-        let sliceIndices = Array(rowsBySlice.keys)
-        let slices = found.slices
-        let overlays = try await mapConcurrently(sliceIndices, limit: 4) { _, s in
-            try await overlay(of: slices[s], store: store, cache: cache, visible: visible, precombineField: precombineField)
+        var overlays: [String: Overlay] = [:]
+        func overlay(_ s: Int) throws -> Overlay {
+            if let known = overlays[withLogs[s].path] { return known }
+            let made = try Self.overlay(files[s], visible: visible)
+            overlays[withLogs[s].path] = made
+            return made
         }
-        for (s, (latest, deletes)) in zip(sliceIndices, overlays) where !(latest.isEmpty && deletes.isEmpty) {
-            let slice = found.slices[s]
-            for r in rowsBySlice[s] ?? [] {
-                let key = keys.string(at: r)
-                // The base record is older than anything in the slice's logs.
-                var versions = [RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)]
-                if let v = latest[key] { versions.append(v) }
-                if let winner = RecordMerge.winners(versions, deletes: deletes).first {
-                    found.ordering[r] = winner.ordering
-                } else {
-                    found.clear(r)
+        let logSliceByPath = Dictionary(withLogs.indices.map { (withLogs[$0].path, $0) }, uniquingKeysWith: { a, _ in a })
+
+        // Keys in a base file: the base record is older than anything in its slice's logs.
+        var deletedIn: [Int: String] = [:]
+        for r in rows where found.slice[r] >= 0 {
+            let slice = found.slices[Int(found.slice[r])]
+            guard let s = logSliceByPath[slice.path] else { continue }
+            let (latest, deletes) = try overlay(s)
+            guard !(latest.isEmpty && deletes.isEmpty) else { continue }
+            let key = keys.string(at: r)
+            var versions = [RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)]
+            if let v = latest[key] { versions.append(v) }
+            if let winner = RecordMerge.winners(versions, deletes: deletes).first {
+                found.ordering[r] = winner.ordering
+            } else {
+                found.clear(r)
+                deletedIn[r] = slice.path
+            }
+        }
+
+        // Keys in no base file (or deleted there): in some slice's logs only?
+        let unfound = rows.filter { found.slice[$0] < 0 }
+        guard !unfound.isEmpty else { return }
+        let hashes = keys.withValues { values in unfound.map { ByteKeyIndex.hash(values[$0]) } }
+        var sliceIndexByPath = Dictionary(found.slices.indices.map { (found.slices[$0].path, $0) }, uniquingKeysWith: { a, _ in a })
+        var winnerTime: [Int: String] = [:]
+        for (s, slice) in withLogs.enumerated() {
+            let candidates = unfound.indices.filter { i in deletedIn[unfound[i]] != slice.path && files[s].contains { $0.mayContain(hash: hashes[i]) } }
+            guard !candidates.isEmpty else { continue }
+            let (latest, deletes) = try overlay(s)
+            for i in candidates {
+                let r = unfound[i]
+                guard let v = latest[keys.string(at: r)], let winner = RecordMerge.winners([v], deletes: deletes).first else { continue }
+                // In two groups' logs (never written by us): the newer version is the live one.
+                if let other = winnerTime[r], other > winner.commitTime { continue }
+                winnerTime[r] = winner.commitTime
+                let index = sliceIndexByPath[slice.path] ?? found.slices.count
+                if index == found.slices.count {
+                    found.slices.append(slice)
+                    sliceIndexByPath[slice.path] = index
                 }
+                found.set(r, slice: index, baseRow: RecordLocations.inLogsOnly, ordering: winner.ordering, repeats: nil)
             }
         }
     }
 
-    /// The newest version of every key in the slice's counted data blocks, and its counted
-    /// deletes folded per key.
-    static func overlay(of slice: FileSlice, store: any ObjectStore, cache: FooterCache, visible: Set<String>,
-                        precombineField: String?) async throws -> ([String: RecordMerge.Version], [String: RecordMerge.DeleteMark]) {
+    /// The slice's log files, decoded for the index (from the cache when there).
+    static func indexedLogFiles(of slice: FileSlice, store: any ObjectStore, cache: FooterCache,
+                                precombineField: String?) async throws -> [IndexedLogFile] {
         var files: [IndexedLogFile] = []
         for log in slice.logFiles.sorted() {
             if let cached = cache.logFile(log.path, size: log.size) {
@@ -58,6 +93,12 @@ enum LogOverlay {
             cache.setLogFile(file)
             files.append(file)
         }
+        return files
+    }
+
+    /// The newest version of every key in the slice's counted data blocks, and its counted
+    /// deletes folded per key.
+    static func overlay(_ files: [IndexedLogFile], visible: Set<String>) throws -> Overlay {
         let headers = files.map { $0.blocks.map { (instant: $0.instant, rollbackTarget: $0.rollbackTarget) } }
         var versions: [RecordMerge.Version] = []
         var deletes: [(instant: String, record: DeleteRecord)] = []
@@ -76,73 +117,10 @@ enum LogOverlay {
     }
 }
 
-/// What the index needs of one log file: each block's header (for counting: instant,
-/// rollback target) and its key versions or deletes — decoded once, as log files are
-/// written once (put-if-absent) and only ever deleted.
-struct IndexedLogFile: Sendable {
-    enum Content: Sendable {
-        case versions([RecordMerge.Version])
-        case deletes([DeleteRecord])
-        case skipped
-        /// A block that cannot be read: an error only if it counts (as for ``SliceLogs``).
-        case unreadable(any Error)
-    }
-
-    struct Block: Sendable {
-        var instant: String?
-        var rollbackTarget: String?
-        var content: Content
-    }
-
-    var path: String
-    var size: Int
-    var blocks: [Block]
-    var entryCount: Int {
-        blocks.reduce(0) {
-            switch $1.content {
-            case .versions(let v): return $0 + v.count
-            case .deletes(let d): return $0 + d.count
-            case .skipped, .unreadable: return $0 + 1
-            }
-        }
-    }
-
-    init(_ logBlocks: [LogBlock], path: String, size: Int, precombineField: String?) {
-        self.path = path
-        self.size = size
-        blocks = logBlocks.map { b in
-            let content: Content
-            do {
-                switch try b.payload(path: path) {
-                case .parquet(let parquet): content = .versions(try Self.versions(parquet, instant: b.instantTime ?? "", precombineField: precombineField))
-                case .deletes(let records): content = .deletes(records)
-                case .none: content = .skipped
-                }
-            } catch {
-                content = .unreadable(error)
-            }
-            return Block(instant: b.instantTime, rollbackTarget: b.rollbackTarget, content: content)
-        }
-    }
-
-    /// Key, ordering value and seqno of every record of a Parquet data block.
-    static func versions(_ parquet: Data, instant: String, precombineField: String?) throws -> [RecordMerge.Version] {
-        let reader = try ParquetFileReader(source: MemorySource(parquet))
-        let present = Set(reader.schema.fields.map(\.name))
-        let names = ["_hoodie_record_key", "_hoodie_commit_seqno"] + [precombineField].compactMap { $0 }.filter(present.contains)
-        let cols = try reader.readColumns(names)
-        guard let k = cols["_hoodie_record_key"], case .byteArray(let keys) = k.values else { return [] }
-        var seqnos: ByteArrays?
-        if let c = cols["_hoodie_commit_seqno"], case .byteArray(let s) = c.values { seqnos = s }
-        let orderings = precombineField.flatMap { cols[$0] }.map(BloomIndex.orderingValues)
-        return (0..<keys.count).map { i in
-            RecordMerge.Version(key: keys.string(at: i), ordering: orderings?[i] ?? 0, seqno: seqnos.map { $0.string(at: i) } ?? "",
-                                commitTime: instant, source: 0, row: i)
-        }
-    }
-}
-
 extension RecordLocations {
+    /// The base-file row of a key found only in its slice's logs (there is none).
+    static let inLogsOnly = -1
+
     /// Forgets `row`'s location (its key turned out deleted).
     mutating func clear(_ row: Int) {
         slice[row] = -1

@@ -182,7 +182,7 @@ struct Compactor: Sendable {
         let path = op.key(fileName)
         try await table.store.put(path, file.bytes)
         var stat = WriteStat(fileId: op.fileId, path: path, prevCommit: op.baseInstant, numWrites: Int64(merged.keys.count),
-                             numDeletes: Int64(merged.deleted), numUpdateWrites: Int64(merged.updated), numInserts: 0,
+                             numDeletes: Int64(merged.deleted), numUpdateWrites: Int64(merged.updated), numInserts: Int64(merged.inserted),
                              totalWriteBytes: Int64(file.bytes.count), partitionPath: op.partitionPath,
                              fileSizeInBytes: Int64(file.bytes.count))
         stat.totalUpsertTime = Int64(Date().timeIntervalSince(started) * 1000)

@@ -16,6 +16,8 @@ enum SliceCompaction {
         /// Base records replaced by a newer version, and removed by deletes.
         var updated: Int
         var deleted: Int
+        /// Records only the logs held (inserted through the logs).
+        var inserted: Int
     }
 
     static func merge(store: any ObjectStore, op: CompactionPlan.Operation, logs: SliceLogs, fields: [Field], fileName: String,
@@ -89,7 +91,8 @@ enum SliceCompaction {
             nested[f.name] = NestedColumn.gather(perSource, nestedPicks)
             out.append(ColumnGather.nulls(.boolean, count: picks.count))
         }
-        return Merged(columns: out, nested: nested, keys: keys, updated: updated, deleted: baseCount - keptBase - updated)
+        return Merged(columns: out, nested: nested, keys: keys, updated: updated, deleted: baseCount - keptBase - updated,
+                      inserted: replacedBase.count - updated)
     }
 
     /// The nested columns of `fields` a base file or data block has, in the shape of

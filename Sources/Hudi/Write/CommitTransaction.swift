@@ -52,8 +52,8 @@ struct CommitTransaction: Sendable {
         var (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
         let mergeOnRead = table.config.isMergeOnRead
         if mergeOnRead {
-            try await LogOverlay.apply(&existing, keys: batch.recordKeys, store: table.store, cache: footers, visible: snapshot.logInstants ?? [],
-                                       precombineField: table.config.precombineField)
+            try await LogOverlay.apply(&existing, rows: rows, keys: batch.recordKeys, slices: snapshot.slices, store: table.store, cache: footers,
+                                       visible: snapshot.logInstants ?? [], precombineField: table.config.precombineField)
         }
         // Upserts older than a remembered delete of their (absent) key are stale.
         var deletes: (change: RememberedDeletesChange, memory: RememberedDeletes)?
@@ -67,9 +67,9 @@ struct CommitTransaction: Sendable {
             }
             deletes = (RememberedDeletesChange(basedOn: basedOn, wroteNew: false), memory)
         }
-        // Merge-on-read: only slices without logs take inserts (rewritten as a new base file
-        // version); a slice with logs would need its logs merged — compaction's job.
-        let smallFileCandidates = mergeOnRead ? snapshot.slices.filter(\.logFiles.isEmpty) : snapshot.slices
+        // Every small slice takes inserts, on merge-on-read too (Hudi with an index that can
+        // index log files): there they are appended to the slice's log, see below.
+        let smallFileCandidates = snapshot.slices
         let indexSeconds = Date().timeIntervalSince(indexStart)
         let work = WritePlanner.plan(.init(
             batch: batch, rows: rows, partitions: partitions, existing: existing,
@@ -112,10 +112,14 @@ struct CommitTransaction: Sendable {
         }
 
         let writeStart = Date()
-        // Merge-on-read: updates and deletes of an existing group are appended to its slice as
-        // a log file; new groups and small files taking inserts get base files.
-        let appends = mergeOnRead ? work.filter { $0.base != nil && $0.inserts.isEmpty } : []
-        let rewrites = mergeOnRead ? work.filter { !($0.base != nil && $0.inserts.isEmpty) } : work
+        // Merge-on-read: everything a commit does to an existing group — updates, deletes and
+        // inserts packed into a small group — is appended to its slice as a log file; only new
+        // groups get base files. Also for a slice without logs: a log holds just the batch's
+        // rows, where a new base file version would copy the whole base file (up to
+        // `maxFileSize`) every commit; compaction folds the logs in later, once per plan.
+        // The index finds keys that live only in logs (``LogOverlay``).
+        let appends = mergeOnRead ? work.filter { $0.base != nil } : []
+        let rewrites = mergeOnRead ? work.filter { $0.base == nil } : work
         let writer = FileGroupWriter(store: table.store, tableName: table.config.tableName, instant: instant, fields: batch.fields,
                                      precombineField: table.config.precombineField, options: table.options)
         let outputs = try await writeFileGroups(rewrites, batch: batch, writer: writer)

@@ -3,9 +3,9 @@ import ObjectStore
 import Parquet
 import TributaryCore
 
-/// Merge-on-read: a commit's updates and deletes of a file group are appended to its latest
-/// file slice as a new log file: a Parquet data block with the updated records and a delete
-/// block with the deleted keys.
+/// Merge-on-read: a commit's updates, inserts and deletes of a file group are appended to its
+/// latest file slice as a new log file: a Parquet data block with the updated and inserted
+/// records and a delete block with the deleted keys.
 ///
 /// Why Parquet data blocks (`HoodieParquetDataBlock`) and not Avro ones: our writer is
 /// columnar end to end — the batch's columns go into the block with the same Parquet writer
@@ -30,7 +30,7 @@ extension FileGroupWriter {
         return LogFileName(fileId: slice.fileId, baseInstant: baseInstant, version: version, writeToken: "\(taskIndex)-0-1")
     }
 
-    /// Appends `work`'s updates and deletes to `slice` as its next log file.
+    /// Appends `work`'s updates, inserts and deletes to `slice` as its next log file.
     func appendLog(_ work: FileGroupWork, slice: FileSlice, batch: RecordBatch, taskIndex: Int) async throws -> LogOutput {
         let started = Date()
         let partition = work.id.partitionPath
@@ -40,11 +40,13 @@ extension FileGroupWriter {
         var seen = Set<Int32>()
         let updateRows = work.updates.map(\.batchRow).filter { seen.insert($0).inserted }.map(Int.init)
         let deleteRows = work.deletes.map(\.batchRow).filter { seen.insert($0).inserted }.map(Int.init)
+        let insertRows = work.inserts.filter { seen.insert(Int32($0)).inserted }
 
         var blocks: [LogBlock] = []
-        if !updateRows.isEmpty {
+        // Updates and inserts share one data block (Hudi's append handle writes both alike).
+        if !updateRows.isEmpty || !insertRows.isEmpty {
             let schema = AvroSchema.json(tableName: tableName, fields: fields, includeMetaFields: true)
-            let parquet = try dataBlockFile(rows: updateRows, batch: batch, partition: partition, fileName: name.name,
+            let parquet = try dataBlockFile(rows: updateRows + insertRows, batch: batch, partition: partition, fileName: name.name,
                                             taskIndex: taskIndex, schema: schema)
             blocks.append(.parquetData(instant: instant, schema: schema, parquet: parquet))
         }
@@ -68,8 +70,8 @@ extension FileGroupWriter {
             throw HudiError.commitConflict("log file \(path) was written by another writer")
         }
         var stat = WriteStat(
-            fileId: work.id.fileId, path: path, prevCommit: slice.instant, numWrites: Int64(updateRows.count),
-            numDeletes: Int64(deleteRows.count), numUpdateWrites: Int64(updateRows.count), numInserts: 0,
+            fileId: work.id.fileId, path: path, prevCommit: slice.instant, numWrites: Int64(updateRows.count + insertRows.count),
+            numDeletes: Int64(deleteRows.count), numUpdateWrites: Int64(updateRows.count), numInserts: Int64(insertRows.count),
             totalWriteBytes: Int64(bytes.count), partitionPath: partition, fileSizeInBytes: Int64(bytes.count))
         stat.totalUpsertTime = Int64(Date().timeIntervalSince(started) * 1000)
         stat.log = WriteStat.LogWrite(baseFile: slice.fileName, logFile: name.name, version: name.version)

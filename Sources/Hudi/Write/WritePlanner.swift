@@ -130,10 +130,10 @@ enum WritePlanner {
             var rows = insertsByPartition[p]
             // Small files first, smallest first (Hudi's UpsertPartitioner).
             let small = (input.slicesByPartition[partition] ?? [])
-                .filter { $0.size < input.options.smallFileLimit }
-                .sorted { ($0.size, $0.fileId) < ($1.size, $1.fileId) }
+                .filter { $0.totalSize < input.options.smallFileLimit }
+                .sorted { ($0.totalSize, $0.fileId) < ($1.totalSize, $1.fileId) }
             for slice in small where !rows.isEmpty {
-                let room = (input.options.maxFileSize - slice.size) / recordSize
+                let room = (input.options.maxFileSize - slice.totalSize) / recordSize
                 guard room > 0 else { continue }
                 let take = min(room, rows.count)
                 let id = touch(slice)
