@@ -27,12 +27,23 @@ struct LogRollback: Sendable {
                 if blocks.contains(where: { $0.type != .command && $0.instantTime == target }) { hits[log.name.baseInstant] = log }
             }
             for (baseInstant, hit) in hits.sorted(by: { $0.key < $1.key }) where !covered.contains(baseInstant) {
-                let version = (group.logFiles.filter { $0.name.baseInstant == baseInstant }.map(\.name.version).max() ?? 0) + 1
-                let name = LogFileName(fileId: hit.name.fileId, baseInstant: baseInstant, version: version, writeToken: "0-0-1")
+                var version = (group.logFiles.filter { $0.name.baseInstant == baseInstant }.map(\.name.version).max() ?? 0) + 1
                 let partition = FileSystemView.splitKey(hit.path).0
-                let path = partition.isEmpty ? name.name : "\(partition)/\(name.name)"
-                try await store.put(path, LogBlock.rollback(instant: target, target: target).encoded())
-                written.append(path)
+                let block = LogBlock.rollback(instant: target, target: target).encoded()
+                // Put-if-absent: a concurrent (optimistic) writer may have appended a log of
+                // this version since the listing; overwriting it would drop its committed
+                // rows. Take the next version instead.
+                while true {
+                    let name = LogFileName(fileId: hit.name.fileId, baseInstant: baseInstant, version: version, writeToken: "0-0-1")
+                    let path = partition.isEmpty ? name.name : "\(partition)/\(name.name)"
+                    do {
+                        try await store.putIfAbsent(path, block)
+                        written.append(path)
+                        break
+                    } catch ObjectStoreError.alreadyExists {
+                        version += 1
+                    }
+                }
             }
         }
         if !written.isEmpty { fileSystemView.forget() }
