@@ -387,6 +387,27 @@ struct GatedStore: ObjectStore {
         let files = try await store.listAll(prefix: "event_date=2026-11-18/").map(\.key)
         #expect(!files.contains { $0.hasSuffix("_\(dead).parquet") } && files.contains { $0.hasSuffix("_\(live).parquet") })
     }
+
+    /// Two optimistic writers that generate the same instant time: the second fails to
+    /// reserve it and must leave the first's heartbeat in place (deleting it would make the
+    /// first's live write look dead, and another writer would roll it back — with its
+    /// commit, if that landed meanwhile).
+    @Test func aFailedReservationKeepsTheOtherWritersHeartbeat() async throws {
+        let store = MemoryObjectStore()
+        let table = try await create(store, optimistic())
+        try await table.write(Events.batch([record("a")]))
+        let tl = try await table.timeline()
+        let instant = InstantTimeGenerator.format(millis: Int64(Date().timeIntervalSince1970 * 1000) + 10)
+        let times = InstantTimeGenerator()
+        let first = try await InstantReservation.reserve(instant, timeline: tl, store: store, instantTimes: times, options: optimistic())
+        do {
+            _ = try await InstantReservation.reserve(instant, timeline: tl, store: store, instantTimes: times, options: optimistic())
+            Issue.record("the same instant was reserved twice")
+        } catch HudiError.commitConflict {}
+        #expect(try await InstantHeartbeat.isAlive(store: store, instant: instant, expiry: 60), "the first writer's heartbeat was deleted")
+        await first.heartbeat?.stop()
+        #expect(try await !store.exists(InstantHeartbeat.key(instant)))
+    }
 }
 
 func attempt(_ body: () async throws -> CommitResult) async -> Result<CommitResult, Error> {

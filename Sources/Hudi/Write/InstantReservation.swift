@@ -36,11 +36,11 @@ struct InstantReservation: Sendable {
                 instant = instantTimes.next(after: tl.latestTimestamp)
             }
             var heartbeat: InstantHeartbeat?
-            if optimistic {
-                heartbeat = try await InstantHeartbeat.start(store: store, instant: instant, interval: options.heartbeatInterval ?? options.leaseDuration / 3)
-            }
             let file = Instant(timestamp: instant, action: action, state: .requested)
             do {
+                if optimistic {
+                    heartbeat = try await InstantHeartbeat.start(store: store, instant: instant, interval: options.heartbeatInterval ?? options.leaseDuration / 3)
+                }
                 try await store.putIfAbsent(tl.key(of: file), Data())
                 return InstantReservation(instant: instant, heartbeat: heartbeat)
             } catch ObjectStoreError.alreadyExists {

@@ -16,10 +16,12 @@ struct InstantHeartbeat: Sendable {
 
     static func key(_ instant: String) -> String { "\(folder)/\(instant)" }
 
-    /// Writes the first beat (before the instant's requested file exists), then beats every
-    /// `interval` seconds until stopped.
+    /// Writes the first beat (before the instant's requested file exists) with put-if-absent,
+    /// then beats every `interval` seconds until stopped. Throws `alreadyExists` when another
+    /// writer beats for the same instant time: the heartbeat is that writer's, and stopping
+    /// ours must not delete it (its live write would then look dead and be rolled back).
     static func start(store: any ObjectStore, instant: String, interval: Double) async throws -> InstantHeartbeat {
-        try await beat(store: store, instant: instant)
+        try await store.putIfAbsent(key(instant), content())
         let task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(0.01, interval) * 1e9))
@@ -31,11 +33,13 @@ struct InstantHeartbeat: Sendable {
     }
 
     private static func beat(store: any ObjectStore, instant: String) async throws {
-        // The beat time, then who beats: a writer process of this machine that is gone
-        // (SIGKILLed) is known dead at once, without waiting for the expiry.
-        var text = String(Int64(Date().timeIntervalSince1970 * 1000))
-        text += "\n" + LeaseHolder.current().json.json
-        try await store.put(key(instant), Data(text.utf8))
+        try await store.put(key(instant), content())
+    }
+
+    /// The beat time, then who beats: a writer process of this machine that is gone
+    /// (SIGKILLed) is known dead at once, without waiting for the expiry.
+    private static func content() -> Data {
+        Data((String(Int64(Date().timeIntervalSince1970 * 1000)) + "\n" + LeaseHolder.current().json.json).utf8)
     }
 
     /// Stops beating and deletes the heartbeat file (after the commit point, or after a failure).
