@@ -17,6 +17,10 @@ struct SliceLogs: Sendable {
     /// Blocks read (all, before filtering) and bytes of the log files.
     var blockCount = 0
     var bytes = 0
+    /// Per log file (by path): the instants of its data and delete blocks that were left
+    /// out as not visible (nor rolled back in these files). Compaction carries such a log
+    /// into the new slice when the instant may still commit.
+    var unfolded: [String: Set<String>] = [:]
 
     var isEmpty: Bool { dataBlocks.isEmpty && deletes.isEmpty }
 
@@ -31,7 +35,13 @@ struct SliceLogs: Sendable {
         }
         out.blockCount = all.count
         let headers = [all.map { (instant: $0.block.instantTime, rollbackTarget: $0.block.rollbackTarget) }]
-        for (_, i) in ExtractedLogBlock.counted(headers, isVisible: isVisible) {
+        let counted = ExtractedLogBlock.counted(headers, isVisible: isVisible)
+        let rolledBack = Set(all.compactMap(\.block.rollbackTarget))
+        let countedBlocks = Set(counted.map(\.block))
+        for (i, (b, path)) in all.enumerated() where b.type != .command && b.type != .corrupted && !countedBlocks.contains(i) {
+            if let instant = b.instantTime, !rolledBack.contains(instant) { out.unfolded[path, default: []].insert(instant) }
+        }
+        for (_, i) in counted {
             let (b, path) = all[i]
             guard let instant = b.instantTime else { continue }
             switch try b.payload(path: path) {

@@ -98,6 +98,9 @@ struct Compactor: Sendable {
         var logBytes: Int
         var logFiles: Int
         var started: Date
+        /// Planned log files (by path) holding blocks of instants not folded in (pending, or
+        /// completed after the compaction's instant), with those instants.
+        var unfolded: [String: Set<String>] = [:]
     }
 
     /// The slow part of compaction `c`, run outside the write turn: `<c>.compaction.inflight`,
@@ -114,6 +117,7 @@ struct Compactor: Sendable {
         var stats: [String: [WriteStat]] = [:]
         var order: [String] = []
         var records = 0, logBytes = 0, logFiles = 0
+        var unfolded: [String: Set<String>] = [:]
         for op in plan.operations {
             let done = try await compact(op, instant: c, fields: fields, visible: visible)
             if stats[op.partitionPath] == nil { order.append(op.partitionPath) }
@@ -121,25 +125,35 @@ struct Compactor: Sendable {
             records += done.records
             logBytes += done.logBytes
             logFiles += op.logFiles.count
+            unfolded.merge(done.unfolded) { $0.union($1) }
         }
         return Written(stats: order.map { ($0, stats[$0] ?? []) }, records: records, logBytes: logBytes, logFiles: logFiles,
-                       started: started)
+                       started: started, unfolded: unfolded)
     }
 
-    /// Completes compaction `c` (under the write turn, so no delta commit runs meanwhile):
-    /// the log files delta commits appended to the compacted slices since the plan are
-    /// carried into the new slices (copied under the compaction's instant; the originals
-    /// stay with the old slice for time travel until the cleaner removes it), then
-    /// `<c>.commit`. Writers append to the old slice while the compaction is pending, since
-    /// hudi-rs reads no log under a base instant that is not committed. Idempotent.
+    /// Completes compaction `c` (under the write turn, so no delta commit of this writer
+    /// runs meanwhile, and with optimistic writers under the commit lock, so none of another
+    /// commits between the listing below and `<c>.commit`): the log files delta commits
+    /// appended to the compacted slices since the plan are carried into the new slices
+    /// (copied under the compaction's instant; the originals stay with the old slice for
+    /// time travel until the cleaner removes it), and so are planned log files whose blocks
+    /// were not folded in because their instant had not completed before `c` and still may
+    /// (a concurrent writer's append the plan's listing saw); then `<c>.commit`. Writers
+    /// append to the old slice while the compaction is pending, since hudi-rs reads no log
+    /// under a base instant that is not committed; one whose append the listing missed
+    /// fails its commit check (see ``TableWriter``). Idempotent.
     func complete(instant c: String, plan: CompactionPlan, written: Written) async throws -> CompactionResult {
         let listing = try await table.fileSystemView.listFileGroups()
+        let live = try await table.timeline.load()
+        let mayCommit = Set(live.instants.filter(\.isDataCommit).map(\.timestamp))
         for op in plan.operations {
             let planned = Set(op.logFiles)
-            let trailing = (listing[op.groupID]?.logFiles ?? []).filter { log in
-                log.name.baseInstant >= op.baseInstant && log.name.baseInstant < c && !planned.contains(log.name.name)
+            let carried = (listing[op.groupID]?.logFiles ?? []).filter { log in
+                guard log.name.baseInstant >= op.baseInstant, log.name.baseInstant < c else { return false }
+                guard planned.contains(log.name.name) else { return true }
+                return !(written.unfolded[log.path] ?? []).isDisjoint(with: mayCommit)
             }.sorted()
-            for (i, log) in trailing.enumerated() {
+            for (i, log) in carried.enumerated() {
                 let name = LogFileName(fileId: op.fileId, baseInstant: c, version: i + 1, writeToken: log.name.writeToken)
                 try await table.store.put(op.key(name.name), try await table.store.get(log.path))
             }
@@ -169,7 +183,7 @@ struct Compactor: Sendable {
     /// Writes the base file of one operation: the slice's base file merged with the blocks
     /// of its planned log files (deterministic: a re-run writes the same bytes).
     func compact(_ op: CompactionPlan.Operation, instant c: String, fields: [Field],
-                 visible: Set<String>) async throws -> (stat: WriteStat, records: Int, logBytes: Int) {
+                 visible: Set<String>) async throws -> (stat: WriteStat, records: Int, logBytes: Int, unfolded: [String: Set<String>]) {
         let started = Date()
         let logs = try await SliceLogs.scan(
             store: table.store, logFiles: op.logFiles.compactMap { n in LogFileName(parsing: n).map { LogFile(name: $0, path: op.key(n), size: 0) } },
@@ -186,7 +200,7 @@ struct Compactor: Sendable {
                              totalWriteBytes: Int64(file.bytes.count), partitionPath: op.partitionPath,
                              fileSizeInBytes: Int64(file.bytes.count))
         stat.totalUpsertTime = Int64(Date().timeIntervalSince(started) * 1000)
-        return (stat, merged.keys.count, logs.bytes)
+        return (stat, merged.keys.count, logs.bytes, logs.unfolded)
     }
 
     static func baseFileName(_ op: CompactionPlan.Operation, instant c: String) -> String {

@@ -51,6 +51,7 @@ struct CommitTransaction: Sendable {
         let index = BloomIndex(store: table.store, cache: footers, precombineField: table.config.precombineField)
         var (existing, _) = try await index.lookup(keys: batch.recordKeys, rows: rows, slices: snapshot.slices)
         let mergeOnRead = table.config.isMergeOnRead
+        let optimistic = table.options.concurrency == .optimistic
         if mergeOnRead {
             try await LogOverlay.apply(&existing, rows: rows, keys: batch.recordKeys, slices: snapshot.slices, store: table.store, cache: footers,
                                        visible: snapshot.logInstants ?? [], precombineField: table.config.precombineField)
@@ -73,10 +74,15 @@ struct CommitTransaction: Sendable {
         let indexSeconds = Date().timeIntervalSince(indexStart)
         let work = WritePlanner.plan(.init(
             batch: batch, rows: rows, partitions: partitions, existing: existing,
-            // Optimistic writers put inserts into new file groups only, so concurrent
-            // inserters never touch the same group (no small-file packing).
-            slicesByPartition: table.options.concurrency == .optimistic ? [:] : Dictionary(grouping: smallFileCandidates, by: \.partitionPath),
-            averageRecordSize: try await table.timeline.averageRecordSize(tl, options: table.options), options: table.options), summary: &summary)
+            // Optimistic writers on copy-on-write put inserts into new file groups only
+            // (packing would rewrite a base file a concurrent inserter may rewrite too). On
+            // merge-on-read they pack into small groups' logs, each writer trying the
+            // candidates in an order drawn from its instant, so concurrent writers rarely
+            // pick the same group (a collision is a retryable conflict); without it every
+            // commit would add new groups, and the table would grow by small files.
+            slicesByPartition: optimistic && !mergeOnRead ? [:] : Dictionary(grouping: smallFileCandidates, by: \.partitionPath),
+            averageRecordSize: try await table.timeline.averageRecordSize(tl, options: table.options), options: table.options,
+            packingSeed: optimistic ? instant : nil), summary: &summary)
 
         // Inflight: the workload profile, as Hudi writes it before any data file.
         let inflight = Instant(timestamp: instant, action: table.config.writeAction, state: .inflight)

@@ -60,14 +60,19 @@ extension TableWriter {
         return task
     }
 
-    /// Completes a compaction under the write turn (see ``Compactor/complete(instant:plan:written:)``),
-    /// after rolling back failed writes, so no crashed write's log is carried unmarked.
+    /// Completes a compaction under the write turn and, for optimistic writers, the commit
+    /// lock (see ``Compactor/complete(instant:plan:written:)``), after rolling back failed
+    /// writes, so no crashed write's log is carried unmarked.
     private func completeCompaction(_ instant: String, _ plan: CompactionPlan, _ written: Compactor.Written) async throws -> CompactionResult {
         await acquireWriteTurn()
         defer { releaseWriteTurn() }
         try await holdWriterLease()
         _ = try await recovery.recover(try await table.timeline.load())
-        return try await compactor.complete(instant: instant, plan: plan, written: written)
+        guard table.options.concurrency == .optimistic else { return try await compactor.complete(instant: instant, plan: plan, written: written) }
+        // Another process's delta commit must not pass its commit check between the carry
+        // of trailing logs and `<c>.commit` (its log would be in neither slice).
+        let occ = OptimisticCommit(store: table.store, options: table.options, timeline: table.timeline, recovery: recovery)
+        return try await occ.underCommitLock { [compactor] in try await compactor.complete(instant: instant, plan: plan, written: written) }
     }
 
     func compactionEnded(_ instant: String) {

@@ -49,21 +49,11 @@ extension TableWriter {
             let transaction = CommitTransaction(table: table, footers: footers, rememberedDeletes: rememberedDeletes)
             let prepared = try await transaction.prepare(batch, operation: operation, extraMetadata: extraMetadata, schema: schema,
                                                          instant: instant, timeline: tl)
-            let mergeOnRead = table.config.isMergeOnRead
-            let startCompleted = Set(tl.completedDataCommits.map(\.timestamp))
+            // A compaction that completed after this write started and folded a group this
+            // write appended a log to conflicts like any commit touching that group (its
+            // write stats name the group; see ``OptimisticCommit``), so the write is retried
+            // against the new slice. A single writer completes compactions under its write turn.
             let commitPoint = { [table, rememberedDeletes] in
-                if mergeOnRead {
-                    // A compaction that completed after this write started did not carry the
-                    // logs this write appended to the slice it replaced: write again.
-                    // (In one process compactions complete under the write turn; this is
-                    // for optimistic writers in other processes.)
-                    let now = try await table.timeline.load()
-                    let compactions = Set(now.instants.filter { $0.action == "compaction" }.map(\.timestamp))
-                    if let c = now.completedDataCommits.first(where: { !startCompleted.contains($0.timestamp) && $0.action == "commit" }),
-                       try await table.timeline.metadata(of: c, in: now).compacted || compactions.contains(c.timestamp) {
-                        throw HudiError.commitConflict("compaction \(c.timestamp) completed while instant \(instant) was written")
-                    }
-                }
                 try await prepared.commitPoint(store: table.store, timeline: table.timeline, check: check,
                                                rememberedDeletes: rememberedDeletes, parquet: table.options.parquet)
             }

@@ -72,6 +72,9 @@ enum WritePlanner {
         var slicesByPartition: [String: [FileSlice]]
         var averageRecordSize: Int
         var options: WriteOptions
+        /// When set, small files are tried in an order hashed from it and the file id
+        /// instead of smallest first (concurrent optimistic writers spread over the groups).
+        var packingSeed: String? = nil
     }
 
     static func plan(_ input: Input, summary: inout WritePlanSummary) -> [FileGroupWork] {
@@ -128,10 +131,11 @@ enum WritePlanner {
         for p in partitionOrder {
             let partition = input.partitions.paths[p]
             var rows = insertsByPartition[p]
-            // Small files first, smallest first (Hudi's UpsertPartitioner).
-            let small = (input.slicesByPartition[partition] ?? [])
-                .filter { $0.totalSize < input.options.smallFileLimit }
-                .sorted { ($0.totalSize, $0.fileId) < ($1.totalSize, $1.fileId) }
+            // Small files first, smallest first (Hudi's UpsertPartitioner), or in the seed's order.
+            let candidates = (input.slicesByPartition[partition] ?? []).filter { $0.totalSize < input.options.smallFileLimit }
+            let small = input.packingSeed.map { seed in
+                candidates.map { (FNV1a.hash(seed + $0.fileId), $0) }.sorted { ($0.0, $0.1.fileId) < ($1.0, $1.1.fileId) }.map(\.1)
+            } ?? candidates.sorted { ($0.totalSize, $0.fileId) < ($1.totalSize, $1.fileId) }
             for slice in small where !rows.isEmpty {
                 let room = (input.options.maxFileSize - slice.totalSize) / recordSize
                 guard room > 0 else { continue }

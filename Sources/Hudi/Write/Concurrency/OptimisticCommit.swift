@@ -55,6 +55,33 @@ struct OptimisticCommit: Sendable {
         }
     }
 
+    /// Runs `body` under the commit lock (waiting for it up to `commitWaitTimeout`): for a
+    /// change that must not interleave with another writer's commit check and commit point,
+    /// such as a compaction's completion.
+    func underCommitLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let deadline = Date().addingTimeInterval(options.commitWaitTimeout)
+        let lock = WriterLease(store: store, key: WriterLease.commitKey, duration: max(5, options.leaseDuration / 3))
+        var delay = 0.005
+        while true {
+            do {
+                try await lock.acquire(heartbeat: true)
+                break
+            } catch HudiError.writerLocked(let why) {
+                if Date() >= deadline { throw HudiError.commitConflict("gave up after \(Int(options.commitWaitTimeout)) s waiting for the commit lock (\(why))") }
+            }
+            try await Task.sleep(nanoseconds: UInt64(delay * Double.random(in: 0.5...1.5) * 1e9))
+            delay = min(0.5, delay * 2)
+        }
+        do {
+            let result = try await body()
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
     /// Settles older pending data instants: one whose writer is alive is described (we
     /// wait for it); one whose writer is gone is rolled back now. Nil when none is left.
     private func olderLiveInstant(than instant: String, in tl: Timeline) async throws -> String? {
