@@ -132,6 +132,29 @@ struct GatedStore: ObjectStore {
         await table.close()
     }
 
+    /// A takeover marker left by a contender killed in the middle of a takeover (its process
+    /// is gone, its claim not yet expired) does not lock the table: the next writer clears it
+    /// and takes the lease over (seen in the crash test: every later writer was refused).
+    @Test func aTakeoverMarkerOfADeadProcessIsCleared() async throws {
+        let store = MemoryObjectStore()
+        let table = try await create(store)
+        let p = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"])
+        let deadPid = Int32(p.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999_999
+        let dead = LeaseHolder(host: LocalProcess.hostName, pid: deadPid, processStart: "1", machine: LocalProcess.machine,
+                               instance: "deadbeef-0000-4000-8000-000000000001")
+        let foreign = LeaseHolder(host: "elsewhere", pid: 4242, processStart: "17", machine: "another-boot/pid:[1]",
+                                  instance: "feedbeef-0000-4000-8000-000000000001")
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let expired = LeaseRecord(holder: foreign, acquiredMillis: now - 90_000, expiresMillis: now - 1)
+        try await store.put(WriterLease.defaultKey, expired.encoded())
+        try await store.put("\(WriterLease.defaultKey).takeover-\(foreign.instance)-\(expired.expiresMillis)",
+                            LeaseRecord(holder: dead, acquiredMillis: now, expiresMillis: now + 600_000).encoded())
+        try await table.write(Events.batch([record("a")]))
+        #expect(LeaseRecord.decode(try await store.get(WriterLease.defaultKey)).map { $0.holder.pid } == getpid())
+        #expect(try await store.listAll(prefix: ".hoodie/.tributary").map(\.key) == [WriterLease.defaultKey], "takeover marker removed")
+        await table.close()
+    }
+
     /// A writer whose lease was taken over fails before its commit point (nothing of the
     /// write becomes visible); once the lease is free again its next write takes it back and
     /// rolls the failed write back.

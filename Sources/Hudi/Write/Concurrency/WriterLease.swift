@@ -163,12 +163,17 @@ public actor WriterLease {
         do {
             try await store.putIfAbsent(marker, claim.encoded())
         } catch ObjectStoreError.alreadyExists {
-            // A contender claimed it; if that claim is itself stale (the contender died), clear it.
-            if let other = LeaseRecord.decode((try? await store.get(marker)) ?? Data()), other.expiresMillis > t {
+            // A contender claimed it; if that claim is itself stale (expired, or its contender's
+            // process is gone — killed mid-takeover), clear it, as for the lease itself, and claim again.
+            if let other = LeaseRecord.decode((try? await store.get(marker)) ?? Data()), other.expiresMillis > t, !other.holder.isGone {
                 throw HudiError.writerLocked("\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over by \(other.holder)")
             }
             try await store.delete(marker)
-            throw HudiError.writerLocked("\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over; retry")
+            do {
+                try await store.putIfAbsent(marker, claim.encoded())
+            } catch ObjectStoreError.alreadyExists {
+                throw HudiError.writerLocked("\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over; retry")
+            }
         }
         do {
             if let again = try? await store.get(key), again != data {
