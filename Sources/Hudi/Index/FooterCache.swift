@@ -94,6 +94,8 @@ final class FooterCache: @unchecked Sendable {
     private var footers: [String: BaseFileFooter] = [:]
     private var keys: [String: FileKeys] = [:]
     private var logFiles: [String: IndexedLogFile] = [:]
+    /// Per slice (by base file path): its index overlay and the log blocks it was folded from.
+    private var overlays: [String: SliceOverlay] = [:]
     private var cachedKeyCount = 0
     let maxCachedKeys: Int
 
@@ -123,12 +125,21 @@ final class FooterCache: @unchecked Sendable {
             if cachedKeyCount + file.entryCount > maxCachedKeys {
                 keys.removeAll()
                 logFiles.removeAll()
+                overlays.removeAll()
                 cachedKeyCount = 0
             }
             logFiles[file.path] = file
             cachedKeyCount += file.entryCount
         }
     }
+
+    struct SliceOverlay: Sendable {
+        var blocks: [String]
+        var overlay: LogOverlay.Overlay
+    }
+
+    func overlay(_ slicePath: String) -> SliceOverlay? { lock.withLock { overlays[slicePath] } }
+    func setOverlay(_ slicePath: String, _ o: SliceOverlay) { lock.withLock { overlays[slicePath] = o } }
 
     /// Drops entries of files no longer in the table (cleaned, compacted away or rolled back).
     func retain(paths: Set<String>) {
@@ -137,6 +148,7 @@ final class FooterCache: @unchecked Sendable {
             let (keysBefore, logsBefore) = (keys.count, logFiles.count)
             keys = keys.filter { paths.contains($0.key) }
             logFiles = logFiles.filter { paths.contains($0.key) }
+            overlays = overlays.filter { paths.contains($0.key) }
             if keys.count != keysBefore || logFiles.count != logsBefore {
                 cachedKeyCount = keys.values.reduce(0) { $0 + $1.count } + logFiles.values.reduce(0) { $0 + $1.entryCount }
             }

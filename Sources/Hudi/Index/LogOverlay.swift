@@ -29,7 +29,7 @@ enum LogOverlay {
         var overlays: [String: Overlay] = [:]
         func overlay(_ s: Int) throws -> Overlay {
             if let known = overlays[withLogs[s].path] { return known }
-            let made = try Self.overlay(files[s], visible: visible)
+            let made = try Self.overlay(files[s], visible: visible, slicePath: withLogs[s].path, cache: cache)
             overlays[withLogs[s].path] = made
             return made
         }
@@ -97,23 +97,42 @@ enum LogOverlay {
     }
 
     /// The newest version of every key in the slice's counted data blocks, and its counted
-    /// deletes folded per key.
-    static func overlay(_ files: [IndexedLogFile], visible: Set<String>) throws -> Overlay {
+    /// deletes folded per key. Both are folds over the blocks in log order (a later version
+    /// wins only when greater; marks keep the greatest ordering value and time), so when the
+    /// blocks counted last time for this slice (`cache`) begin the blocks counted now — a
+    /// delta commit appended a log file — only the new blocks are folded into it, instead of
+    /// every version of the slice again at every commit.
+    static func overlay(_ files: [IndexedLogFile], visible: Set<String>, slicePath: String, cache: FooterCache) throws -> Overlay {
         let headers = files.map { $0.blocks.map { (instant: $0.instant, rollbackTarget: $0.rollbackTarget) } }
-        var versions: [RecordMerge.Version] = []
-        var deletes: [(instant: String, record: DeleteRecord)] = []
-        for (f, b) in ExtractedLogBlock.counted(headers, isVisible: { visible.contains($0) }) {
+        let counted = ExtractedLogBlock.counted(headers, isVisible: { visible.contains($0) })
+        let blockIDs = counted.map { "\(files[$0.file].path)#\($0.block)" }
+        var result: Overlay = ([:], [:])
+        var start = 0
+        if let known = cache.overlay(slicePath), known.blocks.count <= blockIDs.count, Array(blockIDs.prefix(known.blocks.count)) == known.blocks {
+            result = known.overlay
+            start = known.blocks.count
+        }
+        for (f, b) in counted[start...] {
             let block = files[f].blocks[b]
             guard let instant = block.instant else { continue }
             switch block.content {
-            case .versions(let v): versions += v
-            case .deletes(let d): deletes += d.map { (instant, $0) }
+            case .versions(let versions):
+                for v in versions {
+                    if let held = result.latest[v.key], !((v.ordering, v.seqno) > (held.ordering, held.seqno)) { continue }
+                    result.latest[v.key] = v
+                }
+            case .deletes(let records):
+                for (key, mark) in RecordMerge.deleteMarks(records.map { (instant, $0) }) {
+                    result.deletes[key] = result.deletes[key].map {
+                        RecordMerge.DeleteMark(ordering: max($0.ordering, mark.ordering), commitTime: max($0.commitTime, mark.commitTime))
+                    } ?? mark
+                }
             case .skipped: continue
             case .unreadable(let error): throw error
             }
         }
-        let latest = Dictionary(RecordMerge.winners(versions, deletes: [:]).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        return (latest, RecordMerge.deleteMarks(deletes))
+        cache.setOverlay(slicePath, FooterCache.SliceOverlay(blocks: blockIDs, overlay: result))
+        return result
     }
 }
 
