@@ -35,7 +35,7 @@ struct MergeOnReadView: Sendable, Equatable {
     var keyed: Bool
 
     /// Where the merge decision is (made by ``decisionStatements`` once per view identity):
-    /// the positions of the base rows that lose (see ``rowPosition(file:row:)``) and the log rows that win.
+    /// the positions of the base rows that lose (see ``rowPosition(slice:row:)``) and the log rows that win.
     var losingBaseRows: String?
     var winningLogRows: String?
 
@@ -56,8 +56,8 @@ struct MergeOnReadView: Sendable, Equatable {
             return "WITH " + logCTEs.joined(separator: ",\n") + "\nSELECT * EXCLUDE (filename) FROM \(Self.read(bases, filename: true)) "
                 + "UNION ALL BY NAME SELECT * EXCLUDE (\(LogBlockFiles.blockColumn), __t_slice, __t_rank) FROM __t_logs"
         }
-        return "SELECT * EXCLUDE (filename, file_row_number) FROM \(Self.read(bases, filename: true, rowNumber: true)) r "
-            + "ANTI JOIN read_parquet(\(SQLGuard.literal(losing))) x ON \(rowPosition(file: "r.filename", row: "r.file_row_number")) = x.\(Self.positionColumn) "
+        return "SELECT * EXCLUDE (file_row_number) FROM \(Self.read(bases, filename: false, rowNumber: true)) r "
+            + "ANTI JOIN read_parquet(\(SQLGuard.literal(losing))) x ON \(Self.rowPosition(slice: "r.file_index", row: "r.file_row_number")) = x.\(Self.positionColumn) "
             + "UNION ALL BY NAME SELECT * FROM \(Self.read([winning], filename: false))"
     }
 
@@ -65,19 +65,18 @@ struct MergeOnReadView: Sendable, Equatable {
     static let decisionLayout = "positions-v2"
     static let positionColumn = "__t_position"
 
-    /// A base row's position as one BIGINT: the file's number in `bases` (1-based) in the
-    /// high 32 bits, the row number in the low ones. The anti join then hashes one integer
-    /// per row instead of the file name and the row number; `filename` is constant per file,
-    /// so the lookup of its number costs once per vector, not per row (on 10M rows about 1.8×
-    /// faster than joining on the name, within 10 % of reading the base files alone).
-    func rowPosition(file: String, row: String) -> String {
-        "((list_position([\(bases.map(SQLGuard.literal).joined(separator: ", "))], \(file))::BIGINT << 32) | \(row))"
+    /// A base row's position as one BIGINT: its slice number (its base file's place in
+    /// `bases`, which DuckDB's `file_index` column gives) in the high 32 bits, its row number
+    /// in the low ones. The per-query anti join then hashes one integer a row, where the file
+    /// name and the row number cost a string hash a row (a 2M-row table, 110 base files,
+    /// 97,500 losing rows: 0.09 s against 0.10 s, the base files alone 0.05 s).
+    static func rowPosition(slice: String, row: String) -> String {
+        "((\(slice)::BIGINT << 32) | \(row))"
     }
 
-    /// The blocks, the base files by slice number, and the counted log rows.
+    /// The blocks and the counted log rows.
     private var logCTEs: [String] {
         let blockValues = blocks.map { "(\($0.id), \($0.slice), \($0.rank), \(SQLGuard.literal($0.instant)))" }.joined(separator: ", ")
-        let baseValues = bases.enumerated().map { "(\(SQLGuard.literal($0.element)), \($0.offset))" }.joined(separator: ", ")
         // VALUES needs a row, read_parquet a file: empty relations that still name the columns.
         let blocksCTE = blocks.isEmpty ? "SELECT NULL::BIGINT AS block, NULL::BIGINT AS slice, NULL::BIGINT AS rank, NULL::VARCHAR AS instant WHERE false"
             : "SELECT * FROM (VALUES \(blockValues)) v(block, slice, rank, instant)"
@@ -86,7 +85,6 @@ struct MergeOnReadView: Sendable, Equatable {
             : "SELECT l.*, b.slice AS __t_slice, b.rank AS __t_rank FROM \(Self.read(dataFiles, filename: false)) l JOIN __t_blocks b ON l.\(LogBlockFiles.blockColumn) = b.block"
         return [
             "__t_blocks AS (\(blocksCTE))",
-            "__t_bases AS (SELECT * FROM (VALUES \(baseValues)) v(file, slice))",
             "__t_logs AS (\(logs))",
         ]
     }
@@ -101,14 +99,13 @@ struct MergeOnReadView: Sendable, Equatable {
                 + "max(b.instant) AS __t_time FROM \(Self.read(deleteFiles, filename: false)) d JOIN __t_blocks b ON d.\(block) = b.block GROUP BY ALL"
         let ctes = logCTEs + [
             "__t_marks AS (\(marks))",
-            // Keys a counted block wrote or deleted, with their slice's base file.
-            "__t_touched AS (SELECT b.file AS __t_file, t.__t_slice, t.__t_key FROM (SELECT __t_slice, _hoodie_record_key AS __t_key FROM __t_logs "
-                + "UNION SELECT __t_slice, __t_key FROM __t_marks) t JOIN __t_bases b ON b.slice = t.__t_slice)",
+            // Keys a counted block wrote or deleted, by slice (a base file's `file_index`).
+            "__t_touched AS (SELECT __t_slice, _hoodie_record_key AS __t_key FROM __t_logs UNION SELECT __t_slice, __t_key FROM __t_marks)",
             "__t_versions AS (SELECT t.__t_slice, t.__t_key, \(ordering) AS __t_ord, r._hoodie_commit_seqno AS __t_seqno, "
-                + "r._hoodie_commit_time AS __t_time, 0 AS __t_rank, r.filename AS __t_file, r.file_row_number AS __t_pos "
-                + "FROM \(Self.read(bases, filename: true, rowNumber: true)) r "
-                + "JOIN __t_touched t ON r.filename = t.__t_file AND r._hoodie_record_key = t.__t_key "
-                + "UNION ALL SELECT __t_slice, _hoodie_record_key, \(ordering), _hoodie_commit_seqno, _hoodie_commit_time, __t_rank, NULL, NULL FROM __t_logs r)",
+                + "r._hoodie_commit_time AS __t_time, 0 AS __t_rank, r.file_row_number AS __t_pos "
+                + "FROM \(Self.read(bases, filename: false, rowNumber: true)) r "
+                + "JOIN __t_touched t ON r.file_index = t.__t_slice AND r._hoodie_record_key = t.__t_key "
+                + "UNION ALL SELECT __t_slice, _hoodie_record_key, \(ordering), _hoodie_commit_seqno, _hoodie_commit_time, __t_rank, NULL FROM __t_logs r)",
             // Greatest (ordering, seqno), then the earliest source.
             "__t_winners AS (SELECT __t_slice, __t_key, max({'o': __t_ord, 's': __t_seqno, 'r': -__t_rank, 't': __t_time}) AS __t_w "
                 + "FROM __t_versions GROUP BY ALL)",
@@ -120,9 +117,9 @@ struct MergeOnReadView: Sendable, Equatable {
         return [
             // Every version of a touched key beside its key's winner; read twice below.
             "CREATE OR REPLACE TEMP TABLE \(table) AS WITH " + ctes.joined(separator: ",\n")
-                + "\nSELECT v.__t_slice, v.__t_key, v.__t_rank, v.__t_file, v.__t_pos, d.__t_rank AS __t_win, d.__t_deleted "
+                + "\nSELECT v.__t_slice, v.__t_key, v.__t_rank, v.__t_pos, d.__t_rank AS __t_win, d.__t_deleted "
                 + "FROM __t_versions v JOIN __t_decided d ON d.__t_slice = v.__t_slice AND d.__t_key = v.__t_key;",
-            "COPY (SELECT \(rowPosition(file: "__t_file", row: "__t_pos")) AS \(Self.positionColumn) FROM \(table) WHERE __t_rank = 0 AND (__t_win <> 0 OR __t_deleted)) "
+            "COPY (SELECT \(Self.rowPosition(slice: "__t_slice", row: "__t_pos")) AS \(Self.positionColumn) FROM \(table) WHERE __t_rank = 0 AND (__t_win <> 0 OR __t_deleted)) "
                 + "TO \(SQLGuard.literal(losing)) (FORMAT parquet);",
             "COPY (WITH " + logCTEs.joined(separator: ",\n") + "\nSELECT l.* EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs l SEMI JOIN \(table) d "
                 + "ON d.__t_slice = l.__t_slice AND d.__t_key = l._hoodie_record_key AND d.__t_rank = l.__t_rank "
