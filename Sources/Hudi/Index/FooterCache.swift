@@ -138,7 +138,8 @@ final class FooterCache: @unchecked Sendable {
         var overlay: LogOverlay.Overlay
     }
 
-    func overlay(_ slicePath: String) -> SliceOverlay? { lock.withLock { overlays[slicePath] } }
+    /// Removes and returns the slice's overlay (the caller extends it and sets it again).
+    func takeOverlay(_ slicePath: String) -> SliceOverlay? { lock.withLock { overlays.removeValue(forKey: slicePath) } }
     func setOverlay(_ slicePath: String, _ o: SliceOverlay) { lock.withLock { overlays[slicePath] = o } }
 
     /// Drops entries of files no longer in the table (cleaned, compacted away or rolled back).

@@ -108,8 +108,10 @@ enum LogOverlay {
         let blockIDs = counted.map { "\(files[$0.file].path)#\($0.block)" }
         var result: Overlay = ([:], [:])
         var start = 0
-        if let known = cache.overlay(slicePath), known.blocks.count <= blockIDs.count, Array(blockIDs.prefix(known.blocks.count)) == known.blocks {
-            result = known.overlay
+        // Taken out of the cache, so the fold below mutates it in place (a shared copy would
+        // be copied whole at the first change).
+        if var known = cache.takeOverlay(slicePath), known.blocks.count <= blockIDs.count, Array(blockIDs.prefix(known.blocks.count)) == known.blocks {
+            swap(&result, &known.overlay)
             start = known.blocks.count
         }
         for (f, b) in counted[start...] {
