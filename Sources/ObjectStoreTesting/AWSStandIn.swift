@@ -90,18 +90,14 @@ public actor AWSStandIn {
 
     /// Objects of `bucket` under `prefix`, key → sha256.
     public func contents(bucket: String, prefix: String) throws -> [String: String] {
-        let (guardURL, _, info) = try start()
-        let script = """
-            import sys, json, hashlib, boto3
-            s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
-                              aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+        let output = try admin("""
+            import hashlib
             out = {}
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=sys.argv[4], Prefix=sys.argv[5]):
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=argv[0], Prefix=argv[1]):
                 for o in page.get("Contents", []):
-                    out[o["Key"]] = hashlib.sha256(s3.get_object(Bucket=sys.argv[4], Key=o["Key"])["Body"].read()).hexdigest()
+                    out[o["Key"]] = hashlib.sha256(s3.get_object(Bucket=argv[0], Key=o["Key"])["Body"].read()).hexdigest()
             print(json.dumps(out))
-            """
-        let output = try runPython(["-c", script, guardURL, info.admin_key, info.admin_secret, bucket, prefix])
+            """, [bucket, prefix])
         return try JSONDecoder().decode([String: String].self, from: output.stdout)
     }
 

@@ -34,10 +34,6 @@ extension JSONValue {
 public struct QueryColumn: Sendable, Hashable, Codable {
     public var name: String
     public var type: String
-    public init(name: String, type: String) {
-        self.name = name
-        self.type = type
-    }
 }
 
 /// What a query returned.

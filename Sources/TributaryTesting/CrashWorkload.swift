@@ -1,3 +1,5 @@
+import TributaryCore
+
 /// The deterministic batches `hudi-crash-writer` commits and the crash tests model: batch
 /// `n` upserts and deletes keys computed from `n` alone, so the table after any set of
 /// committed batches is known.
@@ -32,17 +34,10 @@ public enum CrashWorkload {
 
     /// Batch `n` (n ≥ 1): distinct keys, the first `upsertsPerBatch` upserted, the rest deleted.
     public static func batch(_ n: Int) -> [Op] {
-        var state = UInt64(n) &* 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SeededRandom(seed: UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
         var picked: [Int] = []
         while picked.count < upsertsPerBatch + deletesPerBatch {
-            let i = Int(next() % UInt64(keyCount))
+            let i = Int(random.next() % UInt64(keyCount))
             if !picked.contains(i) { picked.append(i) }
         }
         return picked.enumerated().map { j, i in

@@ -99,11 +99,11 @@ struct ParquetCommand: ParsableCommand {
                     let (cols, rows) = try r.readRows(columns: names, rowGroups: [g], limit: remaining)
                     remaining -= rows.count
                     if format == "csv" && !header {
-                        out += cols.map(csv).joined(separator: ",") + "\n"
+                        out += csvLine(cols) + "\n"
                         header = true
                     }
                     for row in rows {
-                        out += format == "json" ? renderJSONLine(names: cols, row: row) : row.map { csv($0.text) }.joined(separator: ",")
+                        out += format == "json" ? renderJSONLine(names: cols, row: row) : csvLine(row.map(\.text))
                         out += "\n"
                     }
                     FileHandle.standardOutput.write(Data(out.utf8))
@@ -113,7 +113,5 @@ struct ParquetCommand: ParsableCommand {
                 throw ParquetCommand.fail(file, error)
             }
         }
-
-        private func csv(_ s: String) -> String { csvField(s) }
     }
 }

@@ -33,13 +33,7 @@ struct TablesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let parsed = try ObjectStoreURI(table)
-            if case .local(let path) = parsed.location {
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-                    throw ValidationError("no table folder at \(path)")
-                }
-            }
+            if let path = try LakeTables.missingLocalFolder(table) { throw ValidationError("no table folder at \(path)") }
             let store = try await ObjectStores.open(table)
             let hudi = try await HudiTable.open(store: store)
             let rows = try await hudi.readSnapshot(asOf: asOf, limit: limit)
@@ -52,9 +46,9 @@ struct TablesCommand: AsyncParsableCommand {
                     if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
                 }
             case .csv:
-                out += rows.names.map(csvField).joined(separator: ",") + "\n"
+                out += csvLine(rows.names) + "\n"
                 for row in rows.rows {
-                    out += row.map { csvField($0.text) }.joined(separator: ",") + "\n"
+                    out += csvLine(row.map(\.text)) + "\n"
                     if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
                 }
             }

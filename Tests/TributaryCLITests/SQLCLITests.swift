@@ -32,6 +32,20 @@ import TributaryTesting
         #expect(json.status == 0, "\(json.stderrText)")
         #expect(json.stdoutText.hasPrefix(#"{"columns":[{"name":"#))
         #expect(!json.stdoutText.contains("_hoodie_"))
+        // CSV: a header of the column names, one line a row; the table: boxed, every line as
+        // wide as the widest cell makes its column, names over types, then the row count.
+        let query = "SELECT 'a,b' AS text, 42 AS answer, NULL AS nothing FROM \(name) LIMIT 2"
+        let csv = try CLI.run(["sql", "--set", uri, "--format", "csv", query])
+        #expect(csv.status == 0, "\(csv.stderrText)")
+        #expect(csv.stdoutText == "text,answer,nothing\n\"a,b\",42,\n\"a,b\",42,\n")
+        let table = try CLI.run(["sql", "--set", uri, query])
+        #expect(table.status == 0, "\(table.stderrText)")
+        let boxed = table.stdoutText.split(separator: "\n").map(String.init)
+        #expect(Set(boxed.dropLast().map(\.count)).count == 1, "\(table.stdoutText)")
+        #expect(boxed.first?.hasPrefix("┌") == true && boxed.dropLast().last?.hasPrefix("└") == true)
+        #expect(boxed.dropFirst().first?.contains("│ text ") == true)
+        #expect(boxed.filter { $0.contains("│ a,b ") && $0.contains(" NULL ") }.count == 2)
+        #expect(boxed.last == "2 rows")
         // Refused statements and DuckDB errors: exit 1 with the message.
         let copy = try CLI.run(["sql", "--set", uri, "COPY \(name) TO '/tmp/out.csv'"])
         #expect(copy.status == 1)

@@ -65,6 +65,10 @@ import TributaryTesting
         let entries = (try? JSONSerialization.jsonObject(with: timeline.stdout)) as? [[String: Any]] ?? []
         #expect(entries.compactMap { $0["instant"] as? String } == ["20240418172802262", "20240418172804498"])
         #expect(entries.allSatisfy { $0["operation"] as? String == "UPSERT" })
+        let lastOne = try CLI.run(["tables", "timeline", path, "--last", "1"])
+        #expect(lastOne.status == 0 && lastOne.stdoutText.split(separator: "\n").count == 2, "\(lastOne.stdoutText)")
+        let lastNone = try CLI.run(["tables", "timeline", path, "--last", "0"])
+        #expect(lastNone.status != 0 && lastNone.stderrText.contains("--last must be at least 1"))
         let missing = try CLI.run(["tables", "show", dir.appendingPathComponent("nope").path])
         #expect(missing.status != 0 && missing.stderrText.contains("no Hudi table at"))
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TributaryCore
 @testable import Web
 
 /// `POST /api/query` and `GET /api/tables…` against a real small lake.
@@ -41,7 +42,7 @@ import Testing
             #expect(changed.status == .ok)
             #expect((changed.object["rows"] as? [[String]])?.map { $0[1] } == ["e1", "e2"])
             // The lake page's "changes" query over the same range.
-            let pageQuery = try await post(client, "{\"sql\":\(JSONText.quote(LakePages.changesSQL("user_events"))),\"since\":\"\(instants[0])\",\"until\":\"\(instants[1])\",\"with_meta\":true}")
+            let pageQuery = try await post(client, "{\"sql\":\(jsonQuoted(LakePages.changesSQL("user_events"))),\"since\":\"\(instants[0])\",\"until\":\"\(instants[1])\",\"with_meta\":true}")
             #expect(pageQuery.status == .ok, "\(pageQuery.text)")
             let pageColumns = (pageQuery.object["columns"] as? [[String: String]] ?? []).map { $0["name"] ?? "" }
             #expect(pageColumns.prefix(2) == ["_hoodie_commit_time", "_hoodie_record_key"])
@@ -63,7 +64,7 @@ import Testing
             // Refused statements.
             for sql in ["COPY user_events TO '/tmp/x.csv'", "ATTACH '/tmp/x.db'", "SET enable_external_access=true",
                         "SELECT * FROM read_csv('/etc/passwd')", "INSTALL httpfs"] {
-                let refused = try await post(client, "{\"sql\":\(JSONText.quote(sql))}")
+                let refused = try await post(client, "{\"sql\":\(jsonQuoted(sql))}")
                 #expect(refused.status == .badRequest, "\(sql)")
                 #expect(refused.object["kind"] as? String == "refused", "\(sql)")
             }

@@ -37,8 +37,4 @@ public struct ManifestEntry: Sendable, Equatable {
     /// Data sequence number of the file (the sequence number of the snapshot that added it).
     public var sequenceNumber: Int64
     public var file: IcebergDataFile
-
-    public init(status: ManifestEntryStatus, snapshotID: Int64, sequenceNumber: Int64, file: IcebergDataFile) {
-        (self.status, self.snapshotID, self.sequenceNumber, self.file) = (status, snapshotID, sequenceNumber, file)
-    }
 }

@@ -16,7 +16,7 @@ enum ManifestAvro {
 
     static func manifestSchema(partition: [PartitionField]) -> String {
         let partitionFields = partition.map {
-            #"{"name":\#(quote($0.name)),"type":["null","string"],"default":null,"field-id":\#($0.fieldID)}"#
+            #"{"name":\#(jsonQuoted($0.name)),"type":["null","string"],"default":null,"field-id":\#($0.fieldID)}"#
         }.joined(separator: ",")
         func map(_ name: String, _ id: Int, _ k: Int, _ v: Int, _ value: String) -> String {
             #"{"name":"\#(name)","type":["null",{"type":"array","logicalType":"map","items":{"type":"record","name":"k\#(k)_v\#(v)","fields":[{"name":"key","type":"int","field-id":\#(k)},{"name":"value","type":"\#(value)","field-id":\#(v)}]}}],"default":null,"field-id":\#(id)}"#
@@ -148,11 +148,5 @@ enum ManifestAvro {
             ("sequence-number", String(sequenceNumber)),
             ("format-version", "2"),
         ], sync: sync)
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = ""
-        JSONValue.appendString(s, to: &out)
-        return out
     }
 }

@@ -41,12 +41,6 @@ public struct LogFile: Sendable, Hashable, Comparable {
     public var path: String
     public var size: Int
 
-    public init(name: LogFileName, path: String, size: Int) {
-        self.name = name
-        self.path = path
-        self.size = size
-    }
-
     public static func < (a: LogFile, b: LogFile) -> Bool { a.name < b.name }
 }
 

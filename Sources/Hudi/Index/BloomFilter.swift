@@ -4,33 +4,48 @@ import Foundation
 /// textbook MurmurHash2 and must be kept: the 1–3 tail bytes are mixed in reversed order,
 /// and tail bytes are sign-extended (Java bytes).
 enum HudiMurmurHash {
+    /// MurmurHash2's multiplier (computed, so hot loops see a constant).
+    static var m: UInt32 { 0x5bd1_e995 }
+
     static func hash(_ data: UnsafeBufferPointer<UInt8>, seed: Int32) -> Int32 {
-        let m: UInt32 = 0x5bd1_e995
         let length = data.count
         var h = UInt32(bitPattern: seed) ^ UInt32(truncatingIfNeeded: length)
-        let len4 = length >> 2
-        for i in 0..<len4 {
-            let i4 = i << 2
-            var k = UInt32(data[i4 + 3]) << 24 | UInt32(data[i4 + 2]) << 16 | UInt32(data[i4 + 1]) << 8 | UInt32(data[i4])
-            k = k &* m
-            k ^= k >> 24
-            k = k &* m
-            h = h &* m
-            h ^= k
-        }
-        let left = length - (len4 << 2)
-        if left != 0 {
-            // Sign-extended like Java's `(int) byte`.
-            func sx(_ b: UInt8) -> UInt32 { UInt32(bitPattern: Int32(Int8(bitPattern: b))) }
-            if left >= 3 { h ^= sx(data[length - 3]) << 16 }
-            if left >= 2 { h ^= sx(data[length - 2]) << 8 }
-            h ^= sx(data[length - 1])
-            h = h &* m
-        }
+        for i in 0..<(length >> 2) { h = (h &* m) ^ mixedBlock(data, i) }
+        if length & 3 != 0 { h = (h ^ foldedTail(data)) &* m }
+        return Int32(bitPattern: finalMix(h))
+    }
+
+    /// The `i`th little-endian 4-byte block of `data`, mixed (it does not depend on the seed).
+    @inline(__always)
+    static func mixedBlock(_ data: UnsafeBufferPointer<UInt8>, _ i: Int) -> UInt32 {
+        let i4 = i << 2
+        var k = UInt32(data[i4 + 3]) << 24 | UInt32(data[i4 + 2]) << 16 | UInt32(data[i4 + 1]) << 8 | UInt32(data[i4])
+        k = k &* m
+        k ^= k >> 24
+        return k &* m
+    }
+
+    /// The 1–3 bytes after the last block folded into one word, each sign-extended like
+    /// Java's `(int) byte`; 0 when there are none.
+    @inline(__always)
+    static func foldedTail(_ data: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let length = data.count, left = length & 3
+        func sx(_ b: UInt8) -> UInt32 { UInt32(bitPattern: Int32(Int8(bitPattern: b))) }
+        var tail: UInt32 = 0
+        if left >= 3 { tail ^= sx(data[length - 3]) << 16 }
+        if left >= 2 { tail ^= sx(data[length - 2]) << 8 }
+        if left >= 1 { tail ^= sx(data[length - 1]) }
+        return tail
+    }
+
+    /// The last avalanche of the hash's bits.
+    @inline(__always)
+    static func finalMix(_ h: UInt32) -> UInt32 {
+        var h = h
         h ^= h >> 13
         h = h &* m
         h ^= h >> 15
-        return Int32(bitPattern: h)
+        return h
     }
 
     /// A key's bit positions in a filter of `vectorSize` bits: `nbHash` hashes, each seeded
@@ -40,32 +55,18 @@ enum HudiMurmurHash {
     /// xor per block (the bloom filters of written files and the index hash every key ~30 times).
     @inline(__always)
     static func forEachPosition(_ data: UnsafeBufferPointer<UInt8>, nbHash: Int32, vectorSize: Int32, _ body: (Int32) -> Void) {
-        let m: UInt32 = 0x5bd1_e995
         let length = data.count
         let blocks = length >> 2
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, blocks)) { mixed in
-            for i in 0..<blocks {
-                let i4 = i << 2
-                var k = UInt32(data[i4 + 3]) << 24 | UInt32(data[i4 + 2]) << 16 | UInt32(data[i4 + 1]) << 8 | UInt32(data[i4])
-                k = k &* m
-                k ^= k >> 24
-                mixed[i] = k &* m
-            }
-            let left = length - (blocks << 2)
-            var tail: UInt32 = 0
-            func sx(_ b: UInt8) -> UInt32 { UInt32(bitPattern: Int32(Int8(bitPattern: b))) }
-            if left >= 3 { tail ^= sx(data[length - 3]) << 16 }
-            if left >= 2 { tail ^= sx(data[length - 2]) << 8 }
-            if left >= 1 { tail ^= sx(data[length - 1]) }
+            for i in 0..<blocks { mixed[i] = mixedBlock(data, i) }
+            let hasTail = length & 3 != 0
+            let tail = foldedTail(data)
             var seed: Int32 = 0
             for _ in 0..<nbHash {
                 var h = UInt32(bitPattern: seed) ^ UInt32(truncatingIfNeeded: length)
                 for i in 0..<blocks { h = (h &* m) ^ mixed[i] }
-                if left != 0 { h = (h ^ tail) &* m }
-                h ^= h >> 13
-                h = h &* m
-                h ^= h >> 15
-                seed = Int32(bitPattern: h)
+                if hasTail { h = (h ^ tail) &* m }
+                seed = Int32(bitPattern: finalMix(h))
                 let r = seed % vectorSize
                 body(r < 0 ? -r : r)
             }

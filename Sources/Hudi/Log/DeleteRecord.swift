@@ -12,13 +12,6 @@ public struct DeleteRecord: Sendable, Equatable {
     /// refuses the null branch). Our writer uses ``longBranch``.
     public var orderingBranch: Int
 
-    public init(recordKey: String, partitionPath: String, ordering: Int64, orderingBranch: Int) {
-        self.recordKey = recordKey
-        self.partitionPath = partitionPath
-        self.ordering = ordering
-        self.orderingBranch = orderingBranch
-    }
-
     /// The `long` branch of the `orderingVal` union.
     static let longBranch = 2
 

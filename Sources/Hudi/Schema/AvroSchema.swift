@@ -49,12 +49,12 @@ public enum AvroSchema {
         for f in fields {
             let t = avroType(f.type, fieldName: f.name, namespace: "\(namespace).\(recordName)")
             if f.nullable {
-                parts.append(#"{"name":\#(quote(f.name)),"type":["null",\#(t)],"default":null}"#)
+                parts.append(#"{"name":\#(jsonQuoted(f.name)),"type":["null",\#(t)],"default":null}"#)
             } else {
-                parts.append(#"{"name":\#(quote(f.name)),"type":\#(t)}"#)
+                parts.append(#"{"name":\#(jsonQuoted(f.name)),"type":\#(t)}"#)
             }
         }
-        return #"{"type":"record","name":\#(quote(recordName)),"namespace":\#(quote(namespace)),"fields":[\#(parts.joined(separator: ","))]}"#
+        return #"{"type":"record","name":\#(jsonQuoted(recordName)),"namespace":\#(jsonQuoted(namespace)),"fields":[\#(parts.joined(separator: ","))]}"#
     }
 
     static func avroType(_ type: FieldType, fieldName: String, namespace: String) -> String {
@@ -67,11 +67,11 @@ public enum AvroSchema {
         case .string, .json: return #""string""#
         case .binary: return #""bytes""#
         case .fixedLenByteArray(let n):
-            return #"{"type":"fixed","name":"fixed","namespace":\#(quote(namespace + "." + fieldName)),"size":\#(n)}"#
+            return #"{"type":"fixed","name":"fixed","namespace":\#(jsonQuoted(namespace + "." + fieldName)),"size":\#(n)}"#
         case .decimal(let p, let s):
             // spark-avro writes decimals as fixed of the minimal width for the precision.
             let size = ColumnGather.decimalWidth(p)
-            return #"{"type":"fixed","name":"fixed","namespace":\#(quote(namespace + "." + fieldName)),"size":\#(size),"logicalType":"decimal","precision":\#(p),"scale":\#(s)}"#
+            return #"{"type":"fixed","name":"fixed","namespace":\#(jsonQuoted(namespace + "." + fieldName)),"size":\#(size),"logicalType":"decimal","precision":\#(p),"scale":\#(s)}"#
         case .date: return #"{"type":"int","logicalType":"date"}"#
         case .timestamp(let unit, _):
             return unit == .millis ? #"{"type":"long","logicalType":"timestamp-millis"}"# : #"{"type":"long","logicalType":"timestamp-micros"}"#
@@ -80,10 +80,10 @@ public enum AvroSchema {
             let inner = namespace + "." + fieldName
             let parts = children.map { c in
                 let t = avroType(c.type, fieldName: c.name, namespace: inner)
-                return c.nullable ? #"{"name":\#(quote(c.name)),"type":["null",\#(t)],"default":null}"#
-                                  : #"{"name":\#(quote(c.name)),"type":\#(t)}"#
+                return c.nullable ? #"{"name":\#(jsonQuoted(c.name)),"type":["null",\#(t)],"default":null}"#
+                                  : #"{"name":\#(jsonQuoted(c.name)),"type":\#(t)}"#
             }
-            return #"{"type":"record","name":\#(quote(fieldName)),"namespace":\#(quote(namespace)),"fields":[\#(parts.joined(separator: ","))]}"#
+            return #"{"type":"record","name":\#(jsonQuoted(fieldName)),"namespace":\#(jsonQuoted(namespace)),"fields":[\#(parts.joined(separator: ","))]}"#
         case .list(let element):
             let t = avroType(element.type, fieldName: element.name, namespace: namespace + "." + fieldName)
             return #"{"type":"array","items":\#(element.nullable ? "[\"null\",\(t)]" : t)}"#
@@ -91,11 +91,5 @@ public enum AvroSchema {
             let t = avroType(value.type, fieldName: value.name, namespace: namespace + "." + fieldName)
             return #"{"type":"map","values":\#(value.nullable ? "[\"null\",\(t)]" : t)}"#
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = ""
-        JSONValue.appendString(s, to: &out)
-        return out
     }
 }

@@ -38,11 +38,8 @@ struct Cleaner: Sendable {
         guard let plan = Self.plan(timeline: tl, listing: listing, replaced: replaced, retained: retained) else { return nil }
         let cleanTime = table.instantTimes.next(after: tl.latestTimestamp)
         let requested = Instant(timestamp: cleanTime, action: "clean", state: .requested)
-        do {
-            try await table.store.putIfAbsent(tl.key(of: requested), try plan.avro())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("clean instant \(cleanTime) already requested by another writer")
-        }
+        try await table.putNewInstant(requested, try plan.avro(), timeline: tl,
+                                      conflict: "clean instant \(cleanTime) already requested by another writer")
         let result = try await execute(plan, cleanInstant: cleanTime, timeline: tl)
         // Keep the writer's view current: deleted slices gone, the clean on the timeline.
         var newListing = listing
@@ -97,11 +94,8 @@ struct Cleaner: Sendable {
             startCleanTime: c, timeTakenInMillis: Int64(Date().timeIntervalSince(started) * 1000),
             earliestCommitToRetain: plan.earliestInstantToRetain ?? "", lastCompletedCommit: plan.lastCompletedCommit,
             policy: plan.policy, deletedByPartition: plan.filesByPartition.mapValues { $0.map { FileSystemView.splitKey($0).1 } })
-        do {
-            try await table.store.putIfAbsent(tl.key(of: Instant(timestamp: c, action: "clean", state: .completed)), try metadata.avro())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("clean \(c) was completed by another writer")
-        }
+        try await table.putNewInstant(Instant(timestamp: c, action: "clean", state: .completed), try metadata.avro(), timeline: tl,
+                                      conflict: "clean \(c) was completed by another writer")
         table.logger.debug("hudi clean", metadata: [
             "table": "\(table.config.tableName)", "instant": "\(c)", "files": "\(metadata.totalFilesDeleted)",
             "earliestCommitToRetain": "\(metadata.earliestCommitToRetain)",

@@ -73,11 +73,8 @@ struct Compactor: Sendable {
         guard !operations.isEmpty else { return nil }
         let c = table.instantTimes.next(after: tl.latestTimestamp)
         let requested = Instant(timestamp: c, action: "compaction", state: .requested)
-        do {
-            try await table.store.putIfAbsent(tl.key(of: requested), try CompactionPlan(operations: operations).avro())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("compaction instant \(c) already requested by another writer")
-        }
+        try await table.putNewInstant(requested, try CompactionPlan(operations: operations).avro(), timeline: tl,
+                                      conflict: "compaction instant \(c) already requested by another writer")
         table.logger.info("hudi compaction scheduled", metadata: ["table": "\(table.config.tableName)", "instant": "\(c)", "fileGroups": "\(operations.count)"])
         return c
     }

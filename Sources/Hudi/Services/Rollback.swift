@@ -97,11 +97,8 @@ struct RollbackService: Sendable {
         // Newer than every instant now on the timeline (`tl` may hold chosen instants only).
         let rollbackTime = table.instantTimes.next(after: try await table.timeline.load().latestTimestamp)
         let requested = Instant(timestamp: rollbackTime, action: "rollback", state: .requested)
-        do {
-            try await table.store.putIfAbsent(tl.key(of: requested), try plan.avro())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("rollback instant \(rollbackTime) already requested by another writer")
-        }
+        try await table.putNewInstant(requested, try plan.avro(), timeline: tl,
+                                      conflict: "rollback instant \(rollbackTime) already requested by another writer")
         return try await executeRollback(plan, rollbackInstant: rollbackTime, timeline: tl)
     }
 
@@ -131,11 +128,8 @@ struct RollbackService: Sendable {
         let metadata = RollbackMetadata(
             startRollbackTime: r, timeTakenInMillis: Int64(Date().timeIntervalSince(started) * 1000),
             commitsRollback: [t], actions: [plan.action], deletedByPartition: files)
-        do {
-            try await table.store.putIfAbsent(tl.key(of: Instant(timestamp: r, action: "rollback", state: .completed)), try metadata.avro())
-        } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("rollback \(r) was completed by another writer")
-        }
+        try await table.putNewInstant(Instant(timestamp: r, action: "rollback", state: .completed), try metadata.avro(), timeline: tl,
+                                      conflict: "rollback \(r) was completed by another writer")
         table.fileSystemView.forget()
         table.logger.warning("rolled back instant", metadata: [
             "table": "\(table.config.tableName)", "instant": "\(t)", "rollback": "\(r)", "files": "\(metadata.totalFilesDeleted)",

@@ -85,7 +85,7 @@ public struct RollbackMetadata: Sendable, Equatable {
     /// Deleted base files (relative paths) by partition.
     public var deletedByPartition: [String: [String]]
 
-    public var totalFilesDeleted: Int { deletedByPartition.values.reduce(0) { $0 + $1.count } }
+    public var totalFilesDeleted: Int { countFiles(deletedByPartition) }
 
     func avro() throws -> Data {
         let partitions: [(String, JSONValue)] = deletedByPartition.keys.sorted().map { p in
@@ -127,7 +127,7 @@ public struct CleanerPlan: Sendable, Equatable {
     /// Base files to delete (paths relative to the table root), by partition.
     public var filesByPartition: [String: [String]]
 
-    public var fileCount: Int { filesByPartition.values.reduce(0) { $0 + $1.count } }
+    public var fileCount: Int { countFiles(filesByPartition) }
 
     func avro() throws -> Data {
         let files: [(String, JSONValue)] = filesByPartition.keys.sorted().map { p in
@@ -172,7 +172,7 @@ public struct CleanMetadata: Sendable, Equatable {
     /// Deleted base file names by partition.
     public var deletedByPartition: [String: [String]]
 
-    public var totalFilesDeleted: Int { deletedByPartition.values.reduce(0) { $0 + $1.count } }
+    public var totalFilesDeleted: Int { countFiles(deletedByPartition) }
 
     func avro() throws -> Data {
         let partitions: [(String, JSONValue)] = deletedByPartition.keys.sorted().map { p in
@@ -206,6 +206,11 @@ extension CleanMetadata {
         policy = r["policy"]?.string ?? ""
         deletedByPartition = deletedFiles(r["partitionMetadata"])
     }
+}
+
+/// How many files a by-partition listing names.
+private func countFiles(_ filesByPartition: [String: [String]]) -> Int {
+    filesByPartition.values.reduce(0) { $0 + $1.count }
 }
 
 /// The files a completed rollback or clean deleted, by partition (`partitionMetadata`).

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ObjectStore
 
@@ -14,4 +15,16 @@ struct TableParts: Sendable {
     let fileSystemView: FileSystemView
     let instantTimes: InstantTimeGenerator
     let logger: Logger
+}
+
+extension TableParts {
+    /// Writes a table service's instant file (its plan or its metadata), which must be new:
+    /// when another writer wrote it first, this service lost the race (`commitConflict`).
+    func putNewInstant(_ instant: Instant, _ content: Data, timeline: Timeline, conflict: @autoclosure () -> String) async throws {
+        do {
+            try await store.putIfAbsent(timeline.key(of: instant), content)
+        } catch ObjectStoreError.alreadyExists {
+            throw HudiError.commitConflict(conflict())
+        }
+    }
 }

@@ -11,7 +11,7 @@ import TributaryCore
 /// Its storage engine decides what survives: `memory://` nothing, `s3://BUCKET/` every
 /// acknowledged record and committed group offset (see `DurableEmbeddedBroker`, which
 /// puts it on an embedded SeaweedFS).
-public final class EmbeddedBroker: Sendable {
+public final class EmbeddedBroker: SupervisedServer {
     public struct Options: Sendable {
         /// Tansu's storage engine: `memory://tansu/` (default) or `s3://BUCKET/`.
         public var storageEngine: String = "memory://tansu/"
@@ -85,23 +85,6 @@ public final class EmbeddedBroker: Sendable {
     }
 
     deinit { supervisor.stopBlocking() }
-
-    /// Stops the broker (SIGTERM, bounded wait, SIGKILL) and waits for it to exit.
-    public func stop() { supervisor.stopBlocking() }
-
-    /// `stop()` without blocking a thread.
-    public func shutdown() async { await supervisor.stop() }
-
-    /// Kills the broker at once (SIGKILL); no restart follows.
-    public func kill() { supervisor.kill() }
-
-    /// Restarts the broker whenever it exits unasked, until `stop`/`shutdown`/`kill` or
-    /// cancellation.
-    public func supervise() async { await supervisor.supervise() }
-
-    public var isRunning: Bool { supervisor.pid != nil }
-    /// The broker process's pid while it runs.
-    public var pid: Int32? { supervisor.pid }
 
     /// Producer settings for clients of the embedded broker: batches of up to 1 MB (Tansu
     /// over S3 writes one object per batch, so bulk produce needs big ones; a single record

@@ -6,7 +6,7 @@ import TributaryCore
 /// object store under the durable embedded broker: master, volume, filer and S3 gateway in
 /// one process, every port on loopback, its data in one folder. The kernel stops it when
 /// this process dies; a SIGTERM stops it cleanly in a few seconds.
-public final class SeaweedFSServer: Sendable {
+public final class SeaweedFSServer: SupervisedServer {
     /// Its HTTP ports; each gRPC port is the HTTP port + 10000 (SeaweedFS's rule).
     public struct Ports: Codable, Sendable, Equatable {
         public var master: Int
@@ -112,10 +112,4 @@ public final class SeaweedFSServer: Sendable {
     }
 
     deinit { supervisor.stopBlocking() }
-
-    public func stop() { supervisor.stopBlocking() }
-    public func shutdown() async { await supervisor.stop() }
-    public func kill() { supervisor.kill() }
-    public func supervise() async { await supervisor.supervise() }
-    public var pid: Int32? { supervisor.pid }
 }

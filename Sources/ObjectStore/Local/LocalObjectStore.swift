@@ -128,7 +128,7 @@ public final class LocalObjectStore: ObjectStore {
 
     public func put(_ key: String, _ data: Data) async throws {
         let path = try path(for: key)
-        let temp = try writeTemporary(key: key, path: path) { write in try write(data) }
+        let temp = try await writeTemporary(key: key, path: path) { write in try write(data) }
         try commit(key: key, temp: temp, path: path, exclusive: false)
     }
 
@@ -136,28 +136,23 @@ public final class LocalObjectStore: ObjectStore {
         let path = try path(for: key)
         // Cheap early answer; the link below is what decides.
         if access(path, F_OK) == 0 { throw ObjectStoreError.alreadyExists(key: key, backend: backendDescription) }
-        let temp = try writeTemporary(key: key, path: path) { write in try write(data) }
+        let temp = try await writeTemporary(key: key, path: path) { write in try write(data) }
         try commit(key: key, temp: temp, path: path, exclusive: true)
     }
 
     public func putStreaming(_ key: String, chunks: ObjectChunkSequence) async throws {
         let path = try path(for: key)
-        let file = try TemporaryFile(store: self, key: key, path: path)
-        do {
-            for try await chunk in chunks { try file.write(chunk) }
-            try file.finish()
-        } catch {
-            file.discard()
-            throw error
+        let temp = try await writeTemporary(key: key, path: path) { write in
+            for try await chunk in chunks { try write(chunk) }
         }
-        try commit(key: key, temp: file.path, path: path, exclusive: false)
+        try commit(key: key, temp: temp, path: path, exclusive: false)
     }
 
     /// Writes a complete, fsynced temporary file next to `path` and returns its path.
-    private func writeTemporary(key: String, path: String, body: ((Data) throws -> Void) throws -> Void) throws -> String {
+    private func writeTemporary(key: String, path: String, body: ((Data) throws -> Void) async throws -> Void) async throws -> String {
         let file = try TemporaryFile(store: self, key: key, path: path)
         do {
-            try body { try file.write($0) }
+            try await body { try file.write($0) }
             try file.finish()
         } catch {
             file.discard()

@@ -136,40 +136,41 @@ struct JSONObjectScanner {
         case UInt8(ascii: "\""):
             return .string(hasEscapes: try skipString())
         case UInt8(ascii: "{"):
-            position += 1
+            try skipContainer(isObject: true, depth: depth)
+            return .object
+        case UInt8(ascii: "["):
+            try skipContainer(isObject: false, depth: depth)
+            return .array
+        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+        case UInt8(ascii: "n"): try literal("null"); return .null
+        default:
+            return .number(isInteger: try skipNumber())
+        }
+    }
+
+    /// Skips an object or an array from its opening bracket through its closing one: the
+    /// comma-separated entries, each a value (in an object, after a member name and ':').
+    private mutating func skipContainer(isObject: Bool, depth: Int) throws {
+        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        position += 1
+        skipWhitespace()
+        if peek() == close { position += 1; return }
+        while true {
             skipWhitespace()
-            if peek() == UInt8(ascii: "}") { position += 1; return .object }
-            while true {
-                skipWhitespace()
+            if isObject {
                 guard peek() == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
                 _ = try skipString()
                 skipWhitespace()
                 guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
                 position += 1
                 skipWhitespace()
-                _ = try skipValue(depth: depth + 1)
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") { position += 1; continue }
-                if peek() == UInt8(ascii: "}") { position += 1; return .object }
-                throw error("expected ',' or '}' in an object")
             }
-        case UInt8(ascii: "["):
-            position += 1
+            _ = try skipValue(depth: depth + 1)
             skipWhitespace()
-            if peek() == UInt8(ascii: "]") { position += 1; return .array }
-            while true {
-                skipWhitespace()
-                _ = try skipValue(depth: depth + 1)
-                skipWhitespace()
-                if peek() == UInt8(ascii: ",") { position += 1; continue }
-                if peek() == UInt8(ascii: "]") { position += 1; return .array }
-                throw error("expected ',' or ']' in an array")
-            }
-        case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-        case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-        case UInt8(ascii: "n"): try literal("null"); return .null
-        default:
-            return .number(isInteger: try skipNumber())
+            if peek() == UInt8(ascii: ",") { position += 1; continue }
+            if peek() == close { position += 1; return }
+            throw error(isObject ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array")
         }
     }
 

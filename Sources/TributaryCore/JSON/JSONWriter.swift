@@ -25,6 +25,7 @@ public func appendJSONString(_ s: String, to out: inout String) {
 /// `s` as a JSON string literal.
 public func jsonQuoted(_ s: String) -> String {
     var out = ""
+    out.reserveCapacity(s.utf8.count + 2)
     appendJSONString(s, to: &out)
     return out
 }
@@ -120,11 +121,6 @@ extension JSONValue {
             }
             out += pad + "}"
         }
-    }
-
-    /// Appends `s` as a quoted, escaped JSON string.
-    public static func appendString(_ s: String, to out: inout String) {
-        appendJSONString(s, to: &out)
     }
 }
 

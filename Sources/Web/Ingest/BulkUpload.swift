@@ -129,11 +129,11 @@ public struct BulkUploader: Sendable {
             let values = Dictionary(pairs.map { ($0.name, $0.value) }) { first, _ in first }
             let data = pairs.filter { $0.name != "record_id" && $0.name != "timestamp" }.map { pair in
                 let v = pair.value.trimmingCharacters(in: .whitespaces)
-                return "\(JSONText.quote(pair.name)):\(JSONText.isNumber(v) ? v : JSONText.quote(pair.value))"
+                return "\(jsonQuoted(pair.name)):\(JSONText.isNumber(v) ? v : jsonQuoted(pair.value))"
             }
             let id = nonEmpty(values["record_id"]) ?? derivedID(row: report.rows)
             json = bulkRecord(recordID: id, data: "{\(data.joined(separator: ","))}",
-                              timestamp: nonEmpty(values["timestamp"]).map(timestampJSON) ?? JSONText.quote(uploadTime))
+                              timestamp: nonEmpty(values["timestamp"]).map(timestampJSON) ?? jsonQuoted(uploadTime))
             try await send(json, key: id, state: &state, report: &report)
             return
         } else {
@@ -160,10 +160,10 @@ public struct BulkUploader: Sendable {
             }
             let timestamp: String
             switch object["timestamp"] {
-            case .string(let text)?: timestamp = JSONText.quote(text)
+            case .string(let text)?: timestamp = jsonQuoted(text)
             case .int(let number)?: timestamp = String(number)
             case .double(let number)?: timestamp = "\(number)"
-            default: timestamp = JSONText.quote(uploadTime)
+            default: timestamp = jsonQuoted(uploadTime)
             }
             let id = object["record_id"]?.string ?? derivedID(row: report.rows)
             json = bulkRecord(recordID: id, data: String(decoding: line, as: UTF8.self), timestamp: timestamp)
@@ -173,7 +173,7 @@ public struct BulkUploader: Sendable {
                   object[ordering] == nil, let brace = line.firstIndex(of: UInt8(ascii: "{")) {
             // Insert the upload time textually so every other value keeps its exact digits.
             var patched = Array(line[...brace])
-            patched += Array("\(JSONText.quote(ordering)):\(JSONText.quote(uploadTime))".utf8)
+            patched += Array("\(jsonQuoted(ordering)):\(jsonQuoted(uploadTime))".utf8)
             if object.objectEntries?.isEmpty == false { patched.append(UInt8(ascii: ",")) }
             patched += line[line.index(after: brace)...]
             json = patched
@@ -187,11 +187,11 @@ public struct BulkUploader: Sendable {
     private func derivedID(row: Int) -> String { "\(source):\(row)" }
 
     private func bulkRecord(recordID id: String, data: String, timestamp: String) -> [UInt8] {
-        return Array(#"{"record_id":\#(JSONText.quote(id)),"source":\#(JSONText.quote(source)),"data":\#(data),"timestamp":\#(timestamp)}"#.utf8)
+        return Array(#"{"record_id":\#(jsonQuoted(id)),"source":\#(jsonQuoted(source)),"data":\#(data),"timestamp":\#(timestamp)}"#.utf8)
     }
 
     private func timestampJSON(_ text: String) -> String {
-        text.allSatisfy(\.isASCIIDigit) ? text : JSONText.quote(text)
+        text.allSatisfy(\.isASCIIDigit) ? text : jsonQuoted(text)
     }
 
     private func nonEmpty(_ text: String?) -> String? {

@@ -36,17 +36,17 @@ public enum TextRecord {
     private static func encode(_ value: String, as type: TopicFieldType?) -> String {
         switch type {
         case .decimal, .double, .integer:
-            JSONText.isNumber(value) ? value : JSONText.quote(value)
+            JSONText.isNumber(value) ? value : jsonQuoted(value)
         case .boolean:
-            ["true", "false"].contains(value) ? value : JSONText.quote(value)
+            ["true", "false"].contains(value) ? value : jsonQuoted(value)
         case .timestamp:
-            value.allSatisfy(\.isASCIIDigit) ? value : JSONText.quote(value)
+            value.allSatisfy(\.isASCIIDigit) ? value : jsonQuoted(value)
         case .object, .group:
-            JSONText.parse(Array(value.utf8))?.objectEntries != nil ? value : JSONText.quote(value)
+            JSONText.parse(Array(value.utf8))?.objectEntries != nil ? value : jsonQuoted(value)
         case .list:
-            JSONText.parse(Array(value.utf8))?.arrayValues != nil ? value : JSONText.quote(value)
+            JSONText.parse(Array(value.utf8))?.arrayValues != nil ? value : jsonQuoted(value)
         case .string?, .date?, nil:
-            JSONText.quote(value)
+            jsonQuoted(value)
         }
     }
 
@@ -100,7 +100,7 @@ public enum TextRecord {
                 var parts: [String] = []
                 for (key, node) in members {
                     if let json = node.serialized(at: path.isEmpty ? key : "\(path).\(key)", placed: &placed) {
-                        parts.append("\(JSONText.quote(key)):\(json)")
+                        parts.append("\(jsonQuoted(key)):\(json)")
                     }
                 }
                 return parts.isEmpty ? nil : "{\(parts.joined(separator: ","))}"

@@ -4,14 +4,6 @@ import TributaryCore
 /// Small helpers for writing JSON text by hand where the exact bytes matter (record
 /// values go to the validator as written, so numbers keep their digits).
 enum JSONText {
-    /// `text` as a JSON string literal, quotes included.
-    static func quote(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 2)
-        appendJSONString(text, to: &out)
-        return out
-    }
-
     /// True when `text` is a JSON number literal (so it can be written unquoted).
     static func isNumber(_ text: String) -> Bool {
         var bytes = Substring(text).utf8[...]

@@ -58,8 +58,8 @@ struct SQLCommand: AsyncParsableCommand {
         case .json:
             print(result.json)
         case .csv:
-            var out = result.columns.map { Self.csv($0.name) }.joined(separator: ",") + "\n"
-            for row in result.rows { out += row.map { $0 == .null ? "" : Self.csv($0.text) }.joined(separator: ",") + "\n" }
+            var out = csvLine(result.columns.map(\.name)) + "\n"
+            for row in result.rows { out += csvLine(row.map { $0 == .null ? "" : $0.text }) + "\n" }
             print(out, terminator: "")
         case .table:
             print(Self.table(result), terminator: "")
@@ -69,16 +69,10 @@ struct SQLCommand: AsyncParsableCommand {
         }
     }
 
-    static func csv(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-
     /// A boxed text table with the column types under the names.
     static func table(_ r: QueryResult) -> String {
         let cells = r.rows.map { $0.map { $0 == .null ? "NULL" : $0.text.replacingOccurrences(of: "\n", with: "\\n") } }
-        var widths = r.columns.map { max($0.name.count, $0.type.count) }
-        for row in cells { for (i, c) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        let widths = TablesOutput.columnWidths([r.columns.map(\.name), r.columns.map(\.type)] + cells)
         func line(_ values: [String]) -> String {
             "│ " + zip(values, widths).map { $0 + String(repeating: " ", count: max(0, $1 - $0.count)) }.joined(separator: " │ ") + " │\n"
         }

@@ -115,7 +115,7 @@ extension TablesCommand {
         @Option(help: "Show only the last N instants.") var last: Int?
 
         func validate() throws {
-            if let last, last < 1 { throw ValidationError("--last must be at least 1") }
+            try requireAtLeastOne(last, option: "--last")
         }
 
         func run() async throws {
@@ -193,7 +193,7 @@ extension TablesCommand {
         @Option(help: "Commits to retain (default: hudi.cleaner.commits_retained).") var retain: Int?
 
         func validate() throws {
-            if let retain, retain < 1 { throw ValidationError("--retain must be at least 1") }
+            try requireAtLeastOne(retain, option: "--retain")
         }
 
         func run() async throws {

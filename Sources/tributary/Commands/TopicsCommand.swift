@@ -64,8 +64,8 @@ enum TopicSetup {
     }
 
     static func ensure(admin: KafkaAdmin, topics: [String], partitions: Int32, replication: Int32, retention: String) async throws -> [String: TopicCreation] {
-        guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
-        guard replication > 0 else { throw ValidationError("--replication must be at least 1") }
+        try requireAtLeastOne(partitions, option: "--partitions")
+        try requireAtLeastOne(replication, option: "--replication")
         let retentionMs = try milliseconds(retention)
         let specs = topics.map {
             TopicSpec(name: $0, partitions: partitions, replicationFactor: replication,

@@ -13,12 +13,7 @@ enum LakeTables {
     /// the lake, or by its own location (a path with `/`, `file://…`, `s3://…`).
     static func open(_ name: String, settings: TributaryConfig, options: WriteOptions = WriteOptions()) async throws -> (name: String, table: HudiTable) {
         if name.contains("/") {
-            if case .local(let path) = try ObjectStoreURI(name).location {
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
-                    throw TablesError("no Hudi table at \(name) (no such folder)")
-                }
-            }
+            if try missingLocalFolder(name) != nil { throw TablesError("no Hudi table at \(name) (no such folder)") }
             let store = try await ObjectStores.open(name)
             guard try await store.exists(HudiTable.propertiesKey) else {
                 throw TablesError("no Hudi table at \(name) (no \(HudiTable.propertiesKey))")
@@ -27,6 +22,14 @@ enum LakeTables {
             return (short, try await HudiTable.open(store: store, options: options))
         }
         return try await open(name, lake: try await Lake.open(settings), options: options)
+    }
+
+    /// The local path `location` (a path or `file://…`) names when no folder is there; nil when
+    /// one is, or for a remote store (which has no folders to check before opening).
+    static func missingLocalFolder(_ location: String) throws -> String? {
+        guard case .local(let path) = try ObjectStoreURI(location).location else { return nil }
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? nil : path
     }
 
     /// Opens a table of `lake` by folder (topic) name or Hudi table name.
@@ -54,13 +57,21 @@ struct TablesError: Error, CustomStringConvertible {
 enum TablesOutput {
     /// Left-aligned text columns under a header line.
     static func columns(_ header: [String], _ rows: [[String]]) -> String {
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        let widths = columnWidths([header] + rows)
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ")
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// Each column's width in characters: its widest cell over `lines`, whose first line sets
+    /// how many columns there are (cells past them are not measured).
+    static func columnWidths(_ lines: [[String]]) -> [Int] {
+        guard let first = lines.first else { return [] }
+        var widths = first.map(\.count)
+        for line in lines.dropFirst() { for (i, c) in line.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        return widths
     }
 
     /// Pretty JSON with sorted keys, of rows built as dictionaries (strings, numbers, flags,

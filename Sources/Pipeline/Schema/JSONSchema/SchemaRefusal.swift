@@ -8,12 +8,6 @@ public struct SchemaRefusal: Error, Sendable, Equatable, CustomStringConvertible
     public var pointer: String
     public var reason: String
 
-    public init(file: String, pointer: String, reason: String) {
-        self.file = file
-        self.pointer = pointer
-        self.reason = reason
-    }
-
     public var description: String { "\(file) at \(pointer.isEmpty ? "/" : pointer): \(reason)" }
 }
 
