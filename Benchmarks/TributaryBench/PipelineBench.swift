@@ -52,13 +52,25 @@ enum PipelineBench {
                 return try Bench.runPeer([Bench.peerScript("pipeline_peer.py")] + args + [out.path])
             }),
         ]
-        var results: [(String, [String: Double])] = []
-        for (name, run) in contestants {
-            results.append((name, try run([broker.bootstrapServers, schema.topic, "\(count)"])))
+        // BENCH_PIPELINE_ONLY=ours,vectorized (name prefixes) runs only those, each
+        // BENCH_PIPELINE_RUNS times back to back on the same pre-loaded topic (memory and CPU
+        // comparisons of one change need several runs); freshness runs when seconds > 0.
+        let environment = ProcessInfo.processInfo.environment
+        let only = environment["BENCH_PIPELINE_ONLY"].map { $0.split(separator: ",").map(String.init) }
+        let runs = environment["BENCH_PIPELINE_RUNS"].flatMap(Int.init) ?? 1
+        let chosen = contestants.filter { name, _ in only?.contains { name.hasPrefix($0) } ?? true }
+        for round in 1...max(1, runs) {
+            var results: [(String, [String: Double])] = []
+            for (name, run) in chosen {
+                results.append((name, try run([broker.bootstrapServers, schema.topic, "\(count)"])))
+            }
+            if runs > 1 { print("run \(round) of \(runs)") }
+            Self.report(results, count: count)
         }
-        Self.report(results, count: count)
 
-        try await FreshnessBench.measure(config: config, .init(rate: rate, seconds: freshnessSeconds))
+        if freshnessSeconds > 0 {
+            try await FreshnessBench.measure(config: config, .init(rate: rate, seconds: freshnessSeconds))
+        }
     }
 
     /// Rates per measure for every contestant, ratios against ours, memory, and where our

@@ -16,9 +16,15 @@ enum PipelineChildren {
     /// (big batches: Tansu over S3 stores one object per batch, and consumers fetch them one
     /// by one), so both broker kinds are measured as the application uses them.
     static func kafka(_ bootstrap: String) -> KafkaConfiguration {
+        var properties = ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]
+        // BENCH_KAFKA_PROPERTIES=name=value,… tries other librdkafka settings (they win over
+        // the processor's tuning) without rebuilding, e.g. a smaller prefetch queue.
+        for pair in (ProcessInfo.processInfo.environment["BENCH_KAFKA_PROPERTIES"] ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { properties[parts[0]] = parts[1] }
+        }
         var config = KafkaConfiguration(
-            bootstrapServers: bootstrap,
-            properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"], operationTimeout: .seconds(60))
+            bootstrapServers: bootstrap, properties: properties, operationTimeout: .seconds(60))
         config.producerTuning = EmbeddedBroker.producerSettings
         return config
     }

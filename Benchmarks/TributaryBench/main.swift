@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TributaryCore
 
 // `tributary-bench AREA [options]`: one benchmark area per file (KafkaBench.swift, ...).
 // Each prints a table of ours vs the peer (run in the same process or script) and ratios.
@@ -31,6 +32,9 @@ if let level = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"].flatMap(Lo
         return handler
     }
 }
+
+// As the `tributary` executable does at startup, so ours is measured as it runs.
+MallocArenas.limitForBatchWork()
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let area = args.first, let run = areas[area] else {

@@ -38,8 +38,8 @@ def main():
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "bench-peer-pipeline", "enable.auto.commit": False,
                   "auto.offset.reset": "earliest", "session.timeout.ms": 6000, "heartbeat.interval.ms": 500,
                   # The processor's fetch settings (StreamProcessor.consumerTuning), so both read alike.
-                  "max.partition.fetch.bytes": 8 << 20, "fetch.max.bytes": 64 << 20,
-                  "queued.max.messages.kbytes": 128 << 10, "queued.min.messages": 1000000,
+                  "max.partition.fetch.bytes": 8 << 20, "fetch.max.bytes": 16 << 20,
+                  "queued.max.messages.kbytes": 16 << 10, "queued.min.messages": 1000000,
                   "fetch.queue.backoff.ms": 20})
     assigned = []
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KafkaClient
 import Logging
+import TributaryCore
 
 @main
 struct Tributary: AsyncParsableCommand {
@@ -22,6 +23,7 @@ struct Tributary: AsyncParsableCommand {
     /// Logs go to standard error at `$TRIBUTARY_LOG_LEVEL` (trace, debug, info, notice,
     /// warning, error, critical; default info).
     static func main() async {
+        MallocArenas.limitForBatchWork()
         let name = ProcessInfo.processInfo.environment["TRIBUTARY_LOG_LEVEL"]?.lowercased() ?? ""
         let level = Logger.Level(rawValue: name) ?? .info
         LoggingSystem.bootstrap { label in

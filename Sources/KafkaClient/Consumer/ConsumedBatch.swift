@@ -96,6 +96,20 @@ public struct ConsumedBatch: Sendable, RandomAccessCollection {
         entries.append(entry)
     }
 
+    /// Room for the keys and values of `count` polled messages: the storage is allocated
+    /// once at its final size, not grown by doubling (which left up to half of every
+    /// batch's buffer unused while the batch is collected).
+    mutating func reserveCapacity(_ messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) {
+        var bytes = 0, entryCount = 0
+        for i in 0..<count {
+            guard let message = messages[i], message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            bytes += message.pointee.len + (message.pointee.key == nil ? 0 : message.pointee.key_len)
+            entryCount += 1
+        }
+        storage.reserveCapacity(storage.count + bytes)
+        entries.reserveCapacity(entries.count + entryCount)
+    }
+
     mutating func append(_ m: UnsafeMutablePointer<rd_kafka_message_t>, lastTopic: inout (OpaquePointer?, Int32)) {
         let message = m.pointee
         if message.rkt != lastTopic.0 {
@@ -192,6 +206,16 @@ public struct ConsumedMessage: Sendable {
             let value = h.valueLength < 0 ? nil : Array(batch.storage[Int(h.valueStart)..<Int(h.valueStart + h.valueLength)])
             return KafkaHeader(name, value)
         }
+    }
+
+    /// This message alone in a batch of its own: a view keeps all of its poll's bytes
+    /// alive, which a message kept for long (a dead letter waiting for its batch's
+    /// commit) should not.
+    public func detached() -> ConsumedMessage {
+        var single = ConsumedBatch()
+        single.append(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+                      key: key.map(Array.init), value: Array(value), headers: headers)
+        return single[0]
     }
 
     /// The value of the first header named `name`, as text.

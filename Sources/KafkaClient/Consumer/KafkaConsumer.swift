@@ -125,6 +125,7 @@ public final class KafkaConsumer: Sendable {
                 }
                 var result = PollResult()
                 result.errors = self.context.drainErrors()
+                result.messages.reserveCapacity(buffer, count: count)
                 var lastTopic: (OpaquePointer?, Int32) = (nil, 0)
                 for i in 0..<count {
                     guard let message = buffer[i] else { continue }

@@ -7,6 +7,11 @@ import KafkaClient
 /// checkpoint past the log end — take a careful path: after the batch in flight is
 /// committed (`settle`), everything polled is filtered again against the tables' checkpoints.
 struct BatchCollector {
+    /// Raw bytes of a batch's polls kept for the careful path. A big batch's polls are
+    /// released once decoded (they were ~140 MB of a 500k-record batch, alive while the batch
+    /// before was committed); when such a batch turns careful, it is read again instead.
+    static let keptPollBytes = 16 << 20
+
     let state: ProcessorState
     let recovery: CheckpointRecovery
     let consumer: any ConsumerClient
@@ -20,7 +25,10 @@ struct BatchCollector {
         let clock = ContinuousClock()
         let started = clock.now
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        // What was polled, kept to be filtered again on the careful path, while it is small
+        // (see `keptPollBytes`); past that nothing is kept and `polledKept` turns false.
         var polled: [ConsumedBatch] = []
+        var polledKept = true
         var records = 0, bytes = 0
         var batch = CollectedBatch(started: started, nowMicros: now)
         var filter = OffsetFilter(careful: false)
@@ -51,7 +59,12 @@ struct BatchCollector {
             // Caught up: a poll found nothing more after records came.
             if !(untilCaughtUp && result.messages.isEmpty && records > 0) { startPollIfRoom() }
             guard !result.messages.isEmpty else { continue }
-            polled.append(result.messages)
+            if polledKept && polled.reduce(result.messages.byteCount, { $0 + $1.byteCount }) <= Self.keptPollBytes {
+                polled.append(result.messages)
+            } else {
+                polled.removeAll()
+                polledKept = false
+            }
             if !careful, let taken = select(result.messages, &filter) {
                 decode(result.messages, taken: taken, into: &batch, stages: &stages)
             } else {
@@ -63,6 +76,15 @@ struct BatchCollector {
         if filter.cursors.contains(where: { $0.seen && !assignment.contains($0.tp) }) { careful = true }
         let takenStands = try await checkFreshAssignments(settle: settle)
         if !takenStands { careful = true }
+        if careful && records > 0 && !polledKept {
+            // Too much was polled to keep it for filtering again: it is read again from the
+            // tables' checkpoints, as after a failed batch (nothing of it was committed).
+            try await settle()
+            try await recovery.seekToCheckpoints(consumer, admin: admin)
+            state.stats.withLock { $0.stages += stages }
+            state.logger.debug("batch dropped after a rebalance; reading again from the checkpoints", metadata: ["records": "\(records)"])
+            return nil
+        }
         if careful && records > 0 {
             try await settle()
             // From scratch, against the checkpoints of the tables as they are now.
@@ -207,7 +229,8 @@ struct BatchCollector {
                 let partition = chunk.partition(at: i), offset = chunk.offset(at: i)
                 let value = UnsafeRawBufferPointer(rebasing: storage[chunk.valueRange(at: i)])
                 if let rejection = work?.decoder.append(value, partition: partition, offset: offset) {
-                    work?.rejected.append((chunk[i], rejection))
+                    // Its own copy: a view would keep the whole poll's bytes until the commit.
+                    work?.rejected.append((chunk[i].detached(), rejection))
                 }
                 work?.count += 1
                 work?.next[partition] = offset + 1
