@@ -109,15 +109,19 @@ struct GatedStore: ObjectStore {
         await table.close()
     }
 
+    /// A holder naming a process of this machine that has exited (a shell that ran `echo $$`).
+    func deadLocalHolder(instance: String) throws -> LeaseHolder {
+        let p = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"])
+        let deadPid = Int32(p.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999_999
+        return LeaseHolder(host: LocalProcess.hostName, pid: deadPid, processStart: "1", machine: LocalProcess.machine, instance: instance)
+    }
+
     /// The lease of a process of this machine that no longer runs (SIGKILLed) is taken over
     /// at once, without waiting for its expiry.
     @Test func leaseOfADeadLocalProcessIsTakenOverAtOnce() async throws {
         let store = MemoryObjectStore()
         let table = try await create(store)
-        let p = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"])
-        let deadPid = Int32(p.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999_999
-        let dead = LeaseHolder(host: LocalProcess.hostName, pid: deadPid, processStart: "1", machine: LocalProcess.machine,
-                               instance: "deadbeef-0000-4000-8000-000000000000")
+        let dead = try deadLocalHolder(instance: "deadbeef-0000-4000-8000-000000000000")
         #expect(dead.isGone)
         let first = LeaseHolder(host: LocalProcess.hostName, pid: 1, processStart: LocalProcess.stat(1)?.start ?? "",
                                 machine: LocalProcess.machine, instance: "x")
@@ -138,10 +142,7 @@ struct GatedStore: ObjectStore {
     @Test func aTakeoverMarkerOfADeadProcessIsCleared() async throws {
         let store = MemoryObjectStore()
         let table = try await create(store)
-        let p = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo $$"])
-        let deadPid = Int32(p.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 999_999
-        let dead = LeaseHolder(host: LocalProcess.hostName, pid: deadPid, processStart: "1", machine: LocalProcess.machine,
-                               instance: "deadbeef-0000-4000-8000-000000000001")
+        let dead = try deadLocalHolder(instance: "deadbeef-0000-4000-8000-000000000001")
         let foreign = LeaseHolder(host: "elsewhere", pid: 4242, processStart: "17", machine: "another-boot/pid:[1]",
                                   instance: "feedbeef-0000-4000-8000-000000000001")
         let now = Int64(Date().timeIntervalSince1970 * 1000)
