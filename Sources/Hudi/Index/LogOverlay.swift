@@ -120,14 +120,12 @@ enum LogOverlay {
             switch block.content {
             case .versions(let versions):
                 for v in versions {
-                    if let held = result.latest[v.key], !((v.ordering, v.seqno) > (held.ordering, held.seqno)) { continue }
+                    if let held = result.latest[v.key], !RecordMerge.supersedes(v, held) { continue }
                     result.latest[v.key] = v
                 }
             case .deletes(let records):
-                for (key, mark) in RecordMerge.deleteMarks(records.map { (instant, $0) }) {
-                    result.deletes[key] = result.deletes[key].map {
-                        RecordMerge.DeleteMark(ordering: max($0.ordering, mark.ordering), commitTime: max($0.commitTime, mark.commitTime))
-                    } ?? mark
+                for r in records {
+                    RecordMerge.fold(RecordMerge.DeleteMark(ordering: r.ordering, commitTime: instant), into: &result.deletes, key: r.recordKey)
                 }
             case .skipped: continue
             case .unreadable(let error): throw error

@@ -35,13 +35,11 @@ struct SliceLogs: Sendable {
         }
         out.blockCount = all.count
         let headers = [all.map { (instant: $0.block.instantTime, rollbackTarget: $0.block.rollbackTarget) }]
-        let counted = ExtractedLogBlock.counted(headers, isVisible: isVisible)
         let rolledBack = Set(all.compactMap(\.block.rollbackTarget))
-        let countedBlocks = Set(counted.map(\.block))
-        for (i, (b, path)) in all.enumerated() where b.type != .command && b.type != .corrupted && !countedBlocks.contains(i) {
-            if let instant = b.instantTime, !rolledBack.contains(instant) { out.unfolded[path, default: []].insert(instant) }
+        for (b, path) in all where b.type != .command && b.type != .corrupted {
+            if let instant = b.instantTime, !isVisible(instant), !rolledBack.contains(instant) { out.unfolded[path, default: []].insert(instant) }
         }
-        for (_, i) in counted {
+        for (_, i) in ExtractedLogBlock.counted(headers, isVisible: isVisible) {
             let (b, path) = all[i]
             guard let instant = b.instantTime else { continue }
             switch try b.payload(path: path) {

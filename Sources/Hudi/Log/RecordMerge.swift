@@ -28,16 +28,22 @@ enum RecordMerge {
     /// The deletes folded per key (greatest ordering value, greatest commit time).
     static func deleteMarks(_ deletes: [(instant: String, record: DeleteRecord)]) -> [String: DeleteMark] {
         var marks: [String: DeleteMark] = [:]
-        for (instant, r) in deletes {
-            if var m = marks[r.recordKey] {
-                m.ordering = max(m.ordering, r.ordering)
-                m.commitTime = max(m.commitTime, instant)
-                marks[r.recordKey] = m
-            } else {
-                marks[r.recordKey] = DeleteMark(ordering: r.ordering, commitTime: instant)
-            }
-        }
+        for (instant, r) in deletes { fold(DeleteMark(ordering: r.ordering, commitTime: instant), into: &marks, key: r.recordKey) }
         return marks
+    }
+
+    /// Folds one delete of `key` into `marks` (greatest ordering value, greatest commit time).
+    static func fold(_ mark: DeleteMark, into marks: inout [String: DeleteMark], key: String) {
+        if let m = marks[key] {
+            marks[key] = DeleteMark(ordering: max(m.ordering, mark.ordering), commitTime: max(m.commitTime, mark.commitTime))
+        } else {
+            marks[key] = mark
+        }
+    }
+
+    /// Whether a later version `v` replaces the version `held` (greater ordering value and seqno; a tie keeps `held`).
+    static func supersedes(_ v: Version, _ held: Version) -> Bool {
+        (v.ordering, v.seqno) > (held.ordering, held.seqno)
     }
 
     /// Whether `mark` removes a record version ordered by `ordering` and committed at `commitTime`.
@@ -56,8 +62,7 @@ enum RecordMerge {
                 order.append(v.key)
                 continue
             }
-            let w = versions[j]
-            if (v.ordering, v.seqno) > (w.ordering, w.seqno) { best[v.key] = i }
+            if supersedes(v, versions[j]) { best[v.key] = i }
         }
         return order.compactMap { key in
             guard let i = best[key] else { return nil }

@@ -17,7 +17,7 @@ struct OptimisticCommit: Sendable {
     /// Throws a retryable `commitConflict` naming the instant and the file groups.
     func run(instant: String, start: Timeline, groups: Set<FileGroupID>, commitPoint: () async throws -> Void) async throws {
         let deadline = Date().addingTimeInterval(options.commitWaitTimeout)
-        let lock = WriterLease(store: store, key: WriterLease.commitKey, duration: max(5, options.leaseDuration / 3))
+        let lock = commitLock()
         let startCompleted = Set(start.completedDataCommits.map(\.timestamp))
         var delay = 0.005
         while true {
@@ -50,9 +50,19 @@ struct OptimisticCommit: Sendable {
             if Date() >= deadline {
                 throw HudiError.commitConflict("instant \(instant) gave up after \(Int(options.commitWaitTimeout)) s waiting for \(waitingFor ?? "?")")
             }
-            try await Task.sleep(nanoseconds: UInt64(delay * Double.random(in: 0.5...1.5) * 1e9))
-            delay = min(0.5, delay * 2)
+            try await Self.pause(&delay)
         }
+    }
+
+    /// The table's short commit lock (Hudi's lock provider around the conflict check and commit).
+    private func commitLock() -> WriterLease {
+        WriterLease(store: store, key: WriterLease.commitKey, duration: max(5, options.leaseDuration / 3))
+    }
+
+    /// Sleeps `delay` seconds (jittered), then doubles it up to half a second.
+    private static func pause(_ delay: inout Double) async throws {
+        try await Task.sleep(nanoseconds: UInt64(delay * Double.random(in: 0.5...1.5) * 1e9))
+        delay = min(0.5, delay * 2)
     }
 
     /// Runs `body` under the commit lock (waiting for it up to `commitWaitTimeout`): for a
@@ -60,7 +70,7 @@ struct OptimisticCommit: Sendable {
     /// such as a compaction's completion.
     func underCommitLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         let deadline = Date().addingTimeInterval(options.commitWaitTimeout)
-        let lock = WriterLease(store: store, key: WriterLease.commitKey, duration: max(5, options.leaseDuration / 3))
+        let lock = commitLock()
         var delay = 0.005
         while true {
             do {
@@ -69,8 +79,7 @@ struct OptimisticCommit: Sendable {
             } catch HudiError.writerLocked(let why) {
                 if Date() >= deadline { throw HudiError.commitConflict("gave up after \(Int(options.commitWaitTimeout)) s waiting for the commit lock (\(why))") }
             }
-            try await Task.sleep(nanoseconds: UInt64(delay * Double.random(in: 0.5...1.5) * 1e9))
-            delay = min(0.5, delay * 2)
+            try await Self.pause(&delay)
         }
         do {
             let result = try await body()
