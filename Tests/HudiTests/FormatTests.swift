@@ -118,6 +118,25 @@ import TributaryTesting
         #expect(misses < 200)
     }
 
+    /// The index's batch membership (hash-major positions, one pass per hash) answers as
+    /// the key-by-key check does, on one-row and multi-row (DYNAMIC_V0) filters and on
+    /// sub-ranges of the probes.
+    @Test func batchMembershipEqualsKeyByKey() {
+        for (entries, added) in [(1000, 600), (100, 400)] {
+            var f = HudiBloomFilter(kind: .dynamicV0, numEntries: entries, falsePositiveRate: 0.01, maxEntries: 250)
+            for i in 0..<added { f.add("key-\(i)") }
+            // Half added keys, half others (some of which are false positives at 1 %).
+            let probes = (0..<2000).map { $0 % 2 == 0 ? "key-\($0 / 2)" : "other-\($0)" }
+            var bytes = ByteArrays()
+            for p in probes { bytes.append(p) }
+            let positions = f.hashMajorPositions(bytes)
+            for range in [0..<probes.count, 17..<1234, 5..<5] {
+                let batch = positions.withUnsafeBufferPointer { f.mayContain(range, hashMajor: $0, keyCount: probes.count) }
+                #expect(batch == range.filter { f.mightContain(probes[$0]) }, "\(entries) entries, \(range)")
+            }
+        }
+    }
+
     @Test func murmurTailQuirks() {
         // Reference values computed with Hadoop's MurmurHash (Java), via the notes' algorithm.
         func h(_ s: [UInt8], _ seed: Int32) -> Int32 { s.withUnsafeBufferPointer { HudiMurmurHash.hash($0, seed: seed) } }

@@ -1,4 +1,5 @@
 import Foundation
+import TributaryCore
 
 /// Hadoop's MurmurHash2 port as Hudi uses it for bloom filters. Two quirks differ from
 /// textbook MurmurHash2 and must be kept: the 1–3 tail bytes are mixed in reversed order,
@@ -201,9 +202,54 @@ public struct HudiBloomFilter: Sendable, Equatable {
         return false
     }
 
-    /// Bit positions of a key for this filter's shape, appended to `out`.
-    func appendPositions(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [Int32]) {
-        HudiMurmurHash.forEachPosition(bytes, nbHash: nbHash, vectorSize: vectorSize) { out.append($0) }
+    /// The bit positions of `keys` for this filter's shape, hash-major: the j-th position of
+    /// key i at `[j * keys.count + i]`, so ``mayContain(_:hashMajor:keyCount:)`` reads each
+    /// hash's positions in a sequential pass.
+    func hashMajorPositions(_ keys: ByteArrays) -> [Int32] {
+        let count = keys.count
+        return [Int32](unsafeUninitializedCapacity: count * Int(nbHash)) { out, initialized in
+            keys.withValues { values in
+                for i in 0..<count {
+                    var j = 0
+                    HudiMurmurHash.forEachPosition(values[i], nbHash: nbHash, vectorSize: vectorSize) { p in
+                        out[j * count + i] = p
+                        j += 1
+                    }
+                }
+            }
+            initialized = count * Int(nbHash)
+        }
+    }
+
+    /// The keys of `candidates` (ascending) that may be in the filter, ascending, with
+    /// positions from ``hashMajorPositions(_:)``. One pass per hash over the keys still
+    /// alive: about half drop out at each, and each pass reads its positions in order,
+    /// where checking key by key reads a new cache line of positions per key and file.
+    func mayContain(_ candidates: Range<Int>, hashMajor positions: UnsafeBufferPointer<Int32>, keyCount: Int) -> [Int] {
+        var found: [Int] = []
+        for row in rows {
+            var alive = Array(candidates)
+            var count = alive.count
+            row.words.withUnsafeBufferPointer { w in
+                alive.withUnsafeMutableBufferPointer { keys in
+                    for j in 0..<Int(nbHash) where count > 0 {
+                        let base = j * keyCount
+                        var kept = 0
+                        for k in 0..<count {
+                            let i = keys[k], p = positions[base + i]
+                            if w[Int(p) >> 6] & (1 << UInt64(p & 63)) != 0 {
+                                keys[kept] = i
+                                kept += 1
+                            }
+                        }
+                        count = kept
+                    }
+                }
+            }
+            alive.removeSubrange(count...)
+            found = found.isEmpty ? alive : Array(Set(found).union(alive)).sorted()
+        }
+        return found
     }
 
     // MARK: Serialization

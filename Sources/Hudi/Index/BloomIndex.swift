@@ -82,7 +82,7 @@ struct BloomIndex {
         var sortedUTF8 = ByteArrays()
         sortedUTF8.reserve(values: order.count, bytes: order.count * 40)
         for i in order { sortedUTF8.append(keys, at: i) }
-        // Bit positions per filter shape, flat: key i's are [i*nbHash, (i+1)*nbHash).
+        // Bit positions of the sorted keys per filter shape (hash-major, see `hashMajorPositions`).
         var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
         for slice in slices {
@@ -96,19 +96,9 @@ struct BloomIndex {
             var hits: [Int] = []
             if let bloom = footer.bloom {
                 let shape = Int64(bloom.vectorSize) << 16 | Int64(bloom.nbHash)
-                if hashesByShape[shape] == nil {
-                    var flat: [Int32] = []
-                    flat.reserveCapacity(sortedUTF8.count * Int(bloom.nbHash))
-                    sortedUTF8.withValues { values in
-                        for k in 0..<values.count { bloom.appendPositions(utf8: values[k], to: &flat) }
-                    }
-                    hashesByShape[shape] = flat
-                }
-                let n = Int(bloom.nbHash)
-                hashesByShape[shape]?.withUnsafeBufferPointer { flat in
-                    for i in lo..<hi where bloom.mightContain(positions: UnsafeBufferPointer(rebasing: flat[(i * n)..<((i + 1) * n)])) {
-                        hits.append(i)
-                    }
+                if hashesByShape[shape] == nil { hashesByShape[shape] = bloom.hashMajorPositions(sortedUTF8) }
+                hashesByShape[shape]?.withUnsafeBufferPointer { positions in
+                    hits = bloom.mayContain(lo..<hi, hashMajor: positions, keyCount: sortedUTF8.count)
                 }
             } else {
                 hits = Array(lo..<hi)

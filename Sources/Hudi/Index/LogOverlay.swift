@@ -43,13 +43,15 @@ enum LogOverlay {
             let (latest, deletes) = try overlay(s)
             guard !(latest.isEmpty && deletes.isEmpty) else { continue }
             let key = keys.string(at: r)
-            var versions = [RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)]
-            if let v = latest[key] { versions.append(v) }
-            if let winner = RecordMerge.winners(versions, deletes: deletes).first {
-                found.ordering[r] = winner.ordering
-            } else {
+            // `RecordMerge.winners` of the base version and the newest logged one, without
+            // building its per-key tables for two versions (this runs for every located key).
+            let base = RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)
+            let winner = latest[key].flatMap { RecordMerge.supersedes($0, base) ? $0 : nil } ?? base
+            if let mark = deletes[key], RecordMerge.removes(mark, ordering: winner.ordering, commitTime: winner.commitTime) {
                 found.clear(r)
                 deletedIn[r] = slice.path
+            } else {
+                found.ordering[r] = winner.ordering
             }
         }
 
