@@ -61,8 +61,7 @@ public struct ClusterMetadata: Sendable, Equatable {
     public func topic(_ name: String) -> TopicInfo? { topics.first { $0.name == name } }
 
     public init(brokers: [BrokerInfo], topics: [TopicInfo]) {
-        self.brokers = brokers
-        self.topics = topics
+        (self.brokers, self.topics) = (brokers, topics)
     }
 }
 
