@@ -127,8 +127,6 @@ public struct CleanerPlan: Sendable, Equatable {
     /// Base files to delete (paths relative to the table root), by partition.
     public var filesByPartition: [String: [String]]
 
-    public var fileCount: Int { countFiles(filesByPartition) }
-
     func avro() throws -> Data {
         let files: [(String, JSONValue)] = filesByPartition.keys.sorted().map { p in
             (p, .array((filesByPartition[p] ?? []).sorted().map { .object([("filePath", .string($0)), ("isBootstrapBaseFile", .bool(false))]) }))
