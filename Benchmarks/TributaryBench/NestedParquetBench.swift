@@ -58,7 +58,7 @@ enum NestedParquetBench {
                                   path, dir.path, String(repeats)])
         guard let json = try JSONSerialization.jsonObject(with: peer.stdout) as? [String: Any],
               let paWrite = json["write_cpu"] as? Double, let paRead = json["read_cpu"] as? Double else {
-            throw ParquetError.io("pyarrow peer printed no result: \(peer.stderrText)")
+            throw ParquetError(.io, "pyarrow peer printed no result: \(peer.stderrText)")
         }
         func line(_ name: String, _ cpu: Double) -> String {
             name.padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%8.3f s cpu %11.0f records/s", cpu, Double(rows) / cpu)

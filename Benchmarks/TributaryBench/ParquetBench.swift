@@ -64,7 +64,7 @@ enum ParquetBench {
                                   path, dir.path, String(repeats)])
         guard let json = try JSONSerialization.jsonObject(with: peer.stdout) as? [String: Any],
               let pw = json["write"] as? Double, let pr = json["read"] as? Double else {
-            throw ParquetError.io("pyarrow peer printed no result: \(peer.stderrText)")
+            throw ParquetError(.io, "pyarrow peer printed no result: \(peer.stderrText)")
         }
         // Our reader on pyarrow's file, for reference.
         let paPath = dir.appendingPathComponent("pyarrow.parquet").path

@@ -1,17 +1,14 @@
-/// Errors of the Catalog module.
-public enum CatalogError: Error, Equatable, CustomStringConvertible {
-    /// The Hudi table or its schema cannot be expressed in Iceberg (yet).
-    case unsupported(String)
-    /// The Hudi table holds something we did not expect (no schema, bad partition path).
-    case invalidTable(String)
-    /// A caller passed a bad argument.
-    case invalidArgument(String)
+import TributaryCore
 
-    public var description: String {
-        switch self {
-        case .unsupported(let m): return "unsupported for Iceberg: \(m)"
-        case .invalidTable(let m): return "cannot translate the Hudi table: \(m)"
-        case .invalidArgument(let m): return "invalid argument: \(m)"
-        }
-    }
+/// The kinds of errors of the Catalog module (the raw value prefixes the message).
+public enum CatalogErrorKind: String, ModuleErrorKind {
+    /// The Hudi table or its schema cannot be expressed in Iceberg (yet).
+    case unsupported = "unsupported for Iceberg"
+    /// The Hudi table holds something we did not expect (no schema, bad partition path).
+    case invalidTable = "cannot translate the Hudi table"
+    /// A caller passed a bad argument.
+    case invalidArgument = "invalid argument"
 }
+
+/// Errors of the Catalog module.
+public typealias CatalogError = ModuleError<CatalogErrorKind>

@@ -92,7 +92,7 @@ extension HudiIcebergExporter {
         do {
             metadata = try JSONValue.parse(body)
         } catch {
-            throw CatalogError.invalidTable("\(Self.metadataFolder)/version-hint.text names a metadata file that is not JSON: \(error)")
+            throw CatalogError(.invalidTable, "\(Self.metadataFolder)/version-hint.text names a metadata file that is not JSON: \(error)")
         }
         var ids: [String: Int] = [:]
         for schema in metadata["schemas"]?.arrayValues ?? [] {

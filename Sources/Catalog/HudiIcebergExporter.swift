@@ -54,7 +54,7 @@ public struct HudiIcebergExporter: Sendable {
     public let footers: FooterCache
 
     public init(table: HudiTable, location: String, footers: FooterCache = FooterCache()) throws {
-        guard !location.isEmpty else { throw CatalogError.invalidArgument("empty table location") }
+        guard !location.isEmpty else { throw CatalogError(.invalidArgument, "empty table location") }
         self.table = table
         self.location = location.hasSuffix("/") ? String(location.dropLast()) : location
         self.footers = footers
@@ -79,7 +79,7 @@ public struct HudiIcebergExporter: Sendable {
 
     /// The snapshot id of a Hudi instant.
     public static func snapshotID(ofInstant instant: String) throws -> Int64 {
-        guard let id = Int64(instant), id > 0 else { throw CatalogError.invalidTable("instant \(instant) is not a number") }
+        guard let id = Int64(instant), id > 0 else { throw CatalogError(.invalidTable, "instant \(instant) is not a number") }
         return id
     }
 
@@ -114,7 +114,7 @@ public struct HudiIcebergExporter: Sendable {
             }
             commits = compacted
         }
-        guard let avro = try await table.currentSchema() else { throw CatalogError.invalidTable("the table has no schema") }
+        guard let avro = try await table.currentSchema() else { throw CatalogError(.invalidTable, "the table has no schema") }
         // Without ids given, those of the last metadata file: when the cleaner trimmed the
         // history's start, the first schema left may be a later one, whose nested fields
         // would otherwise be numbered afresh (unlike the kept manifests' metrics).
@@ -124,7 +124,7 @@ public struct HudiIcebergExporter: Sendable {
         var partitionFields: [(source: IcebergField, fieldID: Int)] = []
         for (i, name) in config.partitionFields.enumerated() {
             guard let f = schema.field(named: name) else {
-                throw CatalogError.invalidTable("partition field \(name) is not a column")
+                throw CatalogError(.invalidTable, "partition field \(name) is not a column")
             }
             partitionFields.append((f, 1000 + i))
         }
@@ -231,7 +231,7 @@ public struct HudiIcebergExporter: Sendable {
         if fields.isEmpty { return [] }
         let segments = partitionPath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard segments.count == fields.count else {
-            throw CatalogError.invalidTable("partition path '\(partitionPath)' does not have \(fields.count) segment(s)")
+            throw CatalogError(.invalidTable, "partition path '\(partitionPath)' does not have \(fields.count) segment(s)")
         }
         return zip(fields, segments).map { field, segment in
             var value = segment

@@ -115,7 +115,7 @@ public actor SeaweedCatalog {
             }
             try await Task.sleep(nanoseconds: 250_000_000)
         }
-        throw CatalogError.invalidArgument("SeaweedFS's Iceberg catalog did not come up: \(String(describing: lastError))")
+        throw CatalogError(.invalidArgument, "SeaweedFS's Iceberg catalog did not come up: \(String(describing: lastError))")
     }
 
     /// The S3 endpoint of the same server (keys test/test).
@@ -200,7 +200,7 @@ public actor LakanaCatalog {
             "-H", "Authorization: Bearer \(Self.token)", "-H", "Content-Type: application/json", "-d", body,
         ])
         guard ["201", "409"].contains(created.stdoutText) else {
-            throw CatalogError.invalidArgument("lakana: creating environment \(Self.environment) answered \(created.stdoutText): \(created.stderrText)")
+            throw CatalogError(.invalidArgument, "lakana: creating environment \(Self.environment) answered \(created.stdoutText): \(created.stderrText)")
         }
         let server = CatalogServer(kind: .lakana, uri: uri, warehouse: nil, prefix: Self.environment, auth: .bearer(Self.token),
                                    pyicebergProperties: ["uri": uri, "prefix": Self.environment, "token": Self.token])
@@ -229,7 +229,7 @@ public enum PostgresServer {
 
     public static func start() throws -> (process: ManagedProcess, port: Int) {
         guard let (initdb, postgres) = binaries else {
-            throw CatalogError.invalidArgument("PostgreSQL is not installed (Debian package postgresql; `make setup`)")
+            throw CatalogError(.invalidArgument, "PostgreSQL is not installed (Debian package postgresql; `make setup`)")
         }
         let dir = try TestEnvironment.temporaryDirectory("postgres")
         let data = dir.appendingPathComponent("data")
@@ -237,7 +237,7 @@ public enum PostgresServer {
         var prefix: [String] = []
         if getuid() == 0 {
             guard let pw = getpwnam("postgres") else {
-                throw CatalogError.invalidArgument("running as root and there is no postgres user to run PostgreSQL as")
+                throw CatalogError(.invalidArgument, "running as root and there is no postgres user to run PostgreSQL as")
             }
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
             try FileManager.default.setAttributes([.ownerAccountID: Int(pw.pointee.pw_uid), .posixPermissions: 0o700], ofItemAtPath: data.path)

@@ -1,30 +1,22 @@
-/// Why a Hudi table operation failed.
-public enum HudiError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The table (or a required file of it) does not exist.
-    case tableNotFound(String)
-    /// A table is already there where one was to be created.
-    case tableExists(String)
-    /// The table uses a feature or version this module does not handle.
-    case unsupported(String)
-    /// A file of the table is malformed.
-    case corrupt(String)
-    /// The caller passed something invalid (a batch that does not match the schema, ...).
-    case invalidArgument(String)
-    /// Another writer completed the same instant first (put-if-absent lost).
-    case commitConflict(String)
-    /// Another writer holds the table's writer lease (the message names it and when the
-    /// lease expires), or this writer lost its lease.
-    case writerLocked(String)
+import TributaryCore
 
-    public var description: String {
-        switch self {
-        case .tableNotFound(let m): return "Hudi table not found: \(m)"
-        case .tableExists(let m): return "Hudi table already exists: \(m)"
-        case .unsupported(let m): return "unsupported Hudi feature: \(m)"
-        case .corrupt(let m): return "corrupt Hudi table: \(m)"
-        case .invalidArgument(let m): return "invalid argument: \(m)"
-        case .commitConflict(let m): return "commit conflict: \(m)"
-        case .writerLocked(let m): return "table locked by another writer: \(m)"
-        }
-    }
+/// Why a Hudi table operation failed (the raw value prefixes the message).
+public enum HudiErrorKind: String, ModuleErrorKind {
+    /// The table (or a required file of it) does not exist.
+    case tableNotFound = "Hudi table not found"
+    /// A table is already there where one was to be created.
+    case tableExists = "Hudi table already exists"
+    /// Another writer got there first (the retryable kinds): it completed the same instant
+    /// (put-if-absent lost), or it holds the table's writer lease (the message names it and
+    /// when the lease expires) or took it from this writer.
+    case commitConflict = "commit conflict", writerLocked = "table locked by another writer"
+    /// The table uses a feature or version this module does not handle.
+    case unsupported = "unsupported Hudi feature"
+    /// A file of the table is malformed.
+    case corrupt = "corrupt Hudi table"
+    /// The caller passed something invalid (a batch that does not match the schema, ...).
+    case invalidArgument = "invalid argument"
 }
+
+/// Why a Hudi table operation failed.
+public typealias HudiError = ModuleError<HudiErrorKind>

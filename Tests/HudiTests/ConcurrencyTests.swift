@@ -70,10 +70,11 @@ struct GatedStore: ObjectStore {
         do {
             try await b.write(Events.batch([record("b")]))
             Issue.record("a second writer wrote while the first held the lease")
-        } catch HudiError.writerLocked(let message) {
+        } catch let error as HudiError where error.kind == .writerLocked {
+            let message = error.message
             #expect(message.contains("pid \(getpid()) on \(ProcessInfo.processInfo.hostName)"), "\(message)")
             #expect(message.contains("expires at 20"), "\(message)")
-            #expect(HudiError.writerLocked(message).isRetryable)
+            #expect(HudiError(.writerLocked, message).isRetryable)
         }
         await a.close()
         #expect(try await !store.exists(WriterLease.defaultKey))
@@ -96,7 +97,8 @@ struct GatedStore: ObjectStore {
         do {
             try await table.write(Events.batch([record("a")]))
             Issue.record("wrote over a live foreign lease")
-        } catch HudiError.writerLocked(let message) {
+        } catch let error as HudiError where error.kind == .writerLocked {
+            let message = error.message
             #expect(message.contains("pid 4242 on elsewhere") && message.contains("expires at"), "\(message)")
         }
         try await store.put(WriterLease.defaultKey,
@@ -170,7 +172,8 @@ struct GatedStore: ObjectStore {
         do {
             try await a.write(Events.batch([record("b")]))
             Issue.record("committed without the lease")
-        } catch HudiError.writerLocked(let message) {
+        } catch let error as HudiError where error.kind == .writerLocked {
+            let message = error.message
             #expect(message.contains("taken over by pid 7 on elsewhere"), "\(message)")
         }
         #expect(try await ids(a) == ["a"])
@@ -272,7 +275,7 @@ struct GatedStore: ObjectStore {
         let results = await [ra, rb]
         let wins = results.compactMap { try? $0.get() }
         let conflicts = results.compactMap { r -> String? in
-            if case .failure(HudiError.commitConflict(let m)) = r { return m }
+            if case .failure(let error as HudiError) = r, error.kind == .commitConflict { return error.message }
             return nil
         }
         #expect(wins.count == 1 && conflicts.count == 1, "\(results)")
@@ -340,7 +343,7 @@ struct GatedStore: ObjectStore {
                                 try await table.write(Events.batch(picked.map { self.record($0, ts: ts, country: "w\(w)-\(ts)") }))
                                 out.committed += picked.map { ($0, ts, "w\(w)-\(ts)") }
                                 break
-                            } catch HudiError.commitConflict {
+                            } catch let error as HudiError where error.kind == .commitConflict {
                                 out.conflicts += 1
                             }
                         }
@@ -385,7 +388,8 @@ struct GatedStore: ObjectStore {
         do {
             try await table.write(Events.batch([record("b")]))
             Issue.record("completed before an older live instant")
-        } catch HudiError.commitConflict(let message) {
+        } catch let error as HudiError where error.kind == .commitConflict {
+            let message = error.message
             #expect(message.contains("waiting for the older instant \(older) of a live writer"), "\(message)")
         }
         let tl = try await table.timeline()
@@ -427,7 +431,7 @@ struct GatedStore: ObjectStore {
         do {
             _ = try await InstantReservation.reserve(instant, timeline: tl, store: store, instantTimes: times, options: optimistic())
             Issue.record("the same instant was reserved twice")
-        } catch HudiError.commitConflict {}
+        } catch let error as HudiError where error.kind == .commitConflict {}
         #expect(try await InstantHeartbeat.isAlive(store: store, instant: instant, expiry: 60), "the first writer's heartbeat was deleted")
         await first.heartbeat?.stop()
         #expect(try await !store.exists(InstantHeartbeat.key(instant)))

@@ -214,7 +214,7 @@ import TributaryTesting
                                 let done = try await table.write(Events.batch(keys.map { Self.record($0, version: round) }))
                                 for k in keys { out.versions[k] = (round, done.instant) }
                                 break
-                            } catch HudiError.commitConflict {
+                            } catch let error as HudiError where error.kind == .commitConflict {
                                 out.conflicts += 1
                             }
                         }

@@ -102,8 +102,8 @@ import TributaryTesting
             do {
                 try await table.write(b)
                 return "accepted"
-            } catch HudiError.invalidArgument(let m) {
-                return m
+            } catch let error as HudiError where error.kind == .invalidArgument {
+                return error.message
             } catch {
                 return "\(error)"
             }

@@ -16,7 +16,7 @@ import TributaryTesting
         let strings = (0..<rows).map { "value-\($0)-" + String(repeating: "x", count: $0 % 7) }
         let original = try ParquetWriter.write(fields: [Field("s", .string, nullable: false)], columns: [Column.strings(strings)], options: options)
         var meta = try ParquetFileReader(source: MemorySource(original)).metadata
-        guard var chunk = meta.rowGroups.first?.columns.first?.metaData else { throw ParquetError.corrupt("no chunk") }
+        guard var chunk = meta.rowGroups.first?.columns.first?.metaData else { throw ParquetError(.corrupt, "no chunk") }
         var position = Int(chunk.dataPageOffset)
         var header = try decodePageHeader(original, position: &position, end: original.count)
         let body = Array(original[position..<position + Int(header.compressedPageSize)])

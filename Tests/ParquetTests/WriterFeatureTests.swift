@@ -187,7 +187,7 @@ import TributaryTesting
     @Test func inconsistentInputIsRejectedWithAReason() throws {
         let sink = MemorySink()
         let w = try ParquetWriter(sink: sink, fields: [Field("a", .int64, nullable: false), Field("s", .string)])
-        #expect(throws: ParquetError.invalidArgument("column a is int64 (INT64) but got INT32 values")) {
+        #expect(throws: ParquetError(.invalidArgument, "column a is int64 (INT64) but got INT32 values")) {
             try w.write([.int32([1]), .strings(["x"])])
         }
         #expect(throws: ParquetError.self) { try w.write([.int64([1, 2]), .strings(["x"])]) }

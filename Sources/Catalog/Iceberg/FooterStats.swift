@@ -13,17 +13,17 @@ enum FooterStats {
         func read(offset: Int, length: Int) throws -> [UInt8] {
             if offset == 0 && length == 4 { return Array("PAR1".utf8) }
             guard offset >= start, offset + length <= start + tail.count else {
-                throw CatalogError.invalidTable("footer read outside the fetched tail")
+                throw CatalogError(.invalidTable, "footer read outside the fetched tail")
             }
             return Array(tail[(offset - start)..<(offset - start + length)])
         }
     }
 
     static func read(store: any ObjectStore, key: String, size: Int) async throws -> FileMetaData {
-        guard size >= 12 else { throw CatalogError.invalidTable("\(key) is too small to be Parquet") }
+        guard size >= 12 else { throw CatalogError(.invalidTable, "\(key) is too small to be Parquet") }
         let last = [UInt8](try await store.get(key, range: (size - 8)..<size))
         let length = Int(UInt32(last[0]) | UInt32(last[1]) << 8 | UInt32(last[2]) << 16 | UInt32(last[3]) << 24)
-        guard length > 0, length <= size - 12 else { throw CatalogError.invalidTable("\(key): bad footer length \(length)") }
+        guard length > 0, length <= size - 12 else { throw CatalogError(.invalidTable, "\(key): bad footer length \(length)") }
         let start = size - 8 - length
         let tail = [UInt8](try await store.get(key, range: start..<size))
         return try ParquetFileReader(source: TailSource(size: size, start: start, tail: tail)).metadata

@@ -19,10 +19,10 @@ extension IcebergSchema {
         do {
             root = try JSONValue.parse(Data(avroJSON.utf8))
         } catch {
-            throw CatalogError.invalidTable("the commit's Avro schema is not JSON: \(error)")
+            throw CatalogError(.invalidTable, "the commit's Avro schema is not JSON: \(error)")
         }
         guard root["type"]?.string == "record", let avroFields = root["fields"]?.arrayValues else {
-            throw CatalogError.invalidTable("the commit's Avro schema is not a record")
+            throw CatalogError(.invalidTable, "the commit's Avro schema is not a record")
         }
         let meta: [IcebergField] = AvroSchema.metaFieldNames.enumerated().map {
             IcebergField(id: $0.offset + 1, name: $0.element, type: .string, required: false)
@@ -49,7 +49,7 @@ extension IcebergSchema {
         var members: [(name: String, path: String, id: Int, type: JSONValue, nullable: Bool)] = []
         for f in avro {
             guard let name = f["name"]?.string, let type = f["type"] else {
-                throw CatalogError.invalidTable("an Avro field without name or type")
+                throw CatalogError(.invalidTable, "an Avro field without name or type")
             }
             let path = parent.map { "\($0).\(name)" } ?? name
             let (t, nullable) = try nonNull(type, path: path)
@@ -65,7 +65,7 @@ extension IcebergSchema {
         guard let members = avro.arrayValues else { return (avro, false) }
         let nonNull = members.filter { $0.string != "null" }
         guard nonNull.count == 1, members.count <= 2 else {
-            throw CatalogError.unsupported("field \(path): union \(avro.pretty()) (only [null, T])")
+            throw CatalogError(.unsupported, "field \(path): union \(avro.pretty()) (only [null, T])")
         }
         return (nonNull[0], members.count == 2)
     }
@@ -74,17 +74,17 @@ extension IcebergSchema {
         guard avro.string == nil, avro["logicalType"] == nil else { return try primitive(avro, field: path) }
         switch avro["type"]?.string {
         case "record":
-            guard let fields = avro["fields"]?.arrayValues else { throw CatalogError.invalidTable("field \(path): a record without fields") }
+            guard let fields = avro["fields"]?.arrayValues else { throw CatalogError(.invalidTable, "field \(path): a record without fields") }
             return .struct(try structFields(fields, parent: path, ids: &ids))
         case "array":
-            guard let items = avro["items"] else { throw CatalogError.invalidTable("field \(path): an array without items") }
+            guard let items = avro["items"] else { throw CatalogError(.invalidTable, "field \(path): an array without items") }
             let elementPath = "\(path).element"
             let (t, nullable) = try nonNull(items, path: elementPath)
             let id = ids.id(elementPath)
             return .list(elementID: id, element: try mapType(t, path: elementPath, ids: &ids), elementRequired: !nullable)
         case "map":
             // Avro map keys are strings.
-            guard let values = avro["values"] else { throw CatalogError.invalidTable("field \(path): a map without values") }
+            guard let values = avro["values"] else { throw CatalogError(.invalidTable, "field \(path): a map without values") }
             let (keyID, valueID) = (ids.id("\(path).key"), ids.id("\(path).value"))
             let (t, nullable) = try nonNull(values, path: "\(path).value")
             return .map(keyID: keyID, key: .string, valueID: valueID, value: try mapType(t, path: "\(path).value", ids: &ids),
@@ -104,11 +104,11 @@ extension IcebergSchema {
             case "double": return .double
             case "string": return .string
             case "bytes": return .binary
-            default: throw CatalogError.unsupported("field \(field): Avro type \(name)")
+            default: throw CatalogError(.unsupported, "field \(field): Avro type \(name)")
             }
         }
         guard let base = avro["type"]?.string else {
-            throw CatalogError.unsupported("field \(field): Avro type \(avro.pretty())")
+            throw CatalogError(.unsupported, "field \(field): Avro type \(avro.pretty())")
         }
         let logical = avro["logicalType"]?.string
         switch (base, logical) {
@@ -116,16 +116,16 @@ extension IcebergSchema {
         case ("long", "timestamp-micros"), ("long", "timestamp-millis"): return .timestamptz
         case ("long", "local-timestamp-micros"), ("long", "local-timestamp-millis"): return .timestamp
         case ("bytes", "decimal"), ("fixed", "decimal"):
-            guard let p = avro["precision"]?.int else { throw CatalogError.invalidTable("field \(field): decimal without precision") }
+            guard let p = avro["precision"]?.int else { throw CatalogError(.invalidTable, "field \(field): decimal without precision") }
             return .decimal(precision: Int(p), scale: Int(avro["scale"]?.int ?? 0))
         case ("fixed", _):
-            guard let n = avro["size"]?.int else { throw CatalogError.invalidTable("field \(field): fixed without size") }
+            guard let n = avro["size"]?.int else { throw CatalogError(.invalidTable, "field \(field): fixed without size") }
             return .fixed(Int(n))
         case ("string", _): return .string
         case (let b, nil) where ["boolean", "int", "long", "float", "double", "bytes"].contains(b):
             return try primitive(.string(b), field: field)
         default:
-            throw CatalogError.unsupported("field \(field): Avro type \(avro.pretty())")
+            throw CatalogError(.unsupported, "field \(field): Avro type \(avro.pretty())")
         }
     }
 }

@@ -140,7 +140,7 @@ enum ManifestAvro {
             ])
         }
         guard let schema = manifestListSchema else {
-            throw CatalogError.unsupported("writing manifest lists: manifest_list.avsc is missing from the Catalog resource bundle")
+            throw CatalogError(.unsupported, "writing manifest lists: manifest_list.avsc is missing from the Catalog resource bundle")
         }
         return try AvroWriter.container(schemaJSON: schema, records: records, metadata: [
             ("snapshot-id", String(snapshotID)),

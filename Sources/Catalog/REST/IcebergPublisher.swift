@@ -195,7 +195,7 @@ public struct IcebergPublisher: Sendable {
         for (path, ours) in schema.idsByPath.sorted(by: { $0.key < $1.key }) {
             guard let id = theirs[path] else { missing = true; continue }
             guard id == ours else {
-                throw CatalogError.invalidTable("catalog table's field \(path) has id \(id), ours \(ours)")
+                throw CatalogError(.invalidTable, "catalog table's field \(path) has id \(id), ours \(ours)")
             }
         }
         let mapping = metadata.nameMappingJSON

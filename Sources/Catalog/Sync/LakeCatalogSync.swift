@@ -145,7 +145,7 @@ public actor LakeCatalogSync {
     private func open(_ name: String) async throws -> TableState {
         if let state = tables[name] { return state }
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-            throw CatalogError.invalidArgument("table name '\(name)'")
+            throw CatalogError(.invalidArgument, "table name '\(name)'")
         }
         let store = try lake.scoped(to: name)
         let table = try await HudiTable.open(store: store)

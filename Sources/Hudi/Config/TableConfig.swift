@@ -129,7 +129,7 @@ public struct TableConfig: Sendable, Equatable {
         guard let stored = self[Key.checksum] else { return }
         let expected = Self.checksum(database: databaseName, table: tableName)
         guard UInt64(stored) == UInt64(expected) else {
-            throw HudiError.corrupt("hoodie.properties checksum \(stored) does not match \(expected) for table \(tableName)")
+            throw HudiError(.corrupt, "hoodie.properties checksum \(stored) does not match \(expected) for table \(tableName)")
         }
     }
 

@@ -286,28 +286,28 @@ public struct HudiBloomFilter: Sendable, Equatable {
 
     /// Reads a filter from its footer string and type code (absent type code = SIMPLE).
     public init(serialized: String, typeCode: String?) throws {
-        guard let data = Data(base64Encoded: serialized) else { throw HudiError.corrupt("bloom filter is not Base64") }
+        guard let data = Data(base64Encoded: serialized) else { throw HudiError(.corrupt, "bloom filter is not Base64") }
         let bytes = [UInt8](data)
         var at = 0
         func int32() throws -> Int32 {
-            guard at + 4 <= bytes.count else { throw HudiError.corrupt("bloom filter truncated") }
+            guard at + 4 <= bytes.count else { throw HudiError(.corrupt, "bloom filter truncated") }
             defer { at += 4 }
             return Int32(bitPattern: UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]))
         }
         func header() throws -> (Int32, Int8, Int32) {
             let version = try int32()
-            guard version == -1 else { throw HudiError.unsupported("bloom filter version \(version)") }
+            guard version == -1 else { throw HudiError(.unsupported, "bloom filter version \(version)") }
             let nb = try int32()
-            guard at < bytes.count else { throw HudiError.corrupt("bloom filter truncated") }
+            guard at < bytes.count else { throw HudiError(.corrupt, "bloom filter truncated") }
             let ht = Int8(bitPattern: bytes[at])
             at += 1
             let vs = try int32()
-            guard vs > 0, nb > 0, nb < 1000 else { throw HudiError.corrupt("bloom filter shape \(vs)/\(nb)") }
+            guard vs > 0, nb > 0, nb < 1000 else { throw HudiError(.corrupt, "bloom filter shape \(vs)/\(nb)") }
             return (nb, ht, vs)
         }
         func bits(_ size: Int32) throws -> BloomBits {
             let n = (Int(size) + 7) / 8
-            guard at + n <= bytes.count else { throw HudiError.corrupt("bloom filter bits truncated") }
+            guard at + n <= bytes.count else { throw HudiError(.corrupt, "bloom filter bits truncated") }
             var r = BloomBits(size: Int(size))
             for i in 0..<n where bytes[at + i] != 0 {
                 r.words[i >> 3] |= UInt64(bytes[at + i]) << UInt64((i & 7) * 8)
@@ -319,18 +319,18 @@ public struct HudiBloomFilter: Sendable, Equatable {
         nbHash = nb
         hashType = ht
         vectorSize = vs
-        guard ht == 1 else { throw HudiError.unsupported("bloom filter hash type \(ht) (only MURMUR)") }
+        guard ht == 1 else { throw HudiError(.unsupported, "bloom filter hash type \(ht) (only MURMUR)") }
         let type = (typeCode ?? "SIMPLE").uppercased()
         if type == "DYNAMIC_V0" {
             kind = .dynamicV0
             rowCapacity = try int32()
             currentNbRecord = try int32()
             let count = try int32()
-            guard count >= 1, count < 10_000 else { throw HudiError.corrupt("bloom filter with \(count) rows") }
+            guard count >= 1, count < 10_000 else { throw HudiError(.corrupt, "bloom filter with \(count) rows") }
             var rs: [BloomBits] = []
             for _ in 0..<count {
                 let (_, _, rowSize) = try header()
-                guard rowSize == vs else { throw HudiError.corrupt("bloom filter row size differs") }
+                guard rowSize == vs else { throw HudiError(.corrupt, "bloom filter row size differs") }
                 rs.append(try bits(rowSize))
             }
             rows = rs
@@ -342,7 +342,7 @@ public struct HudiBloomFilter: Sendable, Equatable {
             maxEntries = 0
             rows = [try bits(vs)]
         } else {
-            throw HudiError.unsupported("bloom filter type \(type)")
+            throw HudiError(.unsupported, "bloom filter type \(type)")
         }
     }
 }

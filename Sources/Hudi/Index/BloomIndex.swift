@@ -86,7 +86,7 @@ struct BloomIndex {
         var hashesByShape: [Int64: [Int32]] = [:]
         var candidates: [(FileSlice, [Int])] = []
         for slice in slices {
-            guard let footer = footers[slice.path] else { throw HudiError.corrupt("no footer of \(slice.path) for the index") }
+            guard let footer = footers[slice.path] else { throw HudiError(.corrupt, "no footer of \(slice.path) for the index") }
             stats.filesChecked += 1
             var lo = 0, hi = order.count
             if let minKey = footer.minKey { lo = keyBound(sortedUTF8, Array(minKey.utf8), pastEqual: false) }
@@ -122,7 +122,7 @@ struct BloomIndex {
         for (slice, fileKeys) in zip(needKeys, loadedKeys) { fileKeysByPath[slice.path] = fileKeys }
         try sortedUTF8.withValues { probes in
             for (slice, hits) in candidates {
-                guard let fileKeys = fileKeysByPath[slice.path] else { throw HudiError.corrupt("no keys of \(slice.path) for the index") }
+                guard let fileKeys = fileKeysByPath[slice.path] else { throw HudiError(.corrupt, "no keys of \(slice.path) for the index") }
                 let sliceIndex = found.slices.count
                 found.slices.append(slice)
                 fileKeys.keys.withValues { stored in
@@ -147,7 +147,7 @@ struct BloomIndex {
         if hasOrdering, let p = precombineField { names.append(p) }
         let cols = try reader.readColumns(names)
         guard let keyCol = cols["_hoodie_record_key"], case .byteArray(let keys) = keyCol.values else {
-            throw HudiError.unsupported("base file without _hoodie_record_key (table written without meta fields)")
+            throw HudiError(.unsupported, "base file without _hoodie_record_key (table written without meta fields)")
         }
         let ordering = hasOrdering ? precombineField.flatMap { cols[$0] }.map(orderingValues) : nil
         return FileKeys(keys: keys, orderings: ordering)

@@ -23,18 +23,18 @@ struct PiecewiseSource: ParquetSource {
         for p in pieces where offset >= p.offset && offset + length <= p.offset + p.bytes.count {
             return Array(p.bytes[(offset - p.offset)..<(offset - p.offset + length)])
         }
-        throw ParquetError.invalidArgument("ranged source holds no \(length) bytes at \(offset)")
+        throw ParquetError(.invalidArgument, "ranged source holds no \(length) bytes at \(offset)")
     }
 }
 
 enum FooterReading {
     /// Reads only the footer of a Parquet object: two ranged gets.
     static func footer(store: any ObjectStore, key: String, size: Int) async throws -> ParquetFileReader {
-        guard size >= 12 else { throw HudiError.corrupt("\(key) is too small to be Parquet") }
+        guard size >= 12 else { throw HudiError(.corrupt, "\(key) is too small to be Parquet") }
         let last = try await store.get(key, range: (size - 8)..<size)
         let b = [UInt8](last)
         let length = Int(UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24)
-        guard length > 0, length <= size - 12 else { throw HudiError.corrupt("\(key): bad footer length \(length)") }
+        guard length > 0, length <= size - 12 else { throw HudiError(.corrupt, "\(key): bad footer length \(length)") }
         let start = size - 8 - length
         let tail = try await store.get(key, range: start..<size)
         return try ParquetFileReader(source: PiecewiseSource(size: size, pieces: [(start, [UInt8](tail))]))
@@ -51,7 +51,7 @@ enum FooterReading {
                 guard let meta = chunk.metaData, let name = meta.pathInSchema.first, wanted.contains(name) else { continue }
                 let start = Int(meta.dictionaryPageOffset ?? meta.dataPageOffset)
                 let end = start + Int(meta.totalCompressedSize)
-                guard start >= 0, end <= size, start < end else { throw HudiError.corrupt("\(key): bad column chunk range") }
+                guard start >= 0, end <= size, start < end else { throw HudiError(.corrupt, "\(key): bad column chunk range") }
                 ranges.append(start..<end)
             }
         }
@@ -68,7 +68,7 @@ enum FooterReading {
         guard let tail = (footer.source as? PiecewiseSource)?.pieces.first else { return footer }
         var pieces: [(offset: Int, bytes: [UInt8])] = []
         for r in merged {
-            if r.upperBound > tail.offset { throw HudiError.corrupt("\(key): column chunk overlaps the footer") }
+            if r.upperBound > tail.offset { throw HudiError(.corrupt, "\(key): column chunk overlaps the footer") }
             pieces.append((r.lowerBound, [UInt8](try await store.get(key, range: r))))
         }
         pieces.append(tail)

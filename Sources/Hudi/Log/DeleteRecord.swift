@@ -50,11 +50,11 @@ public struct DeleteRecord: Sendable, Equatable {
         var at = 0
         func long() throws -> Int64 {
             do { return Varint.unzigzag(try Varint.read(bytes, at: &at, end: bytes.count)) } catch {
-                throw HudiError.corrupt("\(path): delete block is not a valid Avro HoodieDeleteRecordList")
+                throw HudiError(.corrupt, "\(path): delete block is not a valid Avro HoodieDeleteRecordList")
             }
         }
         func raw(_ n: Int) throws -> [UInt8] {
-            guard n >= 0, at + n <= bytes.count else { throw HudiError.corrupt("\(path): delete block truncated") }
+            guard n >= 0, at + n <= bytes.count else { throw HudiError(.corrupt, "\(path): delete block truncated") }
             defer { at += n }
             return Array(bytes[at..<(at + n)])
         }
@@ -85,7 +85,7 @@ public struct DeleteRecord: Sendable, Equatable {
                     let b = try raw(8)
                     ordering = Int64(exactly: Double(bitPattern: b.reversed().reduce(0) { $0 << 8 | UInt64($1) }).rounded(.down)) ?? 0
                 case 5, 6, 7: _ = try raw(Int(try long()))
-                default: throw HudiError.corrupt("\(path): delete record ordering branch \(branch)")
+                default: throw HudiError(.corrupt, "\(path): delete record ordering branch \(branch)")
                 }
                 out.append(DeleteRecord(recordKey: key, partitionPath: partition, ordering: ordering, orderingBranch: branch))
             }

@@ -73,7 +73,7 @@ extension HudiTable {
             case .corrupted:
                 return ExtractedLogBlock(instant: b.instantTime, content: .ignored)
             case .avroData, .hfileData, .cdcData:
-                throw HudiError.unsupported("\(log.path): \(b.type) log blocks (readable: Parquet data, delete, rollback)")
+                throw HudiError(.unsupported, "\(log.path): \(b.type) log blocks (readable: Parquet data, delete, rollback)")
             }
         }
     }

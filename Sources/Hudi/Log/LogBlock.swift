@@ -99,16 +99,16 @@ public struct LogBlock: Sendable, Equatable {
         var r = ByteReader(data: data)
         while r.remaining > 0 {
             guard r.remaining >= 14, let magic = try? r.bytes(6), magic == Self.magic else {
-                if blocks.isEmpty { throw HudiError.corrupt("\(path): not a Hudi log file (no #HUDI# magic)") }
+                if blocks.isEmpty { throw HudiError(.corrupt, "\(path): not a Hudi log file (no #HUDI# magic)") }
                 break
             }
             guard let length = Int(exactly: try r.u64()), length <= r.remaining else { break }
             var b = ByteReader(data: try r.data(length))
             let version = try b.u32()
-            guard version == 1 else { throw HudiError.unsupported("\(path): log format version \(version)") }
-            guard let type = BlockType(rawValue: try b.u32()) else { throw HudiError.corrupt("\(path): unknown log block type") }
+            guard version == 1 else { throw HudiError(.unsupported, "\(path): log format version \(version)") }
+            guard let type = BlockType(rawValue: try b.u32()) else { throw HudiError(.corrupt, "\(path): unknown log block type") }
             let header = try Self.readMetadata(&b)
-            guard let contentLength = Int(exactly: try b.u64()) else { throw HudiError.corrupt("\(path): log block content length") }
+            guard let contentLength = Int(exactly: try b.u64()) else { throw HudiError(.corrupt, "\(path): log block content length") }
             let content = try b.data(contentLength)
             let footer = try Self.readMetadata(&b)
             blocks.append(LogBlock(type: type, header: header, content: content, footer: footer))
@@ -141,7 +141,7 @@ public struct LogBlock: Sendable, Equatable {
         case .delete: return .deletes(try deleteRecords(path: path))
         case .command, .corrupted: return .none
         case .avroData, .hfileData, .cdcData:
-            throw HudiError.unsupported("\(path): \(type) log blocks (readable: Parquet data, delete, rollback)")
+            throw HudiError(.unsupported, "\(path): \(type) log blocks (readable: Parquet data, delete, rollback)")
         }
     }
 
@@ -150,7 +150,7 @@ public struct LogBlock: Sendable, Equatable {
         var r = ByteReader(data: content)
         let version = try r.u32()
         guard version == Self.contentVersion else {
-            throw HudiError.unsupported("\(path): delete block content version \(version) (readable: 3, Avro)")
+            throw HudiError(.unsupported, "\(path): delete block content version \(version) (readable: 3, Avro)")
         }
         let list = try r.data(Int(try r.u32()))
         return try DeleteRecord.decodeList(list, path: path)
@@ -172,7 +172,7 @@ struct ByteReader {
     mutating func bytes(_ n: Int) throws -> [UInt8] { Array(try self.data(n)) }
 
     mutating func data(_ n: Int) throws -> Data {
-        guard n >= 0, n <= remaining else { throw HudiError.corrupt("log block truncated") }
+        guard n >= 0, n <= remaining else { throw HudiError(.corrupt, "log block truncated") }
         defer { position += n }
         return data[position..<(position + n)]
     }

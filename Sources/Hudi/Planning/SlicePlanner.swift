@@ -67,11 +67,11 @@ public enum SlicePlanner {
         }
         let digits = s.filter { $0.isNumber }
         guard !digits.isEmpty, s.allSatisfy({ $0.isNumber || "-: T.Z".contains($0) }) else {
-            throw HudiError.invalidArgument("as-of '\(s)' is neither an instant nor a yyyy-MM-dd HH:mm:ss time")
+            throw HudiError(.invalidArgument, "as-of '\(s)' is neither an instant nor a yyyy-MM-dd HH:mm:ss time")
         }
         let padded = digits.count <= 17 ? digits + String(repeating: "0", count: 17 - digits.count) : String(digits.prefix(17))
         guard Instant.isTimestamp(padded), InstantTimeGenerator.millis(of: padded) != nil else {
-            throw HudiError.invalidArgument("as-of '\(s)' is not a valid time")
+            throw HudiError(.invalidArgument, "as-of '\(s)' is not a valid time")
         }
         return padded
     }

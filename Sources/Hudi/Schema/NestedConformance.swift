@@ -15,7 +15,7 @@ enum NestedConformance {
         let sourceLeaves = Self.leaves(of: source)
         let targetLeaves = Self.leaves(of: target)
         guard sourceLeaves.count == data.leaves.count else {
-            throw HudiError.corrupt("nested column \(source.name) has \(data.leaves.count) leaves for \(sourceLeaves.count) in its schema")
+            throw HudiError(.corrupt, "nested column \(source.name) has \(data.leaves.count) leaves for \(sourceLeaves.count) in its schema")
         }
         let sourceIndex = Dictionary(sourceLeaves.enumerated().map { ($1.names, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [ShreddedLeaf] = []
@@ -33,7 +33,7 @@ enum NestedConformance {
                 if sibling == nil { kept -= 1 }
             }
             guard let s = sibling else {
-                throw HudiError.corrupt("nested column \(source.name) shares no node with member \(t.names.joined(separator: "."))")
+                throw HudiError(.corrupt, "nested column \(source.name) shares no node with member \(t.names.joined(separator: "."))")
             }
             var leaf = try renumbered(data.leaves[s], from: sourceLeaves[s], to: t, keptNodes: kept)
             leaf.values = ColumnGather.nulls(t.type, count: leaf.entryCount).values

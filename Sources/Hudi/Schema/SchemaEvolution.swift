@@ -16,11 +16,11 @@ public enum SchemaEvolution {
     public static func fields(fromAvro json: String) throws -> [Field] {
         let root = try JSONValue.parse(Data(json.utf8))
         guard root["type"]?.string == "record", let fields = root["fields"]?.arrayValues else {
-            throw HudiError.unsupported("table schema is not an Avro record: \(json.prefix(200))")
+            throw HudiError(.unsupported, "table schema is not an Avro record: \(json.prefix(200))")
         }
         return try fields.map { f in
             guard let name = f["name"]?.string, let type = f["type"] else {
-                throw HudiError.corrupt("Avro field without name or type in the table schema")
+                throw HudiError(.corrupt, "Avro field without name or type in the table schema")
             }
             return try field(name, type)
         }
@@ -32,7 +32,7 @@ public enum SchemaEvolution {
         var t = type
         if let members = type.arrayValues {
             let nonNull = members.filter { $0.string != "null" }
-            guard nonNull.count == 1 else { throw HudiError.unsupported("union type of column \(name)") }
+            guard nonNull.count == 1 else { throw HudiError(.unsupported, "union type of column \(name)") }
             nullable = nonNull.count < members.count
             t = nonNull[0]
         }
@@ -49,7 +49,7 @@ public enum SchemaEvolution {
             case "double": return .double
             case "string": return .string
             case "bytes": return .binary
-            default: throw HudiError.unsupported("Avro type \(name) of column \(column)")
+            default: throw HudiError(.unsupported, "Avro type \(name) of column \(column)")
             }
         }
         let base = t["type"]?.string ?? ""
@@ -66,18 +66,18 @@ public enum SchemaEvolution {
         case ("record", nil):
             return .group(try (t["fields"]?.arrayValues ?? []).map { f in
                 guard let name = f["name"]?.string, let type = f["type"] else {
-                    throw HudiError.corrupt("Avro field without name or type in column \(column)")
+                    throw HudiError(.corrupt, "Avro field without name or type in column \(column)")
                 }
                 return try field(name, type)
             })
         case ("array", nil):
-            guard let items = t["items"] else { throw HudiError.corrupt("Avro array without items in column \(column)") }
+            guard let items = t["items"] else { throw HudiError(.corrupt, "Avro array without items in column \(column)") }
             return .list(try field("element", items))
         case ("map", nil):
-            guard let values = t["values"] else { throw HudiError.corrupt("Avro map without values in column \(column)") }
+            guard let values = t["values"] else { throw HudiError(.corrupt, "Avro map without values in column \(column)") }
             return .map(key: Field("key", .string, nullable: false), value: try field("value", values))
         case (let b, nil) where !b.isEmpty: return try fieldType(.string(b), column: column)
-        default: throw HudiError.unsupported("Avro type \(t.pretty()) of column \(column)")
+        default: throw HudiError(.unsupported, "Avro type \(t.pretty()) of column \(column)")
         }
     }
 
@@ -132,11 +132,11 @@ public enum SchemaEvolution {
             let path = parent.map { "\($0).\(t.name)" } ?? t.name
             guard let b = byName[t.name] else {
                 if parent != nil, refuseRemovedMembers {
-                    throw HudiError.invalidArgument(
+                    throw HudiError(.invalidArgument, 
                         "schema evolution: member \(path) (\(describe(t))) is removed; members of nested fields cannot be removed")
                 }
                 guard t.nullable else {
-                    throw HudiError.invalidArgument(
+                    throw HudiError(.invalidArgument, 
                         "schema evolution: the batch drops required \(what) \(path) (\(describe(t))); only nullable \(what)s may be omitted")
                 }
                 out.append(t)
@@ -148,7 +148,7 @@ public enum SchemaEvolution {
         for b in batch where !tableNames.contains(b.name) {
             let path = parent.map { "\($0).\(b.name)" } ?? b.name
             guard b.nullable else {
-                throw HudiError.invalidArgument(
+                throw HudiError(.invalidArgument, 
                     "schema evolution: new \(what) \(path) (\(describe(b))) must be nullable; existing records have no value for it")
             }
             out.append(b)
@@ -184,7 +184,7 @@ public enum SchemaEvolution {
         } else {
             subject = "\(path.contains(where: { $0 == "." || $0 == "[" || $0 == "{" }) ? "member" : "column") \(path) changes"
         }
-        return HudiError.invalidArgument(
+        return HudiError(.invalidArgument, 
             "schema evolution: \(subject) type from \(describe(t)) in the table to \(describe(b)) in the batch; type changes are not supported")
     }
 

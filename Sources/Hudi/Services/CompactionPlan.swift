@@ -42,7 +42,7 @@ public struct CompactionPlan: Sendable, Equatable {
     init(operations: [Operation]) { self.operations = operations }
 
     init(avro data: Data) throws {
-        guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty compaction plan") }
+        guard let r = try AvroReader.records(data).first else { throw HudiError(.corrupt, "empty compaction plan") }
         operations = (r["operations"]?.arrayValues ?? []).map { op in
             Operation(partitionPath: op["partitionPath"]?.string ?? "", fileId: op["fileId"]?.string ?? "",
                       baseInstant: op["baseInstantTime"]?.string ?? "", baseFile: op["dataFilePath"]?.string ?? "",

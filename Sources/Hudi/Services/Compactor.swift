@@ -209,7 +209,7 @@ struct Compactor: Sendable {
         for c in tl.completedDataCommits.reversed() {
             if let s = try await table.timeline.metadata(of: c, in: tl).schema { return s }
         }
-        guard let s = table.config[TableConfig.Key.createSchema] else { throw HudiError.corrupt("no schema to compact with") }
+        guard let s = table.config[TableConfig.Key.createSchema] else { throw HudiError(.corrupt, "no schema to compact with") }
         return s
     }
 }

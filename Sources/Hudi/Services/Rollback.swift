@@ -74,16 +74,16 @@ struct RollbackService: Sendable {
         let matches = tl.instants.filter { $0.timestamp == instant && $0.isDataCommit }
         guard let target = matches.first else {
             let known = tl.completedDataCommits.suffix(5).map(\.timestamp).joined(separator: ", ")
-            throw HudiError.invalidArgument("no commit \(instant) on the timeline (latest: \(known.isEmpty ? "none" : known))")
+            throw HudiError(.invalidArgument, "no commit \(instant) on the timeline (latest: \(known.isEmpty ? "none" : known))")
         }
         if target.state == .completed, let latest = tl.latestCompletedCommit, latest.timestamp != instant {
-            throw HudiError.invalidArgument(
+            throw HudiError(.invalidArgument, 
                 "\(instant) is not the latest commit (\(latest.timestamp)); only the latest completed commit can be rolled back")
         }
         if target.state == .completed, let previous = tl.completedDataCommits.last(where: { $0.timestamp < instant }) {
             // The commit before must still be readable, or the rollback would lose data.
             if let earliest = try await table.timeline.earliestQueryableInstant(tl), previous.timestamp < earliest {
-                throw HudiError.invalidArgument(
+                throw HudiError(.invalidArgument, 
                     "cannot roll back \(instant): the cleaner deleted files of the commit before it (\(previous.timestamp)); the earliest queryable instant is \(earliest)")
             }
         }

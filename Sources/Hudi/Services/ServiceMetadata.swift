@@ -14,7 +14,7 @@ enum ServiceSchemas {
     /// The schema of record `name` (e.g. `HoodieCleanerPlan`).
     static func schema(_ name: String) throws -> String {
         guard let text = bundled[name] else {
-            throw HudiError.unsupported("writing \(name): its Avro schema is missing from the Hudi resource bundle")
+            throw HudiError(.unsupported, "writing \(name): its Avro schema is missing from the Hudi resource bundle")
         }
         return text
     }
@@ -62,7 +62,7 @@ public struct RollbackPlan: Sendable, Equatable {
 
     init(avro data: Data) throws {
         guard let r = try AvroReader.records(data).first, let instant = r["instantToRollback"]?["commitTime"]?.string else {
-            throw HudiError.corrupt("rollback plan without instantToRollback")
+            throw HudiError(.corrupt, "rollback plan without instantToRollback")
         }
         instantToRollback = instant
         action = r["instantToRollback"]?["action"]?.string ?? "commit"
@@ -109,7 +109,7 @@ public struct RollbackMetadata: Sendable, Equatable {
 
 extension RollbackMetadata {
     init(avro data: Data) throws {
-        guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty rollback metadata") }
+        guard let r = try AvroReader.records(data).first else { throw HudiError(.corrupt, "empty rollback metadata") }
         startRollbackTime = r["startRollbackTime"]?.string ?? ""
         timeTakenInMillis = r["timeTakenInMillis"]?.int ?? 0
         commitsRollback = (r["commitsRollback"]?.arrayValues ?? []).compactMap(\.string)
@@ -126,8 +126,6 @@ public struct CleanerPlan: Sendable, Equatable {
     public var policy: String
     /// Base files to delete (paths relative to the table root), by partition.
     public var filesByPartition: [String: [String]]
-
-    public var fileCount: Int { countFiles(filesByPartition) }
 
     func avro() throws -> Data {
         let files: [(String, JSONValue)] = filesByPartition.keys.sorted().map { p in
@@ -150,7 +148,7 @@ public struct CleanerPlan: Sendable, Equatable {
 
 extension CleanerPlan {
     init(avro data: Data) throws {
-        guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty cleaner plan") }
+        guard let r = try AvroReader.records(data).first else { throw HudiError(.corrupt, "empty cleaner plan") }
         earliestInstantToRetain = r["earliestInstantToRetain"]?["timestamp"]?.string
         lastCompletedCommit = r["lastCompletedCommitTimestamp"]?.string ?? ""
         policy = r["policy"]?.string ?? ""
@@ -198,7 +196,7 @@ public struct CleanMetadata: Sendable, Equatable {
 
 extension CleanMetadata {
     init(avro data: Data) throws {
-        guard let r = try AvroReader.records(data).first else { throw HudiError.corrupt("empty clean metadata") }
+        guard let r = try AvroReader.records(data).first else { throw HudiError(.corrupt, "empty clean metadata") }
         startCleanTime = r["startCleanTime"]?.string ?? ""
         timeTakenInMillis = r["timeTakenInMillis"]?.int ?? 0
         earliestCommitToRetain = r["earliestCommitToRetain"]?.string ?? ""

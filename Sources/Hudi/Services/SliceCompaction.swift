@@ -38,7 +38,7 @@ enum SliceCompaction {
             nestedPerSource.append(try nestedColumns(source.reader, fields: fields, present: present))
             func strings(_ name: String) throws -> ByteArrays {
                 guard let c = cols[name], case .byteArray(let b) = c.values else {
-                    throw HudiError.unsupported("\(source.path) has no \(name) column (written without meta fields)")
+                    throw HudiError(.unsupported, "\(source.path) has no \(name) column (written without meta fields)")
                 }
                 return b
             }
@@ -64,14 +64,14 @@ enum SliceCompaction {
                 let rows = source.reader.numRows
                 guard let c = cols[name] else { return ColumnGather.nulls(type, count: rows) }
                 guard c.values.physicalType == type.physicalType else {
-                    throw HudiError.invalidArgument("column \(name) is \(c.values.physicalType) in \(source.path) but \(type.physicalType) in the table schema")
+                    throw HudiError(.invalidArgument, "column \(name) is \(c.values.physicalType) in \(source.path) but \(type.physicalType) in the table schema")
                 }
                 return c
             }
             return try ColumnGather.gather(perSource, picks, type: type.physicalType)
         }
         let keysColumn = try gathered("_hoodie_record_key", .string, nullable: true)
-        guard case .byteArray(let keys) = keysColumn.values else { throw HudiError.corrupt("record keys are not strings") }
+        guard case .byteArray(let keys) = keysColumn.values else { throw HudiError(.corrupt, "record keys are not strings") }
         var out: [Column] = [
             try gathered("_hoodie_commit_time", .string, nullable: true), try gathered("_hoodie_commit_seqno", .string, nullable: true),
             keysColumn,

@@ -96,7 +96,7 @@ extension HudiTable {
         guard let avro = try await currentSchema() else { return nil }
         do {
             return try SchemaEvolution.fields(fromAvro: avro)
-        } catch HudiError.unsupported {
+        } catch let error as HudiError where error.kind == .unsupported {
             return nil
         }
     }

@@ -47,13 +47,13 @@ public final class HudiTable: Sendable {
         do {
             data = try await store.get(propertiesKey)
         } catch ObjectStoreError.notFound {
-            throw HudiError.tableNotFound("no \(propertiesKey) in \(store.backendDescription)")
+            throw HudiError(.tableNotFound, "no \(propertiesKey) in \(store.backendDescription)")
         }
         let config = try TableConfig.parse(data)
         guard [6, 8, 9].contains(config.tableVersion) else {
-            throw HudiError.unsupported("table version \(config.tableVersion) (readable: 6, 8, 9)")
+            throw HudiError(.unsupported, "table version \(config.tableVersion) (readable: 6, 8, 9)")
         }
-        guard config.type != nil else { throw HudiError.unsupported("table type \(config.tableType)") }
+        guard config.type != nil else { throw HudiError(.unsupported, "table type \(config.tableType)") }
         return HudiTable(store: store, config: config, options: options, instantTimes: instantTimes, logger: logger)
     }
 
@@ -72,12 +72,12 @@ public final class HudiTable: Sendable {
         instantTimes: InstantTimeGenerator = InstantTimeGenerator(), logger: Logger = Logger(label: "tributary.hudi")
     ) async throws -> HudiTable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-            throw HudiError.invalidArgument("table name '\(name)' must be letters, digits and underscores")
+            throw HudiError(.invalidArgument, "table name '\(name)' must be letters, digits and underscores")
         }
         let names = Set(fields.map(\.name))
         let keyFields = recordKeyField.split(separator: ",").map(String.init)
         for f in keyFields + [precombineField, partitionField].compactMap({ $0 }) where !names.contains(f) {
-            throw HudiError.invalidArgument("field \(f) is not among the table's columns")
+            throw HudiError(.invalidArgument, "field \(f) is not among the table's columns")
         }
         let config = TableConfig.newTable(
             name: name, recordKeyFields: keyFields, precombineField: precombineField,
@@ -86,7 +86,7 @@ public final class HudiTable: Sendable {
         do {
             try await store.putIfAbsent(propertiesKey, config.serialized())
         } catch ObjectStoreError.alreadyExists {
-            throw HudiError.tableExists("\(propertiesKey) exists in \(store.backendDescription)")
+            throw HudiError(.tableExists, "\(propertiesKey) exists in \(store.backendDescription)")
         }
         return HudiTable(store: store, config: config, options: options, instantTimes: instantTimes, logger: logger)
     }
@@ -101,11 +101,11 @@ public final class HudiTable: Sendable {
         let table: HudiTable
         do {
             table = try await open(store: store, options: options, logger: logger)
-        } catch HudiError.tableNotFound {
+        } catch let error as HudiError where error.kind == .tableNotFound {
             do {
                 return try await create(store: store, name: name, recordKeyField: recordKeyField, precombineField: precombineField,
                                         partitionField: partitionField, fields: fields, tableType: tableType, options: options, logger: logger)
-            } catch HudiError.tableExists {
+            } catch let error as HudiError where error.kind == .tableExists {
                 table = try await open(store: store, options: options, logger: logger)
             }
         }
@@ -119,7 +119,7 @@ public final class HudiTable: Sendable {
     /// Throws unless the table is of `type` (a table keeps the type it was created with).
     public func requireType(_ type: TableType) throws {
         guard tableType != type else { return }
-        throw HudiError.invalidArgument(
+        throw HudiError(.invalidArgument, 
             "table \(config.tableName) is \(tableType.rawValue) (hoodie.table.type=\(config.tableType)) but \(type.rawValue) is configured; "
             + "a table keeps the type it was created with: set hudi.table_type = \"\(tableType.rawValue)\" or write to a new table")
     }
@@ -192,7 +192,7 @@ public final class HudiTable: Sendable {
     /// ``Compactor``). Writes of this table go on meanwhile.
     @discardableResult
     public func compact(force: Bool = true) async throws -> [CompactionResult] {
-        guard config.isMergeOnRead else { throw HudiError.invalidArgument("table \(config.tableName) is copy-on-write: nothing to compact") }
+        guard config.isMergeOnRead else { throw HudiError(.invalidArgument, "table \(config.tableName) is copy-on-write: nothing to compact") }
         return try await writer.compact(force: force)
     }
 

@@ -19,7 +19,7 @@ enum ColumnGather {
         }
         func typed<T>(_ extract: (ColumnValues) -> [T]?) throws -> [T] {
             let arrays = try sources.map { c -> [T] in
-                guard let a = extract(c.values) else { throw HudiError.invalidArgument("column type mismatch while merging") }
+                guard let a = extract(c.values) else { throw HudiError(.invalidArgument, "column type mismatch while merging") }
                 return a
             }
             var out = [T]()
@@ -39,7 +39,7 @@ enum ColumnGather {
             let arrays = try sources.map { c -> ByteArrays in
                 switch c.values {
                 case .byteArray(let b), .fixedLenByteArray(let b): return b
-                default: throw HudiError.invalidArgument("column type mismatch while merging")
+                default: throw HudiError(.invalidArgument, "column type mismatch while merging")
                 }
             }
             let out = gatherBytes(arrays, picks)

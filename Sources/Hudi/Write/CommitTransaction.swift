@@ -164,7 +164,7 @@ struct CommitTransaction: Sendable {
     private func appendLogs(_ work: [FileGroupWork], batch: RecordBatch, writer: FileGroupWriter,
                             taskOffset: Int) async throws -> [FileGroupWriter.LogOutput] {
         try await mapConcurrently(work, limit: table.options.parallelism) { i, item in
-            guard let slice = item.base else { throw HudiError.invalidArgument("log append without a slice") }
+            guard let slice = item.base else { throw HudiError(.invalidArgument, "log append without a slice") }
             return try await writer.appendLog(item, slice: slice, batch: batch, taskIndex: taskOffset + i)
         }
     }
@@ -239,7 +239,7 @@ struct PreparedCommit: Sendable {
         do {
             try await store.putIfAbsent(timeline.key(of: completed), metadata.jsonData())
         } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("instant \(instant) was completed by another writer")
+            throw HudiError(.commitConflict, "instant \(instant) was completed by another writer")
         }
     }
 

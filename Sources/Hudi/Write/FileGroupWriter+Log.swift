@@ -67,7 +67,7 @@ extension FileGroupWriter {
         do {
             try await store.putIfAbsent(path, bytes)
         } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict("log file \(path) was written by another writer")
+            throw HudiError(.commitConflict, "log file \(path) was written by another writer")
         }
         var stat = WriteStat(
             fileId: work.id.fileId, path: path, prevCommit: slice.instant, numWrites: Int64(updateRows.count + insertRows.count),

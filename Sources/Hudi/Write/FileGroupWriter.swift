@@ -56,7 +56,7 @@ struct FileGroupWriter: Sendable {
             oldNested = try SliceCompaction.nestedColumns(reader, fields: fields, present: present)
             func strings(_ name: String) throws -> ByteArrays {
                 guard let c = cols[name], case .byteArray(let b) = c.values else {
-                    throw HudiError.unsupported("\(base.path) has no \(name) column (written without meta fields)")
+                    throw HudiError(.unsupported, "\(base.path) has no \(name) column (written without meta fields)")
                 }
                 return b
             }
@@ -73,7 +73,7 @@ struct FileGroupWriter: Sendable {
                     continue
                 }
                 guard c.values.physicalType == f.type.physicalType else {
-                    throw HudiError.invalidArgument("column \(f.name) is \(c.values.physicalType) in \(base.path) but \(f.type.physicalType) in the batch")
+                    throw HudiError(.invalidArgument, "column \(f.name) is \(c.values.physicalType) in \(base.path) but \(f.type.physicalType) in the batch")
                 }
                 oldData.append(c)
             }
@@ -222,7 +222,7 @@ struct FileGroupWriter: Sendable {
                 func mark(_ change: RowChange, _ value: Int32) throws {
                     let row = Int(change.baseRow)
                     guard row < old.count, ByteKeyIndex.equal(old[row], new[Int(change.batchRow)]) else {
-                        throw HudiError.corrupt("\(path): row \(row) does not hold the key the index located there")
+                        throw HudiError(.corrupt, "\(path): row \(row) does not hold the key the index located there")
                     }
                     fate[row] = value
                 }

@@ -19,16 +19,16 @@ struct InstantReservation: Sendable {
             let instant: String
             if let requested {
                 guard Instant.isTimestamp(requested), requested.count == 17 else {
-                    throw HudiError.invalidArgument("instant '\(requested)' is not yyyyMMddHHmmssSSS")
+                    throw HudiError(.invalidArgument, "instant '\(requested)' is not yyyyMMddHHmmssSSS")
                 }
                 // Newer than every data commit (so commit order is time order); a rollback or
                 // clean made since the time was reserved (by this write's own recovery, say)
                 // may be newer, as in Hudi's multi-writer timelines.
                 if let latest = tl.latestDataTimestamp, requested <= latest {
-                    throw HudiError.commitConflict("instant \(requested) is not newer than the timeline's latest commit \(latest)")
+                    throw HudiError(.commitConflict, "instant \(requested) is not newer than the timeline's latest commit \(latest)")
                 }
                 if tl.instants.contains(where: { $0.timestamp == requested }) {
-                    throw HudiError.commitConflict("instant \(requested) is already on the timeline")
+                    throw HudiError(.commitConflict, "instant \(requested) is already on the timeline")
                 }
                 instant = requested
                 _ = instantTimes.next(after: requested)  // later generated instants stay above it
@@ -47,7 +47,7 @@ struct InstantReservation: Sendable {
                 // Another writer generated the same time: take the next one (unless given).
                 await heartbeat?.stop()
                 if requested != nil || attempt == 4 {
-                    throw HudiError.commitConflict("instant \(instant) already requested by another writer")
+                    throw HudiError(.commitConflict, "instant \(instant) already requested by another writer")
                 }
             } catch {
                 await heartbeat?.stop()
@@ -55,6 +55,6 @@ struct InstantReservation: Sendable {
             }
         }
         // Not reached: the last attempt returns or throws.
-        throw HudiError.commitConflict("no instant could be reserved")
+        throw HudiError(.commitConflict, "no instant could be reserved")
     }
 }

@@ -53,24 +53,24 @@ public struct RecordBatch: Sendable {
     public func validate() throws {
         let n = recordKeys.count
         guard partitionValues.count == n, orderingValues.count == n, operations.count == n else {
-            throw HudiError.invalidArgument("batch of \(n) keys has \(partitionValues.count) partition values, \(orderingValues.count) ordering values, \(operations.count) operations")
+            throw HudiError(.invalidArgument, "batch of \(n) keys has \(partitionValues.count) partition values, \(orderingValues.count) ordering values, \(operations.count) operations")
         }
         guard columns.count == fields.count else {
-            throw HudiError.invalidArgument("batch has \(columns.count) columns for \(fields.count) fields")
+            throw HudiError(.invalidArgument, "batch has \(columns.count) columns for \(fields.count) fields")
         }
         for (c, f) in zip(columns, fields) {
-            guard c.count == n else { throw HudiError.invalidArgument("column \(f.name) has \(c.count) values for \(n) records") }
+            guard c.count == n else { throw HudiError(.invalidArgument, "column \(f.name) has \(c.count) values for \(n) records") }
             if f.type.isNested {
                 if let nested = nestedColumns[f.name], nested.rowCount != n {
-                    throw HudiError.invalidArgument("nested column \(f.name) has \(nested.rowCount) rows for \(n) records")
+                    throw HudiError(.invalidArgument, "nested column \(f.name) has \(nested.rowCount) rows for \(n) records")
                 }
                 continue
             }
             guard c.values.physicalType == f.type.physicalType else {
-                throw HudiError.invalidArgument("column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalType)")
+                throw HudiError(.invalidArgument, "column \(f.name) holds \(c.values.physicalType) values, field type needs \(f.type.physicalType)")
             }
         }
-        for r in 0..<n where recordKeys.offsets[r + 1] <= recordKeys.offsets[r] { throw HudiError.invalidArgument("empty record key") }
+        for r in 0..<n where recordKeys.offsets[r + 1] <= recordKeys.offsets[r] { throw HudiError(.invalidArgument, "empty record key") }
     }
 
     /// Throws unless `orderingValues` agree with the precombine column (when the batch has
@@ -80,7 +80,7 @@ public struct RecordBatch: Sendable {
         let column = columns[i]
         let stored = BloomIndex.orderingValues(column)
         for r in 0..<count where operations[r] == .upsert && stored[r] != orderingValues[r] {
-            throw HudiError.invalidArgument("record \(recordKeys.string(at: r)): ordering value \(orderingValues[r]) differs from its \(p) column value")
+            throw HudiError(.invalidArgument, "record \(recordKeys.string(at: r)): ordering value \(orderingValues[r]) differs from its \(p) column value")
         }
     }
 }

@@ -94,7 +94,7 @@ struct RememberedDeletes: Sendable, Equatable {
               case .int64(let orderings)? = columns["ordering"]?.values,
               case .byteArray(let instants)? = columns["deleted_at"]?.values,
               orderings.count == keys.count, instants.count == keys.count else {
-            throw HudiError.corrupt("remembered deletes: unexpected columns")
+            throw HudiError(.corrupt, "remembered deletes: unexpected columns")
         }
         entries.reserveCapacity(keys.count)
         for i in 0..<keys.count { entries[keys.string(at: i)] = Entry(ordering: orderings[i], deletedAt: instants.string(at: i)) }

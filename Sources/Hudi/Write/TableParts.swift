@@ -24,7 +24,7 @@ extension TableParts {
         do {
             try await store.putIfAbsent(timeline.key(of: instant), content)
         } catch ObjectStoreError.alreadyExists {
-            throw HudiError.commitConflict(conflict())
+            throw HudiError(.commitConflict, conflict())
         }
     }
 }

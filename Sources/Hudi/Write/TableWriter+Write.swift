@@ -28,10 +28,10 @@ extension TableWriter {
         try batch.validate()
         try batch.validateOrdering(precombineField: table.config.precombineField)
         guard table.config.tableVersion == 6, (table.config.timelineLayoutVersion ?? 1) == 1 else {
-            throw HudiError.unsupported("writing table version \(table.config.tableVersion) (only 6)")
+            throw HudiError(.unsupported, "writing table version \(table.config.tableVersion) (only 6)")
         }
-        guard table.config.populateMetaFields else { throw HudiError.unsupported("writing a table without meta fields") }
-        guard [.insert, .upsert, .delete].contains(operation) else { throw HudiError.unsupported("write operation \(operation.rawValue)") }
+        guard table.config.populateMetaFields else { throw HudiError(.unsupported, "writing a table without meta fields") }
+        guard [.insert, .upsert, .delete].contains(operation) else { throw HudiError(.unsupported, "write operation \(operation.rawValue)") }
         var batch = batch
         if operation == .delete { batch.operations = [RecordOperation](repeating: .delete, count: batch.count) }
 
@@ -77,7 +77,7 @@ extension TableWriter {
             if let deletes = prepared.deletes, deletes.wroteNew { await RememberedDeletesCache.removeOlder(than: deletes.basedOn, store: table.store) }
             return result
         } catch {
-            if optimistic, case HudiError.commitConflict = error { await recovery.rollBackOwn(instant, in: tl) }
+            if optimistic, (error as? HudiError)?.kind == .commitConflict { await recovery.rollBackOwn(instant, in: tl) }
             if let rejected = error as? CommitCheckRejected {
                 // Refused before the commit point: nothing of this write may stay.
                 if optimistic { await recovery.rollBackOwn(instant, in: tl) }

@@ -31,4 +31,22 @@ extension KafkaHandle {
         }
         return try read(event)
     }
+
+    /// ``adminRequest(_:operation:timeout:operationTimeout:send:read:)`` for an answer that
+    /// lists one item per thing asked about: `read` gets the items of the event's `result`
+    /// (librdkafka's `rd_kafka_…_result_…(result, &count)` array, null entries skipped; none
+    /// when the event carries no such result).
+    func adminRequest<T>(
+        _ kind: rd_kafka_admin_op_t, operation: String, timeout: Int32,
+        send: (_ options: OpaquePointer?, _ queue: OpaquePointer?) -> Void,
+        result: (_ event: OpaquePointer) -> OpaquePointer?,
+        items: (_ result: OpaquePointer, _ count: UnsafeMutablePointer<Int>) -> UnsafeMutablePointer<OpaquePointer?>?,
+        read: (_ items: [OpaquePointer]) throws -> T
+    ) throws -> T {
+        try adminRequest(kind, operation: operation, timeout: timeout, send: send) { event in
+            var count = 0
+            guard let typed = result(event), let list = items(typed, &count) else { return try read([]) }
+            return try read((0..<count).compactMap { list[$0] })
+        }
+    }
 }

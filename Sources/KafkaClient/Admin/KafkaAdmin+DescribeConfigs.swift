@@ -29,33 +29,30 @@ extension KafkaAdmin {
                 }
                 defer { rd_kafka_ConfigResource_destroy(resource) }
                 var resources: [OpaquePointer?] = [resource]
-                return try handle.adminRequest(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, operation: operation, timeout: timeout, send: {
-                    rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, $0, $1)
-                }, read: { event in
+                return try handle.adminRequest(
+                    RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, operation: operation, timeout: timeout,
+                    send: { rd_kafka_DescribeConfigs(handle.pointer, &resources, 1, $0, $1) },
+                    result: rd_kafka_event_DescribeConfigs_result, items: rd_kafka_DescribeConfigs_result_resources
+                ) { described in
+                    // One resource was asked about, so the answer describes that one.
+                    guard let answered = described.first else { return [:] }
+                    let code = rd_kafka_ConfigResource_error(answered)
+                    if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        throw KafkaError(code: code, operation: operation,
+                                         reason: rd_kafka_ConfigResource_error_string(answered).map { String(cString: $0) } ?? "")
+                    }
                     var count = 0
-                    guard let result = rd_kafka_event_DescribeConfigs_result(event),
-                          let described = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return [:] }
+                    guard let configs = rd_kafka_ConfigResource_configs(answered, &count) else { return [:] }
                     var entries: [String: TopicConfigEntry] = [:]
-                    for i in 0..<count {
-                        guard let r = described[i] else { continue }
-                        let code = rd_kafka_ConfigResource_error(r)
-                        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                            throw KafkaError(code: code, operation: operation,
-                                             reason: rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")
-                        }
-                        var n = 0
-                        guard let configs = rd_kafka_ConfigResource_configs(r, &n) else { continue }
-                        for j in 0..<n {
-                            guard let e = configs[j] else { continue }
-                            let name = String(cString: rd_kafka_ConfigEntry_name(e))
-                            entries[name] = TopicConfigEntry(
-                                name: name, value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
-                                isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
-                                source: String(cString: rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))))
-                        }
+                    for e in (0..<count).compactMap({ configs[$0] }) {
+                        let name = String(cString: rd_kafka_ConfigEntry_name(e))
+                        entries[name] = TopicConfigEntry(
+                            name: name, value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
+                            isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
+                            source: String(cString: rd_kafka_ConfigSource_name(rd_kafka_ConfigEntry_source(e))))
                     }
                     return entries
-                })
+                }
             }
         } catch let error as KafkaError {
             throw unreachable(error)

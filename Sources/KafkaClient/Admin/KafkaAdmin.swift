@@ -61,8 +61,7 @@ public struct ClusterMetadata: Sendable, Equatable {
     public func topic(_ name: String) -> TopicInfo? { topics.first { $0.name == name } }
 
     public init(brokers: [BrokerInfo], topics: [TopicInfo]) {
-        self.brokers = brokers
-        self.topics = topics
+        (self.brokers, self.topics) = (brokers, topics)
     }
 }
 
@@ -259,25 +258,24 @@ public final class KafkaAdmin: Sendable {
                 let list = partitions.map { NativePartitionList($0.map { ($0, nil) }) }
                 var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list?.pointer)
                 defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
-                return try handle.adminRequest(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, operation: operation, timeout: timeout, send: {
-                    rd_kafka_ListConsumerGroupOffsets(handle.pointer, &request, 1, $0, $1)
-                }, read: { event in
-                    var count = 0
-                    guard let result = rd_kafka_event_ListConsumerGroupOffsets_result(event),
-                          let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count) else { return [:] }
+                return try handle.adminRequest(
+                    RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, operation: operation, timeout: timeout,
+                    send: { rd_kafka_ListConsumerGroupOffsets(handle.pointer, &request, 1, $0, $1) },
+                    result: rd_kafka_event_ListConsumerGroupOffsets_result, items: rd_kafka_ListConsumerGroupOffsets_result_groups
+                ) { groups in
                     var offsets: [TopicPartition: Int64] = [:]
-                    for i in 0..<count {
-                        if let error = rd_kafka_group_result_error(groups[i]) {
+                    for groupResult in groups {
+                        if let error = rd_kafka_group_result_error(groupResult) {
                             throw KafkaError(code: rd_kafka_error_code(error), operation: operation,
                                              reason: String(cString: rd_kafka_error_string(error)))
                         }
-                        for entry in NativePartitionList.entries(rd_kafka_group_result_partitions(groups[i]))
+                        for entry in NativePartitionList.entries(rd_kafka_group_result_partitions(groupResult))
                         where entry.offset >= 0 && entry.error == RD_KAFKA_RESP_ERR_NO_ERROR {
                             offsets[entry.topicPartition] = entry.offset
                         }
                     }
                     return offsets
-                })
+                }
             }
         } catch let error as KafkaError {
             throw unreachable(error)

@@ -51,7 +51,7 @@ final class PageCodec {
                 snappy_compress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
                                 o.baseAddress?.assumingMemoryBound(to: CChar.self), &len)
             }
-            guard st == SNAPPY_OK else { throw ParquetError.io("snappy compression failed") }
+            guard st == SNAPPY_OK else { throw ParquetError(.io, "snappy compression failed") }
             return len
         case .zstd:
             if cctx == nil { cctx = ZSTD_createCCtx() }
@@ -60,7 +60,7 @@ final class PageCodec {
             let r = out.withUnsafeMutableBytes { o in
                 ZSTD_compressCCtx(cctx, o.baseAddress, cap, input.baseAddress, input.count, zstdLevel)
             }
-            guard ZSTD_isError(r) == 0 else { throw ParquetError.io("zstd compression failed") }
+            guard ZSTD_isError(r) == 0 else { throw ParquetError(.io, "zstd compression failed") }
             return r
         case .gzip:
             let c = try gzipCompress(Array(input))
@@ -68,30 +68,30 @@ final class PageCodec {
             out.withUnsafeMutableBytes { o in c.withUnsafeBytes { if let b = o.baseAddress, let s = $0.baseAddress { b.copyMemory(from: s, byteCount: c.count) } } }
             return c.count
         default:
-            throw ParquetError.unsupported("writing codec \(codec)")
+            throw ParquetError(.unsupported, "writing codec \(codec)")
         }
     }
 
     func decompress(_ input: UnsafeRawBufferPointer, codec: CompressionCodec, uncompressedSize: Int) throws -> [UInt8] {
         guard uncompressedSize >= 0, uncompressedSize <= maxPageSize else {
-            throw ParquetError.corrupt("page claims \(uncompressedSize) uncompressed bytes")
+            throw ParquetError(.corrupt, "page claims \(uncompressedSize) uncompressed bytes")
         }
         switch codec {
         case .uncompressed:
             guard input.count == uncompressedSize else {
-                throw ParquetError.corrupt("uncompressed page of \(input.count) bytes, header says \(uncompressedSize)")
+                throw ParquetError(.corrupt, "uncompressed page of \(input.count) bytes, header says \(uncompressedSize)")
             }
             return Array(input)
         case .snappy:
             var claimed = 0
             let src = input.baseAddress?.assumingMemoryBound(to: CChar.self)
             guard snappy_uncompressed_length(src, input.count, &claimed) == SNAPPY_OK, claimed == uncompressedSize else {
-                throw ParquetError.corrupt("snappy page: invalid stream or size differs from the page header")
+                throw ParquetError(.corrupt, "snappy page: invalid stream or size differs from the page header")
             }
             return try [UInt8](unsafeUninitializedCapacity: max(claimed, 1)) { out, n in
                 var len = claimed
                 let st = out.withMemoryRebound(to: CChar.self) { o in snappy_uncompress(src, input.count, o.baseAddress, &len) }
-                guard st == SNAPPY_OK, len == claimed else { throw ParquetError.corrupt("snappy page fails to decompress") }
+                guard st == SNAPPY_OK, len == claimed else { throw ParquetError(.corrupt, "snappy page fails to decompress") }
                 n = len
             }
         case .zstd:
@@ -99,23 +99,23 @@ final class PageCodec {
             let frame = ZSTD_getFrameContentSize(input.baseAddress, input.count)
             // ZSTD_CONTENTSIZE_UNKNOWN / ERROR are the two largest values.
             if frame < UInt64.max - 1, frame != UInt64(uncompressedSize) {
-                throw ParquetError.corrupt("zstd page: frame size \(frame) differs from the page header \(uncompressedSize)")
+                throw ParquetError(.corrupt, "zstd page: frame size \(frame) differs from the page header \(uncompressedSize)")
             }
             return try [UInt8](unsafeUninitializedCapacity: max(uncompressedSize, 1)) { out, n in
                 let r = ZSTD_decompressDCtx(dctx, out.baseAddress, uncompressedSize, input.baseAddress, input.count)
                 guard ZSTD_isError(r) == 0, r == uncompressedSize else {
-                    throw ParquetError.corrupt("zstd page fails to decompress to \(uncompressedSize) bytes")
+                    throw ParquetError(.corrupt, "zstd page fails to decompress to \(uncompressedSize) bytes")
                 }
                 n = r
             }
         case .gzip:
             // Deflate cannot expand more than ~1032:1; larger claims are corruption.
             guard uncompressedSize <= max(input.count, 64) * 1100 else {
-                throw ParquetError.corrupt("gzip page claims an impossible \(uncompressedSize) bytes")
+                throw ParquetError(.corrupt, "gzip page claims an impossible \(uncompressedSize) bytes")
             }
             return try gzipDecompress(input, size: uncompressedSize)
         default:
-            throw ParquetError.unsupported("compression codec \(codec)")
+            throw ParquetError(.unsupported, "compression codec \(codec)")
         }
     }
 
@@ -123,7 +123,7 @@ final class PageCodec {
         var stream = z_stream()
         guard deflateInit2_(&stream, gzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
                             ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ParquetError.io("zlib deflateInit failed")
+            throw ParquetError(.io, "zlib deflateInit failed")
         }
         defer { deflateEnd(&stream) }
         let cap = Int(deflateBound(&stream, uLong(input.count))) + 32
@@ -135,7 +135,7 @@ final class PageCodec {
                 stream.avail_in = uInt(src.count)
                 stream.next_out = out.baseAddress
                 stream.avail_out = uInt(out.count)
-                guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { throw ParquetError.io("zlib deflate failed") }
+                guard deflate(&stream, Z_FINISH) == Z_STREAM_END else { throw ParquetError(.io, "zlib deflate failed") }
                 return out.count - Int(stream.avail_out)
             }
         }
@@ -147,7 +147,7 @@ final class PageCodec {
         var stream = z_stream()
         // 15 + 32: accept both gzip and zlib headers.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ParquetError.io("zlib inflateInit failed")
+            throw ParquetError(.io, "zlib inflateInit failed")
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: size)
@@ -160,13 +160,13 @@ final class PageCodec {
             // some writers produce): inflate continues with the next member after each end.
             while true {
                 guard inflate(&stream, Z_FINISH) == Z_STREAM_END else {
-                    throw ParquetError.corrupt("gzip page fails to decompress to \(size) bytes")
+                    throw ParquetError(.corrupt, "gzip page fails to decompress to \(size) bytes")
                 }
                 guard stream.avail_in > 0, stream.avail_out > 0 else { break }
-                guard inflateReset(&stream) == Z_OK else { throw ParquetError.corrupt("gzip page: cannot start its next member") }
+                guard inflateReset(&stream) == Z_OK else { throw ParquetError(.corrupt, "gzip page: cannot start its next member") }
             }
             guard stream.avail_out == 0 else {
-                throw ParquetError.corrupt("gzip page decompresses to \(size - Int(stream.avail_out)) bytes, header says \(size)")
+                throw ParquetError(.corrupt, "gzip page decompresses to \(size - Int(stream.avail_out)) bytes, header says \(size)")
             }
         }
         return output

@@ -15,27 +15,27 @@ struct ByteCursor {
 
     mutating func take(_ n: Int, _ what: @autoclosure () -> String) throws -> UnsafeRawBufferPointer {
         guard n >= 0, n <= remaining else {
-            throw ParquetError.corrupt("\(what()): needs \(n) bytes, \(remaining) remain")
+            throw ParquetError(.corrupt, "\(what()): needs \(n) bytes, \(remaining) remain")
         }
         defer { position += n }
         return UnsafeRawBufferPointer(rebasing: base[position..<position + n])
     }
 
     mutating func byte() throws -> UInt8 {
-        guard position < end else { throw ParquetError.corrupt("unexpected end of encoded data") }
+        guard position < end else { throw ParquetError(.corrupt, "unexpected end of encoded data") }
         defer { position += 1 }
         return base[position]
     }
 
     mutating func uint32LE() throws -> UInt32 {
-        guard remaining >= 4 else { throw ParquetError.corrupt("truncated 4-byte length") }
+        guard remaining >= 4 else { throw ParquetError(.corrupt, "truncated 4-byte length") }
         defer { position += 4 }
         return base.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian
     }
 
     mutating func varint() throws -> UInt64 {
         do { return try Varint.read(base, at: &position, end: end) } catch {
-            throw ParquetError.corrupt(error == .truncated ? "unexpected end of encoded data" : "varint too long")
+            throw ParquetError(.corrupt, error == .truncated ? "unexpected end of encoded data" : "varint too long")
         }
     }
 

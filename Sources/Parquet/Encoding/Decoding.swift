@@ -36,14 +36,14 @@ enum ValueDecoding {
             let base = c.base
             var total = 0
             for _ in 0..<count {
-                guard c.end - p >= 4 else { throw ParquetError.corrupt("PLAIN BYTE_ARRAY: truncated length") }
+                guard c.end - p >= 4 else { throw ParquetError(.corrupt, "PLAIN BYTE_ARRAY: truncated length") }
                 let n = Int(base.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
-                guard n <= c.end - p - 4 else { throw ParquetError.corrupt("PLAIN BYTE_ARRAY: value of \(n) bytes past the end of the page") }
+                guard n <= c.end - p - 4 else { throw ParquetError(.corrupt, "PLAIN BYTE_ARRAY: value of \(n) bytes past the end of the page") }
                 p += 4 + n
                 total += n
             }
             var off = buf.bytes.data.count
-            guard off + total <= Int(Int32.max) else { throw ParquetError.unsupported("more than 2 GiB of byte arrays in one column chunk") }
+            guard off + total <= Int(Int32.max) else { throw ParquetError(.unsupported, "more than 2 GiB of byte arrays in one column chunk") }
             buf.bytes.data.append(contentsOf: repeatElement(0, count: total))
             p = start
             buf.bytes.data.withUnsafeMutableBytes { dst in
@@ -64,12 +64,12 @@ enum ValueDecoding {
     static func dictionary(_ c: inout ByteCursor, count: Int, dictionary dict: ValueBuffer, into buf: inout ValueBuffer) throws {
         guard count > 0 else { return }
         let width = Int(try c.byte())
-        guard width <= 32 else { throw ParquetError.corrupt("dictionary index bit width \(width)") }
+        guard width <= 32 else { throw ParquetError(.corrupt, "dictionary index bit width \(width)") }
         var dec = try RLEDecoder(UnsafeRawBufferPointer(rebasing: c.base[c.position..<c.end]), bitWidth: width)
         let idx: [UInt32] = try dec.decode(count: count)
         let n = UInt32(truncatingIfNeeded: dict.count)
         for i in idx where i >= n {
-            throw ParquetError.corrupt("dictionary index \(i) out of range (dictionary has \(n) entries)")
+            throw ParquetError(.corrupt, "dictionary index \(i) out of range (dictionary has \(n) entries)")
         }
         try gather(idx, from: dict, into: &buf)
     }
@@ -88,7 +88,7 @@ enum ValueDecoding {
                 for i in idx { total += Int(o[Int(i) + 1] - o[Int(i)]) }
             }
             guard buf.bytes.data.count + total <= Int(Int32.max) else {
-                throw ParquetError.unsupported("more than 2 GiB of byte arrays in one column chunk")
+                throw ParquetError(.unsupported, "more than 2 GiB of byte arrays in one column chunk")
             }
             buf.bytes.offsets.reserveCapacity(buf.bytes.offsets.count + idx.count)
             let oldCount = buf.bytes.data.count
@@ -128,10 +128,10 @@ enum ValueDecoding {
         var value = try c.zigzag()
         guard blockSize > 0, blockSize % 128 == 0, blockSize <= 1 << 20, miniblocks > 0, blockSize % miniblocks == 0,
               (blockSize / miniblocks) % 32 == 0 else {
-            throw ParquetError.corrupt("DELTA_BINARY_PACKED header invalid (block \(blockSize), miniblocks \(miniblocks))")
+            throw ParquetError(.corrupt, "DELTA_BINARY_PACKED header invalid (block \(blockSize), miniblocks \(miniblocks))")
         }
         guard total >= UInt64(count) else {
-            throw ParquetError.corrupt("DELTA_BINARY_PACKED holds \(total) values, \(count) expected")
+            throw ParquetError(.corrupt, "DELTA_BINARY_PACKED holds \(total) values, \(count) expected")
         }
         let totalValues = Int(total)
         var out = [Int64]()
@@ -147,11 +147,11 @@ enum ValueDecoding {
             for m in 0..<nMini {
                 guard produced < totalValues else { break }
                 let w = Int(widths[m])
-                guard w <= 64 else { throw ParquetError.corrupt("DELTA_BINARY_PACKED bit width \(w)") }
+                guard w <= 64 else { throw ParquetError(.corrupt, "DELTA_BINARY_PACKED bit width \(w)") }
                 let size = perMini * w / 8
                 let data = try c.take(min(size, c.remaining), "DELTA_BINARY_PACKED miniblock")
                 let n = min(perMini, totalValues - produced)
-                guard data.count * 8 >= n * w else { throw ParquetError.corrupt("DELTA_BINARY_PACKED miniblock truncated") }
+                guard data.count * 8 >= n * w else { throw ParquetError(.corrupt, "DELTA_BINARY_PACKED miniblock truncated") }
                 for k in 0..<n {
                     value = value &+ minDelta &+ Int64(bitPattern: readBits(data, bit: k * w, width: w))
                     if out.count < count { out.append(value) }
@@ -170,14 +170,14 @@ enum ValueDecoding {
     private static func appendConcatenated(_ c: inout ByteCursor, lengths: [Int64], into out: inout ByteArrays) throws {
         var total = 0
         for l in lengths {
-            guard l >= 0, l <= Int64(c.remaining) else { throw ParquetError.corrupt("byte array length \(l) invalid") }
+            guard l >= 0, l <= Int64(c.remaining) else { throw ParquetError(.corrupt, "byte array length \(l) invalid") }
             total += Int(l)
-            guard total <= c.remaining else { throw ParquetError.corrupt("byte array data past the end of the page") }
+            guard total <= c.remaining else { throw ParquetError(.corrupt, "byte array data past the end of the page") }
         }
         let data = try c.take(total, "byte array data")
         out.data.append(contentsOf: data)
         var off = Int(out.offsets[out.offsets.count - 1])
-        guard off + total <= Int(Int32.max) else { throw ParquetError.unsupported("more than 2 GiB of byte arrays in one column chunk") }
+        guard off + total <= Int(Int32.max) else { throw ParquetError(.unsupported, "more than 2 GiB of byte arrays in one column chunk") }
         for l in lengths { off += Int(l); out.offsets.append(Int32(off)) }
     }
 
@@ -190,12 +190,12 @@ enum ValueDecoding {
         for i in 0..<count {
             let p = prefixes[i]
             guard p >= 0, p <= Int64(previous.count) else {
-                throw ParquetError.corrupt("DELTA_BYTE_ARRAY prefix \(p) longer than the previous value")
+                throw ParquetError(.corrupt, "DELTA_BYTE_ARRAY prefix \(p) longer than the previous value")
             }
             var value = Array(previous[0..<Int(p)])
             value.append(contentsOf: suffixes[i])
             if buf.type == .fixedLenByteArray && value.count != buf.fixedWidth {
-                throw ParquetError.corrupt("DELTA_BYTE_ARRAY value of \(value.count) bytes in a FIXED_LEN_BYTE_ARRAY(\(buf.fixedWidth)) column")
+                throw ParquetError(.corrupt, "DELTA_BYTE_ARRAY value of \(value.count) bytes in a FIXED_LEN_BYTE_ARRAY(\(buf.fixedWidth)) column")
             }
             buf.bytes.append(value)
             previous = value
@@ -208,7 +208,7 @@ enum ValueDecoding {
         case .int32, .float: w = 4
         case .int64, .double: w = 8
         case .fixedLenByteArray: w = buf.fixedWidth
-        default: throw ParquetError.corrupt("BYTE_STREAM_SPLIT on \(buf.type)")
+        default: throw ParquetError(.corrupt, "BYTE_STREAM_SPLIT on \(buf.type)")
         }
         let raw = try c.take(count * w, "BYTE_STREAM_SPLIT values")
         var joined = [UInt8](repeating: 0, count: count * w)
@@ -227,7 +227,7 @@ enum ValueDecoding {
         switch buf.type {
         case .int32: buf.i32.append(contentsOf: v.lazy.map { Int32(truncatingIfNeeded: $0) })
         case .int64: buf.i64.append(contentsOf: v)
-        default: throw ParquetError.corrupt("DELTA_BINARY_PACKED on \(buf.type)")
+        default: throw ParquetError(.corrupt, "DELTA_BINARY_PACKED on \(buf.type)")
         }
     }
 }

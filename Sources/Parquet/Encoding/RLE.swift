@@ -9,7 +9,7 @@ struct RLEDecoder {
     private var packedBit = 0
 
     init(_ data: UnsafeRawBufferPointer, bitWidth: Int) throws {
-        guard bitWidth >= 0 && bitWidth <= 32 else { throw ParquetError.corrupt("RLE bit width \(bitWidth) out of range") }
+        guard bitWidth >= 0 && bitWidth <= 32 else { throw ParquetError(.corrupt, "RLE bit width \(bitWidth) out of range") }
         cursor = ByteCursor(data)
         self.bitWidth = bitWidth
     }
@@ -20,7 +20,7 @@ struct RLEDecoder {
         let header = try cursor.varint()
         if header & 1 == 0 {
             let n = header >> 1
-            guard n > 0, n <= UInt64(Int32.max) else { throw ParquetError.corrupt("RLE run length \(n) invalid") }
+            guard n > 0, n <= UInt64(Int32.max) else { throw ParquetError(.corrupt, "RLE run length \(n) invalid") }
             runLeft = Int(n)
             isPacked = false
             let nbytes = (bitWidth + 7) / 8
@@ -30,14 +30,14 @@ struct RLEDecoder {
             runValue = v
         } else {
             let groups = header >> 1
-            guard groups > 0, groups <= UInt64(Int32.max / 8) else { throw ParquetError.corrupt("bit-packed run of \(groups) groups invalid") }
+            guard groups > 0, groups <= UInt64(Int32.max / 8) else { throw ParquetError(.corrupt, "bit-packed run of \(groups) groups invalid") }
             // Writers may truncate the last run: only what is present is available.
             let want = Int(groups) * bitWidth
             let have = min(want, cursor.remaining)
             packed = try cursor.take(have, "bit-packed run")
             packedBit = 0
             runLeft = bitWidth == 0 ? Int(groups) * 8 : min(Int(groups) * 8, have * 8 / bitWidth)
-            guard runLeft > 0 else { throw ParquetError.corrupt("empty bit-packed run") }
+            guard runLeft > 0 else { throw ParquetError(.corrupt, "empty bit-packed run") }
             isPacked = true
         }
     }

@@ -21,7 +21,7 @@ public final class FileSink: ParquetSink {
     public init(path: String) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ParquetError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ParquetError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -31,7 +31,7 @@ public final class FileSink: ParquetSink {
             let n = Foundation.write(fd, p, left)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ParquetError.io("write to \(path) failed: \(String(cString: strerror(errno)))")
+                throw ParquetError(.io, "write to \(path) failed: \(String(cString: strerror(errno)))")
             }
             p += n
             left -= n
@@ -42,8 +42,8 @@ public final class FileSink: ParquetSink {
     public func close(sync: Bool = false) throws {
         guard !closed else { return }
         closed = true
-        if sync && fsync(fd) != 0 { throw ParquetError.io("fsync \(path) failed") }
-        guard Foundation.close(fd) == 0 else { throw ParquetError.io("close \(path) failed") }
+        if sync && fsync(fd) != 0 { throw ParquetError(.io, "fsync \(path) failed") }
+        guard Foundation.close(fd) == 0 else { throw ParquetError(.io, "close \(path) failed") }
     }
 
     deinit { if !closed { _ = Foundation.close(fd) } }

@@ -16,7 +16,7 @@ public struct MemorySource: ParquetSource {
     public var size: Int { bytes.count }
     public func read(offset: Int, length: Int) throws -> [UInt8] {
         guard offset >= 0, length >= 0, offset <= bytes.count - length else {
-            throw ParquetError.corrupt("read of \(length) bytes at \(offset) past the end of a \(bytes.count)-byte file")
+            throw ParquetError(.corrupt, "read of \(length) bytes at \(offset) past the end of a \(bytes.count)-byte file")
         }
         return Array(bytes[offset..<offset + length])
     }
@@ -31,11 +31,11 @@ public final class FileSource: ParquetSource {
     public init(path: String) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ParquetError.io("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ParquetError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             _ = close(fd)
-            throw ParquetError.io("cannot stat \(path)")
+            throw ParquetError(.io, "cannot stat \(path)")
         }
         size = Int(st.st_size)
     }
@@ -44,16 +44,16 @@ public final class FileSource: ParquetSource {
 
     public func read(offset: Int, length: Int) throws -> [UInt8] {
         guard offset >= 0, length >= 0, offset <= size - length else {
-            throw ParquetError.corrupt("read of \(length) bytes at \(offset) past the end of \(path) (\(size) bytes)")
+            throw ParquetError(.corrupt, "read of \(length) bytes at \(offset) past the end of \(path) (\(size) bytes)")
         }
         if length == 0 { return [] }
         return try [UInt8](unsafeUninitializedCapacity: length) { buf, n in
-            guard let base = buf.baseAddress else { throw ParquetError.io("allocation failed") }
+            guard let base = buf.baseAddress else { throw ParquetError(.io, "allocation failed") }
             var done = 0
             while done < length {
                 let r = pread(fd, base + done, length - done, off_t(offset + done))
                 if r < 0 && errno == EINTR { continue }
-                guard r > 0 else { throw ParquetError.io("read of \(path) failed at \(offset + done)") }
+                guard r > 0 else { throw ParquetError(.io, "read of \(path) failed at \(offset + done)") }
                 done += r
             }
             n = length

@@ -4,7 +4,7 @@ import TributaryCore
 
 private func enumValue<E: RawRepresentable>(_ r: inout CompactReader, _ what: String) throws -> E where E.RawValue == Int32 {
     let v = try r.i32()
-    guard let e = E(rawValue: v) else { throw ParquetError.unsupported("unknown \(what) \(v)") }
+    guard let e = E(rawValue: v) else { throw ParquetError(.unsupported, "unknown \(what) \(v)") }
     return e
 }
 
@@ -23,7 +23,7 @@ private func timeUnit(_ r: inout CompactReader) throws -> TimeUnit {
         if let member = timeUnits[id] { unit = member }
         try r.skip(t)
     }
-    guard let unit else { throw ParquetError.corrupt("time unit without a member") }
+    guard let unit else { throw ParquetError(.corrupt, "time unit without a member") }
     return unit
 }
 
@@ -37,7 +37,7 @@ private func timeLike(_ r: inout CompactReader) throws -> (Bool, TimeUnit) {
         default: try r.skip(t)
         }
     }
-    guard let unit else { throw ParquetError.corrupt("TIME/TIMESTAMP logical type without unit") }
+    guard let unit else { throw ParquetError(.corrupt, "TIME/TIMESTAMP logical type without unit") }
     return (utc, unit)
 }
 
@@ -96,7 +96,7 @@ func decodeSchemaElement(_ r: inout CompactReader) throws -> SchemaElement {
         default: try r.skip(t)
         }
     }
-    guard sawName else { throw ParquetError.corrupt("schema element without a name") }
+    guard sawName else { throw ParquetError(.corrupt, "schema element without a name") }
     return e
 }
 
@@ -162,7 +162,7 @@ private func columnMetaData(_ r: inout CompactReader) throws -> ColumnMetaData {
         }
     }
     guard let type, let codec, let dataPageOffset else {
-        throw ParquetError.corrupt("column metadata lacks type, codec or data page offset")
+        throw ParquetError(.corrupt, "column metadata lacks type, codec or data page offset")
     }
     return ColumnMetaData(type: type, encodings: encodings, pathInSchema: path, codec: codec, numValues: numValues,
                           totalUncompressedSize: uncompressed, totalCompressedSize: compressed,
@@ -177,7 +177,7 @@ private func columnChunk(_ r: inout CompactReader) throws -> ColumnChunk {
         case 1: c.filePath = try r.string()
         case 2: c.fileOffset = try r.i64()
         case 3: c.metaData = try columnMetaData(&r)
-        case 8, 9: throw ParquetError.unsupported("encrypted column chunks")
+        case 8, 9: throw ParquetError(.unsupported, "encrypted column chunks")
         default: try r.skip(t)
         }
     }
@@ -213,11 +213,11 @@ func decodeFileMetaData(_ bytes: [UInt8]) throws -> FileMetaData {
         case 5: m.keyValueMetadata = try r.list(keyValue)
         case 6: m.createdBy = try r.string()
         case 7: m.columnOrderCount = try r.list { r in try r.skip(.structure) }.count
-        case 8: throw ParquetError.unsupported("encrypted footer")
+        case 8: throw ParquetError(.unsupported, "encrypted footer")
         default: try r.skip(t)
         }
     }
-    guard !m.schema.isEmpty else { throw ParquetError.corrupt("footer has an empty schema") }
+    guard !m.schema.isEmpty else { throw ParquetError(.corrupt, "footer has an empty schema") }
     return m
 }
 
@@ -280,8 +280,8 @@ func decodePageHeader(_ bytes: [UInt8], position: inout Int, end: Int) throws ->
         default: try r.skip(t)
         }
     }
-    guard let type else { throw ParquetError.corrupt("page header without type") }
-    guard uncompressed >= 0, compressed >= 0 else { throw ParquetError.corrupt("page header with negative sizes") }
+    guard let type else { throw ParquetError(.corrupt, "page header without type") }
+    guard uncompressed >= 0, compressed >= 0 else { throw ParquetError(.corrupt, "page header with negative sizes") }
     position = r.position
     return PageHeader(type: type, uncompressedPageSize: uncompressed, compressedPageSize: compressed, crc: crc,
                       dataPageHeader: dp, dictionaryPageHeader: dict, dataPageHeaderV2: dp2)

@@ -23,10 +23,10 @@ struct ColumnChunkReader {
 
     func read(_ chunk: ColumnChunk, source: ParquetSource, rowGroupRows: Int64) throws -> LeafColumnData {
         let name = descriptor.dottedPath
-        guard chunk.filePath?.isEmpty ?? true else { throw ParquetError.unsupported("column \(name) stored in an external file") }
-        guard let md = chunk.metaData else { throw ParquetError.corrupt("column \(name) has no metadata") }
+        guard chunk.filePath?.isEmpty ?? true else { throw ParquetError(.unsupported, "column \(name) stored in an external file") }
+        guard let md = chunk.metaData else { throw ParquetError(.corrupt, "column \(name) has no metadata") }
         guard md.type == descriptor.physicalType else {
-            throw ParquetError.corrupt("column \(name) chunk type \(md.type) differs from schema type \(descriptor.physicalType)")
+            throw ParquetError(.corrupt, "column \(name) chunk type \(md.type) differs from schema type \(descriptor.physicalType)")
         }
         if md.numValues == 0 {
             return try decodePages([], expected: 0, codec: md.codec)
@@ -35,11 +35,11 @@ struct ColumnChunkReader {
         if let d = md.dictionaryPageOffset, d > 0, d < start { start = d }
         let length = md.totalCompressedSize
         guard start >= 4, length >= 0, start <= Int64(source.size), length <= Int64(source.size) - start else {
-            throw ParquetError.corrupt("column \(name) chunk [\(start), +\(length)) lies outside the \(source.size)-byte file")
+            throw ParquetError(.corrupt, "column \(name) chunk [\(start), +\(length)) lies outside the \(source.size)-byte file")
         }
-        guard md.numValues >= 0 else { throw ParquetError.corrupt("column \(name) has negative value count") }
+        guard md.numValues >= 0 else { throw ParquetError(.corrupt, "column \(name) has negative value count") }
         if descriptor.maxRepetitionLevel == 0 && md.numValues != rowGroupRows {
-            throw ParquetError.corrupt("column \(name) has \(md.numValues) values in a row group of \(rowGroupRows) rows")
+            throw ParquetError(.corrupt, "column \(name) has \(md.numValues) values in a row group of \(rowGroupRows) rows")
         }
         let bytes = try source.read(offset: Int(start), length: Int(length))
         return try decodePages(bytes, expected: Int(md.numValues), codec: md.codec,
@@ -49,7 +49,7 @@ struct ColumnChunkReader {
     private func decodePages(_ bytes: [UInt8], expected: Int, codec compression: CompressionCodec, sizeHint: Int = 0) throws -> LeafColumnData {
         let name = descriptor.dottedPath
         let maxDef = descriptor.maxDefinitionLevel, maxRep = descriptor.maxRepetitionLevel
-        guard maxDef <= 255, maxRep <= 255 else { throw ParquetError.unsupported("column \(name) nested deeper than 255 levels") }
+        guard maxDef <= 255, maxRep <= 255 else { throw ParquetError(.unsupported, "column \(name) nested deeper than 255 levels") }
         let fixedWidth = descriptor.physicalType == .fixedLenByteArray ? descriptor.typeLength : 0
         var values = ValueBuffer(type: descriptor.physicalType, fixedWidth: fixedWidth)
         // Reserve up front so buffers do not grow (and copy) page by page; the hints come
@@ -64,36 +64,36 @@ struct ColumnChunkReader {
         var pos = 0
         while read < expected {
             guard pos < bytes.count else {
-                throw ParquetError.corrupt("column \(name): chunk ends after \(read) of \(expected) values")
+                throw ParquetError(.corrupt, "column \(name): chunk ends after \(read) of \(expected) values")
             }
             let header = try decodePageHeader(bytes, position: &pos, end: bytes.count)
             let size = Int(header.compressedPageSize)
             guard size <= bytes.count - pos else {
-                throw ParquetError.corrupt("column \(name): page of \(size) bytes runs past the end of the chunk")
+                throw ParquetError(.corrupt, "column \(name): page of \(size) bytes runs past the end of the chunk")
             }
             let bodyRange = pos..<pos + size
             pos += size
             if let crc = header.crc {
                 let actual = bytes.withUnsafeBytes { pageCRC(UnsafeRawBufferPointer(rebasing: $0[bodyRange])) }
                 guard actual == crc else {
-                    throw ParquetError.corrupt("column \(name): page CRC mismatch (stored \(UInt32(bitPattern: crc)), computed \(UInt32(bitPattern: actual)))")
+                    throw ParquetError(.corrupt, "column \(name): page CRC mismatch (stored \(UInt32(bitPattern: crc)), computed \(UInt32(bitPattern: actual)))")
                 }
             }
             switch header.type {
             case .indexPage:
                 continue
             case .dictionaryPage:
-                guard let dh = header.dictionaryPageHeader else { throw ParquetError.corrupt("column \(name): dictionary page without header") }
-                guard dictionary == nil else { throw ParquetError.corrupt("column \(name): second dictionary page") }
+                guard let dh = header.dictionaryPageHeader else { throw ParquetError(.corrupt, "column \(name): dictionary page without header") }
+                guard dictionary == nil else { throw ParquetError(.corrupt, "column \(name): second dictionary page") }
                 guard dh.encoding == .plain || dh.encoding == .plainDictionary else {
-                    throw ParquetError.unsupported("dictionary page encoding \(dh.encoding)")
+                    throw ParquetError(.unsupported, "dictionary page encoding \(dh.encoding)")
                 }
                 let body = try bytes.withUnsafeBytes {
                     try codec.decompress(UnsafeRawBufferPointer(rebasing: $0[bodyRange]), codec: compression,
                                          uncompressedSize: Int(header.uncompressedPageSize))
                 }
                 let n = Int(dh.numValues)
-                guard n >= 0, n <= body.count * 8 + 1 else { throw ParquetError.corrupt("column \(name): dictionary of \(n) values in \(body.count) bytes") }
+                guard n >= 0, n <= body.count * 8 + 1 else { throw ParquetError(.corrupt, "column \(name): dictionary of \(n) values in \(body.count) bytes") }
                 var dict = ValueBuffer(type: descriptor.physicalType, fixedWidth: fixedWidth)
                 try body.withUnsafeBytes { raw in
                     var c = ByteCursor(raw)
@@ -106,7 +106,7 @@ struct ColumnChunkReader {
                 }
                 dictionary = dict
             case .dataPage:
-                guard let dh = header.dataPageHeader else { throw ParquetError.corrupt("column \(name): data page without header") }
+                guard let dh = header.dataPageHeader else { throw ParquetError(.corrupt, "column \(name): data page without header") }
                 let n = try pageValueCount(Int(dh.numValues), read: read, expected: expected)
                 let body = try bytes.withUnsafeBytes {
                     try codec.decompress(UnsafeRawBufferPointer(rebasing: $0[bodyRange]), codec: compression,
@@ -122,12 +122,12 @@ struct ColumnChunkReader {
                 }
                 read += n
             case .dataPageV2:
-                guard let dh = header.dataPageHeaderV2 else { throw ParquetError.corrupt("column \(name): v2 data page without header") }
+                guard let dh = header.dataPageHeaderV2 else { throw ParquetError(.corrupt, "column \(name): v2 data page without header") }
                 let n = try pageValueCount(Int(dh.numValues), read: read, expected: expected)
                 let repLen = Int(dh.repetitionLevelsByteLength), defLen = Int(dh.definitionLevelsByteLength)
                 guard repLen >= 0, defLen >= 0, repLen + defLen <= size,
                       repLen + defLen <= Int(header.uncompressedPageSize) else {
-                    throw ParquetError.corrupt("column \(name): v2 level lengths exceed the page")
+                    throw ParquetError(.corrupt, "column \(name): v2 level lengths exceed the page")
                 }
                 let present: Int = try bytes.withUnsafeBytes { all in
                     let raw = UnsafeRawBufferPointer(rebasing: all[bodyRange])
@@ -162,7 +162,7 @@ struct ColumnChunkReader {
 
     private func pageValueCount(_ n: Int, read: Int, expected: Int) throws -> Int {
         guard n >= 0, n <= expected - read, n <= maxValuesPerPage else {
-            throw ParquetError.corrupt("column \(descriptor.dottedPath): page claims \(n) values, \(expected - read) remain in the chunk")
+            throw ParquetError(.corrupt, "column \(descriptor.dottedPath): page claims \(n) values, \(expected - read) remain in the chunk")
         }
         return n
     }
@@ -182,13 +182,13 @@ struct ColumnChunkReader {
                     let bit = i * width + b
                     v = v << 1 | Int(data[bit >> 3] >> (7 - UInt8(bit & 7)) & 1)
                 }
-                guard v <= max else { throw ParquetError.corrupt("level \(v) above the maximum \(max)") }
+                guard v <= max else { throw ParquetError(.corrupt, "level \(v) above the maximum \(max)") }
                 if v == max { present += 1 }
                 out.append(UInt8(v))
             }
             return present
         }
-        guard encoding == .rle else { throw ParquetError.unsupported("\(encoding) level encoding") }
+        guard encoding == .rle else { throw ParquetError(.unsupported, "\(encoding) level encoding") }
         let len = Int(try c.uint32LE())
         let data = try c.take(len, "levels")
         return try decodeLevels(data, count: count, max: max, into: &out)
@@ -206,7 +206,7 @@ struct ColumnChunkReader {
             let m = UInt8(max)
             for i in start..<start + count {
                 let l = buf[i]
-                guard l <= m else { throw ParquetError.corrupt("level \(l) above the maximum \(max)") }
+                guard l <= m else { throw ParquetError(.corrupt, "level \(l) above the maximum \(max)") }
                 if l == m { present += 1 }
             }
         }
@@ -220,11 +220,11 @@ struct ColumnChunkReader {
             try ValueDecoding.plain(&c, count: count, into: &values)
         case .plainDictionary, .rleDictionary:
             guard let dictionary else {
-                throw ParquetError.corrupt("column \(descriptor.dottedPath): dictionary-encoded page without a dictionary page")
+                throw ParquetError(.corrupt, "column \(descriptor.dottedPath): dictionary-encoded page without a dictionary page")
             }
             try ValueDecoding.dictionary(&c, count: count, dictionary: dictionary, into: &values)
         case .rle:
-            guard values.type == .boolean else { throw ParquetError.unsupported("RLE encoding for \(values.type) values") }
+            guard values.type == .boolean else { throw ParquetError(.unsupported, "RLE encoding for \(values.type) values") }
             try ValueDecoding.rleBooleans(&c, count: count, into: &values)
         case .deltaBinaryPacked:
             try requireType(of: values, in: [.int32, .int64], for: encoding)
@@ -238,12 +238,12 @@ struct ColumnChunkReader {
         case .byteStreamSplit:
             try ValueDecoding.byteStreamSplit(&c, count: count, into: &values)
         case .bitPacked:
-            throw ParquetError.unsupported("BIT_PACKED value encoding")
+            throw ParquetError(.unsupported, "BIT_PACKED value encoding")
         }
     }
 
     /// A page whose encoding is not defined for the column's physical type is corrupt.
     private func requireType(of values: ValueBuffer, in types: [PhysicalType], for encoding: Encoding) throws {
-        guard types.contains(values.type) else { throw ParquetError.corrupt("\(encoding) for \(values.type) values") }
+        guard types.contains(values.type) else { throw ParquetError(.corrupt, "\(encoding) for \(values.type) values") }
     }
 }

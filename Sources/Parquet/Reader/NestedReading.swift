@@ -49,7 +49,7 @@ extension ParquetFileReader {
     static func modelField(_ node: SchemaNode) throws -> Field {
         let e = node.element
         guard node.repetition != .repeated else {
-            throw ParquetError.unsupported("repeated field \(e.name) outside a LIST (legacy layout)")
+            throw ParquetError(.unsupported, "repeated field \(e.name) outside a LIST (legacy layout)")
         }
         var field = Field(e.name, .boolean, nullable: node.repetition == .optional, fieldID: e.fieldId)
         if node.isLeaf {
@@ -61,12 +61,12 @@ extension ParquetFileReader {
         if logical == .list || converted == .list {
             guard node.children.count == 1, let repeated = inner, repeated.repetition == .repeated,
                   !repeated.isLeaf, repeated.children.count == 1 else {
-                throw ParquetError.unsupported("LIST \(e.name) is not in the 3-level layout")
+                throw ParquetError(.unsupported, "LIST \(e.name) is not in the 3-level layout")
             }
             field.type = .list(try modelField(repeated.children[0]))
         } else if logical == .map || converted == .map || converted == .mapKeyValue {
             guard node.children.count == 1, let repeated = inner, repeated.repetition == .repeated, repeated.children.count == 2 else {
-                throw ParquetError.unsupported("MAP \(e.name) is not a repeated key_value group")
+                throw ParquetError(.unsupported, "MAP \(e.name) is not a repeated key_value group")
             }
             field.type = .map(key: try modelField(repeated.children[0]), value: try modelField(repeated.children[1]))
         } else {
@@ -86,7 +86,7 @@ extension ParquetFileReader {
             // The model stores a decimal by its precision; other storage has no model type.
             let t = FieldType.decimal(precision: Int(p), scale: Int(s))
             guard t.physicalType == d.physicalType, (t.typeLength ?? d.typeLength) == d.typeLength else {
-                throw ParquetError.unsupported("column \(e.name): DECIMAL(\(p),\(s)) stored as \(d.physicalType)")
+                throw ParquetError(.unsupported, "column \(e.name): DECIMAL(\(p),\(s)) stored as \(d.physicalType)")
             }
             return t
         case (.int64, .timestamp(let utc, let unit)): return .timestamp(unit, isAdjustedToUTC: utc)
@@ -97,7 +97,7 @@ extension ParquetFileReader {
         case (.byteArray, nil): return .binary
         case (.fixedLenByteArray, nil), (.fixedLenByteArray, .uuid): return .fixedLenByteArray(d.typeLength)
         default:
-            throw ParquetError.unsupported("column \(e.name): \(d.physicalType) \(d.logicalType?.description ?? "") has no model type")
+            throw ParquetError(.unsupported, "column \(e.name): \(d.physicalType) \(d.logicalType?.description ?? "") has no model type")
         }
     }
 }

@@ -12,33 +12,33 @@ public final class ParquetFileReader: Sendable {
     public init(source: ParquetSource) throws {
         self.source = source
         let size = source.size
-        guard size >= 12 else { throw ParquetError.corrupt("file of \(size) bytes is too small to be Parquet") }
+        guard size >= 12 else { throw ParquetError(.corrupt, "file of \(size) bytes is too small to be Parquet") }
         let head = try source.read(offset: 0, length: 4)
         let tail = try source.read(offset: size - 8, length: 8)
-        guard head == Array("PAR1".utf8) else { throw ParquetError.corrupt("missing PAR1 magic at the start") }
-        if tail[4...] == Array("PARE".utf8)[...] { throw ParquetError.unsupported("encrypted footer (PARE)") }
-        guard tail[4...] == Array("PAR1".utf8)[...] else { throw ParquetError.corrupt("missing PAR1 magic at the end") }
+        guard head == Array("PAR1".utf8) else { throw ParquetError(.corrupt, "missing PAR1 magic at the start") }
+        if tail[4...] == Array("PARE".utf8)[...] { throw ParquetError(.unsupported, "encrypted footer (PARE)") }
+        guard tail[4...] == Array("PAR1".utf8)[...] else { throw ParquetError(.corrupt, "missing PAR1 magic at the end") }
         let footerLength = Int(tail.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self).littleEndian })
         guard footerLength > 0, footerLength <= size - 12, footerLength <= Self.maxFooterSize else {
-            throw ParquetError.corrupt("footer length \(footerLength) does not fit the \(size)-byte file")
+            throw ParquetError(.corrupt, "footer length \(footerLength) does not fit the \(size)-byte file")
         }
         let footer = try source.read(offset: size - 8 - footerLength, length: footerLength)
         let meta = try decodeFileMetaData(footer)
         metadata = meta
         schema = try Schema(elements: meta.schema)
-        guard meta.numRows >= 0 else { throw ParquetError.corrupt("negative row count") }
+        guard meta.numRows >= 0 else { throw ParquetError(.corrupt, "negative row count") }
         var total: Int64 = 0
         for (gi, g) in meta.rowGroups.enumerated() {
             guard g.columns.count == schema.columns.count else {
-                throw ParquetError.corrupt("row group \(gi) has \(g.columns.count) column chunks, schema has \(schema.columns.count) columns")
+                throw ParquetError(.corrupt, "row group \(gi) has \(g.columns.count) column chunks, schema has \(schema.columns.count) columns")
             }
-            guard g.numRows >= 0 else { throw ParquetError.corrupt("row group \(gi) has a negative row count") }
+            guard g.numRows >= 0 else { throw ParquetError(.corrupt, "row group \(gi) has a negative row count") }
             let (sum, overflow) = total.addingReportingOverflow(g.numRows)
-            guard !overflow else { throw ParquetError.corrupt("row group sizes overflow") }
+            guard !overflow else { throw ParquetError(.corrupt, "row group sizes overflow") }
             total = sum
         }
         guard total == meta.numRows else {
-            throw ParquetError.corrupt("row groups hold \(total) rows, footer says \(meta.numRows)")
+            throw ParquetError(.corrupt, "row groups hold \(total) rows, footer says \(meta.numRows)")
         }
     }
 
@@ -60,7 +60,7 @@ public final class ParquetFileReader: Sendable {
     /// Index of the top-level field `name`.
     public func fieldIndex(_ name: String) throws -> Int {
         guard let i = schema.fields.firstIndex(where: { $0.name == name }) else {
-            throw ParquetError.invalidArgument("no column named \(name); columns: \(schema.fields.map(\.name).joined(separator: ", "))")
+            throw ParquetError(.invalidArgument, "no column named \(name); columns: \(schema.fields.map(\.name).joined(separator: ", "))")
         }
         return i
     }
@@ -68,7 +68,7 @@ public final class ParquetFileReader: Sendable {
     /// Decodes one leaf column chunk.
     public func readLeaf(rowGroup: Int, column: Int) throws -> LeafColumnData {
         guard metadata.rowGroups.indices.contains(rowGroup), schema.columns.indices.contains(column) else {
-            throw ParquetError.invalidArgument("no row group \(rowGroup) / column \(column)")
+            throw ParquetError(.invalidArgument, "no row group \(rowGroup) / column \(column)")
         }
         let g = metadata.rowGroups[rowGroup]
         let r = ColumnChunkReader(descriptor: schema.columns[column], codec: PageCodec())
@@ -84,7 +84,7 @@ public final class ParquetFileReader: Sendable {
         for fi in fields {
             let node = schema.fields[fi]
             guard let leaf = node.leafIndex, node.repetition != .repeated else {
-                throw ParquetError.invalidArgument("column \(node.name) is nested; read it with readRows")
+                throw ParquetError(.invalidArgument, "column \(node.name) is nested; read it with readRows")
             }
             var column: Column?
             for g in rowGroups ?? Array(metadata.rowGroups.indices) {
@@ -104,7 +104,7 @@ public final class ParquetFileReader: Sendable {
         let validity = defs.map { $0 == maxDef }
         let present = validity.reduce(0) { $0 + ($1 ? 1 : 0) }
         guard present == data.values.count else {
-            throw ParquetError.corrupt("column \(descriptor.dottedPath): \(data.values.count) values for \(present) non-null levels")
+            throw ParquetError(.corrupt, "column \(descriptor.dottedPath): \(data.values.count) values for \(present) non-null levels")
         }
         if data.values.count == data.entryCount { return Column(data.values, validity: validity) }
         var k = 0
@@ -171,13 +171,13 @@ public final class ParquetFileReader: Sendable {
                     let data = try readLeaf(rowGroup: g, column: l)
                     // Every row has at least one level entry in every leaf.
                     guard data.entryCount >= n else {
-                        throw ParquetError.corrupt("column \(schema.columns[l].dottedPath) has \(data.entryCount) entries for \(n) rows")
+                        throw ParquetError(.corrupt, "column \(schema.columns[l].dottedPath) has \(data.entryCount) entries for \(n) rows")
                     }
                     leaves[l] = LeafCursor(data: data, descriptor: schema.columns[l])
                 }
                 fieldLeaves.append(leaves)
             }
-            if fields.isEmpty && n > numRows { throw ParquetError.corrupt("row group claims \(n) rows") }
+            if fields.isEmpty && n > numRows { throw ParquetError(.corrupt, "row group claims \(n) rows") }
             var groupRows = [[ParquetValue]](repeating: [], count: n)
             for (k, fi) in fields.enumerated() {
                 let node = schema.fields[fi]

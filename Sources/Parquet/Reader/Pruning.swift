@@ -11,7 +11,7 @@ extension ParquetFileReader {
     /// Statistics of a flat top-level column in each row group (nil where absent or unusable).
     public func statistics(column name: String) throws -> [ColumnStatistics?] {
         let node = schema.fields[try fieldIndex(name)]
-        guard let leaf = node.leafIndex else { throw ParquetError.invalidArgument("column \(name) is nested") }
+        guard let leaf = node.leafIndex else { throw ParquetError(.invalidArgument, "column \(name) is nested") }
         let d = schema.columns[leaf]
         let conv = ValueConverter(descriptor: d)
         return metadata.rowGroups.map { g in

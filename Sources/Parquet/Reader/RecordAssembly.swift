@@ -34,7 +34,7 @@ struct RecordAssembler {
 
     private func peek(_ node: SchemaNode) throws -> LeafCursor {
         guard let c = leaves[firstLeaf(node)], !c.atEnd else {
-            throw ParquetError.corrupt("levels of \(node.name) end before the rows do")
+            throw ParquetError(.corrupt, "levels of \(node.name) end before the rows do")
         }
         return c
     }
@@ -42,7 +42,7 @@ struct RecordAssembler {
     /// Advances every leaf under `node` past one entry (a null or empty subtree).
     private mutating func skip(_ node: SchemaNode) throws {
         if let l = node.leafIndex {
-            guard var c = leaves[l], !c.atEnd else { throw ParquetError.corrupt("levels of \(node.name) end early") }
+            guard var c = leaves[l], !c.atEnd else { throw ParquetError(.corrupt, "levels of \(node.name) end early") }
             if c.def == c.descriptor.maxDefinitionLevel { c.value += 1 }
             c.entry += 1
             leaves[l] = c
@@ -79,7 +79,7 @@ struct RecordAssembler {
             guard let c = leaves[firstLeaf(node)] else { break }
             if c.atEnd || c.rep < node.repetitionLevel { break }
             guard c.rep == node.repetitionLevel else {
-                throw ParquetError.corrupt("repetition level \(c.rep) unexpected in \(node.name)")
+                throw ParquetError(.corrupt, "repetition level \(c.rep) unexpected in \(node.name)")
             }
         }
         return items
@@ -88,10 +88,10 @@ struct RecordAssembler {
     /// Reads a present node (ignoring its own optional/repeated marker).
     private mutating func readBody(_ node: SchemaNode) throws -> ParquetValue {
         if let l = node.leafIndex {
-            guard var c = leaves[l], !c.atEnd else { throw ParquetError.corrupt("levels of \(node.name) end early") }
+            guard var c = leaves[l], !c.atEnd else { throw ParquetError(.corrupt, "levels of \(node.name) end early") }
             defer { leaves[l] = c }
             c.entry += 1
-            guard c.value < c.data.values.count else { throw ParquetError.corrupt("column \(node.name) has fewer values than levels say") }
+            guard c.value < c.data.values.count else { throw ParquetError(.corrupt, "column \(node.name) has fewer values than levels say") }
             c.value += 1
             return c.converter.value(c.data.values, c.value - 1)
         }
@@ -127,7 +127,7 @@ struct RecordAssembler {
     /// After all rows: every level and value must have been used.
     func checkFullyConsumed() throws {
         for (_, c) in leaves where !c.atEnd || c.value != c.data.values.count {
-            throw ParquetError.corrupt("column \(c.descriptor.dottedPath) has \(c.data.entryCount - c.entry) levels and \(c.data.values.count - c.value) values left after the last row")
+            throw ParquetError(.corrupt, "column \(c.descriptor.dottedPath) has \(c.data.entryCount - c.entry) levels and \(c.data.values.count - c.value) values left after the last row")
         }
     }
 }

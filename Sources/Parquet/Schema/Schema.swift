@@ -67,24 +67,24 @@ public struct Schema: Sendable {
 
     /// Builds the tree from the flattened footer list, validating child counts.
     public init(elements: [SchemaElement]) throws {
-        guard let first = elements.first else { throw ParquetError.corrupt("empty schema") }
+        guard let first = elements.first else { throw ParquetError(.corrupt, "empty schema") }
         var index = 1
         var columns: [ColumnDescriptor] = []
         func build(_ e: SchemaElement, path: [String], def: Int, rep: Int, depth: Int) throws -> SchemaNode {
-            guard depth < 64 else { throw ParquetError.corrupt("schema nested too deeply") }
+            guard depth < 64 else { throw ParquetError(.corrupt, "schema nested too deeply") }
             let n = Int(e.numChildren ?? 0)
             var node = SchemaNode(element: e, children: [], leafIndex: nil, definitionLevel: def, repetitionLevel: rep)
             if depth > 0 && (e.type != nil || e.numChildren == nil) {
-                guard e.type != nil else { throw ParquetError.corrupt("leaf \(e.name) has no physical type") }
+                guard e.type != nil else { throw ParquetError(.corrupt, "leaf \(e.name) has no physical type") }
                 if e.type == .fixedLenByteArray && (e.typeLength ?? 0) <= 0 {
-                    throw ParquetError.corrupt("FIXED_LEN_BYTE_ARRAY column \(e.name) has no positive type_length")
+                    throw ParquetError(.corrupt, "FIXED_LEN_BYTE_ARRAY column \(e.name) has no positive type_length")
                 }
                 node.leafIndex = columns.count
                 columns.append(ColumnDescriptor(path: path, element: e, maxDefinitionLevel: def, maxRepetitionLevel: rep))
                 return node
             }
             guard n >= 0, n <= elements.count - index else {
-                throw ParquetError.corrupt("schema element \(e.name) claims \(n) children, only \(elements.count - index) elements follow")
+                throw ParquetError(.corrupt, "schema element \(e.name) claims \(n) children, only \(elements.count - index) elements follow")
             }
             for _ in 0..<n {
                 let c = elements[index]
@@ -100,7 +100,7 @@ public struct Schema: Sendable {
         if rootElement.numChildren == nil { rootElement.numChildren = 0 }
         root = try build(rootElement, path: [], def: 0, rep: 0, depth: 0)
         guard index == elements.count else {
-            throw ParquetError.corrupt("schema has \(elements.count - index) elements not reachable from the root")
+            throw ParquetError(.corrupt, "schema has \(elements.count - index) elements not reachable from the root")
         }
         self.columns = columns
         self.elements = elements

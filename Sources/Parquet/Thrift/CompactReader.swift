@@ -22,14 +22,14 @@ struct CompactReader {
     var remaining: Int { end - position }
 
     mutating func byte() throws -> UInt8 {
-        guard position < end else { throw ParquetError.corrupt("thrift: unexpected end of data") }
+        guard position < end else { throw ParquetError(.corrupt, "thrift: unexpected end of data") }
         defer { position += 1 }
         return bytes[position]
     }
 
     mutating func varint() throws -> UInt64 {
         do { return try Varint.read(bytes, at: &position, end: end) } catch {
-            throw ParquetError.corrupt(error == .truncated ? "thrift: unexpected end of data" : "thrift: varint too long")
+            throw ParquetError(.corrupt, error == .truncated ? "thrift: unexpected end of data" : "thrift: varint too long")
         }
     }
 
@@ -37,21 +37,21 @@ struct CompactReader {
 
     mutating func i32() throws -> Int32 {
         let v = try i64()
-        guard let r = Int32(exactly: v) else { throw ParquetError.corrupt("thrift: i32 out of range: \(v)") }
+        guard let r = Int32(exactly: v) else { throw ParquetError(.corrupt, "thrift: i32 out of range: \(v)") }
         return r
     }
 
     /// Reads a non-negative i32 used as a size or count.
     mutating func count(_ what: String) throws -> Int {
         let v = try i32()
-        guard v >= 0 else { throw ParquetError.corrupt("negative \(what): \(v)") }
+        guard v >= 0 else { throw ParquetError(.corrupt, "negative \(what): \(v)") }
         return Int(v)
     }
 
     mutating func binary() throws -> [UInt8] {
         let n = try varint()
         guard n <= UInt64(remaining) else {
-            throw ParquetError.corrupt("thrift: binary length \(n) exceeds the \(remaining) remaining bytes")
+            throw ParquetError(.corrupt, "thrift: binary length \(n) exceeds the \(remaining) remaining bytes")
         }
         let start = position
         position += Int(n)
@@ -63,7 +63,7 @@ struct CompactReader {
     }
 
     mutating func double() throws -> Double {
-        guard remaining >= 8 else { throw ParquetError.corrupt("thrift: truncated double") }
+        guard remaining >= 8 else { throw ParquetError(.corrupt, "thrift: truncated double") }
         var bits: UInt64 = 0
         for i in 0..<8 { bits |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
         position += 8
@@ -80,15 +80,15 @@ struct CompactReader {
         if n == 15 {
             let big = try varint()
             guard big <= UInt64(remaining) else {
-                throw ParquetError.corrupt("thrift: list of \(big) elements exceeds the \(remaining) remaining bytes")
+                throw ParquetError(.corrupt, "thrift: list of \(big) elements exceeds the \(remaining) remaining bytes")
             }
             n = Int(big)
         }
         guard let t = CompactType(rawValue: h & 0x0F) else {
-            throw ParquetError.corrupt("thrift: unknown list element type \(h & 0x0F)")
+            throw ParquetError(.corrupt, "thrift: unknown list element type \(h & 0x0F)")
         }
         guard n <= remaining || t == .boolTrue || t == .boolFalse else {
-            throw ParquetError.corrupt("thrift: list of \(n) elements exceeds the \(remaining) remaining bytes")
+            throw ParquetError(.corrupt, "thrift: list of \(n) elements exceeds the \(remaining) remaining bytes")
         }
         return (t, n)
     }
@@ -105,20 +105,20 @@ struct CompactReader {
     /// Walks the fields of a struct; `field` must consume (or `skip`) each value.
     mutating func readStruct(_ field: (inout CompactReader, Int16, CompactType) throws -> Void) throws {
         depth += 1
-        guard depth <= 64 else { throw ParquetError.corrupt("thrift: structs nested too deeply") }
+        guard depth <= 64 else { throw ParquetError(.corrupt, "thrift: structs nested too deeply") }
         defer { depth -= 1 }
         var last: Int16 = 0
         while true {
             let h = try byte()
             if h == 0 { return }
             guard let type = CompactType(rawValue: h & 0x0F) else {
-                throw ParquetError.corrupt("thrift: unknown field type \(h & 0x0F)")
+                throw ParquetError(.corrupt, "thrift: unknown field type \(h & 0x0F)")
             }
             let delta = Int16(h >> 4)
             let id: Int16
             if delta == 0 {
                 let v = try i64()
-                guard let v16 = Int16(exactly: v) else { throw ParquetError.corrupt("thrift: field id \(v) out of range") }
+                guard let v16 = Int16(exactly: v) else { throw ParquetError(.corrupt, "thrift: field id \(v) out of range") }
                 id = v16
             } else {
                 id = last &+ delta
@@ -131,17 +131,17 @@ struct CompactReader {
     /// Skips a value of the given type (unknown or unused fields).
     mutating func skip(_ type: CompactType) throws {
         switch type {
-        case .stop: throw ParquetError.corrupt("thrift: unexpected stop")
+        case .stop: throw ParquetError(.corrupt, "thrift: unexpected stop")
         case .boolTrue, .boolFalse: return
         case .byte: _ = try byte()
         case .i16, .i32, .i64: _ = try varint()
         case .double: _ = try double()
         case .binary:
             let n = try varint()
-            guard n <= UInt64(remaining) else { throw ParquetError.corrupt("thrift: binary length \(n) past end") }
+            guard n <= UInt64(remaining) else { throw ParquetError(.corrupt, "thrift: binary length \(n) past end") }
             position += Int(n)
         case .uuid:
-            guard remaining >= 16 else { throw ParquetError.corrupt("thrift: truncated uuid") }
+            guard remaining >= 16 else { throw ParquetError(.corrupt, "thrift: truncated uuid") }
             position += 16
         case .list, .set:
             let (t, n) = try listHeader()
@@ -153,10 +153,10 @@ struct CompactReader {
         case .map:
             let n = try varint()
             guard n > 0 else { return }
-            guard n <= UInt64(remaining) else { throw ParquetError.corrupt("thrift: map of \(n) entries past end") }
+            guard n <= UInt64(remaining) else { throw ParquetError(.corrupt, "thrift: map of \(n) entries past end") }
             let kv = try byte()
             guard let k = CompactType(rawValue: kv >> 4), let v = CompactType(rawValue: kv & 0x0F) else {
-                throw ParquetError.corrupt("thrift: unknown map types")
+                throw ParquetError(.corrupt, "thrift: unknown map types")
             }
             try nested { r in
                 for _ in 0..<n {
@@ -171,7 +171,7 @@ struct CompactReader {
 
     private mutating func nested(_ body: (inout CompactReader) throws -> Void) throws {
         depth += 1
-        guard depth <= 64 else { throw ParquetError.corrupt("thrift: values nested too deeply") }
+        guard depth <= 64 else { throw ParquetError(.corrupt, "thrift: values nested too deeply") }
         defer { depth -= 1 }
         try body(&self)
     }

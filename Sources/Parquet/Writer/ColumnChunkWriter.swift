@@ -52,7 +52,7 @@ struct ColumnChunkWriter {
         let entries = column.count
         let validity = maxDefinitionLevel > 0 ? column.validity : nil
         if maxDefinitionLevel == 0 && column.validity?.contains(false) == true {
-            throw ParquetError.invalidArgument("column \(name) is required but has nulls")
+            throw ParquetError(.invalidArgument, "column \(name) is required but has nulls")
         }
         try checkType(column)
         let repetitions = maxRepetitionLevel > 0 ? repetitionLevels : nil
@@ -69,7 +69,7 @@ struct ColumnChunkWriter {
         func emitPage(_ header: PageHeader, uncompressed: Int, compressed: Int, levels: [UInt8] = []) throws -> Int64 {
             let uncompressed = uncompressed + levels.count, compressedTotal = compressed + levels.count
             guard uncompressed <= Int(Int32.max), compressedTotal <= Int(Int32.max) else {
-                throw ParquetError.invalidArgument("page of column \(name) larger than 2 GiB")
+                throw ParquetError(.invalidArgument, "page of column \(name) larger than 2 GiB")
             }
             var h = header
             h.uncompressedPageSize = Int32(uncompressed)
@@ -182,15 +182,15 @@ struct ColumnChunkWriter {
     private func checkType(_ column: Column) throws {
         let physical = field.type.physicalType
         guard column.values.physicalType == physical else {
-            throw ParquetError.invalidArgument("column \(name) is \(field.type) (\(physical)) but got \(column.values.physicalType) values")
+            throw ParquetError(.invalidArgument, "column \(name) is \(field.type) (\(physical)) but got \(column.values.physicalType) values")
         }
         if let v = column.validity, v.count != column.count {
-            throw ParquetError.invalidArgument("column \(name): validity has \(v.count) entries for \(column.count) values")
+            throw ParquetError(.invalidArgument, "column \(name): validity has \(v.count) entries for \(column.count) values")
         }
         if case .fixedLenByteArray(let b) = column.values, let width = field.type.typeLength {
             for i in 0..<b.count where b.offsets[i + 1] - b.offsets[i] != Int32(width) {
                 if let v = column.validity, !v[i], b.offsets[i + 1] == b.offsets[i] { continue }
-                throw ParquetError.invalidArgument("column \(name) entry \(i): fixed-length value is not \(width) bytes")
+                throw ParquetError(.invalidArgument, "column \(name) entry \(i): fixed-length value is not \(width) bytes")
             }
         }
     }

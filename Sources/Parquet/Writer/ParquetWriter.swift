@@ -47,17 +47,17 @@ public final class ParquetWriter {
     private var closed = false
 
     public init(sink: ParquetSink, fields: [Field], options: WriterOptions = WriterOptions()) throws {
-        guard !fields.isEmpty else { throw ParquetError.invalidArgument("a Parquet file needs at least one column") }
+        guard !fields.isEmpty else { throw ParquetError(.invalidArgument, "a Parquet file needs at least one column") }
         guard options.dataPageVersion == 1 || options.dataPageVersion == 2 else {
-            throw ParquetError.invalidArgument("data page version must be 1 or 2")
+            throw ParquetError(.invalidArgument, "data page version must be 1 or 2")
         }
         if [CompressionCodec.uncompressed, .snappy, .gzip, .zstd].contains(options.compression) == false {
-            throw ParquetError.unsupported("writing with codec \(options.compression)")
+            throw ParquetError(.unsupported, "writing with codec \(options.compression)")
         }
         var seen = Set<String>()
         var layouts: [NestedLayout?] = []
         for f in fields {
-            guard seen.insert(f.name).inserted else { throw ParquetError.invalidArgument("duplicate column name \(f.name)") }
+            guard seen.insert(f.name).inserted else { throw ParquetError(.invalidArgument, "duplicate column name \(f.name)") }
             guard f.type.isNested else {
                 try Self.checkPrimitive(f.type, name: f.name)
                 layouts.append(nil)
@@ -67,7 +67,7 @@ public final class ParquetWriter {
             do {
                 layout = try NestedLayout(f)
             } catch let e as NestedColumnError {
-                throw ParquetError.invalidArgument("column \(f.name): \(e.description)")
+                throw ParquetError(.invalidArgument, "column \(f.name): \(e.description)")
             }
             for leaf in layout.leaves { try Self.checkPrimitive(leaf.field.type, name: leaf.path.joined(separator: ".")) }
             layouts.append(layout)
@@ -82,17 +82,17 @@ public final class ParquetWriter {
 
     private static func checkPrimitive(_ type: FieldType, name: String) throws {
         if case .decimal(let p, let s) = type, p < 1 || s < 0 || s > p || p > 76 {
-            throw ParquetError.invalidArgument("column \(name): invalid decimal(\(p), \(s))")
+            throw ParquetError(.invalidArgument, "column \(name): invalid decimal(\(p), \(s))")
         }
         if case .fixedLenByteArray(let n) = type, n <= 0 {
-            throw ParquetError.invalidArgument("column \(name): fixed length must be positive")
+            throw ParquetError(.invalidArgument, "column \(name): fixed length must be positive")
         }
     }
 
     /// Appends rows given as one `Column` per field (all the same length); flat schemas only.
     public func write(_ columns: [Column]) throws {
         if let nested = fields.first(where: { $0.type.isNested }) {
-            throw ParquetError.invalidArgument("column \(nested.name) is nested: write FieldColumns")
+            throw ParquetError(.invalidArgument, "column \(nested.name) is nested: write FieldColumns")
         }
         try write(columns.map { FieldColumn.flat($0) })
     }
@@ -100,33 +100,33 @@ public final class ParquetWriter {
     /// Appends rows given as one `FieldColumn` per field (all the same number of rows):
     /// `.flat` for primitive fields, `.nested` (from a `NestedColumnBuilder`) for the others.
     public func write(_ columns: [FieldColumn]) throws {
-        guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
+        guard !closed else { throw ParquetError(.invalidArgument, "writer is closed") }
         guard columns.count == fields.count else {
-            throw ParquetError.invalidArgument("got \(columns.count) columns for \(fields.count) fields")
+            throw ParquetError(.invalidArgument, "got \(columns.count) columns for \(fields.count) fields")
         }
         let rows = columns[0].rowCount
         for (i, (c, f)) in zip(columns, fields).enumerated() {
             guard c.rowCount == rows else {
-                throw ParquetError.invalidArgument("column \(f.name) has \(c.rowCount) rows, expected \(rows)")
+                throw ParquetError(.invalidArgument, "column \(f.name) has \(c.rowCount) rows, expected \(rows)")
             }
             // Checked before buffering: appending a mismatched batch would lose rows.
             switch (c, layouts[i]) {
             case (.flat(let c), nil):
                 guard c.values.physicalType == f.type.physicalType else {
-                    throw ParquetError.invalidArgument("column \(f.name) is \(f.type) (\(f.type.physicalType)) but got \(c.values.physicalType) values")
+                    throw ParquetError(.invalidArgument, "column \(f.name) is \(f.type) (\(f.type.physicalType)) but got \(c.values.physicalType) values")
                 }
                 if let v = c.validity, v.count != rows {
-                    throw ParquetError.invalidArgument("column \(f.name): validity has \(v.count) entries for \(rows) values")
+                    throw ParquetError(.invalidArgument, "column \(f.name): validity has \(v.count) entries for \(rows) values")
                 }
                 if !f.nullable, c.validity?.contains(false) == true {
-                    throw ParquetError.invalidArgument("column \(f.name) is required but has nulls")
+                    throw ParquetError(.invalidArgument, "column \(f.name) is required but has nulls")
                 }
             case (.nested(let n), let layout?):
                 try n.check(against: layout)
             case (.flat, _?):
-                throw ParquetError.invalidArgument("column \(f.name) is nested but got a flat column")
+                throw ParquetError(.invalidArgument, "column \(f.name) is nested but got a flat column")
             case (.nested, nil):
-                throw ParquetError.invalidArgument("column \(f.name) is flat but got a nested column")
+                throw ParquetError(.invalidArgument, "column \(f.name) is flat but got a nested column")
             }
         }
         var start = 0
@@ -181,7 +181,7 @@ public final class ParquetWriter {
                             repetitions: data.maxRepetitionLevel > 0 ? data.repetitionLevels : nil)
                 }
             case (.nested, nil):
-                throw ParquetError.invalidArgument("column \(field.name) is flat but got a nested column")
+                throw ParquetError(.invalidArgument, "column \(field.name) is flat but got a nested column")
             }
         }
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: totalUncompressed, numRows: Int64(rows),
@@ -193,7 +193,7 @@ public final class ParquetWriter {
     /// Flushes the last row group and writes the footer. Returns the footer written.
     @discardableResult
     public func close() throws -> FileMetaData {
-        guard !closed else { throw ParquetError.invalidArgument("writer already closed") }
+        guard !closed else { throw ParquetError(.invalidArgument, "writer already closed") }
         try flushRowGroup()
         closed = true
         var elements = [SchemaElement(name: "schema", numChildren: Int32(fields.count))]

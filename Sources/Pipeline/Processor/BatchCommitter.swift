@@ -138,8 +138,9 @@ struct BatchCommitter: Sendable {
             stages.decode += StreamProcessor.seconds(ContinuousClock.now - finishStart)
             stages.decodeCPU += StageSeconds.threadCPUNow() - finishCPUStart
             committedCount = batch.count
-            return CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint,
-                                 deadLetterEnds: dlqEnd, gaps: gaps, batchID: batchID)
+            var request = CommitRequest(topic: topic, records: batch, expected: expected, checkpoint: checkpoint, batchID: batchID)
+            (request.deadLetterEnds, request.gaps) = (dlqEnd, gaps)
+            return request
         }
         await Failpoints.pause("before-commit")
         let commitStart = ContinuousClock.now

@@ -28,8 +28,8 @@ public enum DefinitionCompatibility {
         do {
             _ = try SchemaEvolution.evolvedFields(schema.storedFields, tableFields: try SchemaEvolution.fields(fromAvro: avro),
                                                   refuseRemovedMembers: true)
-        } catch HudiError.invalidArgument(let reason) {
-            throw refuse(reason.replacingOccurrences(of: "schema evolution: ", with: ""))
+        } catch let error as HudiError where error.kind == .invalidArgument {
+            throw refuse(error.message.replacingOccurrences(of: "schema evolution: ", with: ""))
         }
     }
 

@@ -47,7 +47,7 @@ public actor HudiTableSink: TableSink {
     public func table(topic: String) async throws -> HudiTable {
         if let table = tables[topic] { return table }
         guard let schema = schemas[topic] else {
-            throw HudiError.invalidArgument("no schema for topic \(topic)")
+            throw HudiError(.invalidArgument, "no schema for topic \(topic)")
         }
         let store = TimedObjectStore(try root.scoped(to: schema.table))
         timedStores[topic] = store
@@ -87,7 +87,7 @@ public actor HudiTableSink: TableSink {
         let table = try await table(topic: request.topic)
         let records = request.records
         // The decoder's columns as they are: keys and partition values stay bytes.
-        if let failure = records.nestedFailure { throw HudiError.invalidArgument(failure) }
+        if let failure = records.nestedFailure { throw HudiError(.invalidArgument, failure) }
         let fields = records.schema.storedFields
         var batch = RecordBatch(
             fields: fields, columns: records.columns,

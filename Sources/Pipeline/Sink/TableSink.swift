@@ -12,21 +12,16 @@ public struct CommitRequest: Sendable {
     public var checkpoint: KafkaCheckpoint
     /// Where the dead-letter topic ended after this batch's letters, per DLQ partition
     /// (empty when it sent none); recorded for the partitions the commit moves.
-    public var deadLetterEnds: [Int32: Int64]
+    public var deadLetterEnds: [Int32: Int64] = [:]
     /// Offsets this batch could not read (retention, a checkpoint past the log end).
-    public var gaps: [CheckpointGap]
+    public var gaps: [CheckpointGap] = []
     /// The batch id, also the instant time written to `_batch_id`.
     public var batchID: String
 
-    public init(topic: String, records: DecodedBatch, expected: KafkaCheckpoint, checkpoint: KafkaCheckpoint,
-                deadLetterEnds: [Int32: Int64] = [:], gaps: [CheckpointGap] = [], batchID: String) {
-        self.topic = topic
-        self.records = records
-        self.expected = expected
-        self.checkpoint = checkpoint
-        self.deadLetterEnds = deadLetterEnds
-        self.gaps = gaps
-        self.batchID = batchID
+    /// A batch without dead letters or gaps; set ``deadLetterEnds`` and ``gaps`` when it has them.
+    public init(topic: String, records: DecodedBatch, expected: KafkaCheckpoint, checkpoint: KafkaCheckpoint, batchID: String) {
+        (self.topic, self.records, self.batchID) = (topic, records, batchID)
+        (self.expected, self.checkpoint) = (expected, checkpoint)
     }
 }
 

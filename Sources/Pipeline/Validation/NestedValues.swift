@@ -171,8 +171,8 @@ struct NestedShredder: Sendable {
     }
 
     func finish() throws -> NestedColumn {
-        if let failure { throw HudiError.invalidArgument("nested column \(field.name): \(failure)") }
-        guard var b = builder else { throw HudiError.invalidArgument("nested column \(field.name) has no layout") }
+        if let failure { throw HudiError(.invalidArgument, "nested column \(field.name): \(failure)") }
+        guard var b = builder else { throw HudiError(.invalidArgument, "nested column \(field.name) has no layout") }
         return try b.finish()
     }
 

@@ -20,7 +20,7 @@ public enum AvroReader {
     public static func records(_ data: Data) throws -> [JSONValue] {
         var c = Cursor(bytes: [UInt8](data))
         guard c.bytes.count >= 4, Array(c.bytes[0..<4]) == [0x4F, 0x62, 0x6A, 0x01] else {
-            throw AvroError.corrupt("not an Avro container file")
+            throw AvroError(.corrupt, "not an Avro container file")
         }
         c.at = 4
         var meta: [String: [UInt8]] = [:]
@@ -30,8 +30,8 @@ public enum AvroReader {
         }
         let sync = try c.take(16)
         let codec = meta["avro.codec"].map { String(decoding: $0, as: UTF8.self) } ?? "null"
-        guard codec == "null" else { throw AvroError.unsupported("Avro codec \(codec)") }
-        guard let schemaBytes = meta["avro.schema"] else { throw AvroError.corrupt("Avro file without schema") }
+        guard codec == "null" else { throw AvroError(.unsupported, "Avro codec \(codec)") }
+        guard let schemaBytes = meta["avro.schema"] else { throw AvroError(.corrupt, "Avro file without schema") }
         var named: [String: AvroType] = [:]
         let schema = try parseSchema(try JSONValue.parse(Data(schemaBytes)), namespace: nil, named: &named)
         var out: [JSONValue] = []
@@ -39,7 +39,7 @@ public enum AvroReader {
             let count = try c.long()
             _ = try c.long()
             for _ in 0..<count { out.append(try decode(schema, &c, named)) }
-            guard try c.take(16) == sync else { throw AvroError.corrupt("Avro sync marker mismatch") }
+            guard try c.take(16) == sync else { throw AvroError(.corrupt, "Avro sync marker mismatch") }
         }
         return out
     }
@@ -59,12 +59,12 @@ public enum AvroReader {
             default:
                 if named[s] != nil { return .named(s) }
                 if let ns = namespace, named["\(ns).\(s)"] != nil { return .named("\(ns).\(s)") }
-                throw AvroError.corrupt("unknown Avro type \(s)")
+                throw AvroError(.corrupt, "unknown Avro type \(s)")
             }
         case .array(let members):
             return .union(try members.map { try parseSchema($0, namespace: namespace, named: &named) })
         case .object:
-            guard let type = j["type"] else { throw AvroError.corrupt("Avro schema without type") }
+            guard let type = j["type"] else { throw AvroError(.corrupt, "Avro schema without type") }
             guard case .string(let t) = type else { return try parseSchema(type, namespace: namespace, named: &named) }
             let name = j["name"]?.string
             let ns = j["namespace"]?.string ?? namespace
@@ -74,7 +74,7 @@ public enum AvroReader {
                 if let full { named[full] = .record(name: full, fields: []); if let name { named[name] = named[full] } }
                 var fields: [(String, AvroType)] = []
                 for f in j["fields"]?.arrayValues ?? [] {
-                    guard let fname = f["name"]?.string, let ft = f["type"] else { throw AvroError.corrupt("bad Avro field") }
+                    guard let fname = f["name"]?.string, let ft = f["type"] else { throw AvroError(.corrupt, "bad Avro field") }
                     fields.append((fname, try parseSchema(ft, namespace: ns, named: &named)))
                 }
                 let r = AvroType.record(name: full ?? "", fields: fields)
@@ -89,16 +89,16 @@ public enum AvroReader {
                 if let full { named[full] = f; if let name { named[name] = f } }
                 return f
             case "array":
-                guard let items = j["items"] else { throw AvroError.corrupt("Avro array without items") }
+                guard let items = j["items"] else { throw AvroError(.corrupt, "Avro array without items") }
                 return .array(try parseSchema(items, namespace: ns, named: &named))
             case "map":
-                guard let values = j["values"] else { throw AvroError.corrupt("Avro map without values") }
+                guard let values = j["values"] else { throw AvroError(.corrupt, "Avro map without values") }
                 return .map(try parseSchema(values, namespace: ns, named: &named))
             default:
                 return try parseSchema(.string(t), namespace: ns, named: &named)
             }
         default:
-            throw AvroError.corrupt("bad Avro schema")
+            throw AvroError(.corrupt, "bad Avro schema")
         }
     }
 
@@ -120,7 +120,7 @@ public enum AvroReader {
         case .fixed(let n): return .string(Data(try c.take(n)).base64EncodedString())
         case .enumeration(let symbols):
             let i = Int(try c.long())
-            guard symbols.indices.contains(i) else { throw AvroError.corrupt("Avro enum index \(i)") }
+            guard symbols.indices.contains(i) else { throw AvroError(.corrupt, "Avro enum index \(i)") }
             return .string(symbols[i])
         case .record(_, let fields):
             var o: [(String, JSONValue)] = []
@@ -139,10 +139,10 @@ public enum AvroReader {
             return .object(o)
         case .union(let members):
             let i = Int(try c.long())
-            guard members.indices.contains(i) else { throw AvroError.corrupt("Avro union index \(i)") }
+            guard members.indices.contains(i) else { throw AvroError(.corrupt, "Avro union index \(i)") }
             return try decode(members[i], &c, named)
         case .named(let n):
-            guard let real = named[n] else { throw AvroError.corrupt("unresolved Avro type \(n)") }
+            guard let real = named[n] else { throw AvroError(.corrupt, "unresolved Avro type \(n)") }
             return try decode(real, &c, named)
         }
     }
@@ -163,7 +163,7 @@ public enum AvroReader {
         }
 
         mutating func take(_ n: Int) throws -> [UInt8] {
-            guard n >= 0, at + n <= bytes.count else { throw AvroError.corrupt("Avro data truncated") }
+            guard n >= 0, at + n <= bytes.count else { throw AvroError(.corrupt, "Avro data truncated") }
             defer { at += n }
             return Array(bytes[at..<at + n])
         }
@@ -171,32 +171,27 @@ public enum AvroReader {
         /// Zig-zag varint.
         mutating func long() throws -> Int64 {
             do { return Varint.unzigzag(try Varint.read(bytes, at: &at, end: bytes.count)) } catch {
-                throw AvroError.corrupt(error == .truncated ? "Avro varint truncated" : "Avro varint too long")
+                throw AvroError(.corrupt, error == .truncated ? "Avro varint truncated" : "Avro varint too long")
             }
         }
 
         mutating func bytesValue() throws -> [UInt8] {
             let n = try long()
-            guard n >= 0 else { throw AvroError.corrupt("negative Avro length") }
+            guard n >= 0 else { throw AvroError(.corrupt, "negative Avro length") }
             return try take(Int(n))
         }
     }
 }
 
-/// Why an Avro file could not be read or written.
-public enum AvroError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why an Avro file could not be read or written (the raw value prefixes the message).
+public enum AvroErrorKind: String, ModuleErrorKind {
     /// The bytes are not a valid Avro container file.
-    case corrupt(String)
+    case corrupt = "corrupt Avro data"
     /// A valid file using a feature this reader does not implement (e.g. a codec).
-    case unsupported(String)
+    case unsupported = "unsupported Avro feature"
     /// A value does not fit the schema it is written with.
-    case invalidValue(String)
-
-    public var description: String {
-        switch self {
-        case .corrupt(let m): return "corrupt Avro data: \(m)"
-        case .unsupported(let m): return "unsupported Avro feature: \(m)"
-        case .invalidValue(let m): return "invalid Avro value: \(m)"
-        }
-    }
+    case invalidValue = "invalid Avro value"
 }
+
+/// Why an Avro file could not be read or written.
+public typealias AvroError = ModuleError<AvroErrorKind>

@@ -18,7 +18,7 @@ public enum AvroWriter {
         var named: [String: AvroReader.AvroType] = [:]
         let schema = try AvroReader.parseSchema(try JSONValue.parse(Data(schemaJSON.utf8)), namespace: nil, named: &named)
         let marker = sync ?? (0..<16).map { _ in UInt8.random(in: 0...255) }
-        guard marker.count == 16 else { throw AvroError.invalidValue("Avro sync marker must be 16 bytes") }
+        guard marker.count == 16 else { throw AvroError(.invalidValue, "Avro sync marker must be 16 bytes") }
         var out = Encoder()
         out.bytes += [0x4F, 0x62, 0x6A, 0x01]
         // File metadata: a map<bytes> of one block.
@@ -61,7 +61,7 @@ public enum AvroWriter {
         mutating func encode(_ v: JSONValue, as type: AvroReader.AvroType, named: [String: AvroReader.AvroType]) throws {
             switch type {
             case .null:
-                guard v == .null else { throw AvroError.invalidValue("Avro null expected, got \(v.pretty())") }
+                guard v == .null else { throw AvroError(.invalidValue, "Avro null expected, got \(v.pretty())") }
             case .boolean:
                 guard case .bool(let b) = v else { throw mismatch("boolean", v) }
                 bytes.append(b ? 1 : 0)
@@ -94,8 +94,8 @@ public enum AvroWriter {
                 for (fieldName, fieldType) in fields {
                     do {
                         try encode(v[fieldName] ?? .null, as: fieldType, named: named)
-                    } catch AvroError.invalidValue(let m) {
-                        throw AvroError.invalidValue("\(name).\(fieldName): \(m)")
+                    } catch let error as AvroError where error.kind == .invalidValue {
+                        throw AvroError(.invalidValue, "\(name).\(fieldName): \(error.message)")
                     }
                 }
             case .array(let item):
@@ -122,13 +122,13 @@ public enum AvroWriter {
                 long(Int64(i))
                 try encode(v, as: members[i], named: named)
             case .named(let n):
-                guard let real = named[n] else { throw AvroError.invalidValue("unresolved Avro type \(n)") }
+                guard let real = named[n] else { throw AvroError(.invalidValue, "unresolved Avro type \(n)") }
                 try encode(v, as: real, named: named)
             }
         }
 
         private func mismatch(_ expected: String, _ v: JSONValue) -> AvroError {
-            .invalidValue("Avro \(expected) expected, got \(v.pretty())")
+            AvroError(.invalidValue, "Avro \(expected) expected, got \(v.pretty())")
         }
 
         private static func double(_ v: JSONValue) -> Double? {

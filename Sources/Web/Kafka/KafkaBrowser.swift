@@ -94,16 +94,6 @@ public struct BrowseQuery: Sendable, Equatable {
     /// Start at the first message at or after this time (epoch milliseconds), found with
     /// offsets-for-times; `offset` wins when both are given.
     public var fromTime: Int64?
-
-    public init(topic: String, partition: Int32? = nil, offset: Int64? = nil, keyContains: String? = nil, limit: Int = 50,
-                fromTime: Int64? = nil) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-        self.keyContains = keyContains
-        self.limit = limit
-        self.fromTime = fromTime
-    }
 }
 
 /// Reads cluster state and messages for the Kafka UI through `KafkaAdmin` and a

@@ -7,6 +7,11 @@ import TributaryCore
 struct DLQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dlq", abstract: "Inspect the dead-letter topics ({topic}.dlq) and send fixed records back.",
+        discussion: """
+            A dead letter is the rejected record's original key and value, with headers that name the \
+            stage that rejected it (\(DeadLetterHeader.stage)), the reason (\(DeadLetterHeader.reason)) and \
+            where it was read (\(DeadLetterHeader.sourceTopic), \(DeadLetterHeader.sourcePartition), \(DeadLetterHeader.sourceOffset)).
+            """,
         subcommands: [Show.self, Replay.self])
 
     struct Show: AsyncParsableCommand {

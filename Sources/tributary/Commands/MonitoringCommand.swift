@@ -9,8 +9,7 @@ struct MonitoringCommand: AsyncParsableCommand {
         subcommands: [Rules.self, Metrics.self])
 
     struct Rules: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Print the Prometheus alert rules (deploy/prometheus/alerts.yml).")
+        static let configuration = CommandConfiguration(abstract: "Print the Prometheus alert rules (deploy/prometheus/alerts.yml).")
         @Option(name: .customLong("for"), help: "Replace every rule's `for` (e.g. 0s for tests).")
         var holdFor: String?
 

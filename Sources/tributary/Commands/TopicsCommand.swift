@@ -9,8 +9,7 @@ struct TopicsCommand: AsyncParsableCommand {
         subcommands: [Setup.self, List.self])
 
     struct Setup: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Create the configured streams' topics and their .dlq topics (idempotent).")
+        static let configuration = CommandConfiguration(abstract: "Create the configured streams' topics and their .dlq topics (idempotent).")
         @OptionGroup var kafka: KafkaOptions
         @Option(help: "Partitions per topic (default: kafka.partitions, 1).") var partitions: Int32?
         @Option(help: "Replication factor (default: kafka.replication, 1).") var replication: Int32?

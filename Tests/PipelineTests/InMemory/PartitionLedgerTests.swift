@@ -121,9 +121,11 @@ import Testing
 @Suite struct CommitBookkeepingTests {
     func request(expected: [Int32: Int64], checkpoint: [Int32: Int64], deadLetterEnds: [Int32: Int64] = [:]) -> CommitRequest {
         var decoder = RecordDecoder(schema: .seed("user_events")!, nowMicros: 0)
-        return CommitRequest(topic: "t", records: decoder.finish(batchID: "1", ingestedAtMicros: 0),
-                             expected: KafkaCheckpoint(topic: "t", offsets: expected),
-                             checkpoint: KafkaCheckpoint(topic: "t", offsets: checkpoint), deadLetterEnds: deadLetterEnds, batchID: "1")
+        var request = CommitRequest(topic: "t", records: decoder.finish(batchID: "1", ingestedAtMicros: 0),
+                                    expected: KafkaCheckpoint(topic: "t", offsets: expected),
+                                    checkpoint: KafkaCheckpoint(topic: "t", offsets: checkpoint), batchID: "1")
+        request.deadLetterEnds = deadLetterEnds
+        return request
     }
 
     @Test func movedPartitionsMustHoldWhatTheBatchReadFrom() throws {

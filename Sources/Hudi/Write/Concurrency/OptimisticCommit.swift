@@ -24,8 +24,8 @@ struct OptimisticCommit: Sendable {
             var waitingFor: String?
             do {
                 try await lock.acquire(heartbeat: true)
-            } catch HudiError.writerLocked(let why) {
-                waitingFor = "the commit lock (\(why))"
+            } catch let error as HudiError where error.kind == .writerLocked {
+                waitingFor = "the commit lock (\(error.message))"
             }
             if waitingFor == nil {
                 do {
@@ -35,7 +35,7 @@ struct OptimisticCommit: Sendable {
                         try await checkConflicts(instant: instant, now: now, startCompleted: startCompleted, groups: groups)
                         let inflight = Instant(timestamp: instant, action: timeline.config.writeAction, state: .inflight)
                         guard try await store.exists(now.key(of: inflight)) else {
-                            throw HudiError.commitConflict("instant \(instant) was rolled back by another writer while it was written (heartbeat expired?)")
+                            throw HudiError(.commitConflict, "instant \(instant) was rolled back by another writer while it was written (heartbeat expired?)")
                         }
                         try await commitPoint()
                         await lock.release()
@@ -48,7 +48,7 @@ struct OptimisticCommit: Sendable {
                 await lock.release()
             }
             if Date() >= deadline {
-                throw HudiError.commitConflict("instant \(instant) gave up after \(Int(options.commitWaitTimeout)) s waiting for \(waitingFor ?? "?")")
+                throw HudiError(.commitConflict, "instant \(instant) gave up after \(Int(options.commitWaitTimeout)) s waiting for \(waitingFor ?? "?")")
             }
             try await Self.pause(&delay)
         }
@@ -76,8 +76,8 @@ struct OptimisticCommit: Sendable {
             do {
                 try await lock.acquire(heartbeat: true)
                 break
-            } catch HudiError.writerLocked(let why) {
-                if Date() >= deadline { throw HudiError.commitConflict("gave up after \(Int(options.commitWaitTimeout)) s waiting for the commit lock (\(why))") }
+            } catch let error as HudiError where error.kind == .writerLocked {
+                if Date() >= deadline { throw HudiError(.commitConflict, "gave up after \(Int(options.commitWaitTimeout)) s waiting for the commit lock (\(error.message))") }
             }
             try await Self.pause(&delay)
         }
@@ -119,7 +119,7 @@ struct OptimisticCommit: Sendable {
             let overlap = groups.intersection(touched)
             if !overlap.isEmpty {
                 let names = overlap.sorted().prefix(5).map { $0.partitionPath.isEmpty ? $0.fileId : "\($0.partitionPath)/\($0.fileId)" }
-                throw HudiError.commitConflict(
+                throw HudiError(.commitConflict, 
                     "instant \(instant) conflicts with commit \(other.timestamp), which completed after it started and also wrote "
                     + "file group(s) \(names.joined(separator: ", "))\(overlap.count > 5 ? " and \(overlap.count - 5) more" : ""); retry the write")
             }

@@ -96,7 +96,7 @@ public actor WriterLease {
     private var durationMillis: Int64 { Int64(duration * 1000) }
 
     /// Acquires the lease (a no-op while held) and starts the heartbeat. Throws
-    /// ``HudiError/writerLocked(_:)`` naming the holder when another writer has it.
+    /// ``HudiErrorKind/writerLocked`` naming the holder when another writer has it.
     public func acquire(heartbeat startHeartbeat: Bool = true) async throws {
         if lostReason != nil {
             // The write that noticed the loss failed; start over like a new writer.
@@ -114,14 +114,14 @@ public actor WriterLease {
                 // The lease vanished between our attempts (released): try again.
             }
         }
-        throw HudiError.writerLocked("\(key): could not acquire the lease (it keeps changing hands)")
+        throw HudiError(.writerLocked, "\(key): could not acquire the lease (it keeps changing hands)")
     }
 
     /// Reads back what the store holds and, when it is ours, starts holding.
     private func confirm(_ record: LeaseRecord, startHeartbeat: Bool) async throws {
         let stored = LeaseRecord.decode(try await store.get(key))
         guard let stored, stored.holder.instance == holder.instance else {
-            throw HudiError.writerLocked("\(key): lost the race for the lease to \(stored?.holder.description ?? "another writer")")
+            throw HudiError(.writerLocked, "\(key): lost the race for the lease to \(stored?.holder.description ?? "another writer")")
         }
         current = stored
         lostReason = nil
@@ -152,7 +152,7 @@ public actor WriterLease {
         }
         if let existing, existing.expiresMillis > t, !existing.holder.isGone {
             let seconds = Double(existing.expiresMillis - t) / 1000
-            throw HudiError.writerLocked(
+            throw HudiError(.writerLocked, 
                 "\(key) is held by \(existing.holder) since \(existing.acquired); it expires at \(existing.expires) "
                 + "(in \(String(format: "%.1f", seconds)) s) unless renewed")
         }
@@ -166,25 +166,25 @@ public actor WriterLease {
             // A contender claimed it; if that claim is itself stale (expired, or its contender's
             // process is gone — killed mid-takeover), clear it, as for the lease itself, and claim again.
             if let other = LeaseRecord.decode((try? await store.get(marker)) ?? Data()), other.expiresMillis > t, !other.holder.isGone {
-                throw HudiError.writerLocked("\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over by \(other.holder)")
+                throw HudiError(.writerLocked, "\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over by \(other.holder)")
             }
             try await store.delete(marker)
             do {
                 try await store.putIfAbsent(marker, claim.encoded())
             } catch ObjectStoreError.alreadyExists {
-                throw HudiError.writerLocked("\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over; retry")
+                throw HudiError(.writerLocked, "\(key): the expired lease of \(existing?.holder.description ?? "an unknown writer") is being taken over; retry")
             }
         }
         do {
             if let again = try? await store.get(key), again != data {
-                throw HudiError.writerLocked("\(key): the lease was renewed or replaced while taking it over")
+                throw HudiError(.writerLocked, "\(key): the lease was renewed or replaced while taking it over")
             }
             try await store.delete(key)
             let record = LeaseRecord(holder: holder, acquiredMillis: now, expiresMillis: now + durationMillis)
             do {
                 try await store.putIfAbsent(key, record.encoded())
             } catch ObjectStoreError.alreadyExists {
-                throw HudiError.writerLocked("\(key): another writer took the expired lease first")
+                throw HudiError(.writerLocked, "\(key): another writer took the expired lease first")
             }
             try await confirm(record, startHeartbeat: startHeartbeat)
         } catch {
@@ -199,11 +199,11 @@ public actor WriterLease {
     }
 
     /// Extends the lease: checks the stored lease is still ours (and not expired by our
-    /// clock), then rewrites it with a new expiry. Throws ``HudiError/writerLocked(_:)``
+    /// clock), then rewrites it with a new expiry. Throws ``HudiErrorKind/writerLocked``
     /// when the lease was lost; the table must then stop writing.
     public func renew() async throws {
-        if let lostReason { throw HudiError.writerLocked(lostReason) }
-        guard let held = current else { throw HudiError.writerLocked("\(key): the lease is not held") }
+        if let lostReason { throw HudiError(.writerLocked, lostReason) }
+        guard let held = current else { throw HudiError(.writerLocked, "\(key): the lease is not held") }
         let t = now
         let stored: LeaseRecord?
         do {
@@ -231,7 +231,7 @@ public actor WriterLease {
         heartbeat?.cancel()
         heartbeat = nil
         LiveLeases.shared.remove(holder.instance)
-        return HudiError.writerLocked(reason)
+        return HudiError(.writerLocked, reason)
     }
 
     /// Releases the lease: stops the heartbeat and deletes the lease object if it is still ours.
@@ -271,10 +271,10 @@ public actor WriterLease {
     }
 }
 
-extension HudiError {
+extension ModuleError<HudiErrorKind> {
     /// Whether retrying later can succeed (a conflict or a lease held by another writer).
     public var isRetryable: Bool {
-        switch self {
+        switch kind {
         case .commitConflict, .writerLocked: return true
         default: return false
         }
