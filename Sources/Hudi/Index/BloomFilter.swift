@@ -202,6 +202,9 @@ public struct HudiBloomFilter: Sendable, Equatable {
         return false
     }
 
+    /// Filters of one shape give a key the same positions.
+    var shape: Int64 { Int64(vectorSize) << 16 | Int64(nbHash) }
+
     /// The bit positions of `keys` for this filter's shape, hash-major: the j-th position of
     /// key i at `[j * keys.count + i]`, so ``mayContain(_:hashMajor:keyCount:)`` reads each
     /// hash's positions in a sequential pass.

@@ -82,9 +82,8 @@ struct BloomIndex {
         var sortedUTF8 = ByteArrays()
         sortedUTF8.reserve(values: order.count, bytes: order.count * 40)
         for i in order { sortedUTF8.append(keys, at: i) }
-        // Bit positions of the sorted keys per filter shape (hash-major, see `hashMajorPositions`).
-        var hashesByShape: [Int64: [Int32]] = [:]
-        var candidates: [(FileSlice, [Int])] = []
+        // Key ranges per file (binary searches), then the bloom filters' passes.
+        var ranged: [(slice: FileSlice, bloom: HudiBloomFilter?, keys: Range<Int>)] = []
         for slice in slices {
             guard let footer = footers[slice.path] else { throw HudiError(.corrupt, "no footer of \(slice.path) for the index") }
             stats.filesChecked += 1
@@ -92,19 +91,25 @@ struct BloomIndex {
             if let minKey = footer.minKey { lo = keyBound(sortedUTF8, Array(minKey.utf8), pastEqual: false) }
             if let maxKey = footer.maxKey { hi = keyBound(sortedUTF8, Array(maxKey.utf8), pastEqual: true) }
             // (Random keys such as UUIDs span every file's range: then nothing is pruned.)
-            guard lo < hi else { continue }
-            var hits: [Int] = []
-            if let bloom = footer.bloom {
-                let shape = Int64(bloom.vectorSize) << 16 | Int64(bloom.nbHash)
-                if hashesByShape[shape] == nil { hashesByShape[shape] = bloom.hashMajorPositions(sortedUTF8) }
-                hashesByShape[shape]?.withUnsafeBufferPointer { positions in
-                    hits = bloom.mayContain(lo..<hi, hashMajor: positions, keyCount: sortedUTF8.count)
-                }
-            } else {
-                hits = Array(lo..<hi)
-            }
-            if !hits.isEmpty { candidates.append((slice, hits)) }
+            if lo < hi { ranged.append((slice, footer.bloom, lo..<hi)) }
         }
+        // Bit positions of the sorted keys per filter shape (hash-major, see `hashMajorPositions`).
+        var hashesByShape: [Int64: [Int32]] = [:]
+        for case let bloom? in ranged.map(\.bloom) where hashesByShape[bloom.shape] == nil {
+            hashesByShape[bloom.shape] = bloom.hashMajorPositions(sortedUTF8)
+        }
+        // The passes only read: files are split over the cores (keys × files is the index's
+        // largest cost when keys are random and every file's range spans them).
+        let (files, positions, keyCount) = (ranged, hashesByShape, sortedUTF8.count)
+        let chunkSize = max(8, (files.count + 3) / 4)
+        let chunks = stride(from: 0, to: files.count, by: chunkSize).map { $0..<min($0 + chunkSize, files.count) }
+        let hitsByChunk = try await mapConcurrently(chunks, limit: ProcessInfo.processInfo.activeProcessorCount) { _, chunk in
+            chunk.map { i -> [Int] in
+                guard let bloom = files[i].bloom, let shaped = positions[bloom.shape] else { return Array(files[i].keys) }
+                return shaped.withUnsafeBufferPointer { bloom.mayContain(files[i].keys, hashMajor: $0, keyCount: keyCount) }
+            }
+        }
+        let candidates = zip(files.map(\.slice), hitsByChunk.joined()).filter { !$0.1.isEmpty }
         stats.candidateFiles = candidates.count
         var fileKeysByPath: [String: FileKeys] = [:]
         for (slice, _) in candidates { fileKeysByPath[slice.path] = cache.fileKeys(slice.path) }
