@@ -43,7 +43,7 @@ enum LogOverlay {
             let (latest, deletes) = try overlay(s)
             guard !(latest.isEmpty && deletes.isEmpty) else { continue }
             let key = keys.string(at: r)
-            var versions = [RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)]
+            var versions = [RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, position: (0, 0))]
             if let v = latest[key] { versions.append(v) }
             if let winner = RecordMerge.winners(versions, deletes: deletes).first {
                 found.ordering[r] = winner.ordering
