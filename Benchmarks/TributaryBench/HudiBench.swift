@@ -160,8 +160,10 @@ enum HudiBench {
         let cache = try TestEnvironment.temporaryDirectory("hudi-bench-mor-query")
         defer { try? FileManager.default.removeItem(at: cache) }
         func service(_ folder: String) throws -> QueryService {
-            try QueryService(lake: try LocalObjectStore(root: dir), configuration: .init(
-                duckdb: QueryService.defaultDuckDB(), processes: 1, cacheDirectory: cache.appendingPathComponent(folder)))
+            var configuration = QueryService.Configuration()
+            configuration.processes = 1
+            configuration.cacheDirectory = cache.appendingPathComponent(folder)
+            return try QueryService(lake: try LocalObjectStore(root: dir), configuration: configuration)
         }
         let prepared = try service("prepared")
         let sql = "SELECT event_type, count(*) AS n, max(\"timestamp\") AS latest FROM user_events GROUP BY event_type"

@@ -37,7 +37,10 @@ enum QueryBench {
         print("table: \(rows) rows, \(plan.slices.count) snapshot files, \(allFiles.count) files in the folder; built in \(Bench.format(Bench.seconds(buildStart.duration(to: .now)), 1)) s")
 
         let duckdb = QueryService.defaultDuckDB()
-        let service = try QueryService(lake: lake, configuration: .init(duckdb: duckdb, processes: 1, maxRowLimit: 1_000_000))
+        var configuration = QueryService.Configuration()
+        configuration.duckdb = duckdb
+        configuration.processes = 1
+        let service = try QueryService(lake: lake, configuration: configuration)
         // Same settings as ours (footer cache), without the lockdown or the views.
         let raw = DuckDBProcess(executable: duckdb, setup: { ["SET parquet_metadata_cache=true;", "SET preserve_insertion_order=false;"] })
         defer { raw.terminate() }

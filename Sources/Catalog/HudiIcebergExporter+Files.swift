@@ -52,7 +52,7 @@ extension HudiIcebergExporter {
             return (present.count < values.count, present.min(), present.max())
         }
         let entry = ManifestAvro.ManifestFileEntry(
-            path: "\(target.location)/\(manifestKey)", length: Int64(manifest.count), specID: 0, sequenceNumber: snapshot.sequence,
+            path: "\(target.location)/\(manifestKey)", length: Int64(manifest.count), sequenceNumber: snapshot.sequence,
             minSequenceNumber: live.map(\.sequence).min() ?? snapshot.sequence, addedSnapshotID: snapshot.id,
             added: counts.added, existing: counts.existing, deleted: counts.deleted, partitions: summaries)
         try await target.store.put(listKey, try ManifestAvro.manifestList(

@@ -13,17 +13,16 @@ public struct AlertStatus: Sendable, Codable, Equatable {
     public struct Instance: Sendable, Codable, Equatable {
         public var labels: [String: String]
         public var value: Double
-        public var state: State
+        public var state = State.inactive
         /// Unix time the condition became true (pending since); 0 when inactive.
-        public var activeSince: Double
+        public var activeSince = 0.0
         /// The rule's summary with these labels and value filled in.
         public var summary: String
 
-        public init(labels: [String: String], value: Double, state: State, activeSince: Double, summary: String = "") {
+        /// An inactive instance; the evaluator sets the state of an active one.
+        public init(labels: [String: String], value: Double, summary: String = "") {
             self.labels = labels
             self.value = value
-            self.state = state
-            self.activeSince = activeSince
             self.summary = summary
         }
     }

@@ -14,46 +14,31 @@ import Synchronization
 /// DuckDB CLI processes (see `SQLGuard` and `Lockdown`), with a timeout, a row limit
 /// and a result-size limit.
 public final class QueryService: Sendable {
+    /// The defaults; callers change what they need: `var c = Configuration(); c.processes = 1`.
     public struct Configuration: Sendable {
         /// The DuckDB CLI ELF.
-        public var duckdb: URL
+        public var duckdb: URL = QueryService.defaultDuckDB()
         /// Number of DuckDB processes (concurrent queries).
-        public var processes: Int
+        public var processes = 2
         /// Rows returned when a query sets no limit.
-        public var defaultRowLimit: Int
+        public var defaultRowLimit = 10_000
         /// The largest limit a query may ask for.
-        public var maxRowLimit: Int
+        public var maxRowLimit = 1_000_000
         /// Largest result (bytes of DuckDB's JSON output) before the query is cancelled.
-        public var maxResultBytes: Int
-        public var timeout: Duration
+        public var maxResultBytes = 64 << 20
+        public var timeout: Duration = .seconds(30)
         /// For lakes not on the local file system (S3): where base files are cached, and how much.
         public var cacheDirectory: URL?
-        public var cacheCapacityBytes: Int
+        public var cacheCapacityBytes = 2 << 30
         /// DuckDB threads per process (nil: DuckDB's default, one per core).
         public var threads: Int?
         public var memoryLimit: String?
         /// How often new table folders are looked for (new commits are checked on every query).
-        public var discoveryInterval: TimeInterval
+        public var discoveryInterval: TimeInterval = 5
         /// How often ``QueryService/preparer`` looks for new delta commits of merge-on-read tables.
-        public var prepareInterval: Duration
+        public var prepareInterval: Duration = .seconds(1)
 
-        public init(duckdb: URL = QueryService.defaultDuckDB(), processes: Int = 2, defaultRowLimit: Int = 10_000,
-                    maxRowLimit: Int = 1_000_000, maxResultBytes: Int = 64 << 20, timeout: Duration = .seconds(30),
-                    cacheDirectory: URL? = nil, cacheCapacityBytes: Int = 2 << 30, threads: Int? = nil,
-                    memoryLimit: String? = nil, discoveryInterval: TimeInterval = 5, prepareInterval: Duration = .seconds(1)) {
-            self.duckdb = duckdb
-            self.processes = processes
-            self.defaultRowLimit = defaultRowLimit
-            self.maxRowLimit = maxRowLimit
-            self.maxResultBytes = maxResultBytes
-            self.timeout = timeout
-            self.cacheDirectory = cacheDirectory
-            self.cacheCapacityBytes = cacheCapacityBytes
-            self.threads = threads
-            self.memoryLimit = memoryLimit
-            self.discoveryInterval = discoveryInterval
-            self.prepareInterval = prepareInterval
-        }
+        public init() {}
     }
 
     public let configuration: Configuration

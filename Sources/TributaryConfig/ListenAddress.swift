@@ -5,12 +5,10 @@ import Foundation
 public struct ListenAddress: Sendable, Equatable {
     public var host: String
     public var port: Int
+}
 
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
+// Parsing is the public way to build one; the extension keeps the (internal) memberwise init.
+extension ListenAddress {
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let colon = trimmed.lastIndex(of: ":"), let port = Int(trimmed[trimmed.index(after: colon)...]),

@@ -22,12 +22,17 @@ public struct ProcessFailure: Error, CustomStringConvertible {
     public var command: String
     public var output: ProcessOutput
 
-    public init(command: String, output: ProcessOutput) {
-        self.command = command
-        self.output = output
-    }
     public var description: String {
         "\(command) exited with \(output.status): \(output.stderrText.suffix(4000))"
+    }
+}
+
+// In an extension so the struct keeps its memberwise init (for `run`, which has the real output).
+extension ProcessFailure {
+    /// A failure without a finished process (it did not start, or was not waited for):
+    /// status -1, `message` as its error output.
+    public init(command: String, message: String) {
+        self.init(command: command, output: ProcessOutput(status: -1, stdout: Data(), stderr: Data(message.utf8)))
     }
 }
 

@@ -165,7 +165,7 @@ struct KubernetesManifestTests {
         while await httpStatus(url) != 200 {
             guard process.isRunning, Date() < deadline else {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                throw ProcessFailure(command: "probe \(url)", output: ProcessOutput(status: -1, stdout: Data(), stderr: Data(text.suffix(3000).utf8)))
+                throw ProcessFailure(command: "probe \(url)", message: String(text.suffix(3000)))
             }
             try await Task.sleep(nanoseconds: 300_000_000)
         }

@@ -142,7 +142,7 @@ struct S3BackendTests {
             credentials: MotoServer.credentials, http: S3ObjectStore.sharedHTTPClient, backend: "s3://b")
         func response(_ status: Int, _ code: String) -> S3Response {
             let xml = "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>msg &amp; more</Message><RequestId>r1</RequestId></Error>"
-            return S3Response(status: status, headers: HTTPHeaders(), body: Data(xml.utf8), attempts: 1)
+            return S3Response(status: status, headers: HTTPHeaders(), body: Data(xml.utf8))
         }
         let denied = client.mapError(response(403, "AccessDenied"), key: "k")
         #expect(denied.kind == .accessDenied)

@@ -52,8 +52,7 @@ import TributaryTesting
         var rollbacks = 0
         for log in slices.flatMap(\.logFiles) { rollbacks += try await events.table.extractLogBlocks(log).filter { $0.rollbackTarget != nil }.count }
         #expect(rollbacks > 0)
-        let service = try QueryService(lake: try LocalObjectStore(root: events.root), configuration: .init(
-            duckdb: TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb"), processes: 1, threads: 2, discoveryInterval: 0))
+        let service = try QueryService(lake: try LocalObjectStore(root: events.root), configuration: testConfiguration())
         let select = "SELECT _hoodie_commit_time, event_id, \"value\", epoch_us(ts) AS ts, day FROM events"
         let latest = jsonLines(try await service.query(select, options: QueryOptions(includeMetaColumns: true)))
         #expect(latest.count == 39)  // 45 keys, 6 deleted

@@ -66,8 +66,7 @@ import TributaryTesting
 
         let table = try await HudiTable.open(store: try LocalObjectStore(root: lake.appendingPathComponent("orders")))
         #expect(try await table.planSnapshot().hasLogFiles == (type == .mergeOnRead))
-        let service = try QueryService(lake: store, configuration: .init(
-            duckdb: TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb"), processes: 1, threads: 2, discoveryInterval: 0))
+        let service = try QueryService(lake: store, configuration: testConfiguration())
         let result = try await service.query(
             "SELECT order_id, customer.address.city AS city, customer.address.country AS country, items[1].note AS note FROM orders")
         #expect(jsonLines(result) == [

@@ -101,10 +101,22 @@ func jsonLines(_ r: QueryResult) -> [String] {
 
 func makeService(_ lake: TestLake, timeout: Duration = .seconds(20), maxResultBytes: Int = 64 << 20,
                  cacheDirectory: URL? = nil) throws -> QueryService {
-    let duckdb = TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb")
-    return try QueryService(lake: lake.store, configuration: .init(
-        duckdb: duckdb, processes: 2, maxResultBytes: maxResultBytes, timeout: timeout, cacheDirectory: cacheDirectory,
-        threads: 2, discoveryInterval: 0))
+    var configuration = testConfiguration(processes: 2)
+    configuration.maxResultBytes = maxResultBytes
+    configuration.timeout = timeout
+    configuration.cacheDirectory = cacheDirectory
+    return try QueryService(lake: lake.store, configuration: configuration)
+}
+
+/// The tests' settings: the repository's DuckDB, two threads per process, table folders
+/// looked for on every query.
+func testConfiguration(processes: Int = 1) -> QueryService.Configuration {
+    var configuration = QueryService.Configuration()
+    configuration.duckdb = TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb")
+    configuration.processes = processes
+    configuration.threads = 2
+    configuration.discoveryInterval = 0
+    return configuration
 }
 
 /// An unlocked DuckDB process (for the seed's pattern over raw files).

@@ -58,9 +58,10 @@ import TributaryTesting
         var lake = try TestLake(tableType: .mergeOnRead)
         try await lake.commit(0..<40, version: 1)
         let cacheDirectory = try TestEnvironment.temporaryDirectory("prepared-views")
-        let service = try QueryService(lake: lake.store, configuration: .init(
-            duckdb: TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb"), processes: 1,
-            cacheDirectory: cacheDirectory, threads: 2, discoveryInterval: 0, prepareInterval: .milliseconds(50)))
+        var configuration = testConfiguration()
+        configuration.cacheDirectory = cacheDirectory
+        configuration.prepareInterval = .milliseconds(50)
+        let service = try QueryService(lake: lake.store, configuration: configuration)
         let running = Task { try await service.preparer.run() }
         try await lake.commit(stride(from: 1, to: 40, by: 4), version: 2)
         let deadline = Date().addingTimeInterval(60)

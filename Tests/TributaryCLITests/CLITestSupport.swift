@@ -49,7 +49,7 @@ final class RunningStack: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while !logText.contains("tributary is up") {
             guard process.isRunning, Date() < deadline else {
-                throw ProcessFailure(command: "tributary up", output: ProcessOutput(status: -1, stdout: Data(), stderr: Data(logText.utf8)))
+                throw ProcessFailure(command: "tributary up", message: logText)
             }
             usleep(100_000)
         }

@@ -14,10 +14,12 @@ import Testing
         MonitoringRoutes(
             metrics: { "# TYPE tributary_processor_up gauge\ntributary_processor_up 1\n" },
             alerts: {
-                AlertsSnapshot(evaluatedAt: 42, alerts: [AlertStatus(
+                var firing = AlertStatus.Instance(labels: ["topic": "user_events"], value: 0.5)
+                firing.state = .firing
+                firing.activeSince = 1
+                return AlertsSnapshot(evaluatedAt: 42, alerts: [AlertStatus(
                     name: "TributaryDeadLetterRateHigh", severity: "warning", summary: "s", expression: "e > 0.05",
-                    threshold: 0.05, forSeconds: 120, state: .firing,
-                    values: [.init(labels: ["topic": "user_events"], value: 0.5, state: .firing, activeSince: 1)])])
+                    threshold: 0.05, forSeconds: 120, state: .firing, values: [firing])])
             },
             readiness: [
                 ReadinessCheck("storage") { "writable" },

@@ -5,6 +5,7 @@ import KafkaClient
 import KafkaTesting
 import ObjectStore
 import Pipeline
+import Query
 import TributaryTesting
 @testable import Web
 
@@ -17,11 +18,16 @@ struct TestApp {
     /// - Parameter streams: more streams besides the seeds (`fixtureStream`).
     init(token: String? = nil, host: String = "127.0.0.1", lake: (any ObjectStore)? = nil, streams: [TopicSchema] = []) async throws {
         let schemas = (TopicSchema.seeds + streams).map { $0.onTopic(TestBroker.uniqueName("web-\($0.topic)")) }
+        var query = QueryService.Configuration()
+        query.duckdb = TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb")
+        query.processes = 1
+        query.timeout = .seconds(20)
+        query.threads = 2
+        query.discoveryInterval = 0
         deps = try WebDependencies(
             config: WebConfiguration(host: host, port: 0, authToken: token, maxUploadBytes: 1 << 20),
             kafka: try await TestBroker.configuration(), schemas: schemas, lake: lake,
-            queryConfiguration: .init(duckdb: TestEnvironment.packageRoot.appendingPathComponent(".native/bin/duckdb"),
-                                      processes: 1, timeout: .seconds(20), threads: 2, discoveryInterval: 0))
+            queryConfiguration: query)
     }
 
     func schema(_ name: String) -> TopicSchema {

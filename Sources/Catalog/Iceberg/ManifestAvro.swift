@@ -99,7 +99,8 @@ enum ManifestAvro {
     struct ManifestFileEntry {
         var path: String
         var length: Int64
-        var specID: Int
+        /// The table's first partition spec, the only one the exporter writes.
+        var specID = 0
         var sequenceNumber: Int64
         var minSequenceNumber: Int64
         var addedSnapshotID: Int64

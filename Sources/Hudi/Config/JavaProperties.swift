@@ -99,12 +99,11 @@ public enum JavaProperties {
         var out = ""
         for (i, u) in s.unicodeScalars.enumerated() {
             switch u {
-            case "\\": out += "\\\\"
             case "\t": out += "\\t"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\u{0C}": out += "\\f"
-            case "=", ":", "#", "!": out += "\\" + String(u)
+            case "\\", "=", ":", "#", "!": out += "\\" + String(u)
             case " ": out += (i == 0 || isKey) ? "\\ " : " "
             default:
                 if u.value < 0x20 || u.value > 0x7E {

@@ -86,7 +86,7 @@ struct IndexedLogFile: Sendable {
         let orderings = precombineField.flatMap { cols[$0] }.map(BloomIndex.orderingValues)
         return (0..<keys.count).map { i in
             RecordMerge.Version(key: keys.string(at: i), ordering: orderings?[i] ?? 0, seqno: seqnos.map { $0.string(at: i) } ?? "",
-                                commitTime: instant, source: 0, row: i)
+                                commitTime: instant, position: (0, i))
         }
     }
 }

@@ -45,7 +45,7 @@ enum LogOverlay {
             let key = keys.string(at: r)
             // `RecordMerge.winners` of the base version and the newest logged one, without
             // building its per-key tables for two versions (this runs for every located key).
-            let base = RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, source: 0, row: 0)
+            let base = RecordMerge.Version(key: key, ordering: found.ordering[r], seqno: "", commitTime: slice.instant, position: (0, 0))
             let winner = latest[key].flatMap { RecordMerge.supersedes($0, base) ? $0 : nil } ?? base
             if let mark = deletes[key], RecordMerge.removes(mark, ordering: winner.ordering, commitTime: winner.commitTime) {
                 found.clear(r)

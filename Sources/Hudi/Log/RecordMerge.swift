@@ -10,14 +10,14 @@ import Foundation
 /// later commit time — or, when their ordering value is 0 (deletes without one), when
 /// their commit time is later.
 enum RecordMerge {
-    /// One stored version of a record: where it is (`source`, `row`) and what orders it.
+    /// One stored version of a record: what orders it and where it is (the pick
+    /// `NestedColumn.gather` takes).
     struct Version: Sendable {
         var key: String
         var ordering: Int64
         var seqno: String
         var commitTime: String
-        var source: Int
-        var row: Int
+        var position: (source: Int, row: Int)
     }
 
     struct DeleteMark: Sendable {

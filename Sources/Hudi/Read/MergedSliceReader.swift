@@ -34,14 +34,15 @@ enum MergedSliceReader {
                 versions.append(RecordMerge.Version(
                     key: key.map { Self.text(row[$0]) } ?? "\(source)/\(r)", ordering: ordering.map { Self.orderingValue(row[$0]) } ?? 0,
                     seqno: seqno.map { Self.text(row[$0]) } ?? "", commitTime: time.map { Self.text(row[$0]) } ?? "",
-                    source: source, row: r))
+                    position: (source, r)))
             }
         }
         let winners = RecordMerge.winners(versions, deletes: RecordMerge.deleteMarks(logs.deletes))
         let mappings = sources.map { s in s.names.map { index[$0] ?? 0 } }
         let rows = winners.map { v -> [ParquetValue] in
             var row = [ParquetValue](repeating: .null, count: names.count)
-            for (k, value) in sources[v.source].rows[v.row].enumerated() { row[mappings[v.source][k]] = value }
+            let (s, r) = v.position
+            for (k, value) in sources[s].rows[r].enumerated() { row[mappings[s][k]] = value }
             return row
         }
         return (names, rows)

@@ -47,16 +47,16 @@ enum SliceCompaction {
             let orderings = precombineField.flatMap { cols[$0] }.map(BloomIndex.orderingValues)
             for r in 0..<keys.count {
                 versions.append(RecordMerge.Version(key: keys.string(at: r), ordering: orderings?[r] ?? 0, seqno: seqnos.string(at: r),
-                                                    commitTime: times.string(at: r), source: s, row: r))
+                                                    commitTime: times.string(at: r), position: (s, r)))
             }
             columns.append(cols)
         }
-        let baseCount = versions.filter { $0.source == 0 }.count
+        let baseCount = versions.filter { $0.position.source == 0 }.count
         let winners = RecordMerge.winners(versions, deletes: RecordMerge.deleteMarks(logs.deletes))
-        let picks = winners.map { RowPick(source: UInt32($0.source), row: UInt32($0.row)) }
-        let keptBase = winners.filter { $0.source == 0 }.count
-        let replacedBase = Set(winners.filter { $0.source != 0 }.map(\.key))
-        let baseKeys = Set(versions.filter { $0.source == 0 }.map(\.key))
+        let picks = winners.map { RowPick(source: UInt32($0.position.source), row: UInt32($0.position.row)) }
+        let keptBase = winners.filter { $0.position.source == 0 }.count
+        let replacedBase = Set(winners.filter { $0.position.source != 0 }.map(\.key))
+        let baseKeys = Set(versions.filter { $0.position.source == 0 }.map(\.key))
         let updated = replacedBase.intersection(baseKeys).count
 
         func gathered(_ name: String, _ type: FieldType, nullable: Bool) throws -> Column {
@@ -79,7 +79,7 @@ enum SliceCompaction {
             Column(.byteArray(FileGroupWriter.constant(fileName, count: picks.count))),
         ]
         var nested: [String: NestedColumn] = [:]
-        let nestedPicks = picks.map { (source: Int($0.source), row: Int($0.row)) }
+        let nestedPicks = winners.map(\.position)
         for f in fields {
             guard f.type.isNested else {
                 out.append(try gathered(f.name, f.type, nullable: f.nullable))

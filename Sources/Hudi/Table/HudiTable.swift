@@ -14,28 +14,25 @@ import TributaryCore
 /// The store is scoped to the table's root (`store.scoped(to: "hudi-tables/orders")`).
 /// One `HudiTable` per writer process; its writes are queued one after another.
 public final class HudiTable: Sendable {
-    public let store: any ObjectStore
-    public let config: TableConfig
-    public let options: WriteOptions
-    /// The instants and their metadata (cached).
-    public let activeTimeline: ActiveTimeline
-    /// The data files as file groups and slices.
-    public let fileSystemView: FileSystemView
     let writer: TableWriter
-    let logger: Logger
+    /// The parts are the writer's: reads and writes share one timeline and view (and their caches).
+    var parts: TableParts { writer.table }
+    public var store: any ObjectStore { parts.store }
+    public var config: TableConfig { parts.config }
+    public var options: WriteOptions { parts.options }
+    /// The instants and their metadata (cached).
+    public var activeTimeline: ActiveTimeline { parts.timeline }
+    /// The data files as file groups and slices.
+    public var fileSystemView: FileSystemView { parts.fileSystemView }
+    var logger: Logger { parts.logger }
 
     /// Key of `hoodie.properties`.
     public static let propertiesKey = ".hoodie/hoodie.properties"
 
     init(store: any ObjectStore, config: TableConfig, options: WriteOptions, instantTimes: InstantTimeGenerator, logger: Logger) {
-        self.store = store
-        self.config = config
-        self.options = options
-        self.logger = logger
-        activeTimeline = ActiveTimeline(store: store, config: config)
-        fileSystemView = FileSystemView(store: store)
-        writer = TableWriter(table: TableParts(store: store, config: config, options: options, timeline: activeTimeline,
-                                               fileSystemView: fileSystemView, instantTimes: instantTimes, logger: logger))
+        writer = TableWriter(table: TableParts(
+            store: store, config: config, options: options, timeline: ActiveTimeline(store: store, config: config),
+            fileSystemView: FileSystemView(store: store), instantTimes: instantTimes, logger: logger))
     }
 
     /// Opens an existing table (version 6 or 8; writes need version 6).

@@ -103,7 +103,7 @@ enum ColumnGather {
         case .boolean: return Column(.boolean(.init(repeating: false, count: count)), validity: valid)
         case .int32: return Column(.int32(.init(repeating: 0, count: count)), validity: valid)
         case .int64: return Column(.int64(.init(repeating: 0, count: count)), validity: valid)
-        case .int96: return Column(.int96(.init(repeating: Int96(nanosOfDay: 0, julianDay: 0), count: count)), validity: valid)
+        case .int96: return Column(.int96(.init(repeating: Int96(), count: count)), validity: valid)
         case .float: return Column(.float(.init(repeating: 0, count: count)), validity: valid)
         case .double: return Column(.double(.init(repeating: 0, count: count)), validity: valid)
         case .byteArray: return Column(.byteArray(ByteArrays(data: [], offsets: .init(repeating: 0, count: count + 1))), validity: valid)

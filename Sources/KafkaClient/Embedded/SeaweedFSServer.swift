@@ -53,15 +53,7 @@ public final class SeaweedFSServer: SupervisedServer {
         public var probeObject: String?
         /// Where a small write must succeed before it counts as ready (volumes writable).
         public var probeWrite = ".tributary-ready"
-
-        public init(dataDirectory: URL, ports: Ports, bucket: String, accessKey: String, secretKey: String, logFile: URL) {
-            self.dataDirectory = dataDirectory
-            self.ports = ports
-            self.bucket = bucket
-            self.accessKey = accessKey
-            self.secretKey = secretKey
-            self.logFile = logFile
-        }
+        // Built only by `DurableEmbeddedBroker`, with the memberwise init.
     }
 
     public let options: Options

@@ -89,19 +89,18 @@ public final class AlertEvaluator: Service, Sendable {
                 var active = state.active[rule.name] ?? [:]
                 var instances: [AlertStatus.Instance] = []
                 for (labels, value) in values {
-                    guard rule.comparison.holds(value, rule.threshold) else {
-                        instances.append(.init(labels: labels, value: value, state: .inactive, activeSince: 0,
-                                              summary: rule.renderSummary(labels: labels, value: value)))
-                        continue
+                    var instance = AlertStatus.Instance(labels: labels, value: value, summary: rule.renderSummary(labels: labels, value: value))
+                    if rule.comparison.holds(value, rule.threshold) {
+                        var a = active[labels] ?? Active(since: now, firing: false)
+                        if !a.firing, now - a.since >= rule.holdFor.inSeconds {
+                            a.firing = true
+                            transitions.append(transition(rule, labels, .firing, value, now))
+                        }
+                        active[labels] = a
+                        instance.state = a.firing ? .firing : .pending
+                        instance.activeSince = a.since
                     }
-                    var a = active[labels] ?? Active(since: now, firing: false)
-                    if !a.firing, now - a.since >= rule.holdFor.inSeconds {
-                        a.firing = true
-                        transitions.append(transition(rule, labels, .firing, value, now))
-                    }
-                    active[labels] = a
-                    instances.append(.init(labels: labels, value: value, state: a.firing ? .firing : .pending, activeSince: a.since,
-                                          summary: rule.renderSummary(labels: labels, value: value)))
+                    instances.append(instance)
                 }
                 for (labels, a) in active where !(values[labels].map { rule.comparison.holds($0, rule.threshold) } ?? false) {
                     active[labels] = nil

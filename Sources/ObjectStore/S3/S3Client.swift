@@ -22,7 +22,7 @@ struct S3Response: Sendable {
     var body: Data
     /// How many attempts it took (more than one means an earlier attempt's outcome is
     /// unknown: it may have taken effect).
-    var attempts: Int
+    var attempts = 1
 }
 
 /// A failure of one attempt that is worth retrying.
@@ -194,7 +194,7 @@ struct S3Client: Sendable {
                         throw S3TransientFailure(description: "truncated response body: \(received.count) of \(expected) bytes")
                     }
                 }
-                return S3Response(status: status, headers: response.headers, body: received, attempts: 1)
+                return S3Response(status: status, headers: response.headers, body: received)
             }
         } catch let failure as S3TransientFailure {
             throw failure

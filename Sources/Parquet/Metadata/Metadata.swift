@@ -104,8 +104,9 @@ struct DataPageHeaderV2: Equatable {
     var numNulls: Int32
     var numRows: Int32
     var encoding: Encoding
-    var definitionLevelsByteLength: Int32
-    var repetitionLevelsByteLength: Int32
+    /// 0 for a page without those levels (a required, or a flat, column).
+    var definitionLevelsByteLength: Int32 = 0
+    var repetitionLevelsByteLength: Int32 = 0
     var isCompressed: Bool = true
     var statistics: Statistics?
 }

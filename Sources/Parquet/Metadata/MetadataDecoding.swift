@@ -261,8 +261,7 @@ func decodePageHeader(_ bytes: [UInt8], position: inout Int, end: Int) throws ->
             }
             dict = h
         case 8:
-            var h = DataPageHeaderV2(numValues: -1, numNulls: 0, numRows: 0, encoding: .plain,
-                                     definitionLevelsByteLength: 0, repetitionLevelsByteLength: 0)
+            var h = DataPageHeaderV2(numValues: -1, numNulls: 0, numRows: 0, encoding: .plain)
             try r.readStruct { r, id, t in
                 switch id {
                 case 1: h.numValues = try r.i32()

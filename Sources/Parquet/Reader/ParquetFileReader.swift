@@ -121,7 +121,7 @@ public final class ParquetFileReader: Sendable {
         case .boolean(let v): values = .boolean(scatter(v, false))
         case .int32(let v): values = .int32(scatter(v, 0))
         case .int64(let v): values = .int64(scatter(v, 0))
-        case .int96(let v): values = .int96(scatter(v, Int96(nanosOfDay: 0, julianDay: 0)))
+        case .int96(let v): values = .int96(scatter(v, Int96()))
         case .float(let v): values = .float(scatter(v, 0))
         case .double(let v): values = .double(scatter(v, 0))
         case .byteArray(let b):

@@ -141,15 +141,15 @@ public enum FieldColumn: Sendable, Equatable {
 
     public var rowCount: Int {
         switch self {
-        case .flat(let c): return c.count
-        case .nested(let n): return n.rowCount
+        case .flat(let c): c.count
+        case .nested(let n): n.rowCount
         }
     }
 
     public func slice(_ range: Range<Int>) -> FieldColumn {
         switch self {
-        case .flat(let c): return .flat(c.slice(range))
-        case .nested(let n): return .nested(n.slice(range))
+        case .flat(let c): .flat(c.slice(range))
+        case .nested(let n): .nested(n.slice(range))
         }
     }
 

@@ -3,24 +3,24 @@
 /// A layout node as plain values, for the append path.
 struct NodeInfo: Sendable {
     enum Kind: UInt8, Sendable { case leaf, group, list, map }
-    var kind: Kind
+    var kind = Kind.leaf
     var nullable: Bool
     /// Definition level when present.
     var definition: UInt8
     /// Lists and maps: repetition level of their later entries.
     var repetition: UInt8
     /// Leaf: leaf index. List: element node. Map: key node. Group: first slot in `children`.
-    var a: Int32
+    var a: Int32 = 0
     /// Map: value node. Group: number of children.
-    var b: Int32
+    var b: Int32 = 0
     var leafStart: Int32
     var leafEnd: Int32
 
     static func table(_ layout: NestedLayout) -> ([NodeInfo], [Int32]) {
         var children: [Int32] = []
         let nodes = layout.nodes.map { n -> NodeInfo in
-            var info = NodeInfo(kind: .leaf, nullable: n.field.nullable, definition: UInt8(n.definitionLevel),
-                                repetition: UInt8(n.repetitionLevel), a: 0, b: 0,
+            // A leaf until the switch says otherwise.
+            var info = NodeInfo(nullable: n.field.nullable, definition: UInt8(n.definitionLevel), repetition: UInt8(n.repetitionLevel),
                                 leafStart: Int32(n.leaves.lowerBound), leafEnd: Int32(n.leaves.upperBound))
             switch n.kind {
             case .leaf(let l): info.a = Int32(l)

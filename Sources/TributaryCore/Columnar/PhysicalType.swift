@@ -24,7 +24,8 @@ public enum TimeUnit: Sendable, Equatable, CustomStringConvertible {
 public struct Int96: Sendable, Equatable, Hashable {
     public var nanosOfDay: UInt64
     public var julianDay: UInt32
-    public init(nanosOfDay: UInt64, julianDay: UInt32) {
+    /// `Int96()` is the zero value null rows hold as their placeholder.
+    public init(nanosOfDay: UInt64 = 0, julianDay: UInt32 = 0) {
         self.nanosOfDay = nanosOfDay
         self.julianDay = julianDay
     }

@@ -51,7 +51,7 @@ public struct ValueBuffer: Sendable {
         case .boolean: bools.append(false)
         case .int32: i32.append(0)
         case .int64: i64.append(0)
-        case .int96: i96.append(Int96(nanosOfDay: 0, julianDay: 0))
+        case .int96: i96.append(Int96())
         case .float: f32.append(0)
         case .double: f64.append(0)
         case .byteArray, .fixedLenByteArray: bytes.appendEmpty()

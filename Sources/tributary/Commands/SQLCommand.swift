@@ -41,8 +41,11 @@ struct SQLCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try config.load()
         let lake = try await Lake.open(settings)
-        let service = try QueryService(lake: lake, configuration: .init(
-            processes: 1, maxRowLimit: max(limit, 1), timeout: .milliseconds(Int64(timeout * 1000))))
+        var configuration = QueryService.Configuration()
+        configuration.processes = 1
+        configuration.maxRowLimit = max(limit, 1)
+        configuration.timeout = .milliseconds(Int64(timeout * 1000))
+        let service = try QueryService(lake: lake, configuration: configuration)
         let result: QueryResult
         do {
             result = try await service.query(sql, options: QueryOptions(

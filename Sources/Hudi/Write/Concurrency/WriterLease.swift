@@ -9,17 +9,10 @@ struct LeaseRecord: Sendable, Equatable {
     /// Epoch milliseconds.
     var acquiredMillis: Int64
     var expiresMillis: Int64
-    /// The same times, readable (ISO-8601 UTC), for people looking at the file.
-    var acquired: String
-    var expires: String
-
-    init(holder: LeaseHolder, acquiredMillis: Int64, expiresMillis: Int64) {
-        self.holder = holder
-        self.acquiredMillis = acquiredMillis
-        self.expiresMillis = expiresMillis
-        acquired = Self.iso(acquiredMillis)
-        expires = Self.iso(expiresMillis)
-    }
+    /// The same times, readable (ISO-8601 UTC), for people looking at the file: derived,
+    /// so they always agree with the milliseconds.
+    var acquired: String { Self.iso(acquiredMillis) }
+    var expires: String { Self.iso(expiresMillis) }
 
     /// Pretty JSON with sorted keys (the layout earlier versions wrote, for people reading the file).
     func encoded() -> Data {
@@ -34,10 +27,7 @@ struct LeaseRecord: Sendable, Equatable {
         guard let document = try? JSONValue.parse(data), let holder = document["holder"].flatMap(LeaseHolder.init(json:)),
               let acquiredMillis = document["acquiredMillis"]?.int, let expiresMillis = document["expiresMillis"]?.int
         else { return nil }
-        var record = LeaseRecord(holder: holder, acquiredMillis: acquiredMillis, expiresMillis: expiresMillis)
-        record.acquired = document["acquired"]?.string ?? record.acquired
-        record.expires = document["expires"]?.string ?? record.expires
-        return record
+        return LeaseRecord(holder: holder, acquiredMillis: acquiredMillis, expiresMillis: expiresMillis)
     }
 
     static func iso(_ millis: Int64) -> String {
@@ -221,7 +211,6 @@ public actor WriterLease {
         }
         var next = held
         next.expiresMillis = t + durationMillis
-        next.expires = LeaseRecord.iso(next.expiresMillis)
         try await store.put(key, next.encoded())
         current = next
     }
