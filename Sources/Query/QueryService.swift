@@ -37,6 +37,8 @@ public final class QueryService: Sendable {
         public var discoveryInterval: TimeInterval = 5
         /// How often ``QueryService/preparer`` looks for new delta commits of merge-on-read tables.
         public var prepareInterval: Duration = .seconds(1)
+        /// Base file bytes per anti join of a merge-on-read view (see `MergeOnReadView.select`).
+        public var mergeChunkBytes = MergeOnReadView.defaultChunkBytes
 
         public init() {}
     }
@@ -83,7 +85,7 @@ public final class QueryService: Sendable {
         catalog = LakeCatalog(root: lake, localRoot: localRoot, cache: cache, logBlockDirectory: logBlocks,
                               logBlockGrace: max(600, 4 * configuration.timeout.inSeconds),
                               copy: { sql in _ = try await pool.withMember { try await $0.process.run(sql, timeout: timeout) } },
-                              discoveryInterval: configuration.discoveryInterval, logger: logger)
+                              discoveryInterval: configuration.discoveryInterval, mergeChunkBytes: configuration.mergeChunkBytes, logger: logger)
         preparer = ViewPreparer(catalog: catalog, interval: configuration.prepareInterval, logger: logger)
     }
 

@@ -37,8 +37,10 @@ import TributaryTesting
     /// The views merge exactly as our merged reader and hudi-rs do: updates, deletes (one
     /// older than its row loses), late updates with a lower ordering value (they lose),
     /// equal ordering values (the later commit wins), a failed delta commit rolled back with
-    /// a command block, at the latest instant, as of every instant, and incrementally.
-    @Test func viewsMergeLikeOurReaderAndHudiRs() async throws {
+    /// a command block, at the latest instant, as of every instant, and incrementally —
+    /// with all base files in one anti join, and with each in its own (`mergeChunkBytes`).
+    @Test(arguments: [MergeOnReadView.defaultChunkBytes, 1])
+    func viewsMergeLikeOurReaderAndHudiRs(chunkBytes: Int) async throws {
         var events = try await MergeOnReadEvents()
         try await events.write(0..<40, ts: 10, value: 1)
         try await events.write(0..<20, ts: 20, value: 2)           // updates: logs
@@ -52,7 +54,9 @@ import TributaryTesting
         var rollbacks = 0
         for log in slices.flatMap(\.logFiles) { rollbacks += try await events.table.extractLogBlocks(log).filter { $0.rollbackTarget != nil }.count }
         #expect(rollbacks > 0)
-        let service = try QueryService(lake: try LocalObjectStore(root: events.root), configuration: testConfiguration())
+        var configuration = testConfiguration()
+        configuration.mergeChunkBytes = chunkBytes
+        let service = try QueryService(lake: try LocalObjectStore(root: events.root), configuration: configuration)
         let select = "SELECT _hoodie_commit_time, event_id, \"value\", epoch_us(ts) AS ts, day FROM events"
         let latest = jsonLines(try await service.query(select, options: QueryOptions(includeMetaColumns: true)))
         #expect(latest.count == 39)  // 45 keys, 6 deleted

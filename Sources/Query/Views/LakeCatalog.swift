@@ -53,6 +53,7 @@ public actor LakeCatalog {
     private var lastDiscovery: Date?
     /// The views' planning running now (see `updateViews`).
     private var planning: Task<Void, any Error>?
+    let mergeChunkBytes: Int
     /// Bumped whenever a view changes; processes compare it with the version they have.
     public private(set) var version = 0
 
@@ -62,7 +63,9 @@ public actor LakeCatalog {
     ///   `logBlockDirectory` (the query processes: their allow-list names it).
     public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, logBlockDirectory: URL? = nil, logBlockGrace: TimeInterval = 600,
          copy: @escaping @Sendable (String) async throws -> Void = { _ in throw QueryError.engine("no DuckDB to extract log blocks with") },
-         discoveryInterval: TimeInterval = 5, logger: Logger = Logger(label: "tributary.query.catalog")) {
+         discoveryInterval: TimeInterval = 5, mergeChunkBytes: Int = MergeOnReadView.defaultChunkBytes,
+         logger: Logger = Logger(label: "tributary.query.catalog")) {
+        self.mergeChunkBytes = mergeChunkBytes
         self.root = root
         self.logBlockDirectory = logBlockDirectory?.standardizedFileURL
         logBlocks = logBlockDirectory.map { LogBlockFiles(directory: $0, grace: logBlockGrace) }
@@ -245,7 +248,7 @@ public actor LakeCatalog {
             logger.debug("log blocks extracted", metadata: ["table": "\(name)", "logFiles": "\(missing.count)", "seconds": "\(started.duration(to: .now))"])
         }
         var view = MergeOnReadView(bases: [], blocks: [], dataFiles: [], deleteFiles: [], ordering: MergeOnReadView.ordering(try await table.orderingField()),
-                                   keyed: table.config.populateMetaFields)
+                                   keyed: table.config.populateMetaFields, chunkBytes: mergeChunkBytes)
         var plain: [String] = []
         for (base, slice) in slices {
             let logs = slice.logFiles.sorted()
@@ -259,6 +262,7 @@ public actor LakeCatalog {
             guard !rows.isEmpty else { plain.append(base); continue }
             let number = view.bases.count
             view.bases.append(base)
+            view.baseSizes.append(slice.size)
             var rank = 0
             for entry in rows {
                 guard let file = entry.file, let instant = entry.instant else { continue }

@@ -13,7 +13,7 @@ import TributaryCore
 /// once per view identity (slices, blocks): the decision is written as the positions of
 /// the losing base rows and the winning log rows, so a query reads the base files minus
 /// those positions, plus those rows — no key compared, no ranking per query.
-struct MergeOnReadView: Sendable, Equatable {
+public struct MergeOnReadView: Sendable, Equatable {
     /// A counted log block: `rank` orders it within its slice (the base file is 0).
     struct Block: Sendable, Equatable {
         var id: Int
@@ -33,6 +33,9 @@ struct MergeOnReadView: Sendable, Equatable {
     /// False for tables without meta fields: no key to merge by, every row is kept (as our
     /// reader does, hudi-rs's only strategy then).
     var keyed: Bool
+    /// Base file bytes per anti join (see ``select``), and the base files' sizes.
+    var chunkBytes = Self.defaultChunkBytes
+    var baseSizes: [Int] = []
 
     /// Where the merge decision is (made by ``decisionStatements`` once per view identity):
     /// the positions of the base rows that lose (see ``rowPosition(slice:row:)``) and the log rows that win.
@@ -56,9 +59,34 @@ struct MergeOnReadView: Sendable, Equatable {
             return "WITH " + logCTEs.joined(separator: ",\n") + "\nSELECT * EXCLUDE (filename) FROM \(Self.read(bases, filename: true)) "
                 + "UNION ALL BY NAME SELECT * EXCLUDE (\(LogBlockFiles.blockColumn), __t_slice, __t_rank) FROM __t_logs"
         }
-        return "SELECT * EXCLUDE (file_row_number) FROM \(Self.read(bases, filename: false, rowNumber: true)) r "
-            + "ANTI JOIN read_parquet(\(SQLGuard.literal(losing))) x ON \(Self.rowPosition(slice: "r.file_index", row: "r.file_row_number")) = x.\(Self.positionColumn) "
-            + "UNION ALL BY NAME SELECT * FROM \(Self.read([winning], filename: false))"
+        let position = Self.positionColumn
+        // One anti join per chunk of base files, with the losing positions of its slices only
+        // (the decision file is sorted by position, so the range skips row groups): a
+        // table's hash table of all losing rows outgrows the CPU caches (10M rows, 5 delta
+        // commits: 490,000 positions, the join's CPU time 0.22 s against 0.15 s in chunks).
+        let branches = chunks.map { c in
+            "SELECT * EXCLUDE (file_row_number) FROM \(Self.read(Array(bases[c]), filename: false, rowNumber: true)) r "
+                + "ANTI JOIN (SELECT \(position) FROM read_parquet(\(SQLGuard.literal(losing))) "
+                + "WHERE \(position) >= \(c.lowerBound << 32) AND \(position) < \(c.upperBound << 32)) x "
+                + "ON \(Self.rowPosition(slice: "(r.file_index + \(c.lowerBound))", row: "r.file_row_number")) = x.\(position)"
+        }
+        return (branches + ["SELECT * FROM \(Self.read([winning], filename: false))"]).joined(separator: " UNION ALL BY NAME ")
+    }
+
+    public static let defaultChunkBytes = 128 << 20
+
+    /// The slice numbers in consecutive runs of about `chunkBytes` of base files.
+    var chunks: [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start = 0, bytes = 0
+        for i in bases.indices {
+            bytes += i < baseSizes.count ? baseSizes[i] : 0
+            if bytes >= chunkBytes || i == bases.count - 1 {
+                runs.append(start..<(i + 1))
+                (start, bytes) = (i + 1, 0)
+            }
+        }
+        return runs
     }
 
     /// The layout of the decision files: losing base rows as one BIGINT per row.
@@ -119,7 +147,7 @@ struct MergeOnReadView: Sendable, Equatable {
             "CREATE OR REPLACE TEMP TABLE \(table) AS WITH " + ctes.joined(separator: ",\n")
                 + "\nSELECT v.__t_slice, v.__t_key, v.__t_rank, v.__t_pos, d.__t_rank AS __t_win, d.__t_deleted "
                 + "FROM __t_versions v JOIN __t_decided d ON d.__t_slice = v.__t_slice AND d.__t_key = v.__t_key;",
-            "COPY (SELECT \(Self.rowPosition(slice: "__t_slice", row: "__t_pos")) AS \(Self.positionColumn) FROM \(table) WHERE __t_rank = 0 AND (__t_win <> 0 OR __t_deleted)) "
+            "COPY (SELECT \(Self.rowPosition(slice: "__t_slice", row: "__t_pos")) AS \(Self.positionColumn) FROM \(table) WHERE __t_rank = 0 AND (__t_win <> 0 OR __t_deleted) ORDER BY 1) "
                 + "TO \(SQLGuard.literal(losing)) (FORMAT parquet);",
             "COPY (WITH " + logCTEs.joined(separator: ",\n") + "\nSELECT l.* EXCLUDE (\(block), __t_slice, __t_rank) FROM __t_logs l SEMI JOIN \(table) d "
                 + "ON d.__t_slice = l.__t_slice AND d.__t_key = l._hoodie_record_key AND d.__t_rank = l.__t_rank "
