@@ -107,14 +107,15 @@ public struct BrokerFolder: Sendable {
         return String(fields[19])
     }
 
-    /// The ports used last time when they are all free now, else new ones (saved).
-    func ports(logger: Logger) throws -> (kafka: Int, storage: SeaweedFSServer.Ports) {
+    /// The ports used last time when they are all free now (and `fresh` is false), else new
+    /// ones (saved).
+    func ports(logger: Logger, fresh: Bool = false) throws -> (kafka: Int, storage: SeaweedFSServer.Ports) {
         struct Saved: Codable {
             var kafka: Int
             var storage: SeaweedFSServer.Ports
         }
         if let data = FileManager.default.contents(atPath: portsFile.path),
-           let saved = try? JSONDecoder().decode(Saved.self, from: data) {
+           let saved = try? JSONDecoder().decode(Saved.self, from: data), !fresh {
             if LoopbackPorts.isFree(saved.kafka) && saved.storage.areFree { return (saved.kafka, saved.storage) }
             logger.info("the embedded broker's previous ports are taken; using new ones", metadata: ["previous_kafka_port": "\(saved.kafka)"])
         }

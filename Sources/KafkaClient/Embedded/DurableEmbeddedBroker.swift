@@ -28,15 +28,28 @@ public final class DurableEmbeddedBroker: Sendable {
     /// SeaweedFS, then Tansu on it, and waits until the broker answers.
     public static func start(_ options: Options, logger: Logger = Logger(label: "tributary.broker")) async throws -> DurableEmbeddedBroker {
         let folder = try BrokerFolder.open(options.folder, logger: logger)
-        let ports = try folder.ports(logger: logger)
+        var ports = try folder.ports(logger: logger)
         let credentials = try folder.credentials()
-        var storageOptions = SeaweedFSServer.Options(
-            dataDirectory: folder.data, ports: ports.storage, bucket: BrokerFolder.bucket,
-            accessKey: credentials.accessKey, secretKey: credentials.secretKey, logFile: folder.storageLog)
-        storageOptions.startupTimeout = options.startupTimeout
-        // Tansu reads its cluster's metadata first thing.
-        storageOptions.probeObject = "clusters/tansu_cluster/meta.json"
-        let storage = try await SeaweedFSServer.start(storageOptions, logger: logger)
+        var attempt = 1
+        let storage: SeaweedFSServer
+        while true {
+            var storageOptions = SeaweedFSServer.Options(
+                dataDirectory: folder.data, ports: ports.storage, bucket: BrokerFolder.bucket,
+                accessKey: credentials.accessKey, secretKey: credentials.secretKey, logFile: folder.storageLog)
+            storageOptions.startupTimeout = options.startupTimeout
+            // Tansu reads its cluster's metadata first thing.
+            storageOptions.probeObject = "clusters/tansu_cluster/meta.json"
+            do {
+                storage = try await SeaweedFSServer.start(storageOptions, logger: logger)
+                break
+            } catch let error as ChildProcessError where attempt < 3 && error.logTail.contains("Port allocation failed") {
+                // Another process bound one of the ports between our check and SeaweedFS's
+                // bind: new ports (the data does not depend on them).
+                logger.warning("SeaweedFS found a port taken; starting it again on new ports", metadata: ["attempt": "\(attempt)"])
+                ports = try folder.ports(logger: logger, fresh: true)
+                attempt += 1
+            }
+        }
         var brokerOptions = EmbeddedBroker.Options()
         brokerOptions.port = ports.kafka
         brokerOptions.storageEngine = "s3://\(BrokerFolder.bucket)/"
