@@ -37,9 +37,8 @@ public final class QueryService: Sendable {
         public var discoveryInterval: TimeInterval = 5
         /// How often ``QueryService/preparer`` looks for new delta commits of merge-on-read tables.
         public var prepareInterval: Duration = .seconds(1)
-        /// Base file bytes per anti join of a merge-on-read view (see `MergeOnReadView.select`):
-        /// each join's hash table of losing rows should fit the CPU caches.
-        public var mergeChunkBytes = 128 << 20
+        /// Base file bytes per anti join of a merge-on-read view (see `MergeOnReadView.select`).
+        public var mergeChunkBytes = MergeOnReadView.defaultChunkBytes
 
         public init() {}
     }

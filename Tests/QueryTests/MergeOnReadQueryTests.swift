@@ -39,7 +39,7 @@ import TributaryTesting
     /// equal ordering values (the later commit wins), a failed delta commit rolled back with
     /// a command block, at the latest instant, as of every instant, and incrementally —
     /// with all base files in one anti join, and with each in its own (`mergeChunkBytes`).
-    @Test(arguments: [QueryService.Configuration().mergeChunkBytes, 1])
+    @Test(arguments: [MergeOnReadView.defaultChunkBytes, 1])
     func viewsMergeLikeOurReaderAndHudiRs(chunkBytes: Int) async throws {
         var events = try await MergeOnReadEvents()
         try await events.write(0..<40, ts: 10, value: 1)

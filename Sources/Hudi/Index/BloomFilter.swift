@@ -99,16 +99,12 @@ struct BloomBits: Sendable, Equatable {
     @inline(__always) func get(_ i: Int32) -> Bool { words[Int(i) >> 6] & (1 << UInt64(i & 63)) != 0 }
 
     func contains(_ positions: UnsafeBufferPointer<Int32>) -> Bool {
+        // Hot loop of the index (keys × files): no per-access bounds checks. Positions are
+        // below the vector size, which `words` covers, by construction of the hashes.
         words.withUnsafeBufferPointer { w in
-            for p in positions where !Self.isSet(p, in: w) { return false }
+            for p in positions where w[Int(p) >> 6] & (1 << UInt64(p & 63)) == 0 { return false }
             return true
         }
-    }
-
-    /// Bit `p` of `words`, for the index's hot loops (keys × files): no bounds check.
-    /// Positions are below the vector size, which `words` covers, by construction of the hashes.
-    @inline(__always) static func isSet(_ p: Int32, in words: UnsafeBufferPointer<UInt64>) -> Bool {
-        words[Int(p) >> 6] & (1 << UInt64(p & 63)) != 0
     }
 }
 
@@ -244,7 +240,7 @@ public struct HudiBloomFilter: Sendable, Equatable {
                         var kept = 0
                         for k in 0..<count {
                             let i = keys[k], p = positions[base + i]
-                            if BloomBits.isSet(p, in: w) {
+                            if w[Int(p) >> 6] & (1 << UInt64(p & 63)) != 0 {
                                 keys[kept] = i
                                 kept += 1
                             }

@@ -132,11 +132,11 @@ public enum SchemaEvolution {
             let path = parent.map { "\($0).\(t.name)" } ?? t.name
             guard let b = byName[t.name] else {
                 if parent != nil, refuseRemovedMembers {
-                    throw HudiError(.invalidArgument,
+                    throw HudiError(.invalidArgument, 
                         "schema evolution: member \(path) (\(describe(t))) is removed; members of nested fields cannot be removed")
                 }
                 guard t.nullable else {
-                    throw HudiError(.invalidArgument,
+                    throw HudiError(.invalidArgument, 
                         "schema evolution: the batch drops required \(what) \(path) (\(describe(t))); only nullable \(what)s may be omitted")
                 }
                 out.append(t)
@@ -148,7 +148,7 @@ public enum SchemaEvolution {
         for b in batch where !tableNames.contains(b.name) {
             let path = parent.map { "\($0).\(b.name)" } ?? b.name
             guard b.nullable else {
-                throw HudiError(.invalidArgument,
+                throw HudiError(.invalidArgument, 
                     "schema evolution: new \(what) \(path) (\(describe(b))) must be nullable; existing records have no value for it")
             }
             out.append(b)
@@ -184,7 +184,7 @@ public enum SchemaEvolution {
         } else {
             subject = "\(path.contains(where: { $0 == "." || $0 == "[" || $0 == "{" }) ? "member" : "column") \(path) changes"
         }
-        return HudiError(.invalidArgument,
+        return HudiError(.invalidArgument, 
             "schema evolution: \(subject) type from \(describe(t)) in the table to \(describe(b)) in the batch; type changes are not supported")
     }
 

@@ -77,13 +77,13 @@ struct RollbackService: Sendable {
             throw HudiError(.invalidArgument, "no commit \(instant) on the timeline (latest: \(known.isEmpty ? "none" : known))")
         }
         if target.state == .completed, let latest = tl.latestCompletedCommit, latest.timestamp != instant {
-            throw HudiError(.invalidArgument,
+            throw HudiError(.invalidArgument, 
                 "\(instant) is not the latest commit (\(latest.timestamp)); only the latest completed commit can be rolled back")
         }
         if target.state == .completed, let previous = tl.completedDataCommits.last(where: { $0.timestamp < instant }) {
             // The commit before must still be readable, or the rollback would lose data.
             if let earliest = try await table.timeline.earliestQueryableInstant(tl), previous.timestamp < earliest {
-                throw HudiError(.invalidArgument,
+                throw HudiError(.invalidArgument, 
                     "cannot roll back \(instant): the cleaner deleted files of the commit before it (\(previous.timestamp)); the earliest queryable instant is \(earliest)")
             }
         }

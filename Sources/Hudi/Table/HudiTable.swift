@@ -116,7 +116,7 @@ public final class HudiTable: Sendable {
     /// Throws unless the table is of `type` (a table keeps the type it was created with).
     public func requireType(_ type: TableType) throws {
         guard tableType != type else { return }
-        throw HudiError(.invalidArgument,
+        throw HudiError(.invalidArgument, 
             "table \(config.tableName) is \(tableType.rawValue) (hoodie.table.type=\(config.tableType)) but \(type.rawValue) is configured; "
             + "a table keeps the type it was created with: set hudi.table_type = \"\(tableType.rawValue)\" or write to a new table")
     }

@@ -106,7 +106,7 @@ public final class ActiveTimeline: Sendable {
     /// Throws when `instant` is older than what the cleaner kept.
     func requireQueryable(_ instant: String, _ tl: Timeline) async throws {
         if let earliest = try await earliestQueryableInstant(tl), instant < earliest {
-            throw HudiError(.invalidArgument,
+            throw HudiError(.invalidArgument, 
                 "instant \(instant) is older than the cleaner's retention: its files were cleaned; the earliest queryable instant is \(earliest)")
         }
     }

@@ -30,15 +30,15 @@ public final class DurableEmbeddedBroker: Sendable {
         let folder = try BrokerFolder.open(options.folder, logger: logger)
         var ports = try folder.ports(logger: logger)
         let credentials = try folder.credentials()
-        var storageOptions = SeaweedFSServer.Options(
-            dataDirectory: folder.data, ports: ports.storage, bucket: BrokerFolder.bucket,
-            accessKey: credentials.accessKey, secretKey: credentials.secretKey, logFile: folder.storageLog)
-        storageOptions.startupTimeout = options.startupTimeout
-        // Tansu reads its cluster's metadata first thing.
-        storageOptions.probeObject = "clusters/tansu_cluster/meta.json"
         var attempt = 1
         let storage: SeaweedFSServer
         while true {
+            var storageOptions = SeaweedFSServer.Options(
+                dataDirectory: folder.data, ports: ports.storage, bucket: BrokerFolder.bucket,
+                accessKey: credentials.accessKey, secretKey: credentials.secretKey, logFile: folder.storageLog)
+            storageOptions.startupTimeout = options.startupTimeout
+            // Tansu reads its cluster's metadata first thing.
+            storageOptions.probeObject = "clusters/tansu_cluster/meta.json"
             do {
                 storage = try await SeaweedFSServer.start(storageOptions, logger: logger)
                 break
@@ -47,7 +47,6 @@ public final class DurableEmbeddedBroker: Sendable {
                 // bind: new ports (the data does not depend on them).
                 logger.warning("SeaweedFS found a port taken; starting it again on new ports", metadata: ["attempt": "\(attempt)"])
                 ports = try folder.ports(logger: logger, fresh: true)
-                storageOptions.ports = ports.storage
                 attempt += 1
             }
         }

@@ -63,7 +63,8 @@ public actor LakeCatalog {
     ///   `logBlockDirectory` (the query processes: their allow-list names it).
     public init(root: any ObjectStore, localRoot: URL?, cache: FileCache?, logBlockDirectory: URL? = nil, logBlockGrace: TimeInterval = 600,
          copy: @escaping @Sendable (String) async throws -> Void = { _ in throw QueryError.engine("no DuckDB to extract log blocks with") },
-         discoveryInterval: TimeInterval = 5, mergeChunkBytes: Int, logger: Logger = Logger(label: "tributary.query.catalog")) {
+         discoveryInterval: TimeInterval = 5, mergeChunkBytes: Int = MergeOnReadView.defaultChunkBytes,
+         logger: Logger = Logger(label: "tributary.query.catalog")) {
         self.mergeChunkBytes = mergeChunkBytes
         self.root = root
         self.logBlockDirectory = logBlockDirectory?.standardizedFileURL
@@ -260,7 +261,8 @@ public actor LakeCatalog {
             let rows = counted.map { entries[$0.file][$0.block] }.filter { $0.file != nil }
             guard !rows.isEmpty else { plain.append(base); continue }
             let number = view.bases.count
-            view.addBase(base, size: slice.size)
+            view.bases.append(base)
+            view.baseSizes.append(slice.size)
             var rank = 0
             for entry in rows {
                 guard let file = entry.file, let instant = entry.instant else { continue }

@@ -13,7 +13,7 @@ import TributaryCore
 /// once per view identity (slices, blocks): the decision is written as the positions of
 /// the losing base rows and the winning log rows, so a query reads the base files minus
 /// those positions, plus those rows — no key compared, no ranking per query.
-struct MergeOnReadView: Sendable, Equatable {
+public struct MergeOnReadView: Sendable, Equatable {
     /// A counted log block: `rank` orders it within its slice (the base file is 0).
     struct Block: Sendable, Equatable {
         var id: Int
@@ -33,12 +33,9 @@ struct MergeOnReadView: Sendable, Equatable {
     /// False for tables without meta fields: no key to merge by, every row is kept (as our
     /// reader does, hudi-rs's only strategy then).
     var keyed: Bool
-    /// Base file bytes per anti join (see ``select``).
-    var chunkBytes: Int
-    /// Consecutive slice numbers whose base files add up to about `chunkBytes` (kept by
-    /// ``addBase(_:size:)``), and the bytes of the last one so far.
-    private(set) var chunks: [Range<Int>] = []
-    private(set) var lastChunkBytes = 0
+    /// Base file bytes per anti join (see ``select``), and the base files' sizes.
+    var chunkBytes = Self.defaultChunkBytes
+    var baseSizes: [Int] = []
 
     /// Where the merge decision is (made by ``decisionStatements`` once per view identity):
     /// the positions of the base rows that lose (see ``rowPosition(slice:row:)``) and the log rows that win.
@@ -76,16 +73,20 @@ struct MergeOnReadView: Sendable, Equatable {
         return (branches + ["SELECT * FROM \(Self.read([winning], filename: false))"]).joined(separator: " UNION ALL BY NAME ")
     }
 
-    /// Adds a merging slice's base file (its slice number is its place in `bases`).
-    mutating func addBase(_ path: String, size: Int) {
-        if let last = chunks.last, lastChunkBytes < chunkBytes {
-            chunks[chunks.count - 1] = last.lowerBound..<(last.upperBound + 1)
-            lastChunkBytes += size
-        } else {
-            chunks.append(bases.count..<(bases.count + 1))
-            lastChunkBytes = size
+    public static let defaultChunkBytes = 128 << 20
+
+    /// The slice numbers in consecutive runs of about `chunkBytes` of base files.
+    var chunks: [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start = 0, bytes = 0
+        for i in bases.indices {
+            bytes += i < baseSizes.count ? baseSizes[i] : 0
+            if bytes >= chunkBytes || i == bases.count - 1 {
+                runs.append(start..<(i + 1))
+                (start, bytes) = (i + 1, 0)
+            }
         }
-        bases.append(path)
+        return runs
     }
 
     /// The layout of the decision files: losing base rows as one BIGINT per row.

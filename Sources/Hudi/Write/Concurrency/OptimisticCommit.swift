@@ -119,7 +119,7 @@ struct OptimisticCommit: Sendable {
             let overlap = groups.intersection(touched)
             if !overlap.isEmpty {
                 let names = overlap.sorted().prefix(5).map { $0.partitionPath.isEmpty ? $0.fileId : "\($0.partitionPath)/\($0.fileId)" }
-                throw HudiError(.commitConflict,
+                throw HudiError(.commitConflict, 
                     "instant \(instant) conflicts with commit \(other.timestamp), which completed after it started and also wrote "
                     + "file group(s) \(names.joined(separator: ", "))\(overlap.count > 5 ? " and \(overlap.count - 5) more" : ""); retry the write")
             }

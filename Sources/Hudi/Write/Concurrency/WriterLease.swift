@@ -142,7 +142,7 @@ public actor WriterLease {
         }
         if let existing, existing.expiresMillis > t, !existing.holder.isGone {
             let seconds = Double(existing.expiresMillis - t) / 1000
-            throw HudiError(.writerLocked,
+            throw HudiError(.writerLocked, 
                 "\(key) is held by \(existing.holder) since \(existing.acquired); it expires at \(existing.expires) "
                 + "(in \(String(format: "%.1f", seconds)) s) unless renewed")
         }
